@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { InvalidRequestError, type RequestIssue } from './errors/invalid-request-error.ts';
+import { type ImageInput, type NormalizedImage, normalizeImageInput } from './image-input.ts';
+
+const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
+const MODEL_ID = /^([a-z][a-z0-9-]*):(\S+)$/;
+
+/** The largest prompt any supported provider accepts (Eden AI: 32,000 characters). */
+export const MAX_PROMPT_LENGTH = 32_000;
+/** The most input images a request may carry. */
+export const MAX_INPUT_IMAGES = 16;
+/** The most output images one request may ask for. */
+export const MAX_OUTPUTS = 10;
+
+const imageInputSchema = z.custom<ImageInput>(
+  (value) =>
+    typeof value === 'string' ||
+    value instanceof Uint8Array ||
+    value instanceof ArrayBuffer ||
+    value instanceof Blob ||
+    (typeof value === 'object' && value !== null && ('path' in value || 'fileId' in value)),
+  {
+    error:
+      'expected an image: an http(s) URL, a data: URL, a Uint8Array/ArrayBuffer, a Blob, { path } or { fileId, provider }',
+  },
+);
+
+/**
+ * Zod schema of an {@link EditRequest}. Every message names the fix, and unknown keys are
+ * rejected (a typo such as `aspect_ratio` would otherwise be silently ignored).
+ */
+export const editRequestSchema = z.strictObject({
+  model: z
+    .string({ error: 'model is required: a "provider:model" string such as "oxen:qwen-image-edit"' })
+    .regex(MODEL_ID, {
+      error: 'model must be "provider:model", e.g. "oxen:qwen-image-edit" or "edenai:openai/gpt-image-2"',
+    }),
+  prompt: z
+    .string({ error: 'prompt is required: a text instruction such as "make the sky purple"' })
+    .refine((value) => value.trim().length > 0, { error: 'prompt is empty; describe the edit to make' })
+    .refine((value) => value.length <= MAX_PROMPT_LENGTH, {
+      error: `prompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
+    }),
+  images: z
+    .array(imageInputSchema, { error: 'images is required: an array of 1 to 16 input images' })
+    .min(1, { error: 'images is empty; pass at least one input image' })
+    .max(MAX_INPUT_IMAGES, { error: `at most ${MAX_INPUT_IMAGES} input images are allowed; pass fewer` }),
+  mask: imageInputSchema.optional(),
+  n: z
+    .number({ error: `n must be a whole number of output images from 1 to ${MAX_OUTPUTS}` })
+    .int({ error: `n must be a whole number from 1 to ${MAX_OUTPUTS}` })
+    .min(1, { error: `n must be at least 1; omit it for one image` })
+    .max(MAX_OUTPUTS, { error: `n must be at most ${MAX_OUTPUTS}; send several requests for more` })
+    .optional(),
+  size: z
+    .string({ error: 'size must be a string "WxH" such as "1024x1024", or "auto"' })
+    .regex(/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/, {
+      error: 'size must be "WxH" such as "1024x1024", or "auto"',
+    })
+    .optional(),
+  aspectRatio: z
+    .string({ error: 'aspectRatio must be a string "W:H" such as "16:9"' })
+    .regex(/^[1-9]\d{0,2}:[1-9]\d{0,2}$/, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })
+    .optional(),
+  quality: z
+    .enum(['auto', 'low', 'medium', 'high'], {
+      error: 'quality must be one of "auto", "low", "medium", "high"',
+    })
+    .optional(),
+  outputFormat: z
+    .enum(['png', 'jpeg', 'webp'], {
+      error: 'outputFormat must be one of "png", "jpeg", "webp" (use "jpeg", not "jpg")',
+    })
+    .optional(),
+  seed: z
+    .number({ error: 'seed must be a whole number' })
+    .int({ error: 'seed must be a whole number' })
+    .min(0, { error: 'seed must be 0 or more' })
+    .max(2 ** 32 - 1, { error: 'seed must be at most 4294967295' })
+    .optional(),
+  negativePrompt: z
+    .string({ error: 'negativePrompt must be a string describing what to avoid' })
+    .max(MAX_PROMPT_LENGTH, {
+      error: `negativePrompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
+    })
+    .optional(),
+  providerOptions: z
+    .record(
+      z
+        .string()
+        .regex(PROVIDER_ID, { error: 'providerOptions keys are provider ids such as "oxen" or "edenai"' }),
+      z.record(z.string(), z.unknown(), {
+        error:
+          "providerOptions.<provider> must be an object of that provider's options, e.g. { oxen: { guidance: 3 } }",
+      }),
+      { error: 'providerOptions must be an object keyed by provider id, e.g. { oxen: { ... } }' },
+    )
+    .optional(),
+  signal: z
+    .custom<AbortSignal>((value) => value instanceof AbortSignal, { error: 'signal must be an AbortSignal' })
+    .optional(),
+  timeoutMs: z
+    .number({ error: 'timeoutMs must be a number of milliseconds' })
+    .int({ error: 'timeoutMs must be a whole number of milliseconds' })
+    .positive({ error: 'timeoutMs must be greater than 0; omit it for no deadline' })
+    .max(24 * 60 * 60 * 1000, { error: 'timeoutMs must be at most 24 hours (86400000)' })
+    .optional(),
+});
+
+/**
+ * A provider-neutral image edit: what to change, on which pictures, with which model.
+ * The provider is the prefix of `model`; swapping providers means changing that one string.
+ *
+ * @example
+ * const request: EditRequest = {
+ *   model: 'oxen:qwen-image-edit',
+ *   prompt: 'Make the background blue',
+ *   images: ['https://example.com/photo.jpg'],
+ *   aspectRatio: '1:1',
+ * };
+ */
+export type EditRequest = z.input<typeof editRequestSchema>;
+
+/** Neutral options a request may carry besides model, prompt and images. */
+export type EditOptionName =
+  | 'mask'
+  | 'n'
+  | 'size'
+  | 'aspectRatio'
+  | 'quality'
+  | 'outputFormat'
+  | 'seed'
+  | 'negativePrompt';
+
+/**
+ * A validated request as adapters receive it: images normalized, the model split into provider and
+ * model id, and only this provider's `providerOptions`.
+ */
+export interface NormalizedEditRequest {
+  /** The full model string, e.g. `oxen:qwen-image-edit`. */
+  readonly model: string;
+  /** The provider id, e.g. `oxen`. */
+  readonly provider: string;
+  /** The provider's model id, e.g. `qwen-image-edit` or `openai/gpt-image-2`. */
+  readonly modelId: string;
+  readonly prompt: string;
+  readonly images: readonly NormalizedImage[];
+  readonly mask?: NormalizedImage;
+  /** Number of outputs asked for; 1 when the request omitted it. */
+  readonly n: number;
+  /** True when the caller set `n` explicitly. */
+  readonly nExplicit: boolean;
+  readonly size?: string;
+  readonly aspectRatio?: string;
+  readonly quality?: 'auto' | 'low' | 'medium' | 'high';
+  readonly outputFormat?: 'png' | 'jpeg' | 'webp';
+  readonly seed?: number;
+  readonly negativePrompt?: string;
+  /** The options given for this provider under `providerOptions[provider]`. */
+  readonly providerOptions: Readonly<Record<string, unknown>>;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Splits `"provider:model"` into its parts, or returns `undefined` if it is not of that form. */
+export function parseModelId(model: string): { provider: string; modelId: string } | undefined {
+  const match = MODEL_ID.exec(model);
+  return match ? { provider: match[1]!, modelId: match[2]! } : undefined;
+}
+
+/** Converts zod issues into Retouch's path-and-fix form. */
+export function toRequestIssues(issues: readonly z.core.$ZodIssue[]): RequestIssue[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+      return {
+        path: path || issue.keys[0] || '',
+        message: `unknown option ${keys}; ${suggestion(issue.keys[0] ?? '')}`,
+      };
+    }
+    return { path, message: issue.message };
+  });
+}
+
+const KNOWN_SPELLINGS: Record<string, string> = {
+  aspect_ratio: 'aspectRatio',
+  output_format: 'outputFormat',
+  negative_prompt: 'negativePrompt',
+  input_image: 'images',
+  image: 'images',
+  timeout: 'timeoutMs',
+  num_generations: 'n',
+  resolution: 'size',
+  mask_url: 'mask',
+};
+
+function suggestion(key: string): string {
+  const known = KNOWN_SPELLINGS[key];
+  if (known) return `did you mean "${known}"?`;
+  return 'provider-specific options go under providerOptions.<provider>';
+}
+
+/**
+ * Validates an {@link EditRequest} and normalizes its images, without any network call.
+ * Throws {@link InvalidRequestError} listing every problem with its field path and fix.
+ *
+ * @example
+ * const normalized = await normalizeEditRequest({ model: 'oxen:qwen-image-edit', prompt: 'Add a hat', images: [{ path: 'cat.png' }] });
+ */
+export async function normalizeEditRequest(request: unknown): Promise<NormalizedEditRequest> {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    throw new InvalidRequestError({
+      issues: [{ path: '', message: 'the request must be an object { model, prompt, images, ... }' }],
+    });
+  }
+  const parsed = editRequestSchema.safeParse(request);
+  if (!parsed.success) throw new InvalidRequestError({ issues: toRequestIssues(parsed.error.issues) });
+  const value = parsed.data;
+  const { provider, modelId } = parseModelId(value.model)!;
+
+  const issues: RequestIssue[] = [];
+  const settle = async (input: unknown, path: string): Promise<NormalizedImage | undefined> => {
+    try {
+      return await normalizeImageInput(input, path);
+    } catch (error) {
+      if (!InvalidRequestError.isInstance(error)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const images = await Promise.all(value.images.map((image, index) => settle(image, `images.${index}`)));
+  const mask = value.mask === undefined ? undefined : await settle(value.mask, 'mask');
+  for (const [index, image] of [...images, mask].entries()) {
+    if (image?.kind === 'file-id' && image.provider !== provider) {
+      issues.push({
+        path: index < images.length ? `images.${index}` : 'mask',
+        message: `the file was uploaded to "${image.provider}" but the model is served by "${provider}"; upload it to ${provider} or pass the image itself`,
+      });
+    }
+  }
+  // Options keyed by other providers are allowed and not passed on: one request may be sent to
+  // several models in a comparison or a fallback chain.
+  if (issues.length > 0) throw new InvalidRequestError({ issues });
+
+  return {
+    model: value.model,
+    provider,
+    modelId,
+    prompt: value.prompt,
+    images: images as NormalizedImage[],
+    ...(mask ? { mask } : {}),
+    n: value.n ?? 1,
+    nExplicit: value.n !== undefined,
+    ...(value.size !== undefined ? { size: value.size } : {}),
+    ...(value.aspectRatio !== undefined ? { aspectRatio: value.aspectRatio } : {}),
+    ...(value.quality !== undefined ? { quality: value.quality } : {}),
+    ...(value.outputFormat !== undefined ? { outputFormat: value.outputFormat } : {}),
+    ...(value.seed !== undefined ? { seed: value.seed } : {}),
+    ...(value.negativePrompt !== undefined ? { negativePrompt: value.negativePrompt } : {}),
+    providerOptions: value.providerOptions?.[provider] ?? {},
+    ...(value.timeoutMs !== undefined ? { timeoutMs: value.timeoutMs } : {}),
+    ...(value.signal !== undefined ? { signal: value.signal } : {}),
+  };
+}

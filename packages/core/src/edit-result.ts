@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { type Cost, costSchema } from './cost.ts';
+
+/**
+ * Something about the request the model could not honour exactly: an option it lacks (dropped), a
+ * value it does not accept (adjusted), or advice. Warnings never fail an edit; with `strict: true`
+ * the adapter throws `UnsupportedFeatureError` instead.
+ */
+export type EditWarning =
+  | { type: 'unsupported-option'; option: string; message: string }
+  | { type: 'adjusted-option'; option: string; from: unknown; to: unknown; message: string }
+  | { type: 'other'; message: string };
+
+/** Zod schema of an {@link EditWarning}. */
+export const editWarningSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('unsupported-option'), option: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('adjusted-option'),
+    option: z.string(),
+    from: z.unknown(),
+    to: z.unknown(),
+    message: z.string(),
+  }),
+  z.object({ type: z.literal('other'), message: z.string() }),
+]);
+
+/** How long an edit took, in milliseconds. */
+export interface EditTimings {
+  /** Waiting in the client's provider lane (rate limit, concurrency) and in the provider's queue. */
+  queuedMs: number;
+  /** From the provider starting the work to the result being available. */
+  runningMs: number;
+  /** From the call to the settled result. */
+  totalMs: number;
+}
+
+/** One output image. Exactly one of `url` and `base64` is usually set; `bytes()` works for both. */
+export interface GeneratedImage {
+  /** A URL where the provider serves the image. Provider URLs expire: download soon. */
+  readonly url?: string;
+  /** The image bytes, base64-encoded, when the provider returned them inline. */
+  readonly base64?: string;
+  /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
+  readonly mediaType: string;
+  /**
+   * The image bytes: decoded from `base64`, or downloaded from `url` once (size-capped, never sending
+   * the API key to another host) and cached.
+   */
+  bytes(): Promise<Uint8Array>;
+}
+
+/** An attempt that failed before another model (a fallback) served the edit. */
+export interface FailedAttempt {
+  /** The `provider:model` that was tried. */
+  model: string;
+  /** The error's name, e.g. `ApiCallError`. */
+  errorName: string;
+  /** The error's message (secrets redacted). */
+  message: string;
+}
+
+/**
+ * The outcome of an edit, the same shape whichever provider served it.
+ *
+ * @example
+ * const result = await retouch.edit(request);
+ * console.log(result.model, result.cost?.usd, result.warnings);
+ * await writeFile('out.png', await result.images[0].bytes());
+ */
+export interface EditResult {
+  /** The output images. */
+  images: GeneratedImage[];
+  /** The provider id that served the edit, e.g. `edenai`. */
+  provider: string;
+  /** The `provider:model` that served the edit (differs from the request's when a fallback served). */
+  model: string;
+  /** What the edit cost, when known. */
+  cost?: Cost;
+  /** Options that were dropped or adjusted, and other advice. */
+  warnings: EditWarning[];
+  /** Queue, run and total time. */
+  timings: EditTimings;
+  /** The provider's job id, when the edit ran as a job. */
+  jobId?: string;
+  /** For aggregators (Eden AI): the upstream provider that ran the model, e.g. `openai`. */
+  upstreamProvider?: string;
+  /** Token or other usage the provider reported. */
+  usage?: Record<string, unknown>;
+  /** Earlier models that failed when a fallback served this edit. */
+  attempts?: FailedAttempt[];
+  /** The provider's parsed response, with secrets and long base64 strings elided. */
+  raw: unknown;
+}
+
+/** Zod schema of an {@link EditResult} as serialized with `JSON.stringify` (`bytes()` is not serialized). */
+export const editResultSchema = z.object({
+  images: z.array(
+    z.object({ url: z.string().optional(), base64: z.string().optional(), mediaType: z.string() }),
+  ),
+  provider: z.string(),
+  model: z.string(),
+  cost: costSchema.optional(),
+  warnings: z.array(editWarningSchema),
+  timings: z.object({ queuedMs: z.number(), runningMs: z.number(), totalMs: z.number() }),
+  jobId: z.string().optional(),
+  upstreamProvider: z.string().optional(),
+  usage: z.record(z.string(), z.unknown()).optional(),
+  attempts: z.array(z.object({ model: z.string(), errorName: z.string(), message: z.string() })).optional(),
+  raw: z.unknown(),
+});
+
+/** An {@link EditResult} after `JSON.stringify` and `JSON.parse`. */
+export type SerializedEditResult = z.infer<typeof editResultSchema>;

@@ -1,0 +1,76 @@
+import { redact, redactValue } from '../secrets.ts';
+import { hasMarker, markerFor } from './marker.ts';
+import { RetouchError } from './retouch-error.ts';
+
+const marker = markerFor('ApiCallError');
+
+/** Options of an {@link ApiCallError}. */
+export interface ApiCallErrorOptions {
+  message: string;
+  /** Provider id, e.g. `oxen`. */
+  provider: string;
+  /** The URL called (secrets redacted). */
+  url: string;
+  /** HTTP method. */
+  method: string;
+  /** HTTP status, absent when no response arrived. */
+  statusCode?: number;
+  /** Whether trying again later may succeed. */
+  isRetryable?: boolean;
+  /**
+   * True only when the provider provably did not accept the request (429, 503, or a connection
+   * refused before anything was sent), so a billable submission may be sent again without paying twice.
+   */
+  provablyNotProcessed?: boolean;
+  /** How long the provider asked us to wait, in milliseconds. */
+  retryAfterMs?: number;
+  /** The provider's request id, from its response headers, when it sends one. */
+  requestId?: string;
+  /** The parsed or raw response body, secrets redacted and truncated. */
+  responseBody?: unknown;
+  /** The provider's error code or type, e.g. `invalid_params` or `RATE_LIMITED`. */
+  code?: string;
+  cause?: unknown;
+}
+
+/**
+ * A call to a provider's HTTP API failed: a status other than 2xx, or no response at all.
+ *
+ * @example
+ * catch (error) {
+ *   if (ApiCallError.isInstance(error) && error.isRetryable) scheduleLater(error.retryAfterMs);
+ * }
+ */
+export class ApiCallError extends RetouchError {
+  override name = 'ApiCallError';
+  readonly provider: string;
+  readonly url: string;
+  readonly method: string;
+  readonly statusCode: number | undefined;
+  readonly isRetryable: boolean;
+  readonly provablyNotProcessed: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly requestId: string | undefined;
+  readonly responseBody: unknown;
+  readonly code: string | undefined;
+
+  constructor(options: ApiCallErrorOptions) {
+    super({ message: options.message, cause: options.cause });
+    Object.defineProperty(this, marker, { value: true, enumerable: false });
+    this.provider = options.provider;
+    this.url = redact(options.url);
+    this.method = options.method;
+    this.statusCode = options.statusCode;
+    this.isRetryable = options.isRetryable ?? false;
+    this.provablyNotProcessed = options.provablyNotProcessed ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+    this.requestId = options.requestId;
+    this.responseBody = redactValue(options.responseBody);
+    this.code = options.code;
+  }
+
+  /** True for an `ApiCallError` (or subclass) from any installed copy of `@retouch/core`. */
+  static override isInstance(error: unknown): error is ApiCallError {
+    return hasMarker(error, marker);
+  }
+}

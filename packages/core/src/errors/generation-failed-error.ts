@@ -1,0 +1,44 @@
+import { hasMarker, markerFor } from './marker.ts';
+import { RetouchError } from './retouch-error.ts';
+
+const marker = markerFor('GenerationFailedError');
+
+/** Options of a {@link GenerationFailedError}. */
+export interface GenerationFailedErrorOptions {
+  /** What went wrong and the fix. */
+  message: string;
+  /** Provider id. */
+  provider: string;
+  /** The provider's job id, when the edit ran as a job. */
+  jobId?: string;
+  /** The provider's reason, verbatim (secrets redacted). */
+  providerMessage?: string;
+  cause?: unknown;
+}
+
+/**
+ * The provider accepted the edit, ran it, and reported failure (for example an Oxen job whose
+ * status became `failed`). `providerMessage` is the provider's own reason.
+ */
+export class GenerationFailedError extends RetouchError {
+  override name = 'GenerationFailedError';
+  /** Provider id. */
+  readonly provider: string;
+  /** The provider's job id, when the edit ran as a job. */
+  readonly jobId: string | undefined;
+  /** The provider's reason, verbatim (secrets redacted). */
+  readonly providerMessage: string | undefined;
+
+  constructor(options: GenerationFailedErrorOptions) {
+    super({ message: options.message, cause: options.cause });
+    Object.defineProperty(this, marker, { value: true, enumerable: false });
+    this.provider = options.provider;
+    this.jobId = options.jobId;
+    this.providerMessage = options.providerMessage;
+  }
+
+  /** True for a `GenerationFailedError` from any installed copy of `@retouch/core`. */
+  static override isInstance(error: unknown): error is GenerationFailedError {
+    return hasMarker(error, marker);
+  }
+}

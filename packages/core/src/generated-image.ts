@@ -1,0 +1,93 @@
+import type { GeneratedImage } from './edit-result.ts';
+import { InvalidResponseError } from './errors/invalid-response-error.ts';
+import type { HttpClient } from './http/http-client.ts';
+import { sniffImageMediaType } from './media-type.ts';
+
+/** Options of {@link createGeneratedImage}. */
+export interface GeneratedImageOptions {
+  /** Provider id, for errors. */
+  provider: string;
+  /** Where the provider serves the image. */
+  url?: string;
+  /** The image inline, base64-encoded. */
+  base64?: string;
+  /** The media type if known from the response (`output_format`); otherwise sniffed or guessed. */
+  mediaType?: string;
+  /** The provider's HTTP client, used to download `url` (it decides whether the key may be sent). */
+  http?: HttpClient;
+  /** Largest download accepted, in bytes. */
+  maxBytes?: number;
+}
+
+/**
+ * Builds a {@link GeneratedImage} for an adapter's result. A `base64` payload is checked to be an
+ * image up front (a hostile or broken provider cannot hand the user non-image bytes); `bytes()`
+ * downloads a URL once and caches it.
+ */
+export function createGeneratedImage(options: GeneratedImageOptions): GeneratedImage {
+  let decoded: Uint8Array | undefined;
+  let mediaType = options.mediaType;
+  if (options.base64 !== undefined) {
+    decoded = new Uint8Array(Buffer.from(options.base64, 'base64'));
+    const sniffed = sniffImageMediaType(decoded);
+    if (!sniffed) {
+      throw new InvalidResponseError({
+        message: `${options.provider}: an output image's b64_json does not decode to a PNG, JPEG, WebP or GIF image`,
+        provider: options.provider,
+        path: 'b64_json',
+        excerpt: options.base64.slice(0, 40),
+      });
+    }
+    mediaType = sniffed;
+  }
+  mediaType ??= guessMediaType(options.url) ?? 'image/png';
+  let pending: Promise<Uint8Array> | undefined;
+  const image: GeneratedImage & { toJSON(): unknown } = {
+    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(options.base64 !== undefined ? { base64: options.base64 } : {}),
+    mediaType,
+    bytes() {
+      if (decoded) return Promise.resolve(decoded);
+      pending ??= download().catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+      return pending;
+    },
+    toJSON() {
+      return {
+        ...(image.url !== undefined ? { url: image.url } : {}),
+        ...(image.base64 !== undefined ? { base64: image.base64 } : {}),
+        mediaType: image.mediaType,
+      };
+    },
+  };
+  async function download(): Promise<Uint8Array> {
+    if (!options.url || !options.http) {
+      throw new InvalidResponseError({
+        message: `${options.provider}: the output image has neither bytes nor a URL`,
+        provider: options.provider,
+      });
+    }
+    const body = await options.http.download(
+      options.url,
+      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+    );
+    if (!sniffImageMediaType(body.bytes)) {
+      throw new InvalidResponseError({
+        message: `${options.provider}: the result URL did not serve an image`,
+        provider: options.provider,
+        url: options.url,
+      });
+    }
+    return body.bytes;
+  }
+  return image;
+}
+
+function guessMediaType(url: string | undefined): string | undefined {
+  const match = url && /\.(png|jpe?g|webp|gif)(?:$|[?#])/i.exec(new URL(url, 'http://x').pathname);
+  if (!match) return undefined;
+  const extension = match[1]!.toLowerCase();
+  return extension === 'jpg' || extension === 'jpeg' ? 'image/jpeg' : `image/${extension}`;
+}

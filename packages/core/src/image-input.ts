@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, openAsBlob } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InvalidRequestError } from './errors/invalid-request-error.ts';
+import { extensionFor, type ImageMediaType, sniffImageMediaType } from './media-type.ts';
+
+/** A picture stored on disk, read lazily (never whole into memory when a provider can stream it). */
+export interface ImagePathInput {
+  /** Absolute or relative path of a PNG, JPEG, WebP or GIF file. */
+  path: string;
+}
+
+/** A file already uploaded to a provider, referenced by the provider's id. */
+export interface ProviderFileInput {
+  /** The provider's file id (e.g. from Eden AI's `POST /v3/upload`). */
+  fileId: string;
+  /** The provider that holds the file, e.g. `edenai`. */
+  provider: string;
+}
+
+/**
+ * Any way of giving Retouch an input image:
+ * - an `https://` or `http://` URL string, sent as is to providers that take URLs;
+ * - a `data:image/...;base64,...` URL;
+ * - raw bytes (`Uint8Array`, including Node's `Buffer`, or `ArrayBuffer`);
+ * - a `Blob` or `File`;
+ * - `{ path }`: a file on disk, read lazily, its media type sniffed from its bytes;
+ * - `{ fileId, provider }`: a file uploaded to a provider beforehand.
+ *
+ * @example
+ * const images: ImageInput[] = ['https://example.com/cat.png', { path: './dog.jpg' }, await readFile('bird.webp')];
+ */
+export type ImageInput = string | Uint8Array | ArrayBuffer | Blob | ImagePathInput | ProviderFileInput;
+
+/** An input image after validation: one of four shapes an adapter handles. */
+export type NormalizedImage =
+  | { readonly kind: 'url'; readonly url: string }
+  | {
+      readonly kind: 'bytes';
+      readonly data: Uint8Array;
+      readonly mediaType: ImageMediaType;
+      /** Where the bytes came from: a `data:` URL or bytes the caller passed. */
+      readonly origin: 'data-url' | 'bytes';
+    }
+  | { readonly kind: 'blob'; readonly blob: Blob; readonly mediaType: ImageMediaType; readonly size: number }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly mediaType: ImageMediaType;
+      readonly size: number;
+    }
+  | { readonly kind: 'file-id'; readonly fileId: string; readonly provider: string };
+
+/** True when the image's bytes are local (bytes, blob, or a file), not a URL or provider file. */
+export function isLocalImage(image: NormalizedImage): boolean {
+  return image.kind === 'bytes' || image.kind === 'blob' || image.kind === 'file';
+}
+
+const DATA_URL = /^data:(image\/(?:png|jpeg|jpg|webp|gif));base64,([A-Za-z0-9+/=\s]*)$/i;
+
+/**
+ * Validates one image input and turns it into a {@link NormalizedImage}. A file is opened only to
+ * read its first bytes; nothing is sent anywhere. Throws {@link InvalidRequestError} naming `path`
+ * (the request field, e.g. `images.1`) for anything unusable.
+ */
+export async function normalizeImageInput(input: unknown, path: string): Promise<NormalizedImage> {
+  const fail = (message: string): never => {
+    throw new InvalidRequestError({ issues: [{ path, message }] });
+  };
+  if (typeof input === 'string') return normalizeString(input, fail);
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
+    const data = input instanceof Uint8Array ? input : new Uint8Array(input);
+    if (data.byteLength === 0)
+      fail('the image is empty (0 bytes); pass the bytes of a PNG, JPEG, WebP or GIF image');
+    const mediaType = sniffImageMediaType(data) ?? fail(notAnImage('the bytes'));
+    return { kind: 'bytes', data, mediaType, origin: 'bytes' };
+  }
+  if (input instanceof Blob) {
+    if (input.size === 0) fail('the Blob is empty (0 bytes); pass a PNG, JPEG, WebP or GIF image');
+    const head = new Uint8Array(await input.slice(0, 16).arrayBuffer());
+    const mediaType = sniffImageMediaType(head) ?? fail(notAnImage('the Blob'));
+    return { kind: 'blob', blob: input, mediaType, size: input.size };
+  }
+  if (typeof input === 'object' && input !== null) {
+    const record = input as Record<string, unknown>;
+    if ('path' in record) return normalizePath(record, fail);
+    if ('fileId' in record) {
+      const keys = Object.keys(record).filter((key) => key !== 'fileId' && key !== 'provider');
+      if (keys.length > 0) fail(`unexpected key "${keys[0]}"; a provider file is { fileId, provider }`);
+      if (typeof record.fileId !== 'string' || record.fileId.trim() === '') {
+        fail('fileId must be a non-empty string: the id the provider returned for the upload');
+      }
+      if (typeof record.provider !== 'string' || !/^[a-z][a-z0-9-]*$/.test(record.provider)) {
+        fail('provider must name the provider holding the file, e.g. { fileId, provider: "edenai" }');
+      }
+      return { kind: 'file-id', fileId: record.fileId as string, provider: record.provider as string };
+    }
+  }
+  return fail(
+    'unsupported image input; pass an http(s) URL, a data: URL, a Uint8Array/ArrayBuffer, a Blob, { path } or { fileId, provider }',
+  );
+}
+
+function normalizeString(input: string, fail: (message: string) => never): NormalizedImage {
+  const text = input.trim();
+  if (text === '')
+    return fail('the image URL is empty; pass an https:// URL, a data: URL, or { path } for a local file');
+  if (/^data:/i.test(text)) {
+    const match = DATA_URL.exec(text);
+    if (!match) {
+      return fail(
+        'a data: URL must be data:image/(png|jpeg|webp|gif);base64,<data>; other data URLs are not images',
+      );
+    }
+    const data = new Uint8Array(Buffer.from(match[2]!.replace(/\s/g, ''), 'base64'));
+    if (data.byteLength === 0)
+      return fail('the data: URL holds no bytes; encode a PNG, JPEG, WebP or GIF image in it');
+    const mediaType = sniffImageMediaType(data) ?? fail(notAnImage('the data: URL'));
+    return { kind: 'bytes', data, mediaType, origin: 'data-url' };
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return fail(`"${truncate(text)}" is not a URL; for a file on disk pass { path: "${truncate(text)}" }`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return fail(
+      `the ${url.protocol} scheme is not allowed; use an https:// URL, a data: URL, or { path } for a local file`,
+    );
+  }
+  if (url.username || url.password) {
+    return fail(
+      'the URL carries credentials (user:password@); pass a URL the provider can fetch without them',
+    );
+  }
+  return { kind: 'url', url: url.href };
+}
+
+async function normalizePath(
+  record: Record<string, unknown>,
+  fail: (message: string) => never,
+): Promise<NormalizedImage> {
+  const extra = Object.keys(record).filter((key) => key !== 'path');
+  if (extra.length > 0) fail(`unexpected key "${extra[0]}"; a file input is { path }`);
+  const filePath = record.path;
+  if (typeof filePath !== 'string' || filePath.trim() === '')
+    fail('path must be a non-empty string naming an image file');
+  const path = filePath as string;
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) fail(`"${path}" is not a file; pass the path of a PNG, JPEG, WebP or GIF image`);
+    size = info.size;
+  } catch (error) {
+    if (InvalidRequestError.isInstance(error)) throw error;
+    return fail(
+      `no readable file at "${path}" (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`,
+    );
+  }
+  if (size === 0) fail(`"${path}" is empty (0 bytes); pass a PNG, JPEG, WebP or GIF image`);
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(16);
+    const { bytesRead } = await handle.read(head, 0, 16, 0);
+    const mediaType = sniffImageMediaType(head.subarray(0, bytesRead)) ?? fail(notAnImage(`"${path}"`));
+    return { kind: 'file', path, mediaType, size };
+  } finally {
+    await handle.close();
+  }
+}
+
+function notAnImage(what: string): string {
+  return `${what} is not a PNG, JPEG, WebP or GIF image (its first bytes match none); convert it to one of those`;
+}
+
+function truncate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The image as a `Blob` for a multipart body. A file becomes a disk-backed Blob (`fs.openAsBlob`),
+ * so uploading it streams from disk instead of reading it into memory.
+ */
+export async function imageToBlob(image: NormalizedImage): Promise<Blob> {
+  switch (image.kind) {
+    case 'file':
+      return openAsBlob(image.path, { type: image.mediaType });
+    case 'blob':
+      return image.blob.type === image.mediaType
+        ? image.blob
+        : image.blob.slice(0, image.size, image.mediaType);
+    case 'bytes':
+      return new Blob([image.data as Uint8Array<ArrayBuffer>], { type: image.mediaType });
+    default:
+      throw new TypeError(`imageToBlob: a ${image.kind} image has no local bytes`);
+  }
+}
+
+/** The image's bytes, read whole. Prefer {@link imageToBlob} for uploads of files. */
+export async function imageToBytes(image: NormalizedImage): Promise<Uint8Array> {
+  if (image.kind === 'bytes') return image.data;
+  const blob = await imageToBlob(image);
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+/** The image as a `data:<type>;base64,...` URL (reads the bytes whole). */
+export async function imageToDataUrl(image: NormalizedImage): Promise<string> {
+  if (image.kind === 'url') return image.url;
+  const bytes = await imageToBytes(image);
+  const mediaType = image.kind === 'file-id' ? 'image/png' : image.mediaType;
+  return `data:${mediaType};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
+}
+
+/** A file name for the image in a multipart body: the file's own name, or `image-<index>.<ext>`. */
+export function imageFileName(image: NormalizedImage, index: number): string {
+  if (image.kind === 'file') return basename(image.path);
+  const mediaType = image.kind === 'bytes' || image.kind === 'blob' ? image.mediaType : 'image/png';
+  return `image-${index}.${extensionFor(mediaType)}`;
+}
+
+/** SHA-256 of the image's bytes (hex), streamed for files. Used to upload one picture once. */
+export async function imageContentHash(image: NormalizedImage): Promise<string> {
+  const hash = createHash('sha256');
+  if (image.kind === 'file') {
+    for await (const chunk of createReadStream(image.path)) hash.update(chunk as Buffer);
+  } else if (image.kind === 'url') {
+    hash.update(`url:${image.url}`);
+  } else if (image.kind === 'file-id') {
+    hash.update(`file-id:${image.provider}:${image.fileId}`);
+  } else {
+    hash.update(await imageToBytes(image));
+  }
+  return hash.digest('hex');
+}

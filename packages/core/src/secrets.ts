@@ -1,0 +1,52 @@
+/**
+ * Process-wide registry of secret strings (API keys) that must never appear in an error message, a
+ * `cause`, a log line or a serialized result. Providers register their key when they are created, so
+ * every error built anywhere in Retouch is scrubbed, even one whose text came from a provider's body.
+ */
+const secrets = new Set<string>();
+const REDACTED = '[REDACTED]';
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
+
+/**
+ * Registers a secret so that {@link redact} removes it from any text. Values shorter than six
+ * characters are ignored: redacting them would mangle ordinary words.
+ *
+ * @example
+ * registerSecret(process.env.OXEN_API_KEY);
+ */
+export function registerSecret(secret: string | undefined): void {
+  if (secret && secret.length >= 6) secrets.add(secret);
+}
+
+/**
+ * Returns the text with every registered secret, and any `Bearer <token>` credential, replaced by
+ * `[REDACTED]`.
+ */
+export function redact(text: string): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  return result.replace(BEARER, `$1${REDACTED}`);
+}
+
+/** Deeply redacts every string in a JSON-like value; long base64 payloads are elided too. */
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return elideLongString(redact(value));
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  const output: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    output[key] = /^(authorization|x-api-key|api[-_]?key|token|secret)$/i.test(key)
+      ? REDACTED
+      : redactValue(item, depth + 1);
+  }
+  return output;
+}
+
+const LONG_STRING = 2_048;
+
+function elideLongString(text: string): string {
+  if (text.length <= LONG_STRING) return text;
+  return `${text.slice(0, 64)}…[${text.length - 64} more characters elided]`;
+}

@@ -1,0 +1,19 @@
+import { readdirSync } from 'node:fs';
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+const packages = readdirSync(new URL('./packages', import.meta.url));
+const conditions = ['@retouch/source', ...defaultServerConditions];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@retouch/source'] } },
+  test: {
+    projects: packages.map((name) => ({
+      extends: true,
+      test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+    })),
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});

@@ -213,9 +213,16 @@ export async function imageToDataUrl(image: NormalizedImage): Promise<string> {
   return `data:${mediaType};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
 }
 
-/** A file name for the image in a multipart body: the file's own name, or `image-<index>.<ext>`. */
+/**
+ * A file name for the image in a multipart body: the name of the file on disk or of the `File`, or
+ * `image-<index>.<ext>`. Only the last path segment is kept, so a name never reads as a path.
+ */
 export function imageFileName(image: NormalizedImage, index: number): string {
   if (image.kind === 'file') return basename(image.path);
+  if (image.kind === 'blob' && image.blob instanceof File) {
+    const name = basename(image.blob.name.replaceAll('\\', '/'));
+    if (name !== '' && name !== '.' && name !== '..') return name;
+  }
   const mediaType = image.kind === 'bytes' || image.kind === 'blob' ? image.mediaType : 'image/png';
   return `image-${index}.${extensionFor(mediaType)}`;
 }

@@ -31,20 +31,38 @@ const imageInputSchema = z.custom<ImageInput>(
  */
 export const editRequestSchema = z.strictObject({
   model: z
-    .string({ error: 'model is required: a "provider:model" string such as "oxen:qwen-image-edit"' })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'model is required: a "provider:model" string such as "oxen:qwen-image-edit"'
+          : 'model must be a "provider:model" string such as "oxen:qwen-image-edit"',
+    })
     .regex(MODEL_ID, {
       error: 'model must be "provider:model", e.g. "oxen:qwen-image-edit" or "edenai:openai/gpt-image-2"',
     }),
   prompt: z
-    .string({ error: 'prompt is required: a text instruction such as "make the sky purple"' })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'prompt is required: a text instruction such as "make the sky purple"'
+          : 'prompt must be a string: a text instruction such as "make the sky purple"',
+    })
     .refine((value) => value.trim().length > 0, { error: 'prompt is empty; describe the edit to make' })
     .refine((value) => value.length <= MAX_PROMPT_LENGTH, {
       error: `prompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
     }),
   images: z
-    .array(imageInputSchema, { error: 'images is required: an array of 1 to 16 input images' })
+    .array(imageInputSchema, {
+      error: (issue) =>
+        issue.input === undefined
+          ? `images is required: an array of 1 to ${MAX_INPUT_IMAGES} input images`
+          : `images must be an array of 1 to ${MAX_INPUT_IMAGES} input images; wrap a single image in [ ]`,
+    })
     .min(1, { error: 'images is empty; pass at least one input image' })
-    .max(MAX_INPUT_IMAGES, { error: `at most ${MAX_INPUT_IMAGES} input images are allowed; pass fewer` }),
+    .max(MAX_INPUT_IMAGES, {
+      error: (issue) =>
+        `images has ${(issue.input as unknown[]).length} entries; at most ${MAX_INPUT_IMAGES} are allowed, pass fewer`,
+    }),
   mask: imageInputSchema.optional(),
   n: z
     .number({ error: `n must be a whole number of output images from 1 to ${MAX_OUTPUTS}` })
@@ -168,19 +186,33 @@ export function parseModelId(model: string): { provider: string; modelId: string
   return match ? { provider: match[1]!, modelId: match[2]! } : undefined;
 }
 
-/** Converts zod issues into Retouch's path-and-fix form. */
+/**
+ * Converts zod issues into Retouch's path-and-fix form: one issue a field (zod may report a value
+ * that is not an array both as the wrong type and as too long; only the first says what to fix),
+ * and one issue for each unknown key, each with its own suggestion.
+ */
 export function toRequestIssues(issues: readonly z.core.$ZodIssue[]): RequestIssue[] {
-  return issues.map((issue) => {
+  const result: RequestIssue[] = [];
+  const seen = new Set<string>();
+  const add = (issue: RequestIssue): void => {
+    if (seen.has(issue.path)) return;
+    seen.add(issue.path);
+    result.push(issue);
+  };
+  for (const issue of issues) {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return {
-        path: path || issue.keys[0] || '',
-        message: `unknown option ${keys}; ${suggestion(issue.keys[0] ?? '')}`,
-      };
+      for (const key of issue.keys) {
+        add({ path: path ? `${path}.${key}` : key, message: `unknown option "${key}"; ${suggestion(key)}` });
+      }
+    } else if (issue.code === 'invalid_key') {
+      // The key's own message says what a key must be; the record's is generic.
+      add({ path, message: issue.issues[0]?.message ?? issue.message });
+    } else {
+      add({ path, message: issue.message });
     }
-    return { path, message: issue.message };
-  });
+  }
+  return result;
 }
 
 const KNOWN_SPELLINGS: Record<string, string> = {

@@ -4,6 +4,8 @@
  * every error built anywhere in Retouch is scrubbed, even one whose text came from a provider's body.
  */
 const secrets = new Set<string>();
+/** The registered secrets, longest first, so a key containing another is removed whole. */
+let ordered: string[] = [];
 const REDACTED = '[REDACTED]';
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
 
@@ -15,7 +17,9 @@ const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
  * registerSecret(process.env.OXEN_API_KEY);
  */
 export function registerSecret(secret: string | undefined): void {
-  if (secret && secret.length >= 6) secrets.add(secret);
+  if (!secret || secret.length < 6 || secrets.has(secret)) return;
+  secrets.add(secret);
+  ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -24,16 +28,27 @@ export function registerSecret(secret: string | undefined): void {
  */
 export function redact(text: string): string {
   let result = text;
-  for (const secret of secrets) {
+  for (const secret of ordered) {
     if (result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
   return result.replace(BEARER, `$1${REDACTED}`);
 }
 
-/** Deeply redacts every string in a JSON-like value; long base64 payloads are elided too. */
+/** {@link redact} for an optional value. */
+export function redactOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redact(text);
+}
+
+const MAX_DEPTH = 8;
+
+/**
+ * Deeply redacts every string in a JSON-like value; long base64 payloads are elided too. Anything
+ * nested deeper than eight levels is replaced rather than copied unchecked.
+ */
 export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return elideLongString(redact(value));
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[nested too deep]';
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   const output: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

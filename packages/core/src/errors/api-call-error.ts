@@ -1,4 +1,4 @@
-import { redact, redactValue } from '../secrets.ts';
+import { redact, redactOptional, redactValue } from '../secrets.ts';
 import { hasMarker, markerFor } from './marker.ts';
 import { RetouchError } from './retouch-error.ts';
 
@@ -64,9 +64,9 @@ export class ApiCallError extends RetouchError {
     this.isRetryable = options.isRetryable ?? false;
     this.provablyNotProcessed = options.provablyNotProcessed ?? false;
     this.retryAfterMs = options.retryAfterMs;
-    this.requestId = options.requestId;
+    this.requestId = redactOptional(options.requestId);
     this.responseBody = redactValue(options.responseBody);
-    this.code = options.code;
+    this.code = redactOptional(options.code);
   }
 
   /** True for an `ApiCallError` (or subclass) from any installed copy of `@retouch/core`. */

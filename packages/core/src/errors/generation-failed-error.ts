@@ -1,3 +1,4 @@
+import { redactOptional } from '../secrets.ts';
 import { hasMarker, markerFor } from './marker.ts';
 import { RetouchError } from './retouch-error.ts';
 
@@ -33,8 +34,8 @@ export class GenerationFailedError extends RetouchError {
     super({ message: options.message, cause: options.cause });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.provider = options.provider;
-    this.jobId = options.jobId;
-    this.providerMessage = options.providerMessage;
+    this.jobId = redactOptional(options.jobId);
+    this.providerMessage = redactOptional(options.providerMessage);
   }
 
   /** True for a `GenerationFailedError` from any installed copy of `@retouch/core`. */

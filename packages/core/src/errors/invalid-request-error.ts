@@ -1,3 +1,4 @@
+import { redact } from '../secrets.ts';
 import { hasMarker, markerFor } from './marker.ts';
 import { RetouchError } from './retouch-error.ts';
 
@@ -31,7 +32,11 @@ export class InvalidRequestError extends RetouchError {
       cause: options.cause,
     });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
-    this.issues = options.issues;
+    // An issue may quote the value it rejects (a URL with credentials, a path): redact it too.
+    this.issues = options.issues.map((issue) => ({
+      path: redact(issue.path),
+      message: redact(issue.message),
+    }));
   }
 
   /** True for an `InvalidRequestError` from any installed copy of `@retouch/core`. */

@@ -1,3 +1,4 @@
+import { redactOptional } from '../secrets.ts';
 import { hasMarker, markerFor } from './marker.ts';
 import { RetouchError } from './retouch-error.ts';
 
@@ -37,9 +38,9 @@ export class InvalidResponseError extends RetouchError {
     super({ message: options.message, cause: options.cause });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.provider = options.provider;
-    this.url = options.url;
-    this.path = options.path;
-    this.excerpt = options.excerpt;
+    this.url = redactOptional(options.url);
+    this.path = redactOptional(options.path);
+    this.excerpt = redactOptional(options.excerpt);
   }
 
   /** True for a `InvalidResponseError` from any installed copy of `@retouch/core`. */

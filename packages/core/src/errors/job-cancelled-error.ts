@@ -1,3 +1,4 @@
+import { redactOptional } from '../secrets.ts';
 import { hasMarker, markerFor } from './marker.ts';
 import { RetouchError } from './retouch-error.ts';
 
@@ -26,7 +27,7 @@ export class JobCancelledError extends RetouchError {
     super({ message: options.message, cause: options.cause });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.provider = options.provider;
-    this.jobId = options.jobId;
+    this.jobId = redactOptional(options.jobId);
   }
 
   /** True for a `JobCancelledError` from any installed copy of `@retouch/core`. */

@@ -13,10 +13,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import {
+  binTargets,
+  exportTargets,
+  missingBuildOutputs,
   type PackageManifest,
   packPackage,
   publishedPackages,
   run,
+  SOURCE_CONDITION,
   seconds,
   type WorkspacePackage,
   workspaceBinary,
@@ -39,26 +43,9 @@ const FORBIDDEN = [
   { pattern: /(^|\/)tsdown\.config\.ts$|(^|\/)tsconfig(\.[^/]*)?\.json$/, reason: 'build configuration' },
 ];
 
-const SOURCE_CONDITION = '@retouch/source';
-
 interface CheckResult {
   name: string;
   problems: string[];
-}
-
-/** Every file path an exports map points to, with the conditions that lead to it. */
-function exportTargets(exportsField: unknown, trail: string[] = []): { path: string; trail: string[] }[] {
-  if (typeof exportsField === 'string') return [{ path: exportsField, trail }];
-  if (Array.isArray(exportsField)) return exportsField.flatMap((entry) => exportTargets(entry, trail));
-  if (exportsField && typeof exportsField === 'object') {
-    return Object.entries(exportsField).flatMap(([key, value]) => exportTargets(value, [...trail, key]));
-  }
-  return [];
-}
-
-function binTargets(manifest: PackageManifest): string[] {
-  if (!manifest.bin) return [];
-  return typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin);
 }
 
 function normalize(path: string): string {
@@ -67,16 +54,10 @@ function normalize(path: string): string {
 
 /** The build must exist before packing: every published export and bin target. */
 function checkBuild(workspacePackage: WorkspacePackage): string[] {
-  const { manifest, directory } = workspacePackage;
-  const published = manifest.publishConfig?.exports ?? manifest.exports;
-  const targets = [
-    ...exportTargets(published)
-      .filter((target) => !target.trail.includes(SOURCE_CONDITION))
-      .map((target) => target.path),
-    ...binTargets(manifest),
-  ];
-  const missing = targets.filter((target) => !existsSync(join(directory, target)));
-  const problems = missing.map((target) => `${target} does not exist: run \`pnpm build\` first`);
+  const { directory } = workspacePackage;
+  const problems = missingBuildOutputs(workspacePackage).map(
+    (target) => `${target} does not exist: run \`pnpm build\` first`,
+  );
   for (const file of ['README.md', 'LICENSE']) {
     if (!existsSync(join(directory, file))) problems.push(`${file} is missing from the package folder`);
   }

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  missingBuildOutputs,
   type PackageManifest,
   packPackage,
   publishedPackages,
@@ -95,6 +96,13 @@ async function main(): Promise<void> {
     step('building the packages');
     const build = await runPnpm({ args: ['-r', '--filter', './packages/*', 'build'] });
     assertSucceeded({ what: 'pnpm build', result: build });
+  }
+
+  const unbuilt = packages.flatMap((entry) =>
+    missingBuildOutputs(entry).map((target) => `${entry.manifest.name}: ${target}`),
+  );
+  if (unbuilt.length > 0) {
+    throw new Error(`the build is missing or incomplete, run \`pnpm build\`:\n  ${unbuilt.join('\n  ')}`);
   }
 
   const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'retouch-consumer-')));

@@ -167,6 +167,41 @@ export async function packPackage(options: {
   return tarball;
 }
 
+/** The export condition that points at `src/` inside the workspace; never published. */
+export const SOURCE_CONDITION = '@retouch/source';
+
+/** Every file path an exports map points to, with the conditions that lead to it. */
+export function exportTargets(
+  exportsField: unknown,
+  trail: string[] = [],
+): { path: string; trail: string[] }[] {
+  if (typeof exportsField === 'string') return [{ path: exportsField, trail }];
+  if (Array.isArray(exportsField)) return exportsField.flatMap((entry) => exportTargets(entry, trail));
+  if (exportsField && typeof exportsField === 'object') {
+    return Object.entries(exportsField).flatMap(([key, value]) => exportTargets(value, [...trail, key]));
+  }
+  return [];
+}
+
+/** The files of a `bin` field. */
+export function binTargets(manifest: PackageManifest): string[] {
+  if (!manifest.bin) return [];
+  return typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin);
+}
+
+/** The published export and bin targets that do not exist yet: empty once `pnpm build` has run. */
+export function missingBuildOutputs(workspacePackage: WorkspacePackage): string[] {
+  const { manifest, directory } = workspacePackage;
+  const published = manifest.publishConfig?.exports ?? manifest.exports;
+  const targets = [
+    ...exportTargets(published)
+      .filter((target) => !target.trail.includes(SOURCE_CONDITION))
+      .map((target) => target.path),
+    ...binTargets(manifest),
+  ];
+  return targets.filter((target) => !existsSync(join(directory, target)));
+}
+
 /** Formats milliseconds as seconds for progress lines. */
 export function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;

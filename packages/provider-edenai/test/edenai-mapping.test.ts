@@ -1,0 +1,267 @@
+import { type EditRequest, normalizeEditRequest, UnsupportedFeatureError } from '@retouch/core';
+import { describe, expect, test } from 'vitest';
+import { mapEditOptions } from '../src/edenai-edit-model.ts';
+import { edenaiModelFamily, isImageEditModel, readPerImagePrice, toModelInfo } from '../src/edenai-models.ts';
+
+const URL_A = 'https://images.example.com/a.png';
+const URL_B = 'https://images.example.com/b.png';
+
+async function map(request: Partial<EditRequest> & { model: string }, strict = false) {
+  const normalized = await normalizeEditRequest({ prompt: 'make it blue', images: [URL_A], ...request });
+  return mapEditOptions({ request: normalized, strict });
+}
+
+describe('openai/gpt-image-* rules', () => {
+  test('quality and output format travel as extra fields; n and size as is', async () => {
+    const mapped = await map({
+      model: 'edenai:openai/gpt-image-2',
+      n: 2,
+      size: '1536x1024',
+      quality: 'high',
+      outputFormat: 'webp',
+    });
+    expect(mapped.family.name).toBe('openai/gpt-image');
+    expect(mapped.family.acceptsRemoteUrls).toBe(false);
+    expect(mapped.n).toBe(2);
+    expect(mapped.fields).toEqual({ size: '1536x1024', quality: 'high', output_format: 'webp' });
+    expect(mapped.warnings).toEqual([]);
+  });
+
+  test('a size it lacks is adjusted to the closest of 1024x1024, 1536x1024, 1024x1536', async () => {
+    const mapped = await map({ model: 'edenai:openai/gpt-image-1', size: '2048x1152' });
+    expect(mapped.fields.size).toBe('1536x1024');
+    expect(mapped.warnings).toEqual([
+      expect.objectContaining({
+        type: 'adjusted-option',
+        option: 'size',
+        from: '2048x1152',
+        to: '1536x1024',
+      }),
+    ]);
+    expect((await map({ model: 'edenai:openai/gpt-image-1', size: '512x512' })).fields.size).toBe(
+      '1024x1024',
+    );
+    expect((await map({ model: 'edenai:openai/gpt-image-1', size: 'auto' })).fields.size).toBe('auto');
+  });
+
+  test('an aspect ratio picks the size that has it, or the closest with a warning', async () => {
+    const exact = await map({ model: 'edenai:openai/gpt-image-2', aspectRatio: '2:3' });
+    expect(exact.fields).toEqual({ size: '1024x1536' });
+    expect(exact.warnings).toEqual([]);
+    const wide = await map({ model: 'edenai:openai/gpt-image-2', aspectRatio: '16:9' });
+    expect(wide.fields).toEqual({ size: '1536x1024' });
+    expect(wide.warnings).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'aspectRatio', from: '16:9', to: '3:2' }),
+    ]);
+  });
+
+  test('size wins over aspect ratio, which is reported as dropped', async () => {
+    const mapped = await map({ model: 'edenai:openai/gpt-image-2', size: '1024x1024', aspectRatio: '3:2' });
+    expect(mapped.fields).toEqual({ size: '1024x1024' });
+    expect(mapped.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'aspectRatio' }),
+    ]);
+  });
+
+  test('seed and negative prompt are not taken', async () => {
+    const mapped = await map({ model: 'edenai:openai/gpt-image-2', seed: 7, negativePrompt: 'blur' });
+    expect(mapped.fields).toEqual({});
+    expect(mapped.warnings.map((warning) => warning.type === 'unsupported-option' && warning.option)).toEqual(
+      ['seed', 'negativePrompt'],
+    );
+  });
+
+  test('strict mode throws UnsupportedFeatureError naming the option', async () => {
+    const error = await map({ model: 'edenai:openai/gpt-image-2', seed: 7 }, true).catch((caught) => caught);
+    expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ provider: 'edenai', model: 'openai/gpt-image-2', feature: 'seed' });
+    expect(error.message).toContain('takes no seed');
+  });
+});
+
+describe('openai/dall-e-2 rules', () => {
+  test('one input image, square sizes, no output_format field', async () => {
+    const mapped = await map({
+      model: 'edenai:openai/dall-e-2',
+      images: [URL_A, URL_B],
+      size: '1024x768',
+      outputFormat: 'png',
+      quality: 'high',
+    });
+    expect(mapped.imageCount).toBe(1);
+    expect(mapped.fields).toEqual({ size: '1024x1024' });
+    expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
+      'images',
+      'size',
+      'quality',
+    ]);
+    const jpeg = await map({ model: 'edenai:openai/dall-e-2', outputFormat: 'jpeg' });
+    expect(jpeg.fields).toEqual({});
+    expect(jpeg.warnings[0]).toMatchObject({
+      option: 'outputFormat',
+      message: expect.stringContaining('outputs png'),
+    });
+  });
+});
+
+describe('google rules', () => {
+  test('Gemini: aspect ratio travels in size; no mask, seed, quality or output format', async () => {
+    const mapped = await map({
+      model: 'edenai:google/gemini-2.5-flash-image',
+      mask: URL_B,
+      aspectRatio: '16:9',
+      seed: 3,
+      quality: 'low',
+      outputFormat: 'jpeg',
+    });
+    expect(mapped.family.name).toBe('google');
+    expect(mapped.includeMask).toBe(false);
+    expect(mapped.fields).toEqual({ size: '16:9' });
+    expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
+      'mask',
+      'quality',
+      'outputFormat',
+      'seed',
+    ]);
+  });
+
+  test('pixel sizes become the closest aspect ratio, with a warning', async () => {
+    const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: '1920x1080' });
+    expect(mapped.fields).toEqual({ size: '16:9' });
+    expect(mapped.warnings[0]).toMatchObject({
+      type: 'adjusted-option',
+      option: 'size',
+      from: '1920x1080',
+      to: '16:9',
+    });
+    const auto = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: 'auto' });
+    expect(auto.fields).toEqual({});
+    expect(auto.warnings).toEqual([]);
+  });
+
+  test('Imagen: mask, seed and negative prompt; unknown ratios adjusted', async () => {
+    const mapped = await map({
+      model: 'edenai:google/imagen-3.0-capability-001',
+      mask: URL_B,
+      aspectRatio: '21:9',
+      seed: 3,
+      negativePrompt: 'text',
+      outputFormat: 'jpeg',
+      n: 6,
+    });
+    expect(mapped.includeMask).toBe(true);
+    expect(mapped.n).toBe(4);
+    expect(mapped.fields).toEqual({ size: '16:9', seed: 3, negative_prompt: 'text', output_format: 'jpeg' });
+    expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
+      'n',
+      'aspectRatio',
+    ]);
+  });
+});
+
+describe('other models', () => {
+  test('every option is forwarded under its Eden/upstream name, without warnings', async () => {
+    const mapped = await map({
+      model: 'edenai:bytedance/seedream-4-0',
+      size: '2048x2048',
+      aspectRatio: '4:3',
+      quality: 'high',
+      outputFormat: 'jpeg',
+      seed: 11,
+      negativePrompt: 'people',
+      mask: URL_B,
+      n: 10,
+    });
+    expect(mapped.family.name).toBe('other');
+    expect(mapped.family.acceptsRemoteUrls).toBe(true);
+    expect(mapped.includeMask).toBe(true);
+    expect(mapped.n).toBe(10);
+    expect(mapped.fields).toEqual({
+      size: '2048x2048',
+      aspect_ratio: '4:3',
+      quality: 'high',
+      output_format: 'jpeg',
+      seed: 11,
+      negative_prompt: 'people',
+    });
+    expect(mapped.warnings).toEqual([]);
+  });
+});
+
+describe('providerOptions.edenai', () => {
+  test('user, metadata, extra_headers and upstream fields are forwarded and override derived fields', async () => {
+    const mapped = await map({
+      model: 'edenai:openai/gpt-image-2',
+      quality: 'low',
+      providerOptions: {
+        edenai: {
+          user: 'customer-42',
+          metadata: { order: 7 },
+          extra_headers: { 'OpenAI-Beta': 'images' },
+          quality: 'high',
+          background: 'transparent',
+        },
+        oxen: { guidance: 3 },
+      },
+    });
+    expect(mapped.fields).toEqual({
+      quality: 'high',
+      user: 'customer-42',
+      metadata: { order: 7 },
+      extra_headers: { 'OpenAI-Beta': 'images' },
+      background: 'transparent',
+    });
+  });
+
+  test('credential headers and fields the request owns are refused with their paths', async () => {
+    const error = await map({
+      model: 'edenai:openai/gpt-image-2',
+      providerOptions: {
+        edenai: { extra_headers: { Authorization: 'Bearer x', 'X-Api-Key': 'k' }, images: [], user: 5 },
+      },
+    }).catch((caught) => caught);
+    expect(error.name).toBe('InvalidRequestError');
+    expect(error.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'providerOptions.edenai.user',
+      'providerOptions.edenai.extra_headers.Authorization',
+      'providerOptions.edenai.extra_headers.X-Api-Key',
+      'providerOptions.edenai.images',
+    ]);
+  });
+});
+
+describe('model catalogue reading', () => {
+  test('image-edit capability in the shapes it may take', () => {
+    expect(isImageEditModel({ id: 'a/b', capabilities: ['image_edit', 'image_generation'] })).toBe(true);
+    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: true } })).toBe(true);
+    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: false } })).toBe(false);
+    expect(
+      isImageEditModel({ id: 'a/b', capabilities: { input: ['text', 'image'], output: ['image'] } }),
+    ).toBe(true);
+    expect(isImageEditModel({ id: 'a/b', capabilities: { input: ['text'], output: ['image'] } })).toBe(false);
+    expect(isImageEditModel({ id: 'a/b', capabilities: ['chat'] })).toBe(false);
+    expect(isImageEditModel({ id: 'a/b' })).toBe(false);
+  });
+
+  test('per-image prices in the shapes they may take', () => {
+    expect(readPerImagePrice({ id: 'a', pricing: { per_image: 0.04 } })).toBe(0.04);
+    expect(readPerImagePrice({ id: 'a', pricing: { price_per_image: '0.053' } })).toBe(0.053);
+    expect(readPerImagePrice({ id: 'a', pricing: { price: 0.02, unit: 'image' } })).toBe(0.02);
+    expect(readPerImagePrice({ id: 'a', pricing: '$0.053 per image' })).toBe(0.053);
+    expect(readPerImagePrice({ id: 'a', pricing: { input_token: 0.000005 } })).toBeUndefined();
+    expect(readPerImagePrice({ id: 'a', pricing: null, list_pricing: { per_image: 0.1 } })).toBe(0.1);
+  });
+
+  test('toModelInfo', () => {
+    expect(
+      toModelInfo({ id: 'openai/gpt-image-2', model_name: 'GPT Image 2', pricing: { per_image: 0.04 } }),
+    ).toEqual({
+      id: 'edenai:openai/gpt-image-2',
+      provider: 'edenai',
+      modelId: 'openai/gpt-image-2',
+      displayName: 'GPT Image 2',
+      capabilities: edenaiModelFamily('openai/gpt-image-2').capabilities,
+      pricing: { perImageUsd: 0.04 },
+    });
+  });
+});

@@ -6,6 +6,7 @@ const marker = markerFor('ApiCallError');
 
 /** Options of an {@link ApiCallError}. */
 export interface ApiCallErrorOptions {
+  /** What went wrong and, where there is one, the fix. */
   message: string;
   /** Provider id, e.g. `oxen`. */
   provider: string;
@@ -30,6 +31,7 @@ export interface ApiCallErrorOptions {
   responseBody?: unknown;
   /** The provider's error code or type, e.g. `invalid_params` or `RATE_LIMITED`. */
   code?: string;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -42,16 +44,30 @@ export interface ApiCallErrorOptions {
  * }
  */
 export class ApiCallError extends RetouchError {
+  /** The class name, `'ApiCallError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'ApiCallError';
+  /** Provider id, e.g. `oxen`. */
   readonly provider: string;
+  /** The URL called, secrets redacted. */
   readonly url: string;
+  /** HTTP method of the failed call. */
   readonly method: string;
+  /** HTTP status, `undefined` when no response arrived. */
   readonly statusCode: number | undefined;
+  /** Whether trying again later may succeed: a rate limit, a 408, 409 or 5xx status, a network failure. */
   readonly isRetryable: boolean;
+  /**
+   * True only when the provider provably did not accept the request (429, 503, or a connection
+   * refused before anything was sent): a billable submission may then be sent again without paying twice.
+   */
   readonly provablyNotProcessed: boolean;
+  /** How long the provider asked to wait before trying again, in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** The provider's request id from its response headers, for support requests. */
   readonly requestId: string | undefined;
+  /** The parsed or raw response body, secrets redacted and truncated. */
   readonly responseBody: unknown;
+  /** The provider's error code or type, e.g. `invalid_params` or `RATE_LIMITED`. */
   readonly code: string | undefined;
 
   constructor(options: ApiCallErrorOptions) {

@@ -8,6 +8,7 @@ const marker = markerFor('AuthenticationError');
  * variable named in the message; retrying will not help.
  */
 export class AuthenticationError extends ApiCallError {
+  /** The class name, `'AuthenticationError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'AuthenticationError';
 
   constructor(options: ApiCallErrorOptions) {

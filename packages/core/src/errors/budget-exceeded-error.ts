@@ -13,6 +13,7 @@ export interface BudgetExceededErrorOptions {
   committedUsd: number;
   /** The estimated cost of the refused edit. */
   requestedUsd: number;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -20,6 +21,7 @@ export interface BudgetExceededErrorOptions {
  * Dispatching this edit could cross the client's `budget.maxUsd`. Thrown before anything is sent.
  */
 export class BudgetExceededError extends RetouchError {
+  /** The class name, `'BudgetExceededError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'BudgetExceededError';
   /** The configured budget. */
   readonly maxUsd: number;

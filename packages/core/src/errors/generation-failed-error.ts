@@ -14,6 +14,7 @@ export interface GenerationFailedErrorOptions {
   jobId?: string;
   /** The provider's reason, verbatim (secrets redacted). */
   providerMessage?: string;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -22,6 +23,7 @@ export interface GenerationFailedErrorOptions {
  * status became `failed`). `providerMessage` is the provider's own reason.
  */
 export class GenerationFailedError extends RetouchError {
+  /** The class name, `'GenerationFailedError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'GenerationFailedError';
   /** Provider id. */
   readonly provider: string;

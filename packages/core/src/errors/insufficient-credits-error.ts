@@ -15,6 +15,7 @@ export interface InsufficientCreditsErrorOptions {
   requiredCredits?: number;
   /** Credits the provider said are left, when it says. */
   availableCredits?: number;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -23,6 +24,7 @@ export interface InsufficientCreditsErrorOptions {
  * failed with `Insufficient credits`). Top up the account; retrying will not help.
  */
 export class InsufficientCreditsError extends RetouchError {
+  /** The class name, `'InsufficientCreditsError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'InsufficientCreditsError';
   /** Provider id. */
   readonly provider: string;

@@ -22,6 +22,7 @@ export interface RequestIssue {
  * }
  */
 export class InvalidRequestError extends RetouchError {
+  /** The class name, `'InvalidRequestError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'InvalidRequestError';
   /** Every problem found, each with its field path. */
   readonly issues: RequestIssue[];

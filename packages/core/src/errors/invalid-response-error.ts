@@ -16,6 +16,7 @@ export interface InvalidResponseErrorOptions {
   path?: string;
   /** A short, redacted excerpt of the payload. */
   excerpt?: string;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -24,6 +25,7 @@ export interface InvalidResponseErrorOptions {
  * JSON, or an image that is not an image). `path` is where it failed; `excerpt` a short redacted sample.
  */
 export class InvalidResponseError extends RetouchError {
+  /** The class name, `'InvalidResponseError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'InvalidResponseError';
   /** Provider id. */
   readonly provider: string;

@@ -12,11 +12,13 @@ export interface JobCancelledErrorOptions {
   provider?: string;
   /** The provider's job id, when there is one. */
   jobId?: string;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
 /** The job was cancelled, by `job.cancel()`, by an abort signal, or on the provider's side. */
 export class JobCancelledError extends RetouchError {
+  /** The class name, `'JobCancelledError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'JobCancelledError';
   /** Provider id. */
   readonly provider: string | undefined;

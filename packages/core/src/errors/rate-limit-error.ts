@@ -8,6 +8,7 @@ const marker = markerFor('RateLimitError');
  * when it sent one. The dispatcher pauses the whole provider lane for that long and retries.
  */
 export class RateLimitError extends ApiCallError {
+  /** The class name, `'RateLimitError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'RateLimitError';
 
   constructor(options: ApiCallErrorOptions) {

@@ -24,6 +24,7 @@ export interface RetouchErrorOptions {
  * }
  */
 export class RetouchError extends Error {
+  /** The class name, `'RetouchError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'RetouchError';
 
   constructor(options: RetouchErrorOptions) {

@@ -11,6 +11,7 @@ export interface TimeoutErrorOptions {
   timeoutMs: number;
   /** Where the deadline was reached. */
   stage: 'queue' | 'request' | 'poll' | 'download' | 'total';
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -19,6 +20,7 @@ export interface TimeoutErrorOptions {
  * where the time ran out. A job that timed out while running is cancelled on the provider where it can be.
  */
 export class TimeoutError extends RetouchError {
+  /** The class name, `'TimeoutError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'TimeoutError';
   /** The deadline that was exceeded, in milliseconds. */
   readonly timeoutMs: number;

@@ -13,6 +13,7 @@ export interface UnsupportedFeatureErrorOptions {
   model: string;
   /** The request field or capability that is not supported, e.g. `mask` or `aspectRatio`. */
   feature: string;
+  /** The underlying error; it is kept with registered secrets redacted. */
   cause?: unknown;
 }
 
@@ -21,6 +22,7 @@ export interface UnsupportedFeatureErrorOptions {
  * By default such options become warnings; with `strict: true` they throw this before any call.
  */
 export class UnsupportedFeatureError extends RetouchError {
+  /** The class name, `'UnsupportedFeatureError'`, which survives `JSON.stringify` and stack traces. */
   override name = 'UnsupportedFeatureError';
   /** Provider id. */
   readonly provider: string;

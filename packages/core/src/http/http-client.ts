@@ -20,8 +20,9 @@ export interface ProviderErrorInfo {
   retryAfterMs?: number;
   /** Overrides the status-based classification. */
   kind?: 'authentication' | 'rate-limit' | 'insufficient-credits';
-  /** Extra numbers for credit errors. */
+  /** Credits the call needs, for credit errors, when the provider says. */
   requiredCredits?: number;
+  /** Credits left on the account, for credit errors, when the provider says. */
   availableCredits?: number;
 }
 
@@ -49,6 +50,7 @@ export interface HttpClientOptions {
 
 /** One request through {@link HttpClient.request}. */
 export interface HttpRequest<T> {
+  /** HTTP method. Only `GET` and `DELETE` are free reads or cancels; a `POST` may be billable. */
   method: 'GET' | 'POST' | 'DELETE';
   /** Path below `baseURL` (e.g. `/api/ai/queue`) or an absolute URL. */
   path: string;
@@ -60,6 +62,7 @@ export interface HttpRequest<T> {
   query?: Record<string, string | number | undefined>;
   /** Validates the 2xx JSON body; a mismatch is an `InvalidResponseError`. */
   schema?: z.ZodType<T>;
+  /** Aborts the request; the abort error passes through unwrapped. */
   signal?: AbortSignal;
   /** Overrides the client's per-attempt timeout; `false` for none. */
   timeoutMs?: number | false;
@@ -69,18 +72,25 @@ export interface HttpRequest<T> {
 
 /** A successful response. */
 export interface HttpResponse<T> {
+  /** The 2xx HTTP status. */
   status: number;
+  /** The parsed JSON body, validated by the request's `schema` when one was given. */
   data: T;
+  /** The response headers. */
   headers: Headers;
+  /** The URL that answered. */
   url: string;
+  /** The provider's request id from the response headers, when it sends one. */
   requestId?: string;
 }
 
 /** A downloaded body. */
 export interface DownloadedBody {
+  /** The whole body. */
   bytes: Uint8Array;
   /** The `Content-Type` the server sent, without parameters. */
   contentType?: string;
+  /** The URL the body came from, after redirects. */
   url: string;
 }
 
@@ -96,7 +106,9 @@ export interface HttpClient {
   request<T = unknown>(request: HttpRequest<T>): Promise<HttpResponse<T>>;
   /** Opens a long-lived streaming response (Server-Sent Events). No timeout applies once headers arrive. */
   stream(request: { path: string; signal?: AbortSignal; headers?: Record<string, string> }): Promise<{
+    /** The response body, read as it arrives. */
     body: ReadableStream<Uint8Array>;
+    /** The response headers. */
     headers: Headers;
   }>;
   /**

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startEdenAISimulator } from './edenai/edenai-simulator.ts';
+import { startOxenSimulator } from './oxen/oxen-simulator.ts';
+
+const usage = `Usage: retouch-simulator [options]
+
+Starts the Oxen.ai and Eden AI simulators on fixed ports until interrupted (Ctrl+C).
+
+Options:
+  --oxen-port <port>     Oxen simulator port (default 4010)
+  --edenai-port <port>   Eden AI simulator port (default 4020)
+  --host <host>          Interface to listen on (default 127.0.0.1)
+  --oxen-key <key>       Bearer token the Oxen simulator accepts (default sim-oxen-key)
+  --edenai-key <key>     Bearer token the Eden AI simulator accepts (default sim-edenai-key)
+  --job-ms <ms>          How long an Oxen queued job runs (default 2000)
+  --no-rate-limit        Turn off Eden AI's 10 requests/s limit
+  --remote-images <p>    generate | forbid | fetch: what to do with input URLs on other hosts (default generate)
+  -h, --help             Show this help
+`;
+
+function port(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new Error(`Invalid port "${value}": use an integer from 0 to 65535.`);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'oxen-port': { type: 'string' },
+      'edenai-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'oxen-key': { type: 'string', default: 'sim-oxen-key' },
+      'edenai-key': { type: 'string', default: 'sim-edenai-key' },
+      'job-ms': { type: 'string', default: '2000' },
+      'no-rate-limit': { type: 'boolean', default: false },
+      'remote-images': { type: 'string', default: 'generate' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const remoteImages = values['remote-images'];
+  if (remoteImages !== 'generate' && remoteImages !== 'forbid' && remoteImages !== 'fetch') {
+    throw new Error(`Invalid --remote-images "${remoteImages}": use generate, forbid or fetch.`);
+  }
+  const jobMs = Number(values['job-ms']);
+  if (!Number.isFinite(jobMs) || jobMs < 0) throw new Error(`Invalid --job-ms "${values['job-ms']}".`);
+  const oxen = await startOxenSimulator({
+    port: port(values['oxen-port'], 4010),
+    host: values.host,
+    apiKey: values['oxen-key'],
+    jobSchedule: { queuedMs: 500, processingMs: jobMs },
+    remoteImages,
+  });
+  const edenai = await startEdenAISimulator({
+    port: port(values['edenai-port'], 4020),
+    host: values.host,
+    apiKey: values['edenai-key'],
+    remoteImages,
+    ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
+  });
+  process.stdout.write(
+    [
+      'Retouch simulators running:',
+      `  Oxen.ai  ${oxen.url}  key: ${oxen.apiKey}`,
+      `  Eden AI  ${edenai.url}  key: ${edenai.apiKey}`,
+      '',
+      'Point an app at them, e.g.:',
+      `  OXEN_API_KEY=${oxen.apiKey} EDENAI_API_KEY=${edenai.apiKey}`,
+      `  createOxen({ baseURL: '${oxen.url}' }), createEdenAI({ baseURL: '${edenai.url}' })`,
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    process.stdout.write('Stopping.\n');
+    void Promise.all([oxen.close(), edenai.close()]).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`retouch-simulator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,550 @@
+import { randomUUID } from 'node:crypto';
+import type { FaultRule, SetFaultsOptions } from '../shared/faults.ts';
+import { FileStore } from '../shared/file-store.ts';
+import { filesRoute } from '../shared/files-route.ts';
+import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
+import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
+import type { MultipartFile } from '../shared/multipart.ts';
+import { type RateLimitOptions, SlidingWindowRateLimiter } from '../shared/rate-limiter.ts';
+import type { RecordedRequest } from '../shared/recording.ts';
+import {
+  defaultSchemaViolation,
+  type ProviderProfile,
+  type Route,
+  type RouteContext,
+  type RouteResult,
+  startSimulatorServer,
+} from '../shared/simulator-server.ts';
+import {
+  type EdenAIValidationDetail,
+  edenAIError,
+  edenAIInsufficientCredits,
+  edenAIValidationError,
+} from './edenai-errors.ts';
+import { type EdenAIModel, edenAIModels, findEdenAIModel, serializeEdenAIModel } from './edenai-models.ts';
+import {
+  type EdenAIEditFields,
+  validateEdenAIJsonEdit,
+  validateEdenAIMultipartEdit,
+} from './edenai-validation.ts';
+
+/**
+ * Options of {@link startEdenAISimulator}.
+ *
+ * @example
+ * const eden = await startEdenAISimulator({ rateLimit: { requestsPerSecond: 3 } });
+ */
+export interface EdenAISimulatorOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** The only bearer token accepted. @default 'sim-edenai-key' */
+  apiKey?: string;
+  /**
+   * The per-account sliding-window limit on authenticated routes, answered with 429 and `retry_after` in
+   * the body; `false` turns it off. @default { requestsPerSecond: 10, windowMs: 1000 }
+   */
+  rateLimit?: RateLimitOptions | false;
+  /** USD balance; when set, an edit costing more is refused with 402. */
+  credits?: number;
+  /** Which documented 402 body a lack of credits gets. @default 'detailed' */
+  insufficientCreditsShape?: 'simple' | 'detailed';
+  /** How long an edit takes before it answers. @default 0 */
+  editDelayMs?: number;
+  /** Lifetime of result URLs. @default 600000 (10 minutes) */
+  resultTtlMs?: number;
+  /** What to do with `image_url`s on other hosts (see {@link RemoteImagePolicy}). @default 'generate' */
+  remoteImages?: RemoteImagePolicy;
+  /** Largest JSON body, in bytes (413 above). @default 64 MiB */
+  maxJsonBodyBytes?: number;
+  /** Largest multipart body, in bytes (413 above). @default 1 GiB */
+  maxMultipartBodyBytes?: number;
+  /** Largest file accepted by `POST /v3/upload`. @default 100 MB */
+  maxUploadBytes?: number;
+}
+
+/** Counters for tests and benchmarks. */
+export interface EdenAISimulatorCounters {
+  /** Requests refused by the rate limit (not by a fault). */
+  rateLimited: number;
+  /** Images produced by accepted edits. */
+  imagesGenerated: number;
+  /** Files accepted by `POST /v3/upload`. */
+  uploads: number;
+}
+
+/** A running Eden AI simulator. */
+export interface EdenAISimulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
+  readonly url: string;
+  readonly port: number;
+  /** The only bearer token it accepts. */
+  readonly apiKey: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Edit requests accepted for paid work. */
+  readonly billableCount: number;
+  /** Remaining USD balance when `credits` was set. */
+  readonly credits: number | undefined;
+  /** Sum of `cost` over accepted edits, USD. */
+  readonly spentUsd: number;
+  readonly counters: EdenAISimulatorCounters;
+  /** Replaces the fault script. */
+  setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;
+  /** Forgets recorded requests and zeroes `billableCount`, `spentUsd` and the counters. */
+  clearRequests(): void;
+  /** Stops the server, ending hung requests and timers. */
+  close(): Promise<void>;
+}
+
+interface StoredUpload {
+  id: string;
+  fileName: string;
+  size: number;
+  mimeType: string;
+  purpose: string;
+  createdAt: Date;
+  expiresAt: Date;
+  source: ImageSource;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function sourceFromFile(file: MultipartFile): ImageSource {
+  return file.bytes === undefined ? { sha256: file.sha256 } : { bytes: file.bytes, sha256: file.sha256 };
+}
+
+function invalidJson(context: RouteContext): RouteResult | undefined {
+  if (context.body.type !== 'invalid-json') return undefined;
+  return edenAIValidationError([
+    {
+      type: 'json_invalid',
+      loc: ['body', context.body.position],
+      msg: 'JSON decode error',
+      input: {},
+      ctx: { error: context.body.message },
+    },
+  ]);
+}
+
+const edenAIProfile: ProviderProfile = {
+  unauthorized: () => ({
+    status: 401,
+    json: { detail: 'Invalid or missing authentication token', error_code: 'UNAUTHORIZED' },
+  }),
+  notFound: () => ({ status: 404, json: { details: 'Not Found' } }),
+  rateLimited: ({ retryAfterSeconds, retryAfterIn }) => {
+    const json: Record<string, unknown> = { detail: 'Rate limit exceeded', error_code: 'RATE_LIMITED' };
+    const headers: Record<string, string> = {};
+    if (retryAfterSeconds !== undefined && retryAfterIn !== 'header') json.retry_after = retryAfterSeconds;
+    if (retryAfterSeconds !== undefined && retryAfterIn !== 'body')
+      headers['retry-after'] = String(Math.ceil(retryAfterSeconds));
+    return { status: 429, json, headers };
+  },
+  retryAfterIn: 'body',
+  serverError: (status) => {
+    if (status === 502)
+      return edenAIError({ status, type: 'provider_error', message: 'Upstream provider error' });
+    if (status === 503) return { status, json: { detail: 'Service Unavailable' } };
+    return { status, json: { detail: 'Internal Server Error' } };
+  },
+  tooLarge: (message) => ({ status: 413, json: { detail: `Payload too large: ${message}` } }),
+  insufficientCredits: (shape) => edenAIInsufficientCredits({ shape }),
+  malformedBody: (message) =>
+    edenAIValidationError([{ type: 'value_error', loc: ['body'], msg: `Value error, ${message}` }]),
+  violateSchema: (json, routeKey) => {
+    if (routeKey === 'POST /v3/images/edits' && isRecord(json))
+      return { ...json, data: { b64_json: 7 }, cost: 'free' };
+    if (routeKey === 'POST /v3/upload' && isRecord(json))
+      return { ...json, file_id: 12345, file_size: 'big' };
+    return defaultSchemaViolation(json);
+  },
+};
+
+/**
+ * Starts a local server speaking Eden AI's v3 image-edit API (JSON and multipart), uploads and models, with
+ * its per-account rate limit, recording and fault injection.
+ *
+ * @example
+ * const eden = await startEdenAISimulator();
+ * const provider = createEdenAI({ apiKey: eden.apiKey, baseURL: eden.url });
+ * // ... run the code under test ...
+ * expect(eden.requests.filter((request) => request.billable)).toHaveLength(1);
+ * await eden.close();
+ */
+export async function startEdenAISimulator(options: EdenAISimulatorOptions = {}): Promise<EdenAISimulator> {
+  const apiKey = options.apiKey ?? 'sim-edenai-key';
+  const remoteImages = options.remoteImages ?? 'generate';
+  const fileStore = new FileStore({ ttlMs: options.resultTtlMs ?? 10 * 60 * 1000 });
+  const uploads = new Map<string, StoredUpload>();
+  const rateLimiter =
+    options.rateLimit === false
+      ? undefined
+      : new SlidingWindowRateLimiter(options.rateLimit ?? { requestsPerSecond: 10 });
+  const counters = { rateLimited: 0, imagesGenerated: 0, uploads: 0 };
+  let credits = options.credits;
+  let spentUsd = 0;
+  const pendingTimers = new Set<NodeJS.Timeout>();
+
+  const delay = (milliseconds: number) =>
+    new Promise<void>((resolve) => {
+      if (milliseconds <= 0) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        pendingTimers.delete(timer);
+        resolve();
+      }, milliseconds);
+      timer.unref();
+      pendingTimers.add(timer);
+    });
+
+  const resolveRef = async (ref: Record<string, unknown>): Promise<ImageSource> => {
+    if (typeof ref.file_id === 'string') {
+      const upload = uploads.get(ref.file_id);
+      if (upload === undefined || upload.expiresAt.getTime() <= Date.now()) {
+        throw new ImageDownloadError({ message: `File not found: ${ref.file_id}`, url: ref.file_id });
+      }
+      return upload.source;
+    }
+    return loadImageReference({ reference: String(ref.image_url), fileStore, remoteImages });
+  };
+
+  const edit = async (editOptions: {
+    context: RouteContext;
+    fields: EdenAIEditFields;
+    images: () => Promise<ImageSource[]>;
+    mask: () => Promise<ImageSource | undefined>;
+  }): Promise<RouteResult> => {
+    const { context, fields } = editOptions;
+    const model: EdenAIModel | undefined = findEdenAIModel(fields.model);
+    if (model === undefined || !model.capabilities.includes('image_edit')) {
+      return edenAIError({
+        status: 400,
+        type: 'validation_error',
+        message: `Model '${fields.model}' is not available for image edits. See GET /v3/images/models.`,
+      });
+    }
+    const cost = roundUsd((model.pricePerImage ?? 0) * fields.n);
+    if (credits !== undefined && credits < cost) {
+      return edenAIInsufficientCredits({
+        shape: options.insufficientCreditsShape ?? 'detailed',
+        required: cost,
+        available: credits,
+      });
+    }
+    let sources: ImageSource[];
+    let mask: ImageSource | undefined;
+    try {
+      sources = await editOptions.images();
+      mask = await editOptions.mask();
+    } catch (error) {
+      if (!(error instanceof ImageDownloadError)) throw error;
+      return edenAIError({
+        status: 400,
+        type: 'validation_error',
+        message: `Could not load input image: ${error.message}`,
+      });
+    }
+    context.markBillable();
+    if (context.fault?.kind === 'job-never-finishes') return { hang: true };
+    await delay(options.editDelayMs ?? 0);
+    if (context.fault?.kind === 'job-fails') {
+      return edenAIError({
+        status: 502,
+        type: 'provider_error',
+        message: context.fault.message ?? 'Upstream provider error',
+      });
+    }
+    if (credits !== undefined) credits = roundUsd(credits - cost);
+    spentUsd = roundUsd(spentUsd + cost);
+    const [canvas, ...references] = sources;
+    const size = parseSize(fields.size);
+    const data = [];
+    let width = 0;
+    let height = 0;
+    for (let variant = 0; variant < fields.n; variant++) {
+      const rendered = renderEdit({
+        canvas: canvas!,
+        references,
+        ...(mask === undefined ? {} : { mask }),
+        maskConvention: 'transparent-edits',
+        prompt: fields.prompt,
+        variant,
+        ...(size === undefined ? {} : { size }),
+      });
+      width = rendered.width;
+      height = rendered.height;
+      counters.imagesGenerated += 1;
+      if (model.output === 'b64_json') {
+        data.push({ b64_json: rendered.png.toString('base64'), url: null, revised_prompt: null });
+      } else {
+        const url = fileStore.put({ bytes: rendered.png, missing: context.fault?.kind === 'result-404' });
+        data.push({ url, b64_json: null, revised_prompt: null });
+      }
+    }
+    const inputTokens = Math.ceil(fields.prompt.length / 4) + 65 * sources.length;
+    const outputTokens = 272 * fields.n;
+    return {
+      status: 200,
+      json: {
+        created: Math.floor(Date.now() / 1000),
+        data,
+        output_format: 'png',
+        size: `${width}x${height}`,
+        usage: model.reportsUsage
+          ? {
+              total_tokens: inputTokens + outputTokens,
+              input_tokens: inputTokens,
+              output_tokens: outputTokens,
+            }
+          : null,
+        cost,
+        provider: model.provider,
+      },
+    };
+  };
+
+  const uploadView = (upload: StoredUpload) => ({
+    file_id: upload.id,
+    file_name: upload.fileName,
+    file_size: upload.size,
+    file_mimetype: upload.mimeType,
+    purpose: upload.purpose,
+    metadata: null,
+    created_at: upload.createdAt.toISOString(),
+    expires_at: upload.expiresAt.toISOString(),
+  });
+
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: '/v3/images/edits',
+      accepts: 'json-or-multipart',
+      handle: async (context) => {
+        const { body } = context;
+        const malformed = invalidJson(context);
+        if (malformed !== undefined) return malformed;
+        if (body.type === 'json' || body.type === 'none') {
+          const validation = validateEdenAIJsonEdit({
+            body: body.type === 'json' ? body.value : undefined,
+            loopbackAllowed: true,
+          });
+          if (!validation.ok) return edenAIValidationError(validation.detail);
+          const json = (body as { value: Record<string, unknown> }).value;
+          return edit({
+            context,
+            fields: validation.fields,
+            images: () => Promise.all((json.images as Record<string, unknown>[]).map(resolveRef)),
+            mask: async () => (isRecord(json.mask) ? resolveRef(json.mask) : undefined),
+          });
+        }
+        if (body.type === 'multipart') {
+          const { files } = body.value;
+          const images = files.filter((file) => file.name === 'image[]' || file.name === 'image');
+          const maskFile = files.find((file) => file.name === 'mask');
+          const validation = validateEdenAIMultipartEdit({
+            fields: body.value.fields,
+            imageCount: images.length,
+          });
+          if (!validation.ok) return edenAIValidationError(validation.detail);
+          return edit({
+            context,
+            fields: validation.fields,
+            images: async () => images.map(sourceFromFile),
+            mask: async () => (maskFile === undefined ? undefined : sourceFromFile(maskFile)),
+          });
+        }
+        return edenAIError({
+          status: 400,
+          type: 'validation_error',
+          message: `Unsupported Content-Type '${body.type === 'other' ? body.contentType : ''}': send application/json or multipart/form-data`,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v3/upload',
+      accepts: 'multipart',
+      maxFileBytes: options.maxUploadBytes ?? 100 * 1000 * 1000,
+      handle: (context) => {
+        const { body } = context;
+        if (body.type !== 'multipart') {
+          return edenAIValidationError([
+            { type: 'missing', loc: ['body', 'file'], msg: 'Field required', input: null },
+          ]);
+        }
+        const file = body.value.files.find((part) => part.name === 'file');
+        const problems: EdenAIValidationDetail[] = [];
+        if (file === undefined)
+          problems.push({ type: 'missing', loc: ['body', 'file'], msg: 'Field required', input: null });
+        const rawDays = body.value.fields.expires_in_days;
+        const daysText = Array.isArray(rawDays) ? rawDays.at(-1) : rawDays;
+        const days = daysText === undefined ? 30 : Number(daysText);
+        if (!Number.isInteger(days)) {
+          problems.push({
+            type: 'int_parsing',
+            loc: ['body', 'expires_in_days'],
+            msg: 'Input should be a valid integer',
+            input: daysText,
+          });
+        } else if (days < 1 || days > 30) {
+          problems.push({
+            type: days < 1 ? 'greater_than_equal' : 'less_than_equal',
+            loc: ['body', 'expires_in_days'],
+            msg:
+              days < 1
+                ? 'Input should be greater than or equal to 1'
+                : 'Input should be less than or equal to 30',
+            input: daysText,
+            ctx: days < 1 ? { ge: 1 } : { le: 30 },
+          });
+        }
+        if (problems.length > 0 || file === undefined) return edenAIValidationError(problems);
+        const rawPurpose = body.value.fields.purpose;
+        const purpose = (Array.isArray(rawPurpose) ? rawPurpose.at(-1) : rawPurpose) ?? 'general';
+        const createdAt = new Date();
+        const upload: StoredUpload = {
+          id: randomUUID(),
+          fileName: file.filename,
+          size: file.size,
+          mimeType: file.contentType,
+          purpose,
+          createdAt,
+          expiresAt: new Date(createdAt.getTime() + days * 24 * 60 * 60 * 1000),
+          source: sourceFromFile(file),
+        };
+        uploads.set(upload.id, upload);
+        counters.uploads += 1;
+        return { status: 200, json: uploadView(upload) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v3/upload',
+      handle: (context) => {
+        const query = context.url.searchParams;
+        const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
+        const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? '20') || 20));
+        const all = [...uploads.values()].filter(
+          (upload) => !query.has('purpose') || upload.purpose === query.get('purpose'),
+        );
+        return {
+          status: 200,
+          json: {
+            items: all.slice((page - 1) * limit, page * limit).map(uploadView),
+            total: all.length,
+            page,
+            limit,
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v3/upload/delete',
+      handle: (context) => {
+        const malformed = invalidJson(context);
+        if (malformed !== undefined) return malformed;
+        const body = context.body.type === 'json' && isRecord(context.body.value) ? context.body.value : {};
+        const ids = Array.isArray(body.file_ids)
+          ? body.file_ids
+          : typeof body.file_id === 'string'
+            ? [body.file_id]
+            : [];
+        if (ids.length === 0) {
+          return edenAIValidationError([
+            { type: 'missing', loc: ['body', 'file_id'], msg: 'Field required', input: null },
+          ]);
+        }
+        const deleted = ids.filter((id): id is string => typeof id === 'string' && uploads.delete(id));
+        return { status: 200, json: { deleted } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v3/models',
+      public: true,
+      handle: () => ({ status: 200, json: { object: 'list', data: edenAIModels.map(serializeEdenAIModel) } }),
+    },
+    {
+      method: 'GET',
+      pattern: '/v3/images/models',
+      handle: () => ({
+        status: 200,
+        json: {
+          object: 'list',
+          data: edenAIModels.filter((model) => model.pricePerImage !== undefined).map(serializeEdenAIModel),
+        },
+      }),
+    },
+    filesRoute({ fileStore }),
+  ];
+
+  const server = await startSimulatorServer({
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    apiKey,
+    routes,
+    profile: edenAIProfile,
+    ...(rateLimiter === undefined ? {} : { rateLimiter }),
+    maxJsonBodyBytes: options.maxJsonBodyBytes ?? 64 * 1024 * 1024,
+    maxMultipartBodyBytes: options.maxMultipartBodyBytes ?? 1024 * 1024 * 1024,
+    retainUploadBytes: 16 * 1024 * 1024,
+    onRateLimited: () => {
+      counters.rateLimited += 1;
+    },
+    onClose: () => {
+      for (const timer of pendingTimers) clearTimeout(timer);
+      pendingTimers.clear();
+    },
+  });
+  fileStore.baseUrl = server.url;
+
+  return {
+    url: server.url,
+    port: server.port,
+    apiKey,
+    get requests() {
+      return server.requests;
+    },
+    get billableCount() {
+      return server.billableCount;
+    },
+    get credits() {
+      return credits;
+    },
+    get spentUsd() {
+      return spentUsd;
+    },
+    counters: {
+      get rateLimited() {
+        return counters.rateLimited;
+      },
+      get imagesGenerated() {
+        return counters.imagesGenerated;
+      },
+      get uploads() {
+        return counters.uploads;
+      },
+    },
+    setFaults: (rules, setOptions) => server.setFaults(rules, setOptions),
+    clearRequests: () => {
+      server.clearRequests();
+      spentUsd = 0;
+      counters.rateLimited = 0;
+      counters.imagesGenerated = 0;
+      counters.uploads = 0;
+      rateLimiter?.reset();
+    },
+    close: () => server.close(),
+  };
+}

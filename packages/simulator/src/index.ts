@@ -1,0 +1,17 @@
+export {
+  type EdenAISimulator,
+  type EdenAISimulatorCounters,
+  type EdenAISimulatorOptions,
+  startEdenAISimulator,
+} from './edenai/edenai-simulator.ts';
+export type { OxenJobInfo, OxenJobStatus, OxenJobTiming } from './oxen/oxen-queue.ts';
+export {
+  type OxenSimulator,
+  type OxenSimulatorCounters,
+  type OxenSimulatorOptions,
+  startOxenSimulator,
+} from './oxen/oxen-simulator.ts';
+export type { FaultKind, FaultRule, SetFaultsOptions } from './shared/faults.ts';
+export type { RemoteImagePolicy } from './shared/image-source.ts';
+export type { RateLimitOptions } from './shared/rate-limiter.ts';
+export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { decodePng, encodePng, type Raster } from './png.ts';
+
+/** The image formats the simulator recognizes by their first bytes. */
+export type SniffedImageType = 'png' | 'jpeg' | 'gif' | 'webp';
+
+/** Recognizes an image format from its magic bytes. */
+export function sniffImageType(bytes: Uint8Array): SniffedImageType | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    return 'png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  const head = Buffer.from(bytes.subarray(0, 12)).toString('latin1');
+  if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return 'gif';
+  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return 'webp';
+  return undefined;
+}
+
+/**
+ * One input picture. `bytes` is absent when the input was too large to keep in memory: the output is
+ * then generated from `sha256` alone, which keeps a 200 MB upload from being held by the simulator.
+ */
+export interface ImageSource {
+  bytes?: Uint8Array;
+  sha256: string;
+}
+
+/** Options of {@link renderEdit}. */
+export interface RenderEditOptions {
+  /** The first input: the picture being edited. */
+  canvas: ImageSource;
+  /** Further inputs; they only seed the picture generated when the canvas cannot be decoded. */
+  references?: ImageSource[];
+  /** A mask restricting the edit; pixels outside the edited region keep their colour. */
+  mask?: ImageSource;
+  /** Oxen masks are white where the edit applies; Eden AI (OpenAI) masks are transparent there. */
+  maskConvention?: 'white-edits' | 'transparent-edits';
+  prompt: string;
+  /** Which of several outputs of one request this is, so outputs of `n > 1` differ. */
+  variant?: number;
+  /** Requested output size when the canvas cannot be decoded, e.g. `{ width: 1024, height: 1024 }`. */
+  size?: { width: number; height: number };
+}
+
+/** Largest side of any output: outputs stay small so tests stay fast. */
+const maximumOutputSide = 512;
+const defaultGeneratedSide = 256;
+
+/** Hex SHA-256 of some bytes. */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function downscale(raster: Raster): Raster {
+  const factor = Math.ceil(Math.max(raster.width, raster.height) / maximumOutputSide);
+  if (factor <= 1) return raster;
+  const width = Math.max(1, Math.floor(raster.width / factor));
+  const height = Math.max(1, Math.floor(raster.height / factor));
+  const pixels = new Uint8Array(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < width; column++) {
+      const source = (row * factor * raster.width + column * factor) * 4;
+      pixels.set(raster.pixels.subarray(source, source + 4), (row * width + column) * 4);
+    }
+  }
+  return { width, height, pixels };
+}
+
+function fitSize(size: { width: number; height: number } | undefined): { width: number; height: number } {
+  if (size === undefined || !(size.width > 0) || !(size.height > 0)) {
+    return { width: defaultGeneratedSide, height: defaultGeneratedSide };
+  }
+  const scale = Math.min(1, maximumOutputSide / Math.max(size.width, size.height));
+  return {
+    width: Math.max(1, Math.round(size.width * scale)),
+    height: Math.max(1, Math.round(size.height * scale)),
+  };
+}
+
+/** A diagonal two-colour gradient with stripes, its colours taken from a hash: same inputs, same picture. */
+function generate(options: { seed: string; width: number; height: number }): Raster {
+  const digest = createHash('sha256').update(options.seed).digest();
+  const { width, height } = options;
+  const pixels = new Uint8Array(width * height * 4);
+  const stripe = 8 + (digest[6]! % 24);
+  for (let row = 0; row < height; row++) {
+    for (let column = 0; column < width; column++) {
+      const mix = (row + column) / Math.max(1, width + height - 2);
+      const inStripe = Math.floor((row + column) / stripe) % 2 === 0;
+      const target = (row * width + column) * 4;
+      for (let channel = 0; channel < 3; channel++) {
+        const from = digest[channel]!;
+        const to = digest[channel + 3]!;
+        const value = Math.round(from + (to - from) * mix);
+        pixels[target + channel] = inStripe ? value : 255 - value;
+      }
+      pixels[target + 3] = 255;
+    }
+  }
+  return { width, height, pixels };
+}
+
+function maskAllowsEdit(options: {
+  mask: Raster | undefined;
+  convention: string;
+  x: number;
+  y: number;
+}): boolean {
+  const { mask } = options;
+  if (mask === undefined) return true;
+  const x = Math.min(mask.width - 1, options.x);
+  const y = Math.min(mask.height - 1, options.y);
+  const offset = (y * mask.width + x) * 4;
+  if (options.convention === 'transparent-edits') return mask.pixels[offset + 3]! < 128;
+  const brightness = (mask.pixels[offset]! + mask.pixels[offset + 1]! + mask.pixels[offset + 2]!) / 3;
+  return brightness >= 128;
+}
+
+/**
+ * Produces the "edited" picture as PNG bytes. A decodable PNG canvas is inverted (colours only, alpha
+ * kept), and variant `k` rotates the colour channels `k` times so outputs of one request differ; any other
+ * input yields a generated gradient seeded by the inputs and the prompt. Deterministic throughout.
+ */
+export function renderEdit(options: RenderEditOptions): { png: Buffer; width: number; height: number } {
+  const variant = options.variant ?? 0;
+  const decoded = options.canvas.bytes === undefined ? undefined : decodePng(options.canvas.bytes);
+  let raster: Raster;
+  if (decoded === undefined) {
+    const seed = [
+      options.canvas.sha256,
+      ...(options.references ?? []).map((reference) => reference.sha256),
+      options.prompt,
+      String(variant),
+    ].join('\n');
+    raster = generate({ seed, ...fitSize(options.size) });
+  } else {
+    const canvas = downscale(decoded);
+    const mask = options.mask?.bytes === undefined ? undefined : decodePng(options.mask.bytes);
+    const convention = options.maskConvention ?? 'white-edits';
+    const pixels = new Uint8Array(canvas.pixels);
+    const rotation = variant % 3;
+    for (let y = 0; y < canvas.height; y++) {
+      for (let x = 0; x < canvas.width; x++) {
+        if (mask !== undefined) {
+          const maskX = Math.floor((x * mask.width) / canvas.width);
+          const maskY = Math.floor((y * mask.height) / canvas.height);
+          if (!maskAllowsEdit({ mask, convention, x: maskX, y: maskY })) continue;
+        }
+        const offset = (y * canvas.width + x) * 4;
+        const red = 255 - canvas.pixels[offset]!;
+        const green = 255 - canvas.pixels[offset + 1]!;
+        const blue = 255 - canvas.pixels[offset + 2]!;
+        const channels = [red, green, blue];
+        pixels[offset] = channels[rotation % 3]!;
+        pixels[offset + 1] = channels[(rotation + 1) % 3]!;
+        pixels[offset + 2] = channels[(rotation + 2) % 3]!;
+      }
+    }
+    raster = { width: canvas.width, height: canvas.height, pixels };
+  }
+  return { png: encodePng(raster), width: raster.width, height: raster.height };
+}
+
+/** Parses `"1024x768"` into a size, or `undefined`. */
+export function parseSize(value: unknown): { width: number; height: number } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d{1,5})x(\d{1,5})$/.exec(value.trim());
+  if (match === null) return undefined;
+  return { width: Number(match[1]), height: Number(match[2]) };
+}

@@ -1,0 +1,77 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FaultKind } from './faults.ts';
+
+/** What replaces an API key wherever the simulator records it. */
+export const redactedMarker = '[REDACTED]';
+
+/** A summary of one uploaded file in a recorded multipart body (the bytes themselves are not kept). */
+export interface RecordedFile {
+  /** The form field name, e.g. `image[]`, `mask`, `file`. */
+  name: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/** How a multipart body is recorded: its text fields and a summary of each file part. */
+export interface RecordedMultipartBody {
+  fields: Record<string, string | string[]>;
+  files: RecordedFile[];
+}
+
+/**
+ * One request as the simulator received it.
+ *
+ * @example
+ * const [submission] = sim.requests.filter((request) => request.path === '/api/ai/queue');
+ * expect(submission.body).toMatchObject({ model: 'qwen-image-edit' });
+ * expect(submission.headers.authorization).toBe('Bearer [REDACTED]');
+ */
+export interface RecordedRequest {
+  /** Sequence number, from 1, in arrival order. */
+  sequence: number;
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  /** The matched route, e.g. `GET /api/ai/queue/:id`; `undefined` for an unknown path. */
+  route: string | undefined;
+  query: Record<string, string | string[]>;
+  /** Lower-case header names; the API key is replaced by `[REDACTED]` wherever it appears. */
+  headers: Record<string, string>;
+  /**
+   * The body: parsed JSON, a {@link RecordedMultipartBody}, the raw text of a body that is not valid JSON,
+   * or `undefined` when there was none (or it was never read, e.g. under `reset-before-body`).
+   */
+  body: unknown;
+  /** Whether the request had the right bearer token. */
+  authenticated: boolean;
+  /** Whether this request was accepted for paid work (an edit that ran, a job that was enqueued). */
+  billable: boolean;
+  /** The injected fault, if any. */
+  fault?: FaultKind;
+  /** The status answered; `undefined` when the connection was reset or the request hung. */
+  status?: number;
+  /** Arrival time, milliseconds since the epoch. */
+  at: number;
+}
+
+/** Copies headers with the API key redacted: a recording must be safe to print. */
+export function redactHeaders(options: {
+  headers: IncomingHttpHeaders;
+  apiKey: string;
+}): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, rawValue] of Object.entries(options.headers)) {
+    if (rawValue === undefined) continue;
+    let value = Array.isArray(rawValue) ? rawValue.join(', ') : rawValue;
+    if (name === 'authorization') {
+      const scheme = /^(\S+)\s+/.exec(value)?.[1];
+      value = scheme === undefined ? redactedMarker : `${scheme} ${redactedMarker}`;
+    } else if (options.apiKey !== '' && value.includes(options.apiKey)) {
+      value = value.split(options.apiKey).join(redactedMarker);
+    }
+    result[name] = value;
+  }
+  return result;
+}

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Zod schema of a {@link Cost}. */
 export const costSchema = z.object({
+  /** The amount in US dollars. */
   usd: z.number().nonnegative(),
+  /** `reported` by the provider's own accounting, or `estimated` from its published prices. */
   source: z.enum(['reported', 'estimated']),
 });
 

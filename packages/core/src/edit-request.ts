@@ -30,6 +30,10 @@ const imageInputSchema = z.custom<ImageInput>(
  * rejected (a typo such as `aspect_ratio` would otherwise be silently ignored).
  */
 export const editRequestSchema = z.strictObject({
+  /**
+   * The model as `"provider:model"`, e.g. `"oxen:qwen-image-edit"` or `"edenai:openai/gpt-image-2"`.
+   * The prefix picks the provider: swapping providers means changing this one string.
+   */
   model: z
     .string({
       error: (issue) =>
@@ -40,6 +44,7 @@ export const editRequestSchema = z.strictObject({
     .regex(MODEL_ID, {
       error: 'model must be "provider:model", e.g. "oxen:qwen-image-edit" or "edenai:openai/gpt-image-2"',
     }),
+  /** What to change, in words: e.g. `"make the sky purple"`. At most 32,000 characters. */
   prompt: z
     .string({
       error: (issue) =>
@@ -51,6 +56,10 @@ export const editRequestSchema = z.strictObject({
     .refine((value) => value.length <= MAX_PROMPT_LENGTH, {
       error: `prompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
     }),
+  /**
+   * The pictures to edit, 1 to 16 of them (see {@link ImageInput}). The first is the canvas; the
+   * others are references for models that take several.
+   */
   images: z
     .array(imageInputSchema, {
       error: (issue) =>
@@ -63,45 +72,61 @@ export const editRequestSchema = z.strictObject({
       error: (issue) =>
         `images has ${(issue.input as unknown[]).length} entries; at most ${MAX_INPUT_IMAGES} are allowed, pass fewer`,
     }),
+  /** An image whose white pixels mark where the edit may change the picture, for models that take one. */
   mask: imageInputSchema.optional(),
+  /**
+   * How many output images to make, 1 to 10.
+   * @default 1
+   */
   n: z
     .number({ error: `n must be a whole number of output images from 1 to ${MAX_OUTPUTS}` })
     .int({ error: `n must be a whole number from 1 to ${MAX_OUTPUTS}` })
     .min(1, { error: `n must be at least 1; omit it for one image` })
     .max(MAX_OUTPUTS, { error: `n must be at most ${MAX_OUTPUTS}; send several requests for more` })
     .optional(),
+  /** Output size as `"WxH"` (e.g. `"1024x1024"`) or `"auto"`, for models that take a size. */
   size: z
     .string({ error: 'size must be a string "WxH" such as "1024x1024", or "auto"' })
     .regex(/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/, {
       error: 'size must be "WxH" such as "1024x1024", or "auto"',
     })
     .optional(),
+  /** Output aspect ratio as `"W:H"`, e.g. `"16:9"` or `"1:1"`, for models that take one. */
   aspectRatio: z
     .string({ error: 'aspectRatio must be a string "W:H" such as "16:9"' })
     .regex(/^[1-9]\d{0,2}:[1-9]\d{0,2}$/, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })
     .optional(),
+  /** Rendering quality, for models that offer a choice. */
   quality: z
     .enum(['auto', 'low', 'medium', 'high'], {
       error: 'quality must be one of "auto", "low", "medium", "high"',
     })
     .optional(),
+  /** The output image format, in neutral spelling: `jpeg`, not `jpg`. */
   outputFormat: z
     .enum(['png', 'jpeg', 'webp'], {
       error: 'outputFormat must be one of "png", "jpeg", "webp" (use "jpeg", not "jpg")',
     })
     .optional(),
+  /** A seed for reproducible outputs, for models that honour one. */
   seed: z
     .number({ error: 'seed must be a whole number' })
     .int({ error: 'seed must be a whole number' })
     .min(0, { error: 'seed must be 0 or more' })
     .max(2 ** 32 - 1, { error: 'seed must be at most 4294967295' })
     .optional(),
+  /** What the edit should avoid, for models that take a negative prompt. */
   negativePrompt: z
     .string({ error: 'negativePrompt must be a string describing what to avoid' })
     .max(MAX_PROMPT_LENGTH, {
       error: `negativePrompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
     })
     .optional(),
+  /**
+   * Options only one provider understands, keyed by provider id and passed to its model as they
+   * are, e.g. `{ oxen: { guidance: 3 } }`. Options for other providers are ignored, so one request can
+   * go to several providers in a comparison or a fallback chain.
+   */
   providerOptions: z
     .record(
       z
@@ -114,9 +139,11 @@ export const editRequestSchema = z.strictObject({
       { error: 'providerOptions must be an object keyed by provider id, e.g. { oxen: { ... } }' },
     )
     .optional(),
+  /** Aborts the edit: nothing more is sent, and a provider-side job is cancelled where possible. */
   signal: z
     .custom<AbortSignal>((value) => value instanceof AbortSignal, { error: 'signal must be an AbortSignal' })
     .optional(),
+  /** A deadline for the whole edit, in milliseconds, including waiting in queues and retries. */
   timeoutMs: z
     .number({ error: 'timeoutMs must be a number of milliseconds' })
     .int({ error: 'timeoutMs must be a whole number of milliseconds' })
@@ -161,27 +188,45 @@ export interface NormalizedEditRequest {
   readonly provider: string;
   /** The provider's model id, e.g. `qwen-image-edit` or `openai/gpt-image-2`. */
   readonly modelId: string;
+  /** What to change, in words. */
   readonly prompt: string;
+  /** The input images, validated and normalized; the first is the canvas. */
   readonly images: readonly NormalizedImage[];
+  /** The mask image, when the request has one. */
   readonly mask?: NormalizedImage;
   /** Number of outputs asked for; 1 when the request omitted it. */
   readonly n: number;
   /** True when the caller set `n` explicitly. */
   readonly nExplicit: boolean;
+  /** Output size, `"WxH"` or `"auto"`, when requested. */
   readonly size?: string;
+  /** Output aspect ratio, `"W:H"`, when requested. */
   readonly aspectRatio?: string;
+  /** Rendering quality, when requested. */
   readonly quality?: 'auto' | 'low' | 'medium' | 'high';
+  /** Output format in neutral spelling, when requested. */
   readonly outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** The seed, when requested. */
   readonly seed?: number;
+  /** What the edit should avoid, when requested. */
   readonly negativePrompt?: string;
   /** The options given for this provider under `providerOptions[provider]`. */
   readonly providerOptions: Readonly<Record<string, unknown>>;
+  /** The deadline of the whole edit in milliseconds, when the request set one. */
   readonly timeoutMs?: number;
+  /** The caller's abort signal, when the request has one. */
   readonly signal?: AbortSignal;
 }
 
 /** Splits `"provider:model"` into its parts, or returns `undefined` if it is not of that form. */
-export function parseModelId(model: string): { provider: string; modelId: string } | undefined {
+export function parseModelId(model: string):
+  | {
+      /** The provider id, e.g. `oxen`. */
+      provider: string;
+      /** The provider's model id, e.g. `qwen-image-edit`. */
+      modelId: string;
+    }
+  | undefined {
   const match = MODEL_ID.exec(model);
   return match ? { provider: match[1]!, modelId: match[2]! } : undefined;
 }

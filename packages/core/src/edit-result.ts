@@ -7,21 +7,61 @@ import { type Cost, costSchema } from './cost.ts';
  * the adapter throws `UnsupportedFeatureError` instead.
  */
 export type EditWarning =
-  | { type: 'unsupported-option'; option: string; message: string }
-  | { type: 'adjusted-option'; option: string; from: unknown; to: unknown; message: string }
-  | { type: 'other'; message: string };
+  | {
+      /** The model lacks the option, so it was not sent. */
+      type: 'unsupported-option';
+      /** The request field, e.g. `seed`. */
+      option: string;
+      /** What happened, in words. */
+      message: string;
+    }
+  | {
+      /** The model does not take the value as given, so a close one was sent instead. */
+      type: 'adjusted-option';
+      /** The request field, e.g. `outputFormat`. */
+      option: string;
+      /** The value the request asked for. */
+      from: unknown;
+      /** The value sent to the provider. */
+      to: unknown;
+      /** What happened, in words. */
+      message: string;
+    }
+  | {
+      /** Advice that concerns no single option. */
+      type: 'other';
+      /** What happened, in words. */
+      message: string;
+    };
 
 /** Zod schema of an {@link EditWarning}. */
 export const editWarningSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('unsupported-option'), option: z.string(), message: z.string() }),
   z.object({
-    type: z.literal('adjusted-option'),
+    /** The model lacks the option, so it was not sent. */
+    type: z.literal('unsupported-option'),
+    /** The request field, e.g. `seed`. */
     option: z.string(),
-    from: z.unknown(),
-    to: z.unknown(),
+    /** What happened, in words. */
     message: z.string(),
   }),
-  z.object({ type: z.literal('other'), message: z.string() }),
+  z.object({
+    /** The model does not take the value as given, so a close one was sent instead. */
+    type: z.literal('adjusted-option'),
+    /** The request field, e.g. `outputFormat`. */
+    option: z.string(),
+    /** The value the request asked for. */
+    from: z.unknown(),
+    /** The value sent to the provider. */
+    to: z.unknown(),
+    /** What happened, in words. */
+    message: z.string(),
+  }),
+  z.object({
+    /** Advice that concerns no single option. */
+    type: z.literal('other'),
+    /** What happened, in words. */
+    message: z.string(),
+  }),
 ]);
 
 /** How long an edit took, in milliseconds. */
@@ -94,18 +134,54 @@ export interface EditResult {
 
 /** Zod schema of an {@link EditResult} as serialized with `JSON.stringify` (`bytes()` is not serialized). */
 export const editResultSchema = z.object({
+  /** The output images, without their `bytes()` method. */
   images: z.array(
-    z.object({ url: z.string().optional(), base64: z.string().optional(), mediaType: z.string() }),
+    z.object({
+      /** Where the provider serves the image; provider URLs expire. */
+      url: z.string().optional(),
+      /** The image bytes, base64-encoded, when the provider returned them inline. */
+      base64: z.string().optional(),
+      /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
+      mediaType: z.string(),
+    }),
   ),
+  /** The provider id that served the edit. */
   provider: z.string(),
+  /** The `provider:model` that served the edit. */
   model: z.string(),
+  /** What the edit cost, when known. */
   cost: costSchema.optional(),
+  /** Options that were dropped or adjusted, and other advice. */
   warnings: z.array(editWarningSchema),
-  timings: z.object({ queuedMs: z.number(), runningMs: z.number(), totalMs: z.number() }),
+  /** Queue, run and total time, in milliseconds. */
+  timings: z.object({
+    /** Time spent waiting in the client's lane and the provider's queue. */
+    queuedMs: z.number(),
+    /** Time from the provider starting the work to the result. */
+    runningMs: z.number(),
+    /** Time from the call to the settled result. */
+    totalMs: z.number(),
+  }),
+  /** The provider's job id, when the edit ran as a job. */
   jobId: z.string().optional(),
+  /** For aggregators: the upstream provider that ran the model. */
   upstreamProvider: z.string().optional(),
+  /** Token or other usage the provider reported. */
   usage: z.record(z.string(), z.unknown()).optional(),
-  attempts: z.array(z.object({ model: z.string(), errorName: z.string(), message: z.string() })).optional(),
+  /** Earlier models that failed when a fallback served this edit. */
+  attempts: z
+    .array(
+      z.object({
+        /** The `provider:model` that was tried. */
+        model: z.string(),
+        /** The error's name, e.g. `ApiCallError`. */
+        errorName: z.string(),
+        /** The error's message, secrets redacted. */
+        message: z.string(),
+      }),
+    )
+    .optional(),
+  /** The provider's parsed response, with secrets and long base64 strings elided. */
   raw: z.unknown(),
 });
 

@@ -35,22 +35,50 @@ export type ImageInput = string | Uint8Array | ArrayBuffer | Blob | ImagePathInp
 
 /** An input image after validation: one of four shapes an adapter handles. */
 export type NormalizedImage =
-  | { readonly kind: 'url'; readonly url: string }
   | {
+      /** An `http(s)` URL, passed to providers that download images themselves. */
+      readonly kind: 'url';
+      /** The URL as given. */
+      readonly url: string;
+    }
+  | {
+      /** Bytes in memory. */
       readonly kind: 'bytes';
+      /** The image bytes. */
       readonly data: Uint8Array;
+      /** The media type sniffed from the bytes. */
       readonly mediaType: ImageMediaType;
       /** Where the bytes came from: a `data:` URL or bytes the caller passed. */
       readonly origin: 'data-url' | 'bytes';
     }
-  | { readonly kind: 'blob'; readonly blob: Blob; readonly mediaType: ImageMediaType; readonly size: number }
   | {
-      readonly kind: 'file';
-      readonly path: string;
+      /** A `Blob` or `File`. */
+      readonly kind: 'blob';
+      /** The blob as given. */
+      readonly blob: Blob;
+      /** The media type sniffed from the blob's first bytes. */
       readonly mediaType: ImageMediaType;
+      /** Its size in bytes. */
       readonly size: number;
     }
-  | { readonly kind: 'file-id'; readonly fileId: string; readonly provider: string };
+  | {
+      /** A file on disk, read only when it is sent. */
+      readonly kind: 'file';
+      /** The file's path. */
+      readonly path: string;
+      /** The media type sniffed from the file's first bytes. */
+      readonly mediaType: ImageMediaType;
+      /** Its size in bytes. */
+      readonly size: number;
+    }
+  | {
+      /** A file already uploaded to a provider. */
+      readonly kind: 'file-id';
+      /** The provider's file id. */
+      readonly fileId: string;
+      /** The provider that holds the file. */
+      readonly provider: string;
+    };
 
 /** True when the image's bytes are local (bytes, blob, or a file), not a URL or provider file. */
 export function isLocalImage(image: NormalizedImage): boolean {

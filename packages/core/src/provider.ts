@@ -97,9 +97,11 @@ export interface PreparedEdit {
 
 /** The outputs of a finished edit, as an adapter returns them. */
 export interface ProviderEditOutput {
+  /** The output images (build them with `createGeneratedImage`). */
   images: GeneratedImage[];
   /** The cost, reported by the provider or estimated from its prices. */
   cost?: Cost;
+  /** Options that were dropped or adjusted, and other advice. */
   warnings: EditWarning[];
   /** The provider's parsed response (secrets and long base64 strings are elided by the dispatcher). */
   raw: unknown;
@@ -109,8 +111,9 @@ export interface ProviderEditOutput {
   upstreamProvider?: string;
   /** Usage the provider reported. */
   usage?: Record<string, unknown>;
-  /** When the provider started and finished the work (epoch ms), if it says. */
+  /** When the provider started the work (epoch ms), if it says. */
   startedAt?: number;
+  /** When the provider finished the work (epoch ms), if it says. */
   completedAt?: number;
 }
 
@@ -118,16 +121,40 @@ export interface ProviderEditOutput {
 export interface ProviderJobSubmission {
   /** The provider's job id (opaque to the dispatcher; may join several provider ids). */
   jobId: string;
+  /** Options that will be dropped or adjusted, known at submission. */
   warnings: EditWarning[];
+  /** The provider's parsed response to the submission. */
   raw?: unknown;
 }
 
 /** A job's state as the provider reports it. */
 export type ProviderJobStatus =
-  | { state: 'queued' | 'running'; raw?: unknown }
-  | { state: 'succeeded'; output: ProviderEditOutput }
-  | { state: 'failed'; error: RetouchError; raw?: unknown }
-  | { state: 'cancelled'; raw?: unknown };
+  | {
+      /** Waiting in the provider's queue, or being worked on. */
+      state: 'queued' | 'running';
+      /** The provider's parsed status response. */
+      raw?: unknown;
+    }
+  | {
+      /** Finished with outputs. */
+      state: 'succeeded';
+      /** The outputs, as `edit` would return them. */
+      output: ProviderEditOutput;
+    }
+  | {
+      /** Finished without outputs. */
+      state: 'failed';
+      /** Why, as a typed error (e.g. `GenerationFailedError`, `InsufficientCreditsError`). */
+      error: RetouchError;
+      /** The provider's parsed status response. */
+      raw?: unknown;
+    }
+  | {
+      /** Cancelled before it finished. */
+      state: 'cancelled';
+      /** The provider's parsed status response. */
+      raw?: unknown;
+    };
 
 /** Per-provider lane limits. */
 export interface LaneLimits {
@@ -178,16 +205,30 @@ export interface ModelPricing {
 export interface ModelInfo {
   /** `provider:model`, ready to use as `EditRequest.model`. */
   id: string;
+  /** The provider id, e.g. `oxen`. */
   provider: string;
   /** The provider's own model id. */
   modelId: string;
+  /** The model's name for people, e.g. `Qwen Image Edit`. */
   displayName?: string;
+  /** What the model is good at, in the provider's words. */
   description?: string;
+  /** What the model accepts, when the provider describes it. */
   capabilities?: ModelCapabilities;
+  /** The model's published prices, when the provider lists them. */
   pricing?: ModelPricing;
   /** The model's own parameters (name → allowed values or a short description). */
   parameters?: Record<
     string,
-    { type?: string; enum?: readonly unknown[]; default?: unknown; description?: string }
+    {
+      /** The JSON Schema type, e.g. `string` or `integer`. */
+      type?: string;
+      /** The allowed values, when the parameter is an enumeration. */
+      enum?: readonly unknown[];
+      /** The value used when the parameter is omitted. */
+      default?: unknown;
+      /** What the parameter does, in the provider's words. */
+      description?: string;
+    }
   >;
 }

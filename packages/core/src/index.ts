@@ -5,6 +5,25 @@
  * @packageDocumentation
  */
 export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
+export type { BudgetOptions } from './dispatcher/budget.ts';
+export {
+  createRetouch,
+  type DispatchOptions,
+  type ResumeOptions,
+  type Retouch,
+  type RetouchOptions,
+  type RetouchStats,
+} from './dispatcher/create-retouch.ts';
+export {
+  type EditJob,
+  type EditJobSnapshot,
+  type EditJobStatus,
+  editJobSnapshotSchema,
+} from './dispatcher/edit-job.ts';
+export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
+export type { ProgressEvent, ProgressEventType, ProgressListener } from './dispatcher/events.ts';
+export type { LaneStats } from './dispatcher/lane.ts';
+export type { RetryOptions } from './dispatcher/retry.ts';
 export {
   type EditOptionName,
   type EditRequest,
@@ -51,6 +70,7 @@ export {
   normalizeImageInput,
   type ProviderFileInput,
 } from './image-input.ts';
+export { loadApiKey } from './load-api-key.ts';
 export {
   extensionFor,
   type ImageMediaType,
@@ -70,5 +90,4 @@ export type {
   ProviderJobStatus,
   ProviderJobSubmission,
 } from './provider.ts';
-export { loadApiKey } from './load-api-key.ts';
 export { redact, redactValue, registerSecret } from './secrets.ts';

@@ -1,0 +1,824 @@
+import type { Cost } from '../cost.ts';
+import {
+  type EditRequest,
+  type NormalizedEditRequest,
+  normalizeEditRequest,
+  parseModelId,
+  toRequestIssues,
+} from '../edit-request.ts';
+import type { EditResult } from '../edit-result.ts';
+import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { JobCancelledError } from '../errors/job-cancelled-error.ts';
+import { RetouchError } from '../errors/retouch-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import { createHttpClient, type HttpClient } from '../http/http-client.ts';
+import type { LaneLimits, ProviderAdapter } from '../provider.ts';
+import { BudgetLedger, type BudgetOptions } from './budget.ts';
+import { JobControl } from './deadline.ts';
+import {
+  DispatchJob,
+  deserializeResult,
+  type EditJob,
+  type EditJobSnapshot,
+  editJobSnapshotSchema,
+  type JobOrigin,
+} from './edit-job.ts';
+import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
+import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
+import { type DispatchContext, retrying, runEdit, runResumed } from './job-runner.ts';
+import { Lane, type LaneStats } from './lane.ts';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
+
+/** Concurrency of a lane when neither the client nor the provider sets one. */
+const DEFAULT_CONCURRENCY = 8;
+/** How long cancelling a job on the provider may take before it is given up. */
+const CANCEL_TIMEOUT_MS = 10_000;
+/** How long `close()` waits for calls in flight to return after they were aborted. */
+const CLOSE_GRACE_MS = 5_000;
+const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * Options of {@link createRetouch}.
+ *
+ * @example
+ * const retouch = createRetouch({
+ *   providers: [oxen, edenai],
+ *   limits: { edenai: { concurrency: 4, requestsPerSecond: 10 } },
+ *   retry: { maxRetries: 3 },
+ *   budget: { maxUsd: 10 },
+ *   fallback: ['edenai:google/gemini-2.5-flash-image'],
+ * });
+ */
+export interface RetouchOptions {
+  /** The provider adapters; a request goes to the one whose `id` is the prefix of its `model`. */
+  providers: readonly ProviderAdapter[];
+  /**
+   * Lane limits per provider id. Unset values come from the provider's documented limits, else a
+   * concurrency of 8. A lane without `requestsPerSecond` adapts to 429s: it halves its rate on one and
+   * probes back up after a run of successes, starting from (and never probing past) the provider's
+   * documented rate when there is one.
+   */
+  limits?: Readonly<Record<string, LaneLimits>>;
+  /** How failed calls are retried. */
+  retry?: RetryOptions;
+  /** A spending cap, checked before anything is sent. */
+  budget?: BudgetOptions;
+  /**
+   * `provider:model` strings tried in order when the requested model fails for a reason another model
+   * could fix (a provider outage, a failed generation, an unsupported option, missing credits), never
+   * for an invalid request, a refused budget or a cancellation.
+   */
+  fallback?: readonly string[];
+  /** Refuse, with `UnsupportedFeatureError`, an option the model would drop or adjust, instead of warning. @default false */
+  strict?: boolean;
+  /** Receives every job's {@link ProgressEvent}s. */
+  onProgress?: ProgressListener;
+}
+
+/** Options of one `edit()` or `submit()`. The deadline and the abort signal are fields of the request. */
+export interface DispatchOptions {
+  /** The priority in the provider's lane; higher goes first. @default 0 */
+  priority?: number;
+}
+
+/** Options of `resume()`. The deadline and the signal of the original request belonged to its process. */
+export interface ResumeOptions {
+  /** The priority of status reads in the lane. @default 0 */
+  priority?: number;
+  /** A deadline for the resumed wait, in milliseconds; on expiry the job fails and is cancelled on the provider. */
+  timeoutMs?: number;
+  /** Aborts the resumed wait and cancels the job on the provider. */
+  signal?: AbortSignal;
+}
+
+/**
+ * What the client has done so far.
+ *
+ * @example
+ * const { succeeded, failed, spentUsd } = retouch.stats();
+ */
+export interface RetouchStats {
+  /** Jobs waiting, in a lane or in a provider's queue. */
+  queued: number;
+  /** Jobs being sent or run by a provider. */
+  running: number;
+  /** Jobs that succeeded. */
+  succeeded: number;
+  /** Jobs that failed (a missed deadline included). */
+  failed: number;
+  /** Jobs cancelled by `cancel()`, an abort signal, the provider or `close()`. */
+  cancelled: number;
+  /** Calls retried, over all jobs. */
+  retries: number;
+  /** Spent so far, in US dollars: reported costs, else estimates; a failure that may have been billed counts its estimate. */
+  spentUsd: number;
+  /** Held for edits in flight, in US dollars. */
+  reservedUsd: number;
+  /** Each provider lane's limits and state, by provider id. */
+  lanes: Record<string, LaneStats>;
+}
+
+/**
+ * A Retouch client: edits through several providers behind one API, with per-provider rate limits,
+ * safe retries, deadlines, a budget and resumable jobs. Create it with {@link createRetouch}.
+ */
+export interface Retouch {
+  /**
+   * Runs one edit and resolves with its result. The provider is the prefix of `request.model`.
+   * Rejects with `InvalidRequestError` (before any call) for a bad request, `BudgetExceededError`
+   * (before any call) when the budget would be crossed, `TimeoutError` when `request.timeoutMs`
+   * passes, the signal's reason when `request.signal` aborts, or the provider's error.
+   *
+   * @example
+   * const result = await retouch.edit({
+   *   model: 'oxen:qwen-image-edit',
+   *   prompt: 'Make the sky purple',
+   *   images: ['https://example.com/photo.jpg'],
+   *   timeoutMs: 120_000,
+   * });
+   * await writeFile('out.png', await result.images[0].bytes());
+   */
+  edit(request: EditRequest, options?: DispatchOptions): Promise<EditResult>;
+  /**
+   * Starts an edit as a job and resolves once the provider accepted it, so `job.toJSON()` already holds
+   * the provider's job id: save it, and a later process can `resume()` the paid-for work. For providers
+   * without jobs the edit runs in this process and the job resolves once the request is validated.
+   * Rejects like `edit()` when the edit cannot be started.
+   *
+   * @example
+   * const job = await retouch.submit({ model: 'oxen:qwen-image-edit', prompt: 'Add a hat', images: [url] });
+   * await writeFile('job.json', JSON.stringify(job));
+   * const result = await job.result();
+   */
+  submit(request: EditRequest, options?: DispatchOptions): Promise<EditJob>;
+  /**
+   * Re-attaches to a job saved with `job.toJSON()`, possibly by another process: a provider job is
+   * followed to its end (a finished one is read once, for fresh result URLs), a settled job resolves
+   * with its saved outcome. Throws `InvalidRequestError` for a snapshot it cannot read, an unregistered
+   * provider, or a job that ran in its own process (a provider without jobs) and had not finished,
+   * which cannot be re-attached. A resumed job does not fall back to other models, and its cost is
+   * counted but never refused by the budget: the work was already paid for.
+   *
+   * @example
+   * const job = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
+   * const result = await job.result();
+   */
+  resume(snapshot: EditJobSnapshot | unknown, options?: ResumeOptions): EditJob;
+  /**
+   * Runs many edits and yields each outcome as it settles (completion order; `index` gives the source
+   * position). Requests are taken from the source lazily, at most `maxInFlight` ahead of the consumer,
+   * so a source of a million requests never becomes a million pending promises. A failed edit is an
+   * outcome with `ok: false`, not an exception. Leaving the loop early cancels the edits in flight.
+   *
+   * @example
+   * for await (const outcome of retouch.editMany(requests, { onProgress: (event) => bar.update(event) })) {
+   *   if (outcome.ok) await save(outcome.index, outcome.result);
+   *   else console.error(outcome.index, outcome.error);
+   * }
+   */
+  editMany(
+    requests: Iterable<EditRequest> | AsyncIterable<EditRequest>,
+    options?: EditManyOptions,
+  ): AsyncIterable<EditOutcome>;
+  /**
+   * The expected cost of an edit from the provider's published prices, or `undefined` when the
+   * provider publishes none for the model. Nothing billable is sent.
+   *
+   * @example
+   * const cost = await retouch.estimate(request);
+   * if (cost) console.log(`about $${cost.usd.toFixed(3)}`);
+   */
+  estimate(request: EditRequest): Promise<Cost | undefined>;
+  /**
+   * Counts of jobs, retries and money so far, and each lane's state.
+   *
+   * @example
+   * console.log(retouch.stats());
+   */
+  stats(): RetouchStats;
+  /**
+   * Listens to every job's events; returns the function that stops listening.
+   *
+   * @example
+   * const unsubscribe = retouch.subscribe((event) => console.log(event.type, event.jobId));
+   */
+  subscribe(listener: ProgressListener): () => void;
+  /**
+   * Resolves when no job is queued or running.
+   *
+   * @example
+   * for (const request of requests) retouch.submit(request);
+   * await retouch.onIdle();
+   */
+  onIdle(): Promise<void>;
+  /**
+   * Stops the client and releases every timer, socket and event stream, so the process can exit.
+   * Edits in flight reject with `JobCancelledError`; their provider jobs are cancelled, except those of
+   * `submit()` and `resume()`, which are left running so a saved snapshot can be resumed later. Calls
+   * after `close()` throw. Calling it again returns the same promise.
+   *
+   * @example
+   * process.once('SIGTERM', () => retouch.close());
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a {@link Retouch} client over the given providers.
+ *
+ * @example
+ * import { createRetouch } from '@retouch/core';
+ * import { oxen } from '@retouch/provider-oxen';
+ * import { edenai } from '@retouch/provider-edenai';
+ *
+ * const retouch = createRetouch({ providers: [oxen, edenai], budget: { maxUsd: 2 } });
+ * const result = await retouch.edit({
+ *   model: 'edenai:openai/gpt-image-2',
+ *   prompt: 'Replace the background with a beach',
+ *   images: [{ path: 'portrait.png' }],
+ * });
+ * await retouch.close();
+ */
+export function createRetouch(options: RetouchOptions): Retouch {
+  return new RetouchClient(options);
+}
+
+class RetouchClient implements Retouch {
+  readonly #adapters = new Map<string, ProviderAdapter>();
+  readonly #lanes = new Map<string, Lane>();
+  readonly #retry: ResolvedRetryOptions;
+  readonly #ledger: BudgetLedger;
+  readonly #fallback: readonly string[];
+  readonly #strict: boolean;
+  readonly #listeners = new Set<ProgressListener>();
+  readonly #active = new Set<DispatchJob>();
+  readonly #runners = new Set<Promise<void>>();
+  readonly #background = new Set<Promise<void>>();
+  readonly #idleWaiters: (() => void)[] = [];
+  readonly #context: DispatchContext;
+  #counts = { succeeded: 0, failed: 0, cancelled: 0, retries: 0 };
+  #closing: Promise<void> | undefined;
+  #keylessHttp: HttpClient | undefined;
+
+  constructor(options: RetouchOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new RetouchError({ message: 'createRetouch: pass an options object { providers: [...] }' });
+    }
+    this.#registerProviders(options.providers);
+    this.#retry = resolveRetryOptions(options.retry);
+    this.#ledger = new BudgetLedger(options.budget);
+    this.#fallback = this.#checkFallback(options.fallback);
+    if (options.strict !== undefined && typeof options.strict !== 'boolean') {
+      throw new RetouchError({
+        message: `createRetouch: strict must be true or false, got ${String(options.strict)}`,
+      });
+    }
+    this.#strict = options.strict ?? false;
+    if (options.onProgress !== undefined) {
+      if (typeof options.onProgress !== 'function') {
+        throw new RetouchError({ message: 'createRetouch: onProgress must be a function (event) => void' });
+      }
+      this.#listeners.add(options.onProgress);
+    }
+    this.#createLanes(options.limits);
+    const lanes = this.#lanes;
+    this.#context = {
+      adapters: this.#adapters,
+      retry: this.#retry,
+      ledger: this.#ledger,
+      strict: this.#strict,
+      lane: (provider) => lanes.get(provider)!,
+      countRetry: () => {
+        this.#counts.retries++;
+      },
+    };
+  }
+
+  async edit(request: EditRequest, options?: DispatchOptions): Promise<EditResult> {
+    const { job } = await this.#start(request, { origin: 'edit', mode: 'edit', priority: options?.priority });
+    return job.result();
+  }
+
+  async submit(request: EditRequest, options?: DispatchOptions): Promise<EditJob> {
+    const { job, accepted } = await this.#start(request, {
+      origin: 'submit',
+      mode: 'submit',
+      priority: options?.priority,
+    });
+    return new Promise<EditJob>((resolve, reject) => {
+      accepted.then(() => resolve(job));
+      job.result().catch(reject);
+    });
+  }
+
+  resume(snapshot: unknown, options: ResumeOptions = {}): EditJob {
+    this.#assertOpen();
+    const parsed = editJobSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      throw new InvalidRequestError({
+        issues: toRequestIssues(parsed.error.issues).map((issue) => ({
+          path: issue.path ? `snapshot.${issue.path}` : 'snapshot',
+          message: `${issue.message} (pass the object job.toJSON() returned, after JSON.parse if it was stored as text)`,
+        })),
+      });
+    }
+    const saved = parsed.data;
+    const adapter = this.#adapters.get(saved.provider);
+    if (!adapter) {
+      throw new InvalidRequestError({
+        issues: [
+          {
+            path: 'snapshot.provider',
+            message: `the job ran on "${saved.provider}", which is not registered with this client (registered: ${this.#providerList()}); pass its adapter in createRetouch({ providers })`,
+          },
+        ],
+      });
+    }
+    const settled = saved.status === 'succeeded' || saved.status === 'failed' || saved.status === 'cancelled';
+    if (!settled && saved.providerJobId === undefined) {
+      throw new InvalidRequestError({
+        issues: [
+          {
+            path: 'snapshot.providerJobId',
+            message: `job ${saved.id} ran inside the process that submitted it (${saved.provider} has no provider-side jobs) and had not finished, so there is nothing to re-attach to; it may have been billed. Submit the request again if you still need it`,
+          },
+        ],
+      });
+    }
+    const priority = checkPriority(options.priority);
+    const control = new JobControl({ timeoutMs: options.timeoutMs, signals: [options.signal] });
+    const job = this.#createJob({
+      origin: 'resume',
+      requestedModel: saved.requestedModel,
+      model: saved.model,
+      provider: saved.provider,
+      control,
+      id: saved.id,
+      createdAt: saved.createdAt,
+      status: settled ? 'queued' : saved.status,
+      providerJobId: saved.providerJobId,
+    });
+    job.warnings = saved.warnings;
+    job.attempts = saved.attempts;
+    job.estimatedCost = saved.estimatedCost;
+    const stored = saved.result ? deserializeResult(saved.result, () => this.#downloader()) : undefined;
+
+    if (saved.status === 'cancelled' || saved.status === 'failed') {
+      const error =
+        saved.status === 'cancelled'
+          ? new JobCancelledError({
+              message: saved.error?.message ?? `job ${saved.id} was cancelled`,
+              provider: saved.provider,
+              ...(saved.providerJobId ? { jobId: saved.providerJobId } : {}),
+            })
+          : restoredError(saved.error);
+      job.restore({ error });
+      return job;
+    }
+    if (saved.providerJobId === undefined) {
+      if (stored) job.restore({ result: stored });
+      else job.restore({ error: restoredError(saved.error) });
+      return job;
+    }
+    this.#track(
+      runResumed(this.#context, job, {
+        adapter,
+        providerJobId: saved.providerJobId,
+        priority,
+        ...(stored ? { stored } : {}),
+      }),
+      job,
+    );
+    return job;
+  }
+
+  editMany(
+    requests: Iterable<EditRequest> | AsyncIterable<EditRequest>,
+    options: EditManyOptions = {},
+  ): AsyncIterable<EditOutcome> {
+    this.#assertOpen();
+    if (
+      requests === null ||
+      typeof requests !== 'object' ||
+      (!(Symbol.iterator in requests) && !(Symbol.asyncIterator in requests))
+    ) {
+      throw new RetouchError({
+        message:
+          'editMany: pass an iterable or async iterable of edit requests (an array, a generator, a stream)',
+      });
+    }
+    let capacity = 0;
+    for (const lane of this.#lanes.values()) capacity += lane.stats().concurrency;
+    const maxInFlight = checkMaxInFlight(options.maxInFlight, Math.max(2, capacity * 2));
+    const priority = checkPriority(options.priority);
+    const listeners = options.onProgress ? [options.onProgress] : [];
+    const client = this;
+    return {
+      [Symbol.asyncIterator]() {
+        const batch = new AbortController();
+        const forward = (): void => batch.abort(options.signal?.reason);
+        if (options.signal?.aborted) forward();
+        else options.signal?.addEventListener('abort', forward, { once: true });
+        const outcomes = editManyOutcomes({
+          requests,
+          maxInFlight,
+          signal: batch.signal,
+          assertOpen: () => client.#assertOpen(),
+          stop: (reason) => batch.abort(reason),
+          start: async (request) => {
+            const { job } = await client.#start(request, {
+              origin: 'edit',
+              mode: 'edit',
+              priority,
+              signal: batch.signal,
+              listeners,
+            });
+            return job.result();
+          },
+        });
+        const release = (): void => options.signal?.removeEventListener('abort', forward);
+        return {
+          async next() {
+            const step = await outcomes.next().catch((error: unknown) => {
+              release();
+              throw error;
+            });
+            if (step.done) release();
+            return step;
+          },
+          async return() {
+            release();
+            return outcomes.return(undefined);
+          },
+        };
+      },
+    };
+  }
+
+  async estimate(request: EditRequest): Promise<Cost | undefined> {
+    this.#assertOpen();
+    const normalized = await normalizeEditRequest(request);
+    const adapter = this.#adapterFor(normalized);
+    if (!adapter.estimateCost) return undefined;
+    const { signal, timeoutMs: _timeoutMs, ...rest } = normalized;
+    return adapter.estimateCost(rest, signal ? { signal } : {});
+  }
+
+  stats(): RetouchStats {
+    let queued = 0;
+    let running = 0;
+    for (const job of this.#active) {
+      if (job.status === 'running') running++;
+      else queued++;
+    }
+    const lanes: Record<string, LaneStats> = {};
+    for (const [provider, lane] of this.#lanes) lanes[provider] = lane.stats();
+    return {
+      queued,
+      running,
+      ...this.#counts,
+      spentUsd: this.#ledger.spentUsd,
+      reservedUsd: this.#ledger.reservedUsd,
+      lanes,
+    };
+  }
+
+  subscribe(listener: ProgressListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new RetouchError({ message: 'subscribe: pass a function (event) => void' });
+    }
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  onIdle(): Promise<void> {
+    if (this.#active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const job of [...this.#active]) {
+      const detach = job.origin !== 'edit' && job.providerJobId !== undefined;
+      job.control.abort(
+        new JobCancelledError({
+          message: detach
+            ? `The Retouch client was closed while job ${job.id} ran; the ${job.provider} job ${job.providerJobId} was left running: resume it with retouch.resume(snapshot) in a new client`
+            : `The Retouch client was closed before the edit on ${job.model} settled`,
+          provider: job.provider,
+          ...(job.providerJobId ? { jobId: job.providerJobId } : {}),
+        }),
+        { cancelOnProvider: !detach },
+      );
+    }
+    // Provider cancels run through the lanes, so the lanes close only after them.
+    await settleWithin([...this.#runners, ...this.#background], CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS);
+    for (const lane of this.#lanes.values()) lane.close();
+    await Promise.allSettled([...this.#adapters.values()].map((adapter) => adapter.close?.()));
+    this.#flushIdle();
+  }
+
+  async #start(
+    request: EditRequest,
+    options: {
+      origin: JobOrigin;
+      mode: 'edit' | 'submit';
+      priority: number | undefined;
+      signal?: AbortSignal;
+      listeners?: readonly ProgressListener[];
+    },
+  ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
+    this.#assertOpen();
+    const priority = checkPriority(options.priority);
+    const primary = await normalizeEditRequest(request);
+    this.#adapterFor(primary);
+    this.#assertOpen();
+    const control = new JobControl({
+      timeoutMs: primary.timeoutMs,
+      signals: [primary.signal, options.signal],
+    });
+    const job = this.#createJob({
+      origin: options.origin,
+      requestedModel: primary.model,
+      model: primary.model,
+      provider: primary.provider,
+      control,
+      ...(options.listeners ? { listeners: options.listeners } : {}),
+    });
+    let markAccepted!: () => void;
+    const accepted = new Promise<void>((resolve) => {
+      markAccepted = resolve;
+    });
+    this.#track(
+      runEdit(this.#context, job, {
+        request,
+        primary,
+        fallback: this.#fallback,
+        priority,
+        mode: options.mode,
+        onAccepted: markAccepted,
+      }),
+      job,
+    );
+    return { job, accepted };
+  }
+
+  #createJob(options: {
+    origin: JobOrigin;
+    requestedModel: string;
+    model: string;
+    provider: string;
+    control: JobControl;
+    id?: string;
+    createdAt?: number;
+    status?: DispatchJob['status'];
+    providerJobId?: string | undefined;
+    listeners?: readonly ProgressListener[];
+  }): DispatchJob {
+    const job = new DispatchJob({
+      ...options,
+      id: options.id ?? `job_${crypto.randomUUID()}`,
+      sink: (event) => this.#emit(event),
+      cancelProviderJob: (target, providerJobId) => this.#cancelOnProvider(target, providerJobId),
+      onSettled: (settled) => this.#onSettled(settled),
+    });
+    this.#active.add(job);
+    return job;
+  }
+
+  #track(runner: Promise<void>, job: DispatchJob): void {
+    const tracked = runner
+      .catch((error: unknown) => job.fail(error))
+      .finally(() => {
+        this.#runners.delete(tracked);
+      });
+    this.#runners.add(tracked);
+  }
+
+  #emit(event: ProgressEvent): void {
+    for (const listener of this.#listeners) deliver(listener, event);
+  }
+
+  #onSettled(job: DispatchJob): void {
+    if (!this.#active.delete(job)) return;
+    if (job.status === 'succeeded') this.#counts.succeeded++;
+    else if (job.status === 'cancelled') this.#counts.cancelled++;
+    else this.#counts.failed++;
+    if (this.#active.size === 0) this.#flushIdle();
+  }
+
+  #flushIdle(): void {
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /** Cancels a provider job after its local job stopped; retried like a read, bounded in time. */
+  #cancelOnProvider(job: DispatchJob, providerJobId: string): Promise<void> {
+    const adapter = this.#adapters.get(job.provider);
+    const cancel = adapter?.cancel?.bind(adapter);
+    if (!cancel) return Promise.resolve();
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort(
+        new TimeoutError({
+          message: `${job.provider}: cancelling job ${providerJobId} got no answer within ${CANCEL_TIMEOUT_MS} ms; the job may still run`,
+          timeoutMs: CANCEL_TIMEOUT_MS,
+          stage: 'request',
+        }),
+      );
+    }, CANCEL_TIMEOUT_MS);
+    const cancelling = retrying(this.#context, {
+      lane: this.#lanes.get(job.provider)!,
+      operation: 'read',
+      // Cancelling stops billing: it goes before anything else waiting in the lane.
+      priority: Number.POSITIVE_INFINITY,
+      signal: controller.signal,
+      run: (signal) => cancel(providerJobId, { signal }),
+    }).finally(() => {
+      clearTimeout(timer);
+      this.#background.delete(cancelling);
+    });
+    this.#background.add(cancelling);
+    cancelling.catch(() => {});
+    return cancelling;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) {
+      throw new RetouchError({
+        message: 'This Retouch client is closed; create a new one with createRetouch() to send more edits',
+      });
+    }
+  }
+
+  #adapterFor(request: NormalizedEditRequest): ProviderAdapter {
+    const adapter = this.#adapters.get(request.provider);
+    if (!adapter) {
+      throw new InvalidRequestError({
+        issues: [
+          {
+            path: 'model',
+            message: `no provider "${request.provider}" is registered with this client (registered: ${this.#providerList()}); use one of those prefixes, or pass the provider's adapter in createRetouch({ providers })`,
+          },
+        ],
+      });
+    }
+    return adapter;
+  }
+
+  #providerList(): string {
+    return [...this.#adapters.keys()].join(', ');
+  }
+
+  /** Downloads result URLs of restored results. It holds no key, so it can send none. */
+  #downloader(): HttpClient {
+    // `.invalid` never resolves (RFC 2606): no URL can share the client's origin, so no header is added.
+    this.#keylessHttp ??= createHttpClient({
+      provider: 'retouch',
+      baseURL: 'https://retouch.invalid',
+      apiKey: '',
+    });
+    return this.#keylessHttp;
+  }
+
+  #registerProviders(providers: readonly ProviderAdapter[] | undefined): void {
+    if (!Array.isArray(providers) || providers.length === 0) {
+      throw new RetouchError({
+        message:
+          'createRetouch: providers must be a non-empty array of provider adapters, e.g. [oxen, edenai]',
+      });
+    }
+    for (const [index, adapter] of providers.entries()) {
+      const where = `createRetouch: providers[${index}]`;
+      if (typeof adapter !== 'object' || adapter === null || typeof adapter.edit !== 'function') {
+        throw new RetouchError({ message: `${where} is not a provider adapter (it has no edit() method)` });
+      }
+      if (typeof adapter.id !== 'string' || !PROVIDER_ID.test(adapter.id)) {
+        throw new RetouchError({ message: `${where} has an invalid id ${JSON.stringify(adapter.id)}` });
+      }
+      if (adapter.specificationVersion !== 1) {
+        throw new RetouchError({
+          message: `${where} (${adapter.id}) implements adapter spec version ${String(adapter.specificationVersion)}, but this @retouch/core drives version 1; install matching versions`,
+        });
+      }
+      if (this.#adapters.has(adapter.id)) {
+        throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
+      }
+      if (adapter.prefersJobs && !adapter.submit) {
+        throw new RetouchError({ message: `${where} (${adapter.id}) prefers jobs but has no submit()` });
+      }
+      if (adapter.submit && !adapter.status && !adapter.waitForCompletion) {
+        throw new RetouchError({
+          message: `${where} (${adapter.id}) has submit() but neither status() nor waitForCompletion(), so its jobs cannot be followed`,
+        });
+      }
+      this.#adapters.set(adapter.id, adapter);
+    }
+  }
+
+  #createLanes(limits: Readonly<Record<string, LaneLimits>> | undefined): void {
+    for (const [provider, value] of Object.entries(limits ?? {})) {
+      if (!this.#adapters.has(provider)) {
+        throw new RetouchError({
+          message: `createRetouch: limits.${provider} names no registered provider (registered: ${this.#providerList()})`,
+        });
+      }
+      if (typeof value !== 'object' || value === null) {
+        throw new RetouchError({
+          message: `createRetouch: limits.${provider} must be an object { concurrency?, requestsPerSecond? }`,
+        });
+      }
+      if (
+        value.concurrency !== undefined &&
+        !(Number.isInteger(value.concurrency) && value.concurrency >= 1)
+      ) {
+        throw new RetouchError({
+          message: `createRetouch: limits.${provider}.concurrency must be a whole number ≥ 1, got ${String(value.concurrency)}`,
+        });
+      }
+      if (
+        value.requestsPerSecond !== undefined &&
+        !(Number.isFinite(value.requestsPerSecond) && value.requestsPerSecond > 0)
+      ) {
+        throw new RetouchError({
+          message: `createRetouch: limits.${provider}.requestsPerSecond must be a number > 0, got ${String(value.requestsPerSecond)}; omit it to let the lane adapt`,
+        });
+      }
+    }
+    for (const [provider, adapter] of this.#adapters) {
+      const configured = limits?.[provider];
+      const defaults = adapter.defaultLimits;
+      const requestsPerSecond = configured?.requestsPerSecond;
+      this.#lanes.set(
+        provider,
+        new Lane({
+          provider,
+          concurrency: configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY,
+          ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
+          ...(defaults?.requestsPerSecond !== undefined
+            ? { adaptiveCeiling: defaults.requestsPerSecond }
+            : {}),
+          initialPauseMs: this.#retry.initialDelayMs,
+          maxPauseMs: this.#retry.maxDelayMs,
+        }),
+      );
+    }
+  }
+
+  #checkFallback(fallback: readonly string[] | undefined): readonly string[] {
+    if (fallback === undefined) return [];
+    if (!Array.isArray(fallback)) {
+      throw new RetouchError({
+        message: 'createRetouch: fallback must be an array of "provider:model" strings',
+      });
+    }
+    for (const [index, model] of fallback.entries()) {
+      const parsed = typeof model === 'string' ? parseModelId(model) : undefined;
+      if (!parsed) {
+        throw new RetouchError({
+          message: `createRetouch: fallback[${index}] must be "provider:model", e.g. "edenai:openai/gpt-image-2", got ${JSON.stringify(model)}`,
+        });
+      }
+      if (!this.#adapters.has(parsed.provider)) {
+        throw new RetouchError({
+          message: `createRetouch: fallback[${index}] (${model}) names provider "${parsed.provider}", which is not registered (registered: ${this.#providerList()})`,
+        });
+      }
+    }
+    return [...fallback];
+  }
+}
+
+function checkPriority(priority: number | undefined): number {
+  if (priority === undefined) return 0;
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+    throw new RetouchError({ message: `priority must be a finite number, got ${String(priority)}` });
+  }
+  return priority;
+}
+
+function restoredError(summary: { name: string; message: string } | undefined): RetouchError {
+  const error = new RetouchError({ message: summary?.message ?? 'the job failed in an earlier process' });
+  if (summary?.name) error.name = summary.name;
+  return error;
+}
+
+/** Waits for the promises to settle, or for `ms`, whichever comes first; the timer is cleared either way. */
+async function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,426 @@
+import { z } from 'zod';
+import { type Cost, costSchema } from '../cost.ts';
+import {
+  type EditResult,
+  type EditWarning,
+  editResultSchema,
+  editWarningSchema,
+  type FailedAttempt,
+  type GeneratedImage,
+  type SerializedEditResult,
+} from '../edit-result.ts';
+import { InvalidResponseError } from '../errors/invalid-response-error.ts';
+import { JobCancelledError } from '../errors/job-cancelled-error.ts';
+import { RetouchError } from '../errors/retouch-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import { createGeneratedImage } from '../generated-image.ts';
+import type { HttpClient } from '../http/http-client.ts';
+import { redactValue } from '../secrets.ts';
+import type { JobControl } from './deadline.ts';
+import { deliver, type ProgressEvent, type ProgressEventType, type ProgressListener } from './events.ts';
+
+/**
+ * Where a job is: `queued` (waiting in the client's lane or in the provider's queue), `running`,
+ * or settled as `succeeded`, `failed` (including a missed deadline) or `cancelled` (by `cancel()`,
+ * an abort signal, the provider, or the client closing).
+ */
+export type EditJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+const failedAttemptSchema = z.object({ model: z.string(), errorName: z.string(), message: z.string() });
+
+/**
+ * Zod schema of an {@link EditJobSnapshot}, what `job.toJSON()` writes and `retouch.resume()` reads.
+ * Versioned, so a snapshot written by this version is refused clearly by a version that cannot read it.
+ */
+export const editJobSnapshotSchema = z.object({
+  type: z.literal('retouch.edit-job'),
+  version: z.literal(1),
+  id: z.string().min(1),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  requestedModel: z.string(),
+  model: z.string(),
+  provider: z.string(),
+  providerJobId: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  settledAt: z.number().optional(),
+  estimatedCost: costSchema.optional(),
+  warnings: z.array(editWarningSchema),
+  attempts: z.array(failedAttemptSchema),
+  result: editResultSchema.optional(),
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+});
+
+/**
+ * A job as plain JSON: ids, models, timestamps and, once settled, the result or the error. It never
+ * holds the API key or image bytes (inline output images keep only their media type; save the images
+ * when the job succeeds), so it can be written to a database or a file and resumed by another process.
+ *
+ * @example
+ * await writeFile('job.json', JSON.stringify(job));
+ * const again = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
+ */
+export type EditJobSnapshot = z.infer<typeof editJobSnapshotSchema>;
+
+/**
+ * An edit submitted with `retouch.submit()` or re-attached with `retouch.resume()`: its status, its
+ * events, its result, and a way to cancel it or save it for another process.
+ *
+ * @example
+ * const job = await retouch.submit(request);
+ * await saveSomewhere(job.toJSON()); // survives a restart: retouch.resume(snapshot)
+ * const stop = job.on((event) => console.log(event.type, event.status));
+ * const result = await job.result();
+ * stop();
+ */
+export interface EditJob {
+  /** The client-side id, stable across `toJSON()` and `resume()`. */
+  readonly id: string;
+  /** Where the job is now. */
+  readonly status: EditJobStatus;
+  /** The `provider:model` of the current attempt (a fallback model after the primary failed). */
+  readonly model: string;
+  /** The provider id of `model`. */
+  readonly provider: string;
+  /** The provider's job id once the provider accepted the job; `undefined` for providers without jobs. */
+  readonly providerJobId: string | undefined;
+  /**
+   * Listens to this job's {@link ProgressEvent}s; returns the function that stops listening.
+   *
+   * @example
+   * const stop = job.on((event) => { if (event.type === 'status') console.log(event.status); });
+   */
+  on(listener: ProgressListener): () => void;
+  /**
+   * The result: resolves when the job succeeds, rejects with its error when it fails or is cancelled
+   * (an abort rejects with the signal's own reason). Every call returns the same promise.
+   *
+   * @example
+   * const result = await job.result();
+   */
+  result(): Promise<EditResult>;
+  /**
+   * Cancels the job: it settles at once as `cancelled` (`result()` rejects with `JobCancelledError`),
+   * and the provider's job is cancelled where the provider allows it. Resolves when the provider has
+   * answered; rejects if that cancel failed (the provider's job may then still run). No effect on a
+   * settled job.
+   *
+   * @example
+   * await job.cancel();
+   */
+  cancel(): Promise<void>;
+  /**
+   * The job as a versioned plain object, for `JSON.stringify` and `retouch.resume()`.
+   *
+   * @example
+   * const snapshot = job.toJSON();
+   */
+  toJSON(): EditJobSnapshot;
+}
+
+/** Why the client created a job, which decides what closing the client does to it. */
+export type JobOrigin = 'edit' | 'submit' | 'resume';
+
+/** The client's side of a job: status, events, settlement and provider cancellation. */
+export class DispatchJob implements EditJob {
+  readonly id: string;
+  readonly origin: JobOrigin;
+  readonly requestedModel: string;
+  readonly createdAt: number;
+  readonly control: JobControl;
+  warnings: EditWarning[] = [];
+  attempts: FailedAttempt[] = [];
+  estimatedCost: Cost | undefined;
+  readonly #listeners = new Set<ProgressListener>();
+  readonly #sink: ProgressListener;
+  readonly #cancelProviderJob: (job: DispatchJob, providerJobId: string) => Promise<void>;
+  readonly #onSettled: (job: DispatchJob) => void;
+  readonly #done: Promise<EditResult>;
+  #resolve!: (result: EditResult) => void;
+  #reject!: (error: unknown) => void;
+  #status: EditJobStatus;
+  #model: string;
+  #provider: string;
+  #providerJobId: string | undefined;
+  #updatedAt: number;
+  #settledAt: number | undefined;
+  #result: EditResult | undefined;
+  #error: unknown;
+  #providerCancel: Promise<void> | undefined;
+
+  constructor(options: {
+    id: string;
+    origin: JobOrigin;
+    requestedModel: string;
+    model: string;
+    provider: string;
+    control: JobControl;
+    status?: EditJobStatus;
+    providerJobId?: string | undefined;
+    createdAt?: number;
+    listeners?: readonly ProgressListener[];
+    sink: ProgressListener;
+    cancelProviderJob: (job: DispatchJob, providerJobId: string) => Promise<void>;
+    onSettled: (job: DispatchJob) => void;
+  }) {
+    this.id = options.id;
+    this.origin = options.origin;
+    this.requestedModel = options.requestedModel;
+    this.#model = options.model;
+    this.#provider = options.provider;
+    this.#providerJobId = options.providerJobId;
+    this.#status = options.status ?? 'queued';
+    this.createdAt = options.createdAt ?? Date.now();
+    this.#updatedAt = Date.now();
+    this.control = options.control;
+    this.#sink = options.sink;
+    this.#cancelProviderJob = options.cancelProviderJob;
+    this.#onSettled = options.onSettled;
+    for (const listener of options.listeners ?? []) this.#listeners.add(listener);
+    this.#done = new Promise<EditResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // A job nobody awaits (followed through events only) must not raise an unhandled rejection.
+    this.#done.catch(() => {});
+    const signal = this.control.signal;
+    if (signal.aborted) queueMicrotask(() => this.#onAbort());
+    else signal.addEventListener('abort', () => this.#onAbort(), { once: true });
+  }
+
+  get status(): EditJobStatus {
+    return this.#status;
+  }
+
+  get model(): string {
+    return this.#model;
+  }
+
+  get provider(): string {
+    return this.#provider;
+  }
+
+  get providerJobId(): string | undefined {
+    return this.#providerJobId;
+  }
+
+  /** Whether the job has settled. */
+  get settled(): boolean {
+    return this.#settledAt !== undefined;
+  }
+
+  on(listener: ProgressListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  result(): Promise<EditResult> {
+    return this.#done;
+  }
+
+  cancel(): Promise<void> {
+    if (!this.settled) {
+      this.control.abort(
+        new JobCancelledError({
+          message: `The edit on ${this.#model} was cancelled with job.cancel()`,
+          provider: this.#provider,
+          ...(this.#providerJobId ? { jobId: this.#providerJobId } : {}),
+        }),
+        { cancelOnProvider: true },
+      );
+    }
+    return this.#providerCancel ?? Promise.resolve();
+  }
+
+  toJSON(): EditJobSnapshot {
+    const snapshot: EditJobSnapshot = {
+      type: 'retouch.edit-job',
+      version: 1,
+      id: this.id,
+      status: this.#status,
+      requestedModel: this.requestedModel,
+      model: this.#model,
+      provider: this.#provider,
+      ...(this.#providerJobId ? { providerJobId: this.#providerJobId } : {}),
+      createdAt: this.createdAt,
+      updatedAt: this.#updatedAt,
+      ...(this.#settledAt !== undefined ? { settledAt: this.#settledAt } : {}),
+      ...(this.estimatedCost ? { estimatedCost: this.estimatedCost } : {}),
+      warnings: this.warnings,
+      attempts: this.attempts,
+      ...(this.#result ? { result: serializeResult(this.#result) } : {}),
+      ...(this.#error !== undefined ? { error: summarizeError(this.#error) } : {}),
+    };
+    return redactValue(snapshot) as EditJobSnapshot;
+  }
+
+  /** Sends an event to the job's listeners and the client's. */
+  emit(type: ProgressEventType, fields: Partial<ProgressEvent> = {}): void {
+    const now = Date.now();
+    const event: ProgressEvent = {
+      type,
+      jobId: this.id,
+      model: this.#model,
+      provider: this.#provider,
+      timestamp: now,
+      elapsedMs: now - this.createdAt,
+      ...fields,
+    };
+    for (const listener of this.#listeners) deliver(listener, event);
+    deliver(this.#sink, event);
+  }
+
+  /** Moves to another model (a fallback). */
+  setModel(model: string, provider: string): void {
+    this.#model = model;
+    this.#provider = provider;
+    this.#providerJobId = undefined;
+    this.#updatedAt = Date.now();
+  }
+
+  /** Records a status change and announces it. */
+  setStatus(status: EditJobStatus, reason?: string): void {
+    if (this.settled || this.#status === status) return;
+    this.#status = status;
+    this.#updatedAt = Date.now();
+    this.emit('status', { status, ...(reason ? { reason } : {}) });
+  }
+
+  /** Records the provider's job id; if the job was aborted meanwhile, cancels that job at once. */
+  setProviderJob(providerJobId: string): void {
+    this.#providerJobId = providerJobId;
+    this.#updatedAt = Date.now();
+    if (this.control.signal.aborted) {
+      if (this.control.cancelOnProvider) this.#startProviderCancel();
+      return;
+    }
+    this.emit('status', { status: this.#status, providerJobId, reason: 'the provider accepted the job' });
+  }
+
+  /** Settles the job as succeeded. */
+  succeed(result: EditResult): void {
+    if (this.settled) return;
+    this.#result = result;
+    this.#settle('succeeded');
+    this.emit('succeeded', { result, status: 'succeeded' });
+    this.#resolve(result);
+  }
+
+  /** Settles the job as failed, or cancelled when the error is a cancellation. */
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.#error = error;
+    const status = isCancellation(error) ? 'cancelled' : 'failed';
+    this.#settle(status);
+    this.emit('failed', { error, status });
+    this.#reject(error);
+  }
+
+  /** Settles a job restored from a snapshot without announcing it as new progress. */
+  restore(outcome: { result: EditResult } | { error: unknown }): void {
+    if ('result' in outcome) this.succeed(outcome.result);
+    else this.fail(outcome.error);
+  }
+
+  /** The provider cancel started by an abort, if any, so `close()` can wait for it. */
+  get pendingProviderCancel(): Promise<void> | undefined {
+    return this.#providerCancel;
+  }
+
+  #settle(status: EditJobStatus): void {
+    this.#status = status;
+    this.#settledAt = Date.now();
+    this.#updatedAt = this.#settledAt;
+    this.control.dispose();
+    this.#onSettled(this);
+  }
+
+  #onAbort(): void {
+    const reason = this.control.signal.reason;
+    if (this.#providerJobId && this.control.cancelOnProvider) this.#startProviderCancel();
+    this.fail(reason);
+  }
+
+  #startProviderCancel(): void {
+    const providerJobId = this.#providerJobId;
+    if (this.#providerCancel || !providerJobId) return;
+    this.#providerCancel = this.#cancelProviderJob(this, providerJobId);
+    this.#providerCancel.catch(() => {});
+  }
+}
+
+/** Whether an error ends a job as `cancelled` rather than `failed`. */
+export function isCancellation(error: unknown): boolean {
+  if (TimeoutError.isInstance(error)) return false;
+  if (JobCancelledError.isInstance(error)) return true;
+  if (RetouchError.isInstance(error)) return false;
+  // Any other abort reason is the caller's own (an AbortError, or whatever they passed to abort()).
+  return true;
+}
+
+/** The result as JSON, without image bytes. */
+export function serializeResult(result: EditResult): SerializedEditResult {
+  return {
+    images: result.images.map((image) => ({
+      ...(image.url !== undefined ? { url: image.url } : {}),
+      mediaType: image.mediaType,
+    })),
+    provider: result.provider,
+    model: result.model,
+    ...(result.cost ? { cost: result.cost } : {}),
+    warnings: result.warnings,
+    timings: result.timings,
+    ...(result.jobId !== undefined ? { jobId: result.jobId } : {}),
+    ...(result.upstreamProvider !== undefined ? { upstreamProvider: result.upstreamProvider } : {}),
+    ...(result.usage !== undefined ? { usage: result.usage } : {}),
+    ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
+    raw: redactValue(result.raw),
+  };
+}
+
+/**
+ * Rebuilds a result from a snapshot. URL images download through `http` (a client that holds no key);
+ * inline images were not kept, and their `bytes()` says so.
+ */
+export function deserializeResult(serialized: SerializedEditResult, http: () => HttpClient): EditResult {
+  const provider = serialized.provider;
+  const images = serialized.images.map((image): GeneratedImage => {
+    if (image.url !== undefined) {
+      return createGeneratedImage({ provider, url: image.url, mediaType: image.mediaType, http: http() });
+    }
+    if (image.base64 !== undefined) {
+      return createGeneratedImage({ provider, base64: image.base64, mediaType: image.mediaType });
+    }
+    return {
+      mediaType: image.mediaType,
+      bytes: () =>
+        Promise.reject(
+          new InvalidResponseError({
+            message: `${provider}: this image was returned inline and job snapshots keep no image bytes; save the images when the job succeeds`,
+            provider,
+          }),
+        ),
+    };
+  });
+  return {
+    images,
+    provider,
+    model: serialized.model,
+    ...(serialized.cost ? { cost: serialized.cost } : {}),
+    warnings: serialized.warnings as EditWarning[],
+    timings: serialized.timings,
+    ...(serialized.jobId !== undefined ? { jobId: serialized.jobId } : {}),
+    ...(serialized.upstreamProvider !== undefined ? { upstreamProvider: serialized.upstreamProvider } : {}),
+    ...(serialized.usage !== undefined ? { usage: serialized.usage } : {}),
+    ...(serialized.attempts !== undefined ? { attempts: serialized.attempts } : {}),
+    raw: serialized.raw,
+  };
+}
+
+/** The name and message of an error, secrets removed. */
+export function summarizeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,139 @@
+import type { EditRequest } from '../edit-request.ts';
+import type { EditResult } from '../edit-result.ts';
+import { JobCancelledError } from '../errors/job-cancelled-error.ts';
+import { RetouchError } from '../errors/retouch-error.ts';
+import type { ProgressListener } from './events.ts';
+
+/** Options of `retouch.editMany()`. */
+export interface EditManyOptions {
+  /** Receives the events of every edit of the batch. */
+  onProgress?: ProgressListener;
+  /**
+   * The most requests taken from the source and not yet handed to the consumer (in flight, or settled
+   * and waiting to be read). Bounds memory and keeps the lanes fed without building a backlog.
+   * @default twice the total concurrency of the client's lanes
+   */
+  maxInFlight?: number;
+  /** The priority of every edit of the batch in its lane; higher goes first. @default 0 */
+  priority?: number;
+  /** Aborts every edit of the batch still in flight, and stops reading the source. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The settled outcome of one request of `editMany`: `index` is its position in the source, so
+ * outcomes, which arrive in completion order, can be matched to their requests.
+ */
+export type EditOutcome =
+  | {
+      /** The position of the request in the source, from 0. */
+      index: number;
+      /** The request as it came from the source. */
+      request: EditRequest;
+      /** The edit succeeded. */
+      ok: true;
+      /** Its result. */
+      result: EditResult;
+    }
+  | {
+      /** The position of the request in the source, from 0. */
+      index: number;
+      /** The request as it came from the source. */
+      request: EditRequest;
+      /** The edit failed. */
+      ok: false;
+      /** Why: the same error `retouch.edit()` would have thrown. */
+      error: unknown;
+    };
+
+/** What `editMany` needs from the client. */
+export interface EditManySource {
+  readonly requests: Iterable<EditRequest> | AsyncIterable<EditRequest>;
+  readonly maxInFlight: number;
+  readonly signal: AbortSignal;
+  readonly start: (request: EditRequest, index: number) => Promise<EditResult>;
+  readonly assertOpen: () => void;
+  readonly stop: (reason: unknown) => void;
+}
+
+/**
+ * Pulls requests lazily, keeping at most `maxInFlight` taken and not yet yielded, and yields outcomes
+ * as edits settle. Stopping early (a `break`, a throw in the loop, an abort) cancels the edits still in
+ * flight and closes the source.
+ */
+export async function* editManyOutcomes(
+  source: EditManySource,
+): AsyncGenerator<EditOutcome, void, undefined> {
+  const iterator: Iterator<EditRequest> | AsyncIterator<EditRequest> =
+    Symbol.asyncIterator in source.requests
+      ? source.requests[Symbol.asyncIterator]()
+      : (source.requests as Iterable<EditRequest>)[Symbol.iterator]();
+  const inFlight = new Set<Promise<void>>();
+  const ready: EditOutcome[] = [];
+  let wake: (() => void) | undefined;
+  let exhausted = false;
+  let index = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      while (!exhausted && inFlight.size + ready.length < source.maxInFlight) {
+        if (source.signal.aborted) throw source.signal.reason;
+        source.assertOpen();
+        const next = await iterator.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const position = index++;
+        const request = next.value;
+        const settled: Promise<void> = source.start(request, position).then(
+          (result) => {
+            ready.push({ index: position, request, ok: true, result });
+          },
+          (error: unknown) => {
+            ready.push({ index: position, request, ok: false, error });
+          },
+        );
+        const tracked = settled.finally(() => {
+          inFlight.delete(tracked);
+          wake?.();
+        });
+        inFlight.add(tracked);
+      }
+      const outcome = ready.shift();
+      if (outcome) {
+        yield outcome;
+        continue;
+      }
+      if (exhausted && inFlight.size === 0) {
+        finished = true;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    if (!finished) {
+      source.stop(
+        source.signal.aborted
+          ? source.signal.reason
+          : new JobCancelledError({ message: 'editMany was stopped before this edit settled' }),
+      );
+      await Promise.allSettled(inFlight);
+      if (!exhausted) await iterator.return?.();
+    }
+  }
+}
+
+/** Checks `maxInFlight`. */
+export function checkMaxInFlight(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RetouchError({
+      message: `editMany: maxInFlight must be a whole number ≥ 1, got ${String(value)}`,
+    });
+  }
+  return value;
+}

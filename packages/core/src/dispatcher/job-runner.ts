@@ -1,0 +1,547 @@
+import type { Cost } from '../cost.ts';
+import { type EditRequest, type NormalizedEditRequest, normalizeEditRequest } from '../edit-request.ts';
+import type { EditResult, EditWarning, FailedAttempt } from '../edit-result.ts';
+import { ApiCallError } from '../errors/api-call-error.ts';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
+import { InsufficientCreditsError } from '../errors/insufficient-credits-error.ts';
+import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { JobCancelledError } from '../errors/job-cancelled-error.ts';
+import { RateLimitError } from '../errors/rate-limit-error.ts';
+import { RetouchError } from '../errors/retouch-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.ts';
+import type { ProviderAdapter, ProviderEditOutput, ProviderJobStatus } from '../provider.ts';
+import { redactValue } from '../secrets.ts';
+import type { BudgetLedger, Reservation } from './budget.ts';
+import { delay, type JobStage } from './deadline.ts';
+import type { DispatchJob } from './edit-job.ts';
+import type { Lane } from './lane.ts';
+import { decideRetry, type OperationKind, type ResolvedRetryOptions } from './retry.ts';
+
+/** The first status poll comes this soon (or at the adapter's interval, if shorter); then the wait doubles. */
+const FIRST_POLL_MS = 500;
+/** The adapter's poll interval when it states none. */
+const DEFAULT_POLL_INTERVAL_MS = 2_000;
+
+/** What the runner needs from the client. */
+export interface DispatchContext {
+  readonly adapters: ReadonlyMap<string, ProviderAdapter>;
+  readonly retry: ResolvedRetryOptions;
+  readonly ledger: BudgetLedger;
+  readonly strict: boolean;
+  lane(provider: string): Lane;
+  countRetry(): void;
+}
+
+/** One edit to run: the request as given, its validated form, and how to dispatch it. */
+export interface EditPlan {
+  readonly request: EditRequest;
+  readonly primary: NormalizedEditRequest;
+  readonly fallback: readonly string[];
+  readonly priority: number;
+  /** `submit` runs the edit as a provider job whenever the adapter has jobs; `edit` only when it prefers them. */
+  readonly mode: 'edit' | 'submit';
+  /** Called once the edit is accepted: the provider returned a job id, or (without jobs) it was validated. */
+  readonly onAccepted: () => void;
+}
+
+/** Runs an edit through its models (the primary, then the fallbacks) and settles the job. */
+export async function runEdit(context: DispatchContext, job: DispatchJob, plan: EditPlan): Promise<void> {
+  const models = [plan.primary.model, ...plan.fallback].filter(
+    (model, index, list) => list.indexOf(model) === index,
+  );
+  const attempts: FailedAttempt[] = [];
+  for (const [index, model] of models.entries()) {
+    try {
+      const normalized = index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
+      const result = await attemptModel(context, job, { plan, normalized, attempts, index });
+      job.succeed(result);
+      return;
+    } catch (error) {
+      if (job.control.signal.aborted) {
+        job.fail(job.control.signal.reason);
+        return;
+      }
+      const next = models[index + 1];
+      if (next === undefined || !canFallBack(error, { primary: index === 0 })) {
+        job.fail(attempts.length === 0 ? error : withNote(error, `after ${describeAttempts(attempts)}`));
+        return;
+      }
+      attempts.push(failedAttempt(model, error));
+      job.attempts = [...attempts];
+      job.emit('retrying', {
+        reason: `${model} failed (${error instanceof Error ? error.message : String(error)}); falling back to ${next}`,
+        delayMs: 0,
+        error,
+      });
+    }
+  }
+}
+
+/**
+ * Re-attaches to a provider job started by an earlier process and settles the job with its outcome.
+ * When the snapshot already held a result and the provider can no longer be read, that result is used.
+ */
+export async function runResumed(
+  context: DispatchContext,
+  job: DispatchJob,
+  options: { adapter: ProviderAdapter; providerJobId: string; priority: number; stored?: EditResult },
+): Promise<void> {
+  const started = { runningSince: undefined as number | undefined };
+  try {
+    job.control.stage = 'poll';
+    const final = await waitForJob(context, job, {
+      adapter: options.adapter,
+      providerJobId: options.providerJobId,
+      priority: options.priority,
+      checkFirst: true,
+      started,
+    });
+    const output = outputOf(final, job, options.providerJobId);
+    const cost = output.cost;
+    context.ledger.record(cost);
+    job.succeed(
+      buildResult({
+        job,
+        output,
+        warnings: job.warnings,
+        attempts: job.attempts,
+        estimate: job.estimatedCost,
+        runningSince: started.runningSince,
+        providerJobId: options.providerJobId,
+      }),
+    );
+  } catch (error) {
+    if (job.control.signal.aborted) job.fail(job.control.signal.reason);
+    else if (options.stored) job.succeed(options.stored);
+    else job.fail(error);
+  }
+}
+
+interface AttemptOptions {
+  plan: EditPlan;
+  normalized: NormalizedEditRequest;
+  attempts: readonly FailedAttempt[];
+  index: number;
+}
+
+async function attemptModel(
+  context: DispatchContext,
+  job: DispatchJob,
+  options: AttemptOptions,
+): Promise<EditResult> {
+  const { normalized, plan } = options;
+  const adapter = context.adapters.get(normalized.provider);
+  if (!adapter) {
+    throw new InvalidRequestError({
+      issues: [
+        { path: 'model', message: `no provider "${normalized.provider}" is registered with this client` },
+      ],
+    });
+  }
+  const signal = job.control.signal;
+  if (options.index > 0) {
+    job.setModel(normalized.model, normalized.provider);
+    job.setStatus('queued', `trying ${normalized.model}`);
+  }
+  const request = forAdapter(normalized);
+
+  signal.throwIfAborted();
+  const prepared = adapter.prepare ? await adapter.prepare(request, { signal }) : { warnings: [] };
+  if (context.strict) {
+    const refused = prepared.warnings.find((warning) => warning.type !== 'other');
+    if (refused) {
+      throw new UnsupportedFeatureError({
+        message: `${normalized.model}: ${refused.message} (strict mode refuses an option the model would drop or adjust; remove "${refused.option}" or turn strict off)`,
+        provider: normalized.provider,
+        model: normalized.modelId,
+        feature: refused.option,
+      });
+    }
+  }
+  const estimate = await estimateFor(context, adapter, request, signal);
+  signal.throwIfAborted();
+  const reservation = context.ledger.reserve({ model: normalized.model, estimate });
+  job.estimatedCost = estimate;
+  const warnings: EditWarning[] = [...prepared.warnings];
+  if (estimate === undefined && context.ledger.capped) {
+    warnings.push({
+      type: 'other',
+      message: `${normalized.model} publishes no price, so this edit was sent without a cost estimate; its reported cost is counted once known`,
+    });
+  }
+  job.warnings = dedupeWarnings(warnings);
+
+  const state: SendState = { sent: false, runningSince: undefined };
+  const call = {
+    request,
+    signal,
+    ...(job.control.deadline !== undefined ? { deadline: job.control.deadline } : {}),
+    idempotencyKey: options.index === 0 ? job.id : `${job.id}-${options.index}`,
+  };
+  const useJobs = adapter.submit !== undefined && (plan.mode === 'submit' || adapter.prefersJobs === true);
+  try {
+    job.control.stage = 'queue';
+    job.emit('queued');
+    let output: ProviderEditOutput;
+    let providerJobId: string | undefined;
+    if (useJobs) {
+      const submission = await withRetries(context, job, {
+        adapter,
+        operation: 'submission',
+        priority: plan.priority,
+        state,
+        run: (attemptSignal) => adapter.submit!({ ...call, signal: attemptSignal }),
+      });
+      providerJobId = submission.jobId;
+      job.warnings = dedupeWarnings([...job.warnings, ...submission.warnings]);
+      job.setProviderJob(providerJobId);
+      plan.onAccepted();
+      job.setStatus('queued', 'waiting in the provider queue');
+      state.runningSince = undefined;
+      job.control.stage = 'poll';
+      const final = await waitForJob(context, job, {
+        adapter,
+        providerJobId,
+        priority: plan.priority,
+        checkFirst: false,
+        started: state,
+      });
+      output = outputOf(final, job, providerJobId);
+    } else {
+      plan.onAccepted();
+      output = await withRetries(context, job, {
+        adapter,
+        operation: 'submission',
+        priority: plan.priority,
+        state,
+        run: (attemptSignal) => adapter.edit({ ...call, signal: attemptSignal }),
+      });
+    }
+    const cost = output.cost ?? (estimate ? { usd: estimate.usd, source: 'estimated' as const } : undefined);
+    context.ledger.commit(reservation, cost);
+    return buildResult({
+      job,
+      output: { ...output, ...(cost ? { cost } : {}) },
+      warnings: job.warnings,
+      attempts: options.attempts,
+      estimate,
+      runningSince: state.runningSince,
+      providerJobId,
+    });
+  } catch (error) {
+    settleReservation(context.ledger, reservation, { error, sent: state.sent });
+    throw error;
+  }
+}
+
+interface SendState {
+  /** Whether a billable attempt left the lane (and so may have been billed). */
+  sent: boolean;
+  /** When the work that produced the result started, as far as the client can tell. */
+  runningSince: number | undefined;
+}
+
+async function estimateFor(
+  context: DispatchContext,
+  adapter: ProviderAdapter,
+  request: NormalizedEditRequest,
+  signal: AbortSignal,
+): Promise<Cost | undefined> {
+  if (!adapter.estimateCost) return undefined;
+  try {
+    return await adapter.estimateCost(request, { signal });
+  } catch (error) {
+    // Without a cap the estimate is only informative, and a failed price lookup must not fail the edit.
+    if (context.ledger.capped || signal.aborted) throw error;
+    return undefined;
+  }
+}
+
+function settleReservation(
+  ledger: BudgetLedger,
+  reservation: Reservation,
+  options: { error: unknown; sent: boolean },
+): void {
+  if (!options.sent || provablyFree(options.error)) ledger.release(reservation);
+  // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
+  else ledger.commit(reservation, undefined);
+}
+
+/** Whether a failure provably cost nothing: the provider refused the request before doing the work. */
+export function provablyFree(error: unknown): boolean {
+  if (
+    InvalidRequestError.isInstance(error) ||
+    UnsupportedFeatureError.isInstance(error) ||
+    BudgetExceededError.isInstance(error) ||
+    InsufficientCreditsError.isInstance(error)
+  ) {
+    return true;
+  }
+  if (!ApiCallError.isInstance(error)) return false;
+  if (error.provablyNotProcessed) return true;
+  const status = error.statusCode;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409;
+}
+
+/**
+ * Whether another model may succeed where this one failed. Never after an invalid request, a refused
+ * budget or a cancellation on the primary; a fallback model that cannot take the request is skipped.
+ */
+export function canFallBack(error: unknown, options: { primary: boolean }): boolean {
+  if (!RetouchError.isInstance(error)) return false;
+  if (JobCancelledError.isInstance(error)) return false;
+  if (InvalidRequestError.isInstance(error) || BudgetExceededError.isInstance(error)) return !options.primary;
+  if (TimeoutError.isInstance(error)) return error.stage === 'request';
+  if (ApiCallError.isInstance(error) && [400, 413, 422].includes(error.statusCode ?? 0)) return false;
+  return true;
+}
+
+/** Runs one call through the lane, retrying as {@link decideRetry} allows, and reports each retry. */
+async function withRetries<T>(
+  context: DispatchContext,
+  job: DispatchJob,
+  options: {
+    adapter: ProviderAdapter;
+    operation: OperationKind;
+    priority: number;
+    state?: SendState;
+    run: (signal: AbortSignal) => Promise<T>;
+  },
+): Promise<T> {
+  const control = job.control;
+  const waitingStage: JobStage = options.operation === 'read' ? 'poll' : 'queue';
+  return retrying(context, {
+    lane: context.lane(options.adapter.id),
+    operation: options.operation,
+    priority: options.priority,
+    signal: control.signal,
+    deadline: control.deadline,
+    run: options.run,
+    onStart: (attempt) => {
+      if (options.operation === 'read') return;
+      control.stage = 'request';
+      if (options.state) {
+        options.state.sent = true;
+        options.state.runningSince = Date.now();
+      }
+      job.setStatus('running');
+      job.emit('started', { attempt });
+    },
+    onRetry: ({ attempt, delayMs, reason, error }) => {
+      control.stage = waitingStage;
+      context.countRetry();
+      job.emit('retrying', { attempt, delayMs, reason, error });
+    },
+  });
+}
+
+/** The retry loop shared by job calls and provider cancels. */
+export async function retrying<T>(
+  context: Pick<DispatchContext, 'retry'>,
+  options: {
+    lane: Lane;
+    operation: OperationKind;
+    priority: number;
+    signal: AbortSignal;
+    deadline?: number | undefined;
+    run: (signal: AbortSignal) => Promise<T>;
+    onStart?: (attempt: number) => void;
+    onRetry?: (retry: { attempt: number; delayMs: number; reason: string; error: unknown }) => void;
+  },
+): Promise<T> {
+  const { lane, signal } = options;
+  for (let retries = 0; ; retries++) {
+    try {
+      return await lane.run((taskSignal) => options.run(taskSignal), {
+        priority: options.priority,
+        signal,
+        onStart: () => options.onStart?.(retries + 1),
+      });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      const decision = decideRetry({
+        error,
+        operation: options.operation,
+        retriesSoFar: retries,
+        options: context.retry,
+      });
+      if (!decision.retry) throw decision.reason ? withNote(error, decision.reason) : error;
+      // After a 429 the whole lane is paused: the retry waits in the lane, not in a timer of its own.
+      const rateLimited = RateLimitError.isInstance(error);
+      const delayMs = rateLimited ? lane.pausedForMs() : decision.delayMs;
+      if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
+        throw withNote(error, `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`);
+      }
+      options.onRetry?.({ attempt: retries + 2, delayMs, reason: decision.reason, error });
+      if (!rateLimited && delayMs > 0) await delay(delayMs, signal);
+    }
+  }
+}
+
+/** Waits for a provider job to reach a terminal state: by the adapter's event stream, else by polling. */
+async function waitForJob(
+  context: DispatchContext,
+  job: DispatchJob,
+  options: {
+    adapter: ProviderAdapter;
+    providerJobId: string;
+    priority: number;
+    checkFirst: boolean;
+    started: { runningSince: number | undefined };
+  },
+): Promise<ProviderJobStatus> {
+  const { adapter, providerJobId } = options;
+  const signal = job.control.signal;
+  const observe = (status: ProviderJobStatus): void => {
+    if (status.state === 'running') {
+      options.started.runningSince ??= Date.now();
+      job.setStatus('running', 'the provider is running the job');
+    } else if (status.state === 'queued') {
+      job.setStatus('queued', 'waiting in the provider queue');
+    }
+  };
+  const status = adapter.status?.bind(adapter);
+  const read = (): Promise<ProviderJobStatus> =>
+    withRetries(context, job, {
+      adapter,
+      operation: 'read',
+      // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
+      priority: options.priority - 1,
+      run: (attemptSignal) => status!(providerJobId, { signal: attemptSignal }),
+    });
+
+  if (options.checkFirst && status) {
+    const first = await read();
+    observe(first);
+    if (isTerminal(first)) return first;
+  }
+  if (adapter.waitForCompletion) {
+    try {
+      const final = await adapter.waitForCompletion(providerJobId, { signal, onStatus: observe });
+      observe(final);
+      return final;
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (!status) throw error;
+      job.emit('retrying', {
+        reason: `the completion stream failed (${error instanceof Error ? error.message : String(error)}); polling the job instead`,
+        delayMs: 0,
+        error,
+      });
+    }
+  }
+  if (!status) {
+    throw new RetouchError({
+      message: `the ${adapter.id} adapter has jobs but neither status() nor waitForCompletion(); it cannot be waited on`,
+    });
+  }
+  const interval = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  let wait = Math.min(FIRST_POLL_MS, interval);
+  for (;;) {
+    await delay(wait, signal);
+    wait = Math.min(wait * 2, interval);
+    const current = await read();
+    observe(current);
+    if (isTerminal(current)) return current;
+  }
+}
+
+function isTerminal(status: ProviderJobStatus): boolean {
+  return status.state === 'succeeded' || status.state === 'failed' || status.state === 'cancelled';
+}
+
+function outputOf(final: ProviderJobStatus, job: DispatchJob, providerJobId: string): ProviderEditOutput {
+  if (final.state === 'succeeded') return final.output;
+  if (final.state === 'failed') throw final.error;
+  if (final.state === 'cancelled') {
+    throw new JobCancelledError({
+      message: `${job.provider} reports job ${providerJobId} as cancelled`,
+      provider: job.provider,
+      jobId: providerJobId,
+    });
+  }
+  throw new RetouchError({ message: `${job.provider} job ${providerJobId} is still ${final.state}` });
+}
+
+function buildResult(options: {
+  job: DispatchJob;
+  output: ProviderEditOutput;
+  warnings: readonly EditWarning[];
+  attempts: readonly FailedAttempt[];
+  estimate: Cost | undefined;
+  runningSince: number | undefined;
+  providerJobId: string | undefined;
+}): EditResult {
+  const { job, output } = options;
+  const now = Date.now();
+  const totalMs = now - job.createdAt;
+  const reported =
+    output.startedAt !== undefined && output.completedAt !== undefined
+      ? output.completedAt - output.startedAt
+      : undefined;
+  const runningMs = Math.max(
+    0,
+    Math.min(totalMs, reported ?? (options.runningSince === undefined ? 0 : now - options.runningSince)),
+  );
+  const jobId = output.jobId ?? options.providerJobId;
+  const cost =
+    output.cost ??
+    (options.estimate ? { usd: options.estimate.usd, source: 'estimated' as const } : undefined);
+  return {
+    images: output.images,
+    provider: job.provider,
+    model: job.model,
+    ...(cost ? { cost } : {}),
+    warnings: dedupeWarnings([...options.warnings, ...output.warnings]),
+    timings: { queuedMs: totalMs - runningMs, runningMs, totalMs },
+    ...(jobId !== undefined ? { jobId } : {}),
+    ...(output.upstreamProvider !== undefined ? { upstreamProvider: output.upstreamProvider } : {}),
+    ...(output.usage !== undefined ? { usage: output.usage } : {}),
+    ...(options.attempts.length > 0 ? { attempts: [...options.attempts] } : {}),
+    raw: redactValue(output.raw),
+  };
+}
+
+/** The request as adapters see it: the caller's signal and deadline are the dispatcher's business. */
+function forAdapter(request: NormalizedEditRequest): NormalizedEditRequest {
+  const { signal: _signal, timeoutMs: _timeoutMs, ...rest } = request;
+  return rest;
+}
+
+function dedupeWarnings(warnings: readonly EditWarning[]): EditWarning[] {
+  const seen = new Set<string>();
+  return warnings.filter((warning) => {
+    const key = `${warning.type}:${'option' in warning ? warning.option : ''}:${warning.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function failedAttempt(model: string, error: unknown): FailedAttempt {
+  return {
+    model,
+    errorName: error instanceof Error ? error.name : 'Error',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+function describeAttempts(attempts: readonly FailedAttempt[]): string {
+  return `earlier attempts failed: ${attempts.map((attempt) => `${attempt.model} (${attempt.errorName})`).join(', ')}`;
+}
+
+/**
+ * The same error with a note appended to its message. A copy, not a mutation: the adapter may hold on
+ * to the error it threw. The copy keeps the class, the fields and the `isInstance` markers.
+ */
+export function withNote<E>(error: E, note: string): E {
+  if (!(error instanceof Error)) return error;
+  const message = `${error.message} (${note})`;
+  const stack = typeof error.stack === 'string' ? error.stack.replace(error.message, message) : undefined;
+  const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error;
+  Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+  if (stack !== undefined)
+    Object.defineProperty(copy, 'stack', { value: stack, writable: true, configurable: true });
+  return copy as E;
+}

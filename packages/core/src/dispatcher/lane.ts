@@ -1,0 +1,252 @@
+import PQueue from 'p-queue';
+import { RateLimitError } from '../errors/rate-limit-error.ts';
+import { RetouchError } from '../errors/retouch-error.ts';
+
+/** One second: the window `requestsPerSecond` is measured over. */
+const SECOND = 1_000;
+/** The adaptive rate never drops below this, in requests per second. */
+const MIN_ADAPTIVE_RATE = 0.5;
+/** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
+const MIN_PROBE_RUN = 5;
+
+/** A lane's state, as {@link Retouch.stats} reports it. */
+export interface LaneStats {
+  /** Most requests in flight at once. */
+  concurrency: number;
+  /**
+   * The sliding-window rate in force, in requests per second; `undefined` while an adaptive lane has
+   * seen no 429 and the provider documents no limit.
+   */
+  requestsPerSecond: number | undefined;
+  /** True when the rate follows 429s (no `requestsPerSecond` was configured). */
+  adaptive: boolean;
+  /** Requests waiting for a slot, the window or the end of a pause. */
+  waiting: number;
+  /** Requests in flight. */
+  running: number;
+  /** Milliseconds left of a pause after a 429, 0 when not paused. */
+  pausedForMs: number;
+}
+
+/** How a lane is set up. */
+export interface LaneSettings {
+  /** Provider id, for messages. */
+  provider: string;
+  /** Most requests in flight at once. */
+  concurrency: number;
+  /** A fixed sliding-window rate (requests per second); without it the lane adapts. */
+  requestsPerSecond?: number;
+  /** Where an adaptive lane starts, and the most it probes up to: the provider's documented rate. */
+  adaptiveCeiling?: number;
+  /** The first pause after a 429 without `Retry-After`; it doubles for consecutive 429s. */
+  initialPauseMs: number;
+  /** The longest pause after a 429 without `Retry-After`. */
+  maxPauseMs: number;
+}
+
+/**
+ * The queue every request to one provider goes through: a concurrency limit and priorities (from
+ * p-queue), a sliding-window rate limit, and a lane-wide pause after a 429.
+ *
+ * The window is kept here rather than with p-queue's `strict` interval because an adaptive lane changes
+ * its rate while it runs, and p-queue fixes `intervalCap` at construction. It is enforced with p-queue's
+ * own `pause()`/`start()`: each request records its start time as it leaves the queue and, when the
+ * window is full or the lane is cooling down after a 429, pauses the queue synchronously, before
+ * p-queue can dequeue another request, and sets one timer for the moment the next start is allowed.
+ *
+ * Adaptive mode is AIMD, as in TCP congestion control: a 429 halves the rate (from the rate actually
+ * observed over the last second, if lower) once per round of requests, and a run of successes while
+ * the rate held requests back raises it by one request per second, up to the provider's documented
+ * rate when there is one.
+ */
+export class Lane {
+  readonly #settings: LaneSettings;
+  readonly #queue: PQueue;
+  readonly #adaptive: boolean;
+  #rate: number | undefined;
+  /** Start times of recent requests, oldest first. */
+  #starts: number[] = [];
+  #pausedUntil = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
+  #closed = false;
+  #consecutiveRateLimits = 0;
+  #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  #successesSinceChange = 0;
+  #heldBackSinceChange = false;
+
+  constructor(settings: LaneSettings) {
+    this.#settings = settings;
+    this.#queue = new PQueue({ concurrency: settings.concurrency });
+    this.#adaptive = settings.requestsPerSecond === undefined;
+    this.#rate = settings.requestsPerSecond ?? settings.adaptiveCeiling;
+  }
+
+  /**
+   * Runs `task` when the lane allows: a free slot, room in the window, no pause. Higher `priority`
+   * goes first. When `signal` aborts, a waiting task is dropped and a running one releases its slot;
+   * the returned promise rejects with the signal's reason. A {@link RateLimitError} from the task
+   * pauses the whole lane.
+   */
+  run<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    options: { priority: number; signal: AbortSignal; onStart?: () => void },
+  ): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(
+        new RetouchError({ message: `the ${this.#settings.provider} lane is closed: the client was closed` }),
+      );
+    }
+    this.#gate(true);
+    return this.#queue.add(
+      async () => {
+        const startedAt = Date.now();
+        this.#starts.push(startedAt);
+        this.#gate(false);
+        options.onStart?.();
+        try {
+          const value = await task(options.signal);
+          this.#onSuccess(startedAt);
+          return value;
+        } catch (error) {
+          if (RateLimitError.isInstance(error)) this.#onRateLimited(startedAt, error.retryAfterMs);
+          throw error;
+        }
+      },
+      { priority: options.priority, signal: options.signal },
+    );
+  }
+
+  /** Milliseconds until the lane's pause after a 429 ends; 0 when it is not paused. */
+  pausedForMs(): number {
+    return Math.max(0, this.#pausedUntil - Date.now());
+  }
+
+  /** The number of requests waiting plus running: how busy the lane is. */
+  get load(): number {
+    return this.#queue.size + this.#queue.pending;
+  }
+
+  /** The lane's limits and state. */
+  stats(): LaneStats {
+    return {
+      concurrency: this.#settings.concurrency,
+      requestsPerSecond: this.#rate,
+      adaptive: this.#adaptive,
+      waiting: this.#queue.size,
+      running: this.#queue.pending,
+      pausedForMs: this.pausedForMs(),
+    };
+  }
+
+  /** Stops the lane: clears its timer and drops waiting tasks. Running tasks are left to their signals. */
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+    this.#queue.pause();
+    this.#queue.clear();
+  }
+
+  /** The window in force: at most `cap` starts in any `windowMs`. */
+  #window(): { cap: number; windowMs: number } | undefined {
+    const rate = this.#rate;
+    if (rate === undefined) return undefined;
+    // Below one request a second, starts are spaced evenly instead of bursting once a second.
+    return rate >= 1 ? { cap: Math.floor(rate), windowMs: SECOND } : { cap: 1, windowMs: SECOND / rate };
+  }
+
+  /**
+   * Pauses or resumes the queue for the current moment. `expectingTask` is true just before a task is
+   * added, so a timer is set even though nothing waits yet.
+   */
+  #gate(expectingTask: boolean): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    const window = this.#window();
+    // Starts are kept for one second at least, to measure the observed rate when a 429 arrives.
+    const keepMs = Math.max(SECOND, window?.windowMs ?? 0);
+    let drop = 0;
+    while (drop < this.#starts.length && now - this.#starts[drop]! >= keepMs) drop++;
+    if (drop > 0) this.#starts.splice(0, drop);
+
+    let openAt = this.#pausedUntil;
+    if (window) {
+      const recent = this.#starts.filter((start) => now - start < window.windowMs);
+      if (recent.length >= window.cap) {
+        // The start `cap` places back must leave the window before another may begin.
+        const windowOpensAt = recent[recent.length - window.cap]! + window.windowMs;
+        if (windowOpensAt > openAt) {
+          openAt = windowOpensAt;
+          if (this.#queue.size > 0 || expectingTask) this.#heldBackSinceChange = true;
+        }
+      }
+    }
+    if (openAt > now) {
+      this.#queue.pause();
+      if (this.#queue.size > 0 || expectingTask) this.#setTimer(openAt);
+      return;
+    }
+    this.#clearTimer();
+    this.#queue.start();
+  }
+
+  #setTimer(at: number): void {
+    if (this.#timer !== undefined && this.#timerAt === at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#gate(false);
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #onRateLimited(startedAt: number, retryAfterMs: number | undefined): void {
+    const now = Date.now();
+    this.#consecutiveRateLimits++;
+    const pauseMs =
+      retryAfterMs ??
+      Math.min(
+        this.#settings.maxPauseMs,
+        this.#settings.initialPauseMs * 2 ** (this.#consecutiveRateLimits - 1),
+      );
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
+    // Requests sent before the last decrease were paced by the old rate: their 429s are the same
+    // overload, not evidence that the new rate is still too high.
+    if (this.#adaptive && startedAt >= this.#lastDecreaseAt) {
+      const observed = this.#starts.filter((start) => now - start < SECOND).length;
+      const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, Math.max(1, observed));
+      this.#rate = Math.max(MIN_ADAPTIVE_RATE, base / 2);
+      this.#lastDecreaseAt = now;
+      this.#successesSinceChange = 0;
+      this.#heldBackSinceChange = false;
+    }
+    this.#gate(false);
+  }
+
+  #onSuccess(startedAt: number): void {
+    this.#consecutiveRateLimits = 0;
+    if (!this.#adaptive || this.#rate === undefined || startedAt < this.#lastDecreaseAt) return;
+    this.#successesSinceChange++;
+    const ceiling = this.#settings.adaptiveCeiling ?? Number.POSITIVE_INFINITY;
+    // Probing only while the rate holds requests back: raising a limit nobody reaches proves nothing.
+    if (
+      this.#successesSinceChange >= Math.max(MIN_PROBE_RUN, Math.ceil(this.#rate)) &&
+      this.#heldBackSinceChange &&
+      this.#rate < ceiling
+    ) {
+      this.#rate = Math.min(ceiling, Math.floor(this.#rate) + 1);
+      this.#successesSinceChange = 0;
+      this.#heldBackSinceChange = false;
+      this.#gate(false);
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import ky, { isNetworkError, isTimeoutError } from 'ky';
+import ky, { isNetworkError } from 'ky';
 import type { z } from 'zod';
 import { ApiCallError } from '../errors/api-call-error.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
@@ -124,6 +124,8 @@ export interface HttpClient {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
+/** An error body is only read for its message: a proxy's 200 KB HTML page must not hide the status. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_REDIRECTS = 5;
 const REQUEST_ID_HEADERS = [
   'x-request-id',
@@ -139,6 +141,45 @@ const NOT_CONNECTED_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/**
+ * The deadline of one attempt. It covers the response headers and the whole body: ky's own timeout
+ * stops at the headers, so a server that sends headers and then stalls would hang the caller forever.
+ */
+interface Attempt {
+  /** Aborts on the caller's signal or at the deadline. */
+  readonly signal: AbortSignal;
+  /** The caller's signal, whose reason is passed through unwrapped. */
+  readonly callerSignal: AbortSignal | undefined;
+  readonly timeoutMs: number | false;
+  readonly stage: 'request' | 'download';
+  timedOut(): boolean;
+  /** Stops the clock once the body is read (or, for a stream, once the headers are in). */
+  finish(): void;
+}
+
+function startAttempt(options: {
+  signal: AbortSignal | undefined;
+  timeoutMs: number | false;
+  stage: 'request' | 'download';
+}): Attempt {
+  const deadline = new AbortController();
+  const timer =
+    options.timeoutMs === false
+      ? undefined
+      : setTimeout(
+          () => deadline.abort(new DOMException('The attempt timed out', 'TimeoutError')),
+          options.timeoutMs,
+        );
+  return {
+    signal: options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal,
+    callerSignal: options.signal,
+    timeoutMs: options.timeoutMs,
+    stage: options.stage,
+    timedOut: () => deadline.signal.aborted,
+    finish: () => clearTimeout(timer),
+  };
+}
 
 /**
  * Creates the {@link HttpClient} for one provider.
@@ -161,72 +202,85 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   const resolve = (path: string): URL => new URL(/^https?:\/\//i.test(path) ? path : `${baseURL}${path}`);
-  const headersFor = (url: URL, extra?: Record<string, string>): Record<string, string> => ({
-    ...options.headers,
-    ...extra,
-    ...(url.origin === origin ? { authorization: `Bearer ${options.apiKey}` } : {}),
-  });
+  // The key and the provider's own headers go to the provider's origin only: a result URL or a
+  // redirect on another host gets neither.
+  const headersFor = (url: URL, extra?: Record<string, string>): Record<string, string> =>
+    url.origin === origin
+      ? { ...options.headers, ...extra, authorization: `Bearer ${options.apiKey}` }
+      : { ...extra };
 
   async function send(
     method: string,
     url: URL,
-    init: {
-      json?: unknown;
-      form?: FormData;
-      signal?: AbortSignal;
-      timeoutMs?: number | false;
-      headers?: Record<string, string>;
-    },
+    init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
   ): Promise<Response> {
     let current = url;
+    let withBody = true;
     for (let hop = 0; ; hop++) {
       let response: Response;
       try {
         response = await ky(current, {
           method,
-          ...(init.json !== undefined && hop === 0 ? { json: init.json } : {}),
-          ...(init.form !== undefined && hop === 0 ? { body: init.form } : {}),
+          ...(init.json !== undefined && withBody ? { json: init.json } : {}),
+          ...(init.form !== undefined && withBody ? { body: init.form } : {}),
           headers: headersFor(current, init.headers),
-          signal: init.signal,
-          timeout: init.timeoutMs === undefined ? defaultTimeout : init.timeoutMs,
+          signal: init.attempt.signal,
+          // The attempt's own deadline covers the body too; see startAttempt.
+          timeout: false,
           retry: { limit: 0 },
           throwHttpErrors: false,
           redirect: 'manual',
           fetch: fetchImplementation,
         });
       } catch (error) {
-        throw transportError(error, {
-          ...context,
-          method,
-          url: current,
-          signal: init.signal,
-          timeoutMs: init.timeoutMs ?? defaultTimeout,
-        });
+        throw transportError(error, { ...context, method, url: current, attempt: init.attempt });
       }
-      if (response.status < 300 || response.status >= 400 || !response.headers.has('location'))
-        return response;
-      await response.body?.cancel();
-      const next = new URL(response.headers.get('location')!, current);
-      const reason = unsafeUrlReason(next);
-      const crossOrigin = next.origin !== current.origin;
-      if (
-        reason ||
-        hop >= MAX_REDIRECTS ||
-        (crossOrigin && (method !== 'GET' || current.origin === origin))
-      ) {
-        throw new ApiCallError({
-          message: `${options.provider}: ${method} ${describe(current)} redirected to ${next.origin}, which is not followed${
-            reason ? ` (${reason})` : crossOrigin && current.origin === origin ? ' with credentials' : ''
-          }`,
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      const refuse = (why: string): ApiCallError =>
+        new ApiCallError({
+          message: `${options.provider}: ${method} ${describe(current)} ${why}`,
           provider: options.provider,
           url: current.href,
           method,
           statusCode: response.status,
         });
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw refuse(`redirected to an invalid location, which is not followed`);
       }
+      // As fetch does: 303 turns any method into GET, 301 and 302 turn a POST into GET; 307 and 308
+      // repeat the request with its body (FastAPI answers a trailing-slash mismatch with a 307).
+      const nextMethod =
+        response.status === 303 || (method === 'POST' && response.status <= 302) ? 'GET' : method;
+      const reason = unsafeUrlReason(next);
+      if (reason) throw refuse(`redirected to ${next.origin}, which is not followed (${reason})`);
+      if (hop >= MAX_REDIRECTS) throw refuse(`redirected more than ${MAX_REDIRECTS} times`);
+      if (next.origin !== current.origin && nextMethod !== 'GET') {
+        throw refuse(`redirected to ${next.origin}, another origin, to which a ${method} is not re-sent`);
+      }
+      withBody &&= nextMethod === method;
       current = next;
-      method = 'GET';
+      method = nextMethod;
     }
+  }
+
+  async function readError(
+    response: Response,
+    request: { method: string; url: URL; attempt: Attempt },
+  ): Promise<ApiCallError | InsufficientCreditsError> {
+    const text = await readErrorText(response, { ...context, ...request });
+    return httpError({
+      ...context,
+      method: request.method,
+      url: request.url,
+      response,
+      text,
+      requestId: findRequestId(response.headers),
+    });
   }
 
   return {
@@ -236,22 +290,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       for (const [key, value] of Object.entries(request.query ?? {})) {
         if (value !== undefined) url.searchParams.set(key, String(value));
       }
-      const response = await send(request.method, url, {
-        json: request.json,
-        form: request.form,
+      const attempt = startAttempt({
         signal: request.signal,
-        timeoutMs: request.timeoutMs,
-        headers: request.headers,
+        timeoutMs: request.timeoutMs ?? defaultTimeout,
+        stage: 'request',
       });
-      const text = await readText(response, maxResponseBytes, {
-        ...context,
-        method: request.method,
-        url,
-        signal: request.signal,
-      });
+      let response: Response;
+      let text: string;
+      try {
+        response = await send(request.method, url, {
+          json: request.json,
+          form: request.form,
+          headers: request.headers,
+          attempt,
+        });
+        if (!response.ok) throw await readError(response, { method: request.method, url, attempt });
+        text = await readText(response, maxResponseBytes, {
+          ...context,
+          method: request.method,
+          url,
+          attempt,
+        });
+      } finally {
+        attempt.finish();
+      }
       const requestId = findRequestId(response.headers);
-      if (!response.ok)
-        throw httpError({ ...context, method: request.method, url, response, text, requestId });
       let body: unknown;
       try {
         body = text === '' ? undefined : JSON.parse(text);
@@ -291,28 +354,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     async stream(request) {
       const url = resolve(request.path);
-      const response = await send('GET', url, {
-        signal: request.signal,
-        timeoutMs: defaultTimeout,
-        headers: { accept: 'text/event-stream', ...request.headers },
-      });
-      if (!response.ok || !response.body) {
-        const text = await readText(response, 64 * 1024, {
-          ...context,
-          method: 'GET',
-          url,
-          signal: request.signal,
+      const attempt = startAttempt({ signal: request.signal, timeoutMs: defaultTimeout, stage: 'request' });
+      try {
+        const response = await send('GET', url, {
+          headers: { accept: 'text/event-stream', ...request.headers },
+          attempt,
         });
-        throw httpError({
-          ...context,
-          method: 'GET',
-          url,
-          response,
-          text,
-          requestId: findRequestId(response.headers),
-        });
+        if (!response.ok || !response.body) throw await readError(response, { method: 'GET', url, attempt });
+        return { body: response.body, headers: response.headers };
+      } finally {
+        attempt.finish();
       }
-      return { body: response.body, headers: response.headers };
     },
 
     async download(target, downloadOptions = {}) {
@@ -335,35 +387,27 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           url: url.href,
         });
       }
-      const response = await send('GET', url, {
+      const maxBytes = downloadOptions.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+      const attempt = startAttempt({
         signal: downloadOptions.signal,
         timeoutMs: downloadOptions.timeoutMs ?? defaultTimeout,
+        stage: 'download',
       });
-      const maxBytes = downloadOptions.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
-      if (!response.ok) {
-        const text = await readText(response, 64 * 1024, {
+      try {
+        const response = await send('GET', url, { attempt });
+        const served = new URL(response.url || url.href);
+        if (!response.ok) throw await readError(response, { method: 'GET', url: served, attempt });
+        const bytes = await readCapped(response, maxBytes, {
           ...context,
           method: 'GET',
-          url,
-          signal: downloadOptions.signal,
+          url: served,
+          attempt,
         });
-        throw httpError({
-          ...context,
-          method: 'GET',
-          url,
-          response,
-          text,
-          requestId: findRequestId(response.headers),
-        });
+        const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
+        return { bytes, url: served.href, ...(contentType ? { contentType } : {}) };
+      } finally {
+        attempt.finish();
       }
-      const bytes = await readCapped(response, maxBytes, {
-        ...context,
-        method: 'GET',
-        url,
-        signal: downloadOptions.signal,
-      });
-      const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
-      return { bytes, url: response.url || url.href, ...(contentType ? { contentType } : {}) };
     },
   };
 }
@@ -373,6 +417,8 @@ interface ErrorContext {
   apiKeyEnvVar?: string | undefined;
   parseErrorBody?: ((status: number, body: unknown) => ProviderErrorInfo | undefined) | undefined;
 }
+
+type ReadContext = ErrorContext & { method: string; url: URL; attempt: Attempt };
 
 function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;
@@ -391,22 +437,14 @@ function findRequestId(headers: Headers): string | undefined {
   return undefined;
 }
 
-async function readText(
-  response: Response,
-  maxBytes: number,
-  context: ErrorContext & { method: string; url: URL; signal?: AbortSignal | undefined },
-): Promise<string> {
+async function readText(response: Response, maxBytes: number, context: ReadContext): Promise<string> {
   return new TextDecoder().decode(await readCapped(response, maxBytes, context));
 }
 
-async function readCapped(
-  response: Response,
-  maxBytes: number,
-  context: ErrorContext & { method: string; url: URL; signal?: AbortSignal | undefined },
-): Promise<Uint8Array> {
+async function readCapped(response: Response, maxBytes: number, context: ReadContext): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
+    await response.body?.cancel().catch(() => undefined);
     throw tooLarge(context, maxBytes);
   }
   if (!response.body) return new Uint8Array();
@@ -419,15 +457,45 @@ async function readCapped(
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
-        await reader.cancel();
+        await reader.cancel().catch(() => undefined);
         throw tooLarge(context, maxBytes);
       }
       chunks.push(value);
     }
   } catch (error) {
     if (InvalidResponseError.isInstance(error)) throw error;
-    throw transportError(error, { ...context, timeoutMs: undefined, afterResponse: true });
+    throw transportError(error, { ...context, afterResponse: true });
   }
+  return concat(chunks, total);
+}
+
+/**
+ * Reads at most {@link MAX_ERROR_BODY_BYTES} of an error body, never failing on size: the status is
+ * what matters. A body cut short by the network still yields the status error; an abort or the
+ * deadline does not.
+ */
+async function readErrorText(response: Response, context: ReadContext): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  try {
+    while (total < MAX_ERROR_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+    if (total >= MAX_ERROR_BODY_BYTES) await reader.cancel().catch(() => undefined);
+  } catch (error) {
+    if (context.attempt.callerSignal?.aborted || context.attempt.timedOut()) {
+      throw transportError(error, { ...context, afterResponse: true });
+    }
+  }
+  return new TextDecoder().decode(concat(chunks, total).subarray(0, MAX_ERROR_BODY_BYTES));
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
@@ -458,22 +526,16 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function transportError(
-  error: unknown,
-  context: ErrorContext & {
-    method: string;
-    url: URL;
-    signal?: AbortSignal | undefined;
-    timeoutMs: number | false | undefined;
-    afterResponse?: boolean;
-  },
-): unknown {
-  if (context.signal?.aborted) return context.signal.reason;
-  if (isTimeoutError(error)) {
+function transportError(error: unknown, context: ReadContext & { afterResponse?: boolean }): unknown {
+  const { attempt } = context;
+  if (attempt.callerSignal?.aborted) return attempt.callerSignal.reason;
+  if (attempt.timedOut()) {
     return new TimeoutError({
-      message: `${context.provider}: ${context.method} ${describe(context.url)} got no response within ${context.timeoutMs} ms`,
-      timeoutMs: typeof context.timeoutMs === 'number' ? context.timeoutMs : 0,
-      stage: 'request',
+      message: `${context.provider}: ${context.method} ${describe(context.url)} ${
+        context.afterResponse ? 'did not finish sending its body' : 'got no response'
+      } within ${attempt.timeoutMs} ms`,
+      timeoutMs: typeof attempt.timeoutMs === 'number' ? attempt.timeoutMs : 0,
+      stage: attempt.stage,
       cause: error,
     });
   }

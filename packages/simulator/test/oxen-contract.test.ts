@@ -290,10 +290,11 @@ describe('seeds 002 and 003: sync, async queue and SSE', () => {
 describe('queue lifecycle', () => {
   it('moves queued → processing → succeeded on the configured schedule', async () => {
     await sim.close();
-    sim = await startOxenSimulator({ jobSchedule: { queuedMs: 60, processingMs: 60 } });
+    sim = await startOxenSimulator({ jobSchedule: { queuedMs: 250, processingMs: 250 } });
     const { json } = await post('/api/ai/queue', seed003Minimal);
     const id = (json.generations as { generation_id: string }[])[0]!.generation_id;
     const seen = new Set<string>();
+    expect(sim.jobStatus(id)).toBe('queued');
     await eventually(async () => {
       const status = (await get(`/api/ai/queue/${id}`)).json.status as string;
       seen.add(status);

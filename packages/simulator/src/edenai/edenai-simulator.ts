@@ -50,6 +50,8 @@ export interface EdenAISimulatorOptions {
   credits?: number;
   /** Which documented 402 body a lack of credits gets. @default 'detailed' */
   insufficientCreditsShape?: 'simple' | 'detailed';
+  /** Models this account may not use: edits with them get 403 `permission_error`. @default [] */
+  forbiddenModels?: string[];
   /** How long an edit takes before it answers. @default 0 */
   editDelayMs?: number;
   /** Lifetime of result URLs. @default 600000 (10 minutes) */
@@ -231,6 +233,13 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         status: 400,
         type: 'validation_error',
         message: `Model '${fields.model}' is not available for image edits. See GET /v3/images/models.`,
+      });
+    }
+    if (options.forbiddenModels?.includes(model.id)) {
+      return edenAIError({
+        status: 403,
+        type: 'permission_error',
+        message: `Your account does not have access to model '${model.id}'`,
       });
     }
     const cost = roundUsd((model.pricePerImage ?? 0) * fields.n);

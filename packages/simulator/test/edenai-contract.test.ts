@@ -306,7 +306,7 @@ describe('documented Eden AI errors', () => {
   });
 
   it('401 for a missing or wrong token', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const response = await fetch(`${sim.url}/v3/images/edits`, {
         method: 'POST',
         headers: { ...headers, 'Content-Type': 'application/json' },

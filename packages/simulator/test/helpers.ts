@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { encodePng } from '../src/shared/png.ts';
 
 /** A small PNG: a red-to-blue gradient, so an inverted copy is easy to recognize. */
-export function samplePng(options: { width?: number; height?: number } = {}): Buffer {
+export function samplePng(options: { width?: number; height?: number } = {}): Buffer<ArrayBuffer> {
   const width = options.width ?? 8;
   const height = options.height ?? 6;
   const pixels = new Uint8Array(width * height * 4);

@@ -171,7 +171,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
 }
 
 /** Encodes an RGBA raster as a PNG (color type 6, the Sub filter on every row). */
-export function encodePng(raster: Raster): Buffer {
+export function encodePng(raster: Raster): Buffer<ArrayBuffer> {
   const { width, height, pixels } = raster;
   const stride = width * 4;
   const filtered = Buffer.alloc(height * (stride + 1));

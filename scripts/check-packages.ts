@@ -10,6 +10,7 @@
  * Usage: pnpm check:packages [folder ...]
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import {
@@ -128,6 +129,40 @@ function checkPackedManifest(options: { files: string[]; packed: PackageManifest
   return problems;
 }
 
+/**
+ * Every package the published code imports must be a dependency: otherwise it resolves inside the
+ * workspace (hoisted or linked) and fails only for users.
+ */
+function checkImportedDependencies(options: {
+  files: string[];
+  packed: PackageManifest;
+  unpacked: string;
+}): string[] {
+  const { files, packed, unpacked } = options;
+  const declared = new Set([
+    ...Object.keys(packed.dependencies ?? {}),
+    ...Object.keys(packed.peerDependencies ?? {}),
+  ]);
+  // Statements at the start of a line (so an `@example` in a doc comment does not count), and
+  // dynamic or type-level import() anywhere.
+  const statement = /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
+  const dynamic = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
+  const problems = new Set<string>();
+  for (const file of files.filter((name) => /\.[cm]?js$|\.d\.[cm]?ts$/.test(name))) {
+    const text = readFileSync(join(unpacked, file), 'utf8');
+    for (const match of [...text.matchAll(statement), ...text.matchAll(dynamic)]) {
+      const name = (match[1] ?? match[2])!;
+      if (name.startsWith('.') || name.startsWith('/')) continue;
+      if (name.startsWith('node:') || builtinModules.includes(name.split('/')[0]!)) continue;
+      const packageName = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!;
+      if (packageName !== packed.name && !declared.has(packageName)) {
+        problems.add(`${file} imports "${packageName}", which is not in dependencies or peerDependencies`);
+      }
+    }
+  }
+  return [...problems];
+}
+
 function checkBinShebangs(options: { packed: PackageManifest; unpacked: string }): string[] {
   return binTargets(options.packed)
     .map(normalize)
@@ -177,6 +212,7 @@ async function checkPackage(options: {
       ...checkContents({ files, manifest: packed, unpacked: root }),
       ...checkPackedManifest({ files, packed }),
       ...checkBinShebangs({ packed, unpacked: root }),
+      ...checkImportedDependencies({ files, packed, unpacked: root }),
       ...(await lintTarball(tarball)),
     ],
   };

@@ -811,6 +811,23 @@ describe('where the key goes', () => {
     expect(provider.requests[1]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
+  test('a multipart POST answered with a redirect fails, since its streamed body is not kept for a replay', async () => {
+    provider.routes.set('/v3/upload/', (_request, response) => {
+      response.writeHead(307, { location: '/v3/upload' });
+      response.end();
+    });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(tinyPng)], { type: 'image/png' }), 'tiny.png');
+    const error = (await failure(
+      client().request({ method: 'POST', path: '/v3/upload/', form }),
+    )) as ApiCallError;
+    expect(ApiCallError.isInstance(error)).toBe(true);
+    expect(error.message).toContain(
+      'answered with a redirect, which a streamed multipart body does not follow',
+    );
+    expect(provider.requests.map((request) => request.url)).toEqual(['/v3/upload/']);
+  });
+
   test('a 303 after a POST is followed with a GET and no body', async () => {
     provider.routes.set('/submit', (_request, response) => {
       response.writeHead(303, { location: '/status/1' });

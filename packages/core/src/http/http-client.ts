@@ -218,21 +218,34 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let withBody = true;
     for (let hop = 0; ; hop++) {
       let response: Response;
+      // fetch tees a request body to replay it on a redirect unless redirects are errors, and the
+      // branch kept for the replay holds every byte sent: a streamed multipart body would end up
+      // whole in memory. So a form body is sent with `redirect: 'error'` (and no window, the other
+      // condition), and a redirect answering it fails instead of being followed.
+      const streamed = init.form !== undefined && withBody;
       try {
         response = await ky(current, {
           method,
           ...(init.json !== undefined && withBody ? { json: init.json } : {}),
-          ...(init.form !== undefined && withBody ? { body: init.form } : {}),
+          ...(streamed ? { body: init.form, window: null } : {}),
           headers: headersFor(current, init.headers),
           signal: init.attempt.signal,
           // The attempt's own deadline covers the body too; see startAttempt.
           timeout: false,
           retry: { limit: 0 },
           throwHttpErrors: false,
-          redirect: 'manual',
+          redirect: streamed ? 'error' : 'manual',
           fetch: fetchImplementation,
         });
       } catch (error) {
+        if (streamed && !init.attempt.signal.aborted && isUnexpectedRedirect(error)) {
+          throw new ApiCallError({
+            message: `${options.provider}: ${method} ${describe(current)} answered with a redirect, which a streamed multipart body does not follow`,
+            provider: options.provider,
+            url: current.href,
+            method,
+          });
+        }
         throw transportError(error, { ...context, method, url: current, attempt: init.attempt });
       }
       const location = response.headers.get('location');
@@ -419,6 +432,15 @@ interface ErrorContext {
 }
 
 type ReadContext = ErrorContext & { method: string; url: URL; attempt: Attempt };
+
+function isUnexpectedRedirect(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if (current.message === 'unexpected redirect') return true;
+    current = current.cause;
+  }
+  return false;
+}
 
 function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;

@@ -1,0 +1,140 @@
+import { deflateSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderEdit, sniffImageType } from '../src/shared/image-transform.ts';
+import { decodePng, encodePng } from '../src/shared/png.ts';
+
+const crcTable = Array.from({ length: 256 }, (_, index) => {
+  let value = index;
+  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
+  return value >>> 0;
+});
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  let crc = 0xffffffff;
+  for (const byte of body) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  const trailer = Buffer.alloc(4);
+  trailer.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return Buffer.concat([length, body, trailer]);
+}
+
+function paeth(left: number, up: number, upLeft: number): number {
+  const estimate = left + up - upLeft;
+  const [a, b, c] = [Math.abs(estimate - left), Math.abs(estimate - up), Math.abs(estimate - upLeft)];
+  if (a <= b && a <= c) return left;
+  return b <= c ? up : upLeft;
+}
+
+/** An independent encoder that can use any filter per row and any 8-bit colour type. */
+function encodeWith(options: {
+  width: number;
+  height: number;
+  colorType: 0 | 2 | 3 | 4 | 6;
+  samples: Uint8Array;
+  filters: number[];
+  palette?: Buffer;
+}): Buffer {
+  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[options.colorType];
+  const stride = options.width * channels;
+  const rows: Buffer[] = [];
+  for (let row = 0; row < options.height; row++) {
+    const filter = options.filters[row % options.filters.length]!;
+    const out = Buffer.alloc(stride + 1);
+    out[0] = filter;
+    for (let column = 0; column < stride; column++) {
+      const value = options.samples[row * stride + column]!;
+      const left = column >= channels ? options.samples[row * stride + column - channels]! : 0;
+      const up = row > 0 ? options.samples[(row - 1) * stride + column]! : 0;
+      const upLeft =
+        row > 0 && column >= channels ? options.samples[(row - 1) * stride + column - channels]! : 0;
+      const predicted = [0, left, up, (left + up) >>> 1, paeth(left, up, upLeft)][filter]!;
+      out[column + 1] = (value - predicted) & 0xff;
+    }
+    rows.push(out);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(options.width, 0);
+  header.writeUInt32BE(options.height, 4);
+  header[8] = 8;
+  header[9] = options.colorType;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    ...(options.palette === undefined ? [] : [chunk('PLTE', options.palette)]),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('PNG decoder', () => {
+  it('decodes every filter type and 8-bit colour type to the same RGBA', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.constantFrom<0 | 2 | 4 | 6>(0, 2, 4, 6),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 }),
+        fc.integer(),
+        (width, height, colorType, filters, seed) => {
+          const channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[colorType];
+          const samples = new Uint8Array(width * height * channels).map(
+            (_, index) => (index * 73 + seed) & 0xff,
+          );
+          const decoded = decodePng(encodeWith({ width, height, colorType, samples, filters }))!;
+          expect([decoded.width, decoded.height]).toEqual([width, height]);
+          for (let pixel = 0; pixel < width * height; pixel++) {
+            const source = samples.subarray(pixel * channels, pixel * channels + channels);
+            const expected =
+              colorType === 0
+                ? [source[0], source[0], source[0], 255]
+                : colorType === 4
+                  ? [source[0], source[0], source[0], source[1]]
+                  : colorType === 2
+                    ? [source[0], source[1], source[2], 255]
+                    : [...source];
+            expect([...decoded.pixels.subarray(pixel * 4, pixel * 4 + 4)]).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('decodes palette images', () => {
+    const palette = Buffer.from([255, 0, 0, 0, 255, 0]);
+    const png = encodeWith({
+      width: 2,
+      height: 1,
+      colorType: 3,
+      samples: new Uint8Array([0, 1]),
+      filters: [0],
+      palette,
+    });
+    expect([...decodePng(png)!.pixels]).toEqual([255, 0, 0, 255, 0, 255, 0, 255]);
+  });
+
+  it('round-trips its own encoder and refuses what it cannot decode', () => {
+    const pixels = new Uint8Array(5 * 4 * 4).map((_, index) => (index * 31) & 0xff);
+    expect(decodePng(encodePng({ width: 5, height: 4, pixels }))!.pixels).toEqual(pixels);
+    expect(decodePng(Buffer.from('not a png'))).toBeUndefined();
+    expect(decodePng(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBeUndefined();
+  });
+});
+
+describe('renderEdit', () => {
+  it('generates a deterministic picture for inputs it cannot decode, at the requested size (capped)', () => {
+    const jpeg = { bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), sha256: 'abc' };
+    expect(sniffImageType(jpeg.bytes)).toBe('jpeg');
+    const first = renderEdit({ canvas: jpeg, prompt: 'hat' });
+    const again = renderEdit({ canvas: jpeg, prompt: 'hat' });
+    const other = renderEdit({ canvas: jpeg, prompt: 'scarf' });
+    expect(first.png.equals(again.png)).toBe(true);
+    expect(first.png.equals(other.png)).toBe(false);
+    expect([first.width, first.height]).toEqual([256, 256]);
+    const sized = renderEdit({ canvas: jpeg, prompt: 'hat', size: { width: 2048, height: 1024 } });
+    expect([sized.width, sized.height]).toEqual([512, 256]);
+  });
+});

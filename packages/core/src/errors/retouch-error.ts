@@ -52,7 +52,7 @@ export class RetouchError extends Error {
 }
 
 /** Copies an error chain with secrets removed, keeping name, message and code. */
-export function sanitizeCause(cause: unknown, depth = 0): unknown {
+function sanitizeCause(cause: unknown, depth = 0): unknown {
   if (RetouchError.isInstance(cause)) return cause;
   if (cause instanceof Error) {
     const copy = new Error(redact(cause.message));

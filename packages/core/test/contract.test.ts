@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import * as core from '@retouch/core';
+import {
+  createGeneratedImage,
+  createHttpClient,
+  type EditResult,
+  editResultSchema,
+  extensionFor,
+  InvalidResponseError,
+  loadApiKey,
+  mediaTypeForFormat,
+  RetouchError,
+  redact,
+  roundUsd,
+  sumCosts,
+} from '@retouch/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const tinyPngPath = fileURLToPath(new URL('./__fixtures__/tiny.png', import.meta.url));
+let tinyPng: Buffer;
+
+test('the public surface exports the contract, the errors and the helpers adapters use', () => {
+  const names = [
+    'normalizeEditRequest',
+    'editRequestSchema',
+    'editResultSchema',
+    'normalizeImageInput',
+    'imageToBlob',
+    'createHttpClient',
+    'createGeneratedImage',
+    'loadApiKey',
+    'parseRetryAfter',
+    'RetouchError',
+    'InvalidRequestError',
+    'ApiCallError',
+    'AuthenticationError',
+    'RateLimitError',
+    'InsufficientCreditsError',
+    'GenerationFailedError',
+    'JobCancelledError',
+    'TimeoutError',
+    'BudgetExceededError',
+    'UnsupportedFeatureError',
+    'InvalidResponseError',
+  ];
+  for (const name of names) expect(core, name).toHaveProperty(name);
+  // Internal helpers stay internal.
+  expect(core).not.toHaveProperty('toRequestIssues');
+  expect(core).not.toHaveProperty('sanitizeCause');
+  expect(core).not.toHaveProperty('unsafeUrlReason');
+});
+
+describe('loadApiKey', () => {
+  const variable = 'RETOUCH_CONTRACT_TEST_KEY';
+  const options = { environmentVariable: variable, description: 'Oxen.ai', factory: 'createOxen' };
+
+  test('an explicit key wins over the environment, and both are trimmed and registered for redaction', () => {
+    process.env[variable] = '  env-key-0123456789  ';
+    try {
+      expect(loadApiKey({ ...options, apiKey: ' option-key-0123456789 ' })).toBe('option-key-0123456789');
+      expect(loadApiKey({ ...options, apiKey: undefined })).toBe('env-key-0123456789');
+      expect(redact('option-key-0123456789 and env-key-0123456789')).toBe('[REDACTED] and [REDACTED]');
+    } finally {
+      delete process.env[variable];
+    }
+  });
+
+  test('a missing or blank key throws before any call, naming the variable and the option', () => {
+    for (const apiKey of [undefined, '', '   ']) {
+      let thrown: unknown;
+      try {
+        loadApiKey({ ...options, apiKey });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(RetouchError.isInstance(thrown)).toBe(true);
+      expect((thrown as Error).message).toBe(
+        `Oxen.ai API key is missing: set the ${variable} environment variable or pass { apiKey } to createOxen().`,
+      );
+    }
+  });
+});
+
+describe('cost', () => {
+  test('sums are reported only when every part is, and free of floating-point noise', () => {
+    expect(sumCosts([])).toBeUndefined();
+    expect(sumCosts([undefined])).toBeUndefined();
+    expect(
+      sumCosts([
+        { usd: 0.1, source: 'reported' },
+        { usd: 0.2, source: 'reported' },
+      ]),
+    ).toEqual({
+      usd: 0.3,
+      source: 'reported',
+    });
+    expect(
+      sumCosts([
+        { usd: 0.1, source: 'reported' },
+        { usd: 0.2, source: 'estimated' },
+      ])?.source,
+    ).toBe('estimated');
+    expect(sumCosts([{ usd: 0.1, source: 'reported' }, undefined])).toEqual({
+      usd: 0.1,
+      source: 'estimated',
+    });
+    expect(roundUsd(0.010975 * 3)).toBe(0.032925);
+  });
+});
+
+describe('media types', () => {
+  test('format names map to media types and back to extensions', () => {
+    expect(mediaTypeForFormat('JPG')).toBe('image/jpeg');
+    expect(mediaTypeForFormat('jpeg')).toBe('image/jpeg');
+    expect(mediaTypeForFormat('webp')).toBe('image/webp');
+    expect(mediaTypeForFormat('tiff')).toBeUndefined();
+    expect(mediaTypeForFormat(undefined)).toBeUndefined();
+    expect(extensionFor('image/jpeg')).toBe('jpg');
+    expect(extensionFor('image/gif')).toBe('gif');
+  });
+});
+
+describe('generated images', () => {
+  let url: string;
+  let hits = 0;
+  let failNext = false;
+  let server: ReturnType<typeof createServer>;
+
+  beforeAll(async () => {
+    tinyPng = await readFile(tinyPngPath);
+    server = createServer((request, response) => {
+      hits++;
+      if (failNext) {
+        failNext = false;
+        response.writeHead(500).end('{"error":"try later"}');
+        return;
+      }
+      if (request.url === '/not-an-image') {
+        response.writeHead(200, { 'content-type': 'image/png' }).end('<html>login</html>');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'image/png' }).end(tinyPng);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const http = () => createHttpClient({ provider: 'oxen', baseURL: url, apiKey: 'generated-image-key-0123' });
+
+  test('inline base64 is checked up front and its media type sniffed', async () => {
+    const image = createGeneratedImage({
+      provider: 'edenai',
+      base64: tinyPng.toString('base64'),
+      mediaType: 'image/jpeg',
+    });
+    expect(image.mediaType).toBe('image/png');
+    expect(Buffer.from(await image.bytes()).equals(tinyPng)).toBe(true);
+    expect(JSON.parse(JSON.stringify(image))).toEqual({
+      base64: tinyPng.toString('base64'),
+      mediaType: 'image/png',
+    });
+    expect(() =>
+      createGeneratedImage({ provider: 'edenai', base64: Buffer.from('not an image').toString('base64') }),
+    ).toThrow(InvalidResponseError);
+  });
+
+  test('a URL is downloaded once and cached; a failed download is retried on the next call', async () => {
+    hits = 0;
+    const image = createGeneratedImage({ provider: 'oxen', url: `${url}/result.webp?sig=1`, http: http() });
+    expect(image.mediaType).toBe('image/webp');
+    failNext = true;
+    await expect(image.bytes()).rejects.toMatchObject({ name: 'ApiCallError', statusCode: 500 });
+    const [first, second] = await Promise.all([image.bytes(), image.bytes()]);
+    expect(Buffer.from(first).equals(tinyPng)).toBe(true);
+    expect(second).toBe(first);
+    expect(hits).toBe(2);
+    expect(JSON.parse(JSON.stringify(image))).toEqual({
+      url: `${url}/result.webp?sig=1`,
+      mediaType: 'image/webp',
+    });
+  });
+
+  test('a URL that does not serve an image is an InvalidResponseError', async () => {
+    const image = createGeneratedImage({ provider: 'oxen', url: `${url}/not-an-image`, http: http() });
+    expect(image.mediaType).toBe('image/png');
+    await expect(image.bytes()).rejects.toSatisfy(InvalidResponseError.isInstance);
+  });
+
+  test('an image with neither bytes nor a reachable URL says so', async () => {
+    await expect(createGeneratedImage({ provider: 'oxen', url: `${url}/x.png` }).bytes()).rejects.toThrow(
+      /neither bytes nor a URL/,
+    );
+  });
+
+  test('a serialized result matches editResultSchema', async () => {
+    const result: EditResult = {
+      images: [createGeneratedImage({ provider: 'edenai', base64: tinyPng.toString('base64') })],
+      provider: 'edenai',
+      model: 'edenai:openai/gpt-image-2',
+      cost: { usd: 0.010975, source: 'reported' },
+      warnings: [
+        { type: 'unsupported-option', option: 'seed', message: 'seed is not supported by this model' },
+      ],
+      timings: { queuedMs: 1, runningMs: 2, totalMs: 3 },
+      upstreamProvider: 'openai',
+      raw: { data: [] },
+    };
+    const parsed = editResultSchema.parse(JSON.parse(JSON.stringify(result)));
+    expect(parsed.images).toEqual([{ base64: tinyPng.toString('base64'), mediaType: 'image/png' }]);
+    expect(parsed.cost).toEqual({ usd: 0.010975, source: 'reported' });
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { type OxenSimulator, startOxenSimulator } from '../src/index.ts';
-import { eventually, readEvents } from './helpers.ts';
+import { readEvents } from './helpers.ts';
 
 let sim: OxenSimulator | undefined;
 
@@ -20,33 +20,56 @@ async function enqueue(server: OxenSimulator, body: Record<string, unknown>): Pr
 }
 
 it('reports each queued job as it finishes, before its completion event goes out', async () => {
-  const finished: { generationId: string; status: string; eventsSeen: number }[] = [];
-  let completionEvents = 0;
+  const finished: { generationId: string; status: string; at: number }[] = [];
   sim = await startOxenSimulator({
     jobSchedule: { queuedMs: 0, processingMs: 5 },
     unrelatedEvents: false,
-    onJobFinished: (job) => finished.push({ ...job, eventsSeen: completionEvents }),
+    onJobFinished: (job) => finished.push({ ...job, at: performance.now() }),
   });
   const stream = readEvents(
     await fetch(`${sim.url}/api/events`, { headers: { Authorization: `Bearer ${sim.apiKey}` } }),
   );
-  const succeeded = await enqueue(sim, {
+  const request = {
     model: 'qwen-image-edit',
     prompt: 'Make the background blue',
     input_image: 'https://example.com/my-photo.jpg',
-  });
-  const failed = await enqueue(sim, {
-    model: 'qwen-image-edit',
-    prompt: 'Make the background blue',
-    input_image: 'https://example.com/my-photo.jpg',
-    aspect_ratio: 'not-a-ratio',
-  });
-  await stream.waitFor((event) => event.data.includes(succeeded));
-  await stream.waitFor((event) => event.data.includes(failed));
-  completionEvents = stream.events.length;
+  };
+  const succeeded = await enqueue(sim, request);
+  const failed = await enqueue(sim, { ...request, aspect_ratio: 'not-a-ratio' });
+  const received = new Map<string, number>();
+  for (const id of [succeeded, failed]) {
+    await stream.waitFor((event) => event.data?.includes(id) === true);
+    received.set(id, performance.now());
+  }
   await stream.stop();
 
-  await eventually(() => expect(finished).toHaveLength(2));
-  expect(finished).toContainEqual({ generationId: succeeded, status: 'succeeded', eventsSeen: 0 });
-  expect(finished).toContainEqual({ generationId: failed, status: 'failed', eventsSeen: 0 });
+  expect(
+    finished
+      .map(({ generationId, status }) => ({ generationId, status }))
+      .sort((a, b) => a.status.localeCompare(b.status)),
+  ).toEqual([
+    { generationId: failed, status: 'failed' },
+    { generationId: succeeded, status: 'succeeded' },
+  ]);
+  for (const job of finished) expect(job.at).toBeLessThanOrEqual(received.get(job.generationId)!);
+});
+
+it('does not report a cancelled job', async () => {
+  const finished: string[] = [];
+  sim = await startOxenSimulator({
+    jobSchedule: { queuedMs: 50, processingMs: 5 },
+    onJobFinished: (job) => finished.push(job.generationId),
+  });
+  const id = await enqueue(sim, {
+    model: 'qwen-image-edit',
+    prompt: 'Make the background blue',
+    input_image: 'https://example.com/my-photo.jpg',
+  });
+  await fetch(`${sim.url}/api/ai/queue/${id}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${sim.apiKey}` },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(sim.jobStatus(id)).toBe('cancelled');
+  expect(finished).toEqual([]);
 });

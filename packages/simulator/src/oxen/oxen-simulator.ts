@@ -60,6 +60,11 @@ export interface OxenSimulatorOptions {
   credits?: number;
   /** Largest JSON body, in bytes. @default 64 MiB */
   maxJsonBodyBytes?: number;
+  /**
+   * Called when a queued job succeeds or fails, just before its `media_generation_completed` event is
+   * sent: the moment a client could learn of it at the earliest, which benchmarks measure lag from.
+   */
+  onJobFinished?: (job: { generationId: string; status: 'succeeded' | 'failed' }) => void;
 }
 
 /** Counters for tests and benchmarks. */
@@ -244,6 +249,9 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     },
     onStarted: (job) => events.publishStarted({ generationId: job.id, model: job.model }),
     onFinished: (job) => {
+      if (job.status === 'succeeded' || job.status === 'failed') {
+        options.onJobFinished?.({ generationId: job.id, status: job.status });
+      }
       if (job.status === 'succeeded') {
         events.publishCompleted({
           generation_id: job.id,

@@ -94,7 +94,8 @@ async function main(): Promise<void> {
 
   if (!values['skip-build']) {
     step('building the packages');
-    const build = await runPnpm({ args: ['-r', '--filter', './packages/*', 'build'] });
+    const filters = packages.flatMap((entry) => ['--filter', entry.manifest.name]);
+    const build = await runPnpm({ args: ['-r', ...filters, 'build'] });
     assertSucceeded({ what: 'pnpm build', result: build });
   }
 

@@ -1,22 +1,19 @@
 // Type-checked with moduleResolution node16 and bundler against the packed declarations.
 import {
   type Cost,
+  createRetouch,
   type EditRequest,
   type EditResult,
   InvalidRequestError,
-  normalizeEditRequest,
+  type ProgressEvent,
   type ProviderAdapter,
-  sumCosts,
+  type Retouch,
 } from '@retouch/core';
+import { createEdenAI, type EdenAIProvider } from '@retouch/provider-edenai';
+import { createOxen, type OxenMode, type OxenProvider } from '@retouch/provider-oxen';
+import { type OxenSimulator, startEdenAISimulator, startOxenSimulator } from '@retouch/simulator';
 
-const request: EditRequest = {
-  model: 'oxen:qwen-image-edit',
-  prompt: 'make the sky purple',
-  images: [{ path: './photo.png' }],
-  aspectRatio: '1:1',
-};
-
-// An adapter written against the published spec, as a provider package would.
+// An adapter written against the published spec, as a third-party provider package would.
 const echo: ProviderAdapter = {
   id: 'echo',
   specificationVersion: 1,
@@ -26,16 +23,45 @@ const echo: ProviderAdapter = {
 };
 
 export function describe(result: EditResult): string {
-  const cost: Cost | undefined = sumCosts([result.cost]);
+  const cost: Cost | undefined = result.cost;
   return `${result.model}: ${cost ? `$${cost.usd.toFixed(4)} (${cost.source})` : 'cost unknown'}`;
 }
 
-export async function validate(): Promise<string> {
+export async function run(mode: OxenMode): Promise<string[]> {
+  const oxenSimulator: OxenSimulator = await startOxenSimulator({ jobDurationMs: 20 });
+  const edenaiSimulator = await startEdenAISimulator();
+  const oxen: OxenProvider = createOxen({ baseURL: oxenSimulator.url, apiKey: oxenSimulator.apiKey, mode });
+  const edenai: EdenAIProvider = createEdenAI({
+    baseURL: edenaiSimulator.url,
+    apiKey: edenaiSimulator.apiKey,
+  });
+  const events: ProgressEvent[] = [];
+  const retouch: Retouch = createRetouch({
+    providers: [oxen, edenai, echo],
+    budget: { maxUsd: 1 },
+    onProgress: (event) => events.push(event),
+  });
+  const request: EditRequest = {
+    model: 'oxen:qwen-image-edit',
+    prompt: 'make the sky purple',
+    images: [{ path: './photo.png' }],
+    aspectRatio: '1:1',
+  };
   try {
-    const normalized = await normalizeEditRequest(request);
-    return `${echo.id} would receive ${normalized.modelId}`;
-  } catch (error) {
-    if (InvalidRequestError.isInstance(error)) return error.issues.map((issue) => issue.path).join(', ');
-    throw error;
+    const lines: string[] = [];
+    for await (const outcome of retouch.editMany([
+      request,
+      { ...request, model: 'edenai:openai/gpt-image-2' },
+    ])) {
+      if (outcome.ok) lines.push(describe(outcome.result));
+      else if (InvalidRequestError.isInstance(outcome.error)) lines.push(outcome.error.issues[0]?.path ?? '');
+    }
+    const job = await retouch.submit(request);
+    const resumed = retouch.resume(JSON.parse(JSON.stringify(job.toJSON())));
+    lines.push(describe(await resumed.result()), `${events.length} events`);
+    return lines;
+  } finally {
+    await retouch.close();
+    await Promise.all([oxenSimulator.close(), edenaiSimulator.close()]);
   }
 }

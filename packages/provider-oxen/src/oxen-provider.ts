@@ -127,6 +127,10 @@ export interface OxenProvider extends ProviderAdapter {
   cancel(jobId: string, options: { signal?: AbortSignal }): Promise<void>;
   estimateCost(request: NormalizedEditRequest, options: { signal?: AbortSignal }): Promise<Cost | undefined>;
   capabilities(modelId: string, options: { signal?: AbortSignal }): Promise<ModelCapabilities | undefined>;
+  /**
+   * Closes the event stream and its timers (jobs still waiting on it reject), so the process can exit.
+   * The provider stays usable: a later job opens a new stream.
+   */
   close(): Promise<void>;
 }
 
@@ -211,11 +215,6 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     return stream;
   };
   const contexts = new Map<string, JobContext>();
-  let closed = false;
-
-  const assertOpen = (): void => {
-    if (closed) throw new RetouchError({ message: 'oxen: the provider was closed; create a new one' });
-  };
 
   async function plan(
     request: NormalizedEditRequest,
@@ -309,7 +308,6 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
   }
 
   async function submit(call: ProviderCall): Promise<ProviderJobSubmission> {
-    assertOpen();
     const edit = await plan(call.request, call.signal);
     const base = await encodeOxenBody(edit, { mode: 'queue' });
     const chunks = splitGenerations(call.request.n);
@@ -365,7 +363,6 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     jobId: string,
     options: { signal: AbortSignal; onStatus?: (status: ProviderJobStatus) => void },
   ): Promise<ProviderJobStatus> {
-    assertOpen();
     const generationIds = parseJobId(jobId);
     if (mode === 'sse') {
       const completions = await Promise.all(
@@ -406,7 +403,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     );
     const failure = results.find((result) => result.status === 'rejected');
     // Oxen sends no event for a cancelled job: read its status so a waiting caller settles now.
-    if (stream && !closed) void stream.recheck(generationIds);
+    if (stream) void stream.recheck(generationIds);
     if (failure && results.every((result) => result.status === 'rejected')) throw failure.reason;
   }
 
@@ -549,7 +546,6 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     },
 
     async edit(call) {
-      assertOpen();
       if (mode === 'sync') return editSync(call);
       const submission = await submit(call);
       let outcome: ProviderJobStatus;
@@ -595,8 +591,11 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     },
 
     async close() {
-      closed = true;
-      await stream?.close();
+      // The provider stays usable (the default instance may serve several clients in turn): a later
+      // job opens a new stream.
+      const closing = stream;
+      stream = undefined;
+      await closing?.close();
     },
   };
   return provider;

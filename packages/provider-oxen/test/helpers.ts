@@ -1,0 +1,219 @@
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { crc32, deflateSync } from 'node:zlib';
+import { type EditRequest, normalizeEditRequest, type ProviderCall } from '@retouch/core';
+import {
+  type OxenSimulator,
+  type OxenSimulatorOptions,
+  type RecordedRequest,
+  startOxenSimulator,
+} from '@retouch/simulator';
+import { afterEach } from 'vitest';
+import { createOxen, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
+
+/** The six edit models of the documentation, each with one input image URL it takes. */
+export const tableModels = [
+  'qwen-image-edit',
+  'qwen-image-edit-plus',
+  'gpt-image-2-edit',
+  'nano-banana-2-edit',
+  'xai-grok-imagine-image-edit',
+  'flux-kontext-dev',
+] as const;
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  const pending = cleanups.splice(0).reverse();
+  for (const cleanup of pending) await cleanup();
+});
+
+/** Registers something to release after the test. */
+export function onCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+/** A simulator with fast jobs and frequent keep-alives, closed after the test. */
+export async function simulator(options: OxenSimulatorOptions = {}): Promise<OxenSimulator> {
+  const sim = await startOxenSimulator({
+    jobSchedule: { queuedMs: 5, processingMs: 20 },
+    keepAliveIntervalMs: 1_000,
+    ...options,
+  });
+  onCleanup(() => sim.close());
+  return sim;
+}
+
+/** An adapter pointed at the simulator with short intervals, closed after the test. */
+export function provider(sim: OxenSimulator, settings: OxenProviderSettings = {}): OxenProvider {
+  const oxen = createOxen({
+    apiKey: sim.apiKey,
+    baseURL: sim.url,
+    pollIntervalMs: 20,
+    maxPollIntervalMs: 100,
+    ...settings,
+    events: { lingerMs: 50, reconnectDelayMs: 20, maxReconnectDelayMs: 200, ...settings.events },
+  });
+  onCleanup(() => oxen.close());
+  return oxen;
+}
+
+/** A dispatcher-shaped call for one request. */
+export async function call(request: EditRequest, signal?: AbortSignal): Promise<ProviderCall> {
+  return {
+    request: await normalizeEditRequest(request),
+    signal: signal ?? new AbortController().signal,
+    idempotencyKey: crypto.randomUUID(),
+  };
+}
+
+/** Requests the simulator received on one route, e.g. `POST /api/ai/queue`. */
+export function received(sim: OxenSimulator, route: string): RecordedRequest[] {
+  return sim.requests.filter((request) => request.route === route);
+}
+
+/** The JSON bodies sent to one route. */
+export function bodies(sim: OxenSimulator, route: string): unknown[] {
+  return received(sim, route).map((request) => request.body);
+}
+
+/** Polls a condition (no fixed sleeps): resolves once it holds, fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, checksum]);
+}
+
+/** A small valid PNG. */
+export function pngBytes(): Uint8Array {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(2, 0);
+  header.writeUInt32BE(2, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  const rows = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.alloc(8, 200),
+    Buffer.from([0]),
+    Buffer.alloc(8, 100),
+  ]);
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(rows)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
+}
+
+/** What the proxy does with one `GET /api/events` connection. */
+export type StreamScript =
+  /** Relay Oxen's stream. */
+  | 'relay'
+  /** Send headers, then an endless line without a newline. */
+  | 'hostile-line'
+  /** Send headers, then nothing at all (not even keep-alives). */
+  | 'silent'
+  /** Refuse the connection with a 503. */
+  | 'unavailable';
+
+/** A man in the middle between the adapter and the simulator, for network conditions the simulator lacks. */
+export interface OxenProxy {
+  url: string;
+  /** Scripts for the next event-stream connections, in order; later ones relay. */
+  streams: StreamScript[];
+  /** Holds the simulator's answer to each enqueue this long before relaying it. */
+  enqueueDelayMs: number;
+  /** Writes raw text into every relayed event stream open now. */
+  inject(text: string): void;
+  /** Event-stream connections the adapter made, by script. */
+  connections: StreamScript[];
+}
+
+/** Starts a proxy in front of the simulator, closed after the test. */
+export async function proxy(sim: OxenSimulator): Promise<OxenProxy> {
+  const relayed = new Set<ServerResponse>();
+  const sockets = new Set<Socket>();
+  const state: OxenProxy = {
+    url: '',
+    streams: [],
+    enqueueDelayMs: 0,
+    connections: [],
+    inject(text) {
+      for (const response of relayed) response.write(text);
+    },
+  };
+  const target = new URL(sim.url);
+  const server = createServer((incoming, outgoing) => {
+    const isEvents = incoming.method === 'GET' && incoming.url === '/api/events';
+    const script = isEvents ? (state.streams.shift() ?? 'relay') : undefined;
+    if (script) state.connections.push(script);
+    if (script === 'unavailable') {
+      outgoing.writeHead(503, { 'content-type': 'application/json' });
+      outgoing.end('{"error":{"type":"unknown_error","title":"Service unavailable","detail":"try later"}}');
+      return;
+    }
+    if (script === 'hostile-line' || script === 'silent') {
+      outgoing.writeHead(200, { 'content-type': 'text/event-stream' });
+      outgoing.flushHeaders();
+      if (script === 'hostile-line') {
+        outgoing.write('event: media_generation_completed\ndata: ');
+        const filler = 'x'.repeat(16 * 1024);
+        const timer = setInterval(() => outgoing.write(filler), 1);
+        outgoing.on('close', () => clearInterval(timer));
+      }
+      return;
+    }
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        const relay = (): void => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          if (isEvents) {
+            outgoing.flushHeaders();
+            relayed.add(outgoing);
+            outgoing.on('close', () => {
+              relayed.delete(outgoing);
+              answer.destroy();
+            });
+          }
+          answer.pipe(outgoing);
+        };
+        const delay =
+          incoming.method === 'POST' && incoming.url === '/api/ai/queue' ? state.enqueueDelayMs : 0;
+        if (delay > 0) setTimeout(relay, delay);
+        else relay();
+      },
+    );
+    upstream.on('error', () => outgoing.destroy());
+    incoming.pipe(upstream);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return state;
+}

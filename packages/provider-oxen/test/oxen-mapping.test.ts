@@ -1,0 +1,392 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type EditRequest,
+  type EditWarning,
+  InvalidRequestError,
+  normalizeEditRequest,
+  UnsupportedFeatureError,
+} from '@retouch/core';
+import { describe, expect, test } from 'vitest';
+import { bodies, call, pngBytes, provider, received, simulator } from './helpers.ts';
+
+const PHOTO = 'https://example.com/photo.png';
+
+/** Runs one sync edit and returns the body Oxen received and the warnings the caller got. */
+async function sent(
+  request: Omit<EditRequest, 'images'> & { images?: EditRequest['images'] },
+  settings: Parameters<typeof provider>[1] = {},
+): Promise<{ body: Record<string, unknown>; warnings: EditWarning[] }> {
+  const sim = await simulator();
+  const oxen = provider(sim, { mode: 'sync', ...settings });
+  const result = await oxen.edit(await call({ images: [PHOTO], ...request } as EditRequest));
+  const [body] = bodies(sim, 'POST /api/ai/images/edit');
+  return { body: body as Record<string, unknown>, warnings: result.warnings };
+}
+
+const optionWarnings = (warnings: EditWarning[]) => warnings.filter((warning) => warning.type !== 'other');
+
+describe('neutral options become each model’s own parameters', () => {
+  test('aspectRatio → aspect_ratio', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      aspectRatio: '1:1',
+    });
+    expect(body.aspect_ratio).toBe('1:1');
+    expect(warnings).toEqual([]);
+  });
+
+  test('an aspectRatio outside the model’s enum is a warning and is not sent', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      aspectRatio: '5:4',
+    });
+    expect(body).not.toHaveProperty('aspect_ratio');
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'aspectRatio', from: '5:4', to: '16:9' }),
+    ]);
+    expect((warnings[0] as { message: string }).message).toContain('1:1, 16:9, 9:16');
+  });
+
+  test('an option the model lacks is a warning and is not sent', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'hat',
+      aspectRatio: '1:1',
+    });
+    expect(body).not.toHaveProperty('aspect_ratio');
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'aspectRatio' }),
+    ]);
+  });
+
+  test('size → resolution when the model lists that size', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'hat',
+      size: '1024x1536',
+    });
+    expect(body.resolution).toBe('1024x1536');
+    expect(warnings).toEqual([]);
+  });
+
+  test('size → the resolution tier of a model that sizes in tiers, with a warning', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:nano-banana-2-edit',
+      prompt: 'hat',
+      size: '3000x2000',
+    });
+    expect(body.resolution).toBe('4K');
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'size', from: '3000x2000', to: '4K' }),
+    ]);
+  });
+
+  test('a size the model does not list is a warning and is not sent', async () => {
+    const { body, warnings } = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', size: '800x600' });
+    expect(body).not.toHaveProperty('resolution');
+    expect(optionWarnings(warnings)).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'size', from: '800x600', to: 'auto' }),
+    ]);
+  });
+
+  test('quality → quality, and a warning on a model without it', async () => {
+    expect((await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', quality: 'low' })).body.quality).toBe(
+      'low',
+    );
+    const flux = await sent({ model: 'oxen:flux-kontext-dev', prompt: 'hat', quality: 'low' });
+    expect(flux.body).not.toHaveProperty('quality');
+    expect(flux.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'quality' }),
+    ]);
+  });
+
+  test.each([
+    ['flux-kontext-dev', 'jpg'],
+    ['qwen-image-edit-plus', 'jpg'],
+    ['gpt-image-2-edit', 'jpeg'],
+    ['xai-grok-imagine-image-edit', 'jpeg'],
+  ])('outputFormat "jpeg" is sent to %s as "%s", its own spelling', async (model, spelling) => {
+    const { body, warnings } = await sent({ model: `oxen:${model}`, prompt: 'hat', outputFormat: 'jpeg' });
+    expect(body.output_format).toBe(spelling);
+    expect(warnings).toEqual([]);
+  });
+
+  test('outputFormat on a model without output_format is a warning', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      outputFormat: 'webp',
+    });
+    expect(body).not.toHaveProperty('output_format');
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'outputFormat' }),
+    ]);
+  });
+
+  test('mask → mask_url (a URL as is, local bytes as a data: URI)', async () => {
+    const remote = await sent({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'hat',
+      mask: 'https://example.com/mask.png',
+    });
+    expect(remote.body.mask_url).toBe('https://example.com/mask.png');
+    const local = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', mask: pngBytes() });
+    expect(local.body.mask_url).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(optionWarnings(local.warnings)).toEqual([]);
+  });
+
+  test('a mask on a model without mask_url is a warning', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      mask: 'https://example.com/mask.png',
+    });
+    expect(body).not.toHaveProperty('mask_url');
+    expect(warnings).toEqual([expect.objectContaining({ type: 'unsupported-option', option: 'mask' })]);
+  });
+
+  test('seed → seed, and a warning on a model without it', async () => {
+    expect((await sent({ model: 'oxen:flux-kontext-dev', prompt: 'hat', seed: 42 })).body.seed).toBe(42);
+    const gpt = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', seed: 42 });
+    expect(gpt.body).not.toHaveProperty('seed');
+    expect(gpt.warnings).toEqual([expect.objectContaining({ type: 'unsupported-option', option: 'seed' })]);
+  });
+
+  test('negativePrompt → negative_prompt, and a warning on a model without it', async () => {
+    const plus = await sent({ model: 'oxen:qwen-image-edit-plus', prompt: 'hat', negativePrompt: 'blur' });
+    expect(plus.body.negative_prompt).toBe('blur');
+    const qwen = await sent({ model: 'oxen:qwen-image-edit', prompt: 'hat', negativePrompt: 'blur' });
+    expect(qwen.body).not.toHaveProperty('negative_prompt');
+    expect(qwen.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'negativePrompt' }),
+    ]);
+  });
+
+  test('input_image is an array or a string as the model’s schema says', async () => {
+    const two = [PHOTO, 'https://example.com/second.png'];
+    const plus = await sent({ model: 'oxen:qwen-image-edit-plus', prompt: 'merge', images: two });
+    expect(plus.body.input_image).toEqual(two);
+    const single = await sent({ model: 'oxen:qwen-image-edit', prompt: 'merge', images: two });
+    expect(single.body.input_image).toBe(PHOTO);
+    expect(single.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'images' }),
+    ]);
+  });
+
+  test('local inputs become data: URIs with a warning that Oxen advises URLs in production', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'retouch-oxen-'));
+    const path = join(directory, 'input.png');
+    await writeFile(path, pngBytes());
+    const { body, warnings } = await sent({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'merge',
+      images: [pngBytes(), { path }, PHOTO],
+    });
+    const [bytes, file, url] = body.input_image as string[];
+    expect(bytes).toBe(`data:image/png;base64,${Buffer.from(pngBytes()).toString('base64')}`);
+    expect(file).toBe(bytes);
+    expect(url).toBe(PHOTO);
+    expect(warnings).toEqual([
+      {
+        type: 'other',
+        message: expect.stringMatching(/2 local images were sent inline as data: URIs.*URLs in production/),
+      },
+    ]);
+  });
+});
+
+describe('model parameters in providerOptions.oxen', () => {
+  test('are checked against the schema and sent in the model’s spelling', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:flux-kontext-dev',
+      prompt: 'hat',
+      providerOptions: { oxen: { guidance: 3.5, num_inference_steps: 28, output_quality: 90 } },
+    });
+    expect(body).toMatchObject({ guidance: 3.5, num_inference_steps: 28, output_quality: 90 });
+    expect(warnings).toEqual([]);
+  });
+
+  test('a number for a string-valued enum is the same value (safety_tolerance: 2 → "2")', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:nano-banana-2-edit',
+      prompt: 'hat',
+      providerOptions: { oxen: { safety_tolerance: 2, enable_web_search: true } },
+    });
+    expect(body).toMatchObject({ safety_tolerance: '2', enable_web_search: true });
+    expect(warnings).toEqual([]);
+  });
+
+  test('an out-of-range value or an unknown parameter is a warning and is not sent', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:flux-kontext-dev',
+      prompt: 'hat',
+      providerOptions: { oxen: { guidance: 20, numInferenceSteps: 10 } },
+    });
+    expect(body).not.toHaveProperty('guidance');
+    expect(body).not.toHaveProperty('numInferenceSteps');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        type: 'adjusted-option',
+        option: 'providerOptions.oxen.guidance',
+        from: 20,
+        message: expect.stringContaining('must be at most 10'),
+      }),
+      expect.objectContaining({
+        type: 'unsupported-option',
+        option: 'providerOptions.oxen.numInferenceSteps',
+        message: expect.stringContaining('did you mean "num_inference_steps"?'),
+      }),
+    ]);
+  });
+
+  test('targetNamespace → target_namespace, from the provider or the request', async () => {
+    const fromProvider = await sent(
+      { model: 'oxen:qwen-image-edit', prompt: 'hat' },
+      { targetNamespace: 'my-org' },
+    );
+    expect(fromProvider.body.target_namespace).toBe('my-org');
+    const fromRequest = await sent(
+      {
+        model: 'oxen:qwen-image-edit',
+        prompt: 'hat',
+        providerOptions: { oxen: { targetNamespace: 'other-org' } },
+      },
+      { targetNamespace: 'my-org' },
+    );
+    expect(fromRequest.body.target_namespace).toBe('other-org');
+  });
+
+  test('responseFormat "b64_json" asks Oxen for the bytes inline', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'sync' });
+    const result = await oxen.edit(
+      await call({
+        model: 'oxen:qwen-image-edit',
+        prompt: 'hat',
+        images: [PHOTO],
+        providerOptions: { oxen: { responseFormat: 'b64_json' } },
+      }),
+    );
+    expect(bodies(sim, 'POST /api/ai/images/edit')[0]).toMatchObject({ response_format: 'b64_json' });
+    expect(result.images[0]!.url).toBeUndefined();
+    expect(result.images[0]!.mediaType).toBe('image/png');
+    expect((await result.images[0]!.bytes()).slice(0, 4)).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    expect(received(sim, 'GET /files/:id')).toEqual([]);
+  });
+
+  test('fields the adapter owns, or set twice, are refused before anything is sent', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'sync' });
+    const owned = oxen.edit(
+      await call({
+        model: 'oxen:qwen-image-edit',
+        prompt: 'hat',
+        images: [PHOTO],
+        providerOptions: { oxen: { input_image: 'https://example.com/x.png', responseFormat: 'base64' } },
+      }),
+    );
+    await expect(owned).rejects.toSatisfy(InvalidRequestError.isInstance);
+    await expect(owned).rejects.toThrow(
+      /providerOptions\.oxen\.responseFormat: responseFormat must be "url" or "b64_json"/,
+    );
+    const twice = oxen.edit(
+      await call({
+        model: 'oxen:qwen-image-edit',
+        prompt: 'hat',
+        images: [PHOTO],
+        aspectRatio: '1:1',
+        providerOptions: { oxen: { aspect_ratio: '4:3' } },
+      }),
+    );
+    await expect(twice).rejects.toThrow(/both aspectRatio and providerOptions\.oxen\.aspect_ratio are set/);
+    expect(received(sim, 'POST /api/ai/images/edit')).toEqual([]);
+    expect(sim.billableCount).toBe(0);
+  });
+});
+
+describe('strict mode', () => {
+  test('an unsupported option throws UnsupportedFeatureError before anything billable', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'queue', strict: true });
+    const request: EditRequest = {
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      aspectRatio: '5:4',
+    };
+    await expect(oxen.prepare(await normalizeEditRequest(request), {})).rejects.toSatisfy(
+      (error) => UnsupportedFeatureError.isInstance(error) && error.feature === 'aspectRatio',
+    );
+    await expect(oxen.edit(await call(request))).rejects.toThrow(/strict mode.*5:4/);
+    expect(received(sim, 'POST /api/ai/queue')).toEqual([]);
+    expect(sim.billableCount).toBe(0);
+  });
+
+  test('a request the model honours exactly passes', async () => {
+    const { warnings } = await sent(
+      {
+        model: 'oxen:gpt-image-2-edit',
+        prompt: 'hat',
+        size: '1024x1024',
+        quality: 'low',
+        outputFormat: 'webp',
+      },
+      { strict: true },
+    );
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('the parameter schema', () => {
+  test('is read once per model and reused', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'sync' });
+    for (let index = 0; index < 3; index++) {
+      await oxen.edit(await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }));
+    }
+    expect(received(sim, 'GET /api/ai/models/:name')).toHaveLength(1);
+  });
+
+  test('when the lookup fails, the built-in table drives the mapping', async () => {
+    const sim = await simulator();
+    sim.setFaults([{ route: 'GET /api/ai/models/:name', kind: 'status', status: 503 }]);
+    const oxen = provider(sim, { mode: 'sync' });
+    const result = await oxen.edit(
+      await call({
+        model: 'oxen:flux-kontext-dev',
+        prompt: 'hat',
+        images: [PHOTO],
+        outputFormat: 'jpeg',
+        quality: 'low',
+      }),
+    );
+    expect(bodies(sim, 'POST /api/ai/images/edit')[0]).toEqual({
+      model: 'flux-kontext-dev',
+      prompt: 'hat',
+      input_image: PHOTO,
+      output_format: 'jpg',
+    });
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'quality' }),
+      { type: 'other', message: expect.stringContaining('checked against the built-in table') },
+    ]);
+  });
+
+  test('a model Oxen does not know is refused before anything billable, pointing to listModels', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'queue' });
+    await expect(
+      oxen.edit(await call({ model: 'oxen:bad-model-name', prompt: 'hat', images: [PHOTO] })),
+    ).rejects.toSatisfy(
+      (error) =>
+        InvalidRequestError.isInstance(error) &&
+        /"bad-model-name".*listModels\(\)/.test(error.message) &&
+        error.issues[0]!.path === 'model',
+    );
+    expect(sim.billableCount).toBe(0);
+  });
+});

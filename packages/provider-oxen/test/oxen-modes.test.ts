@@ -1,0 +1,224 @@
+import { normalizeEditRequest, sniffImageMediaType, TimeoutError } from '@retouch/core';
+import { describe, expect, test } from 'vitest';
+import { bodies, call, provider, received, simulator, tableModels } from './helpers.ts';
+
+const PHOTO = 'https://example.com/photo.png';
+const ARRAY_MODELS = new Set(['qwen-image-edit-plus', 'gpt-image-2-edit', 'nano-banana-2-edit']);
+
+describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
+  test.each(tableModels)('edits with %s', async (model) => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode });
+    const result = await oxen.edit(
+      await call({ model: `oxen:${model}`, prompt: 'Add a funny hat', images: [PHOTO] }),
+    );
+    expect(result.images).toHaveLength(1);
+    expect(sniffImageMediaType(await result.images[0]!.bytes())).toBe('image/png');
+    const route = mode === 'sync' ? 'POST /api/ai/images/edit' : 'POST /api/ai/queue';
+    expect(bodies(sim, route)).toEqual([
+      { model, prompt: 'Add a funny hat', input_image: ARRAY_MODELS.has(model) ? [PHOTO] : PHOTO },
+    ]);
+    expect(sim.billableCount).toBe(1);
+    expect(result.cost?.source).toBe('estimated');
+    if (mode === 'sync') {
+      expect(result.jobId).toBeUndefined();
+    } else {
+      expect(result.jobId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(sim.jobStatus(result.jobId!)).toBe('succeeded');
+    }
+    expect(received(sim, 'GET /api/events')).toHaveLength(mode === 'sse' ? 1 : 0);
+  });
+
+  test('n = 6 makes six images', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode });
+    const result = await oxen.edit(
+      await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO], n: 6 }),
+    );
+    expect(result.images).toHaveLength(6);
+    expect(new Set(result.images.map((image) => image.url)).size).toBe(6);
+    expect(result.cost).toEqual({ usd: 0.18, source: 'estimated' });
+    if (mode === 'sync') {
+      expect(received(sim, 'POST /api/ai/images/edit')).toHaveLength(6);
+    } else {
+      // Oxen takes at most four generations per enqueue: 6 = 4 + 2, and the job id joins all six.
+      expect(
+        bodies(sim, 'POST /api/ai/queue').map(
+          (body) => (body as { num_generations?: number }).num_generations,
+        ),
+      ).toEqual([4, 2]);
+      expect(result.jobId!.split(',')).toHaveLength(6);
+    }
+  });
+});
+
+describe('prefersJobs and the default mode', () => {
+  test('the queue modes hand the waiting to the dispatcher; sync does not', async () => {
+    const sim = await simulator();
+    expect(provider(sim).mode).toBe('sse');
+    expect(provider(sim).prefersJobs).toBe(true);
+    expect(provider(sim, { mode: 'queue' }).prefersJobs).toBe(true);
+    expect(provider(sim, { mode: 'sync' }).prefersJobs).toBe(false);
+    expect(provider(sim, { pollIntervalMs: 1234 }).pollIntervalMs).toBe(1234);
+  });
+
+  test('a slow model neither blocks a request nor times out in the default mode', async () => {
+    // The model runs 1.5 s; in sync mode a request that may wait 300 ms gives up...
+    const sim = await simulator({
+      jobSchedule: { queuedMs: 100, processingMs: 1_500 },
+      syncEditDelayMs: 1_500,
+    });
+    const sync = provider(sim, { mode: 'sync', syncTimeoutMs: 300 });
+    const request = { model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] };
+    await expect(sync.edit(await call(request))).rejects.toSatisfy(TimeoutError.isInstance);
+    // ...while the default mode never holds a request open for the model: it enqueues and listens.
+    const oxen = provider(sim, { syncTimeoutMs: 300 });
+    const started = sim.requests.length;
+    const result = await oxen.edit(await call(request));
+    expect(result.images).toHaveLength(1);
+    const made = sim.requests.slice(started).map((sent) => sent.route);
+    expect(made).toEqual(['GET /api/ai/models/:name', 'GET /api/events', 'POST /api/ai/queue']);
+  });
+});
+
+describe('results', () => {
+  test('queue mode reads result_url and reports timings from the status row', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'queue' });
+    const result = await oxen.edit(
+      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO] }),
+    );
+    const [status] = received(sim, 'GET /api/ai/queue/:id').slice(-1);
+    expect(status!.path).toBe(`/api/ai/queue/${result.jobId}`);
+    expect(result.images[0]!.url).toMatch(new RegExp(`^${sim.url}/files/`));
+    expect(result.startedAt).toBeTypeOf('number');
+    expect(result.completedAt).toBeGreaterThanOrEqual(result.startedAt!);
+  });
+
+  test('responseFormat "b64_json" in a queue mode downloads the result inline', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'sse' });
+    const result = await oxen.edit(
+      await call({
+        model: 'oxen:qwen-image-edit',
+        prompt: 'hat',
+        images: [PHOTO],
+        providerOptions: { oxen: { responseFormat: 'b64_json' } },
+      }),
+    );
+    expect(bodies(sim, 'POST /api/ai/queue')[0]).not.toHaveProperty('response_format');
+    expect(result.images[0]!.base64).toMatch(/^iVBOR/);
+    expect(result.images[0]!.url).toBeUndefined();
+  });
+});
+
+describe('cost', () => {
+  test.each([
+    [{ model: 'oxen:qwen-image-edit' }, 0.03],
+    [{ model: 'oxen:qwen-image-edit', n: 3 }, 0.09],
+    [{ model: 'oxen:gpt-image-2-edit' }, 0.25],
+    [{ model: 'oxen:gpt-image-2-edit', quality: 'low' as const, size: '1024x1024' }, 0.02],
+    [{ model: 'oxen:gpt-image-2-edit', size: '2560x1440' }, 1.47],
+    [{ model: 'oxen:gpt-image-2-edit', quality: 'auto' as const, size: '3840x2160' }, 1.47],
+    [{ model: 'oxen:nano-banana-2-edit' }, 0.1],
+    [{ model: 'oxen:nano-banana-2-edit', size: '4096x4096' }, 0.15],
+  ])('is estimated from the model’s pricing before the call: %o → $%s', async (options, usd) => {
+    const sim = await simulator();
+    const oxen = provider(sim);
+    const request = await normalizeEditRequest({ prompt: 'hat', images: [PHOTO], ...options });
+    expect(await oxen.estimateCost(request, {})).toEqual({ usd, source: 'estimated' });
+    expect(sim.billableCount).toBe(0);
+  });
+
+  test('with reportCost, the billed cost is read from the generation after a queued job', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'queue', reportCost: true });
+    const result = await oxen.edit(
+      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO], size: '2560x1440', n: 2 }),
+    );
+    expect(result.cost).toEqual({ usd: 2.94, source: 'reported' });
+    const reads = received(sim, 'GET /api/ai/generations/:id').map((request) => request.path);
+    expect(reads.sort()).toEqual(
+      result
+        .jobId!.split(',')
+        .map((id) => `/api/ai/generations/${id}`)
+        .sort(),
+    );
+  });
+
+  test('reportCost can be asked for per request', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'sse' });
+    const result = await oxen.edit(
+      await call({
+        model: 'oxen:flux-kontext-dev',
+        prompt: 'hat',
+        images: [PHOTO],
+        providerOptions: { oxen: { reportCost: true } },
+      }),
+    );
+    expect(result.cost).toEqual({ usd: 0.025, source: 'reported' });
+  });
+
+  test('when the generation cannot be read, the estimate stands with a warning', async () => {
+    const sim = await simulator();
+    sim.setFaults([{ route: 'GET /api/ai/generations/:id', kind: 'status', status: 500 }]);
+    const oxen = provider(sim, { mode: 'queue', reportCost: true });
+    const result = await oxen.edit(
+      await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }),
+    );
+    expect(result.cost).toEqual({ usd: 0.03, source: 'estimated' });
+    expect(result.warnings).toEqual([
+      { type: 'other', message: expect.stringContaining('the billed cost could not be read') },
+    ]);
+  });
+});
+
+describe('the catalogue', () => {
+  test('listModels returns the edit models with their parameters and prices', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim);
+    const models = await oxen.listModels();
+    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels].sort());
+    const gpt = models.find((model) => model.modelId === 'gpt-image-2-edit')!;
+    expect(gpt).toMatchObject({
+      id: 'oxen:gpt-image-2-edit',
+      provider: 'oxen',
+      displayName: 'GPT Image 2 Edit',
+      pricing: { method: 'per_image', perImageGridUsd: { high: { HD: 0.25, '4K': 1.47 } } },
+      parameters: { quality: { type: 'string', enum: ['auto', 'low', 'medium', 'high'], default: 'high' } },
+      capabilities: {
+        maxInputImages: 16,
+        mask: true,
+        qualities: ['auto', 'low', 'medium', 'high'],
+        outputFormats: ['png', 'jpeg', 'webp'],
+        seed: false,
+        negativePrompt: false,
+      },
+    });
+    expect(gpt.capabilities?.sizes).toContain('3840x2160');
+    const qwen = models.find((model) => model.modelId === 'qwen-image-edit')!;
+    expect(qwen.pricing).toEqual({ method: 'per_image', perImageUsd: 0.03 });
+    expect(qwen.capabilities).toMatchObject({
+      maxInputImages: 1,
+      aspectRatios: ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'],
+    });
+    // The listing carries the schemas: no per-model lookups follow.
+    await oxen.edit(await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }));
+    expect(received(sim, 'GET /api/ai/models/:name')).toEqual([]);
+  });
+
+  test('capabilities describe a model in neutral terms (jpg shown as jpeg)', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim);
+    expect(await oxen.capabilities('flux-kontext-dev', {})).toMatchObject({
+      maxInputImages: 1,
+      mask: false,
+      seed: true,
+      outputFormats: ['webp', 'jpeg', 'png'],
+    });
+    expect(await oxen.capabilities('nano-banana-2-edit', {})).toMatchObject({
+      sizes: ['1024x1024', '2048x2048', '4096x4096'],
+    });
+  });
+});

@@ -544,12 +544,13 @@ describe('timeouts and aborts', () => {
     expect(error.timeoutMs).toBe(100);
   });
 
-  test('a download that stalls is a TimeoutError at the download stage', async () => {
+  test('a download that stalls is a TimeoutError of the attempt', async () => {
     provider.routes.set('/result.png', stallBody);
     const error = (await failure(
       client().download(`${provider.url}/result.png`, { timeoutMs: 80, signal: safety() }),
     )) as TimeoutError;
-    expect(error).toMatchObject({ name: 'TimeoutError', timeoutMs: 80, stage: 'download' });
+    // The attempt's stage, which the dispatcher retries like any per-attempt timeout.
+    expect(error).toMatchObject({ name: 'TimeoutError', timeoutMs: 80, stage: 'request' });
   });
 
   test('aborting passes the abort reason through unwrapped', async () => {

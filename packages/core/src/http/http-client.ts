@@ -152,17 +152,12 @@ interface Attempt {
   /** The caller's signal, whose reason is passed through unwrapped. */
   readonly callerSignal: AbortSignal | undefined;
   readonly timeoutMs: number | false;
-  readonly stage: 'request' | 'download';
   timedOut(): boolean;
   /** Stops the clock once the body is read (or, for a stream, once the headers are in). */
   finish(): void;
 }
 
-function startAttempt(options: {
-  signal: AbortSignal | undefined;
-  timeoutMs: number | false;
-  stage: 'request' | 'download';
-}): Attempt {
+function startAttempt(options: { signal: AbortSignal | undefined; timeoutMs: number | false }): Attempt {
   const deadline = new AbortController();
   const timer =
     options.timeoutMs === false
@@ -175,7 +170,6 @@ function startAttempt(options: {
     signal: options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal,
     callerSignal: options.signal,
     timeoutMs: options.timeoutMs,
-    stage: options.stage,
     timedOut: () => deadline.signal.aborted,
     finish: () => clearTimeout(timer),
   };
@@ -306,7 +300,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const attempt = startAttempt({
         signal: request.signal,
         timeoutMs: request.timeoutMs ?? defaultTimeout,
-        stage: 'request',
       });
       let response: Response;
       let text: string;
@@ -367,7 +360,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     async stream(request) {
       const url = resolve(request.path);
-      const attempt = startAttempt({ signal: request.signal, timeoutMs: defaultTimeout, stage: 'request' });
+      const attempt = startAttempt({ signal: request.signal, timeoutMs: defaultTimeout });
       try {
         const response = await send('GET', url, {
           headers: { accept: 'text/event-stream', ...request.headers },
@@ -404,7 +397,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const attempt = startAttempt({
         signal: downloadOptions.signal,
         timeoutMs: downloadOptions.timeoutMs ?? defaultTimeout,
-        stage: 'download',
       });
       try {
         const response = await send('GET', url, { attempt });
@@ -557,7 +549,8 @@ function transportError(error: unknown, context: ReadContext & { afterResponse?:
         context.afterResponse ? 'did not finish sending its body' : 'got no response'
       } within ${attempt.timeoutMs} ms`,
       timeoutMs: typeof attempt.timeoutMs === 'number' ? attempt.timeoutMs : 0,
-      stage: attempt.stage,
+      // Every deadline of this layer is one attempt's, which the dispatcher may retry.
+      stage: 'request',
       cause: error,
     });
   }

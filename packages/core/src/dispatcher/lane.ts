@@ -4,8 +4,11 @@ import { RetouchError } from '../errors/retouch-error.ts';
 
 /** One second: the window `requestsPerSecond` is measured over. */
 const SECOND = 1_000;
-/** The adaptive rate never drops below this, in requests per second. */
-const MIN_ADAPTIVE_RATE = 0.5;
+/**
+ * The adaptive rate never drops below this, in requests per second: a 429 at a lower rate means the
+ * quota is spent by someone else (the limit is per account), and the provider's pause covers that.
+ */
+const MIN_ADAPTIVE_RATE = 1;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 

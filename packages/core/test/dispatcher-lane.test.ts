@@ -1,0 +1,215 @@
+import { createRetouch, type EditRequest, type EditResult } from '@retouch/core';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createFakeProvider, failures } from './support/fake-provider.ts';
+import { maxInWindow } from './support/windows.ts';
+
+const request = (prompt = 'add a hat'): EditRequest => ({
+  model: 'fake:model-a',
+  prompt,
+  images: ['https://example.com/cat.png'],
+});
+
+/** Starts the edits, advances the fake clock until they settle, and returns their outcomes. */
+async function runAll(
+  promises: Promise<EditResult>[],
+  options: { stepMs?: number; maxMs?: number } = {},
+): Promise<PromiseSettledResult<EditResult>[]> {
+  const all = Promise.allSettled(promises);
+  let done = false;
+  void all.then(() => {
+    done = true;
+  });
+  for (let elapsed = 0; !done && elapsed < (options.maxMs ?? 120_000); elapsed += options.stepMs ?? 50) {
+    await vi.advanceTimersByTimeAsync(options.stepMs ?? 50);
+  }
+  return all;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the rate window', () => {
+  test('no more than requestsPerSecond starts in any sliding one-second window', async () => {
+    const fake = createFakeProvider({ latencyMs: 30 });
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 10, requestsPerSecond: 5 } },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 23 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+    );
+
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const starts = fake.callsOf('edit').map((call) => call.at);
+    expect(starts).toHaveLength(23);
+    // The window is used fully, and never overfilled wherever it is placed (a fixed window would let
+    // 10 start around each boundary).
+    expect(maxInWindow(starts, 1_000)).toBe(5);
+    await retouch.close();
+  });
+
+  test('a rate below one a second spaces starts evenly', async () => {
+    const fake = createFakeProvider({ latencyMs: 10 });
+    const retouch = createRetouch({ providers: [fake], limits: { fake: { requestsPerSecond: 0.5 } } });
+    await runAll([retouch.edit(request()), retouch.edit(request()), retouch.edit(request())]);
+    const starts = fake.callsOf('edit').map((call) => call.at);
+    expect(maxInWindow(starts, 2_000)).toBe(1);
+    await retouch.close();
+  });
+
+  test('concurrency bounds the edits in flight', async () => {
+    const fake = createFakeProvider({ latencyMs: 200 });
+    const retouch = createRetouch({ providers: [fake], limits: { fake: { concurrency: 3 } } });
+    await runAll(Array.from({ length: 10 }, () => retouch.edit(request())));
+    expect(fake.maxInFlight).toBe(3);
+    await retouch.close();
+  });
+
+  test('a higher priority starts first', async () => {
+    const fake = createFakeProvider({ latencyMs: 50 });
+    const retouch = createRetouch({ providers: [fake], limits: { fake: { concurrency: 1 } } });
+    const edits = [
+      retouch.edit(request('first')),
+      retouch.edit(request('low 1')),
+      retouch.edit(request('low 2')),
+      retouch.edit(request('urgent'), { priority: 10 }),
+    ];
+    await runAll(edits);
+    expect(fake.callsOf('edit').map((call) => call.prompt)).toEqual(['first', 'urgent', 'low 1', 'low 2']);
+    await retouch.close();
+  });
+});
+
+describe('a 429 pauses the whole lane', () => {
+  test("for the provider's Retry-After, not just the throttled request", async () => {
+    const fake = createFakeProvider({ latencyMs: 100 });
+    fake.script('edit', { error: failures.rateLimited({ retryAfterMs: 800 }), afterMs: 50 });
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 4, requestsPerSecond: 100 } },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 12 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+    );
+
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const calls = fake.callsOf('edit');
+    const throttledAt = calls[0]!.at + 50;
+    const startsDuringPause = calls.filter((call) => call.at >= throttledAt && call.at < throttledAt + 800);
+    expect(startsDuringPause).toEqual([]);
+    // The three already in flight finished; the nine others and the retry waited out the pause.
+    expect(calls.filter((call) => call.at >= throttledAt + 800)).toHaveLength(9);
+    expect(fake.accepted).toHaveLength(12);
+    expect(retouch.stats()).toMatchObject({ succeeded: 12, failed: 0, retries: 1 });
+    await retouch.close();
+  });
+
+  test('without Retry-After, for a backoff that grows with consecutive 429s', async () => {
+    const fake = createFakeProvider({ latencyMs: 10 });
+    fake.script('edit', failures.rateLimited(), failures.rateLimited());
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 1, requestsPerSecond: 100 } },
+      retry: { initialDelayMs: 300, maxRetries: 3 },
+    });
+    await runAll([retouch.edit(request()), retouch.edit(request())]);
+    const starts = fake.callsOf('edit').map((call) => call.at);
+    expect(starts).toHaveLength(4);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(300);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(600);
+    await retouch.close();
+  });
+
+  test('the retrying event carries the reason and the delay', async () => {
+    const fake = createFakeProvider({ latencyMs: 10 });
+    fake.script('edit', failures.rateLimited({ retryAfterMs: 1_500 }));
+    const events: { type: string; reason?: string; delayMs?: number; attempt?: number }[] = [];
+    const retouch = createRetouch({ providers: [fake], onProgress: (event) => events.push(event) });
+    await runAll([retouch.edit(request())]);
+    const retrying = events.find((event) => event.type === 'retrying');
+    expect(retrying).toMatchObject({ attempt: 2, delayMs: 1_500 });
+    expect(retrying?.reason).toMatch(/429 rate limited; the provider asked to wait 1500 ms/);
+    // The job stays running while its retry waits: it left the queue once.
+    expect(events.map((event) => event.type)).toEqual([
+      'queued',
+      'status',
+      'started',
+      'retrying',
+      'started',
+      'succeeded',
+    ]);
+    await retouch.close();
+  });
+});
+
+describe('an adaptive lane (no requestsPerSecond configured)', () => {
+  test('converges under an unknown server limit without losing or double-sending edits', async () => {
+    const fake = createFakeProvider({ latencyMs: 20, serverRateLimit: { requests: 6, windowMs: 1_000 } });
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 8 } },
+      retry: { maxRetries: 20, initialDelayMs: 200, maxDelayMs: 2_000 },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 80 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(fake.accepted).toHaveLength(80);
+    const first = fake.calls[0]!.at;
+    const last = fake.accepted.at(-1)!.at;
+    const early = fake.throttled.filter((call) => call.at < first + 3_000).length;
+    const late = fake.throttled.filter((call) => call.at >= first + 3_000);
+    // The first burst overshoots; once the rate is learned, throttling is rare: a probe now and then.
+    expect(early).toBeGreaterThan(0);
+    expect(late.length).toBeLessThanOrEqual(Math.ceil((last - first - 3_000) / 3_000) + 1);
+    const rate = retouch.stats().lanes.fake!.requestsPerSecond!;
+    expect(rate).toBeGreaterThanOrEqual(2);
+    expect(rate).toBeLessThanOrEqual(7);
+    await retouch.close();
+  });
+
+  test('probes back up after a run of successes when the limit rises', async () => {
+    const serverRateLimit = { requests: 2, windowMs: 1_000 };
+    const fake = createFakeProvider({ latencyMs: 10, serverRateLimit });
+    const retouch = createRetouch({
+      providers: [fake],
+      retry: { maxRetries: 20, initialDelayMs: 100, maxDelayMs: 1_000 },
+    });
+    await runAll(Array.from({ length: 12 }, () => retouch.edit(request())));
+    const learned = retouch.stats().lanes.fake!.requestsPerSecond!;
+    expect(learned).toBeLessThanOrEqual(2);
+
+    serverRateLimit.requests = 50;
+    const before = fake.throttled.length;
+    await runAll(Array.from({ length: 60 }, () => retouch.edit(request())));
+    expect(fake.throttled.length).toBe(before);
+    expect(retouch.stats().lanes.fake!.requestsPerSecond!).toBeGreaterThan(learned + 2);
+    await retouch.close();
+  });
+
+  test("starts at the provider's documented rate and never probes past it", async () => {
+    const fake = createFakeProvider({
+      latencyMs: 5,
+      defaultLimits: { concurrency: 4, requestsPerSecond: 3 },
+    });
+    const retouch = createRetouch({ providers: [fake] });
+    await runAll(Array.from({ length: 30 }, () => retouch.edit(request())));
+    expect(
+      maxInWindow(
+        fake.callsOf('edit').map((call) => call.at),
+        1_000,
+      ),
+    ).toBe(3);
+    expect(retouch.stats().lanes.fake).toMatchObject({
+      concurrency: 4,
+      requestsPerSecond: 3,
+      adaptive: true,
+    });
+    await retouch.close();
+  });
+});

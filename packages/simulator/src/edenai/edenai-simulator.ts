@@ -80,6 +80,7 @@ export interface EdenAISimulatorCounters {
 export interface EdenAISimulator {
   /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
   /** The only bearer token it accepts. */
   readonly apiKey: string;
@@ -91,6 +92,7 @@ export interface EdenAISimulator {
   readonly credits: number | undefined;
   /** Sum of `cost` over accepted edits, USD. */
   readonly spentUsd: number;
+  /** Live counters for tests and benchmarks. */
   readonly counters: EdenAISimulatorCounters;
   /** Replaces the fault script. */
   setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;

@@ -13,10 +13,13 @@ export interface OxenJobTiming {
 
 /** What a schedule function learns about a job. */
 export interface OxenJobInfo {
+  /** The job's `generation_id`. */
   generationId: string;
+  /** The model name, e.g. `qwen-image-edit`. */
   model: string;
   /** Index of this generation within its enqueue request (`num_generations` > 1). */
   index: number;
+  /** The request's model parameters (`prompt`, `input_image`, ...). */
   parameters: Record<string, unknown>;
 }
 

@@ -83,6 +83,7 @@ export interface OxenSimulatorCounters {
 export interface OxenSimulator {
   /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
   /** The only bearer token it accepts. */
   readonly apiKey: string;
@@ -92,6 +93,7 @@ export interface OxenSimulator {
   readonly billableCount: number;
   /** Remaining USD balance when `credits` was set. */
   readonly credits: number | undefined;
+  /** Live counters for tests and benchmarks. */
   readonly counters: OxenSimulatorCounters;
   /** Replaces the fault script. */
   setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;

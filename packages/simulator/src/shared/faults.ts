@@ -38,6 +38,7 @@ export interface FaultRule {
    * a concrete `'METHOD /path'`, or `'*'` for every route.
    */
   route: string;
+  /** What happens; see {@link FaultKind}. */
   kind: FaultKind;
   /** Applies to the first `times` matching requests (after `after`), then retires. */
   times?: number;
@@ -60,7 +61,7 @@ export interface FaultRule {
   shape?: 'simple' | 'detailed';
 }
 
-/** Options of {@link FaultInjector.setFaults}. */
+/** Options of `setFaults`. */
 export interface SetFaultsOptions {
   /** Seed of the generator behind `probability`, so a probabilistic script repeats exactly. @default 1 */
   seed?: number;

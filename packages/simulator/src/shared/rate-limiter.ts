@@ -1,4 +1,4 @@
-/** Options of {@link SlidingWindowRateLimiter}. */
+/** A sliding-window rate limit: how many requests any window may accept. */
 export interface RateLimitOptions {
   /** Requests accepted in any window. @default 10 */
   requestsPerSecond?: number;

@@ -8,15 +8,21 @@ export const redactedMarker = '[REDACTED]';
 export interface RecordedFile {
   /** The form field name, e.g. `image[]`, `mask`, `file`. */
   name: string;
+  /** The file name the client gave. */
   filename: string;
+  /** The part's `Content-Type`. */
   contentType: string;
+  /** Bytes received. */
   size: number;
+  /** Hex SHA-256 of the content. */
   sha256: string;
 }
 
 /** How a multipart body is recorded: its text fields and a summary of each file part. */
 export interface RecordedMultipartBody {
+  /** Text fields; a name sent more than once maps to an array. */
   fields: Record<string, string | string[]>;
+  /** File parts, in order. */
   files: RecordedFile[];
 }
 
@@ -31,11 +37,13 @@ export interface RecordedMultipartBody {
 export interface RecordedRequest {
   /** Sequence number, from 1, in arrival order. */
   sequence: number;
+  /** The HTTP method. */
   method: string;
   /** The path without the query string. */
   path: string;
   /** The matched route, e.g. `GET /api/ai/queue/:id`; `undefined` for an unknown path. */
   route: string | undefined;
+  /** Query parameters; a name given more than once maps to an array. */
   query: Record<string, string | string[]>;
   /** Lower-case header names; the API key is replaced by `[REDACTED]` wherever it appears. */
   headers: Record<string, string>;

@@ -194,6 +194,12 @@ describe('generated images', () => {
     await expect(image.bytes()).rejects.toSatisfy(InvalidResponseError.isInstance);
   });
 
+  test('an unparsable result URL fails as an InvalidResponseError when read, not when built', async () => {
+    const image = createGeneratedImage({ provider: 'oxen', url: 'http://[not-a-host/x.png', http: http() });
+    expect(image.mediaType).toBe('image/png');
+    await expect(image.bytes()).rejects.toSatisfy(InvalidResponseError.isInstance);
+  });
+
   test('an image with neither bytes nor a reachable URL says so', async () => {
     await expect(createGeneratedImage({ provider: 'oxen', url: `${url}/x.png` }).bytes()).rejects.toThrow(
       /neither bytes nor a URL/,

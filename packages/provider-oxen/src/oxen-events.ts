@@ -179,9 +179,12 @@ export class OxenEventStream {
     return release;
   }
 
-  /** Starts watching generations just enqueued (while a hold is still held). */
+  /**
+   * Starts watching generations just enqueued (while a hold is still held). After `close()` it does
+   * nothing: the jobs exist on Oxen, and a later wait reads their status.
+   */
   watch(generationIds: readonly string[]): void {
-    this.#assertOpen();
+    if (this.#closed) return;
     for (const id of generationIds) {
       if (this.#settled.has(id) || this.#pending.has(id)) continue;
       const early = this.#early.get(id);

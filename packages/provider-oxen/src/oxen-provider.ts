@@ -312,7 +312,8 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     const base = await encodeOxenBody(edit, { mode: 'queue' });
     const chunks = splitGenerations(call.request.n);
     // Subscribe before enqueueing: Oxen's stream does not replay, and a fast job can finish first.
-    const release = mode === 'sse' ? await events().hold(call.signal) : undefined;
+    const listener = mode === 'sse' ? events() : undefined;
+    const release = listener ? await listener.hold(call.signal) : undefined;
     const generationIds: string[] = [];
     const raws: unknown[] = [];
     try {
@@ -340,7 +341,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
       responseFormat: edit.responseFormat,
       reportCost: edit.reportCost,
     });
-    if (mode === 'sse') events().watch(generationIds);
+    listener?.watch(generationIds);
     release?.();
     return {
       jobId: joinJobId(generationIds),

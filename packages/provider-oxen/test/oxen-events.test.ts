@@ -135,7 +135,7 @@ describe('sse mode: completion is never missed', () => {
   });
 
   test('unrelated events, keep-alives and malformed data are ignored', async () => {
-    const sim = await simulator({ jobSchedule: { queuedMs: 5, processingMs: 400 } });
+    const sim = await simulator({ jobSchedule: { queuedMs: 5, processingMs: 800 } });
     const man = await proxy(sim);
     const oxen = provider(sim, { baseURL: man.url, mode: 'sse', events: NO_SAFETY_NET });
     const submission = await oxen.submit(await call(request));

@@ -7,7 +7,7 @@ const request = { model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] 
 
 describe('jobs: submit, status, cancel', () => {
   test('status follows a job from queued to succeeded', async () => {
-    const sim = await simulator({ jobSchedule: { queuedMs: 150, processingMs: 300 } });
+    const sim = await simulator({ jobSchedule: { queuedMs: 800, processingMs: 300 } });
     const oxen = provider(sim, { mode: 'queue' });
     const submission = await oxen.submit(await call(request));
     expect(submission.jobId).toMatch(/^[0-9a-f-]{36}$/);
@@ -25,7 +25,7 @@ describe('jobs: submit, status, cancel', () => {
 
   test('the status of a split job (n = 6) folds its six generations', async () => {
     const sim = await simulator({
-      jobSchedule: (job) => ({ queuedMs: 5, processingMs: job.index === 0 ? 400 : 10 }),
+      jobSchedule: (job) => ({ queuedMs: 5, processingMs: job.index === 0 ? 1_000 : 10 }),
     });
     const oxen = provider(sim, { mode: 'queue' });
     const { jobId } = await oxen.submit(await call({ ...request, n: 6 }));

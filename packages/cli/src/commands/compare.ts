@@ -1,0 +1,187 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { LaneLimits } from '@retouch/core';
+import { styles } from '../ansi.ts';
+import type { CompareCommandOptions, ProviderName } from '../args.ts';
+import { type CompareModel, type RunCompareOptions, runCompare } from '../compare.ts';
+import { type CompareConfig, loadCompareConfig } from '../config.ts';
+import { type CliContext, wantsColor } from '../context.ts';
+import { formatDuration, formatUsd, timestamp } from '../format.ts';
+import { resolveImage } from '../inputs.ts';
+import { createProgressDisplay } from '../progress.ts';
+import { resultsToJson } from '../results.ts';
+import { openProviderSession, type ProviderSession, providerOf } from '../session.ts';
+import { renderCompareTable } from '../table.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** `retouch compare`: merges flags over `--config`, checks everything, then runs the comparison. */
+export async function runCompareCommand(
+  options: CompareCommandOptions,
+  context: CliContext,
+): Promise<number> {
+  const config: CompareConfig | undefined = options.config
+    ? await loadCompareConfig({ path: options.config, cwd: context.cwd })
+    : undefined;
+  const models = options.models ?? config?.models ?? [];
+  const prompt = options.prompt ?? config?.prompt;
+  if (prompt === undefined) {
+    throw new UsageError({
+      command: 'compare',
+      message: '--prompt is required (or "prompt" in the --config file)',
+    });
+  }
+  const imageValues =
+    options.images.length > 0
+      ? options.images.map((value) => ({ value, flag: '--image' }))
+      : (config?.images ?? []).map((value) => ({ value, flag: 'config image' }));
+  if (imageValues.length === 0) {
+    throw new UsageError({
+      command: 'compare',
+      message: '--image is required (or "image" in the --config file): the picture to edit',
+    });
+  }
+  const images = await Promise.all(
+    imageValues.map(({ value, flag }) => resolveImage({ value, cwd: context.cwd, flag, command: 'compare' })),
+  );
+  const maskValue = options.mask ?? config?.mask;
+  const mask = maskValue
+    ? await resolveImage({ value: maskValue, cwd: context.cwd, flag: '--mask', command: 'compare' })
+    : undefined;
+
+  const providers = [...new Set(models.map((entry) => providerOf(entry.model)))];
+  const limits: Record<string, LaneLimits> = {};
+  for (const provider of providers) {
+    const lane = { ...(config?.limits?.[provider] ?? {}) };
+    if (options.concurrency !== undefined) lane.concurrency = options.concurrency;
+    if (Object.keys(lane).length > 0) limits[provider] = lane;
+  }
+  const timeoutSeconds = options.timeoutSeconds ?? config?.timeoutSeconds;
+  const outDir = options.out
+    ? resolve(context.cwd, options.out)
+    : (config?.out ?? resolve(context.cwd, '.retouch-out', `compare-${timestamp(new Date())}`));
+
+  const session = await openProviderSession({
+    providers,
+    simulate: options.simulate,
+    env: context.env,
+    ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
+    ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+  });
+  try {
+    const entries: CompareModel[] = models.map((entry) => {
+      const provider = providerOf(entry.model);
+      const mode = 'mode' in entry && typeof entry.mode === 'string' ? entry.mode : undefined;
+      const model: CompareModel = { model: entry.model, mode: mode ?? session.modes[provider] ?? 'default' };
+      if (entry.label) model.label = entry.label;
+      if (entry.providerOptions) model.providerOptions = entry.providerOptions;
+      if (mode && mode !== session.modes[provider]) model.adapter = session.createAdapter({ provider, mode });
+      return model;
+    });
+    const editOptions: RunCompareOptions['editOptions'] = {};
+    const size = options.size ?? config?.size;
+    if (size) editOptions.size = size;
+    const aspectRatio = options.aspectRatio ?? config?.aspectRatio;
+    if (aspectRatio) editOptions.aspectRatio = aspectRatio;
+    const quality = options.quality ?? config?.quality;
+    if (quality) editOptions.quality = quality;
+    const outputFormat = options.outputFormat ?? config?.outputFormat;
+    if (outputFormat) editOptions.outputFormat = outputFormat;
+    const n = options.n ?? config?.n;
+    if (n !== undefined) editOptions.n = n;
+    const seed = options.seed ?? config?.seed;
+    if (seed !== undefined) editOptions.seed = seed;
+    const negativePrompt = options.negativePrompt ?? config?.negativePrompt;
+    if (negativePrompt) editOptions.negativePrompt = negativePrompt;
+    if (timeoutSeconds !== undefined) editOptions.timeoutMs = Math.round(timeoutSeconds * 1000);
+    const budgetUsd = options.budgetUsd ?? config?.budgetUsd;
+
+    return await presentComparison({
+      context,
+      json: options.json,
+      session,
+      compare: {
+        providers: session.adapters,
+        models: entries,
+        prompt,
+        images: images.map((image) => image.input as string | { path: string }),
+        ...(mask ? { mask: mask.input as string | { path: string } } : {}),
+        editOptions,
+        repeat: options.repeat ?? config?.repeat ?? 1,
+        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+        ...(Object.keys(limits).length > 0 ? { limits } : {}),
+        outDir,
+        simulated: session.simulated,
+      },
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Runs a comparison with live progress on stderr, then prints the table (or the results JSON with
+ * `json`) and the paths of the files. Returns the exit code: 0 when every edit succeeded, else 1.
+ */
+export async function presentComparison(options: {
+  context: CliContext;
+  json: boolean;
+  session: ProviderSession;
+  compare: RunCompareOptions;
+}): Promise<number> {
+  const { context } = options;
+  const labels = options.compare.models.map((model) => model.label ?? model.model);
+  const display = createProgressDisplay({
+    stream: context.stderr,
+    labels,
+    repeat: options.compare.repeat ?? 1,
+    interactive: context.stderr.isTTY === true,
+    color: wantsColor({ stream: context.stderr, env: context.env }),
+  });
+  let outcome: Awaited<ReturnType<typeof runCompare>>;
+  try {
+    outcome = await runCompare({ ...options.compare, onProgress: (event) => display.update(event) });
+  } finally {
+    display.finish();
+  }
+  const { results, files } = outcome;
+  if (options.json) {
+    context.stdout.write(resultsToJson(results));
+    return results.summary.failed > 0 ? 1 : 0;
+  }
+  const color = wantsColor({ stream: context.stdout, env: context.env });
+  const style = styles(color);
+  const shown = (path: string) => {
+    const relativePath = relative(context.cwd, path);
+    return relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
+  };
+  const lines: string[] = ['', renderCompareTable({ rows: results.rows, color })];
+  const failures = results.rows.filter((row) => row.errors.length > 0);
+  if (failures.length > 0) {
+    lines.push(style.bold('Errors'));
+    for (const row of failures)
+      for (const error of row.errors) lines.push(`  ${row.label}: ${style.red(error)}`);
+    lines.push('');
+  }
+  const warned = results.rows.filter((row) => row.warnings.length > 0);
+  if (warned.length > 0) {
+    lines.push(style.bold('Warnings'));
+    for (const row of warned)
+      for (const warning of row.warnings) lines.push(`  ${row.label}: ${style.yellow(warning)}`);
+    lines.push('');
+  }
+  const { summary } = results;
+  const estimated = results.rows.some((row) => row.costSource === 'estimated');
+  lines.push(
+    `${summary.runs} edit${summary.runs === 1 ? '' : 's'}: ${summary.succeeded} succeeded, ${summary.failed} failed · ` +
+      `spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''} · wall time ${formatDuration(summary.wallTimeMs)}` +
+      (results.simulated ? ' · simulated' : ''),
+  );
+  lines.push(`Report:  ${style.cyan(shown(files.report))}`);
+  lines.push(`Results: ${shown(files.json)}, ${shown(files.csv)}`);
+  context.stdout.write(`${lines.join('\n')}\n`);
+  return summary.failed > 0 ? 1 : 0;
+}
+
+/** The providers a set of models needs. */
+export function providersOf(models: readonly { model: string }[]): ProviderName[] {
+  return [...new Set(models.map((entry) => providerOf(entry.model)))];
+}

@@ -1,0 +1,173 @@
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
+import { styles } from '../ansi.ts';
+import type { EditCommandOptions } from '../args.ts';
+import { type CliContext, wantsColor } from '../context.ts';
+import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
+import { resolveImage } from '../inputs.ts';
+import { saveImages } from '../outputs.ts';
+import type { SavedImage } from '../results.ts';
+import { openProviderSession, providerOf } from '../session.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** What `retouch edit --json` prints. */
+export interface EditCommandResult {
+  model: string;
+  provider: string;
+  status: 'succeeded' | 'failed';
+  cost?: { usd: number; source: 'reported' | 'estimated' };
+  timings?: { queuedMs: number; runningMs: number; totalMs: number };
+  warnings: string[];
+  /** Saved outputs; `file` is relative to the output directory. */
+  images: (SavedImage & { path: string })[];
+  jobId?: string;
+  upstreamProvider?: string;
+  error?: { name: string; message: string };
+  simulated: boolean;
+}
+
+/** `retouch edit`: one edit through the dispatcher; saves outputs and prints cost, time and warnings. */
+export async function runEditCommand(options: EditCommandOptions, context: CliContext): Promise<number> {
+  const images = await Promise.all(
+    options.images.map((value) =>
+      resolveImage({ value, cwd: context.cwd, flag: '--image', command: 'edit' }),
+    ),
+  );
+  const mask = options.mask
+    ? await resolveImage({ value: options.mask, cwd: context.cwd, flag: '--mask', command: 'edit' })
+    : undefined;
+  const provider = providerOf(options.model);
+  const outDir = resolve(context.cwd, options.out ?? '.retouch-out');
+  const session = await openProviderSession({
+    providers: [provider],
+    simulate: options.simulate,
+    env: context.env,
+    strict: options.strict,
+    ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
+    ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+  });
+  const style = styles(wantsColor({ stream: context.stderr, env: context.env }));
+  const progress = (text: string) => {
+    if (!options.json) context.stderr.write(`${style.dim(text)}\n`);
+  };
+  const retouch = createRetouch({
+    providers: session.adapters,
+    strict: options.strict,
+    onProgress: (event) => {
+      const at = `[${formatDuration(event.elapsedMs).padStart(6)}]`;
+      if (event.type === 'started')
+        progress(
+          `${at} sending to ${event.model}${event.attempt && event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
+        );
+      else if (event.type === 'retrying')
+        progress(
+          `${at} retrying${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}: ${event.reason ?? 'transient error'}`,
+        );
+      else if (event.type === 'status' && event.providerJobId)
+        progress(`${at} ${event.provider} job ${event.providerJobId} ${event.status ?? ''}`.trimEnd());
+    },
+  });
+  const request: EditRequest = {
+    model: options.model,
+    prompt: options.prompt,
+    images: images.map((image) => image.input),
+    ...(mask ? { mask: mask.input } : {}),
+    ...(options.size ? { size: options.size } : {}),
+    ...(options.aspectRatio ? { aspectRatio: options.aspectRatio } : {}),
+    ...(options.quality ? { quality: options.quality } : {}),
+    ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
+    ...(options.n !== undefined ? { n: options.n } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.negativePrompt ? { negativePrompt: options.negativePrompt } : {}),
+    ...(options.timeoutSeconds !== undefined ? { timeoutMs: Math.round(options.timeoutSeconds * 1000) } : {}),
+    ...(Object.keys(options.providerOptions).length > 0
+      ? { providerOptions: { [provider]: options.providerOptions } }
+      : {}),
+  };
+  const summary: EditCommandResult = {
+    model: options.model,
+    provider,
+    status: 'failed',
+    warnings: [],
+    images: [],
+    simulated: session.simulated,
+  };
+  let result: EditResult;
+  try {
+    try {
+      result = await retouch.edit(request);
+    } catch (error) {
+      if (InvalidRequestError.isInstance(error)) {
+        throw new UsageError({ command: 'edit', message: error.message });
+      }
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      summary.error = { name, message };
+      if (options.json) context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else
+        context.stderr.write(
+          `${styles(wantsColor({ stream: context.stderr, env: context.env })).red('✖')} ${options.model} failed: ${name}: ${message}\n`,
+        );
+      return 1;
+    }
+    const saved = await saveImages({
+      images: result.images,
+      root: outDir,
+      directory: outDir,
+      baseName: `${slugify(result.model.slice(result.model.indexOf(':') + 1))}-${timestamp(new Date())}`,
+    });
+    Object.assign(summary, {
+      status: 'succeeded',
+      model: result.model,
+      provider: result.provider,
+      timings: result.timings,
+      warnings: result.warnings.map((warning) => warning.message),
+      images: saved.map((image) => ({ ...image, path: join(outDir, ...image.file.split('/')) })),
+      ...(result.cost ? { cost: result.cost } : {}),
+      ...(result.jobId ? { jobId: result.jobId } : {}),
+      ...(result.upstreamProvider ? { upstreamProvider: result.upstreamProvider } : {}),
+    });
+  } finally {
+    await retouch.close();
+    await session.close();
+  }
+  if (options.json) {
+    context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return 0;
+  }
+  context.stdout.write(
+    describeEdit({
+      summary,
+      cwd: context.cwd,
+      color: wantsColor({ stream: context.stdout, env: context.env }),
+    }),
+  );
+  return 0;
+}
+
+/** The human-readable account of a finished edit: model, time, cost, files, warnings. */
+export function describeEdit(options: { summary: EditCommandResult; cwd: string; color?: boolean }): string {
+  const { summary } = options;
+  const style = styles(options.color ?? false);
+  const shown = (path: string) => {
+    const relativePath = relative(options.cwd, path);
+    return relativePath.startsWith('..') || isAbsolute(relativePath) ? path : relativePath;
+  };
+  const timings = summary.timings;
+  const cost = summary.cost
+    ? `${formatUsd(summary.cost.usd)} ${summary.cost.source === 'estimated' ? '(estimated from prices)' : '(reported)'}`
+    : 'cost unknown';
+  const lines = [
+    `${style.green('✔')} ${style.bold(summary.model)}${summary.upstreamProvider ? ` via ${summary.upstreamProvider}` : ''}${summary.simulated ? style.dim(' (simulated)') : ''}`,
+    `  time   ${timings ? `${formatDuration(timings.totalMs)} (queued ${formatDuration(timings.queuedMs)}, running ${formatDuration(timings.runningMs)})` : '–'}`,
+    `  cost   ${cost}`,
+  ];
+  for (const image of summary.images) {
+    const size = image.width && image.height ? `${image.width}×${image.height}, ` : '';
+    lines.push(
+      `  saved  ${style.cyan(shown(image.path))} ${style.dim(`(${size}${formatBytes(image.bytes)})`)}`,
+    );
+  }
+  for (const warning of summary.warnings) lines.push(`  ${style.yellow('warning')} ${warning}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,455 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createRetouch,
+  type EditRequest,
+  type EditResult,
+  type LaneLimits,
+  type ProgressEvent,
+  type ProviderAdapter,
+  RetouchError,
+  type RetryOptions,
+} from '@retouch/core';
+import { slugify } from './format.ts';
+import type { ResolvedImage } from './inputs.ts';
+import { recordInputs } from './inputs.ts';
+import { saveImages } from './outputs.ts';
+import type { RunProgressEvent } from './progress.ts';
+import { writeReport } from './report/report-html.ts';
+import {
+  type CompareResults,
+  type CompareRun,
+  type RowIdentity,
+  type RunError,
+  resultsToCsv,
+  resultsToJson,
+  summarizeRuns,
+} from './results.ts';
+
+/** One model of a comparison. */
+export interface CompareModel {
+  /** `provider:model`, e.g. `oxen:qwen-image-edit`. */
+  model: string;
+  /** The name in the table and the report. @default the model id */
+  label?: string;
+  /** Options for this model's provider, e.g. `{ oxen: { guidance: 3 } }`. */
+  providerOptions?: Record<string, Record<string, unknown>>;
+  /**
+   * The adapter serving this model when it is not the comparison's adapter for its provider, e.g.
+   * Oxen in another mode. Each such adapter gets a lane of its own, with its provider's limits.
+   */
+  adapter?: ProviderAdapter;
+  /** How the edit travels, shown in the `mode` column (`sync`, `sse`, `json`, `multipart`, ...). */
+  mode?: string;
+}
+
+/** The neutral options sent with every request of a comparison. */
+export interface CompareEditOptions {
+  size?: string;
+  aspectRatio?: string;
+  quality?: 'auto' | 'low' | 'medium' | 'high';
+  outputFormat?: 'png' | 'jpeg' | 'webp';
+  n?: number;
+  seed?: number;
+  negativePrompt?: string;
+  /** Deadline of each edit, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** Options of {@link runCompare}. */
+export interface RunCompareOptions {
+  /** One adapter per provider: the models are routed by the prefix of their id. */
+  providers: readonly ProviderAdapter[];
+  /** The models to compare. */
+  models: readonly CompareModel[];
+  /** The edit instruction. */
+  prompt: string;
+  /** The input pictures: URLs, `data:` URLs or `{ path }` files. */
+  images: readonly (string | { path: string })[];
+  /** A mask (white = edit), sent to every model; models without masks warn. */
+  mask?: string | { path: string };
+  /** Neutral options for every request. */
+  editOptions?: CompareEditOptions;
+  /** Runs per model. @default 1 */
+  repeat?: number;
+  /** Refuse edits that could take the total past this many US dollars. */
+  budgetUsd?: number;
+  /** Lane limits per provider id. */
+  limits?: Readonly<Record<string, LaneLimits>>;
+  /** Retry policy of the dispatcher. */
+  retry?: RetryOptions;
+  /** Where outputs, `report.html`, `results.json` and `results.csv` are written. */
+  outDir: string;
+  /** Marks the results as coming from simulators. @default false */
+  simulated?: boolean;
+  /** Mode labels per provider id for models without their own `mode`. */
+  modes?: Readonly<Record<string, string>>;
+  /** Receives per-run progress, e.g. for {@link createProgressDisplay}. */
+  onProgress?: (event: RunProgressEvent) => void;
+  /** Cancels the edits still running. */
+  signal?: AbortSignal;
+  /** Clock for `createdAt`. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** What {@link runCompare} produced. */
+export interface CompareOutcome {
+  results: CompareResults;
+  /** Paths of the written files. */
+  files: { report: string; json: string; csv: string };
+}
+
+/**
+ * Sends one edit to several models through one Retouch client (per-provider lanes, retries and an
+ * optional budget), `repeat` times each, saves every output under `outDir/outputs/`, and writes
+ * `report.html`, `results.json` and `results.csv`. Failed edits are recorded with their error; they
+ * do not stop the comparison.
+ *
+ * @example
+ * const { results, files } = await runCompare({
+ *   providers: [createOxen(), createEdenAI()],
+ *   models: [{ model: 'oxen:qwen-image-edit' }, { model: 'edenai:openai/gpt-image-2' }],
+ *   prompt: 'Replace the sky with a sunset',
+ *   images: [{ path: 'photo.png' }],
+ *   repeat: 3,
+ *   outDir: 'comparison',
+ * });
+ * console.log(files.report);
+ */
+export async function runCompare(options: RunCompareOptions): Promise<CompareOutcome> {
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) {
+    throw new RetouchError({
+      message: `runCompare: repeat must be a whole number ≥ 1, got ${String(repeat)}`,
+    });
+  }
+  if (options.models.length === 0) throw new RetouchError({ message: 'runCompare: pass at least one model' });
+  const createdAt = (options.now ?? (() => new Date()))();
+  await mkdir(options.outDir, { recursive: true });
+
+  const routing = routeModels(options);
+  const identities: RowIdentity[] = options.models.map((entry, index) => {
+    const provider = entry.model.slice(0, entry.model.indexOf(':'));
+    return {
+      label: entry.label ?? entry.model,
+      model: entry.model,
+      provider,
+      mode: entry.mode ?? options.modes?.[provider] ?? routing.modeOf(index) ?? 'default',
+    };
+  });
+  uniqueLabels(identities);
+
+  const images = options.images.map((image) => describe(image));
+  const inputs = await recordInputs({ images, outDir: options.outDir });
+  const retouch = createRetouch({
+    providers: routing.adapters,
+    ...(routing.limits ? { limits: routing.limits } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
+  });
+
+  const runs: CompareRun[] = [];
+  const started = performance.now();
+  try {
+    const tasks: Promise<void>[] = [];
+    // Interleaved (every model's first run, then every model's second...), so each model starts early.
+    for (let attempt = 1; attempt <= repeat; attempt += 1) {
+      for (const [entry, model] of options.models.entries()) {
+        const request = buildRequest({ options, entry: model, routedModel: routing.modelOf(entry) });
+        tasks.push(
+          runOne({
+            retouch,
+            request,
+            entry,
+            repeat: attempt,
+            identity: identities[entry]!,
+            options,
+            routing,
+          }).then((run) => {
+            runs.push(run);
+          }),
+        );
+      }
+    }
+    await Promise.all(tasks);
+  } finally {
+    await retouch.close();
+  }
+  const wallTimeMs = Math.round(performance.now() - started);
+  runs.sort((left, right) => left.entry - right.entry || left.repeat - right.repeat);
+
+  const rows = summarizeRuns({ entries: identities, runs });
+  const succeeded = runs.filter((run) => run.status === 'succeeded').length;
+  const results: CompareResults = {
+    schemaVersion: 1,
+    createdAt: createdAt.toISOString(),
+    prompt: options.prompt,
+    inputs,
+    options: {
+      repeat,
+      ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+      ...(options.editOptions?.size ? { size: options.editOptions.size } : {}),
+      ...(options.editOptions?.aspectRatio ? { aspectRatio: options.editOptions.aspectRatio } : {}),
+      ...(options.editOptions?.quality ? { quality: options.editOptions.quality } : {}),
+      ...(options.editOptions?.n ? { n: options.editOptions.n } : {}),
+      ...(options.mask ? { mask: typeof options.mask === 'string' ? options.mask : options.mask.path } : {}),
+    },
+    simulated: options.simulated ?? false,
+    summary: {
+      models: rows.length,
+      runs: runs.length,
+      succeeded,
+      failed: runs.length - succeeded,
+      totalCostUsd: Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
+      wallTimeMs,
+    },
+    rows,
+    runs,
+  };
+  const json = join(options.outDir, 'results.json');
+  const csv = join(options.outDir, 'results.csv');
+  await writeFile(json, resultsToJson(results));
+  await writeFile(csv, resultsToCsv(results));
+  const report = await writeReport({ results, outDir: options.outDir });
+  return { results, files: { report, json, csv } };
+}
+
+function describe(image: string | { path: string }): ResolvedImage {
+  return typeof image === 'string'
+    ? { input: image, source: image }
+    : { input: image, source: image.path, path: image.path };
+}
+
+/** Makes labels unique (`label (2)`), since rows, files and chart points are named by them. */
+function uniqueLabels(identities: RowIdentity[]): void {
+  const seen = new Map<string, number>();
+  for (const identity of identities) {
+    const count = (seen.get(identity.label) ?? 0) + 1;
+    seen.set(identity.label, count);
+    if (count > 1) identity.label = `${identity.label} (${count})`;
+  }
+}
+
+interface Routing {
+  adapters: ProviderAdapter[];
+  limits: Record<string, LaneLimits> | undefined;
+  /** The model string the client routes (an alias prefix for models on their own adapter). */
+  modelOf(entry: number): string;
+  /** The mode an Oxen adapter reports, when the entry names none. */
+  modeOf(entry: number): string | undefined;
+  /** Puts the real provider back into text that names an alias (error messages). */
+  unalias(text: string): string;
+}
+
+/**
+ * A Retouch client routes by provider id, one adapter each. A model with its own adapter (Oxen in
+ * another mode) is registered under an alias id (`oxen-2`) that only this comparison uses, and its
+ * request is addressed to that alias; the adapter itself never sees the difference.
+ */
+function routeModels(options: RunCompareOptions): Routing {
+  const adapters: ProviderAdapter[] = [...options.providers];
+  const aliasOf = new Map<ProviderAdapter, string>();
+  const aliases: { alias: string; provider: string }[] = [];
+  const limits: Record<string, LaneLimits> = { ...(options.limits ?? {}) };
+  for (const entry of options.models) {
+    const adapter = entry.adapter;
+    if (!adapter || options.providers.includes(adapter) || aliasOf.has(adapter)) continue;
+    const taken = new Set(adapters.map((candidate) => candidate.id));
+    if (!taken.has(adapter.id)) {
+      adapters.push(adapter);
+      aliasOf.set(adapter, adapter.id);
+      continue;
+    }
+    let number = 2;
+    while (taken.has(`${adapter.id}-${number}`)) number += 1;
+    const alias = `${adapter.id}-${number}`;
+    adapters.push(withId(adapter, alias));
+    aliasOf.set(adapter, alias);
+    aliases.push({ alias, provider: adapter.id });
+    if (options.limits?.[adapter.id]) limits[alias] = options.limits[adapter.id]!;
+  }
+  const modeOfAdapter = (adapter: ProviderAdapter | undefined) => {
+    const mode = (adapter as { mode?: unknown } | undefined)?.mode;
+    return typeof mode === 'string' ? mode : undefined;
+  };
+  return {
+    adapters,
+    limits: Object.keys(limits).length > 0 ? limits : undefined,
+    modelOf(entry) {
+      const model = options.models[entry]!;
+      const alias = model.adapter ? aliasOf.get(model.adapter) : undefined;
+      if (!alias) return model.model;
+      return `${alias}${model.model.slice(model.model.indexOf(':'))}`;
+    },
+    modeOf(entry) {
+      const model = options.models[entry]!;
+      if (model.adapter) return modeOfAdapter(model.adapter);
+      const provider = model.model.slice(0, model.model.indexOf(':'));
+      return modeOfAdapter(options.providers.find((adapter) => adapter.id === provider));
+    },
+    unalias(text) {
+      let result = text;
+      for (const { alias, provider } of aliases) result = result.replaceAll(`${alias}:`, `${provider}:`);
+      return result;
+    },
+  };
+}
+
+/** The adapter under another id; its methods still run on the original object. */
+function withId(adapter: ProviderAdapter, id: string): ProviderAdapter {
+  return new Proxy(adapter, {
+    get(target, key) {
+      if (key === 'id') return id;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function buildRequest(context: {
+  options: RunCompareOptions;
+  entry: CompareModel;
+  routedModel: string;
+}): EditRequest {
+  const { options, entry, routedModel } = context;
+  const edit = options.editOptions ?? {};
+  const provider = entry.model.slice(0, entry.model.indexOf(':'));
+  const routedProvider = routedModel.slice(0, routedModel.indexOf(':'));
+  const providerOptions = entry.providerOptions?.[provider];
+  return {
+    model: routedModel,
+    prompt: options.prompt,
+    images: [...options.images],
+    ...(options.mask ? { mask: options.mask } : {}),
+    ...(edit.size ? { size: edit.size } : {}),
+    ...(edit.aspectRatio ? { aspectRatio: edit.aspectRatio } : {}),
+    ...(edit.quality ? { quality: edit.quality } : {}),
+    ...(edit.outputFormat ? { outputFormat: edit.outputFormat } : {}),
+    ...(edit.n !== undefined ? { n: edit.n } : {}),
+    ...(edit.seed !== undefined ? { seed: edit.seed } : {}),
+    ...(edit.negativePrompt ? { negativePrompt: edit.negativePrompt } : {}),
+    ...(edit.timeoutMs !== undefined ? { timeoutMs: edit.timeoutMs } : {}),
+    ...(providerOptions ? { providerOptions: { [routedProvider]: providerOptions } } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+/**
+ * Runs one edit. It goes through `editMany` with a single request so that its progress listener
+ * hears this edit's events only, while sharing the client's lanes with every other run.
+ */
+async function runOne(context: {
+  retouch: ReturnType<typeof createRetouch>;
+  request: EditRequest;
+  entry: number;
+  repeat: number;
+  identity: RowIdentity;
+  options: RunCompareOptions;
+  routing: Routing;
+}): Promise<CompareRun> {
+  const { retouch, request, entry, repeat, identity, options, routing } = context;
+  const emit = (event: RunProgressEvent) => options.onProgress?.(event);
+  let retries = 0;
+  const listen = (event: ProgressEvent) => {
+    switch (event.type) {
+      case 'queued':
+        emit({ type: 'queued', row: entry, repeat });
+        break;
+      case 'started':
+        emit({ type: 'started', row: entry, repeat });
+        break;
+      case 'retrying':
+        retries += 1;
+        emit({
+          type: 'retrying',
+          row: entry,
+          repeat,
+          ...(event.attempt !== undefined ? { attempt: event.attempt + 1 } : {}),
+          ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
+          ...(event.reason ? { reason: routing.unalias(event.reason) } : {}),
+        });
+        break;
+      case 'status':
+        if (event.status)
+          emit({
+            type: 'status',
+            row: entry,
+            repeat,
+            status: event.status === 'queued' ? 'in provider queue' : event.status,
+          });
+        break;
+      default:
+        break;
+    }
+  };
+  const base = { entry, label: identity.label, model: identity.model, repeat, images: [], warnings: [] };
+  let outcome: { ok: true; result: EditResult } | { ok: false; error: unknown } | undefined;
+  try {
+    for await (const settled of retouch.editMany([request], { onProgress: listen })) {
+      outcome = settled.ok ? { ok: true, result: settled.result } : { ok: false, error: settled.error };
+    }
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  if (!outcome) outcome = { ok: false, error: new RetouchError({ message: 'the edit produced no outcome' }) };
+
+  if (!outcome.ok) {
+    const error = describeError(outcome.error, routing);
+    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
+    return { ...base, status: 'failed', retries, error };
+  }
+  const result = outcome.result;
+  try {
+    const images = await saveImages({
+      images: result.images,
+      root: options.outDir,
+      directory: join(options.outDir, 'outputs', slugify(identity.label)),
+      baseName: `run-${repeat}`,
+    });
+    const run: CompareRun = {
+      ...base,
+      status: 'succeeded',
+      latencyMs: Math.round(result.timings.totalMs),
+      queuedMs: Math.round(result.timings.queuedMs),
+      runningMs: Math.round(result.timings.runningMs),
+      images,
+      warnings: result.warnings.map((warning) => routing.unalias(warning.message)),
+      retries,
+      ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
+      ...(result.jobId ? { jobId: result.jobId } : {}),
+      ...(result.upstreamProvider ? { upstreamProvider: result.upstreamProvider } : {}),
+    };
+    emit({
+      type: 'succeeded',
+      row: entry,
+      repeat,
+      latencyMs: run.latencyMs!,
+      ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
+      images: images.length,
+    });
+    return run;
+  } catch (caught) {
+    // The edit succeeded (and was paid for) but its images could not be fetched or saved.
+    const error = describeError(caught, routing);
+    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
+    return {
+      ...base,
+      status: 'failed',
+      retries,
+      latencyMs: Math.round(result.timings.totalMs),
+      ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
+      error,
+    };
+  }
+}
+
+function describeError(error: unknown, routing: Routing): RunError {
+  if (error instanceof Error) {
+    const described: RunError = { name: error.name, message: routing.unalias(error.message) };
+    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
+    if (typeof code === 'string') described.code = code;
+    if (typeof statusCode === 'number') described.statusCode = statusCode;
+    return described;
+  }
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,282 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
+import { PROVIDER_MODES } from './session.ts';
+import { UsageError } from './usage-error.ts';
+
+/** One model entry of a compare config. */
+export interface CompareConfigModel {
+  model: string;
+  label?: string;
+  providerOptions?: Record<string, Record<string, unknown>>;
+  /** The adapter mode for this model: `sync`, `queue`, `sse` (Oxen) or `auto`, `json`, `multipart` (Eden AI). */
+  mode?: string;
+}
+
+/**
+ * A `retouch compare --config` file. Paths are relative to the file. Flags given on the command line
+ * override its values.
+ *
+ * @example
+ * {
+ *   "models": ["oxen:qwen-image-edit", { "model": "edenai:openai/gpt-image-2", "label": "gpt-image-2" }],
+ *   "prompt": "Replace the sky with a sunset",
+ *   "image": "photo.png",
+ *   "repeat": 3,
+ *   "budgetUsd": 1,
+ *   "limits": { "edenai": { "requestsPerSecond": 5 } }
+ * }
+ */
+export interface CompareConfig {
+  models: CompareConfigModel[];
+  prompt?: string;
+  /** Absolute paths or URLs, resolved against the file's directory. */
+  images?: string[];
+  mask?: string;
+  size?: string;
+  aspectRatio?: string;
+  quality?: 'auto' | 'low' | 'medium' | 'high';
+  outputFormat?: 'png' | 'jpeg' | 'webp';
+  n?: number;
+  seed?: number;
+  negativePrompt?: string;
+  repeat?: number;
+  budgetUsd?: number;
+  timeoutSeconds?: number;
+  limits?: Partial<Record<ProviderName, { concurrency?: number; requestsPerSecond?: number }>>;
+  /** Output directory, resolved against the file's directory. */
+  out?: string;
+}
+
+const KEYS = [
+  'models',
+  'prompt',
+  'image',
+  'images',
+  'mask',
+  'size',
+  'aspectRatio',
+  'quality',
+  'outputFormat',
+  'n',
+  'seed',
+  'negativePrompt',
+  'repeat',
+  'budgetUsd',
+  'timeoutSeconds',
+  'limits',
+  'out',
+  '$schema',
+];
+
+/**
+ * Reads and checks a compare config file. Every problem is a {@link UsageError} naming the file and
+ * the field.
+ */
+export async function loadCompareConfig(options: { path: string; cwd: string }): Promise<CompareConfig> {
+  const path = resolve(options.cwd, options.path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError({ command: 'compare', message: `--config ${options.path}: no such file` });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError({
+      command: 'compare',
+      message: `--config ${options.path}: not valid JSON (${(error as Error).message})`,
+    });
+  }
+  return parseCompareConfig({ value, name: options.path, directory: dirname(path) });
+}
+
+/** Checks a parsed config; `name` is used in messages, `directory` resolves relative paths. */
+export function parseCompareConfig(options: {
+  value: unknown;
+  name: string;
+  directory: string;
+}): CompareConfig {
+  const fail = (field: string, message: string): never => {
+    throw new UsageError({
+      command: 'compare',
+      message: `${options.name}: ${field ? `${field} ` : ''}${message}`,
+    });
+  };
+  const value = options.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('', 'must hold a JSON object { "models": [...], "prompt": "...", "image": "..." }');
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!KEYS.includes(key))
+      fail(
+        '',
+        `has an unknown key "${key}"; the keys are ${KEYS.filter((name) => name !== '$schema').join(', ')}`,
+      );
+  }
+  const text = (key: string): string | undefined => {
+    const field = record[key];
+    if (field === undefined) return undefined;
+    if (typeof field !== 'string' || field.trim() === '') return fail(key, 'must be a non-empty string');
+    return field;
+  };
+  const whole = (key: string, min: number, max: number): number | undefined => {
+    const field = record[key];
+    if (field === undefined) return undefined;
+    if (typeof field !== 'number' || !Number.isInteger(field) || field < min || field > max) {
+      return fail(key, `must be a whole number from ${min} to ${max}`);
+    }
+    return field;
+  };
+  const location = (path: string) =>
+    /^(https?:\/\/|data:)/i.test(path) ? path : resolve(options.directory, path);
+
+  if (!Array.isArray(record.models) || record.models.length === 0) {
+    fail(
+      'models',
+      'must be a non-empty array of "provider:model" strings or { model, label?, providerOptions?, mode? }',
+    );
+  }
+  const models = (record.models as unknown[]).map((entry, index): CompareConfigModel => {
+    const field = `models[${index}]`;
+    if (typeof entry === 'string') return { model: checkModelId(entry, 'compare') };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      return fail(field, 'must be a "provider:model" string or { model, label?, providerOptions?, mode? }');
+    }
+    const item = entry as Record<string, unknown>;
+    for (const key of Object.keys(item)) {
+      if (!['model', 'label', 'providerOptions', 'mode'].includes(key)) {
+        fail(field, `has an unknown key "${key}"; use model, label, providerOptions or mode`);
+      }
+    }
+    if (typeof item.model !== 'string') return fail(`${field}.model`, 'must be a "provider:model" string');
+    const model: CompareConfigModel = { model: checkModelId(item.model, 'compare') };
+    if (item.label !== undefined) {
+      if (typeof item.label !== 'string' || item.label.trim() === '')
+        fail(`${field}.label`, 'must be a non-empty string');
+      model.label = item.label as string;
+    }
+    if (item.providerOptions !== undefined) {
+      const providerOptions = item.providerOptions;
+      const valid =
+        typeof providerOptions === 'object' &&
+        providerOptions !== null &&
+        !Array.isArray(providerOptions) &&
+        Object.values(providerOptions).every(
+          (inner) => typeof inner === 'object' && inner !== null && !Array.isArray(inner),
+        );
+      if (!valid)
+        fail(
+          `${field}.providerOptions`,
+          'must be an object keyed by provider, e.g. { "oxen": { "guidance": 3 } }',
+        );
+      model.providerOptions = providerOptions as Record<string, Record<string, unknown>>;
+    }
+    if (item.mode !== undefined) {
+      const provider = model.model.slice(0, model.model.indexOf(':')) as ProviderName;
+      if (typeof item.mode !== 'string' || !PROVIDER_MODES[provider].includes(item.mode)) {
+        fail(`${field}.mode`, `must be one of ${PROVIDER_MODES[provider].join(', ')} for ${provider}`);
+      }
+      model.mode = item.mode as string;
+    }
+    return model;
+  });
+
+  const config: CompareConfig = { models };
+  const prompt = text('prompt');
+  if (prompt !== undefined) config.prompt = prompt;
+  if (record.image !== undefined && record.images !== undefined)
+    fail('', 'has both "image" and "images"; keep one');
+  if (record.image !== undefined) config.images = [location(text('image')!)];
+  if (record.images !== undefined) {
+    if (
+      !Array.isArray(record.images) ||
+      record.images.length === 0 ||
+      record.images.some((image) => typeof image !== 'string' || image.trim() === '')
+    ) {
+      fail('images', 'must be a non-empty array of paths or URLs');
+    }
+    config.images = (record.images as string[]).map(location);
+  }
+  const mask = text('mask');
+  if (mask !== undefined) config.mask = location(mask);
+  const size = text('size');
+  if (size !== undefined) {
+    if (!/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/.test(size))
+      fail('size', 'must be "WxH" such as "1024x1024", or "auto"');
+    config.size = size;
+  }
+  const aspectRatio = text('aspectRatio');
+  if (aspectRatio !== undefined) {
+    if (!/^[1-9]\d{0,2}:[1-9]\d{0,2}$/.test(aspectRatio)) fail('aspectRatio', 'must be "W:H" such as "16:9"');
+    config.aspectRatio = aspectRatio;
+  }
+  const quality = text('quality');
+  if (quality !== undefined) {
+    if (!['auto', 'low', 'medium', 'high'].includes(quality))
+      fail('quality', 'must be one of auto, low, medium, high');
+    config.quality = quality as CompareConfig['quality'];
+  }
+  const outputFormat = text('outputFormat');
+  if (outputFormat !== undefined) {
+    if (!['png', 'jpeg', 'webp'].includes(outputFormat))
+      fail('outputFormat', 'must be one of png, jpeg, webp');
+    config.outputFormat = outputFormat as CompareConfig['outputFormat'];
+  }
+  const n = whole('n', 1, 10);
+  if (n !== undefined) config.n = n;
+  const seed = whole('seed', 0, 2 ** 32 - 1);
+  if (seed !== undefined) config.seed = seed;
+  const negativePrompt = text('negativePrompt');
+  if (negativePrompt !== undefined) config.negativePrompt = negativePrompt;
+  const repeat = whole('repeat', 1, 100);
+  if (repeat !== undefined) config.repeat = repeat;
+  for (const key of ['budgetUsd', 'timeoutSeconds'] as const) {
+    const field = record[key];
+    if (field === undefined) continue;
+    if (typeof field !== 'number' || !Number.isFinite(field) || field <= 0)
+      fail(key, 'must be a positive number');
+    config[key] = field as number;
+  }
+  if (record.limits !== undefined) {
+    const limits = record.limits;
+    if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
+      fail('limits', 'must be an object such as { "oxen": { "concurrency": 4 } }');
+    }
+    config.limits = {};
+    for (const [provider, lane] of Object.entries(limits as Record<string, unknown>)) {
+      const field = `limits.${provider}`;
+      if (!(PROVIDERS as readonly string[]).includes(provider))
+        fail(field, `names no provider; use ${PROVIDERS.join(' or ')}`);
+      if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
+        fail(field, 'must be { concurrency?, requestsPerSecond? }');
+      const { concurrency, requestsPerSecond, ...rest } = lane as Record<string, unknown>;
+      const extra = Object.keys(rest)[0];
+      if (extra) fail(field, `has an unknown key "${extra}"; use concurrency or requestsPerSecond`);
+      const checked: { concurrency?: number; requestsPerSecond?: number } = {};
+      if (concurrency !== undefined) {
+        if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
+          fail(`${field}.concurrency`, 'must be a whole number ≥ 1');
+        }
+        checked.concurrency = concurrency as number;
+      }
+      if (requestsPerSecond !== undefined) {
+        if (
+          typeof requestsPerSecond !== 'number' ||
+          !Number.isFinite(requestsPerSecond) ||
+          requestsPerSecond <= 0
+        ) {
+          fail(`${field}.requestsPerSecond`, 'must be a number > 0');
+        }
+        checked.requestsPerSecond = requestsPerSecond as number;
+      }
+      config.limits[provider as ProviderName] = checked;
+    }
+  }
+  const out = text('out');
+  if (out !== undefined) config.out = resolve(options.directory, out);
+  return config;
+}

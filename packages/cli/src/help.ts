@@ -1,0 +1,117 @@
+import type { CommandName } from './args.ts';
+
+const CONNECTION_FLAGS = `  --simulate                 Use in-process simulators: no API keys, no network
+  --oxen-mode <mode>         Oxen edits: sync (default), queue (polled) or sse (queue + events)
+  --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
+  --json                     Print JSON on stdout instead of tables
+  -h, --help                 Show this help`;
+
+const EDIT_FLAGS = `  -p, --prompt <text>        The edit to make
+  -i, --image <path|url>     Input picture; repeat for several
+  --mask <path|url>          Mask (white = area to edit), for models that take one
+  --size <WxH|auto>          Output size, e.g. 1024x1024
+  --aspect-ratio <W:H>       Output aspect ratio, e.g. 16:9
+  --quality <q>              auto, low, medium or high
+  --output-format <f>        png, jpeg or webp
+  --n <count>                Output images per edit (1-10)
+  --seed <number>            Seed, for models that honour one
+  --negative-prompt <text>   What to avoid, for models that take it
+  --timeout <seconds>        Give up on an edit after this long`;
+
+const KEYS = `Keys: OXEN_API_KEY for oxen:* models, EDENAI_API_KEY for edenai:* models (not needed with --simulate).`;
+
+const EXIT_CODES = `Exit codes: 0 success, 1 some edits failed, 2 usage error (bad flag, missing key).`;
+
+/** The help text of the whole CLI or of one command. */
+export function helpText(topic?: CommandName): string {
+  switch (topic) {
+    case 'edit':
+      return `Usage: retouch edit --model <provider:model> --prompt <text> --image <path|url> [options]
+
+Runs one edit, saves the outputs and prints cost, time and warnings.
+
+Options:
+  -m, --model <id>           The model, e.g. oxen:qwen-image-edit or edenai:openai/gpt-image-2
+${EDIT_FLAGS}
+  --option <key=value>       A provider option in the model's own spelling; repeat for several
+  --strict                   Fail instead of dropping or adjusting unsupported options
+  --out <dir>                Where to save the outputs (default: .retouch-out)
+${CONNECTION_FLAGS}
+
+Example:
+  retouch edit --model oxen:qwen-image-edit --prompt "Make the sky purple" --image ./photo.png --aspect-ratio 16:9
+
+${KEYS}
+${EXIT_CODES}
+`;
+    case 'compare':
+      return `Usage: retouch compare (--models <a,b,c> | --config <file>) --prompt <text> --image <path|url> [options]
+
+Sends one edit to several models at once (per-provider rate limits and retries), shows live
+progress, prints a table and writes report.html, results.json and results.csv.
+
+Options:
+  -m, --models <list>        Models separated by commas
+  -c, --config <file>        A JSON file: { models, prompt, image(s), repeat, budgetUsd, limits, ... }
+${EDIT_FLAGS}
+  -r, --repeat <count>       Runs per model, for the latency spread (default 1)
+  --budget-usd <amount>      Refuse edits that could push the total past this many dollars
+  --concurrency <count>      Most edits in flight per provider
+  --out <dir>                Where to write the report (default: .retouch-out/compare-<time>)
+${CONNECTION_FLAGS}
+
+Example:
+  retouch compare --models oxen:qwen-image-edit,oxen:gpt-image-2-edit,edenai:openai/gpt-image-2 \\
+    --prompt "Replace the sky with a sunset" --image ./photo.png --repeat 3 --budget-usd 1
+
+Config file (flags override it; paths are relative to the file):
+  { "models": ["oxen:qwen-image-edit", { "model": "edenai:openai/gpt-image-2", "label": "gpt-image-2",
+      "providerOptions": { "edenai": { "input_fidelity": "high" } } }],
+    "prompt": "...", "image": "photo.png", "repeat": 2, "budgetUsd": 1,
+    "limits": { "oxen": { "concurrency": 4 }, "edenai": { "requestsPerSecond": 5 } } }
+
+${KEYS}
+${EXIT_CODES}
+`;
+    case 'models':
+      return `Usage: retouch models [--provider oxen|edenai] [options]
+
+Lists the edit-capable models with their parameters and prices.
+
+Options:
+  --provider <id>            Only this provider's models
+${CONNECTION_FLAGS}
+
+${KEYS}
+`;
+    case 'demo':
+      return `Usage: retouch demo [--out <dir>] [--repeat <count>] [--json]
+
+Starts Oxen and Eden AI simulators in this process and compares four models on a sample picture:
+Oxen sync, Oxen with server-sent events, Eden AI over JSON (uploaded file) and Eden AI multipart.
+No keys and no network.
+
+Options:
+  --out <dir>                Where to write the report (default: .retouch-out/demo)
+  -r, --repeat <count>       Runs per model (default 2)
+  --json                     Print the results JSON on stdout instead of the table
+  -h, --help                 Show this help
+`;
+    default:
+      return `Usage: retouch <command> [options]
+
+Edit images with a text prompt through Oxen.ai or Eden AI, and compare models by cost and latency.
+
+Commands:
+  edit        Run one edit and save the outputs
+  compare     Run one edit on several models; table, report.html, results.json, results.csv
+  models      List edit-capable models with parameters and prices
+  demo        Compare four models against local simulators: no keys, no network
+
+Run "retouch <command> --help" for a command's options; "retouch --version" for the version.
+
+${KEYS}
+${EXIT_CODES}
+`;
+  }
+}

@@ -1,0 +1,279 @@
+import { spreadOf } from './statistics.ts';
+
+/** One output image of a run, saved in the output directory. */
+export interface SavedImage {
+  /** Path relative to the output directory, with `/` separators, e.g. `outputs/oxen-qwen-image-edit/run-1-1.png`. */
+  file: string;
+  mediaType: string;
+  /** Pixel size, when the header could be read. */
+  width?: number;
+  height?: number;
+  /** File size in bytes. */
+  bytes: number;
+}
+
+/** Why a run failed, secret-free. */
+export interface RunError {
+  /** The error class, e.g. `ApiCallError` or `BudgetExceededError`. */
+  name: string;
+  message: string;
+  /** The provider's error code, when it sent one. */
+  code?: string;
+  /** The HTTP status, for API errors. */
+  statusCode?: number;
+}
+
+/** One edit of one model (one repeat). */
+export interface CompareRun {
+  /** Index of the model in {@link CompareResults.rows}. */
+  entry: number;
+  label: string;
+  model: string;
+  /** 1-based repeat number. */
+  repeat: number;
+  status: 'succeeded' | 'failed';
+  /** From the call to the settled result. */
+  latencyMs?: number;
+  /** Of `latencyMs`: waiting in the client's lane and the provider's queue. */
+  queuedMs?: number;
+  /** Of `latencyMs`: the provider working. */
+  runningMs?: number;
+  costUsd?: number;
+  costSource?: 'reported' | 'estimated';
+  images: SavedImage[];
+  /** Warning messages: options dropped or adjusted. */
+  warnings: string[];
+  /** Attempts retried by the dispatcher (rate limits, transient errors). */
+  retries: number;
+  /** The provider's job id, when the edit ran as a job. */
+  jobId?: string;
+  /** For aggregators: who ran the model upstream. */
+  upstreamProvider?: string;
+  error?: RunError;
+}
+
+/** The summary of all runs of one model: one line of the table. */
+export interface CompareRow {
+  label: string;
+  model: string;
+  provider: string;
+  /** How the edit travelled: `sync`, `queue`, `sse`, `json`, `multipart`, ... */
+  mode: string;
+  /** `succeeded`: every run did; `partial`: some did; `failed`: none did. */
+  status: 'succeeded' | 'partial' | 'failed';
+  runs: number;
+  succeeded: number;
+  failed: number;
+  /** Latency over the successful runs, in milliseconds. */
+  latency?: { medianMs: number; minMs: number; maxMs: number; p25Ms: number; p75Ms: number };
+  /** Mean cost of a successful edit, over runs with a known cost. */
+  costPerEditUsd?: number;
+  /** Total cost divided by the images produced. */
+  costPerImageUsd?: number;
+  /** What all runs of this model cost. */
+  totalCostUsd?: number;
+  /** `estimated` when any run's cost was estimated rather than reported. */
+  costSource?: 'reported' | 'estimated';
+  /** Images produced over all runs. */
+  images: number;
+  /** Distinct warning messages. */
+  warnings: string[];
+  retries: number;
+  /** Distinct error lines, `Name: message`. */
+  errors: string[];
+}
+
+/** An input picture as the report shows it. */
+export interface CompareInput {
+  /** What the user passed: a path or a URL. */
+  source: string;
+  /** The copy in the output directory, relative to it, for local inputs. */
+  file?: string;
+  mediaType?: string;
+  width?: number;
+  height?: number;
+  bytes?: number;
+}
+
+/** Everything a comparison produced: what `results.json` holds and the report renders. */
+export interface CompareResults {
+  schemaVersion: 1;
+  /** ISO time the comparison started. */
+  createdAt: string;
+  prompt: string;
+  inputs: CompareInput[];
+  /** The neutral options sent with every request. */
+  options: {
+    repeat: number;
+    budgetUsd?: number;
+    size?: string;
+    aspectRatio?: string;
+    quality?: string;
+    n?: number;
+    mask?: string;
+  };
+  /** True when the run used in-process simulators instead of the real providers. */
+  simulated: boolean;
+  summary: {
+    models: number;
+    runs: number;
+    succeeded: number;
+    failed: number;
+    totalCostUsd: number;
+    /** From the first submission to the last settled edit. */
+    wallTimeMs: number;
+  };
+  rows: CompareRow[];
+  runs: CompareRun[];
+}
+
+/** A model entry of a comparison, as {@link summarizeRuns} needs it. */
+export interface RowIdentity {
+  label: string;
+  model: string;
+  provider: string;
+  mode: string;
+}
+
+/**
+ * Folds the runs into one row per model: status, latency median and spread, cost per edit and per
+ * image, distinct warnings and errors.
+ *
+ * @example
+ * const rows = summarizeRuns({ entries: [{ label: 'qwen', model: 'oxen:qwen-image-edit', provider: 'oxen', mode: 'sync' }], runs });
+ */
+export function summarizeRuns(options: {
+  entries: readonly RowIdentity[];
+  runs: readonly CompareRun[];
+}): CompareRow[] {
+  return options.entries.map((entry, index) => {
+    const runs = options.runs.filter((run) => run.entry === index);
+    const succeeded = runs.filter((run) => run.status === 'succeeded');
+    const spread = spreadOf(succeeded.flatMap((run) => (run.latencyMs === undefined ? [] : [run.latencyMs])));
+    const costed = runs.filter((run) => run.costUsd !== undefined);
+    const totalCostUsd = costed.length === 0 ? undefined : roundUsd(sum(costed.map((run) => run.costUsd!)));
+    const costedSucceeded = succeeded.filter((run) => run.costUsd !== undefined);
+    const costedImages = sum(costedSucceeded.map((run) => run.images.length));
+    const succeededCost = sum(costedSucceeded.map((run) => run.costUsd!));
+    const row: CompareRow = {
+      ...entry,
+      status:
+        succeeded.length === runs.length && runs.length > 0
+          ? 'succeeded'
+          : succeeded.length > 0
+            ? 'partial'
+            : 'failed',
+      runs: runs.length,
+      succeeded: succeeded.length,
+      failed: runs.length - succeeded.length,
+      images: sum(runs.map((run) => run.images.length)),
+      warnings: distinct(runs.flatMap((run) => run.warnings)),
+      retries: sum(runs.map((run) => run.retries)),
+      errors: distinct(runs.flatMap((run) => (run.error ? [`${run.error.name}: ${run.error.message}`] : []))),
+    };
+    if (spread) {
+      row.latency = {
+        medianMs: Math.round(spread.median),
+        minMs: Math.round(spread.min),
+        maxMs: Math.round(spread.max),
+        p25Ms: Math.round(spread.p25),
+        p75Ms: Math.round(spread.p75),
+      };
+    }
+    if (costedSucceeded.length > 0) row.costPerEditUsd = roundUsd(succeededCost / costedSucceeded.length);
+    if (costedImages > 0) row.costPerImageUsd = roundUsd(succeededCost / costedImages);
+    if (totalCostUsd !== undefined) {
+      row.totalCostUsd = totalCostUsd;
+      row.costSource = costed.every((run) => run.costSource === 'reported') ? 'reported' : 'estimated';
+    }
+    return row;
+  });
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e7) / 1e7;
+}
+
+/** `results.json`: the whole comparison, pretty-printed, ending with a newline. */
+export function resultsToJson(results: CompareResults): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
+}
+
+/** The columns of `results.csv`, one line per run. */
+export const CSV_COLUMNS = [
+  'label',
+  'model',
+  'provider',
+  'mode',
+  'repeat',
+  'status',
+  'latency_ms',
+  'queued_ms',
+  'running_ms',
+  'cost_usd',
+  'cost_source',
+  'images',
+  'cost_per_image_usd',
+  'retries',
+  'warnings',
+  'error',
+  'files',
+] as const;
+
+/**
+ * `results.csv`: one line per run (RFC 4180: comma-separated, CRLF line ends, fields quoted when they
+ * hold a comma, quote or line break). Text that a spreadsheet would run as a formula is prefixed with
+ * `'`, so a provider's error message cannot become one.
+ *
+ * @example
+ * await writeFile('results.csv', resultsToCsv(results));
+ */
+export function resultsToCsv(results: CompareResults): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const run of results.runs) {
+    const row = results.rows[run.entry];
+    const perImage =
+      run.costUsd !== undefined && run.images.length > 0
+        ? roundUsd(run.costUsd / run.images.length)
+        : undefined;
+    const values: Record<(typeof CSV_COLUMNS)[number], string | number | undefined> = {
+      label: run.label,
+      model: run.model,
+      provider: row?.provider,
+      mode: row?.mode,
+      repeat: run.repeat,
+      status: run.status,
+      latency_ms: run.latencyMs,
+      queued_ms: run.queuedMs,
+      running_ms: run.runningMs,
+      cost_usd: run.costUsd,
+      cost_source: run.costSource,
+      images: run.images.length,
+      cost_per_image_usd: perImage,
+      retries: run.retries,
+      warnings: run.warnings.join(' | '),
+      error: run.error ? `${run.error.name}: ${run.error.message}` : undefined,
+      files: run.images.map((image) => image.file).join(' '),
+    };
+    lines.push(CSV_COLUMNS.map((column) => csvField(values[column])).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** One CSV field, quoted and escaped when needed. */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let text = value;
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (/[",\r\n]/.test(text) || text !== text.trim()) return `"${text.replaceAll('"', '""')}"`;
+  return text;
+}

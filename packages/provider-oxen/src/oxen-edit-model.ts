@@ -212,7 +212,7 @@ export function planOxenEdit(options: {
     } else if (!parameter.enum || parameter.enum.includes(request.size)) {
       set(name, request.size);
     } else if (isTierEnum(parameter.enum) && request.size !== 'auto') {
-      const tier = tierForSize(request.size, parameter.enum)!;
+      const tier = tierForSize({ size: request.size, tiers: parameter.enum })!;
       adjusted(
         'size',
         request.size,
@@ -330,7 +330,7 @@ export function planOxenEdit(options: {
       : typeof parameters.output_format?.default === 'string'
         ? parameters.output_format.default
         : undefined;
-  const costPerImage = estimateImageCost(spec, body);
+  const costPerImage = estimateImageCost({ spec, parameters: body });
 
   return {
     modelId: spec.modelId,
@@ -374,10 +374,11 @@ export async function encodeOxenBody(
 }
 
 /** The expected price of one output image from the model's `pricing`, or `undefined` when unknown. */
-export function estimateImageCost(
-  spec: OxenModelSpec,
-  parameters: Readonly<Record<string, unknown>>,
-): Cost | undefined {
+export function estimateImageCost(options: {
+  spec: OxenModelSpec;
+  parameters: Readonly<Record<string, unknown>>;
+}): Cost | undefined {
+  const { spec, parameters } = options;
   const pricing = spec.pricing;
   if (!pricing) return undefined;
   const grid = pricing.cost_per_image_grid;

@@ -124,8 +124,9 @@ export function unknownSpec(modelId: string): OxenModelSpec {
 }
 
 /** Turns a catalogue entry into the adapter's facts. */
-export function specFromModel(model: OxenModel, fallbackId?: string): OxenModelSpec | undefined {
-  const modelId = model.name ?? model.id ?? fallbackId;
+export function specFromModel(options: { model: OxenModel; modelId?: string }): OxenModelSpec | undefined {
+  const { model } = options;
+  const modelId = model.name ?? model.id ?? options.modelId;
   if (!modelId) return undefined;
   const schema = model.json_request_schema ?? model.request_schema;
   const builtIn = builtInSpec(modelId);
@@ -195,7 +196,8 @@ export class OxenModelCatalog {
    */
   spec(modelId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<OxenModelSpec> {
     const cached = this.#specs.get(modelId);
-    if (cached && cached.expiresAt > Date.now()) return abortable(cached.spec, options.signal);
+    if (cached && cached.expiresAt > Date.now())
+      return abortable({ promise: cached.spec, signal: options.signal });
     // The lookup is shared, so one caller's abort must not fail the others: only its wait is abortable.
     const entry = { spec: this.#lookup(modelId), expiresAt: Number.POSITIVE_INFINITY };
     this.#specs.set(modelId, entry);
@@ -207,7 +209,7 @@ export class OxenModelCatalog {
         if (this.#specs.get(modelId) === entry) this.#specs.delete(modelId);
       },
     );
-    return abortable(entry.spec, options.signal);
+    return abortable({ promise: entry.spec, signal: options.signal });
   }
 
   /** Records models read from the catalogue listing, sparing later lookups. */
@@ -230,7 +232,7 @@ export class OxenModelCatalog {
       // One malformed entry must not hide every other model.
       const parsed = oxenModelSchema.safeParse(item);
       if (!parsed.success) continue;
-      const spec = specFromModel(parsed.data);
+      const spec = specFromModel({ model: parsed.data });
       if (!spec?.editCapable || spec.inputImage === undefined) continue;
       this.remember(spec);
       specs.push(spec);
@@ -247,7 +249,7 @@ export class OxenModelCatalog {
         timeoutMs: LOOKUP_TIMEOUT_MS,
       });
       const parsed = oxenModelSchema.safeParse(unwrapModel(response.data));
-      const spec = parsed.success ? specFromModel(parsed.data, modelId) : undefined;
+      const spec = parsed.success ? specFromModel({ model: parsed.data, modelId }) : undefined;
       if (spec) return { ...spec, modelId };
     } catch (error) {
       if (AuthenticationError.isInstance(error)) throw error;
@@ -284,7 +286,8 @@ export function isTierEnum(values: readonly unknown[]): boolean {
 }
 
 /** The smallest tier whose side (tier × 1024 px) covers the longest side of `WxH`. */
-export function tierForSize(size: string, tiers: readonly unknown[]): string | undefined {
+export function tierForSize(options: { size: string; tiers: readonly unknown[] }): string | undefined {
+  const { size, tiers } = options;
   const match = /^(\d+)x(\d+)$/.exec(size);
   if (!match) return undefined;
   const longest = Math.max(Number(match[1]), Number(match[2]));

@@ -171,7 +171,7 @@ export async function pollUntilTerminal(options: {
     }
     options.onStatus?.(statuses);
     if (options.generationIds.every((id) => isTerminal(statuses.get(id)))) return statuses;
-    await sleep(interval, options.signal);
+    await sleep({ ms: interval, signal: options.signal });
     interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
   }
 }

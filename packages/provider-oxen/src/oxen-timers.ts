@@ -1,5 +1,6 @@
 /** Rejects with the signal's reason once it aborts; resolves or rejects with the promise otherwise. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function abortable<T>(options: { promise: Promise<T>; signal: AbortSignal | undefined }): Promise<T> {
+  const { promise, signal } = options;
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
@@ -19,7 +20,8 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
 }
 
 /** Waits `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(options: { ms: number; signal?: AbortSignal | undefined }): Promise<void> {
+  const { ms, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {

@@ -9,10 +9,14 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@retouch/source'] } },
   test: {
-    projects: packages.map((name) => ({
-      extends: true,
-      test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: { name, root: `packages/${name}`, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      })),
+      // The examples, run as a user runs them, and the guides' code checked against them.
+      { extends: true, test: { name: 'examples', root: 'examples', include: ['test/**/*.test.ts'] } },
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ExampleWorld,
+  exampleNames,
+  runExample,
+  startExampleWorld,
+} from '../../scripts/lib/examples.ts';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+const tested = new Set<string>();
+
+let world: ExampleWorld;
+let cwd: string;
+
+beforeEach(async () => {
+  world = await startExampleWorld();
+  cwd = mkdtempSync(join(tmpdir(), 'retouch-example-'));
+});
+
+afterEach(async () => {
+  await world.close();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+async function example(name: string): Promise<string> {
+  tested.add(name);
+  const result = await runExample({ name, world, cwd });
+  expect(result.stderr).toBe('');
+  expect(result.exitCode).toBe(0);
+  return result.stdout;
+}
+
+function isPng(path: string): boolean {
+  const bytes = readFileSync(path);
+  return PNG_SIGNATURE.every((byte, index) => bytes[index] === byte);
+}
+
+describe('examples', { timeout: 60_000 }, () => {
+  it('swap-provider edits the same picture on Oxen and on Eden AI by changing the model string', async () => {
+    const output = await example('swap-provider');
+
+    expect(output).toMatch(/^oxen:qwen-image-edit: .*oxen-qwen-image-edit\.png, \$0\.0300 \(estimated\)/m);
+    expect(output).toMatch(/^edenai:google\/gemini-2\.5-flash-image: .*\.png, \$0\.0390 \(reported\)/m);
+    expect(isPng(join(cwd, '.retouch-out/oxen-qwen-image-edit.png'))).toBe(true);
+    expect(isPng(join(cwd, '.retouch-out/edenai-google-gemini-2.5-flash-image.png'))).toBe(true);
+    expect(world.oxen.billableCount).toBe(1);
+    expect(world.edenai.billableCount).toBe(1);
+  });
+
+  it('compare-costs estimates for free, then runs each model once and ranks them by cost', async () => {
+    const output = await example('compare-costs');
+
+    const rows = output.split('\n').filter((line) => /^(oxen|edenai):/.test(line));
+    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual([
+      'edenai:openai/gpt-image-1-mini',
+      'oxen:flux-kontext-dev',
+      'oxen:qwen-image-edit',
+      'edenai:google/gemini-2.5-flash-image',
+      'edenai:openai/gpt-image-2',
+    ]);
+    expect(output).toMatch(/^oxen:qwen-image-edit\s+\$0\.0300\s+\$0\.0300 \(reported\)/m);
+    expect(output).toContain('cheapest: edenai:openai/gpt-image-1-mini at $0.0110 an edit');
+    expect(output).toContain('spent in total: $0.1580');
+    expect(world.oxen.billableCount).toBe(2);
+    expect(world.edenai.billableCount).toBe(3);
+  });
+
+  it('batch-under-budget edits 400 of 500 pictures and refuses the rest before sending them', async () => {
+    const output = await example('batch-under-budget');
+
+    expect(output).toMatch(/^50\/500 settled/m);
+    expect(output).toMatch(/^500\/500 settled, 0 running, \$12\.00 spent$/m);
+    expect(output).toContain('400 edited, 100 refused by the budget, 0 failed');
+    expect(output).toContain('spent $12.00 of $12.00');
+    expect(world.oxen.billableCount).toBe(400);
+  });
+
+  it('resume-after-restart collects in a second process the job the first one submitted', async () => {
+    const first = await example('resume-after-restart');
+    expect(first).toMatch(/^submitted job job_\S+ \(Oxen job [0-9a-f-]{36}\), saved to/m);
+    const snapshot = JSON.parse(readFileSync(join(cwd, '.retouch-out/resume-job.json'), 'utf8'));
+    expect(snapshot.providerJobId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const second = await example('resume-after-restart');
+    expect(second).toContain(`resumed job ${snapshot.id} (Oxen job ${snapshot.providerJobId})`);
+    expect(second).toMatch(/^oxen:qwen-image-edit: 1 image, \$0\.0300$/m);
+    expect(existsSync(join(cwd, '.retouch-out/resume-job.json'))).toBe(false);
+    expect(world.oxen.billableCount).toBe(1);
+  });
+
+  it('covers every example in examples/', () => {
+    expect(exampleNames().filter((name) => !tested.has(name))).toEqual([]);
+  });
+});

@@ -152,7 +152,7 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
     const retouch = createRetouch({
       providers: [fake],
       limits: { fake: { concurrency: 8 } },
-      retry: { maxRetries: 20, initialDelayMs: 200, maxDelayMs: 2_000 },
+      retry: { initialDelayMs: 200, maxDelayMs: 2_000 },
     });
     const outcomes = await runAll(
       Array.from({ length: 80 }, (_, index) => retouch.edit(request(`edit ${index}`))),
@@ -178,7 +178,7 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
     const fake = createFakeProvider({ latencyMs: 10, serverRateLimit });
     const retouch = createRetouch({
       providers: [fake],
-      retry: { maxRetries: 20, initialDelayMs: 100, maxDelayMs: 1_000 },
+      retry: { initialDelayMs: 100, maxDelayMs: 1_000 },
     });
     await runAll(Array.from({ length: 12 }, () => retouch.edit(request())));
     const learned = retouch.stats().lanes.fake!.requestsPerSecond!;

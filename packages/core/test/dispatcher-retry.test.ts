@@ -90,6 +90,19 @@ describe('decideRetry: the never-pay-twice rule', () => {
     ).toBe(false);
   });
 
+  test('429s are counted apart from other failures, against maxRateLimitRetries', () => {
+    const limits = { ...options, maxRetries: 1, maxRateLimitRetries: 4 };
+    const throttled = failures.rateLimited();
+    const next = (error: Error, retriesSoFar: number, rateLimitRetriesSoFar: number) =>
+      decideRetry({ error, operation: 'submission', retriesSoFar, rateLimitRetriesSoFar, options: limits });
+    expect(next(throttled, 1, 3).retry).toBe(true);
+    const decision = next(throttled, 0, 4);
+    expect(decision).toMatchObject({ retry: false, outcome: 'exhausted' });
+    if (!decision.retry)
+      expect(decision.reason).toMatch(/gave up after 4 retries \(retry\.maxRateLimitRetries is 4\)/);
+    expect(next(failures.unavailable(), 1, 0).retry).toBe(false);
+  });
+
   test("the provider's Retry-After (header or body) replaces the backoff, even beyond maxDelayMs", () => {
     const decision = decideRetry({
       error: failures.rateLimited({ retryAfterMs: 4_500 }),
@@ -135,6 +148,7 @@ describe('resolveRetryOptions', () => {
   test('applies the defaults', () => {
     expect(resolveRetryOptions(undefined)).toEqual({
       maxRetries: 2,
+      maxRateLimitRetries: 10,
       initialDelayMs: 1_000,
       maxDelayMs: 30_000,
       retryUnsafeSubmissions: false,

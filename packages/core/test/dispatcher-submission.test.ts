@@ -179,7 +179,7 @@ describe('no double submission: a billable POST is resent only when provably not
     await retouch.close();
   });
 
-  test('repeated 429s: retried up to maxRetries, then the error says it gave up', async () => {
+  test('repeated 429s: retried up to maxRateLimitRetries, then the error says it gave up', async () => {
     server = await startScriptedServer();
     for (let index = 0; index < 4; index++) {
       server.script('POST /edit', {
@@ -191,7 +191,7 @@ describe('no double submission: a billable POST is resent only when provably not
     const retouch = createRetouch({
       limits,
       providers: [createHttpProvider({ baseURL: server.url })],
-      retry: { ...fastRetry, maxRetries: 2 },
+      retry: { ...fastRetry, maxRetries: 0, maxRateLimitRetries: 2 },
     });
     const error = await retouch.edit(request).catch((caught: unknown) => caught);
 

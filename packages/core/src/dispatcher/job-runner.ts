@@ -351,29 +351,34 @@ export async function retrying<T>(
   },
 ): Promise<T> {
   const { lane, signal } = options;
-  for (let retries = 0; ; retries++) {
+  let retries = 0;
+  let rateLimitRetries = 0;
+  for (let attempt = 1; ; attempt++) {
     try {
       return await lane.run((taskSignal) => options.run(taskSignal), {
         priority: options.priority,
         signal,
-        onStart: () => options.onStart?.(retries + 1),
+        onStart: () => options.onStart?.(attempt),
       });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      const rateLimited = RateLimitError.isInstance(error);
       const decision = decideRetry({
         error,
         operation: options.operation,
         retriesSoFar: retries,
+        rateLimitRetriesSoFar: rateLimitRetries,
         options: context.retry,
       });
       if (!decision.retry) throw decision.reason ? withNote(error, decision.reason) : error;
+      if (rateLimited) rateLimitRetries++;
+      else retries++;
       // After a 429 the whole lane is paused: the retry waits in the lane, not in a timer of its own.
-      const rateLimited = RateLimitError.isInstance(error);
       const delayMs = rateLimited ? lane.pausedForMs() : decision.delayMs;
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
         throw withNote(error, `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`);
       }
-      options.onRetry?.({ attempt: retries + 2, delayMs, reason: decision.reason, error });
+      options.onRetry?.({ attempt: attempt + 1, delayMs, reason: decision.reason, error });
       if (!rateLimited && delayMs > 0) await delay(delayMs, signal);
     }
   }

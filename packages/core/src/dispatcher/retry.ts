@@ -16,10 +16,18 @@ import { TimeoutError } from '../errors/timeout-error.ts';
  */
 export interface RetryOptions {
   /**
-   * Retries after the first attempt of each call (0 turns retrying off).
+   * Retries after the first attempt of each call (0 turns retrying off). Answers of 429 are counted
+   * apart, in `maxRateLimitRetries`.
    * @default 2
    */
   maxRetries?: number;
+  /**
+   * Retries of one call after 429 answers. Throttling is flow control rather than failure: each 429
+   * pauses the whole lane (and an adaptive lane slows down), so a burst that overshoots an unknown limit
+   * is delayed, not lost. This bounds the wait when a provider keeps refusing.
+   * @default 10
+   */
+  maxRateLimitRetries?: number;
   /**
    * The backoff ceiling of the first retry, in milliseconds; it doubles each retry. The actual delay is
    * drawn uniformly below the ceiling ("full jitter"), so many clients that failed together do not
@@ -60,7 +68,7 @@ export type RetryDecision =
       /**
        * `not-retryable`: trying again cannot help (or the error is not a provider failure).
        * `may-have-been-processed`: a billable submission may have been accepted, so it is not resent.
-       * `exhausted`: `maxRetries` retries were made.
+       * `exhausted`: `maxRetries` retries (or `maxRateLimitRetries` after 429s) were made.
        */
       outcome: 'not-retryable' | 'may-have-been-processed' | 'exhausted';
       /** Why no retry follows, in words; empty for `not-retryable`. */
@@ -70,6 +78,7 @@ export type RetryDecision =
 /** The defaults of {@link RetryOptions}. */
 export const defaultRetryOptions: ResolvedRetryOptions = {
   maxRetries: 2,
+  maxRateLimitRetries: 10,
   initialDelayMs: 1_000,
   maxDelayMs: 30_000,
   retryUnsafeSubmissions: false,
@@ -88,6 +97,11 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Resolved
   check(
     'maxRetries',
     Number.isInteger(resolved.maxRetries) && resolved.maxRetries >= 0,
+    'a whole number ≥ 0',
+  );
+  check(
+    'maxRateLimitRetries',
+    Number.isInteger(resolved.maxRateLimitRetries) && resolved.maxRateLimitRetries >= 0,
     'a whole number ≥ 0',
   );
   check(
@@ -129,6 +143,7 @@ export function backoffDelay(options: {
  * - A read is retried when the error is retryable (`ApiCallError.isRetryable`, or a per-request timeout).
  * - A billable submission is retried only when `ApiCallError.provablyNotProcessed` is true (429, 503,
  *   connection refused before sending), or when the error is retryable and `retryUnsafeSubmissions` is set.
+ * - A 429 is retried up to `maxRateLimitRetries` times, other failures up to `maxRetries` times.
  * - The delay is the provider's `Retry-After` when it sent one, else {@link backoffDelay}.
  *
  * @example
@@ -138,11 +153,18 @@ export function backoffDelay(options: {
 export function decideRetry(input: {
   error: unknown;
   operation: OperationKind;
+  /** Retries made so far after failures other than 429. */
   retriesSoFar: number;
+  /** Retries made so far after 429s. @default 0 */
+  rateLimitRetriesSoFar?: number;
   options: ResolvedRetryOptions;
   random?: () => number;
 }): RetryDecision {
-  const { error, operation, retriesSoFar, options } = input;
+  const { error, operation, options } = input;
+  const rateLimited = RateLimitError.isInstance(error);
+  const retriesSoFar = rateLimited ? (input.rateLimitRetriesSoFar ?? 0) : input.retriesSoFar;
+  const limit = rateLimited ? options.maxRateLimitRetries : options.maxRetries;
+  const limitName = rateLimited ? 'retry.maxRateLimitRetries' : 'retry.maxRetries';
   const isApiError = ApiCallError.isInstance(error);
   const isAttemptTimeout = TimeoutError.isInstance(error) && error.stage === 'request';
   const retryable = (isApiError && error.isRetryable) || isAttemptTimeout;
@@ -156,11 +178,11 @@ export function decideRetry(input: {
       reason: `not sent again: the provider may have accepted this billable request (${describeFailure(error)}), and a second submission could be billed twice; set retry.retryUnsafeSubmissions: true to allow it`,
     };
   }
-  if (retriesSoFar >= options.maxRetries) {
+  if (retriesSoFar >= limit) {
     return {
       retry: false,
       outcome: 'exhausted',
-      reason: `gave up after ${retriesSoFar} ${retriesSoFar === 1 ? 'retry' : 'retries'} (retry.maxRetries is ${options.maxRetries})`,
+      reason: `gave up after ${retriesSoFar} ${retriesSoFar === 1 ? 'retry' : 'retries'} (${limitName} is ${limit})`,
     };
   }
   const retryAfterMs = isApiError ? error.retryAfterMs : undefined;

@@ -125,7 +125,6 @@ export class OxenEventStream {
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
   #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
   #reconciling: Promise<void> | undefined;
-  #connectionsOpened = 0;
 
   constructor(options: OxenEventStreamOptions & { http: () => HttpClient; pollIntervalMs: number }) {
     this.#http = options.http;
@@ -138,21 +137,6 @@ export class OxenEventStream {
     this.#maxEventSize = options.maxEventSize ?? 1024 * 1024;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#unattendedMs = Math.max(this.#lingerMs, 5_000);
-  }
-
-  /** Connections opened so far (a diagnostic: a healthy run opens one). */
-  get connectionsOpened(): number {
-    return this.#connectionsOpened;
-  }
-
-  /** Whether the stream is currently connected. */
-  get connected(): boolean {
-    return this.#connected;
-  }
-
-  /** Jobs currently watched. */
-  get watching(): number {
-    return this.#pending.size;
   }
 
   /**
@@ -268,7 +252,7 @@ export class OxenEventStream {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new RetouchError({ message: 'oxen: the provider was closed; create a new one' });
+    if (this.#closed) throw new RetouchError({ message: 'oxen: the event stream was closed' });
   }
 
   #needed(): boolean {
@@ -320,7 +304,6 @@ export class OxenEventStream {
           );
           continue;
         }
-        this.#connectionsOpened++;
         this.#connecting = false;
         this.#connected = true;
         this.#releaseConnectWaiters();
@@ -517,6 +500,8 @@ export class OxenEventStream {
           if (active) candidates = ids.filter((id) => !active.has(id));
         }
         await forEachLimited(candidates, RECONCILE_CONCURRENCY, (id) => this.#check(id));
+      } catch {
+        // A failed round changes nothing: the next one (or the stream) settles the jobs.
       } finally {
         this.#reconciling = undefined;
       }

@@ -35,7 +35,10 @@ export const edenaiEditOptionsSchema = z.looseObject({
 });
 
 /**
- * Eden AI options of one edit, under `providerOptions.edenai`.
+ * Eden AI options of one edit, under `providerOptions.edenai`: Eden's own body fields, and any other
+ * field, forwarded as is to the upstream model (Eden passes unknown keys through). A field given
+ * here overrides the one Retouch derives from a neutral option (e.g. `size: '2K'` where the neutral
+ * `size` only takes `WxH`). In a multipart body, objects are sent as JSON text.
  *
  * @example
  * await retouch.edit({
@@ -45,12 +48,22 @@ export const edenaiEditOptionsSchema = z.looseObject({
  *   providerOptions: { edenai: { user: 'customer-42', background: 'opaque', input_fidelity: 'high' } },
  * });
  */
-export type EdenAIEditOptions = z.input<typeof edenaiEditOptionsSchema>;
+export interface EdenAIEditOptions {
+  /** End-user identifier, for Eden's and the upstream provider's abuse tracking. */
+  user?: string;
+  /** Arbitrary metadata attached to the request. */
+  metadata?: Record<string, unknown> | null;
+  /**
+   * Headers Eden forwards to the upstream provider's API. Credential headers (`Authorization`,
+   * `x-api-key`, ...) are refused before anything is sent.
+   */
+  extra_headers?: Record<string, string>;
+  /** Any other field goes to the upstream model, e.g. `background`, `input_fidelity`, `output_compression`. */
+  [field: string]: unknown;
+}
 
 /** Validates `providerOptions.edenai`, naming each bad field with its path. */
-export function parseEdenAIEditOptions(
-  value: Readonly<Record<string, unknown>>,
-): z.output<typeof edenaiEditOptionsSchema> {
+export function parseEdenAIEditOptions(value: Readonly<Record<string, unknown>>): EdenAIEditOptions {
   const parsed = edenaiEditOptionsSchema.safeParse(value);
   const issues: RequestIssue[] = parsed.success
     ? []

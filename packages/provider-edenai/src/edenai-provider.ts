@@ -71,7 +71,7 @@ export interface EdenAIProviderSettings {
 }
 
 /**
- * The Eden AI provider: a Retouch {@link ProviderAdapter} for `edenai:provider/model` models, plus
+ * The Eden AI provider: a Retouch `ProviderAdapter` for `edenai:provider/model` models, plus
  * `listModels()`.
  */
 export interface EdenAIProvider extends ProviderAdapter {
@@ -168,7 +168,7 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
   };
 
   let modelList: { models: Promise<ModelInfo[]>; at: number } | undefined;
-  const listModels = (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> => {
+  const listModels = async (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> => {
     const now = Date.now();
     if (modelList && now - modelList.at < MODEL_LIST_TTL_MS) return modelList.models;
     const { http } = connect();

@@ -64,9 +64,9 @@ export class EdenAIUploadCache {
     this.#entries.delete(contentHash);
   }
 
-  /** The number of uploads held or in flight. */
-  get size(): number {
-    return this.#entries.size;
+  /** How many callers are waiting for this content's upload to finish. */
+  waiting(contentHash: string): number {
+    return this.#entries.get(contentHash)?.waiters ?? 0;
   }
 
   /**

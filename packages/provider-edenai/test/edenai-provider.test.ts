@@ -1,0 +1,180 @@
+import { createRetouch, RetouchError } from '@retouch/core';
+import { type EdenAISimulator, startEdenAISimulator } from '@retouch/simulator';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createEdenAI, edenai } from '../src/index.ts';
+import { editWith, pngBytes, requestsTo } from './helpers.ts';
+
+const KEY = 'eden-live-key-a8f3c2d1e9b7';
+const EDITS = 'POST /v3/images/edits';
+
+let sim: EdenAISimulator;
+beforeAll(async () => {
+  sim = await startEdenAISimulator({ apiKey: KEY, rateLimit: false });
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.clearRequests();
+  sim.setFaults([]);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('the API key', () => {
+  test('missing: the error names EDENAI_API_KEY and nothing is sent', async () => {
+    vi.stubEnv('EDENAI_API_KEY', '');
+    const provider = createEdenAI({ baseURL: sim.url });
+    const error = await editWith(provider, {
+      model: 'edenai:openai/gpt-image-2',
+      prompt: 'x',
+      images: [pngBytes()],
+    }).catch((caught: unknown) => caught);
+    expect(RetouchError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Eden AI API key is missing: set the EDENAI_API_KEY environment variable or pass { apiKey } to createEdenAI().',
+    );
+    await expect(provider.listModels()).rejects.toThrow('EDENAI_API_KEY');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  test('read from EDENAI_API_KEY at first use, not at creation', async () => {
+    vi.stubEnv('EDENAI_API_KEY', '');
+    const provider = createEdenAI({ baseURL: sim.url });
+    vi.stubEnv('EDENAI_API_KEY', KEY);
+    const output = await editWith(provider, {
+      model: 'edenai:openai/gpt-image-2',
+      prompt: 'x',
+      images: [pngBytes()],
+    });
+    expect(output.images).toHaveLength(1);
+    expect(requestsTo(sim, EDITS)[0]!.authenticated).toBe(true);
+  });
+
+  test('never in a result, nor in what the default instance exposes', async () => {
+    const provider = createEdenAI({ apiKey: KEY, baseURL: sim.url });
+    const output = await editWith(provider, {
+      model: 'edenai:google/gemini-2.5-flash-image',
+      prompt: 'x',
+      images: ['https://images.example.com/a.png'],
+    });
+    expect(JSON.stringify(output)).not.toContain(KEY);
+    expect(JSON.stringify(provider)).not.toContain(KEY);
+    expect(JSON.stringify(sim.requests)).not.toContain(KEY);
+  });
+
+  test('the default instance imports without a key and is the edenai adapter', () => {
+    expect(edenai.id).toBe('edenai');
+    expect(edenai.specificationVersion).toBe(1);
+    expect(edenai.defaultLimits).toEqual({ requestsPerSecond: 10, concurrency: 10 });
+    expect('submit' in edenai).toBe(false);
+  });
+});
+
+describe('settings', () => {
+  test('the EU host (with or without /v3) is where requests go, with the key', async () => {
+    const seen: string[] = [];
+    // A proxy-style fetch: the adapter targets the EU host, the proxy forwards to the simulator.
+    const proxy: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      seen.push(request.url);
+      const target = new URL(request.url);
+      return fetch(`${sim.url}${target.pathname}${target.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.method === 'GET' ? null : await request.arrayBuffer(),
+      });
+    };
+    const provider = createEdenAI({ apiKey: KEY, baseURL: 'https://api.eu.edenai.run/v3', fetch: proxy });
+    await editWith(provider, {
+      model: 'edenai:google/gemini-2.5-flash-image',
+      prompt: 'x',
+      images: ['https://images.example.com/a.png'],
+    });
+    expect(seen).toEqual(['https://api.eu.edenai.run/v3/images/edits']);
+    expect(requestsTo(sim, EDITS)[0]!.authenticated).toBe(true);
+  });
+
+  test('extra headers go with every request', async () => {
+    const provider = createEdenAI({ apiKey: KEY, baseURL: sim.url, headers: { 'x-team': 'imaging' } });
+    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [pngBytes()] });
+    expect(requestsTo(sim, EDITS)[0]!.headers['x-team']).toBe('imaging');
+  });
+
+  test('bad settings are refused at creation, with the fix', () => {
+    expect(() => createEdenAI({ transport: 'xml' as never })).toThrow(
+      'transport must be "auto", "json" or "multipart"',
+    );
+    expect(() => createEdenAI({ upload: 'sometimes' as never })).toThrow(
+      'upload must be "never", "auto" or "always"',
+    );
+    expect(() => createEdenAI({ upload: 'always', transport: 'multipart' })).toThrow(
+      'upload "always" sends inputs by file_id, which only a JSON body carries',
+    );
+    expect(() => createEdenAI({ headers: { Authorization: 'Bearer x' } })).toThrow(
+      'pass the API key as { apiKey }',
+    );
+    expect(() => createEdenAI({ baseURL: 'api.edenai.run' })).toThrow('is not a URL');
+    expect(() => createEdenAI({ timeoutMs: 0 })).toThrow('timeoutMs must be a positive number');
+  });
+});
+
+describe('through the dispatcher', () => {
+  test('an edit: reported cost, upstream provider, usage, deduplicated warnings', async () => {
+    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: KEY, baseURL: sim.url })] });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:openai/gpt-image-2',
+        prompt: 'Add a red scarf',
+        images: [pngBytes({ width: 8, height: 8 })],
+        n: 2,
+        seed: 4,
+      });
+      expect(result.provider).toBe('edenai');
+      expect(result.model).toBe('edenai:openai/gpt-image-2');
+      expect(result.cost).toEqual({ usd: 0.106, source: 'reported' });
+      expect(result.upstreamProvider).toBe('openai');
+      expect(result.usage).toMatchObject({ total_tokens: expect.any(Number) });
+      expect(result.images).toHaveLength(2);
+      expect(result.warnings).toEqual([
+        expect.objectContaining({ type: 'unsupported-option', option: 'seed' }),
+      ]);
+      expect(JSON.stringify(result)).not.toContain(KEY);
+      expect(retouch.stats().spentUsd).toBe(0.106);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('a 429 with retry_after is waited out and retried: one billable edit', async () => {
+    sim.setFaults([{ route: EDITS, kind: 'rate-limit', retryAfterSeconds: 0.05, times: 1 }]);
+    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: KEY, baseURL: sim.url })] });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:openai/gpt-image-2',
+        prompt: 'x',
+        images: [pngBytes()],
+      });
+      expect(result.images).toHaveLength(1);
+      expect(requestsTo(sim, EDITS).map((request) => request.status)).toEqual([429, 200]);
+      expect(sim.billableCount).toBe(1);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('the estimate comes from the listed price', async () => {
+    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: KEY, baseURL: sim.url })] });
+    try {
+      expect(
+        await retouch.estimate({
+          model: 'edenai:openai/gpt-image-1-mini',
+          prompt: 'x',
+          images: [pngBytes()],
+          n: 4,
+        }),
+      ).toEqual({ usd: 0.044, source: 'estimated' });
+    } finally {
+      await retouch.close();
+    }
+  });
+});

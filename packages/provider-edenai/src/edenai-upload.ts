@@ -2,14 +2,25 @@ import { createHash } from 'node:crypto';
 import { type HttpClient, imageToBlob, type NormalizedImage } from '@retouch/core';
 import { EDENAI_PATHS, edenaiUploadResponseSchema } from './edenai-api.ts';
 
-/** The largest file `POST /v3/upload` takes. */
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** The largest file `POST /v3/upload` takes ("100 MB", read as the smaller decimal megabytes). */
+export const MAX_UPLOAD_BYTES = 100_000_000;
 
 /** How long Eden keeps a file Retouch uploads: edits use it within minutes, so a day is plenty. */
 export const UPLOAD_EXPIRES_IN_DAYS = 1;
 
 /** A cached file is not used this close to its `expires_at`: an edit started now must still find it. */
 const EXPIRY_MARGIN_MS = 10 * 60 * 1000;
+
+/** Contents remembered per account, so a long-running process does not grow without bound. */
+const MAX_REMEMBERED = 10_000;
+
+/** Drops the oldest entries (insertion order) beyond the limit. */
+function prune(collection: Map<string, unknown> | Set<string>): void {
+  for (const key of collection.keys()) {
+    if (collection.size <= MAX_REMEMBERED) return;
+    collection.delete(key);
+  }
+}
 
 /** A file on Eden AI, as an edit references it. */
 export interface UploadedFile {
@@ -51,7 +62,9 @@ export class EdenAIUploadCache {
 
   /** Records that this content went to Eden inline. */
   markSentInline(contentHash: string): void {
+    this.#sentInline.delete(contentHash);
     this.#sentInline.add(contentHash);
+    prune(this.#sentInline);
   }
 
   /** Whether this content already went to Eden inline. */
@@ -103,6 +116,7 @@ export class EdenAIUploadCache {
       // Rejections are delivered to waiters; this keeps an abandoned upload's failure from being unhandled.
       created.promise.catch(() => {});
       this.#entries.set(contentHash, created);
+      prune(this.#entries);
       entry = created;
     }
     if (entry.file) return entry.file;

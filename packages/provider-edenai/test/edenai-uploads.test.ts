@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiCallError } from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -149,6 +152,36 @@ describe('upload "always"', () => {
     await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(2);
     expect(requestsTo(sim, EDITS)).toHaveLength(1);
+  });
+  test("an input over Eden's 100 MB upload limit goes multipart instead, with a warning", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'retouch-edenai-limit-'));
+    try {
+      // A sparse file: a PNG header, then zeros up to just over the limit, written instantly.
+      const path = join(directory, 'huge.png');
+      await writeFile(path, pngBytes().subarray(0, 33));
+      await truncate(path, 100_000_001);
+      const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
+      const output = await editWith(provider, {
+        model: 'edenai:openai/gpt-image-2',
+        prompt: 'x',
+        images: [{ path }],
+      });
+      expect(requestsTo(sim, UPLOAD)).toHaveLength(0);
+      const [edit] = requestsTo(sim, EDITS);
+      expect((edit!.body as RecordedMultipartBody).files[0]).toMatchObject({
+        name: 'image[]',
+        size: 100_000_001,
+      });
+      expect(output.warnings).toEqual([
+        {
+          type: 'other',
+          message:
+            "images.0 (100.0 MB) is larger than Eden's 100.0 MB upload limit, so the edit was sent as multipart instead of uploading",
+        },
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 

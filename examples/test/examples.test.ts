@@ -91,6 +91,31 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(world.oxen.billableCount).toBe(1);
   });
 
+  it('provider-modes runs the same edit through each Oxen mode and each Eden AI transport', async () => {
+    const output = await example('provider-modes');
+
+    for (const label of ['oxen, sse', 'oxen, queue', 'oxen, sync']) {
+      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0300 \\(estimated\\)`, 'm'));
+    }
+    for (const label of ['edenai, auto', 'edenai, json \\+ upload', 'edenai, multipart']) {
+      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0390 \\(reported\\)`, 'm'));
+    }
+    const oxenRoutes = world.oxen.requests.map((request) => request.route);
+    expect(oxenRoutes.filter((route) => route === 'POST /api/ai/images/edit')).toHaveLength(1);
+    expect(oxenRoutes.filter((route) => route === 'POST /api/ai/queue')).toHaveLength(2);
+    expect(oxenRoutes).toContain('GET /api/events');
+    expect(oxenRoutes).toContain('GET /api/ai/queue/:id');
+    const edits = world.edenai.requests.filter((request) => request.route === 'POST /v3/images/edits');
+    expect(edits.map((request) => request.headers['content-type']?.split(';')[0])).toEqual([
+      'multipart/form-data',
+      'application/json',
+      'multipart/form-data',
+    ]);
+    expect(world.edenai.requests.filter((request) => request.route === 'POST /v3/upload')).toHaveLength(1);
+    expect(world.oxen.billableCount).toBe(3);
+    expect(world.edenai.billableCount).toBe(3);
+  });
+
   it('covers every example in examples/', () => {
     expect(exampleNames().filter((name) => !tested.has(name))).toEqual([]);
   });

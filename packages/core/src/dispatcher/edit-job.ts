@@ -29,10 +29,61 @@ export type EditJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'can
 const failedAttemptSchema = z.object({ model: z.string(), errorName: z.string(), message: z.string() });
 
 /**
- * Zod schema of an {@link EditJobSnapshot}, what `job.toJSON()` writes and `retouch.resume()` reads.
- * Versioned, so a snapshot written by this version is refused clearly by a version that cannot read it.
+ * A job as plain JSON: ids, models, timestamps and, once settled, the result or the error. It never
+ * holds the API key or image bytes (inline output images keep only their media type; save the images
+ * when the job succeeds), so it can be written to a database or a file and resumed by another process.
+ *
+ * @example
+ * await writeFile('job.json', JSON.stringify(job));
+ * const again = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
  */
-export const editJobSnapshotSchema = z.object({
+export interface EditJobSnapshot {
+  /** Marks the object as a Retouch job snapshot. */
+  type: 'retouch.edit-job';
+  /** The snapshot format; a version this library cannot read is refused clearly. */
+  version: 1;
+  /** The client-side job id. */
+  id: string;
+  /** The job's status when the snapshot was taken. */
+  status: EditJobStatus;
+  /** The `provider:model` the request asked for. */
+  requestedModel: string;
+  /** The `provider:model` of the current attempt, or the one that served. */
+  model: string;
+  /** The provider id of `model`. */
+  provider: string;
+  /** The provider's job id, which is what a later process re-attaches to. */
+  providerJobId?: string;
+  /** When the job was created, in epoch milliseconds. */
+  createdAt: number;
+  /** When the job last changed, in epoch milliseconds. */
+  updatedAt: number;
+  /** When the job settled, in epoch milliseconds. */
+  settledAt?: number;
+  /** The cost estimated before dispatch, when the provider publishes prices. */
+  estimatedCost?: Cost;
+  /** Warnings gathered so far. */
+  warnings: EditWarning[];
+  /** Models that failed before the current one (fallbacks). */
+  attempts: FailedAttempt[];
+  /** The result, once the job succeeded (image URLs and media types, no bytes). */
+  result?: SerializedEditResult;
+  /** The error's name and message, once the job failed or was cancelled. */
+  error?: {
+    /** The error class, e.g. `GenerationFailedError`. */
+    name: string;
+    /** The error message, secrets redacted. */
+    message: string;
+  };
+}
+
+/**
+ * Zod schema of an {@link EditJobSnapshot}, what `job.toJSON()` writes and `retouch.resume()` reads.
+ *
+ * @example
+ * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
+ */
+export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = z.object({
   type: z.literal('retouch.edit-job'),
   version: z.literal(1),
   id: z.string().min(1),
@@ -50,17 +101,6 @@ export const editJobSnapshotSchema = z.object({
   result: editResultSchema.optional(),
   error: z.object({ name: z.string(), message: z.string() }).optional(),
 });
-
-/**
- * A job as plain JSON: ids, models, timestamps and, once settled, the result or the error. It never
- * holds the API key or image bytes (inline output images keep only their media type; save the images
- * when the job succeeds), so it can be written to a database or a file and resumed by another process.
- *
- * @example
- * await writeFile('job.json', JSON.stringify(job));
- * const again = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
- */
-export type EditJobSnapshot = z.infer<typeof editJobSnapshotSchema>;
 
 /**
  * An edit submitted with `retouch.submit()` or re-attached with `retouch.resume()`: its status, its

@@ -245,7 +245,10 @@ function translateParseError(command: CommandName, error: unknown): UsageError {
       if (long && SPECS[command][long]?.type === 'boolean') {
         return new UsageError({ command, message: `--${long} takes no value` });
       }
-      return new UsageError({ command, message: `--${long ?? quoted} needs a value` });
+      return new UsageError({
+        command,
+        message: `--${long ?? quoted} needs a value (for a value starting with "-", write --${long ?? quoted}=<value>)`,
+      });
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError({

@@ -370,13 +370,15 @@ async function runOne(context: {
         });
         break;
       case 'status':
-        if (event.status)
+        // A provider-side queue is worth showing; "running" is already what the line says.
+        if (event.status) {
           emit({
             type: 'status',
             row: entry,
             repeat,
-            status: event.status === 'queued' ? 'in provider queue' : event.status,
+            status: event.status === 'queued' ? 'in provider queue' : '',
           });
+        }
         break;
       default:
         break;

@@ -114,7 +114,7 @@ export function createProgressDisplay(options: {
       row.retries > 0 ? style.yellow(`  ${row.retries} ${row.retries === 1 ? 'retry' : 'retries'}`) : '';
     const label =
       row.label.length > labelWidth ? `${row.label.slice(0, labelWidth - 1)}…` : row.label.padEnd(labelWidth);
-    return `${symbol} ${label}  ${text.padEnd(Math.max(0, 26 - visibleLength(text) + text.length))} ${style.dim(elapsed.padStart(7))}${retries}`;
+    return `${symbol} ${label}  ${text}${' '.repeat(Math.max(0, 32 - visibleLength(text)))} ${style.dim(elapsed.padStart(7))}${retries}`;
   }
 
   function draw(): void {
@@ -180,7 +180,7 @@ export function createProgressDisplay(options: {
           row.retries += 1;
           break;
         case 'status':
-          row.providerStatus = event.status;
+          row.providerStatus = event.status === '' ? undefined : event.status;
           break;
         case 'succeeded':
         case 'failed':

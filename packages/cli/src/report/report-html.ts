@@ -141,7 +141,7 @@ export function renderReport(options: RenderReportOptions): string {
         : `<div class="thumbs">${thumbs
             .map(
               ({ image, caption }) =>
-                `<figure><img src="${source(image.file, image.mediaType)}" alt="${escapeHtml(`${row.label}, ${caption}`)}" loading="lazy"><figcaption>${escapeHtml(caption)}</figcaption></figure>`,
+                `<figure><img src="${source(image.file, image.mediaType)}" alt="${escapeHtml(`${row.label}, ${caption}`)}"><figcaption>${escapeHtml(caption)}</figcaption></figure>`,
             )
             .join('')}</div>`;
     const latency = row.latency
@@ -231,7 +231,7 @@ export function renderReport(options: RenderReportOptions): string {
   const tableRows = results.rows
     .map(
       (row) => `<tr>
-  <td><strong>${escapeHtml(row.label)}</strong></td><td>${escapeHtml(row.provider)}</td><td>${escapeHtml(row.mode)}</td>
+  <td><strong>${escapeHtml(row.label)}</strong><small class="via"><i class="${providerClass(row.provider)}"></i>${escapeHtml(`${row.provider} · ${row.mode}`)}</small></td>
   <td><span class="pill ${row.status}">${escapeHtml(formatStatus(row))}</span></td>
   <td class="num">${escapeHtml(formatLatency(row.latency))}</td>
   <td class="num">${escapeHtml(formatCost(row.costPerEditUsd, row.costSource))}</td>
@@ -294,7 +294,7 @@ ${chartSection}
 <section>
   <h2>All numbers</h2>
   <div class="table-wrap"><table>
-    <thead><tr><th>Model</th><th>Provider</th><th>Mode</th><th>Status</th><th class="num">Latency (range)</th><th class="num">Cost/edit</th><th class="num">Cost/image</th><th class="num">Total</th><th class="num">Retries</th><th class="num">Warnings</th></tr></thead>
+    <thead><tr><th>Model</th><th>Status</th><th class="num">Latency (range)</th><th class="num">Cost/edit</th><th class="num">Cost/image</th><th class="num">Total</th><th class="num">Retries</th><th class="num">Warnings</th></tr></thead>
     <tbody>
 ${tableRows}
     </tbody>

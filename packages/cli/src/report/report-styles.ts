@@ -122,6 +122,9 @@ th { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spa
 tr:last-child td { border-bottom: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td small { color: var(--faint); }
+td small.via { display: block; color: var(--muted); font-size: 12px; margin-top: 1px; }
+td small.via i { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 6px; vertical-align: 0; }
+td small.via .p-oxen { background: var(--oxen); } td small.via .p-edenai { background: var(--edenai); } td small.via .p-other { background: var(--other); }
 td .pill { font-size: 10.5px; }
 
 footer { color: var(--faint); font-size: 13px; border-top: 1px solid var(--border); padding-top: 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; justify-content: space-between; }

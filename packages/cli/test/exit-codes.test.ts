@@ -1,0 +1,266 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CompareResults } from '../src/results.ts';
+import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
+import { run, temporaryDirectory } from './support/io.ts';
+
+describe('retouch edit', () => {
+  it('saves the output, prints time, cost and warnings, and exits with 0', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'edit',
+        '--simulate',
+        '-m',
+        'oxen:qwen-image-edit',
+        '-p',
+        'Make it night',
+        '-i',
+        SAMPLE_IMAGE_PATH,
+        '--out',
+        'out',
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^✔ oxen:qwen-image-edit \(simulated\)\n {2}time {3}\S+ \(queued \S+, running \S+\)\n {2}cost {3}\$0\.0300 \(estimated from prices\)\n/,
+    );
+    const saved = /saved {2}(out\/qwen-image-edit-\d{8}-\d{6}-1\.png) \(384×256, \d+ KB\)/.exec(
+      result.stdout,
+    );
+    expect(saved).not.toBeNull();
+    await access(join(cwd, saved![1]!));
+    expect(result.stdout).toContain('warning 1 local image was sent inline as data: URIs');
+  });
+
+  it('prints the outcome as JSON with --json', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'edit',
+        '--simulate',
+        '--json',
+        '-m',
+        'edenai:openai/gpt-image-2',
+        '-p',
+        'Add a moon',
+        '-i',
+        SAMPLE_IMAGE_PATH,
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      model: 'edenai:openai/gpt-image-2',
+      provider: 'edenai',
+      cost: { usd: 0.053, source: 'reported' },
+      simulated: true,
+      warnings: [],
+    });
+    expect(summary.images).toHaveLength(1);
+    expect(summary.images[0].path.startsWith(join(cwd, '.retouch-out'))).toBe(true);
+    const bytes = await readFile(summary.images[0].path);
+    expect([...bytes.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
+  });
+
+  it('exits with 1 when the provider fails the edit', async () => {
+    const result = await run([
+      'edit',
+      '--simulate',
+      '-m',
+      'edenai:acme/no-such-model',
+      '-p',
+      'x',
+      '-i',
+      SAMPLE_IMAGE_PATH,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('✖ edenai:acme/no-such-model failed: ApiCallError:');
+  });
+
+  it('exits with 2 for a request the model refuses before anything is sent', async () => {
+    const result = await run([
+      'edit',
+      '--simulate',
+      '-m',
+      'oxen:no-such-model',
+      '-p',
+      'x',
+      '-i',
+      SAMPLE_IMAGE_PATH,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Oxen has no model "no-such-model"');
+  });
+
+  it('names the missing key variable, one line, exit 2', async () => {
+    const oxen = await run(['edit', '-m', 'oxen:qwen-image-edit', '-p', 'x', '-i', SAMPLE_IMAGE_PATH]);
+    expect(oxen.code).toBe(2);
+    expect(oxen.stderr.split('\n')[0]).toBe(
+      'error: OXEN_API_KEY is not set: export your Oxen.ai API key as OXEN_API_KEY, or add --simulate to use a local simulator',
+    );
+    const edenai = await run(['models', '--provider', 'edenai']);
+    expect(edenai.code).toBe(2);
+    expect(edenai.stderr).toContain('error: EDENAI_API_KEY is not set');
+  });
+});
+
+describe('retouch compare', () => {
+  it('exits with 0 when every edit succeeded', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'compare',
+        '--simulate',
+        '--models',
+        'oxen:qwen-image-edit,edenai:openai/gpt-image-1-mini',
+        '--prompt',
+        'Add a moon',
+        '--image',
+        SAMPLE_IMAGE_PATH,
+        '--repeat',
+        '2',
+        '--out',
+        'comparison',
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('4 edits: 4 succeeded, 0 failed');
+    expect(result.stdout).toContain('Report:  comparison/report.html');
+    // Not a terminal: progress arrives as plain lines, one per start and result.
+    expect(result.stderr).toMatch(/^Running 4 edits over 2 models\n/);
+    expect(result.stderr).toMatch(/\] oxen:qwen-image-edit #2 done in \S+, \$0\.0300, 1 image\n/);
+    expect(result.stderr).not.toContain('\u001b[');
+  });
+
+  it('exits with 1 when some edits failed, and shows the error', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'compare',
+        '--simulate',
+        '--models',
+        'oxen:qwen-image-edit,oxen:no-such-model',
+        '--prompt',
+        'Add a moon',
+        '--image',
+        SAMPLE_IMAGE_PATH,
+        '--out',
+        'comparison',
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/oxen:no-such-model +oxen +sse +failed/);
+    expect(result.stdout).toContain('Errors\n  oxen:no-such-model: InvalidRequestError:');
+    expect(result.stdout).toContain('2 edits: 1 succeeded, 1 failed');
+    const results = JSON.parse(
+      await readFile(join(cwd, 'comparison', 'results.json'), 'utf8'),
+    ) as CompareResults;
+    expect(results.rows.map((row) => row.status)).toEqual(['succeeded', 'failed']);
+    expect(results.runs[1]!.error!.message).toContain('Oxen has no model "no-such-model"');
+  });
+
+  it('refuses edits past --budget-usd and counts them as failed', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'compare',
+        '--simulate',
+        '--json',
+        '--models',
+        'oxen:qwen-image-edit',
+        '--prompt',
+        'x',
+        '--image',
+        SAMPLE_IMAGE_PATH,
+        '--repeat',
+        '3',
+        '--budget-usd',
+        '0.07',
+        '--concurrency',
+        '1',
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(1);
+    const results = JSON.parse(result.stdout) as CompareResults;
+    expect(results.options.budgetUsd).toBe(0.07);
+    expect(results.summary).toMatchObject({ runs: 3, succeeded: 2, failed: 1 });
+    expect(results.runs.find((run) => run.status === 'failed')!.error!.name).toBe('BudgetExceededError');
+    expect(results.summary.totalCostUsd).toBeLessThanOrEqual(0.07);
+  });
+
+  it('prints the results JSON on stdout with --json', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'compare',
+        '--simulate',
+        '--json',
+        '--models',
+        'edenai:openai/gpt-image-2',
+        '-p',
+        'x',
+        '-i',
+        SAMPLE_IMAGE_PATH,
+      ],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    const results = JSON.parse(result.stdout) as CompareResults;
+    expect(results.simulated).toBe(true);
+    expect(results.rows[0]).toMatchObject({
+      model: 'edenai:openai/gpt-image-2',
+      status: 'succeeded',
+      costPerImageUsd: 0.053,
+    });
+  });
+
+  it('names the missing key before sending anything', async () => {
+    const result = await run(
+      [
+        'compare',
+        '--models',
+        'oxen:qwen-image-edit,edenai:openai/gpt-image-2',
+        '-p',
+        'x',
+        '-i',
+        SAMPLE_IMAGE_PATH,
+      ],
+      { env: { EDENAI_API_KEY: 'set' } },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: OXEN_API_KEY is not set');
+    expect(result.stderr).not.toContain('Running');
+  });
+});
+
+describe('retouch models', () => {
+  it('lists edit models with parameters and prices', async () => {
+    const result = await run(['models', '--simulate', '--provider', 'oxen']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^oxen \(\d+ edit models\)\n/);
+    expect(result.stdout).toMatch(/ {2}oxen:qwen-image-edit +\$0\.0300\/image {2}Qwen Image Edit\n/);
+    expect(result.stdout).toContain(
+      '      aspect_ratio  1:1 | 16:9 | 9:16 | 4:3 | 3:4 | 3:2 | 2:3, default "16:9"',
+    );
+    expect(result.stdout).not.toContain('edenai:');
+  });
+
+  it('prints the catalogue as JSON', async () => {
+    const result = await run(['models', '--simulate', '--json']);
+    expect(result.code).toBe(0);
+    const models = JSON.parse(result.stdout) as { id: string; provider: string }[];
+    expect(models.map((model) => model.id)).toEqual(
+      expect.arrayContaining(['oxen:qwen-image-edit', 'oxen:gpt-image-2-edit', 'edenai:openai/gpt-image-2']),
+    );
+  });
+});

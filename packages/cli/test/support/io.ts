@@ -1,0 +1,47 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliContext, OutputStream } from '../../src/context.ts';
+import { main } from '../../src/main.ts';
+
+/** A stream that keeps what is written to it. */
+export interface Collector extends OutputStream {
+  readonly text: string;
+}
+
+/** A collecting stream, a terminal or not. */
+export function collector(options: { isTTY?: boolean; columns?: number } = {}): Collector {
+  let text = '';
+  return {
+    write(chunk: string) {
+      text += chunk;
+      return true;
+    },
+    isTTY: options.isTTY ?? false,
+    ...(options.columns ? { columns: options.columns } : {}),
+    get text() {
+      return text;
+    },
+  };
+}
+
+/** A fresh temporary directory. */
+export function temporaryDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'retouch-cli-'));
+}
+
+/** Runs `retouch` in-process with collecting streams, no keys unless given, and `cwd`. */
+export async function run(
+  argv: readonly string[],
+  options: { cwd?: string; env?: CliContext['env'] } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = collector();
+  const stderr = collector();
+  const code = await main(argv, {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    cwd: options.cwd ?? (await temporaryDirectory()),
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}

@@ -1,0 +1,168 @@
+/**
+ * Overhead: the same synchronous Oxen edits, at the same concurrency, against the same simulator (in its
+ * own process), once through `retouch.edit` and once through a hand-written `fetch` loop. The figure is
+ * the throughput ratio. The arms run in alternating rounds (raw, retouch, retouch, raw, ...) so a burst of
+ * other work on the machine weighs on both.
+ */
+import { createRetouch, type EditRequest } from '@retouch/core';
+import { createOxen } from '@retouch/provider-oxen';
+import {
+  checkTarget,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+} from '../support/scenario.ts';
+import { startSimulatorProcess } from '../support/simulator-process.ts';
+import { round } from '../support/statistics.ts';
+
+const CONCURRENCY = 32;
+const TARGET_RATIO = 0.9;
+
+const request: EditRequest = {
+  model: 'oxen:qwen-image-edit',
+  prompt: 'Make the background blue',
+  images: ['https://example.com/my-photo.jpg'],
+  timeoutMs: 60_000,
+};
+
+interface ArmTotals {
+  edits: number;
+  elapsedMs: number;
+  /** User + system CPU time of this (the client's) process. */
+  cpuMs: number;
+  failures: number;
+}
+
+async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
+  const quick = context.mode === 'quick';
+  const edits = quick ? 300 : 2_000;
+  const roundsPerArm = quick ? 2 : 4;
+  const warmup = quick ? 64 : 200;
+  const simulator = await startSimulatorProcess({ provider: 'oxen', options: { syncEditDelayMs: 0 } });
+  const oxen = createOxen({ apiKey: simulator.apiKey, baseURL: simulator.url, mode: 'sync' });
+  const retouch = createRetouch({ providers: [oxen], limits: { oxen: { concurrency: CONCURRENCY } } });
+  try {
+    // One edit through Retouch first: the body it sends is the body the fetch loop sends.
+    await simulator.clear();
+    const first = await retouch.edit(request);
+    if (first.images[0]?.url === undefined) throw new Error('overhead: the Retouch edit returned no URL');
+    const recorded = await simulator.summary();
+    const editRoute = 'POST /api/ai/images/edit';
+    if (recorded.byRoute[editRoute] !== 1) {
+      throw new Error(
+        `overhead: expected one edit request, the simulator saw ${JSON.stringify(recorded.byRoute)}`,
+      );
+    }
+    const body = JSON.stringify(recorded.lastEditBody);
+    const rawEdit = async (): Promise<boolean> => {
+      const response = await fetch(`${simulator.url}/api/ai/images/edit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${simulator.apiKey}`, 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(60_000),
+      });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return false;
+      }
+      const json = (await response.json()) as { images?: { url?: string }[] };
+      return typeof json.images?.[0]?.url === 'string';
+    };
+    const rawRound = async (count: number): Promise<number> => {
+      let next = 0;
+      let failures = 0;
+      const worker = async () => {
+        while (next < count) {
+          next++;
+          if (!(await rawEdit().catch(() => false))) failures++;
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      return failures;
+    };
+    const retouchRound = async (count: number): Promise<number> => {
+      const outcomes = await Promise.allSettled(Array.from({ length: count }, () => retouch.edit(request)));
+      return outcomes.filter((outcome) => outcome.status === 'rejected' || !outcome.value.images[0]?.url)
+        .length;
+    };
+    const measure = async (arm: (count: number) => Promise<number>, count: number, totals: ArmTotals) => {
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      totals.failures += await arm(count);
+      totals.elapsedMs += performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      totals.cpuMs += (cpu.user + cpu.system) / 1000;
+      totals.edits += count;
+    };
+
+    await rawRound(warmup);
+    await retouchRound(warmup);
+    await simulator.clear();
+
+    const raw: ArmTotals = { edits: 0, elapsedMs: 0, cpuMs: 0, failures: 0 };
+    const wrapped: ArmTotals = { edits: 0, elapsedMs: 0, cpuMs: 0, failures: 0 };
+    const perRound = Math.ceil(edits / roundsPerArm);
+    for (let index = 0; index < roundsPerArm; index++) {
+      const count = Math.min(perRound, edits - index * perRound);
+      // ABBA order: neither arm always goes first.
+      const order = index % 2 === 0 ? ['raw', 'retouch'] : ['retouch', 'raw'];
+      for (const arm of order) {
+        if (arm === 'raw') await measure(rawRound, count, raw);
+        else await measure(retouchRound, count, wrapped);
+      }
+    }
+    const served = await simulator.summary();
+    const rawThroughput = (raw.edits / raw.elapsedMs) * 1000;
+    const retouchThroughput = (wrapped.edits / wrapped.elapsedMs) * 1000;
+    const ratio = retouchThroughput / rawThroughput;
+    const nonEditRequests = served.requests - (served.byRoute[editRoute] ?? 0);
+    context.log(
+      `raw fetch ${round(rawThroughput, 0)} edits/s (${round(raw.cpuMs / raw.edits, 3)} ms client CPU/edit), ` +
+        `retouch ${round(retouchThroughput, 0)} edits/s (${round(wrapped.cpuMs / wrapped.edits, 3)} ms client CPU/edit)`,
+    );
+    const failures = raw.failures + wrapped.failures;
+    return {
+      name: 'overhead',
+      summary: `${ratio.toFixed(2)} throughput ratio retouch/raw-fetch`,
+      targetText: `>= ${TARGET_RATIO.toFixed(2)}`,
+      targets: [
+        checkTarget({
+          figure: 'throughput ratio retouch/raw-fetch',
+          value: round(ratio, 3),
+          comparison: '>=',
+          threshold: TARGET_RATIO,
+        }),
+        checkTarget({ figure: 'failed edits (both arms)', value: failures, comparison: '==', threshold: 0 }),
+      ],
+      figures: {
+        throughputRatio: round(ratio, 3),
+        retouchEditsPerSecond: round(retouchThroughput, 1),
+        retouchClientCpuMsPerEdit: round(wrapped.cpuMs / wrapped.edits, 4),
+        retouchFailures: wrapped.failures,
+      },
+      baselines: {
+        rawFetchEditsPerSecond: round(rawThroughput, 1),
+        rawFetchClientCpuMsPerEdit: round(raw.cpuMs / raw.edits, 4),
+        rawFetchFailures: raw.failures,
+      },
+      parameters: {
+        editsPerArm: edits,
+        roundsPerArm,
+        warmupEditsPerArm: warmup,
+        concurrency: CONCURRENCY,
+        simulatedLatencyMs: 0,
+        simulator: 'Oxen, separate process',
+      },
+      notes: [
+        `The simulator served ${served.byRoute[editRoute] ?? 0} edit requests and ${nonEditRequests} others during the measured rounds.`,
+        'Client CPU per edit is this process only; the simulator renders and encodes a PNG per edit in its own process.',
+      ],
+    };
+  } finally {
+    await retouch.close();
+    await simulator.close();
+  }
+}
+
+/** Scenario 1: throughput of `retouch.edit` against a raw `fetch` loop. */
+export const overheadScenario: Scenario = { name: 'overhead', run: runOverhead };

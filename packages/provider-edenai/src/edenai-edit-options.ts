@@ -1,5 +1,4 @@
 import { InvalidRequestError, type RequestIssue } from '@retouch/core';
-import { z } from 'zod';
 
 /** Header names Eden refuses in `extra_headers` (and that must never leave this process that way). */
 const CREDENTIAL_HEADER = /authorization|api[-_]?key|token|secret|cookie|credential|password/i;
@@ -14,25 +13,6 @@ const RESERVED_FIELDS: Readonly<Record<string, string>> = {
   mask: 'pass the mask with the request\'s "mask"',
   n: 'set the number of outputs with the request\'s "n"',
 };
-
-/**
- * Zod schema of `providerOptions.edenai`: Eden's own body fields (`user`, `metadata`,
- * `extra_headers`) and any other field, forwarded as is to the upstream model (Eden passes
- * unknown keys through), e.g. `background`, `input_fidelity` or `output_compression` for
- * `openai/gpt-image-*`. A field given here overrides the one Retouch derives from a neutral option.
- */
-export const edenaiEditOptionsSchema = z.looseObject({
-  user: z.string({ error: 'user must be a string identifying the end user' }).optional(),
-  metadata: z
-    .record(z.string(), z.unknown(), { error: 'metadata must be an object of arbitrary values' })
-    .nullable()
-    .optional(),
-  extra_headers: z
-    .record(z.string(), z.string(), {
-      error: 'extra_headers must be an object of header names to string values',
-    })
-    .optional(),
-});
 
 /**
  * Eden AI options of one edit, under `providerOptions.edenai`: Eden's own body fields, and any other
@@ -62,35 +42,48 @@ export interface EdenAIEditOptions {
   [field: string]: unknown;
 }
 
-/** Validates `providerOptions.edenai`, naming each bad field with its path. */
+/**
+ * Validates `providerOptions.edenai`, naming each bad field with its path. Unknown fields are the
+ * point (they reach the upstream model), so only Eden's own fields are checked.
+ */
 export function parseEdenAIEditOptions(value: Readonly<Record<string, unknown>>): EdenAIEditOptions {
-  const parsed = edenaiEditOptionsSchema.safeParse(value);
-  const issues: RequestIssue[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({
-        path: optionPath(issue.path.map(String)),
-        message: issue.message,
-      }));
-  // Checked on the raw value so every problem is reported at once, whatever the schema found.
+  const issues: RequestIssue[] = [];
+  const fail = (path: string[], message: string) => issues.push({ path: optionPath(path), message });
+  if (value.user !== undefined && typeof value.user !== 'string') {
+    fail(['user'], 'user must be a string identifying the end user');
+  }
+  if (value.metadata !== undefined && value.metadata !== null && !isRecord(value.metadata)) {
+    fail(['metadata'], 'metadata must be an object of arbitrary values');
+  }
   const headers = value.extra_headers;
-  if (typeof headers === 'object' && headers !== null) {
-    for (const name of Object.keys(headers)) {
-      if (CREDENTIAL_HEADER.test(name)) {
-        issues.push({
-          path: optionPath(['extra_headers', name]),
-          message: `"${name}" carries credentials, which Eden AI refuses to forward; remove it (Eden uses its own provider keys, or the ones set in your Eden account)`,
-        });
+  if (headers !== undefined) {
+    if (!isRecord(headers)) {
+      fail(['extra_headers'], 'extra_headers must be an object of header names to string values');
+    } else {
+      for (const [name, header] of Object.entries(headers)) {
+        if (CREDENTIAL_HEADER.test(name)) {
+          fail(
+            ['extra_headers', name],
+            `"${name}" carries credentials, which Eden AI refuses to forward; remove it (Eden uses its own provider keys, or the ones set in your Eden account)`,
+          );
+        } else if (typeof header !== 'string') {
+          fail(['extra_headers', name], 'a header value must be a string');
+        }
       }
     }
   }
   for (const key of Object.keys(value)) {
     const reason = RESERVED_FIELDS[key];
-    if (reason) issues.push({ path: optionPath([key]), message: `"${key}" cannot be set here; ${reason}` });
+    if (reason) fail([key], `"${key}" cannot be set here; ${reason}`);
   }
-  if (issues.length > 0 || !parsed.success) throw new InvalidRequestError({ issues });
-  return parsed.data;
+  if (issues.length > 0) throw new InvalidRequestError({ issues });
+  return value as EdenAIEditOptions;
 }
 
 function optionPath(path: string[]): string {
   return ['providerOptions', 'edenai', ...path].join('.');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

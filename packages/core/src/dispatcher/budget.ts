@@ -105,11 +105,11 @@ export class BudgetLedger {
   }
 
   /** Replaces the reservation with what the edit cost: the reported cost, else the estimate. */
-  commit(reservation: Reservation, cost: Cost | undefined): void {
+  commit(reservation: Reservation, options: { cost: Cost | undefined }): void {
     if (reservation.settled) return;
     reservation.settled = true;
     this.#reservedUsd -= reservation.usd;
-    this.#spentUsd += cost?.usd ?? reservation.usd;
+    this.#spentUsd += options.cost?.usd ?? reservation.usd;
   }
 
   /** Returns the reservation of an edit that provably cost nothing. */

@@ -25,7 +25,7 @@ import {
 } from './edit-job.ts';
 import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
-import { type DispatchContext, retrying, runEdit, runResumed } from './job-runner.ts';
+import { type DispatchContext, JobRunner, retrying } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
 
@@ -361,7 +361,9 @@ class RetouchClient implements Retouch {
     job.warnings = saved.warnings;
     job.attempts = saved.attempts;
     job.estimatedCost = saved.estimatedCost;
-    const stored = saved.result ? deserializeResult(saved.result, () => this.#downloader()) : undefined;
+    const stored = saved.result
+      ? deserializeResult(saved.result, { http: () => this.#downloader() })
+      : undefined;
 
     if (saved.status === 'cancelled' || saved.status === 'failed') {
       const error =
@@ -381,7 +383,7 @@ class RetouchClient implements Retouch {
       return job;
     }
     this.#track(
-      runResumed(this.#context, job, {
+      new JobRunner({ context: this.#context, job }).resume({
         adapter,
         providerJobId: saved.providerJobId,
         priority,
@@ -409,7 +411,7 @@ class RetouchClient implements Retouch {
     }
     let capacity = 0;
     for (const lane of this.#lanes.values()) capacity += lane.stats().concurrency;
-    const maxInFlight = checkMaxInFlight(options.maxInFlight, Math.max(2, capacity * 2));
+    const maxInFlight = checkMaxInFlight({ value: options.maxInFlight, fallback: Math.max(2, capacity * 2) });
     const priority = checkPriority(options.priority);
     const listeners = options.onProgress ? [options.onProgress] : [];
     const client = this;
@@ -520,7 +522,7 @@ class RetouchClient implements Retouch {
       );
     }
     // Provider cancels run through the lanes, so the lanes close only after them.
-    await settleWithin([...this.#runners, ...this.#background], CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS);
+    await settleWithin([...this.#runners, ...this.#background], { ms: CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS });
     for (const lane of this.#lanes.values()) lane.close();
     await Promise.allSettled([...this.#adapters.values()].map((adapter) => adapter.close?.()));
     this.#flushIdle();
@@ -558,7 +560,7 @@ class RetouchClient implements Retouch {
       markAccepted = resolve;
     });
     this.#track(
-      runEdit(this.#context, job, {
+      new JobRunner({ context: this.#context, job }).run({
         request,
         primary,
         fallback: this.#fallback,
@@ -587,7 +589,7 @@ class RetouchClient implements Retouch {
       ...options,
       id: options.id ?? `job_${crypto.randomUUID()}`,
       sink: (event) => this.#emit(event),
-      cancelProviderJob: (target, providerJobId) => this.#cancelOnProvider(target, providerJobId),
+      cancelProviderJob: (target) => this.#cancelOnProvider(target),
       onSettled: (settled) => this.#onSettled(settled),
     });
     this.#active.add(job);
@@ -604,7 +606,7 @@ class RetouchClient implements Retouch {
   }
 
   #emit(event: ProgressEvent): void {
-    for (const listener of this.#listeners) deliver(listener, event);
+    for (const listener of this.#listeners) deliver({ listener, event });
   }
 
   #onSettled(job: DispatchJob): void {
@@ -620,7 +622,8 @@ class RetouchClient implements Retouch {
   }
 
   /** Cancels a provider job after its local job stopped; retried like a read, bounded in time. */
-  #cancelOnProvider(job: DispatchJob, providerJobId: string): Promise<void> {
+  #cancelOnProvider(target: { job: DispatchJob; providerJobId: string }): Promise<void> {
+    const { job, providerJobId } = target;
     const adapter = this.#adapters.get(job.provider);
     const cancel = adapter?.cancel?.bind(adapter);
     if (!cancel) return Promise.resolve();
@@ -634,7 +637,8 @@ class RetouchClient implements Retouch {
         }),
       );
     }, CANCEL_TIMEOUT_MS);
-    const cancelling = retrying(this.#context, {
+    const cancelling = retrying({
+      retry: this.#retry,
       lane: this.#lanes.get(job.provider)!,
       operation: 'read',
       // Cancelling stops billing: it goes before anything else waiting in the lane.
@@ -811,13 +815,13 @@ function restoredError(summary: { name: string; message: string } | undefined): 
 }
 
 /** Waits for the promises to settle, or for `ms`, whichever comes first; the timer is cleared either way. */
-async function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+async function settleWithin(promises: readonly Promise<unknown>[], options: { ms: number }): Promise<void> {
   if (promises.length === 0) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     Promise.allSettled(promises),
     new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
+      timer = setTimeout(resolve, options.ms);
     }),
   ]);
   clearTimeout(timer);

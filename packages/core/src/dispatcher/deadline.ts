@@ -74,7 +74,8 @@ export class JobControl {
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first; the timer is always cleared. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
+export function delay(ms: number, options: { signal: AbortSignal }): Promise<void> {
+  const { signal } = options;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {

@@ -173,7 +173,7 @@ export class DispatchJob implements EditJob {
   estimatedCost: Cost | undefined;
   readonly #listeners = new Set<ProgressListener>();
   readonly #sink: ProgressListener;
-  readonly #cancelProviderJob: (job: DispatchJob, providerJobId: string) => Promise<void>;
+  readonly #cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }) => Promise<void>;
   readonly #onSettled: (job: DispatchJob) => void;
   readonly #done: Promise<EditResult>;
   #resolve!: (result: EditResult) => void;
@@ -200,7 +200,7 @@ export class DispatchJob implements EditJob {
     createdAt?: number;
     listeners?: readonly ProgressListener[];
     sink: ProgressListener;
-    cancelProviderJob: (job: DispatchJob, providerJobId: string) => Promise<void>;
+    cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }) => Promise<void>;
     onSettled: (job: DispatchJob) => void;
   }) {
     this.id = options.id;
@@ -308,24 +308,24 @@ export class DispatchJob implements EditJob {
       elapsedMs: now - this.createdAt,
       ...fields,
     };
-    for (const listener of this.#listeners) deliver(listener, event);
-    deliver(this.#sink, event);
+    for (const listener of this.#listeners) deliver({ listener, event });
+    deliver({ listener: this.#sink, event });
   }
 
   /** Moves to another model (a fallback). */
-  setModel(model: string, provider: string): void {
-    this.#model = model;
-    this.#provider = provider;
+  setModel(options: { model: string; provider: string }): void {
+    this.#model = options.model;
+    this.#provider = options.provider;
     this.#providerJobId = undefined;
     this.#updatedAt = Date.now();
   }
 
   /** Records a status change and announces it. */
-  setStatus(status: EditJobStatus, reason?: string): void {
+  setStatus(status: EditJobStatus, options: { reason?: string } = {}): void {
     if (this.settled || this.#status === status) return;
     this.#status = status;
     this.#updatedAt = Date.now();
-    this.emit('status', { status, ...(reason ? { reason } : {}) });
+    this.emit('status', { status, ...(options.reason ? { reason: options.reason } : {}) });
   }
 
   /** Records the provider's job id; if the job was aborted meanwhile, cancels that job at once. */
@@ -386,7 +386,7 @@ export class DispatchJob implements EditJob {
   #startProviderCancel(): void {
     const providerJobId = this.#providerJobId;
     if (this.#providerCancel || !providerJobId) return;
-    this.#providerCancel = this.#cancelProviderJob(this, providerJobId);
+    this.#providerCancel = this.#cancelProviderJob({ job: this, providerJobId });
     this.#providerCancel.catch(() => {});
   }
 }
@@ -424,7 +424,11 @@ export function serializeResult(result: EditResult): SerializedEditResult {
  * Rebuilds a result from a snapshot. URL images download through `http` (a client that holds no key);
  * inline images were not kept, and their `bytes()` says so.
  */
-export function deserializeResult(serialized: SerializedEditResult, http: () => HttpClient): EditResult {
+export function deserializeResult(
+  serialized: SerializedEditResult,
+  options: { http: () => HttpClient },
+): EditResult {
+  const http = options.http;
   const provider = serialized.provider;
   const images = serialized.images.map((image): GeneratedImage => {
     if (image.url !== undefined) {

@@ -128,7 +128,8 @@ export async function* editManyOutcomes(
 }
 
 /** Checks `maxInFlight`. */
-export function checkMaxInFlight(value: number | undefined, fallback: number): number {
+export function checkMaxInFlight(options: { value: number | undefined; fallback: number }): number {
+  const { value, fallback } = options;
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
     throw new RetouchError({

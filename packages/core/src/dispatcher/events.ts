@@ -63,9 +63,9 @@ export interface ProgressEvent {
 export type ProgressListener = (event: ProgressEvent) => void;
 
 /** Calls a listener without letting its error reach the dispatcher. */
-export function deliver(listener: ProgressListener, event: ProgressEvent): void {
+export function deliver(options: { listener: ProgressListener; event: ProgressEvent }): void {
   try {
-    listener(event);
+    options.listener(options.event);
   } catch (error) {
     queueMicrotask(() => {
       throw error;

@@ -12,7 +12,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.ts';
 import type { ProviderAdapter, ProviderEditOutput, ProviderJobStatus } from '../provider.ts';
 import { redactValue } from '../secrets.ts';
-import type { BudgetLedger, Reservation } from './budget.ts';
+import type { BudgetLedger } from './budget.ts';
 import { delay, type JobStage } from './deadline.ts';
 import type { DispatchJob } from './edit-job.ts';
 import type { Lane } from './lane.ts';
@@ -45,193 +45,345 @@ export interface EditPlan {
   readonly onAccepted: () => void;
 }
 
-/** Runs an edit through its models (the primary, then the fallbacks) and settles the job. */
-export async function runEdit(context: DispatchContext, job: DispatchJob, plan: EditPlan): Promise<void> {
-  const models = [plan.primary.model, ...plan.fallback].filter(
-    (model, index, list) => list.indexOf(model) === index,
-  );
-  const attempts: FailedAttempt[] = [];
-  for (const [index, model] of models.entries()) {
-    try {
-      const normalized = index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
-      const result = await attemptModel(context, job, { plan, normalized, attempts, index });
-      job.succeed(result);
-      return;
-    } catch (error) {
-      if (job.control.signal.aborted) {
-        job.fail(job.control.signal.reason);
-        return;
-      }
-      const next = models[index + 1];
-      if (next === undefined || !canFallBack(error, { primary: index === 0 })) {
-        job.fail(attempts.length === 0 ? error : withNote(error, `after ${describeAttempts(attempts)}`));
-        return;
-      }
-      attempts.push(failedAttempt(model, error));
-      job.attempts = [...attempts];
-      job.emit('retrying', {
-        reason: `${model} failed (${error instanceof Error ? error.message : String(error)}); falling back to ${next}`,
-        delayMs: 0,
-        error,
-      });
-    }
-  }
-}
-
 /**
- * Re-attaches to a provider job started by an earlier process and settles the job with its outcome.
- * When the snapshot already held a result and the provider can no longer be read, that result is used.
+ * Drives one job: its attempts on each model (the primary, then the fallbacks), the retries of each
+ * call, the provider job and the wait for it, and the budget reservation; then settles the job.
  */
-export async function runResumed(
-  context: DispatchContext,
-  job: DispatchJob,
-  options: { adapter: ProviderAdapter; providerJobId: string; priority: number; stored?: EditResult },
-): Promise<void> {
-  const started = { runningSince: undefined as number | undefined };
-  try {
-    job.control.stage = 'poll';
-    const final = await waitForJob(context, job, {
-      adapter: options.adapter,
-      providerJobId: options.providerJobId,
-      priority: options.priority,
-      checkFirst: true,
-      started,
-    });
-    const output = outputOf(final, job, options.providerJobId);
-    const cost = output.cost;
-    context.ledger.record(cost);
-    job.succeed(
-      buildResult({
-        job,
-        output,
-        warnings: job.warnings,
-        attempts: job.attempts,
-        estimate: job.estimatedCost,
-        runningSince: started.runningSince,
-        providerJobId: options.providerJobId,
-      }),
+export class JobRunner {
+  readonly #context: DispatchContext;
+  readonly #job: DispatchJob;
+
+  constructor(options: { context: DispatchContext; job: DispatchJob }) {
+    this.#context = options.context;
+    this.#job = options.job;
+  }
+
+  /** Runs a new edit through its models and settles the job. */
+  async run(plan: EditPlan): Promise<void> {
+    const job = this.#job;
+    const models = [plan.primary.model, ...plan.fallback].filter(
+      (model, index, list) => list.indexOf(model) === index,
     );
-  } catch (error) {
-    if (job.control.signal.aborted) job.fail(job.control.signal.reason);
-    else if (options.stored) job.succeed(options.stored);
-    else job.fail(error);
-  }
-}
-
-interface AttemptOptions {
-  plan: EditPlan;
-  normalized: NormalizedEditRequest;
-  attempts: readonly FailedAttempt[];
-  index: number;
-}
-
-async function attemptModel(
-  context: DispatchContext,
-  job: DispatchJob,
-  options: AttemptOptions,
-): Promise<EditResult> {
-  const { normalized, plan } = options;
-  const adapter = context.adapters.get(normalized.provider);
-  if (!adapter) {
-    throw new InvalidRequestError({
-      issues: [
-        { path: 'model', message: `no provider "${normalized.provider}" is registered with this client` },
-      ],
-    });
-  }
-  const signal = job.control.signal;
-  if (options.index > 0) {
-    job.setModel(normalized.model, normalized.provider);
-    job.setStatus('queued', `trying ${normalized.model}`);
-  }
-  const request = forAdapter(normalized);
-
-  signal.throwIfAborted();
-  const prepared = adapter.prepare ? await adapter.prepare(request, { signal }) : { warnings: [] };
-  if (context.strict) {
-    const refused = prepared.warnings.find((warning) => warning.type !== 'other');
-    if (refused) {
-      throw new UnsupportedFeatureError({
-        message: `${normalized.model}: ${refused.message} (strict mode refuses an option the model would drop or adjust; remove "${refused.option}" or turn strict off)`,
-        provider: normalized.provider,
-        model: normalized.modelId,
-        feature: refused.option,
-      });
+    const attempts: FailedAttempt[] = [];
+    for (const [index, model] of models.entries()) {
+      try {
+        const normalized =
+          index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
+        job.succeed(await this.#attempt({ plan, normalized, attempts, index }));
+        return;
+      } catch (error) {
+        if (job.control.signal.aborted) {
+          job.fail(job.control.signal.reason);
+          return;
+        }
+        const next = models[index + 1];
+        if (next === undefined || !canFallBack(error, { primary: index === 0 })) {
+          job.fail(
+            attempts.length === 0 ? error : withNote(error, { note: `after ${describeAttempts(attempts)}` }),
+          );
+          return;
+        }
+        attempts.push(failedAttempt({ model, error }));
+        job.attempts = [...attempts];
+        job.emit('retrying', {
+          reason: `${model} failed (${error instanceof Error ? error.message : String(error)}); falling back to ${next}`,
+          delayMs: 0,
+          error,
+        });
+      }
     }
   }
-  const estimate = await estimateFor(context, adapter, request, signal);
-  signal.throwIfAborted();
-  const reservation = context.ledger.reserve({ model: normalized.model, estimate });
-  job.estimatedCost = estimate;
-  const warnings: EditWarning[] = [...prepared.warnings];
-  if (estimate === undefined && context.ledger.capped) {
-    warnings.push({
-      type: 'other',
-      message: `${normalized.model} publishes no price, so this edit was sent without a cost estimate; its reported cost is counted once known`,
-    });
-  }
-  job.warnings = dedupeWarnings(warnings);
 
-  const state: SendState = { sent: false, runningSince: undefined };
-  const call = {
-    request,
-    signal,
-    ...(job.control.deadline !== undefined ? { deadline: job.control.deadline } : {}),
-    idempotencyKey: options.index === 0 ? job.id : `${job.id}-${options.index}`,
-  };
-  const useJobs = adapter.submit !== undefined && (plan.mode === 'submit' || adapter.prefersJobs === true);
-  try {
-    job.control.stage = 'queue';
-    job.emit('queued');
-    let output: ProviderEditOutput;
-    let providerJobId: string | undefined;
-    if (useJobs) {
-      const submission = await withRetries(context, job, {
-        adapter,
-        operation: 'submission',
-        priority: plan.priority,
-        state,
-        run: (attemptSignal) => adapter.submit!({ ...call, signal: attemptSignal }),
-      });
-      providerJobId = submission.jobId;
-      job.warnings = dedupeWarnings([...job.warnings, ...submission.warnings]);
-      job.setProviderJob(providerJobId);
-      plan.onAccepted();
-      job.setStatus('queued', 'waiting in the provider queue');
-      state.runningSince = undefined;
+  /**
+   * Re-attaches to a provider job started by an earlier process and settles the job with its outcome.
+   * When the snapshot already held a result and the provider can no longer be read, that result is used.
+   */
+  async resume(options: {
+    adapter: ProviderAdapter;
+    providerJobId: string;
+    priority: number;
+    stored?: EditResult;
+  }): Promise<void> {
+    const job = this.#job;
+    const started: SendState = { sent: true, runningSince: undefined };
+    try {
       job.control.stage = 'poll';
-      const final = await waitForJob(context, job, {
-        adapter,
-        providerJobId,
-        priority: plan.priority,
-        checkFirst: false,
-        started: state,
+      const final = await this.#waitForJob({
+        adapter: options.adapter,
+        providerJobId: options.providerJobId,
+        priority: options.priority,
+        checkFirst: true,
+        state: started,
       });
-      output = outputOf(final, job, providerJobId);
-    } else {
-      plan.onAccepted();
-      output = await withRetries(context, job, {
-        adapter,
-        operation: 'submission',
-        priority: plan.priority,
-        state,
-        run: (attemptSignal) => adapter.edit({ ...call, signal: attemptSignal }),
+      const output = this.#outputOf({ final, providerJobId: options.providerJobId });
+      this.#context.ledger.record(output.cost);
+      job.succeed(
+        buildResult({
+          job,
+          output,
+          warnings: job.warnings,
+          attempts: job.attempts,
+          estimate: job.estimatedCost,
+          runningSince: started.runningSince,
+          providerJobId: options.providerJobId,
+        }),
+      );
+    } catch (error) {
+      if (job.control.signal.aborted) job.fail(job.control.signal.reason);
+      else if (options.stored) job.succeed(options.stored);
+      else job.fail(error);
+    }
+  }
+
+  /** One model: prepare, estimate and reserve, then send (as a provider job or a one-shot edit). */
+  async #attempt(options: {
+    plan: EditPlan;
+    normalized: NormalizedEditRequest;
+    attempts: readonly FailedAttempt[];
+    index: number;
+  }): Promise<EditResult> {
+    const { normalized, plan } = options;
+    const context = this.#context;
+    const job = this.#job;
+    const adapter = context.adapters.get(normalized.provider);
+    if (!adapter) {
+      throw new InvalidRequestError({
+        issues: [
+          { path: 'model', message: `no provider "${normalized.provider}" is registered with this client` },
+        ],
       });
     }
-    const cost = output.cost ?? (estimate ? { usd: estimate.usd, source: 'estimated' as const } : undefined);
-    context.ledger.commit(reservation, cost);
-    return buildResult({
-      job,
-      output: { ...output, ...(cost ? { cost } : {}) },
-      warnings: job.warnings,
-      attempts: options.attempts,
-      estimate,
-      runningSince: state.runningSince,
-      providerJobId,
+    const signal = job.control.signal;
+    if (options.index > 0) {
+      job.setModel({ model: normalized.model, provider: normalized.provider });
+      job.setStatus('queued', { reason: `trying ${normalized.model}` });
+    }
+    const request = forAdapter(normalized);
+
+    signal.throwIfAborted();
+    const prepared = adapter.prepare ? await adapter.prepare(request, { signal }) : { warnings: [] };
+    if (context.strict) {
+      const refused = prepared.warnings.find((warning) => warning.type !== 'other');
+      if (refused) {
+        throw new UnsupportedFeatureError({
+          message: `${normalized.model}: ${refused.message} (strict mode refuses an option the model would drop or adjust; remove "${refused.option}" or turn strict off)`,
+          provider: normalized.provider,
+          model: normalized.modelId,
+          feature: refused.option,
+        });
+      }
+    }
+    const estimate = await this.#estimate({ adapter, request });
+    signal.throwIfAborted();
+    const reservation = context.ledger.reserve({ model: normalized.model, estimate });
+    job.estimatedCost = estimate;
+    const warnings: EditWarning[] = [...prepared.warnings];
+    if (estimate === undefined && context.ledger.capped) {
+      warnings.push({
+        type: 'other',
+        message: `${normalized.model} publishes no price, so this edit was sent without a cost estimate; its reported cost is counted once known`,
+      });
+    }
+    job.warnings = dedupeWarnings(warnings);
+
+    const state: SendState = { sent: false, runningSince: undefined };
+    const call = {
+      request,
+      signal,
+      ...(job.control.deadline !== undefined ? { deadline: job.control.deadline } : {}),
+      idempotencyKey: options.index === 0 ? job.id : `${job.id}-${options.index}`,
+    };
+    const useJobs = adapter.submit !== undefined && (plan.mode === 'submit' || adapter.prefersJobs === true);
+    try {
+      job.control.stage = 'queue';
+      job.emit('queued');
+      let output: ProviderEditOutput;
+      let providerJobId: string | undefined;
+      if (useJobs) {
+        const submission = await this.#withRetries({
+          adapter,
+          operation: 'submission',
+          priority: plan.priority,
+          state,
+          run: (attemptSignal) => adapter.submit!({ ...call, signal: attemptSignal }),
+        });
+        providerJobId = submission.jobId;
+        job.warnings = dedupeWarnings([...job.warnings, ...submission.warnings]);
+        job.setProviderJob(providerJobId);
+        plan.onAccepted();
+        job.setStatus('queued', { reason: 'waiting in the provider queue' });
+        state.runningSince = undefined;
+        job.control.stage = 'poll';
+        const final = await this.#waitForJob({
+          adapter,
+          providerJobId,
+          priority: plan.priority,
+          checkFirst: false,
+          state,
+        });
+        output = this.#outputOf({ final, providerJobId });
+      } else {
+        plan.onAccepted();
+        output = await this.#withRetries({
+          adapter,
+          operation: 'submission',
+          priority: plan.priority,
+          state,
+          run: (attemptSignal) => adapter.edit({ ...call, signal: attemptSignal }),
+        });
+      }
+      const cost =
+        output.cost ?? (estimate ? { usd: estimate.usd, source: 'estimated' as const } : undefined);
+      context.ledger.commit(reservation, { cost });
+      return buildResult({
+        job,
+        output: { ...output, ...(cost ? { cost } : {}) },
+        warnings: job.warnings,
+        attempts: options.attempts,
+        estimate,
+        runningSince: state.runningSince,
+        providerJobId,
+      });
+    } catch (error) {
+      if (!state.sent || provablyFree(error)) context.ledger.release(reservation);
+      // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
+      else context.ledger.commit(reservation, { cost: undefined });
+      throw error;
+    }
+  }
+
+  async #estimate(options: {
+    adapter: ProviderAdapter;
+    request: NormalizedEditRequest;
+  }): Promise<Cost | undefined> {
+    const { adapter, request } = options;
+    const signal = this.#job.control.signal;
+    if (!adapter.estimateCost) return undefined;
+    try {
+      return await adapter.estimateCost(request, { signal });
+    } catch (error) {
+      // Without a cap the estimate is only informative, and a failed price lookup must not fail the edit.
+      if (this.#context.ledger.capped || signal.aborted) throw error;
+      return undefined;
+    }
+  }
+
+  /** Runs one call through the lane, retrying as {@link decideRetry} allows, and reports each retry. */
+  #withRetries<T>(options: {
+    adapter: ProviderAdapter;
+    operation: OperationKind;
+    priority: number;
+    state?: SendState;
+    run: (signal: AbortSignal) => Promise<T>;
+  }): Promise<T> {
+    const context = this.#context;
+    const job = this.#job;
+    const control = job.control;
+    const waitingStage: JobStage = options.operation === 'read' ? 'poll' : 'queue';
+    return retrying({
+      retry: context.retry,
+      lane: context.lane(options.adapter.id),
+      operation: options.operation,
+      priority: options.priority,
+      signal: control.signal,
+      deadline: control.deadline,
+      run: options.run,
+      onStart: (attempt) => {
+        if (options.operation === 'read') return;
+        control.stage = 'request';
+        if (options.state) {
+          options.state.sent = true;
+          options.state.runningSince = Date.now();
+        }
+        job.setStatus('running');
+        job.emit('started', { attempt });
+      },
+      onRetry: ({ attempt, delayMs, reason, error }) => {
+        control.stage = waitingStage;
+        context.countRetry();
+        job.emit('retrying', { attempt, delayMs, reason, error });
+      },
     });
-  } catch (error) {
-    settleReservation(context.ledger, reservation, { error, sent: state.sent });
-    throw error;
+  }
+
+  /** Waits for a provider job to reach a terminal state: by the adapter's event stream, else by polling. */
+  async #waitForJob(options: {
+    adapter: ProviderAdapter;
+    providerJobId: string;
+    priority: number;
+    checkFirst: boolean;
+    state: SendState;
+  }): Promise<ProviderJobStatus> {
+    const { adapter, providerJobId } = options;
+    const job = this.#job;
+    const signal = job.control.signal;
+    const observe = (status: ProviderJobStatus): void => {
+      if (status.state === 'running') {
+        options.state.runningSince ??= Date.now();
+        job.setStatus('running', { reason: 'the provider is running the job' });
+      } else if (status.state === 'queued') {
+        job.setStatus('queued', { reason: 'waiting in the provider queue' });
+      }
+    };
+    const status = adapter.status?.bind(adapter);
+    const read = (): Promise<ProviderJobStatus> =>
+      this.#withRetries({
+        adapter,
+        operation: 'read',
+        // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
+        priority: options.priority - 1,
+        run: (attemptSignal) => status!(providerJobId, { signal: attemptSignal }),
+      });
+
+    if (options.checkFirst && status) {
+      const first = await read();
+      observe(first);
+      if (isTerminal(first)) return first;
+    }
+    if (adapter.waitForCompletion) {
+      try {
+        const final = await adapter.waitForCompletion(providerJobId, { signal, onStatus: observe });
+        observe(final);
+        return final;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (!status) throw error;
+        job.emit('retrying', {
+          reason: `the completion stream failed (${error instanceof Error ? error.message : String(error)}); polling the job instead`,
+          delayMs: 0,
+          error,
+        });
+      }
+    }
+    if (!status) {
+      throw new RetouchError({
+        message: `the ${adapter.id} adapter has jobs but neither status() nor waitForCompletion(); it cannot be waited on`,
+      });
+    }
+    const interval = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    let wait = Math.min(FIRST_POLL_MS, interval);
+    for (;;) {
+      await delay(wait, { signal });
+      wait = Math.min(wait * 2, interval);
+      const current = await read();
+      observe(current);
+      if (isTerminal(current)) return current;
+    }
+  }
+
+  #outputOf(options: { final: ProviderJobStatus; providerJobId: string }): ProviderEditOutput {
+    const { final, providerJobId } = options;
+    const provider = this.#job.provider;
+    if (final.state === 'succeeded') return final.output;
+    if (final.state === 'failed') throw final.error;
+    if (final.state === 'cancelled') {
+      throw new JobCancelledError({
+        message: `${provider} reports job ${providerJobId} as cancelled`,
+        provider,
+        jobId: providerJobId,
+      });
+    }
+    throw new RetouchError({ message: `${provider} job ${providerJobId} is still ${final.state}` });
   }
 }
 
@@ -240,32 +392,6 @@ interface SendState {
   sent: boolean;
   /** When the work that produced the result started, as far as the client can tell. */
   runningSince: number | undefined;
-}
-
-async function estimateFor(
-  context: DispatchContext,
-  adapter: ProviderAdapter,
-  request: NormalizedEditRequest,
-  signal: AbortSignal,
-): Promise<Cost | undefined> {
-  if (!adapter.estimateCost) return undefined;
-  try {
-    return await adapter.estimateCost(request, { signal });
-  } catch (error) {
-    // Without a cap the estimate is only informative, and a failed price lookup must not fail the edit.
-    if (context.ledger.capped || signal.aborted) throw error;
-    return undefined;
-  }
-}
-
-function settleReservation(
-  ledger: BudgetLedger,
-  reservation: Reservation,
-  options: { error: unknown; sent: boolean },
-): void {
-  if (!options.sent || provablyFree(options.error)) ledger.release(reservation);
-  // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
-  else ledger.commit(reservation, undefined);
 }
 
 /** Whether a failure provably cost nothing: the provider refused the request before doing the work. */
@@ -297,59 +423,18 @@ export function canFallBack(error: unknown, options: { primary: boolean }): bool
   return true;
 }
 
-/** Runs one call through the lane, retrying as {@link decideRetry} allows, and reports each retry. */
-async function withRetries<T>(
-  context: DispatchContext,
-  job: DispatchJob,
-  options: {
-    adapter: ProviderAdapter;
-    operation: OperationKind;
-    priority: number;
-    state?: SendState;
-    run: (signal: AbortSignal) => Promise<T>;
-  },
-): Promise<T> {
-  const control = job.control;
-  const waitingStage: JobStage = options.operation === 'read' ? 'poll' : 'queue';
-  return retrying(context, {
-    lane: context.lane(options.adapter.id),
-    operation: options.operation,
-    priority: options.priority,
-    signal: control.signal,
-    deadline: control.deadline,
-    run: options.run,
-    onStart: (attempt) => {
-      if (options.operation === 'read') return;
-      control.stage = 'request';
-      if (options.state) {
-        options.state.sent = true;
-        options.state.runningSince = Date.now();
-      }
-      job.setStatus('running');
-      job.emit('started', { attempt });
-    },
-    onRetry: ({ attempt, delayMs, reason, error }) => {
-      control.stage = waitingStage;
-      context.countRetry();
-      job.emit('retrying', { attempt, delayMs, reason, error });
-    },
-  });
-}
-
 /** The retry loop shared by job calls and provider cancels. */
-export async function retrying<T>(
-  context: Pick<DispatchContext, 'retry'>,
-  options: {
-    lane: Lane;
-    operation: OperationKind;
-    priority: number;
-    signal: AbortSignal;
-    deadline?: number | undefined;
-    run: (signal: AbortSignal) => Promise<T>;
-    onStart?: (attempt: number) => void;
-    onRetry?: (retry: { attempt: number; delayMs: number; reason: string; error: unknown }) => void;
-  },
-): Promise<T> {
+export async function retrying<T>(options: {
+  retry: ResolvedRetryOptions;
+  lane: Lane;
+  operation: OperationKind;
+  priority: number;
+  signal: AbortSignal;
+  deadline?: number | undefined;
+  run: (signal: AbortSignal) => Promise<T>;
+  onStart?: (attempt: number) => void;
+  onRetry?: (retry: { attempt: number; delayMs: number; reason: string; error: unknown }) => void;
+}): Promise<T> {
   const { lane, signal } = options;
   let retries = 0;
   let rateLimitRetries = 0;
@@ -368,105 +453,26 @@ export async function retrying<T>(
         operation: options.operation,
         retriesSoFar: retries,
         rateLimitRetriesSoFar: rateLimitRetries,
-        options: context.retry,
+        options: options.retry,
       });
-      if (!decision.retry) throw decision.reason ? withNote(error, decision.reason) : error;
+      if (!decision.retry) throw decision.reason ? withNote(error, { note: decision.reason }) : error;
       if (rateLimited) rateLimitRetries++;
       else retries++;
       // After a 429 the whole lane is paused: the retry waits in the lane, not in a timer of its own.
       const delayMs = rateLimited ? lane.pausedForMs() : decision.delayMs;
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
-        throw withNote(error, `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`);
+        throw withNote(error, {
+          note: `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`,
+        });
       }
       options.onRetry?.({ attempt: attempt + 1, delayMs, reason: decision.reason, error });
-      if (!rateLimited && delayMs > 0) await delay(delayMs, signal);
+      if (!rateLimited && delayMs > 0) await delay(delayMs, { signal });
     }
-  }
-}
-
-/** Waits for a provider job to reach a terminal state: by the adapter's event stream, else by polling. */
-async function waitForJob(
-  context: DispatchContext,
-  job: DispatchJob,
-  options: {
-    adapter: ProviderAdapter;
-    providerJobId: string;
-    priority: number;
-    checkFirst: boolean;
-    started: { runningSince: number | undefined };
-  },
-): Promise<ProviderJobStatus> {
-  const { adapter, providerJobId } = options;
-  const signal = job.control.signal;
-  const observe = (status: ProviderJobStatus): void => {
-    if (status.state === 'running') {
-      options.started.runningSince ??= Date.now();
-      job.setStatus('running', 'the provider is running the job');
-    } else if (status.state === 'queued') {
-      job.setStatus('queued', 'waiting in the provider queue');
-    }
-  };
-  const status = adapter.status?.bind(adapter);
-  const read = (): Promise<ProviderJobStatus> =>
-    withRetries(context, job, {
-      adapter,
-      operation: 'read',
-      // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
-      priority: options.priority - 1,
-      run: (attemptSignal) => status!(providerJobId, { signal: attemptSignal }),
-    });
-
-  if (options.checkFirst && status) {
-    const first = await read();
-    observe(first);
-    if (isTerminal(first)) return first;
-  }
-  if (adapter.waitForCompletion) {
-    try {
-      const final = await adapter.waitForCompletion(providerJobId, { signal, onStatus: observe });
-      observe(final);
-      return final;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      if (!status) throw error;
-      job.emit('retrying', {
-        reason: `the completion stream failed (${error instanceof Error ? error.message : String(error)}); polling the job instead`,
-        delayMs: 0,
-        error,
-      });
-    }
-  }
-  if (!status) {
-    throw new RetouchError({
-      message: `the ${adapter.id} adapter has jobs but neither status() nor waitForCompletion(); it cannot be waited on`,
-    });
-  }
-  const interval = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  let wait = Math.min(FIRST_POLL_MS, interval);
-  for (;;) {
-    await delay(wait, signal);
-    wait = Math.min(wait * 2, interval);
-    const current = await read();
-    observe(current);
-    if (isTerminal(current)) return current;
   }
 }
 
 function isTerminal(status: ProviderJobStatus): boolean {
   return status.state === 'succeeded' || status.state === 'failed' || status.state === 'cancelled';
-}
-
-function outputOf(final: ProviderJobStatus, job: DispatchJob, providerJobId: string): ProviderEditOutput {
-  if (final.state === 'succeeded') return final.output;
-  if (final.state === 'failed') throw final.error;
-  if (final.state === 'cancelled') {
-    throw new JobCancelledError({
-      message: `${job.provider} reports job ${providerJobId} as cancelled`,
-      provider: job.provider,
-      jobId: providerJobId,
-    });
-  }
-  throw new RetouchError({ message: `${job.provider} job ${providerJobId} is still ${final.state}` });
 }
 
 function buildResult(options: {
@@ -524,7 +530,8 @@ function dedupeWarnings(warnings: readonly EditWarning[]): EditWarning[] {
   });
 }
 
-function failedAttempt(model: string, error: unknown): FailedAttempt {
+function failedAttempt(options: { model: string; error: unknown }): FailedAttempt {
+  const { model, error } = options;
   return {
     model,
     errorName: error instanceof Error ? error.name : 'Error',
@@ -540,9 +547,9 @@ function describeAttempts(attempts: readonly FailedAttempt[]): string {
  * The same error with a note appended to its message. A copy, not a mutation: the adapter may hold on
  * to the error it threw. The copy keeps the class, the fields and the `isInstance` markers.
  */
-export function withNote<E>(error: E, note: string): E {
+export function withNote<E>(error: E, options: { note: string }): E {
   if (!(error instanceof Error)) return error;
-  const message = `${error.message} (${note})`;
+  const message = `${error.message} (${options.note})`;
   const stack = typeof error.stack === 'string' ? error.stack.replace(error.message, message) : undefined;
   const copy = Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)) as Error;
   Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });

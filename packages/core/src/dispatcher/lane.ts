@@ -112,7 +112,9 @@ export class Lane {
           this.#onSuccess(startedAt);
           return value;
         } catch (error) {
-          if (RateLimitError.isInstance(error)) this.#onRateLimited(startedAt, error.retryAfterMs);
+          if (RateLimitError.isInstance(error)) {
+            this.#onRateLimited({ startedAt, retryAfterMs: error.retryAfterMs });
+          }
           throw error;
         }
       },
@@ -212,7 +214,8 @@ export class Lane {
     this.#timer = undefined;
   }
 
-  #onRateLimited(startedAt: number, retryAfterMs: number | undefined): void {
+  #onRateLimited(options: { startedAt: number; retryAfterMs: number | undefined }): void {
+    const { startedAt, retryAfterMs } = options;
     const now = Date.now();
     this.#consecutiveRateLimits++;
     const pauseMs =

@@ -116,6 +116,17 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(world.edenai.billableCount).toBe(3);
   });
 
+  it('custom-adapter edits through a provider added with an adapter, and through a bundled one', async () => {
+    const output = await example('custom-adapter');
+
+    expect(output).toContain('estimate: $0.012');
+    expect(output).toContain('pixelsmith:sketch-1: 1 image, $0.012 (reported)');
+    expect(output).toContain('warning: sketch-1 has no seed option; it was not sent');
+    expect(output).toContain('Pixelsmith received 2 edit requests, the first one refused with 429');
+    expect(output).toContain('oxen:qwen-image-edit: 1 image, $0.03 (estimated)');
+    expect(world.oxen.billableCount).toBe(1);
+  });
+
   it('covers every example in examples/', () => {
     expect(exampleNames().filter((name) => !tested.has(name))).toEqual([]);
   });

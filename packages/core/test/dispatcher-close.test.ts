@@ -4,7 +4,8 @@ import { createRetouch, type EditRequest, JobCancelledError, RetouchError } from
 import { describe, expect, test } from 'vitest';
 import { createFakeProvider } from './support/fake-provider.ts';
 
-const script = fileURLToPath(new URL('./support/close-script.ts', import.meta.url));
+const closeScript = fileURLToPath(new URL('./support/close-script.ts', import.meta.url));
+const idleScript = fileURLToPath(new URL('./support/idle-script.ts', import.meta.url));
 const request: EditRequest = {
   model: 'fake:model-a',
   prompt: 'add a hat',
@@ -12,9 +13,11 @@ const request: EditRequest = {
 };
 
 /** Runs the script under Node and reports how it ended; kills it if it has not exited within `limitMs`. */
-function run(
-  limitMs: number,
-): Promise<{ code: number | null; exitedByItself: boolean; stdout: string; stderr: string }> {
+function run(options: {
+  script: string;
+  limitMs: number;
+}): Promise<{ code: number | null; exitedByItself: boolean; stdout: string; stderr: string }> {
+  const { script, limitMs } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=@retouch/source', script], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,7 +45,7 @@ function run(
 
 describe('close()', () => {
   test('leaves no handle open: the process exits by itself with work pending everywhere', async () => {
-    const { code, exitedByItself, stdout, stderr } = await run(8_000);
+    const { code, exitedByItself, stdout, stderr } = await run({ script: closeScript, limitMs: 8_000 });
     expect(stderr).toBe('');
     expect(exitedByItself).toBe(true);
     expect(code).toBe(0);
@@ -61,6 +64,15 @@ describe('close()', () => {
     expect(report.editJobsCancelled).toEqual([true, true]);
     expect(report.adaptersClosed).toEqual([true, true, true]);
     expect(report.afterClose).toMatch(/client is closed; create a new one/);
+  });
+
+  test('is not needed to exit once nothing is pending: an aborted edit leaves no lane timer behind', async () => {
+    const { code, exitedByItself, stdout, stderr } = await run({ script: idleScript, limitMs: 8_000 });
+    expect(stderr).toBe('');
+    expect(exitedByItself).toBe(true);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ paused: expect.any(Number), outcome: 'no longer needed', calls: 1 });
+    expect(JSON.parse(stdout).paused).toBeGreaterThan(60_000);
   });
 
   test('is idempotent, and every call after it throws', async () => {

@@ -125,7 +125,9 @@ export interface RetouchStats {
 export interface Retouch {
   /**
    * Runs one edit and resolves with its result. The provider is the prefix of `request.model`.
-   * Rejects with `InvalidRequestError` (before any call) for a bad request, `BudgetExceededError`
+   * `request.timeoutMs` bounds the whole edit: waiting in the lane, every attempt and the waits between
+   * them, the provider's job, and any download the adapter makes before it returns (a later
+   * `image.bytes()` is outside it). Rejects with `InvalidRequestError` (before any call) for a bad request, `BudgetExceededError`
    * (before any call) when the budget would be crossed, `TimeoutError` when `request.timeoutMs`
    * passes, the signal's reason when `request.signal` aborts, or the provider's error.
    *
@@ -346,6 +348,14 @@ class RetouchClient implements Retouch {
       });
     }
     const priority = checkPriority(options.priority);
+    if (
+      options.timeoutMs !== undefined &&
+      !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0 && options.timeoutMs <= 2_147_483_647)
+    ) {
+      throw new RetouchError({
+        message: `resume: timeoutMs must be a whole number of milliseconds > 0, got ${String(options.timeoutMs)}`,
+      });
+    }
     const control = new JobControl({ timeoutMs: options.timeoutMs, signals: [options.signal] });
     const job = this.#createJob({
       origin: 'resume',

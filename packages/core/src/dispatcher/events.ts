@@ -35,7 +35,10 @@ export interface ProgressEvent {
   timestamp: number;
   /** Milliseconds since the job was created. */
   elapsedMs: number;
-  /** For `started` and `retrying`: the number of the attempt on this model, counting from 1. */
+  /**
+   * For `started`: the number of this attempt of the call, counting from 1. For `retrying`: the number
+   * of the attempt that follows.
+   */
   attempt?: number;
   /** For `retrying`: how long until the next attempt, in milliseconds. */
   delayMs?: number;

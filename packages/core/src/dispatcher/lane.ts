@@ -81,6 +81,11 @@ export class Lane {
   constructor(settings: LaneSettings) {
     this.#settings = settings;
     this.#queue = new PQueue({ concurrency: settings.concurrency });
+    // When the last waiting request is aborted, a timer waiting to resume the lane would only keep the
+    // process alive; the next request sets it again.
+    this.#queue.addEventListener('empty', () => {
+      if (this.#queue.size === 0) this.#clearTimer();
+    });
     this.#adaptive = settings.requestsPerSecond === undefined;
     this.#rate = settings.requestsPerSecond ?? settings.adaptiveCeiling;
   }

@@ -406,6 +406,23 @@ describe('status codes', () => {
     expect(RateLimitError.isInstance(throttled)).toBe(true);
     expect(throttled).toMatchObject({ retryAfterMs: 1500, code: 'RATE_LIMITED', provablyNotProcessed: true });
   });
+
+  test.each([401, 403, 404, 410])(
+    'a result download refused with %i says the URL likely expired, not that the key is wrong',
+    async (status) => {
+      other.routes.set('/files/result.png', (_request, response) =>
+        json(response, status, { Code: 'AccessDenied', Message: 'Request has expired' }),
+      );
+      const error = (await failure(
+        client().download(`${other.url}/files/result.png?signature=abc`),
+      )) as ApiCallError;
+      expect(error.name).toBe('ApiCallError');
+      expect(AuthenticationError.isInstance(error)).toBe(false);
+      expect(error).toMatchObject({ statusCode: status, isRetryable: false });
+      expect(error.message).toMatch(/result URLs are signed and temporary, so it has likely expired/);
+      expect(error.message).not.toContain('signature=abc');
+    },
+  );
 });
 
 describe('Retry-After', () => {

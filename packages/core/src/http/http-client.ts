@@ -401,7 +401,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         const response = await send('GET', url, { attempt });
         const served = new URL(response.url || url.href);
-        if (!response.ok) throw await readError(response, { method: 'GET', url: served, attempt });
+        if (!response.ok) {
+          throw refusedDownload(await readError(response, { method: 'GET', url: served, attempt }), served);
+        }
         const bytes = await readCapped(response, maxBytes, {
           ...context,
           method: 'GET',
@@ -642,6 +644,31 @@ function httpError(
     ...base,
     isRetryable: retryable,
     provablyNotProcessed: status === 503,
+  });
+}
+
+/**
+ * A result URL that is refused or gone has almost always expired: providers hand out signed,
+ * short-lived URLs. Reported as an authentication problem, it would send the user to check a key that
+ * is fine (and the URL usually carries no key at all).
+ */
+function refusedDownload(
+  error: ApiCallError | InsufficientCreditsError,
+  url: URL,
+): ApiCallError | InsufficientCreditsError {
+  if (!ApiCallError.isInstance(error)) return error;
+  const status = error.statusCode;
+  if (status === undefined || ![401, 403, 404, 410].includes(status)) return error;
+  return new ApiCallError({
+    message: `${error.provider}: the result URL ${describe(url)} answered ${status}: result URLs are signed and temporary, so it has likely expired or been removed. Download results soon after the edit, or resume the job to read fresh URLs.`,
+    provider: error.provider,
+    url: error.url,
+    method: error.method,
+    statusCode: status,
+    isRetryable: false,
+    responseBody: error.responseBody,
+    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    ...(error.code !== undefined ? { code: error.code } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import {
   createRetouch,
   type EditRequest,
   type EditResult,
+  type ImagePathInput,
   type LaneLimits,
   type ProgressEvent,
   type ProviderAdapter,
@@ -45,12 +46,19 @@ export interface CompareModel {
 
 /** The neutral options sent with every request of a comparison. */
 export interface CompareEditOptions {
+  /** Output size, `WxH` or `auto`. */
   size?: string;
+  /** Output aspect ratio, `W:H`. */
   aspectRatio?: string;
+  /** Output quality. */
   quality?: 'auto' | 'low' | 'medium' | 'high';
+  /** Output format. */
   outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** Outputs per edit. */
   n?: number;
+  /** Seed, for models that honour one. */
   seed?: number;
+  /** What to avoid, for models that take it. */
   negativePrompt?: string;
   /** Deadline of each edit, in milliseconds. */
   timeoutMs?: number;
@@ -65,9 +73,9 @@ export interface RunCompareOptions {
   /** The edit instruction. */
   prompt: string;
   /** The input pictures: URLs, `data:` URLs or `{ path }` files. */
-  images: readonly (string | { path: string })[];
+  images: readonly (string | ImagePathInput)[];
   /** A mask (white = edit), sent to every model; models without masks warn. */
-  mask?: string | { path: string };
+  mask?: string | ImagePathInput;
   /** Neutral options for every request. */
   editOptions?: CompareEditOptions;
   /** Runs per model. @default 1 */
@@ -94,9 +102,20 @@ export interface RunCompareOptions {
 
 /** What {@link runCompare} produced. */
 export interface CompareOutcome {
+  /** Everything the comparison measured, as written to `results.json`. */
   results: CompareResults;
   /** Paths of the written files. */
-  files: { report: string; json: string; csv: string };
+  files: CompareFiles;
+}
+
+/** The files a comparison writes. */
+export interface CompareFiles {
+  /** `report.html`. */
+  report: string;
+  /** `results.json`. */
+  json: string;
+  /** `results.csv`. */
+  csv: string;
 }
 
 /**
@@ -214,7 +233,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
   return { results, files: { report, json, csv } };
 }
 
-function describe(image: string | { path: string }): ResolvedImage {
+function describe(image: string | ImagePathInput): ResolvedImage {
   return typeof image === 'string'
     ? { input: image, source: image }
     : { input: image, source: image.path, path: image.path };

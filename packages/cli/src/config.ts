@@ -6,11 +6,22 @@ import { UsageError } from './usage-error.ts';
 
 /** One model entry of a compare config. */
 export interface CompareConfigModel {
+  /** `provider:model`. */
   model: string;
+  /** The name in the table and the report. */
   label?: string;
+  /** Options for the model's provider, e.g. `{ "oxen": { "guidance": 3 } }`. */
   providerOptions?: Record<string, Record<string, unknown>>;
   /** The adapter mode for this model: `sync`, `queue`, `sse` (Oxen) or `auto`, `json`, `multipart` (Eden AI). */
   mode?: string;
+}
+
+/** Limits of one provider's lane. */
+export interface CompareConfigLimits {
+  /** Most edits in flight. */
+  concurrency?: number;
+  /** Most request starts per second. */
+  requestsPerSecond?: number;
 }
 
 /**
@@ -28,22 +39,36 @@ export interface CompareConfigModel {
  * }
  */
 export interface CompareConfig {
+  /** The models to compare. */
   models: CompareConfigModel[];
+  /** The edit instruction. */
   prompt?: string;
-  /** Absolute paths or URLs, resolved against the file's directory. */
+  /** Absolute paths or URLs (the file's `image` or `images`, resolved against its directory). */
   images?: string[];
+  /** A mask, resolved like the images. */
   mask?: string;
+  /** Output size, `WxH` or `auto`. */
   size?: string;
+  /** Output aspect ratio, `W:H`. */
   aspectRatio?: string;
+  /** Output quality. */
   quality?: 'auto' | 'low' | 'medium' | 'high';
+  /** Output format. */
   outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** Outputs per edit. */
   n?: number;
+  /** Seed, for models that honour one. */
   seed?: number;
+  /** What to avoid, for models that take it. */
   negativePrompt?: string;
+  /** Runs per model. */
   repeat?: number;
+  /** Spending cap in US dollars. */
   budgetUsd?: number;
+  /** Deadline of each edit, in seconds. */
   timeoutSeconds?: number;
-  limits?: Partial<Record<ProviderName, { concurrency?: number; requestsPerSecond?: number }>>;
+  /** Lane limits per provider. */
+  limits?: Partial<Record<ProviderName, CompareConfigLimits>>;
   /** Output directory, resolved against the file's directory. */
   out?: string;
 }
@@ -256,7 +281,7 @@ export function parseCompareConfig(options: {
       const { concurrency, requestsPerSecond, ...rest } = lane as Record<string, unknown>;
       const extra = Object.keys(rest)[0];
       if (extra) fail(field, `has an unknown key "${extra}"; use concurrency or requestsPerSecond`);
-      const checked: { concurrency?: number; requestsPerSecond?: number } = {};
+      const checked: CompareConfigLimits = {};
       if (concurrency !== undefined) {
         if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
           fail(`${field}.concurrency`, 'must be a whole number ≥ 1');

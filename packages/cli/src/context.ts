@@ -1,5 +1,6 @@
 /** A stream the CLI writes to: `process.stdout`, `process.stderr`, or a collector in tests. */
 export interface OutputStream {
+  /** Writes text. */
   write(chunk: string): unknown;
   /** True when the stream is a terminal: live progress and colours are used only then. */
   isTTY?: boolean;

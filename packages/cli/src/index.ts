@@ -22,18 +22,8 @@
  */
 
 export {
-  type CommandName,
-  type CompareCommandOptions,
-  type CompareModelSpec,
-  type DemoCommandOptions,
-  type EditCommandOptions,
-  type ModelsCommandOptions,
-  type ParsedCommandLine,
-  parseCommandLine,
-} from './args.ts';
-export { formatPrice, listEditModels, renderModelList } from './commands/models.ts';
-export {
   type CompareEditOptions,
+  type CompareFiles,
   type CompareModel,
   type CompareOutcome,
   type RunCompareOptions,
@@ -41,6 +31,7 @@ export {
 } from './compare.ts';
 export {
   type CompareConfig,
+  type CompareConfigLimits,
   type CompareConfigModel,
   loadCompareConfig,
   parseCompareConfig,
@@ -61,8 +52,11 @@ export {
   type CompareResults,
   type CompareRow,
   type CompareRun,
+  type CompareSettings,
+  type CompareSummary,
   CSV_COLUMNS,
   csvField,
+  type LatencySpread,
   type RowIdentity,
   type RunError,
   resultsToCsv,

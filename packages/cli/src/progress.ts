@@ -3,17 +3,37 @@ import type { OutputStream } from './context.ts';
 import { formatDuration, formatUsd } from './format.ts';
 
 /** Something that happened to one run (one repeat of one model) of a comparison. */
-export type RunProgressEvent = { row: number; repeat: number } & (
-  | { type: 'queued' }
-  | { type: 'started' }
-  | { type: 'retrying'; attempt?: number; delayMs?: number; reason?: string }
-  | { type: 'status'; status: string }
-  | { type: 'succeeded'; latencyMs: number; costUsd?: number; images: number }
-  | { type: 'failed'; message: string }
-);
+export interface RunProgressEvent {
+  /**
+   * `queued` (waiting in its provider's lane), `started` (being sent), `retrying` (an attempt failed
+   * and another follows), `status` (the provider queued or started the job), `succeeded`, `failed`.
+   */
+  type: 'queued' | 'started' | 'retrying' | 'status' | 'succeeded' | 'failed';
+  /** The model's position in the comparison, from 0. */
+  row: number;
+  /** The run of that model, from 1. */
+  repeat: number;
+  /** For `retrying`: the number of the attempt that follows. */
+  attempt?: number;
+  /** For `retrying`: how long until it, in milliseconds. */
+  delayMs?: number;
+  /** For `retrying`: why. */
+  reason?: string;
+  /** For `status`: the provider-side state to show, empty when there is nothing to add. */
+  status?: string;
+  /** For `succeeded`: the edit's latency in milliseconds. */
+  latencyMs?: number;
+  /** For `succeeded`: its cost in US dollars, when known. */
+  costUsd?: number;
+  /** For `succeeded`: the number of images. */
+  images?: number;
+  /** For `failed`: the error, `Name: message`. */
+  message?: string;
+}
 
 /** Shows the progress of a comparison; see {@link createProgressDisplay}. */
 export interface ProgressDisplay {
+  /** Records an event and shows it (redraws the lines, or writes one). */
   update(event: RunProgressEvent): void;
   /** Draws the final state and stops the refresh timer. */
   finish(): void;
@@ -137,10 +157,10 @@ export function createProgressDisplay(options: {
         text = `retrying${event.attempt ? ` (attempt ${event.attempt}` : ' ('}${event.delayMs !== undefined ? `${event.attempt ? ', ' : ''}in ${formatDuration(event.delayMs)}` : ''})${event.reason ? `: ${event.reason}` : ''}`;
         break;
       case 'succeeded':
-        text = `done in ${formatDuration(event.latencyMs)}${event.costUsd !== undefined ? `, ${formatUsd(event.costUsd)}` : ''}, ${event.images} image${event.images === 1 ? '' : 's'}`;
+        text = `done in ${formatDuration(event.latencyMs ?? 0)}${event.costUsd !== undefined ? `, ${formatUsd(event.costUsd)}` : ''}, ${event.images ?? 0} image${event.images === 1 ? '' : 's'}`;
         break;
       case 'failed':
-        text = `failed: ${event.message}`;
+        text = `failed: ${event.message ?? 'unknown error'}`;
         break;
       default:
         text = undefined;
@@ -180,7 +200,7 @@ export function createProgressDisplay(options: {
           row.retries += 1;
           break;
         case 'status':
-          row.providerStatus = event.status === '' ? undefined : event.status;
+          row.providerStatus = event.status ? event.status : undefined;
           break;
         case 'succeeded':
         case 'failed':

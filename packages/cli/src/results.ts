@@ -4,9 +4,11 @@ import { spreadOf } from './statistics.ts';
 export interface SavedImage {
   /** Path relative to the output directory, with `/` separators, e.g. `outputs/oxen-qwen-image-edit/run-1-1.png`. */
   file: string;
+  /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
   mediaType: string;
-  /** Pixel size, when the header could be read. */
+  /** Width in pixels, when the header could be read. */
   width?: number;
+  /** Height in pixels, when the header could be read. */
   height?: number;
   /** File size in bytes. */
   bytes: number;
@@ -16,6 +18,7 @@ export interface SavedImage {
 export interface RunError {
   /** The error class, e.g. `ApiCallError` or `BudgetExceededError`. */
   name: string;
+  /** What went wrong, secrets redacted. */
   message: string;
   /** The provider's error code, when it sent one. */
   code?: string;
@@ -27,10 +30,13 @@ export interface RunError {
 export interface CompareRun {
   /** Index of the model in {@link CompareResults.rows}. */
   entry: number;
+  /** The model's name in the table and the report. */
   label: string;
+  /** `provider:model`. */
   model: string;
   /** 1-based repeat number. */
   repeat: number;
+  /** Whether the edit produced its images. */
   status: 'succeeded' | 'failed';
   /** From the call to the settled result. */
   latencyMs?: number;
@@ -38,8 +44,11 @@ export interface CompareRun {
   queuedMs?: number;
   /** Of `latencyMs`: the provider working. */
   runningMs?: number;
+  /** What the edit cost, in US dollars, when known. */
   costUsd?: number;
+  /** `reported` by the provider, or `estimated` from its published prices. */
   costSource?: 'reported' | 'estimated';
+  /** The saved output images. */
   images: SavedImage[];
   /** Warning messages: options dropped or adjusted. */
   warnings: string[];
@@ -49,23 +58,30 @@ export interface CompareRun {
   jobId?: string;
   /** For aggregators: who ran the model upstream. */
   upstreamProvider?: string;
+  /** Why the run failed. */
   error?: RunError;
 }
 
 /** The summary of all runs of one model: one line of the table. */
 export interface CompareRow {
+  /** The model's name in the table and the report. */
   label: string;
+  /** `provider:model`. */
   model: string;
+  /** The provider id, e.g. `oxen`. */
   provider: string;
   /** How the edit travelled: `sync`, `queue`, `sse`, `json`, `multipart`, ... */
   mode: string;
   /** `succeeded`: every run did; `partial`: some did; `failed`: none did. */
   status: 'succeeded' | 'partial' | 'failed';
+  /** Runs of this model. */
   runs: number;
+  /** Runs that succeeded. */
   succeeded: number;
+  /** Runs that failed. */
   failed: number;
   /** Latency over the successful runs, in milliseconds. */
-  latency?: { medianMs: number; minMs: number; maxMs: number; p25Ms: number; p75Ms: number };
+  latency?: LatencySpread;
   /** Mean cost of a successful edit, over runs with a known cost. */
   costPerEditUsd?: number;
   /** Total cost divided by the images produced. */
@@ -78,9 +94,24 @@ export interface CompareRow {
   images: number;
   /** Distinct warning messages. */
   warnings: string[];
+  /** Retries over all runs. */
   retries: number;
   /** Distinct error lines, `Name: message`. */
   errors: string[];
+}
+
+/** Median and spread of a model's latency over its successful runs, in milliseconds. */
+export interface LatencySpread {
+  /** The middle run. */
+  medianMs: number;
+  /** The fastest run. */
+  minMs: number;
+  /** The slowest run. */
+  maxMs: number;
+  /** First quartile. */
+  p25Ms: number;
+  /** Third quartile. */
+  p75Ms: number;
 }
 
 /** An input picture as the report shows it. */
@@ -89,49 +120,81 @@ export interface CompareInput {
   source: string;
   /** The copy in the output directory, relative to it, for local inputs. */
   file?: string;
+  /** The media type, for local inputs. */
   mediaType?: string;
+  /** Width in pixels, when known. */
   width?: number;
+  /** Height in pixels, when known. */
   height?: number;
+  /** File size in bytes, for local inputs. */
   bytes?: number;
 }
 
 /** Everything a comparison produced: what `results.json` holds and the report renders. */
 export interface CompareResults {
+  /** The version of this format; it changes only when a field changes meaning. */
   schemaVersion: 1;
   /** ISO time the comparison started. */
   createdAt: string;
+  /** The edit instruction every model received. */
   prompt: string;
+  /** The input pictures. */
   inputs: CompareInput[];
-  /** The neutral options sent with every request. */
-  options: {
-    repeat: number;
-    budgetUsd?: number;
-    size?: string;
-    aspectRatio?: string;
-    quality?: string;
-    n?: number;
-    mask?: string;
-  };
+  /** The settings of the comparison. */
+  options: CompareSettings;
   /** True when the run used in-process simulators instead of the real providers. */
   simulated: boolean;
-  summary: {
-    models: number;
-    runs: number;
-    succeeded: number;
-    failed: number;
-    totalCostUsd: number;
-    /** From the first submission to the last settled edit. */
-    wallTimeMs: number;
-  };
+  /** Totals over every run. */
+  summary: CompareSummary;
+  /** One summary per model, in the order the models were given. */
   rows: CompareRow[];
+  /** Every run, by model then repeat. */
   runs: CompareRun[];
+}
+
+/** The settings of a comparison, as recorded in its results. */
+export interface CompareSettings {
+  /** Runs per model. */
+  repeat: number;
+  /** The spending cap, in US dollars, when one was set. */
+  budgetUsd?: number;
+  /** The neutral `size` sent. */
+  size?: string;
+  /** The neutral `aspectRatio` sent. */
+  aspectRatio?: string;
+  /** The neutral `quality` sent. */
+  quality?: string;
+  /** Outputs asked per edit. */
+  n?: number;
+  /** The mask, as given. */
+  mask?: string;
+}
+
+/** Totals of a comparison. */
+export interface CompareSummary {
+  /** Models compared. */
+  models: number;
+  /** Edits sent (models × repeats). */
+  runs: number;
+  /** Edits that succeeded. */
+  succeeded: number;
+  /** Edits that failed. */
+  failed: number;
+  /** What every edit cost together, in US dollars (reported, else estimated). */
+  totalCostUsd: number;
+  /** From the first submission to the last settled edit. */
+  wallTimeMs: number;
 }
 
 /** A model entry of a comparison, as {@link summarizeRuns} needs it. */
 export interface RowIdentity {
+  /** The model's name in the table and the report. */
   label: string;
+  /** `provider:model`. */
   model: string;
+  /** The provider id. */
   provider: string;
+  /** How the edit travels, e.g. `sync` or `multipart`. */
   mode: string;
 }
 

@@ -4,6 +4,7 @@ import type { CompareRow } from './results.ts';
 
 /** One column of a {@link renderTable} table. */
 export interface TableColumn {
+  /** The column's title. */
   header: string;
   /** @default 'left' */
   align?: 'left' | 'right';

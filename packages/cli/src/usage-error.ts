@@ -6,6 +6,7 @@
  * throw new UsageError({ message: '--repeat must be a whole number from 1 to 100', command: 'compare' });
  */
 export class UsageError extends Error {
+  /** Always `UsageError`. */
   override name = 'UsageError';
   /** The command whose `--help` the hint points to, when the error belongs to one. */
   readonly command: string | undefined;

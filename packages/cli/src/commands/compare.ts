@@ -1,7 +1,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import type { CompareCommandOptions, ProviderName } from '../args.ts';
+import type { CompareCommandOptions } from '../args.ts';
 import { type CompareModel, type RunCompareOptions, runCompare } from '../compare.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
@@ -175,13 +176,8 @@ export async function presentComparison(options: {
       `spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''} · wall time ${formatDuration(summary.wallTimeMs)}` +
       (results.simulated ? ' · simulated' : ''),
   );
-  lines.push(`Report:  ${style.cyan(shown(files.report))}`);
+  lines.push(`Report:  ${style.cyan(shown(files.report))}  ${style.dim(pathToFileURL(files.report).href)}`);
   lines.push(`Results: ${shown(files.json)}, ${shown(files.csv)}`);
   context.stdout.write(`${lines.join('\n')}\n`);
   return summary.failed > 0 ? 1 : 0;
-}
-
-/** The providers a set of models needs. */
-export function providersOf(models: readonly { model: string }[]): ProviderName[] {
-  return [...new Set(models.map((entry) => providerOf(entry.model)))];
 }

@@ -146,6 +146,8 @@ const SPECS: Record<CommandName, Record<string, OptionSpec>> = {
   },
   models: { ...CONNECTION, provider: { type: 'string' } },
   demo: {
+    // Accepted for symmetry with the other commands: the demo always runs on the simulators.
+    simulate: { type: 'boolean' },
     json: { type: 'boolean' },
     out: { type: 'string' },
     repeat: { type: 'string', short: 'r' },

@@ -95,6 +95,7 @@ Options:
   --out <dir>                Where to write the report (default: .retouch-out/demo)
   -r, --repeat <count>       Runs per model (default 2)
   --json                     Print the results JSON on stdout instead of the table
+  --simulate                 Accepted, and always true: the demo never uses real providers
   -h, --help                 Show this help
 `;
     default:

@@ -127,4 +127,31 @@ describe('runCompare', () => {
     const html = await readFile(join(outDir, 'report.html'), 'utf8');
     expect(html).toContain('<strong>ApiCallError</strong>');
   });
+
+  it('counts the retries of each run', async () => {
+    const edenSimulator = await startEdenAISimulator({});
+    cleanups.push(() => edenSimulator.close());
+    edenSimulator.setFaults([
+      { route: 'POST /v3/images/edits', kind: 'rate-limit', retryAfterSeconds: 0.05, times: 1 },
+    ]);
+    const events: string[] = [];
+    const { results } = await runCompare({
+      providers: [createEdenAI({ baseURL: edenSimulator.url, apiKey: edenSimulator.apiKey })],
+      models: [{ model: 'edenai:openai/gpt-image-2' }],
+      prompt: 'Add a moon',
+      images: [{ path: SAMPLE_IMAGE_PATH }],
+      retry: { initialDelayMs: 10 },
+      outDir: await temporaryDirectory(),
+      onProgress: (event) => events.push(event.type),
+    });
+    expect(results.rows[0]).toMatchObject({ status: 'succeeded', retries: 1 });
+    expect(results.runs[0]!.retries).toBe(1);
+    expect(events.filter((type) => type !== 'status')).toEqual([
+      'queued',
+      'started',
+      'retrying',
+      'started',
+      'succeeded',
+    ]);
+  });
 });

@@ -84,9 +84,16 @@ export interface GeneratedImage {
   readonly mediaType: string;
   /**
    * The image bytes: decoded from `base64`, or downloaded from `url` once (size-capped, never sending
-   * the API key to another host) and cached.
+   * the API key to another host) and cached. `signal` bounds the wait: without one, a host that stops
+   * answering holds the call for the HTTP layer's 60-second attempt timeout.
+   *
+   * @example
+   * const bytes = await result.images[0].bytes({ signal: AbortSignal.timeout(30_000) });
    */
-  bytes(): Promise<Uint8Array>;
+  bytes(options?: {
+    /** Aborts the download (or the wait for one already running); the call rejects with its reason. */
+    signal?: AbortSignal;
+  }): Promise<Uint8Array>;
 }
 
 /** An attempt that failed before another model (a fallback) served the edit. */

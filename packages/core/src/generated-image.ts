@@ -46,13 +46,20 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
     ...(options.url !== undefined ? { url: options.url } : {}),
     ...(options.base64 !== undefined ? { base64: options.base64 } : {}),
     mediaType,
-    bytes() {
+    bytes(bytesOptions = {}) {
       if (decoded) return Promise.resolve(decoded);
-      pending ??= download().catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-      return pending;
+      const { signal } = bytesOptions;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      // One download serves every caller: the signal of the call that starts it stops it, and each
+      // caller's own signal ends that caller's wait.
+      if (!pending) {
+        const started: Promise<Uint8Array> = download(signal).catch((error: unknown) => {
+          if (pending === started) pending = undefined;
+          throw error;
+        });
+        pending = started;
+      }
+      return signal ? abortable(pending, signal) : pending;
     },
     toJSON() {
       return {
@@ -62,17 +69,17 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
       };
     },
   };
-  async function download(): Promise<Uint8Array> {
+  async function download(signal: AbortSignal | undefined): Promise<Uint8Array> {
     if (!options.url || !options.http) {
       throw new InvalidResponseError({
         message: `${options.provider}: the output image has neither bytes nor a URL`,
         provider: options.provider,
       });
     }
-    const body = await options.http.download(
-      options.url,
-      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-    );
+    const body = await options.http.download(options.url, {
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      ...(signal ? { signal } : {}),
+    });
     if (!sniffImageMediaType(body.bytes)) {
       throw new InvalidResponseError({
         message: `${options.provider}: the result URL did not serve an image`,
@@ -83,6 +90,24 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
     return body.bytes;
   }
   return image;
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function guessMediaType(url: string | undefined): string | undefined {

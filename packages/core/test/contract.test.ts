@@ -138,6 +138,12 @@ describe('generated images', () => {
         response.writeHead(500).end('{"error":"try later"}');
         return;
       }
+      if (request.url === '/stalls.png') {
+        // Headers, then silence: only the caller's signal can end the wait.
+        response.writeHead(200, { 'content-type': 'image/png' });
+        response.write(tinyPng.subarray(0, 8));
+        return;
+      }
       if (request.url === '/not-an-image') {
         response.writeHead(200, { 'content-type': 'image/png' }).end('<html>login</html>');
         return;
@@ -186,6 +192,21 @@ describe('generated images', () => {
       url: `${url}/result.webp?sig=1`,
       mediaType: 'image/webp',
     });
+  });
+
+  test("bytes() ends with its signal's reason when the host stops answering, and can be called again", async () => {
+    const image = createGeneratedImage({ provider: 'oxen', url: `${url}/stalls.png`, http: http() });
+    const reason = new Error('gave up waiting');
+    const controller = new AbortController();
+    const reading = image.bytes({ signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(reading).rejects.toBe(reason);
+    await expect(image.bytes({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    // The stalled download was stopped with the signal, so a later call starts afresh.
+    const again = new AbortController();
+    const second = image.bytes({ signal: again.signal });
+    setTimeout(() => again.abort(reason), 50);
+    await expect(second).rejects.toBe(reason);
   });
 
   test('a URL that does not serve an image is an InvalidResponseError', async () => {

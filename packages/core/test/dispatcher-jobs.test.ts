@@ -107,6 +107,22 @@ describe('toJSON and resume', () => {
     await second.close();
   });
 
+  test('a snapshot taken after close() still resumes: the job was detached, not cancelled', async () => {
+    const backend = new FakeJobBackend({ queueMs: 10, durationMs: 60 });
+    const first = createRetouch({ providers: [jobsProvider(backend)] });
+    const job = await first.submit(request());
+    await first.close();
+    const saved = JSON.parse(JSON.stringify(job));
+    expect(job.status).toBe('cancelled');
+    expect(saved).toMatchObject({ status: 'queued', providerJobId: job.providerJobId });
+    expect(saved.error).toBeUndefined();
+
+    const second = createRetouch({ providers: [jobsProvider(backend)] });
+    const result = await second.resume(saved).result();
+    expect(result.jobId).toBe(job.providerJobId);
+    await second.close();
+  });
+
   test('a job that finished while nobody watched is read once', async () => {
     const backend = new FakeJobBackend({ queueMs: 1, durationMs: 1 });
     const first = createRetouch({ providers: [jobsProvider(backend)] });

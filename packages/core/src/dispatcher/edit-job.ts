@@ -150,7 +150,9 @@ export interface EditJob {
    */
   cancel(): Promise<void>;
   /**
-   * The job as a versioned plain object, for `JSON.stringify` and `retouch.resume()`.
+   * The job as a versioned plain object, for `JSON.stringify` and `retouch.resume()`. A job that
+   * `close()` detached from its still-running provider job keeps its last status here, so the snapshot
+   * can be taken after closing and still be resumed.
    *
    * @example
    * const snapshot = job.toJSON();
@@ -187,6 +189,8 @@ export class DispatchJob implements EditJob {
   #result: EditResult | undefined;
   #error: unknown;
   #providerCancel: Promise<void> | undefined;
+  /** The status before the client detached from the running provider job, for the snapshot. */
+  #detachedFrom: EditJobStatus | undefined;
 
   constructor(options: {
     id: string;
@@ -275,23 +279,24 @@ export class DispatchJob implements EditJob {
   }
 
   toJSON(): EditJobSnapshot {
+    const detached = this.#detachedFrom !== undefined;
     const snapshot: EditJobSnapshot = {
       type: 'retouch.edit-job',
       version: 1,
       id: this.id,
-      status: this.#status,
+      status: this.#detachedFrom ?? this.#status,
       requestedModel: this.requestedModel,
       model: this.#model,
       provider: this.#provider,
       ...(this.#providerJobId ? { providerJobId: this.#providerJobId } : {}),
       createdAt: this.createdAt,
       updatedAt: this.#updatedAt,
-      ...(this.#settledAt !== undefined ? { settledAt: this.#settledAt } : {}),
+      ...(this.#settledAt !== undefined && !detached ? { settledAt: this.#settledAt } : {}),
       ...(this.estimatedCost ? { estimatedCost: this.estimatedCost } : {}),
       warnings: this.warnings,
       attempts: this.attempts,
       ...(this.#result ? { result: serializeResult(this.#result) } : {}),
-      ...(this.#error !== undefined ? { error: summarizeError(this.#error) } : {}),
+      ...(this.#error !== undefined && !detached ? { error: summarizeError(this.#error) } : {}),
     };
     return redactValue(snapshot) as EditJobSnapshot;
   }
@@ -380,6 +385,8 @@ export class DispatchJob implements EditJob {
   #onAbort(): void {
     const reason = this.control.signal.reason;
     if (this.#providerJobId && this.control.cancelOnProvider) this.#startProviderCancel();
+    if (this.#providerJobId && !this.control.cancelOnProvider && !this.settled)
+      this.#detachedFrom = this.#status;
     this.fail(reason);
   }
 

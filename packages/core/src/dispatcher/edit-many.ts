@@ -51,7 +51,7 @@ export interface EditManySource {
   readonly requests: Iterable<EditRequest> | AsyncIterable<EditRequest>;
   readonly maxInFlight: number;
   readonly signal: AbortSignal;
-  readonly start: (request: EditRequest, index: number) => Promise<EditResult>;
+  readonly start: (request: EditRequest) => Promise<EditResult>;
   readonly assertOpen: () => void;
   readonly stop: (reason: unknown) => void;
 }
@@ -86,7 +86,7 @@ export async function* editManyOutcomes(
         }
         const position = index++;
         const request = next.value;
-        const settled: Promise<void> = source.start(request, position).then(
+        const settled: Promise<void> = source.start(request).then(
           (result) => {
             ready.push({ index: position, request, ok: true, result });
           },

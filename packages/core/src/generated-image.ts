@@ -53,11 +53,22 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
       // One download serves every caller: the signal of the call that starts it stops it, and each
       // caller's own signal ends that caller's wait.
       if (!pending) {
-        const started: Promise<Uint8Array> = download(signal).catch((error: unknown) => {
+        const forget = (): void => {
           if (pending === started) pending = undefined;
+        };
+        const started: Promise<Uint8Array> = download(signal).catch((error: unknown) => {
+          forget();
           throw error;
         });
         pending = started;
+        if (signal) {
+          // Forgotten at once, not when the aborted download has unwound: a call right after starts afresh.
+          signal.addEventListener('abort', forget, { once: true });
+          started.then(
+            () => signal.removeEventListener('abort', forget),
+            () => signal.removeEventListener('abort', forget),
+          );
+        }
       }
       return signal ? abortable(pending, signal) : pending;
     },

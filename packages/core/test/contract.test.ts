@@ -202,11 +202,13 @@ describe('generated images', () => {
     setTimeout(() => controller.abort(reason), 50);
     await expect(reading).rejects.toBe(reason);
     await expect(image.bytes({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
-    // The stalled download was stopped with the signal, so a later call starts afresh.
+    // The stalled download was stopped with the signal, so the next call starts afresh at once.
+    hits = 0;
     const again = new AbortController();
     const second = image.bytes({ signal: again.signal });
     setTimeout(() => again.abort(reason), 50);
     await expect(second).rejects.toBe(reason);
+    expect(hits).toBe(1);
   });
 
   test('a URL that does not serve an image is an InvalidResponseError', async () => {

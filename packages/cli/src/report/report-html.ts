@@ -166,7 +166,13 @@ export function renderReport(options: RenderReportOptions): string {
       })
       .join('');
     const costNote =
-      row.costSource === 'estimated' ? '<small>estimated</small>' : row.runs > 1 ? '<small>mean</small>' : '';
+      row.costPerEditUsd === undefined
+        ? ''
+        : row.costSource === 'estimated'
+          ? '<small>estimated</small>'
+          : row.succeeded > 1
+            ? '<small>mean</small>'
+            : '';
     return `<article class="card model ${row.status}">
   ${hero}
   ${thumbStrip}

@@ -16,6 +16,16 @@ export default defineConfig({
       })),
       // The examples, run as a user runs them, and the guides' code checked against them.
       { extends: true, test: { name: 'examples', root: 'examples', include: ['**/*.test.ts'] } },
+      // Faults, hostile responses, bad inputs and secrets across every package (docs/reliability.md).
+      {
+        extends: true,
+        test: {
+          name: 'reliability',
+          root: 'reliability',
+          include: ['**/*.test.ts'],
+          setupFiles: ['./setup.ts'],
+        },
+      },
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -10,6 +10,7 @@ import { BudgetExceededError, createRetouch, type EditRequest } from '@retouch/c
 import { createOxen } from '@retouch/provider-oxen';
 
 const oxen = createOxen({ baseURL: process.env.OXEN_BASE_URL });
+// #region client
 const retouch = createRetouch({
   providers: [oxen],
   // Oxen publishes no rate limit: 16 jobs at a time is a polite pace for one account.
@@ -17,7 +18,9 @@ const retouch = createRetouch({
   // qwen-image-edit costs $0.03 an edit: $12 pays for 400 of the 500.
   budget: { maxUsd: 12 },
 });
+// #endregion client
 
+// #region batch
 const photo = fileURLToPath(new URL('./assets/photo.png', import.meta.url));
 // A generator: editMany takes requests lazily, so a batch of any size never sits in memory at once.
 function* requests(): Generator<EditRequest> {
@@ -49,4 +52,5 @@ for await (const outcome of retouch.editMany(requests())) {
 
 console.log(`${succeeded} edited, ${refused} refused by the budget, ${failed} failed`);
 console.log(`spent $${retouch.stats().spentUsd.toFixed(2)} of $12.00`);
+// #endregion batch
 await retouch.close();

@@ -21,6 +21,7 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
+// #region wire
 it('sends the prompt, the picture as a data URL and the aspect ratio, and returns the PNG', async () => {
   const retouch = createRetouch({
     providers: [createPixelsmith({ baseURL: server.url, apiKey: 'test-key' })],
@@ -44,6 +45,7 @@ it('sends the prompt, the picture as a data URL and the aspect ratio, and return
   expect(result.cost).toEqual({ usd: 0.012, source: 'reported' });
   expect(result.warnings).toEqual([]);
 });
+// #endregion wire
 
 it('refuses an unsupported option before anything is sent, in strict mode', async () => {
   const pixelsmith = createPixelsmith({ baseURL: server.url, apiKey: 'test-key', strict: true });

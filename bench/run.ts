@@ -4,6 +4,7 @@
  * bench/results/latest.json. A missed target is reported, not fatal; a scenario that cannot run is.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { eventFanInScenario } from './scenarios/event-fan-in.ts';
 import { importCostScenario } from './scenarios/import-cost.ts';
@@ -29,6 +30,8 @@ interface ScenarioRecord extends Partial<ScenarioResult> {
   line: string;
   status: 'met' | 'missed' | 'error';
   durationMs: number;
+  /** The machine's one-minute load average when the scenario started. */
+  loadAverageAtStart: number;
   error?: string;
 }
 
@@ -77,7 +80,8 @@ async function main(): Promise<number> {
   const records: ScenarioRecord[] = [];
   for (const scenario of scenarios) {
     if (only !== undefined && !only.includes(scenario.name)) continue;
-    process.stderr.write(`\n[${scenario.name}]\n`);
+    const loadAverageAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+    process.stderr.write(`\n[${scenario.name}] (load average ${loadAverageAtStart})\n`);
     const started = performance.now();
     try {
       const result = await withTimeout({
@@ -93,6 +97,7 @@ async function main(): Promise<number> {
         line,
         status: result.targets.every((target) => target.met) ? 'met' : 'missed',
         durationMs: Math.round(performance.now() - started),
+        loadAverageAtStart,
       });
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -104,6 +109,7 @@ async function main(): Promise<number> {
         line,
         status: 'error',
         durationMs: Math.round(performance.now() - started),
+        loadAverageAtStart,
         error: message,
       });
     }

@@ -5,6 +5,7 @@
  * since outputs stay URLs), event streams opened, and completion lag: from the moment the simulator
  * (in its own process) finishes a job to the moment `retouch.edit` resolves.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRetouch, type EditRequest } from '@retouch/core';
 import { createOxen, type OxenMode } from '@retouch/provider-oxen';
 import {
@@ -40,6 +41,11 @@ interface ArmFigures {
   lagP50Ms: number;
   lagP99Ms: number;
   lagMaxMs: number;
+  /**
+   * The client's event-loop delay, p99: when it is high, completions waited for the client's own CPU (or
+   * for the machine's), not for the event stream.
+   */
+  clientEventLoopDelayP99Ms: number;
   elapsedMs: number;
 }
 
@@ -60,6 +66,8 @@ async function runArm(options: { mode: OxenMode; jobs: number; spreadMs: number 
   try {
     const done = new Map<string, number>();
     let failed = 0;
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.jobs }, async () => {
@@ -74,6 +82,7 @@ async function runArm(options: { mode: OxenMode; jobs: number; spreadMs: number 
       }),
     );
     const elapsedMs = performance.now() - started;
+    loopDelay.disable();
     const summary = await simulator.summary();
     const lags: number[] = [];
     for (const [jobId, clientAt] of done) {
@@ -94,6 +103,7 @@ async function runArm(options: { mode: OxenMode; jobs: number; spreadMs: number 
       lagP50Ms: round(percentile(lags, 0.5), 1),
       lagP99Ms: round(percentile(lags, 0.99), 1),
       lagMaxMs: round(Math.max(...lags), 1),
+      clientEventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1),
       elapsedMs: Math.round(elapsedMs),
     };
   } finally {
@@ -110,9 +120,14 @@ async function runEventFanIn(context: ScenarioContext): Promise<ScenarioResult> 
   const sse = await runArm({ mode: 'sse', jobs, spreadMs });
   context.log(`queue mode (polling every ${POLL_INTERVAL_MS} ms)`);
   const polling = await runArm({ mode: 'queue', jobs, spreadMs });
+  if (sse.failed + polling.failed > 0) {
+    throw new Error(
+      `event-fan-in: ${sse.failed} jobs failed in sse mode and ${polling.failed} in queue mode; lag and request counts would be meaningless`,
+    );
+  }
   for (const [name, arm] of Object.entries({ sse, polling })) {
     context.log(
-      `${name}: ${arm.succeeded} ok, ${arm.failed} failed, ${arm.requestsPerJob} requests/job, ${arm.eventStreamsOpened} streams, lag p50 ${arm.lagP50Ms} ms p99 ${arm.lagP99Ms} ms max ${arm.lagMaxMs} ms, ${arm.elapsedMs} ms`,
+      `${name}: ${arm.succeeded} ok, ${arm.failed} failed, ${arm.requestsPerJob} requests/job, ${arm.eventStreamsOpened} streams, lag p50 ${arm.lagP50Ms} ms p99 ${arm.lagP99Ms} ms max ${arm.lagMaxMs} ms, client event-loop delay p99 ${arm.clientEventLoopDelayP99Ms} ms, ${arm.elapsedMs} ms`,
     );
     context.log(`${name} requests by route: ${JSON.stringify(arm.byRoute)}`);
   }
@@ -141,7 +156,6 @@ async function runEventFanIn(context: ScenarioContext): Promise<ScenarioResult> 
         comparison: '<=',
         threshold: TARGET_LAG_P99_MS,
       }),
-      checkTarget({ figure: 'sse: failed jobs', value: sse.failed, comparison: '==', threshold: 0 }),
     ],
     figures: { sse },
     baselines: { polling },

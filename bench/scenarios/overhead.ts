@@ -120,7 +120,12 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
       `raw fetch ${round(rawThroughput, 0)} edits/s (${round(raw.cpuMs / raw.edits, 3)} ms client CPU/edit), ` +
         `retouch ${round(retouchThroughput, 0)} edits/s (${round(wrapped.cpuMs / wrapped.edits, 3)} ms client CPU/edit)`,
     );
-    const failures = raw.failures + wrapped.failures;
+    // A throughput of failed edits measures nothing: the run is broken, not slow.
+    if (raw.failures + wrapped.failures > 0) {
+      throw new Error(
+        `overhead: ${wrapped.failures} Retouch edits and ${raw.failures} raw fetch edits failed; the figures would be meaningless`,
+      );
+    }
     return {
       name: 'overhead',
       summary: `${ratio.toFixed(2)} throughput ratio retouch/raw-fetch`,
@@ -132,18 +137,15 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
           comparison: '>=',
           threshold: TARGET_RATIO,
         }),
-        checkTarget({ figure: 'failed edits (both arms)', value: failures, comparison: '==', threshold: 0 }),
       ],
       figures: {
         throughputRatio: round(ratio, 3),
         retouchEditsPerSecond: round(retouchThroughput, 1),
         retouchClientCpuMsPerEdit: round(wrapped.cpuMs / wrapped.edits, 4),
-        retouchFailures: wrapped.failures,
       },
       baselines: {
         rawFetchEditsPerSecond: round(rawThroughput, 1),
         rawFetchClientCpuMsPerEdit: round(raw.cpuMs / raw.edits, 4),
-        rawFetchFailures: raw.failures,
       },
       parameters: {
         editsPerArm: edits,

@@ -75,13 +75,23 @@ export interface RetouchOptions {
   onProgress?: ProgressListener;
 }
 
-/** Options of one `edit()` or `submit()`. The deadline and the abort signal are fields of the request. */
+/**
+ * Options of one `edit()` or `submit()`. The deadline and the abort signal are fields of the request.
+ *
+ * @example
+ * await retouch.edit(request, { priority: 10 }); // ahead of the batch waiting in the same lane
+ */
 export interface DispatchOptions {
   /** The priority in the provider's lane; higher goes first. @default 0 */
   priority?: number;
 }
 
-/** Options of `resume()`. The deadline and the signal of the original request belonged to its process. */
+/**
+ * Options of `resume()`. The deadline and the signal of the original request belonged to its process.
+ *
+ * @example
+ * const job = retouch.resume(snapshot, { timeoutMs: 10 * 60_000 });
+ */
 export interface ResumeOptions {
   /** The priority of status reads in the lane. @default 0 */
   priority?: number;

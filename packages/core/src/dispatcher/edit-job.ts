@@ -23,6 +23,9 @@ import { deliver, type ProgressEvent, type ProgressEventType, type ProgressListe
  * Where a job is: `queued` (waiting in the client's lane or in the provider's queue), `running`,
  * or settled as `succeeded`, `failed` (including a missed deadline) or `cancelled` (by `cancel()`,
  * an abort signal, the provider, or the client closing).
+ *
+ * @example
+ * if (job.status === 'queued' || job.status === 'running') await job.cancel();
  */
 export type EditJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 

@@ -4,7 +4,17 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { ProgressListener } from './events.ts';
 
-/** Options of `retouch.editMany()`. */
+/**
+ * Options of `retouch.editMany()`.
+ *
+ * @example
+ * const controller = new AbortController();
+ * const outcomes = retouch.editMany(requests, {
+ *   maxInFlight: 16,
+ *   signal: controller.signal,
+ *   onProgress: (event) => { if (event.type === 'succeeded') done++; },
+ * });
+ */
 export interface EditManyOptions {
   /** Receives the events of every edit of the batch. */
   onProgress?: ProgressListener;
@@ -23,6 +33,12 @@ export interface EditManyOptions {
 /**
  * The settled outcome of one request of `editMany`: `index` is its position in the source, so
  * outcomes, which arrive in completion order, can be matched to their requests.
+ *
+ * @example
+ * const results: EditResult[] = [];
+ * for await (const outcome of retouch.editMany(requests)) {
+ *   if (outcome.ok) results[outcome.index] = outcome.result;
+ * }
  */
 export type EditOutcome =
   | {

@@ -12,7 +12,12 @@ const MIN_ADAPTIVE_RATE = 1;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 
-/** A lane's state, as {@link Retouch.stats} reports it. */
+/**
+ * A provider lane's limits and state, as `retouch.stats().lanes` reports them.
+ *
+ * @example
+ * const { requestsPerSecond, pausedForMs } = retouch.stats().lanes.edenai;
+ */
 export interface LaneStats {
   /** Most requests in flight at once. */
   concurrency: number;

@@ -29,6 +29,8 @@ export interface MemoryClientReport {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as MemoryClientConfig;
+// Never outlive the benchmark.
+process.on('disconnect', () => process.exit(1));
 
 function statusField(name: string): number | undefined {
   try {
@@ -108,4 +110,5 @@ const report: MemoryClientReport = {
   elapsedMs,
   imagesReturned: result.images.length,
 };
+process.removeAllListeners('disconnect');
 process.send?.(report, () => process.disconnect());

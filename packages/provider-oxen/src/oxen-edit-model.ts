@@ -101,6 +101,52 @@ export interface OxenEditPlan {
 }
 
 /**
+ * Checks what can be checked without the model's schema: the types of `providerOptions.oxen`, fields the
+ * adapter owns, options set twice, and inputs Oxen cannot take. Run before the schema is read, so a bad
+ * request is refused without any call. Throws `InvalidRequestError` listing every problem.
+ */
+export function checkOxenRequest(request: NormalizedEditRequest): void {
+  const issues: RequestIssue[] = [];
+  const parsed = oxenProviderOptionsSchema.safeParse(request.providerOptions);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push({
+        path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
+        message: issue.message,
+      });
+    }
+  }
+  for (const key of Object.keys(request.providerOptions)) {
+    const path = `providerOptions.oxen.${key}`;
+    const reserved = RESERVED[key];
+    const neutral = NEUTRAL_PARAMETERS[key];
+    if (reserved) issues.push({ path, message: `"${key}" is set by the adapter; ${reserved}` });
+    else if (neutral && request[neutral] !== undefined) {
+      issues.push({
+        path,
+        message: `both ${neutral} and providerOptions.oxen.${key} are set; keep one (${neutral} is checked the same way)`,
+      });
+    }
+  }
+  for (const [index, image] of request.images.entries()) {
+    if (image.kind === 'file-id') {
+      issues.push({
+        path: `images.${index}`,
+        message:
+          'Oxen has no file uploads; pass a public URL, the bytes, or { path } (sent inline as a data: URI)',
+      });
+    }
+  }
+  if (request.mask?.kind === 'file-id') {
+    issues.push({
+      path: 'mask',
+      message: 'Oxen has no file uploads; pass a public URL, the bytes, or { path }',
+    });
+  }
+  if (issues.length > 0) throw new InvalidRequestError({ issues });
+}
+
+/**
  * Maps a neutral request onto one Oxen model, driven by the model's parameter schema: each option
  * goes to the model's own parameter name and spelling, and an option the model lacks or a value
  * outside its enum becomes a warning (and is not sent), or an `UnsupportedFeatureError` with

@@ -23,7 +23,7 @@ import {
   roundUsd,
 } from '@retouch/core';
 import { type OxenEditResponse, type OxenGenerationStatus, oxenEditResponseSchema } from './oxen-api.ts';
-import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-model.ts';
+import { checkOxenRequest, encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-model.ts';
 import { failedGenerationError, parseOxenErrorBody, refineOxenError } from './oxen-error.ts';
 import { type OxenCompletion, OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
 import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
@@ -220,6 +220,8 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     request: NormalizedEditRequest,
     signal: AbortSignal | undefined,
   ): Promise<OxenEditPlan> {
+    // A request that is wrong whatever the model is refused before the schema lookup, a network call.
+    checkOxenRequest(request);
     const spec = await catalog.spec(request.modelId, { signal });
     return planOxenEdit({
       request,

@@ -2,8 +2,8 @@
  * Installs the packages the way a user would and uses them: builds the workspace, packs every package
  * the consumer project needs with `pnpm pack`, installs the tarballs with npm into a fresh project in
  * the system's temporary folder (outside the workspace, so nothing resolves to workspace sources),
- * then runs `consumer.mjs` with plain Node and type-checks `consumer.ts` with `moduleResolution`
- * `node16` and `bundler`.
+ * then runs `consumer.mjs` with plain Node, runs the installed `retouch demo`, and type-checks
+ * `consumer.ts` with `moduleResolution` `node16` and `bundler`.
  *
  * Usage: pnpm test:consumer [--skip-build] [--keep]
  *   --skip-build  use the existing dist/ folders (CI builds just before)
@@ -11,6 +11,7 @@
  */
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -167,6 +168,35 @@ async function main(): Promise<void> {
     });
     assertSucceeded({ what: 'node consumer.mjs', result: node });
     console.log(node.stdout.trimEnd().replace(/^/gm, '    '));
+
+    step('running the installed retouch command (demo, against its simulators)');
+    const demo = await run({
+      command: repositoryNode,
+      args: [
+        join(app, 'node_modules', '.bin', 'retouch'),
+        'demo',
+        '--repeat',
+        '1',
+        '--json',
+        '--out',
+        'demo',
+      ],
+      cwd: app,
+      env: { ...cleanEnvironment(), NODE_OPTIONS: undefined },
+      timeoutMs: 60_000,
+    });
+    assertSucceeded({ what: 'retouch demo', result: demo });
+    const summary = (JSON.parse(demo.stdout) as { summary?: { runs?: number; succeeded?: number } }).summary;
+    if (
+      !summary?.runs ||
+      summary.succeeded !== summary.runs ||
+      !existsSync(join(app, 'demo', 'report.html'))
+    ) {
+      throw new Error(`retouch demo failed an edit or wrote no report:\n${demo.stdout.slice(0, 2000)}`);
+    }
+    console.log(
+      `    retouch demo: ${summary.succeeded} of ${summary.runs} edits succeeded, report.html written`,
+    );
 
     for (const variant of ['node16', 'bundler']) {
       step(`type-checking consumer.ts with moduleResolution ${variant}`);

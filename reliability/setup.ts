@@ -18,5 +18,8 @@ afterAll(async () => {
   stopWatching();
   process.off('unhandledRejection', onUnhandled);
   expect(unhandled, 'unhandled rejections').toEqual([]);
-  expect(leaks(), 'API keys found where a user could see them').toEqual([]);
+  expect(
+    leaks().map((leak) => `${leak.where}: …${leak.excerpt}…`),
+    'API keys found where a user could see them',
+  ).toEqual([]);
 });

@@ -23,13 +23,38 @@ export function knownKeys(): readonly string[] {
   return [...keys];
 }
 
-function check(where: string, text: string): void {
+/** Where the registered keys occur in `text`, with some context. */
+export function keysIn(text: string): string[] {
+  const found: string[] = [];
   for (const key of keys) {
     const at = text.indexOf(key);
-    if (at >= 0) {
-      findings.push({ where, excerpt: text.slice(Math.max(0, at - 60), at + key.length + 20) });
-    }
+    if (at >= 0) found.push(text.slice(Math.max(0, at - 60), at + key.length + 20));
   }
+  return found;
+}
+
+let sink = (finding: { where: string; excerpt: string }): void => {
+  findings.push(finding);
+};
+
+function check(where: string, text: string): void {
+  for (const excerpt of keysIn(text)) sink({ where, excerpt });
+}
+
+/**
+ * Runs `inspect` calls without recording their findings, and returns them: for testing the watch
+ * itself on values planted with a key.
+ */
+export function findingsOf(run: () => void): { where: string; excerpt: string }[] {
+  const caught: { where: string; excerpt: string }[] = [];
+  const previous = sink;
+  sink = (finding) => caught.push(finding);
+  try {
+    run();
+  } finally {
+    sink = previous;
+  }
+  return caught;
 }
 
 function safeJson(value: unknown): string {

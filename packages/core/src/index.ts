@@ -89,5 +89,6 @@ export type {
   ProviderEditOutput,
   ProviderJobStatus,
   ProviderJobSubmission,
+  WaitForCompletionOptions,
 } from './provider.ts';
 export { redact, redactValue, registerSecret } from './secrets.ts';

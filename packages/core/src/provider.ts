@@ -30,9 +30,15 @@ export interface ProviderAdapter {
   readonly defaultLimits?: LaneLimits;
   /**
    * True when `edit` should run as `submit` + completion (queue modes). The dispatcher then owns the
-   * waiting, so a deadline or a cancel reaches the provider's job.
+   * waiting, so a deadline or a cancel reaches the provider's job. A function decides per request,
+   * for adapters whose mode can be chosen in `providerOptions` (it is called after `prepare`, with the
+   * request the adapter will be given, and must not throw: `prepare` is where a request is refused).
+   *
+   * @example
+   * // The request's own `providerOptions.<provider>.mode` wins over the adapter's default.
+   * prefersJobs: (request) => (request.providerOptions.mode ?? defaultMode) !== 'sync',
    */
-  readonly prefersJobs?: boolean;
+  readonly prefersJobs?: boolean | ((request: NormalizedEditRequest) => boolean);
   /** Interval between status polls when the dispatcher polls; default 2,000 ms. */
   readonly pollIntervalMs?: number;
 
@@ -56,10 +62,7 @@ export interface ProviderAdapter {
    * Resolves when the job reaches a terminal state, by whatever means is cheaper than polling
    * (an event stream). Optional: without it the dispatcher polls `status`.
    */
-  waitForCompletion?(
-    jobId: string,
-    options: { signal: AbortSignal; onStatus?: (status: ProviderJobStatus) => void },
-  ): Promise<ProviderJobStatus>;
+  waitForCompletion?(jobId: string, options: WaitForCompletionOptions): Promise<ProviderJobStatus>;
 
   /** Cancels a job on the provider, where the provider allows it. */
   cancel?(jobId: string, options: { signal?: AbortSignal }): Promise<void>;
@@ -87,6 +90,20 @@ export interface ProviderCall {
   readonly deadline?: number;
   /** A stable key identifying this logical edit across attempts, for idempotency where supported. */
   readonly idempotencyKey: string;
+}
+
+/** Options of {@link ProviderAdapter.waitForCompletion}. */
+export interface WaitForCompletionOptions {
+  /** Aborts the wait (the job itself is left to `cancel`). */
+  signal: AbortSignal;
+  /** Receives the job's intermediate states (`queued`, `running`) as the adapter learns them. */
+  onStatus?: (status: ProviderJobStatus) => void;
+  /**
+   * The request that started the job, as `submit` was given it, so per-request settings (e.g. how
+   * completion is learned) apply to the wait too. Absent for a job resumed from a snapshot, which
+   * keeps no request: the adapter then uses its own defaults.
+   */
+  request?: NormalizedEditRequest;
 }
 
 /** What `prepare` found. */

@@ -77,6 +77,52 @@ describe('submit', () => {
   });
 });
 
+describe('per-request job preference', () => {
+  test('a prefersJobs function decides for each request whether edit() goes through a job', async () => {
+    const fake = createFakeProvider({
+      jobs: true,
+      pollIntervalMs: 10,
+      backend: new FakeJobBackend({ queueMs: 5, durationMs: 5 }),
+      prefersJobs: (request) => request.providerOptions.queued === true,
+    });
+    const retouch = createRetouch({ providers: [fake] });
+    const [queued, direct] = await Promise.all([
+      retouch.edit(request({ prompt: 'queued', providerOptions: { fake: { queued: true } } })),
+      retouch.edit(request({ prompt: 'direct' })),
+    ]);
+    expect(fake.callsOf('submit').map((call) => call.prompt)).toEqual(['queued']);
+    expect(fake.callsOf('edit').map((call) => call.prompt)).toEqual(['direct']);
+    expect(queued.jobId).toBe('gen-1');
+    expect(direct.jobId).toBeUndefined();
+    await retouch.close();
+  });
+
+  test('a prefersJobs function without submit() is refused when the client is created', () => {
+    const fake = createFakeProvider({ prefersJobs: () => true });
+    expect(() => createRetouch({ providers: [fake] })).toThrow(/prefers jobs but has no submit\(\)/);
+  });
+
+  test('waitForCompletion is given the request, except for a resumed job, which has none', async () => {
+    const backend = new FakeJobBackend({ queueMs: 5, durationMs: 20 });
+    const options = { jobs: true, waitForCompletion: true, prefersJobs: true, backend } as const;
+    const before = createFakeProvider(options);
+    const first = createRetouch({ providers: [before] });
+    await first.edit(request({ prompt: 'watched', providerOptions: { fake: { via: 'events' } } }));
+    const job = await first.submit(request({ prompt: 'saved' }));
+    const saved = job.toJSON();
+    await first.close();
+    const waits = before.callsOf('wait');
+    expect(waits[0]!.request).toMatchObject({ prompt: 'watched', providerOptions: { via: 'events' } });
+
+    const after = createFakeProvider(options);
+    const second = createRetouch({ providers: [after] });
+    await second.resume(saved).result();
+    expect(after.callsOf('wait')).toHaveLength(1);
+    expect(after.callsOf('wait')[0]!.request).toBeUndefined();
+    await second.close();
+  });
+});
+
 describe('toJSON and resume', () => {
   test('a job resumed by a new process is followed to its end, and paid for once', async () => {
     const backend = new FakeJobBackend({ queueMs: 20, durationMs: 80 });

@@ -735,6 +735,16 @@ class RetouchClient implements Retouch {
       if (this.#adapters.has(adapter.id)) {
         throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
       }
+      if (
+        adapter.prefersJobs !== undefined &&
+        typeof adapter.prefersJobs !== 'boolean' &&
+        typeof adapter.prefersJobs !== 'function'
+      ) {
+        throw new RetouchError({
+          message: `${where} (${adapter.id}) has a prefersJobs that is neither true/false nor a function (request) => boolean`,
+        });
+      }
+      // A function may answer true for some requests, so it needs submit() as much as `true` does.
       if (adapter.prefersJobs && !adapter.submit) {
         throw new RetouchError({ message: `${where} (${adapter.id}) prefers jobs but has no submit()` });
       }

@@ -173,6 +173,9 @@ export class JobRunner {
         });
       }
     }
+    // Decided before anything is reserved: the adapter reads the request it has just prepared.
+    const useJobs =
+      adapter.submit !== undefined && (plan.mode === 'submit' || prefersJobs({ adapter, request }));
     const estimate = await this.#estimate({ adapter, request });
     signal.throwIfAborted();
     const reservation = context.ledger.reserve({ model: normalized.model, estimate });
@@ -193,7 +196,6 @@ export class JobRunner {
       ...(job.control.deadline !== undefined ? { deadline: job.control.deadline } : {}),
       idempotencyKey: options.index === 0 ? job.id : `${job.id}-${options.index}`,
     };
-    const useJobs = adapter.submit !== undefined && (plan.mode === 'submit' || adapter.prefersJobs === true);
     try {
       job.control.stage = 'queue';
       job.emit('queued');
@@ -220,6 +222,7 @@ export class JobRunner {
           priority: plan.priority,
           checkFirst: false,
           state,
+          request,
         });
         output = this.#outputOf({ final, providerJobId });
       } else {
@@ -313,6 +316,8 @@ export class JobRunner {
     priority: number;
     checkFirst: boolean;
     state: SendState;
+    /** The request that started the job; absent when resuming, since a snapshot keeps none. */
+    request?: NormalizedEditRequest;
   }): Promise<ProviderJobStatus> {
     const { adapter, providerJobId } = options;
     const job = this.#job;
@@ -342,7 +347,11 @@ export class JobRunner {
     }
     if (adapter.waitForCompletion) {
       try {
-        const final = await adapter.waitForCompletion(providerJobId, { signal, onStatus: observe });
+        const final = await adapter.waitForCompletion(providerJobId, {
+          signal,
+          onStatus: observe,
+          ...(options.request ? { request: options.request } : {}),
+        });
         observe(final);
         return final;
       } catch (error) {
@@ -469,6 +478,14 @@ export async function retrying<T>(options: {
       if (!rateLimited && delayMs > 0) await delay(delayMs, { signal });
     }
   }
+}
+
+/** Whether the adapter wants this request run as a provider job (`prefersJobs`, a flag or a function of the request). */
+function prefersJobs(options: { adapter: ProviderAdapter; request: NormalizedEditRequest }): boolean {
+  const { prefersJobs: preference } = options.adapter;
+  return typeof preference === 'function'
+    ? preference.call(options.adapter, options.request) === true
+    : preference === true;
 }
 
 function isTerminal(status: ProviderJobStatus): boolean {

@@ -11,6 +11,7 @@ import {
   GenerationFailedError,
   InsufficientCreditsError,
   type LaneLimits,
+  type NormalizedEditRequest,
   type ProviderAdapter,
   type ProviderCall,
   type ProviderEditOutput,
@@ -48,6 +49,8 @@ export interface FakeCall {
   jobId?: string;
   idempotencyKey?: string;
   signal?: AbortSignal;
+  /** For `wait`: the request the dispatcher passed along, if any. */
+  request?: NormalizedEditRequest;
   /** Set when the call settled. */
   outcome?: 'ok' | 'error' | 'aborted';
 }
@@ -105,7 +108,7 @@ export interface FakeProviderOptions {
   latencyMs?: number;
   /** Adds `submit`, `status` and `cancel`. */
   jobs?: boolean;
-  prefersJobs?: boolean;
+  prefersJobs?: boolean | ((request: NormalizedEditRequest) => boolean);
   /** Adds `waitForCompletion`, which watches the backend like an event stream would. */
   waitForCompletion?: boolean;
   pollIntervalMs?: number;
@@ -237,7 +240,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     id,
     specificationVersion: 1,
     ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}),
-    ...(options.prefersJobs ? { prefersJobs: true } : {}),
+    ...(options.prefersJobs ? { prefersJobs: options.prefersJobs } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     calls,
     backend,
@@ -304,8 +307,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     };
   }
   if (options.waitForCompletion) {
-    adapter.waitForCompletion = async (jobId, { signal, onStatus }) => {
-      record({ kind: 'wait', jobId });
+    adapter.waitForCompletion = async (jobId, { signal, onStatus, request }) => {
+      record({ kind: 'wait', jobId, ...(request ? { request } : {}) });
       for (;;) {
         const job = backend.jobs.get(jobId);
         if (!job) throw failures.notFound({ provider: id, jobId });

@@ -14,7 +14,7 @@ import {
   type ScenarioResult,
 } from '../support/scenario.ts';
 import { type SimulatorProcess, startSimulatorProcess } from '../support/simulator-process.ts';
-import { round } from '../support/statistics.ts';
+import { median, round } from '../support/statistics.ts';
 
 const LIMIT = 10;
 const WINDOW_MS = 1_000;
@@ -44,7 +44,25 @@ interface ArmFigures {
   achievedRate: number;
   /** achievedRate / the limit. */
   rateRatio: number;
+  /**
+   * For each 429: how early it arrived, in ms, before the window had room (the arrival of the request
+   * `limit` places back among the accepted ones, plus the window). Median and largest.
+   */
+  rateLimitedEarlyByMs: { median: number; max: number } | undefined;
   elapsedMs: number;
+}
+
+function earliness(options: { accepted: number[]; refused: number[] }): ArmFigures['rateLimitedEarlyByMs'] {
+  if (options.refused.length === 0) return undefined;
+  const accepted = [...options.accepted].sort((a, b) => a - b);
+  const early: number[] = [];
+  for (const time of options.refused) {
+    const before = accepted.filter((acceptedAt) => acceptedAt <= time);
+    const blocking = before.at(-LIMIT);
+    if (blocking !== undefined) early.push(blocking + WINDOW_MS - time);
+  }
+  if (early.length === 0) return undefined;
+  return { median: round(median(early), 1), max: round(Math.max(...early), 1) };
 }
 
 function achievedRate(times: number[]): number {
@@ -70,6 +88,10 @@ async function measureArm(options: {
     requests: summary.requests,
     achievedRate: round(rate, 3),
     rateRatio: round(rate / LIMIT, 3),
+    rateLimitedEarlyByMs: earliness({
+      accepted: summary.acceptedEditTimes,
+      refused: summary.rateLimitedEditTimes,
+    }),
     elapsedMs: Math.round(elapsedMs),
   };
 }
@@ -135,8 +157,12 @@ async function runRateAdherence(context: ScenarioContext): Promise<ScenarioResul
       run: () => Promise.all(Array.from({ length: edits }, () => limit(rawEdit))),
     });
     for (const [name, arm] of Object.entries({ configured, adaptive, promiseAll, pLimited })) {
+      const early = arm.rateLimitedEarlyByMs;
       context.log(
-        `${name}: ${arm.succeeded} ok, ${arm.failed} failed, ${arm.rateLimited} 429s, ${arm.requests} requests, ${arm.achievedRate}/s accepted, ${arm.elapsedMs} ms`,
+        `${name}: ${arm.succeeded} ok, ${arm.failed} failed, ${arm.rateLimited} 429s, ${arm.requests} requests, ${arm.achievedRate}/s accepted, ${arm.elapsedMs} ms` +
+          (early === undefined
+            ? ''
+            : `; 429s arrived ${early.median} ms (median, max ${early.max} ms) before the window had room`),
       );
     }
     return {

@@ -58,6 +58,7 @@ function summary(): SimulatorSummary {
   const byRoute: Record<string, number> = {};
   const byStatus: Record<string, number> = {};
   const acceptedEditTimes: number[] = [];
+  const rateLimitedEditTimes: number[] = [];
   let lastEditBody: unknown;
   for (const request of simulator.requests) {
     const route = request.route ?? 'unmatched';
@@ -69,6 +70,7 @@ function summary(): SimulatorSummary {
     if (isEdit && request.status !== undefined && request.status >= 200 && request.status < 300) {
       acceptedEditTimes.push(request.at);
     }
+    if (isEdit && request.status === 429) rateLimitedEditTimes.push(request.at);
   }
   return {
     requests: simulator.requests.length,
@@ -78,6 +80,7 @@ function summary(): SimulatorSummary {
     rateLimited: edenai?.counters.rateLimited ?? 0,
     eventStreamsOpened: oxen?.counters.eventStreamsOpened ?? 0,
     acceptedEditTimes,
+    rateLimitedEditTimes,
     finishedJobs: { ...finishedJobs },
     lastEditBody,
   };

@@ -29,6 +29,8 @@ export interface SimulatorSummary {
   eventStreamsOpened: number;
   /** Arrival times (wall clock, ms) of edit requests answered with a 2xx. */
   acceptedEditTimes: number[];
+  /** Arrival times (wall clock, ms) of edit requests answered with a 429. */
+  rateLimitedEditTimes: number[];
   /** Wall-clock time (ms) at which each queued job finished, by generation id (Oxen). */
   finishedJobs: Record<string, number>;
   /** The parsed body of the last edit request, so a baseline can send exactly what the client sent. */

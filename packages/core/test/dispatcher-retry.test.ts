@@ -57,12 +57,25 @@ describe('decideRetry: the never-pay-twice rule', () => {
     });
   }
 
+  test('a garbled answer is read again, but never sent again as a submission', () => {
+    const error = new InvalidResponseError({ message: 'bad payload', provider: 'fake' });
+    expect(decideRetry({ error, operation: 'read', retriesSoFar: 0, options }).retry).toBe(true);
+    expect(decideRetry({ error, operation: 'read', retriesSoFar: 3, options })).toMatchObject({
+      retry: false,
+      outcome: 'exhausted',
+    });
+    expect(decideRetry({ error, operation: 'submission', retriesSoFar: 0, options })).toEqual({
+      retry: false,
+      outcome: 'not-retryable',
+      reason: '',
+    });
+  });
+
   test('errors that retrying cannot fix are not retried, for reads or submissions', () => {
     const errors = [
       failures.badRequest(),
       failures.insufficientCredits(),
       failures.generationFailed(),
-      new InvalidResponseError({ message: 'bad payload', provider: 'fake' }),
       new TimeoutError({ message: 'deadline', timeoutMs: 10, stage: 'total' }),
       new DOMException('aborted', 'AbortError'),
       new TypeError('a bug'),

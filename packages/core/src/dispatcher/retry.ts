@@ -1,4 +1,5 @@
 import { ApiCallError } from '../errors/api-call-error.ts';
+import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
@@ -140,7 +141,8 @@ export function backoffDelay(options: {
  * the kind of operation and the options: the whole never-pay-twice rule lives here.
  *
  * - Abort errors and errors that are not provider failures are never retried.
- * - A read is retried when the error is retryable (`ApiCallError.isRetryable`, or a per-request timeout).
+ * - A read is retried when the error is retryable (`ApiCallError.isRetryable`, a per-request timeout,
+ *   or an `InvalidResponseError`: a garbled status must not lose a job that may be done and paid for).
  * - A billable submission is retried only when `ApiCallError.provablyNotProcessed` is true (429, 503,
  *   connection refused before sending), or when the error is retryable and `retryUnsafeSubmissions` is set.
  * - A 429 is retried up to `maxRateLimitRetries` times, other failures up to `maxRetries` times.
@@ -167,7 +169,10 @@ export function decideRetry(input: {
   const limitName = rateLimited ? 'retry.maxRateLimitRetries' : 'retry.maxRetries';
   const isApiError = ApiCallError.isInstance(error);
   const isAttemptTimeout = TimeoutError.isInstance(error) && error.stage === 'request';
-  const retryable = (isApiError && error.isRetryable) || isAttemptTimeout;
+  // A garbled answer to a free read (a truncated or mangled status) says nothing about the job, which
+  // may be done and paid for: reading again is harmless, giving up loses the result.
+  const isGarbledRead = operation === 'read' && InvalidResponseError.isInstance(error);
+  const retryable = (isApiError && error.isRetryable) || isAttemptTimeout || isGarbledRead;
   if (!retryable) return { retry: false, outcome: 'not-retryable', reason: '' };
 
   const provablyNotProcessed = isApiError && error.provablyNotProcessed;

@@ -15,11 +15,25 @@ import type { OxenParameter } from './oxen-api.ts';
 import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
 
 /**
- * Zod schema of `providerOptions.oxen`. The three named options steer the adapter; every other key
- * is a parameter of the model (`guidance`, `num_inference_steps`, `enable_web_search`,
- * `safety_tolerance`, ...), checked against the model's schema and sent as is.
+ * How the adapter runs an edit on Oxen.
+ * - `sse` (the default): the async queue, with completion from one shared `GET /api/events` stream.
+ * - `queue`: the async queue, with completion by polling `GET /api/ai/queue/{id}` with backoff.
+ * - `sync`: one blocking `POST /api/ai/images/edit` per output image.
+ */
+export type OxenMode = 'sync' | 'queue' | 'sse';
+
+/**
+ * Zod schema of `providerOptions.oxen`. The four named options steer the adapter and are never sent
+ * to Oxen; every other key is a parameter of the model (`guidance`, `num_inference_steps`,
+ * `enable_web_search`, `safety_tolerance`, ...), checked against the model's schema and sent as is.
  */
 export const oxenProviderOptionsSchema = z.looseObject({
+  mode: z
+    .enum(['sync', 'queue', 'sse'], {
+      error:
+        'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
+    })
+    .optional(),
   targetNamespace: z
     .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
     .trim()
@@ -43,6 +57,13 @@ export const oxenProviderOptionsSchema = z.looseObject({
  * });
  */
 export interface OxenProviderOptions {
+  /**
+   * How this request runs, overriding `createOxen({ mode })`: `sync` sends the blocking
+   * `POST /api/ai/images/edit`, `queue` enqueues and polls, `sse` enqueues and waits on the event
+   * stream. With `retouch.submit()` a provider job is always made, so `sync` is followed by polling
+   * there. A job resumed from a snapshot is followed in the provider's own mode.
+   */
+  mode?: OxenMode;
   /** The Oxen namespace (user or organization) billed and storing the result; overrides the provider's. */
   targetNamespace?: string;
   /**
@@ -396,6 +417,15 @@ export function planOxenEdit(options: {
 }
 
 /**
+ * The mode a request runs in: its `providerOptions.oxen.mode`, else the provider's. A value that is
+ * not a mode counts as absent here; `checkOxenRequest` refuses it before anything is sent.
+ */
+export function oxenModeOf(options: { request: NormalizedEditRequest; fallback: OxenMode }): OxenMode {
+  const requested = options.request.providerOptions.mode;
+  return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
+}
+
+/**
  * The JSON body for `POST /api/ai/images/edit` or `POST /api/ai/queue`, in the documented field
  * order. Local images are read here and become `data:` URIs.
  */
@@ -483,6 +513,7 @@ function gridColumn(labels: readonly string[], resolution: string): string | und
 }
 
 function parseProviderOptions(raw: Readonly<Record<string, unknown>>): {
+  mode?: OxenMode | undefined;
   targetNamespace?: string | undefined;
   responseFormat?: 'url' | 'b64_json' | undefined;
   reportCost?: boolean | undefined;
@@ -497,8 +528,8 @@ function parseProviderOptions(raw: Readonly<Record<string, unknown>>): {
       })),
     });
   }
-  const { targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
-  return { targetNamespace, responseFormat, reportCost, parameters };
+  const { mode, targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
+  return { mode, targetNamespace, responseFormat, reportCost, parameters };
 }
 
 function sameFormat(a: string, b: string): boolean {

@@ -21,9 +21,17 @@ import {
   type ProviderJobSubmission,
   RetouchError,
   roundUsd,
+  type WaitForCompletionOptions,
 } from '@retouch/core';
 import { type OxenEditResponse, type OxenGenerationStatus, oxenEditResponseSchema } from './oxen-api.ts';
-import { checkOxenRequest, encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-model.ts';
+import {
+  checkOxenRequest,
+  encodeOxenBody,
+  type OxenEditPlan,
+  type OxenMode,
+  oxenModeOf,
+  planOxenEdit,
+} from './oxen-edit-model.ts';
 import { failedGenerationError, parseOxenErrorBody, refineOxenError } from './oxen-error.ts';
 import { type OxenCompletion, OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
 import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
@@ -38,13 +46,7 @@ import {
   splitJobId,
 } from './oxen-queue.ts';
 
-/**
- * How the adapter runs an edit on Oxen.
- * - `sse` (default): the async queue, with completion from one shared `GET /api/events` stream.
- * - `queue`: the async queue, with completion by polling `GET /api/ai/queue/{id}` with backoff.
- * - `sync`: one blocking `POST /api/ai/images/edit` per output image.
- */
-export type OxenMode = 'sync' | 'queue' | 'sse';
+export type { OxenMode } from './oxen-edit-model.ts';
 
 /** Options of {@link createOxen}. */
 export interface OxenProviderSettings {
@@ -64,7 +66,8 @@ export interface OxenProviderSettings {
    * How edits run. `sse` never holds a request open for the length of a model run (so a slow
    * model cannot hit an HTTP timeout), learns of completion as soon as Oxen announces it, and
    * costs one connection however many jobs wait, where `queue` costs a read per job every few
-   * seconds. `sync` suits one quick edit where a long-lived connection is unwanted.
+   * seconds. `sync` suits one quick edit where a long-lived connection is unwanted. One request
+   * may choose another mode with `providerOptions.oxen.mode`.
    * @default 'sse'
    */
   mode?: OxenMode;
@@ -112,18 +115,21 @@ export interface OxenProviderSettings {
  */
 export interface OxenProvider extends ProviderAdapter {
   readonly id: 'oxen';
-  /** The mode edits run in. */
+  /** The mode edits run in, unless a request sets `providerOptions.oxen.mode`. */
   readonly mode: OxenMode;
+  /** False for a request that runs in `sync` mode (its own or the provider's), true otherwise. */
+  readonly prefersJobs: (request: NormalizedEditRequest) => boolean;
   readonly pollIntervalMs: number;
   /** The edit-capable models (`GET /api/ai/models`), with their parameters and prices. */
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
   prepare(request: NormalizedEditRequest, options: { signal?: AbortSignal }): Promise<PreparedEdit>;
   submit(call: ProviderCall): Promise<ProviderJobSubmission>;
   status(jobId: string, options: { signal?: AbortSignal }): Promise<ProviderJobStatus>;
-  waitForCompletion(
-    jobId: string,
-    options: { signal: AbortSignal; onStatus?: (status: ProviderJobStatus) => void },
-  ): Promise<ProviderJobStatus>;
+  /**
+   * Resolves when the job ends: from the event stream when the job's request ran in `sse` mode, by
+   * polling otherwise. Without `request` (a resumed job) the provider's own mode decides.
+   */
+  waitForCompletion(jobId: string, options: WaitForCompletionOptions): Promise<ProviderJobStatus>;
   cancel(jobId: string, options: { signal?: AbortSignal }): Promise<void>;
   estimateCost(request: NormalizedEditRequest, options: { signal?: AbortSignal }): Promise<Cost | undefined>;
   capabilities(modelId: string, options: { signal?: AbortSignal }): Promise<ModelCapabilities | undefined>;
@@ -314,7 +320,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     const base = await encodeOxenBody(edit, { mode: 'queue' });
     const chunks = splitGenerations(call.request.n);
     // Subscribe before enqueueing: Oxen's stream does not replay, and a fast job can finish first.
-    const listener = mode === 'sse' ? events() : undefined;
+    const listener = oxenModeOf({ request: call.request, fallback: mode }) === 'sse' ? events() : undefined;
     const release = listener ? await listener.hold(call.signal) : undefined;
     const generationIds: string[] = [];
     const raws: unknown[] = [];
@@ -364,10 +370,11 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
 
   async function waitForCompletion(
     jobId: string,
-    options: { signal: AbortSignal; onStatus?: (status: ProviderJobStatus) => void },
+    options: WaitForCompletionOptions,
   ): Promise<ProviderJobStatus> {
     const generationIds = parseJobId(jobId);
-    if (mode === 'sse') {
+    const jobMode = options.request ? oxenModeOf({ request: options.request, fallback: mode }) : mode;
+    if (jobMode === 'sse') {
       const completions = await Promise.all(
         generationIds.map((generationId) => events().wait(generationId, { signal: options.signal })),
       );
@@ -540,7 +547,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     id: 'oxen',
     specificationVersion: 1,
     mode,
-    prefersJobs: mode !== 'sync',
+    prefersJobs: (request) => oxenModeOf({ request, fallback: mode }) !== 'sync',
     pollIntervalMs,
 
     async prepare(request, options) {
@@ -549,11 +556,11 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     },
 
     async edit(call) {
-      if (mode === 'sync') return editSync(call);
+      if (oxenModeOf({ request: call.request, fallback: mode }) === 'sync') return editSync(call);
       const submission = await submit(call);
       let outcome: ProviderJobStatus;
       try {
-        outcome = await waitForCompletion(submission.jobId, { signal: call.signal });
+        outcome = await waitForCompletion(submission.jobId, { signal: call.signal, request: call.request });
       } catch (error) {
         if (call.signal.aborted) {
           // Nobody will collect the result: stop the job so it is not run (and billed) for nothing.

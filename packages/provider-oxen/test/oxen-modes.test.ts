@@ -55,10 +55,15 @@ describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
 describe('prefersJobs and the default mode', () => {
   test('the queue modes hand the waiting to the dispatcher; sync does not', async () => {
     const sim = await simulator();
+    const request = await normalizeEditRequest({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+    });
     expect(provider(sim).mode).toBe('sse');
-    expect(provider(sim).prefersJobs).toBe(true);
-    expect(provider(sim, { mode: 'queue' }).prefersJobs).toBe(true);
-    expect(provider(sim, { mode: 'sync' }).prefersJobs).toBe(false);
+    expect(provider(sim).prefersJobs(request)).toBe(true);
+    expect(provider(sim, { mode: 'queue' }).prefersJobs(request)).toBe(true);
+    expect(provider(sim, { mode: 'sync' }).prefersJobs(request)).toBe(false);
     expect(provider(sim, { pollIntervalMs: 1234 }).pollIntervalMs).toBe(1234);
   });
 

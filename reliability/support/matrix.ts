@@ -236,7 +236,8 @@ export const faultRows: readonly FaultRow[] = [
   readRow({
     id: 'read-malformed-json',
     label: 'malformed JSON on a read',
-    rule: { kind: 'malformed-json' },
+    // Twice: the adapter's own poll gives up on it, then the dispatcher's poll must read again.
+    rule: { kind: 'malformed-json', times: 2 },
     status: success,
     events: streamNotJson,
     download: notJson,
@@ -244,7 +245,8 @@ export const faultRows: readonly FaultRow[] = [
   readRow({
     id: 'read-schema-violation',
     label: 'wrong-shape JSON on a read',
-    rule: { kind: 'schema-violation' },
+    // Twice: the adapter's own poll gives up on it, then the dispatcher's poll must read again.
+    rule: { kind: 'schema-violation', times: 2 },
     status: success,
     events: streamNotJson,
     download: notJson,

@@ -47,10 +47,14 @@ function ensureBuilt(context: ScenarioContext): string[] {
     context.log(`building ${name} (dist missing or older than src)`);
     const result = spawnSync(join(root, 'node_modules', '.bin', 'tsdown'), [], {
       cwd: join(root, 'packages', name),
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
       timeout: 120_000,
     });
-    if (result.status !== 0 || !existsSync(entry)) throw new Error(`import-cost: building ${name} failed`);
+    // The build's own report is noise here; it is shown only when the build fails.
+    if (result.status !== 0 || !existsSync(entry)) {
+      throw new Error(`import-cost: building ${name} failed:\n${result.stdout}${result.stderr}`);
+    }
     built.push(name);
   }
   return built;

@@ -22,30 +22,13 @@ import {
   UnsupportedFeatureError,
 } from '@retouch/core';
 import { EDENAI_PATHS, type EdenAIImageRef, edenaiImageResponseSchema } from './edenai-api.ts';
-import { parseEdenAIEditOptions } from './edenai-edit-options.ts';
+import {
+  type EdenAITransport,
+  type EdenAIUploadMode,
+  parseEdenAIEditOptions,
+} from './edenai-edit-options.ts';
 import { type EdenAIModelFamily, edenaiModelFamily } from './edenai-models.ts';
 import { type EdenAIUploadCache, MAX_UPLOAD_BYTES } from './edenai-upload.ts';
-
-/**
- * How an edit's body is encoded:
- * - `json`: `application/json` with `images: [{ image_url } | { file_id }]`; local inputs become
- *   uploads or `data:` URLs;
- * - `multipart`: `multipart/form-data` with one `image[]` file part per input (streamed from disk),
- *   a `mask` part and text fields;
- * - `auto`: multipart when an input is local bytes or a file, JSON when every input is a URL or an
- *   Eden file (including inputs the upload cache already holds).
- */
-export type EdenAITransport = 'auto' | 'json' | 'multipart';
-
-/**
- * When local inputs are uploaded with `POST /v3/upload` and referenced by `file_id`:
- * - `never`: never; local inputs travel in the edit request itself;
- * - `auto`: an input of at least 256 KiB is uploaded when its content was already sent to this
- *   account by this process (a second model, a retry) or when the body is JSON anyway; uploads are
- *   cached by content hash, so one picture sent to ten models is uploaded once;
- * - `always`: every local input (up to Eden's 100 MB upload limit) is uploaded and sent by `file_id`.
- */
-export type EdenAIUploadMode = 'never' | 'auto' | 'always';
 
 /** In `upload: 'auto'`, smaller inputs are cheaper to send inline than to upload with an extra request. */
 export const AUTO_UPLOAD_MIN_BYTES = 256 * 1024;
@@ -158,7 +141,7 @@ export function mapEditOptions(options: {
 
   // Provider options come last: they are the caller's explicit word on a field.
   const providerOptions = parseEdenAIEditOptions(request.providerOptions);
-  for (const [key, value] of Object.entries(providerOptions)) {
+  for (const [key, value] of Object.entries(providerOptions.fields)) {
     if (value !== undefined) fields[key] = value;
   }
 

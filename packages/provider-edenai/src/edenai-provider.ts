@@ -15,12 +15,14 @@ import {
   roundUsd,
 } from '@retouch/core';
 import { EDENAI_BASE_URL, EDENAI_PATHS, edenaiModelListSchema } from './edenai-api.ts';
+import { mapEditOptions, runEdenAIEdit } from './edenai-edit-model.ts';
 import {
   type EdenAITransport,
   type EdenAIUploadMode,
-  mapEditOptions,
-  runEdenAIEdit,
-} from './edenai-edit-model.ts';
+  resolveEdenAIDelivery,
+  TRANSPORTS,
+  UPLOAD_MODES,
+} from './edenai-edit-options.ts';
 import { parseEdenAIErrorBody } from './edenai-error.ts';
 import { edenaiModelFamily, isImageEditModel, toModelInfo } from './edenai-models.ts';
 import { uploadCacheFor } from './edenai-upload.ts';
@@ -41,6 +43,7 @@ export interface EdenAIProviderSettings {
   /**
    * How an edit's body is encoded: `auto` picks multipart when an input is local bytes or a file
    * (streamed, never base64-encoded) and JSON when every input is a URL or an Eden file.
+   * One request may choose another with `providerOptions.edenai.transport`.
    * @default 'auto'
    */
   transport?: EdenAITransport;
@@ -49,6 +52,7 @@ export interface EdenAIProviderSettings {
    * picture of 256 KiB or more once it is used a second time (a comparison across models, a retry)
    * or when the body is JSON; `always` uploads every local input; `never` sends them inline.
    * Uploads are cached by content hash per key and host, and kept by Eden for one day.
+   * One request may choose another with `providerOptions.edenai.upload`.
    * @default 'auto'
    */
   upload?: EdenAIUploadMode;
@@ -80,8 +84,6 @@ export interface EdenAIProvider extends ProviderAdapter {
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
 }
 
-const TRANSPORTS: readonly EdenAITransport[] = ['auto', 'json', 'multipart'];
-const UPLOAD_MODES: readonly EdenAIUploadMode[] = ['never', 'auto', 'always'];
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** The model list changes rarely; estimates read it at most this often. */
 const MODEL_LIST_TTL_MS = 10 * 60 * 1000;
@@ -194,18 +196,21 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
     defaultLimits: DEFAULT_LIMITS,
 
     async prepare(request: NormalizedEditRequest): Promise<PreparedEdit> {
+      resolveEdenAIDelivery({ request, defaults: { transport, upload } });
       return { warnings: mapEditOptions({ request, strict }).warnings };
     },
 
     async edit(call: ProviderCall): Promise<ProviderEditOutput> {
+      // Checked before the key is read: a bad request fails the same way with or without one.
+      const delivery = resolveEdenAIDelivery({ request: call.request, defaults: { transport, upload } });
       const { http, apiKey } = connect();
       return runEdenAIEdit({
         request: call.request,
         signal: call.signal,
         http,
         uploads: uploadCacheFor({ baseURL, apiKey }),
-        transport,
-        upload,
+        transport: delivery.transport,
+        upload: delivery.upload,
         strict,
         timeoutMs,
       });

@@ -8,6 +8,5 @@
  * @packageDocumentation
  */
 
-export type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-model.ts';
-export type { EdenAIEditOptions } from './edenai-edit-options.ts';
+export type { EdenAIEditOptions, EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 export { createEdenAI, type EdenAIProvider, type EdenAIProviderSettings, edenai } from './edenai-provider.ts';

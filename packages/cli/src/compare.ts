@@ -33,14 +33,16 @@ export interface CompareModel {
   model: string;
   /** The name in the table and the report. @default the model id */
   label?: string;
-  /** Options for this model's provider, e.g. `{ oxen: { guidance: 3 } }`. */
+  /**
+   * Options for this model's provider, e.g. `{ oxen: { guidance: 3 } }`. They also choose how the
+   * edit travels, so one provider instance serves every variant: `{ oxen: { mode: 'sync' } }`,
+   * `{ edenai: { transport: 'json', upload: 'always' } }`.
+   */
   providerOptions?: Record<string, Record<string, unknown>>;
   /**
-   * The adapter serving this model when it is not the comparison's adapter for its provider, e.g.
-   * Oxen in another mode. Each such adapter gets a lane of its own, with its provider's limits.
+   * The name of how the edit travels, for the `mode` column (`sync`, `sse`, `json + upload`, ...).
+   * @default the `mode` or `transport` in this model's provider options, else the provider's mode
    */
-  adapter?: ProviderAdapter;
-  /** How the edit travels, shown in the `mode` column (`sync`, `sse`, `json`, `multipart`, ...). */
   mode?: string;
 }
 
@@ -146,14 +148,13 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
   const createdAt = (options.now ?? (() => new Date()))();
   await mkdir(options.outDir, { recursive: true });
 
-  const routing = routeModels(options);
-  const identities: RowIdentity[] = options.models.map((entry, index) => {
-    const provider = entry.model.slice(0, entry.model.indexOf(':'));
+  const identities: RowIdentity[] = options.models.map((entry) => {
+    const provider = providerOf(entry.model);
     return {
       label: entry.label ?? entry.model,
       model: entry.model,
       provider,
-      mode: entry.mode ?? options.modes?.[provider] ?? routing.modeOf(index) ?? 'default',
+      mode: entry.mode ?? options.modes?.[provider] ?? modeOf({ entry, providers: options.providers }),
     };
   });
   uniqueLabels(identities);
@@ -161,8 +162,8 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
   const images = options.images.map((image) => describe(image));
   const inputs = await recordInputs({ images, outDir: options.outDir });
   const retouch = createRetouch({
-    providers: routing.adapters,
-    ...(routing.limits ? { limits: routing.limits } : {}),
+    providers: options.providers,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
   });
@@ -174,7 +175,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
     // Interleaved (every model's first run, then every model's second...), so each model starts early.
     for (let attempt = 1; attempt <= repeat; attempt += 1) {
       for (const [entry, model] of options.models.entries()) {
-        const request = buildRequest({ options, entry: model, routedModel: routing.modelOf(entry) });
+        const request = buildRequest({ options, entry: model });
         tasks.push(
           runOne({
             retouch,
@@ -183,7 +184,6 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
             repeat: attempt,
             identity: identities[entry]!,
             options,
-            routing,
           }).then((run) => {
             runs.push(run);
           }),
@@ -249,94 +249,33 @@ function uniqueLabels(identities: RowIdentity[]): void {
   }
 }
 
-interface Routing {
-  adapters: ProviderAdapter[];
-  limits: Record<string, LaneLimits> | undefined;
-  /** The model string the client routes (an alias prefix for models on their own adapter). */
-  modelOf(entry: number): string;
-  /** The mode an Oxen adapter reports, when the entry names none. */
-  modeOf(entry: number): string | undefined;
-  /** Puts the real provider back into text that names an alias (error messages). */
-  unalias(text: string): string;
+/** The provider id of a `provider:model` string. */
+function providerOf(model: string): string {
+  return model.slice(0, model.indexOf(':'));
 }
 
 /**
- * A Retouch client routes by provider id, one adapter each. A model with its own adapter (Oxen in
- * another mode) is registered under an alias id (`oxen-2`) that only this comparison uses, and its
- * request is addressed to that alias; the adapter itself never sees the difference.
+ * The `mode` column of a model that names none: the `mode` (Oxen) or `transport` (Eden AI) of
+ * its provider options, else the mode its provider's adapter runs in, when the adapter names one.
  */
-function routeModels(options: RunCompareOptions): Routing {
-  const adapters: ProviderAdapter[] = [...options.providers];
-  const aliasOf = new Map<ProviderAdapter, string>();
-  const aliases: { alias: string; provider: string }[] = [];
-  const limits: Record<string, LaneLimits> = { ...(options.limits ?? {}) };
-  for (const entry of options.models) {
-    const adapter = entry.adapter;
-    if (!adapter || options.providers.includes(adapter) || aliasOf.has(adapter)) continue;
-    const taken = new Set(adapters.map((candidate) => candidate.id));
-    if (!taken.has(adapter.id)) {
-      adapters.push(adapter);
-      aliasOf.set(adapter, adapter.id);
-      continue;
-    }
-    let number = 2;
-    while (taken.has(`${adapter.id}-${number}`)) number += 1;
-    const alias = `${adapter.id}-${number}`;
-    adapters.push(withId(adapter, alias));
-    aliasOf.set(adapter, alias);
-    aliases.push({ alias, provider: adapter.id });
-    if (options.limits?.[adapter.id]) limits[alias] = options.limits[adapter.id]!;
+function modeOf(context: { entry: CompareModel; providers: readonly ProviderAdapter[] }): string {
+  const provider = providerOf(context.entry.model);
+  const own = context.entry.providerOptions?.[provider];
+  for (const key of ['mode', 'transport']) {
+    if (typeof own?.[key] === 'string') return own[key] as string;
   }
-  const modeOfAdapter = (adapter: ProviderAdapter | undefined) => {
-    const mode = (adapter as { mode?: unknown } | undefined)?.mode;
-    return typeof mode === 'string' ? mode : undefined;
-  };
-  return {
-    adapters,
-    limits: Object.keys(limits).length > 0 ? limits : undefined,
-    modelOf(entry) {
-      const model = options.models[entry]!;
-      const alias = model.adapter ? aliasOf.get(model.adapter) : undefined;
-      if (!alias) return model.model;
-      return `${alias}${model.model.slice(model.model.indexOf(':'))}`;
-    },
-    modeOf(entry) {
-      const model = options.models[entry]!;
-      if (model.adapter) return modeOfAdapter(model.adapter);
-      const provider = model.model.slice(0, model.model.indexOf(':'));
-      return modeOfAdapter(options.providers.find((adapter) => adapter.id === provider));
-    },
-    unalias(text) {
-      let result = text;
-      for (const { alias, provider } of aliases) result = result.replaceAll(`${alias}:`, `${provider}:`);
-      return result;
-    },
-  };
+  const adapter = context.providers.find((candidate) => candidate.id === provider);
+  const mode = (adapter as { mode?: unknown } | undefined)?.mode;
+  return typeof mode === 'string' ? mode : 'default';
 }
 
-/** The adapter under another id; its methods still run on the original object. */
-function withId(adapter: ProviderAdapter, id: string): ProviderAdapter {
-  return new Proxy(adapter, {
-    get(target, key) {
-      if (key === 'id') return id;
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-function buildRequest(context: {
-  options: RunCompareOptions;
-  entry: CompareModel;
-  routedModel: string;
-}): EditRequest {
-  const { options, entry, routedModel } = context;
+function buildRequest(context: { options: RunCompareOptions; entry: CompareModel }): EditRequest {
+  const { options, entry } = context;
   const edit = options.editOptions ?? {};
-  const provider = entry.model.slice(0, entry.model.indexOf(':'));
-  const routedProvider = routedModel.slice(0, routedModel.indexOf(':'));
+  const provider = providerOf(entry.model);
   const providerOptions = entry.providerOptions?.[provider];
   return {
-    model: routedModel,
+    model: entry.model,
     prompt: options.prompt,
     images: [...options.images],
     ...(options.mask ? { mask: options.mask } : {}),
@@ -348,7 +287,7 @@ function buildRequest(context: {
     ...(edit.seed !== undefined ? { seed: edit.seed } : {}),
     ...(edit.negativePrompt ? { negativePrompt: edit.negativePrompt } : {}),
     ...(edit.timeoutMs !== undefined ? { timeoutMs: edit.timeoutMs } : {}),
-    ...(providerOptions ? { providerOptions: { [routedProvider]: providerOptions } } : {}),
+    ...(providerOptions ? { providerOptions: { [provider]: providerOptions } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
 }
@@ -364,9 +303,8 @@ async function runOne(context: {
   repeat: number;
   identity: RowIdentity;
   options: RunCompareOptions;
-  routing: Routing;
 }): Promise<CompareRun> {
-  const { retouch, request, entry, repeat, identity, options, routing } = context;
+  const { retouch, request, entry, repeat, identity, options } = context;
   const emit = (event: RunProgressEvent) => options.onProgress?.(event);
   let retries = 0;
   const listen = (event: ProgressEvent) => {
@@ -385,7 +323,7 @@ async function runOne(context: {
           repeat,
           ...(event.attempt !== undefined ? { attempt: event.attempt + 1 } : {}),
           ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
-          ...(event.reason ? { reason: routing.unalias(event.reason) } : {}),
+          ...(event.reason ? { reason: event.reason } : {}),
         });
         break;
       case 'status':
@@ -415,7 +353,7 @@ async function runOne(context: {
   if (!outcome) outcome = { ok: false, error: new RetouchError({ message: 'the edit produced no outcome' }) };
 
   if (!outcome.ok) {
-    const error = describeError(outcome.error, routing);
+    const error = describeError(outcome.error);
     emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
     return { ...base, status: 'failed', retries, error };
   }
@@ -434,7 +372,7 @@ async function runOne(context: {
       queuedMs: Math.round(result.timings.queuedMs),
       runningMs: Math.round(result.timings.runningMs),
       images,
-      warnings: result.warnings.map((warning) => routing.unalias(warning.message)),
+      warnings: result.warnings.map((warning) => warning.message),
       retries,
       ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
       ...(result.jobId ? { jobId: result.jobId } : {}),
@@ -451,7 +389,7 @@ async function runOne(context: {
     return run;
   } catch (caught) {
     // The edit succeeded (and was paid for) but its images could not be fetched or saved.
-    const error = describeError(caught, routing);
+    const error = describeError(caught);
     emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
     return {
       ...base,
@@ -464,9 +402,9 @@ async function runOne(context: {
   }
 }
 
-function describeError(error: unknown, routing: Routing): RunError {
+function describeError(error: unknown): RunError {
   if (error instanceof Error) {
-    const described: RunError = { name: error.name, message: routing.unalias(error.message) };
+    const described: RunError = { name: error.name, message: error.message };
     const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
     if (typeof code === 'string') described.code = code;
     if (typeof statusCode === 'number') described.statusCode = statusCode;

@@ -34,12 +34,6 @@ export interface ProviderSession {
   simulated: boolean;
   /** The running simulators, when simulated. */
   simulators: { oxen?: OxenSimulator; edenai?: EdenAISimulator };
-  /**
-   * Another adapter for a provider of this session, in another mode (`sync`, `queue`, `sse` for
-   * Oxen; `auto`, `json`, `multipart` for Eden AI), talking to the same endpoint with the same key.
-   * `upload: 'always'` makes Eden AI upload local inputs and send them by file id.
-   */
-  createAdapter(options: { provider: ProviderName; mode: string; upload?: 'always' }): ProviderAdapter;
   /** Closes the adapters and stops the simulators. */
   close(): Promise<void>;
 }
@@ -60,7 +54,9 @@ export interface ProviderSessionOptions {
   edenaiSimulator?: EdenAISimulatorOptions;
 }
 
-/** The modes each provider's adapter can run in. */
+/**
+ * The modes each provider's adapter can run in; a request picks one with {@link modeProviderOptions}.
+ */
 export const PROVIDER_MODES: Record<ProviderName, readonly string[]> = {
   oxen: ['sync', 'queue', 'sse'],
   edenai: ['auto', 'json', 'multipart'],
@@ -95,7 +91,7 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
   const created: ProviderAdapter[] = [];
   const strict = options.strict ? { strict: true } : {};
 
-  const createAdapter: ProviderSession['createAdapter'] = ({ provider, mode, upload }) => {
+  const createAdapter = ({ provider, mode }: { provider: ProviderName; mode: string }): ProviderAdapter => {
     if (!PROVIDER_MODES[provider].includes(mode)) {
       throw new UsageError({
         message: `${provider} has no mode "${mode}"; use one of ${PROVIDER_MODES[provider].join(', ')}`,
@@ -115,7 +111,6 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
       const simulator = simulators.edenai;
       adapter = createEdenAI({
         transport: mode as EdenAITransportName,
-        ...(upload ? { upload } : {}),
         ...(simulator
           ? { baseURL: simulator.url, apiKey: simulator.apiKey }
           : { apiKey: (options.env.EDENAI_API_KEY ?? '').trim() }),
@@ -153,12 +148,25 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
     modes,
     simulated: options.simulate,
     simulators,
-    createAdapter,
     async close() {
       await Promise.allSettled(created.map((adapter) => adapter.close?.()));
       await stopSimulators();
     },
   };
+}
+
+/**
+ * The provider options that make one request travel in `mode` (one of {@link PROVIDER_MODES}), so one
+ * adapter per provider serves every mode of a comparison: Oxen's `mode`, Eden AI's `transport`.
+ *
+ * @example
+ * modeProviderOptions({ provider: 'oxen', mode: 'queue' }); // { mode: 'queue' }
+ */
+export function modeProviderOptions(options: {
+  provider: ProviderName;
+  mode: string;
+}): Record<string, string> {
+  return options.provider === 'oxen' ? { mode: options.mode } : { transport: options.mode };
 }
 
 /** The provider id of a `provider:model` string already checked by the argument parser. */

@@ -140,5 +140,8 @@ describe('compare config', () => {
       ['edenai:openai/gpt-image-1-mini', 'auto', 'succeeded'],
     ]);
     expect(results.runs[0]!.images[0]!.file).toBe('outputs/qwen-sync/run-1-1.png');
+    // Each entry's mode is the path its edit took: the sync one made no provider job, the queued one did.
+    expect(results.runs[0]!.jobId).toBeUndefined();
+    expect(results.runs[1]!.jobId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -46,60 +46,87 @@ describe('retouch demo', () => {
 });
 
 describe('runCompare', () => {
-  it('sends each model through its own adapter mode in one client, as the wire shows', async () => {
+  it('sends each model its own way through one adapter per provider, as the wire shows', async () => {
     const oxenSimulator = await startOxenSimulator({});
     const edenSimulator = await startEdenAISimulator({});
     cleanups.push(
       () => oxenSimulator.close(),
       () => edenSimulator.close(),
     );
-    const oxen = (mode: 'sync' | 'sse') =>
-      createOxen({ mode, baseURL: oxenSimulator.url, apiKey: oxenSimulator.apiKey, pollIntervalMs: 50 });
-    const edenai = (transport: 'json' | 'multipart', upload?: 'always') =>
-      createEdenAI({
-        transport,
-        ...(upload ? { upload } : {}),
-        baseURL: edenSimulator.url,
-        apiKey: edenSimulator.apiKey,
-      });
+    const oxen = createOxen({
+      mode: 'sync',
+      baseURL: oxenSimulator.url,
+      apiKey: oxenSimulator.apiKey,
+      pollIntervalMs: 50,
+    });
+    const edenai = createEdenAI({
+      transport: 'multipart',
+      baseURL: edenSimulator.url,
+      apiKey: edenSimulator.apiKey,
+    });
+    cleanups.push(() => oxen.close());
     const outDir = await temporaryDirectory();
     const events: string[] = [];
     const { results, files } = await runCompare({
-      providers: [oxen('sync'), edenai('multipart')],
+      providers: [oxen, edenai],
       models: [
-        { model: 'oxen:qwen-image-edit', mode: 'sync' },
-        { model: 'oxen:gpt-image-2-edit', mode: 'sse', adapter: oxen('sse') },
-        { model: 'edenai:google/gemini-2.5-flash-image', mode: 'json', adapter: edenai('json', 'always') },
-        { model: 'edenai:openai/gpt-image-1-mini', mode: 'multipart' },
+        { model: 'oxen:qwen-image-edit' },
+        { model: 'oxen:gpt-image-2-edit', providerOptions: { oxen: { mode: 'sse' } } },
+        { model: 'oxen:flux-kontext-dev', providerOptions: { oxen: { mode: 'queue' } } },
+        {
+          model: 'edenai:google/gemini-2.5-flash-image',
+          mode: 'json + upload',
+          providerOptions: { edenai: { transport: 'json', upload: 'always' } },
+        },
+        { model: 'edenai:openai/gpt-image-1-mini' },
       ],
       prompt: 'Add a moon',
       images: [{ path: SAMPLE_IMAGE_PATH }],
       outDir,
       onProgress: (event) => events.push(`${event.type}:${event.row}`),
     });
-    expect(results.summary).toMatchObject({ runs: 4, succeeded: 4, failed: 0 });
-    expect(results.rows.map((row) => row.provider)).toEqual(['oxen', 'oxen', 'edenai', 'edenai']);
+    expect(results.summary).toMatchObject({ runs: 5, succeeded: 5, failed: 0 });
+    expect(results.rows.map((row) => [row.provider, row.mode])).toEqual([
+      ['oxen', 'sync'],
+      ['oxen', 'sse'],
+      ['oxen', 'queue'],
+      ['edenai', 'json + upload'],
+      ['edenai', 'default'],
+    ]);
     expect(files.report).toBe(join(outDir, 'report.html'));
 
     const oxenRoutes = oxenSimulator.requests.map(
       (request) => `${request.route}:${(request.body as { model?: string })?.model ?? ''}`,
     );
     expect(oxenRoutes).toContain('POST /api/ai/images/edit:qwen-image-edit');
-    expect(oxenRoutes).toContain('POST /api/ai/queue:gpt-image-2-edit');
-    expect(oxenRoutes).toContain('GET /api/events:');
     expect(oxenRoutes).not.toContain('POST /api/ai/queue:qwen-image-edit');
+    expect(oxenRoutes).toContain('POST /api/ai/queue:gpt-image-2-edit');
+    expect(oxenRoutes).toContain('POST /api/ai/queue:flux-kontext-dev');
+    expect(oxenRoutes.filter((route) => route.startsWith('GET /api/events'))).toHaveLength(1);
+    // The queued job is followed by polling its status, the streamed one by its event alone.
+    const jobOf = (model: string) => results.runs.find((run) => run.model === model)!.jobId!;
+    const polled = (jobId: string) =>
+      oxenSimulator.requests.filter((request) => request.path === `/api/ai/queue/${jobId}`);
+    expect(polled(jobOf('oxen:flux-kontext-dev')).length).toBeGreaterThan(0);
+    expect(polled(jobOf('oxen:gpt-image-2-edit'))).toEqual([]);
+    // No model parameter named after a mode reached Oxen.
+    for (const request of oxenSimulator.requests) expect(request.body ?? {}).not.toHaveProperty('mode');
 
     const edits = edenSimulator.requests.filter((request) => request.route === 'POST /v3/images/edits');
     const gemini = edits.find((request) =>
       JSON.stringify(request.body).includes('google/gemini-2.5-flash-image'),
     )!;
     expect(gemini.headers['content-type']).toContain('application/json');
-    expect((gemini.body as { images: unknown[] }).images).toEqual([{ file_id: expect.any(String) }]);
+    expect(gemini.body).toEqual({
+      model: 'google/gemini-2.5-flash-image',
+      prompt: 'Add a moon',
+      images: [{ file_id: expect.any(String) }],
+    });
     expect(edenSimulator.requests.some((request) => request.route === 'POST /v3/upload')).toBe(true);
     const mini = edits.find((request) => JSON.stringify(request.body).includes('gpt-image-1-mini'))!;
     expect(mini.headers['content-type']).toContain('multipart/form-data');
 
-    for (const row of [0, 1, 2, 3]) {
+    for (const row of [0, 1, 2, 3, 4]) {
       expect(events).toContain(`started:${row}`);
       expect(events.at(-1)).toMatch(/^succeeded:/);
       expect(events.filter((event) => event === `succeeded:${row}`)).toHaveLength(1);

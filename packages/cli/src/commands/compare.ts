@@ -10,7 +10,7 @@ import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
 import { resultsToJson } from '../results.ts';
-import { openProviderSession, type ProviderSession, providerOf } from '../session.ts';
+import { modeProviderOptions, openProviderSession, type ProviderSession, providerOf } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -73,8 +73,15 @@ export async function runCompareCommand(
       const mode = 'mode' in entry && typeof entry.mode === 'string' ? entry.mode : undefined;
       const model: CompareModel = { model: entry.model, mode: mode ?? session.modes[provider] ?? 'default' };
       if (entry.label) model.label = entry.label;
-      if (entry.providerOptions) model.providerOptions = entry.providerOptions;
-      if (mode && mode !== session.modes[provider]) model.adapter = session.createAdapter({ provider, mode });
+      const providerOptions = { ...entry.providerOptions };
+      // The entry's mode travels with its request, so the session's one adapter per provider serves it.
+      if (mode) {
+        providerOptions[provider] = {
+          ...providerOptions[provider],
+          ...modeProviderOptions({ provider, mode }),
+        };
+      }
+      if (Object.keys(providerOptions).length > 0) model.providerOptions = providerOptions;
       return model;
     });
     const editOptions: RunCompareOptions['editOptions'] = {};

@@ -38,22 +38,15 @@ export async function runDemoCommand(options: DemoCommandOptions, context: CliCo
     edenaiSimulator: { editDelayMs: 1100 },
   });
   try {
+    // One adapter per provider (Oxen sync, Eden AI multipart); the other paths are asked for per request.
     const models: CompareModel[] = [
       { model: 'oxen:qwen-image-edit', mode: 'sync' },
-      {
-        model: 'oxen:gpt-image-2-edit',
-        mode: 'sse',
-        adapter: session.createAdapter({ provider: 'oxen', mode: 'sse' }),
-      },
-      {
-        model: 'oxen:flux-kontext-dev',
-        mode: 'queue',
-        adapter: session.createAdapter({ provider: 'oxen', mode: 'queue' }),
-      },
+      { model: 'oxen:gpt-image-2-edit', mode: 'sse', providerOptions: { oxen: { mode: 'sse' } } },
+      { model: 'oxen:flux-kontext-dev', mode: 'queue', providerOptions: { oxen: { mode: 'queue' } } },
       {
         model: 'edenai:google/gemini-2.5-flash-image',
         mode: 'json + upload',
-        adapter: session.createAdapter({ provider: 'edenai', mode: 'json', upload: 'always' }),
+        providerOptions: { edenai: { transport: 'json', upload: 'always' } },
       },
       { model: 'edenai:openai/gpt-image-1-mini', mode: 'multipart' },
     ];

@@ -64,11 +64,24 @@ export const editWarningSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** How long an edit took, in milliseconds. */
+/**
+ * How long an edit took, in milliseconds. `queuedMs + runningMs` is `totalMs`.
+ *
+ * @example
+ * const { queuedMs, runningMs } = result.timings; // e.g. 1200 waiting in Oxen's queue, 3400 running
+ */
 export interface EditTimings {
-  /** Waiting in the client's provider lane (rate limit, concurrency) and in the provider's queue. */
+  /**
+   * Waiting before the work started: in the client's provider lane (rate limit, concurrency, retry
+   * pauses), and in the provider's queue when the provider says when it started the work (or its
+   * status was seen turning to running).
+   */
   queuedMs: number;
-  /** From the provider starting the work to the result being available. */
+  /**
+   * From the provider starting the work to the result being available. When the provider does not
+   * say when it started, from the moment it accepted the job (its queue then counts as running), or
+   * for a one-shot request from the moment the request was sent.
+   */
   runningMs: number;
   /** From the call to the settled result. */
   totalMs: number;
@@ -162,9 +175,9 @@ export const editResultSchema = z.object({
   warnings: z.array(editWarningSchema),
   /** Queue, run and total time, in milliseconds. */
   timings: z.object({
-    /** Time spent waiting in the client's lane and the provider's queue. */
+    /** Time spent waiting in the client's lane and, when the provider says so, in its queue. */
     queuedMs: z.number(),
-    /** Time from the provider starting the work to the result. */
+    /** Time from the provider starting the work (else from its accepting the job) to the result. */
     runningMs: z.number(),
     /** Time from the call to the settled result. */
     totalMs: z.number(),

@@ -128,9 +128,13 @@ export interface ProviderEditOutput {
   upstreamProvider?: string;
   /** Usage the provider reported. */
   usage?: Record<string, unknown>;
-  /** When the provider started the work (epoch ms), if it says. */
+  /**
+   * When the provider started the work (epoch ms), if it says: the result's `queuedMs` then covers
+   * the provider's queue. The dispatcher keeps it between the submission and the result, so a coarse
+   * provider clock (whole seconds) cannot push the start outside the edit.
+   */
   startedAt?: number;
-  /** When the provider finished the work (epoch ms), if it says. */
+  /** When the provider finished the work (epoch ms), if it says; one before `startedAt` voids both. */
   completedAt?: number;
 }
 

@@ -105,7 +105,14 @@ export class JobRunner {
     stored?: EditResult;
   }): Promise<void> {
     const job = this.#job;
-    const started: SendState = { sent: true, runningSince: undefined };
+    // The job was accepted by an earlier process, at a moment this one cannot know: without word from
+    // the provider, its time running counts from the re-attachment, and the time before as waiting.
+    const started: SendState = {
+      sent: true,
+      sentAt: undefined,
+      acceptedAt: Date.now(),
+      seenRunningAt: undefined,
+    };
     try {
       job.control.stage = 'poll';
       const final = await this.#waitForJob({
@@ -124,7 +131,7 @@ export class JobRunner {
           warnings: job.warnings,
           attempts: job.attempts,
           estimate: job.estimatedCost,
-          runningSince: started.runningSince,
+          state: started,
           providerJobId: options.providerJobId,
         }),
       );
@@ -189,7 +196,12 @@ export class JobRunner {
     }
     job.warnings = dedupeWarnings(warnings);
 
-    const state: SendState = { sent: false, runningSince: undefined };
+    const state: SendState = {
+      sent: false,
+      sentAt: undefined,
+      acceptedAt: undefined,
+      seenRunningAt: undefined,
+    };
     const call = {
       request,
       signal,
@@ -214,7 +226,7 @@ export class JobRunner {
         job.setProviderJob(providerJobId);
         plan.onAccepted();
         job.setStatus('queued', { reason: 'waiting in the provider queue' });
-        state.runningSince = undefined;
+        state.acceptedAt = Date.now();
         job.control.stage = 'poll';
         const final = await this.#waitForJob({
           adapter,
@@ -244,7 +256,7 @@ export class JobRunner {
         warnings: job.warnings,
         attempts: options.attempts,
         estimate,
-        runningSince: state.runningSince,
+        state,
         providerJobId,
       });
     } catch (error) {
@@ -296,7 +308,7 @@ export class JobRunner {
         control.stage = 'request';
         if (options.state) {
           options.state.sent = true;
-          options.state.runningSince = Date.now();
+          options.state.sentAt = Date.now();
         }
         job.setStatus('running');
         job.emit('started', { attempt });
@@ -324,7 +336,7 @@ export class JobRunner {
     const signal = job.control.signal;
     const observe = (status: ProviderJobStatus): void => {
       if (status.state === 'running') {
-        options.state.runningSince ??= Date.now();
+        options.state.seenRunningAt ??= Date.now();
         job.setStatus('running', { reason: 'the provider is running the job' });
       } else if (status.state === 'queued') {
         job.setStatus('queued', { reason: 'waiting in the provider queue' });
@@ -396,11 +408,16 @@ export class JobRunner {
   }
 }
 
+/** What the client saw of one attempt on a model: what was sent, and when each step happened. */
 interface SendState {
   /** Whether a billable attempt left the lane (and so may have been billed). */
   sent: boolean;
-  /** When the work that produced the result started, as far as the client can tell. */
-  runningSince: number | undefined;
+  /** When the latest billable attempt left the lane: the work cannot have started earlier. */
+  sentAt: number | undefined;
+  /** When the provider accepted the job (its submission returned), for edits run as provider jobs. */
+  acceptedAt: number | undefined;
+  /** When the client first saw the provider report the job as running: it had started by then. */
+  seenRunningAt: number | undefined;
 }
 
 /** Whether a failure provably cost nothing: the provider refused the request before doing the work. */
@@ -498,20 +515,14 @@ function buildResult(options: {
   warnings: readonly EditWarning[];
   attempts: readonly FailedAttempt[];
   estimate: Cost | undefined;
-  runningSince: number | undefined;
+  state: SendState;
   providerJobId: string | undefined;
 }): EditResult {
   const { job, output } = options;
   const now = Date.now();
   const totalMs = now - job.createdAt;
-  const reported =
-    output.startedAt !== undefined && output.completedAt !== undefined
-      ? output.completedAt - output.startedAt
-      : undefined;
-  const runningMs = Math.max(
-    0,
-    Math.min(totalMs, reported ?? (options.runningSince === undefined ? 0 : now - options.runningSince)),
-  );
+  const startedAt = workStartedAt({ output, state: options.state, now, createdAt: job.createdAt });
+  const runningMs = Math.max(0, Math.min(totalMs, now - startedAt));
   const jobId = output.jobId ?? options.providerJobId;
   const cost =
     output.cost ??
@@ -529,6 +540,34 @@ function buildResult(options: {
     ...(options.attempts.length > 0 ? { attempts: [...options.attempts] } : {}),
     raw: redactValue(output.raw),
   };
+}
+
+/**
+ * When the work behind a result started, on this client's clock. The provider's own `startedAt`
+ * comes first, kept between the moment the request was sent (nothing starts before) and the moment
+ * the job was seen running or the result arrived, which bounds a coarse (whole seconds) or skewed
+ * provider clock. Without it: when the job was first seen running, else when the provider accepted
+ * the job (its time in the provider's queue then counts as running: nothing tells them apart), else
+ * when the request was sent (a one-shot edit, which waits in no provider queue the client can see).
+ */
+function workStartedAt(options: {
+  output: ProviderEditOutput;
+  state: SendState;
+  now: number;
+  createdAt: number;
+}): number {
+  const { output, state, now } = options;
+  const reported = output.startedAt;
+  const consistent =
+    typeof reported === 'number' &&
+    Number.isFinite(reported) &&
+    !(typeof output.completedAt === 'number' && output.completedAt < reported);
+  if (consistent) {
+    const earliest = state.sentAt ?? options.createdAt;
+    const latest = Math.min(now, state.seenRunningAt ?? now);
+    return Math.min(latest, Math.max(earliest, reported));
+  }
+  return state.seenRunningAt ?? state.acceptedAt ?? state.sentAt ?? now;
 }
 
 /** The request as adapters see it: the caller's signal and deadline are the dispatcher's business. */

@@ -111,6 +111,16 @@ export interface FakeProviderOptions {
   prefersJobs?: boolean | ((request: NormalizedEditRequest) => boolean);
   /** Adds `waitForCompletion`, which watches the backend like an event stream would. */
   waitForCompletion?: boolean;
+  /**
+   * What `waitForCompletion` tells of a job before it ends: `all` its states, `nothing` (only the
+   * outcome, like a completion event). @default 'all'
+   */
+  waitReports?: 'all' | 'nothing';
+  /**
+   * Adds the provider's `startedAt`/`completedAt` to a finished job's output: `exact` milliseconds,
+   * or `seconds`, rounded down to whole seconds as some providers report them.
+   */
+  reportsTimes?: 'exact' | 'seconds';
   pollIntervalMs?: number;
   defaultLimits?: LaneLimits;
   /** `estimateCost` returns this per output image; without it the adapter has no `estimateCost`. */
@@ -229,9 +239,16 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     ...(jobId ? { jobId } : {}),
   });
 
+  const times = (job: FakeJob): Pick<ProviderEditOutput, 'startedAt' | 'completedAt'> => {
+    if (!options.reportsTimes) return {};
+    const round = (at: number) => (options.reportsTimes === 'seconds' ? Math.floor(at / 1000) * 1000 : at);
+    const startedAt = job.createdAt + backend.queueMs;
+    return { startedAt: round(startedAt), completedAt: round(startedAt + backend.durationMs) };
+  };
+
   const statusOf = (job: FakeJob): ProviderJobStatus => {
     const state = backend.state(job);
-    if (state === 'succeeded') return { state, output: output(job.model, job.id) };
+    if (state === 'succeeded') return { state, output: { ...output(job.model, job.id), ...times(job) } };
     if (state === 'failed') return { state, error: job.failure! };
     return { state };
   };
@@ -313,8 +330,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
         const job = backend.jobs.get(jobId);
         if (!job) throw failures.notFound({ provider: id, jobId });
         const status = statusOf(job);
-        onStatus?.(status);
         if (status.state !== 'queued' && status.state !== 'running') return status;
+        if (options.waitReports !== 'nothing') onStatus?.(status);
         await sleep(5, signal);
       }
     };

@@ -9,7 +9,11 @@ import {
 import { isTerminal, listActiveGenerations, readGeneration } from './oxen-queue.ts';
 import { backoffDelay } from './oxen-timers.ts';
 
-/** How a watched generation ended, from its completion event or from a status read. */
+/**
+ * How a watched generation ended, from its completion event or from a status read. A completion
+ * event carries no times; `startedAt` (epoch ms) is then the `started_at` of a status row read while
+ * the job was processing (a safety check or a reconnection), when there was one.
+ */
 export type OxenCompletion =
   | {
       generationId: string;
@@ -18,6 +22,7 @@ export type OxenCompletion =
       source: 'event' | 'status';
       event?: OxenCompletedEvent;
       row?: OxenGenerationStatus;
+      startedAt?: number;
     }
   | {
       generationId: string;
@@ -26,6 +31,7 @@ export type OxenCompletion =
       source: 'event' | 'status';
       event?: OxenCompletedEvent;
       row?: OxenGenerationStatus;
+      startedAt?: number;
     }
   | { generationId: string; status: 'cancelled'; source: 'status'; row?: OxenGenerationStatus };
 
@@ -111,6 +117,8 @@ export class OxenEventStream {
 
   #holds = 0;
   readonly #pending = new Map<string, Set<Waiter>>();
+  /** `started_at` (epoch ms) of watched jobs whose status was read while they ran; only pending ids. */
+  readonly #startedAt = new Map<string, number>();
   readonly #unattended = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #settled = new Map<string, { completion: OxenCompletion; at: number }>();
   readonly #early = new Map<string, { completion: OxenCompletion; at: number }>();
@@ -245,6 +253,7 @@ export class OxenEventStream {
     const error = new RetouchError({ message: 'oxen: the provider was closed while the job was waiting' });
     for (const waiters of this.#pending.values()) for (const waiter of waiters) waiter.reject(error);
     this.#pending.clear();
+    this.#startedAt.clear();
     this.#releaseConnectWaiters();
     this.#connection?.abort();
     this.#pause?.abort();
@@ -421,10 +430,16 @@ export class OxenEventStream {
     this.#early.set(event.generation_id, { completion, at: now });
   }
 
-  #settle(completion: OxenCompletion): void {
-    const waiters = this.#pending.get(completion.generationId);
+  #settle(settled: OxenCompletion): void {
+    const waiters = this.#pending.get(settled.generationId);
     if (!waiters) return;
+    const startedAt = this.#startedAt.get(settled.generationId);
+    const completion =
+      startedAt !== undefined && settled.status !== 'cancelled' && settled.row === undefined
+        ? { ...settled, startedAt }
+        : settled;
     this.#pending.delete(completion.generationId);
+    this.#startedAt.delete(completion.generationId);
     this.#clearUnattended(completion.generationId);
     this.#remember(completion.generationId, completion);
     for (const waiter of waiters) waiter.resolve(completion);
@@ -435,6 +450,7 @@ export class OxenEventStream {
     const waiters = this.#pending.get(generationId);
     if (!waiters) return;
     this.#pending.delete(generationId);
+    this.#startedAt.delete(generationId);
     this.#clearUnattended(generationId);
     for (const waiter of waiters) waiter.reject(error);
     this.#update();
@@ -460,6 +476,7 @@ export class OxenEventStream {
       const waiters = this.#pending.get(generationId);
       if (waiters && waiters.size === 0) {
         this.#pending.delete(generationId);
+        this.#startedAt.delete(generationId);
         this.#update();
       }
     }, this.#unattendedMs);
@@ -519,7 +536,13 @@ export class OxenEventStream {
       if (ApiCallError.isInstance(error) && error.statusCode === 404) this.#fail(generationId, error);
       return;
     }
-    if (!isTerminal(row)) return;
+    if (!isTerminal(row)) {
+      // Kept for the completion event, which says nothing of when the work began.
+      if (typeof row.started_at === 'number' && this.#pending.has(generationId)) {
+        this.#startedAt.set(generationId, row.started_at * 1000);
+      }
+      return;
+    }
     if (row.status === 'succeeded') {
       this.#settle({
         generationId,

@@ -641,6 +641,7 @@ function partFromCompletion(completion: OxenCompletion): GenerationPart {
     url: completion.status === 'succeeded' ? completion.url : undefined,
     error: completion.status === 'failed' ? completion.error : undefined,
     modelId: event?.model,
+    startedAt: 'startedAt' in completion ? completion.startedAt : undefined,
     raw: event ?? completion,
   };
 }

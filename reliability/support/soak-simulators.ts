@@ -6,8 +6,8 @@
 import { type FaultRule, startEdenAISimulator, startOxenSimulator } from '@retouch/simulator';
 
 const seed = Number(process.argv[2] ?? 1);
-/** Each rule fires on 1% of the requests of its routes: about 5% of requests meet a fault. */
-const rate = 0.01;
+/** Each route meets a fault on 5% of its requests, split between the rules for it. */
+const rate = 0.05;
 
 const oxen = await startOxenSimulator({
   apiKey: `oxen-soak-${process.pid}-${seed}-key`,
@@ -23,19 +23,19 @@ const edenai = await startEdenAISimulator({
 // refusals before any work, and failures of free reads. (Faults that leave a billable submission in
 // doubt are the matrix's business, with its exact expectations.)
 const oxenFaults: FaultRule[] = [
-  { route: 'POST /api/ai/queue', kind: 'rate-limit', retryAfterSeconds: 0.05, probability: rate },
+  { route: 'POST /api/ai/queue', kind: 'rate-limit', retryAfterSeconds: 0.05, probability: rate / 2 },
+  { route: 'POST /api/ai/queue', kind: 'status', status: 503, probability: rate / 2 },
   { route: 'POST /api/ai/images/edit', kind: 'status', status: 503, probability: rate },
-  { route: 'GET /api/ai/queue/:id', kind: 'status', status: 500, probability: rate * 4 },
-  { route: 'GET /api/ai/queue/:id', kind: 'malformed-json', probability: rate * 4 },
-  { route: 'GET /api/events', kind: 'sse-drop', probability: rate * 5 },
+  { route: 'GET /api/ai/queue/:id', kind: 'status', status: 500, probability: rate * 0.8 },
+  { route: 'GET /api/ai/queue/:id', kind: 'malformed-json', probability: rate * 0.2 },
+  { route: 'GET /api/events', kind: 'sse-drop', probability: rate },
   { route: 'GET /files/:id', kind: 'reset-before-body', probability: rate },
-  { route: 'POST /api/ai/queue', kind: 'status', status: 503, probability: rate },
 ];
 const edenFaults: FaultRule[] = [
-  { route: 'POST /v3/images/edits', kind: 'rate-limit', retryAfterSeconds: 0.05, probability: rate },
-  { route: 'POST /v3/images/edits', kind: 'rate-limit-without-retry-after', probability: rate },
-  { route: 'POST /v3/images/edits', kind: 'status', status: 503, probability: rate },
-  { route: 'POST /v3/upload', kind: 'reset-after-body', probability: rate * 5 },
+  { route: 'POST /v3/images/edits', kind: 'rate-limit', retryAfterSeconds: 0.05, probability: rate * 0.4 },
+  { route: 'POST /v3/images/edits', kind: 'rate-limit-without-retry-after', probability: rate * 0.3 },
+  { route: 'POST /v3/images/edits', kind: 'status', status: 503, probability: rate * 0.3 },
+  { route: 'POST /v3/upload', kind: 'reset-after-body', probability: rate },
   { route: 'GET /files/:id', kind: 'status', status: 500, probability: rate },
 ];
 oxen.setFaults(oxenFaults, { seed });

@@ -216,6 +216,9 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
   };
   const catalog = new OxenModelCatalog({ http });
   let stream: OxenEventStream | undefined;
+  // Counts close() calls, so an edit whose enqueue was in flight when the provider closed fails like
+  // the edits already waiting, instead of quietly opening a new stream after the close.
+  let closings = 0;
   const events = (): OxenEventStream => {
     stream ??= new OxenEventStream({ ...settings.events, http, pollIntervalMs });
     return stream;
@@ -557,12 +560,16 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
 
     async edit(call) {
       if (oxenModeOf({ request: call.request, fallback: mode }) === 'sync') return editSync(call);
+      const closingsAtStart = closings;
       const submission = await submit(call);
       let outcome: ProviderJobStatus;
       try {
+        if (closings !== closingsAtStart) {
+          throw new RetouchError({ message: 'oxen: the provider was closed while the job was waiting' });
+        }
         outcome = await waitForCompletion(submission.jobId, { signal: call.signal, request: call.request });
       } catch (error) {
-        if (call.signal.aborted) {
+        if (call.signal.aborted || closings !== closingsAtStart) {
           // Nobody will collect the result: stop the job so it is not run (and billed) for nothing.
           await cancel(submission.jobId, {}).catch(() => undefined);
         }
@@ -603,6 +610,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     async close() {
       // The provider stays usable (the default instance may serve several clients in turn): a later
       // job opens a new stream.
+      closings++;
       const closing = stream;
       stream = undefined;
       await closing?.close();

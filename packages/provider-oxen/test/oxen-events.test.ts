@@ -41,6 +41,22 @@ describe('sse mode: one shared stream', () => {
     await expect(pending).rejects.toThrow(/closed/);
     await until(() => sim.counters.eventStreamsOpen === 0);
   });
+
+  test('an edit whose enqueue answer arrives after close() fails too, and its job is cancelled', async () => {
+    // The enqueue is accepted by Oxen but its answer is held back until after close(): the edit must
+    // not open a new stream and wait on it; nobody would collect the result, so the job is cancelled.
+    const sim = await simulator({ jobSchedule: { queuedMs: 5, processingMs: 10_000 } });
+    const man = await proxy(sim);
+    man.enqueueDelayMs = 300;
+    const oxen = provider(sim, { baseURL: man.url, mode: 'sse' });
+    const pending = oxen.edit(await call(request));
+    await until(() => sim.counters.jobsEnqueued === 1);
+    await oxen.close();
+    await expect(pending).rejects.toThrow(/closed/);
+    const cancels = sim.requests.filter((recorded) => recorded.method === 'DELETE');
+    expect(cancels).toHaveLength(1);
+    await until(() => sim.counters.eventStreamsOpen === 0);
+  });
 });
 
 describe('sse mode: completion is never missed', () => {

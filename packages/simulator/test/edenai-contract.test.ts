@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '../src/index.ts';
+import { renderEdit } from '../src/shared/image-transform.ts';
 import { decodePng, encodePng } from '../src/shared/png.ts';
 import { samplePng, samplePngDataUrl, sleep, startImageServer } from './helpers.ts';
 
@@ -102,8 +103,28 @@ describe('seed 004: POST /v3/images/edits as JSON', () => {
     );
     expect(first!.pixels).not.toEqual(second!.pixels);
     const right = (input.width - 1) * 4;
-    expect(first!.pixels[0]).toBe(255 - input.pixels[0]!);
+    // The transparent (left) half is edited, the opaque right half is kept as it was.
+    expect(first!.pixels.slice(0, 4)).not.toEqual(input.pixels.slice(0, 4));
     expect(first!.pixels.slice(right, right + 4)).toEqual(input.pixels.slice(right, right + 4));
+  });
+
+  it('each model gives the same input its own look, the same one every time', async () => {
+    const edit = async (model: string) => {
+      const { json } = await postJson('/v3/images/edits', {
+        model,
+        prompt: 'Add a moon',
+        images: [{ image_url: samplePngDataUrl() }],
+      });
+      return Buffer.from((json.data as { b64_json: string }[])[0]!.b64_json, 'base64');
+    };
+    const [mini, gpt, again] = [
+      await edit('openai/gpt-image-1-mini'),
+      await edit('openai/gpt-image-2'),
+      await edit('openai/gpt-image-1-mini'),
+    ];
+    expect(mini.equals(gpt)).toBe(false);
+    expect(mini.equals(again)).toBe(true);
+    expect(decodePng(mini)!.pixels).not.toEqual(decodePng(samplePng())!.pixels);
   });
 
   it('other providers answer url items served by the simulator, and take https URLs', async () => {
@@ -145,8 +166,14 @@ describe('seed 004: POST /v3/images/edits as JSON', () => {
       images: [{ file_id: upload.json.file_id }],
     });
     expect(status).toBe(200);
-    const output = decodePng(Buffer.from((json.data as { b64_json: string }[])[0]!.b64_json, 'base64'))!;
-    expect(output.pixels[0]).toBe(255 - decodePng(samplePng())!.pixels[0]!);
+    const output = Buffer.from((json.data as { b64_json: string }[])[0]!.b64_json, 'base64');
+    // The uploaded file is the canvas: the output is the model's look of it.
+    const expected = renderEdit({
+      canvas: { bytes: samplePng(), sha256: '' },
+      model: 'openai/gpt-image-1',
+      prompt: 'Add a funny hat',
+    });
+    expect(output.equals(expected.png)).toBe(true);
     const listed = await fetch(`${sim.url}/v3/upload?purpose=image-edit`, { headers: auth() });
     expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(1);
     const deleted = await postJson('/v3/upload/delete', { file_id: upload.json.file_id });

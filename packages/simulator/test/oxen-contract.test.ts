@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type OxenSimulator, startOxenSimulator } from '../src/index.ts';
+import { simulatedEditFor } from '../src/shared/image-transform.ts';
 import { decodePng } from '../src/shared/png.ts';
 import { eventually, readEvents, samplePng, sleep, startImageServer } from './helpers.ts';
 
@@ -99,7 +100,7 @@ describe('seed 000: POST /api/ai/images/edit', () => {
     expect(decodePng(Buffer.from(item!.b64_json, 'base64'))).toBeDefined();
   });
 
-  it('returns an inverted copy of a PNG input', async () => {
+  it("returns the model's look of a PNG input: qwen-image-edit inverts it", async () => {
     const input = samplePng();
     const dataUrl = `data:image/png;base64,${input.toString('base64')}`;
     const { json } = await post('/api/ai/images/edit', {
@@ -110,8 +111,27 @@ describe('seed 000: POST /api/ai/images/edit', () => {
     const output = decodePng(Buffer.from((json.images as { b64_json: string }[])[0]!.b64_json, 'base64'))!;
     const original = decodePng(input)!;
     expect([output.width, output.height]).toEqual([original.width, original.height]);
-    expect(output.pixels[0]).toBe(255 - original.pixels[0]!);
-    expect(output.pixels[2]).toBe(255 - original.pixels[2]!);
+    expect(simulatedEditFor({ model: 'qwen-image-edit', prompt: seed003Minimal.prompt }).edit).toBe('invert');
+    expect(output.pixels.map((value, index) => (index % 4 === 3 ? value : 255 - value))).toEqual(
+      original.pixels,
+    );
+  });
+
+  it('gives the same input another look on another model, the same one every time', async () => {
+    const dataUrl = `data:image/png;base64,${samplePng().toString('base64')}`;
+    const edit = async (model: string) => {
+      const { json } = await post('/api/ai/images/edit', {
+        model,
+        prompt: 'Add a funny hat',
+        input_image: model === 'qwen-image-edit' ? dataUrl : [dataUrl],
+        response_format: 'b64_json',
+      });
+      return Buffer.from((json.images as { b64_json: string }[])[0]!.b64_json, 'base64');
+    };
+    const qwen = await edit('qwen-image-edit');
+    const gpt = await edit('gpt-image-2-edit');
+    expect(qwen.equals(gpt)).toBe(false);
+    expect((await edit('gpt-image-2-edit')).equals(gpt)).toBe(true);
   });
 
   it('documented error: an input URL it cannot download gives "403 Client Error: Forbidden for url"', async () => {

@@ -1,7 +1,13 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderEdit, sniffImageType } from '../src/shared/image-transform.ts';
+import {
+  renderEdit,
+  SIMULATED_EDITS,
+  type SimulatedEdit,
+  simulatedEditFor,
+  sniffImageType,
+} from '../src/shared/image-transform.ts';
 import { decodePng, encodePng } from '../src/shared/png.ts';
 
 const crcTable = Array.from({ length: 256 }, (_, index) => {
@@ -124,7 +130,86 @@ describe('PNG decoder', () => {
   });
 });
 
+/** A gradient canvas with some transparency, so every look visibly changes it. */
+function gradientCanvas(): { bytes: Buffer; sha256: string } {
+  const width = 16;
+  const height = 12;
+  const pixels = new Uint8Array(width * height * 4).map((_, index) => {
+    const pixel = Math.floor(index / 4);
+    const [x, y] = [pixel % width, Math.floor(pixel / width)];
+    return [x * 16, y * 20, 255 - x * 12, 200 + (x % 2) * 55][index % 4]!;
+  });
+  return { bytes: encodePng({ width, height, pixels }), sha256: 'gradient' };
+}
+
+/** A model id whose look is `edit`, found by trying ids in order (the look is a hash of the id). */
+function modelWithLook(edit: SimulatedEdit): string {
+  for (let index = 0; ; index++) {
+    const model = `model-${index}`;
+    if (simulatedEditFor({ model, prompt: '' }).edit === edit) return model;
+  }
+}
+
 describe('renderEdit', () => {
+  it('gives each model its own look: two models make different pictures of the same input', () => {
+    const canvas = gradientCanvas();
+    const qwen = renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' });
+    const gpt = renderEdit({ canvas, model: 'gpt-image-2-edit', prompt: 'hat' });
+    expect(qwen.png.equals(gpt.png)).toBe(false);
+    expect(renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' }).png.equals(qwen.png)).toBe(true);
+  });
+
+  it('the five models of the demo make five different pictures', () => {
+    const canvas = gradientCanvas();
+    const models = [
+      'qwen-image-edit',
+      'gpt-image-2-edit',
+      'flux-kontext-dev',
+      'google/gemini-2.5-flash-image',
+      'openai/gpt-image-1-mini',
+    ];
+    const pictures = models.map((model) =>
+      renderEdit({ canvas, model, prompt: 'Add a moon' }).png.toString('hex'),
+    );
+    expect(new Set(pictures).size).toBe(models.length);
+  });
+
+  it.each(SIMULATED_EDITS)('the %s look changes the picture and keeps its size and transparency', (edit) => {
+    const canvas = gradientCanvas();
+    const input = decodePng(canvas.bytes)!;
+    const output = decodePng(renderEdit({ canvas, model: modelWithLook(edit), prompt: 'hat' }).png)!;
+    expect([output.width, output.height]).toEqual([input.width, input.height]);
+    expect(output.pixels).not.toEqual(input.pixels);
+    const alpha = (pixels: Uint8Array) => [...pixels].filter((_, index) => index % 4 === 3).sort();
+    expect(alpha(output.pixels)).toEqual(alpha(input.pixels));
+  });
+
+  it('the prompt sets the strength of a look, and without a model the picture is inverted', () => {
+    const canvas = gradientCanvas();
+    const warm = modelWithLook('warm');
+    const prompts = ['hat', 'scarf', 'moon', 'sunset'].map((prompt) =>
+      renderEdit({ canvas, model: warm, prompt }).png.toString('hex'),
+    );
+    expect(new Set(prompts).size).toBeGreaterThan(1);
+    const input = decodePng(canvas.bytes)!;
+    const inverted = decodePng(renderEdit({ canvas, prompt: 'hat' }).png)!;
+    expect(inverted.pixels).toEqual(
+      input.pixels.map((value, index) => (index % 4 === 3 ? value : 255 - value)),
+    );
+  });
+
+  it('a mirroring model flips the picture left to right', () => {
+    const canvas = gradientCanvas();
+    const input = decodePng(canvas.bytes)!;
+    const output = decodePng(renderEdit({ canvas, model: modelWithLook('mirror'), prompt: 'hat' }).png)!;
+    const last = (input.width - 1) * 4;
+    // The leftmost pixel shows the rightmost one's colours (a little brighter) and transparency.
+    expect(output.pixels[3]).toBe(input.pixels[last + 3]);
+    expect(output.pixels[0]).toBeGreaterThanOrEqual(input.pixels[last]!);
+    expect(output.pixels[2]).toBeGreaterThanOrEqual(input.pixels[last + 2]!);
+    expect(output.pixels[2]).toBeLessThan(input.pixels[2]!);
+  });
+
   it('generates a deterministic picture for inputs it cannot decode, at the requested size (capped)', () => {
     const jpeg = { bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), sha256: 'abc' };
     expect(sniffImageType(jpeg.bytes)).toBe('jpeg');

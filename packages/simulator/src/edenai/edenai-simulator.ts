@@ -288,6 +288,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         references,
         ...(mask === undefined ? {} : { mask }),
         maskConvention: 'transparent-edits',
+        model: model.id,
         prompt: fields.prompt,
         variant,
         ...(size === undefined ? {} : { size }),

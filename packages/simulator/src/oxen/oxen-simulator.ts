@@ -215,6 +215,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       references,
       ...(mask === undefined ? {} : { mask }),
       maskConvention: 'white-edits',
+      model: renderOptions.model.name,
       prompt: String(renderOptions.parameters.prompt ?? ''),
       variant: renderOptions.variant,
       ...(parseSize(renderOptions.parameters.resolution) === undefined

@@ -35,11 +35,137 @@ export interface RenderEditOptions {
   mask?: ImageSource;
   /** Oxen masks are white where the edit applies; Eden AI (OpenAI) masks are transparent there. */
   maskConvention?: 'white-edits' | 'transparent-edits';
+  /**
+   * The model asked for, e.g. `qwen-image-edit`: it picks the edit's look (see {@link simulatedEditFor}),
+   * so a comparison of several models shows different pictures. Without it the canvas is inverted.
+   */
+  model?: string;
   prompt: string;
   /** Which of several outputs of one request this is, so outputs of `n > 1` differ. */
   variant?: number;
   /** Requested output size when the canvas cannot be decoded, e.g. `{ width: 1024, height: 1024 }`. */
   size?: { width: number; height: number };
+}
+
+/**
+ * The looks a simulated model gives a picture. Each model has one, picked by a hash of its id, and its
+ * strength (the tint, the number of levels, the contrast...) follows the model and the prompt.
+ */
+export const SIMULATED_EDITS = [
+  'invert',
+  'warm',
+  'cool',
+  'mirror',
+  'posterize',
+  'sepia',
+  'contrast',
+  'grayscale',
+  'solarize',
+  'swap',
+] as const;
+
+/** One of {@link SIMULATED_EDITS}. */
+export type SimulatedEdit = (typeof SIMULATED_EDITS)[number];
+
+/** The look and its strength (0 to 1) that a model gives a picture for a prompt. */
+export interface SimulatedEditChoice {
+  edit: SimulatedEdit;
+  strength: number;
+}
+
+/**
+ * The look a model gives a picture: chosen by a hash of the model id, its strength by a hash of the
+ * model id and the prompt. Without a model, `invert` at full strength.
+ *
+ * @example
+ * simulatedEditFor({ model: 'qwen-image-edit', prompt: 'Add a hat' }); // e.g. { edit: 'sepia', strength: 0.62 }
+ */
+export function simulatedEditFor(options: {
+  model: string | undefined;
+  prompt: string;
+}): SimulatedEditChoice {
+  if (options.model === undefined) return { edit: 'invert', strength: 1 };
+  const modelDigest = createHash('sha256').update(options.model).digest();
+  const promptDigest = createHash('sha256').update(`${options.model}\n${options.prompt}`).digest();
+  return {
+    edit: SIMULATED_EDITS[modelDigest.readUInt32BE(0) % SIMULATED_EDITS.length]!,
+    strength: promptDigest[0]! / 255,
+  };
+}
+
+/** A colour transform of one pixel: red, green and blue in, red, green and blue out. */
+type ColourTransform = (rgb: [number, number, number]) => [number, number, number];
+
+function clampByte(value: number): number {
+  return value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
+}
+
+/** The colour part of a look (`mirror` moves pixels and keeps their colours). */
+function colourTransform(choice: SimulatedEditChoice): ColourTransform {
+  const { strength } = choice;
+  switch (choice.edit) {
+    case 'invert':
+      return ([red, green, blue]) => [255 - red, 255 - green, 255 - blue];
+    case 'warm': {
+      const shift = 40 + strength * 50;
+      return ([red, green, blue]) => [
+        clampByte(red + shift),
+        clampByte(green + shift / 3),
+        clampByte(blue - shift),
+      ];
+    }
+    case 'cool': {
+      const shift = 40 + strength * 50;
+      return ([red, green, blue]) => [
+        clampByte(red - shift),
+        clampByte(green + shift / 4),
+        clampByte(blue + shift),
+      ];
+    }
+    case 'posterize': {
+      const step = 255 / (1 + Math.round(1 + strength * 3));
+      const level = (value: number) => clampByte(Math.round(value / step) * step);
+      return ([red, green, blue]) => [level(red), level(green), level(blue)];
+    }
+    case 'sepia': {
+      const amount = 0.7 + strength * 0.3;
+      return ([red, green, blue]) => [
+        clampByte(red + (red * 0.393 + green * 0.769 + blue * 0.189 - red) * amount),
+        clampByte(green + (red * 0.349 + green * 0.686 + blue * 0.168 - green) * amount),
+        clampByte(blue + (red * 0.272 + green * 0.534 + blue * 0.131 - blue) * amount),
+      ];
+    }
+    case 'contrast': {
+      const factor = 1.6 + strength * 1.2;
+      const stretch = (value: number) => clampByte((value - 128) * factor + 128);
+      return ([red, green, blue]) => [stretch(red), stretch(green), stretch(blue)];
+    }
+    case 'grayscale': {
+      const amount = 0.7 + strength * 0.3;
+      return ([red, green, blue]) => {
+        const luma = red * 0.299 + green * 0.587 + blue * 0.114;
+        return [
+          clampByte(red + (luma - red) * amount),
+          clampByte(green + (luma - green) * amount),
+          clampByte(blue + (luma - blue) * amount),
+        ];
+      };
+    }
+    case 'solarize': {
+      const threshold = 64 + strength * 128;
+      const flip = (value: number) => (value >= threshold ? 255 - value : value);
+      return ([red, green, blue]) => [flip(red), flip(green), flip(blue)];
+    }
+    case 'swap':
+      return strength < 0.5
+        ? ([red, green, blue]) => [blue, red, green]
+        : ([red, green, blue]) => [green, blue, red];
+    case 'mirror': {
+      // Mirrored pixels keep their colours, a little brighter so two mirroring models still differ.
+      const lift = 8 + strength * 24;
+      return ([red, green, blue]) => [clampByte(red + lift), clampByte(green + lift), clampByte(blue + lift)];
+    }
+  }
 }
 
 /** Largest side of any output: outputs stay small so tests stay fast. */
@@ -117,9 +243,11 @@ function maskAllowsEdit(options: {
 }
 
 /**
- * Produces the "edited" picture as PNG bytes. A decodable PNG canvas is inverted (colours only, alpha
- * kept), and variant `k` rotates the colour channels `k` times so outputs of one request differ; any other
- * input yields a generated gradient seeded by the inputs and the prompt. Deterministic throughout.
+ * Produces the "edited" picture as PNG bytes. A decodable PNG canvas gets the model's look (see
+ * {@link simulatedEditFor}: inverted, tinted, mirrored, posterized...; alpha kept) inside the mask,
+ * and variant `k` rotates the colour channels `k` times so outputs of one request differ; any other
+ * input yields a generated gradient seeded by the inputs, the model and the prompt. Deterministic
+ * throughout: the same model, prompt and input give the same bytes.
  */
 export function renderEdit(options: RenderEditOptions): { png: Buffer; width: number; height: number } {
   const variant = options.variant ?? 0;
@@ -129,6 +257,7 @@ export function renderEdit(options: RenderEditOptions): { png: Buffer; width: nu
     const seed = [
       options.canvas.sha256,
       ...(options.references ?? []).map((reference) => reference.sha256),
+      ...(options.model === undefined ? [] : [`model:${options.model}`]),
       options.prompt,
       String(variant),
     ].join('\n');
@@ -137,6 +266,9 @@ export function renderEdit(options: RenderEditOptions): { png: Buffer; width: nu
     const canvas = downscale(decoded);
     const mask = options.mask?.bytes === undefined ? undefined : decodePng(options.mask.bytes);
     const convention = options.maskConvention ?? 'white-edits';
+    const choice = simulatedEditFor({ model: options.model, prompt: options.prompt });
+    const transform = colourTransform(choice);
+    const mirrored = choice.edit === 'mirror';
     const pixels = new Uint8Array(canvas.pixels);
     const rotation = variant % 3;
     for (let y = 0; y < canvas.height; y++) {
@@ -147,13 +279,16 @@ export function renderEdit(options: RenderEditOptions): { png: Buffer; width: nu
           if (!maskAllowsEdit({ mask, convention, x: maskX, y: maskY })) continue;
         }
         const offset = (y * canvas.width + x) * 4;
-        const red = 255 - canvas.pixels[offset]!;
-        const green = 255 - canvas.pixels[offset + 1]!;
-        const blue = 255 - canvas.pixels[offset + 2]!;
-        const channels = [red, green, blue];
+        const source = mirrored ? (y * canvas.width + (canvas.width - 1 - x)) * 4 : offset;
+        const channels = transform([
+          canvas.pixels[source]!,
+          canvas.pixels[source + 1]!,
+          canvas.pixels[source + 2]!,
+        ]);
         pixels[offset] = channels[rotation % 3]!;
         pixels[offset + 1] = channels[(rotation + 1) % 3]!;
         pixels[offset + 2] = channels[(rotation + 2) % 3]!;
+        pixels[offset + 3] = canvas.pixels[source + 3]!;
       }
     }
     raster = { width: canvas.width, height: canvas.height, pixels };

@@ -146,6 +146,52 @@ describe('a 429 pauses the whole lane', () => {
   });
 });
 
+describe('a short Retry-After is honoured promptly', () => {
+  test.each([
+    ['an adaptive lane', undefined],
+    ['a fixed rate of 10 a second', 10],
+  ])(
+    'in %s, the retry starts once the 50 ms are up, not a second later',
+    async (_name, requestsPerSecond) => {
+      const fake = createFakeProvider({
+        latencyMs: 10,
+        // Eden AI's documented limit, which an adaptive lane starts from.
+        defaultLimits: { concurrency: 10, requestsPerSecond: 10 },
+      });
+      fake.script('edit', { error: failures.rateLimited({ retryAfterMs: 50 }), afterMs: 10 });
+      const retouch = createRetouch({
+        providers: [fake],
+        ...(requestsPerSecond ? { limits: { fake: { requestsPerSecond } } } : {}),
+      });
+      const outcomes = await runAll([retouch.edit(request())], { stepMs: 5 });
+      expect(outcomes[0]!.status).toBe('fulfilled');
+      const [refused, retry] = fake.callsOf('edit').map((call) => call.at);
+      const throttledAt = refused! + 10;
+      expect(retry! - throttledAt).toBeGreaterThanOrEqual(50);
+      expect(retry! - throttledAt).toBeLessThan(500);
+      await retouch.close();
+    },
+  );
+
+  test('the pause still holds the whole lane, and the adaptive rate still drops after the 429', async () => {
+    const fake = createFakeProvider({
+      latencyMs: 10,
+      defaultLimits: { concurrency: 10, requestsPerSecond: 10 },
+    });
+    fake.script('edit', { error: failures.rateLimited({ retryAfterMs: 200 }), afterMs: 10 });
+    const retouch = createRetouch({ providers: [fake] });
+    const first = retouch.edit(request('first'));
+    await vi.advanceTimersByTimeAsync(15);
+    const later = Array.from({ length: 4 }, (_, index) => retouch.edit(request(`later ${index}`)));
+    await runAll([first, ...later], { stepMs: 5 });
+    const calls = fake.callsOf('edit');
+    const throttledAt = calls[0]!.at + 10;
+    expect(calls.filter((call) => call.at > throttledAt && call.at < throttledAt + 200)).toEqual([]);
+    expect(retouch.stats().lanes.fake!.requestsPerSecond).toBeLessThan(10);
+    await retouch.close();
+  });
+});
+
 describe('an adaptive lane (no requestsPerSecond configured)', () => {
   test('converges under an unknown server limit without losing or double-sending edits', async () => {
     const fake = createFakeProvider({ latencyMs: 20, serverRateLimit: { requests: 6, windowMs: 1_000 } });

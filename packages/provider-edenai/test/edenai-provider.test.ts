@@ -155,8 +155,13 @@ describe('through the dispatcher', () => {
         images: [pngBytes()],
       });
       expect(result.images).toHaveLength(1);
-      expect(requestsTo(sim, EDITS).map((request) => request.status)).toEqual([429, 200]);
+      const [refused, retried] = requestsTo(sim, EDITS);
+      expect([refused!.status, retried!.status]).toEqual([429, 200]);
       expect(sim.billableCount).toBe(1);
+      // Eden asked for 50 ms: the retry follows about then (the bound is generous for a busy machine),
+      // not a whole rate window later.
+      expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(50);
+      expect(retried!.at - refused!.at).toBeLessThan(500);
     } finally {
       await retouch.close();
     }

@@ -62,6 +62,9 @@ export interface LaneSettings {
  * window is full or the lane is cooling down after a 429, pauses the queue synchronously, before
  * p-queue can dequeue another request, and sets one timer for the moment the next start is allowed.
  *
+ * A request refused with a 429 gives its place in the window back: the pause is the provider's word
+ * on when to try again, and the window paces accepted work.
+ *
  * Adaptive mode is AIMD, as in TCP congestion control: a 429 halves the rate (from the rate actually
  * observed over the last second, if lower) once per round of requests, and a run of successes while
  * the rate held requests back raises it by one request per second, up to the provider's documented
@@ -245,6 +248,12 @@ export class Lane {
       this.#successesSinceChange = 0;
       this.#heldBackSinceChange = false;
     }
+    // A refused request holds no place in the window: the provider did not count it (Eden AI's limit
+    // counts accepted requests), and it said when to come back. Left in, it would hold the retry for a
+    // whole window whenever the rate is low, e.g. a second after a lone 429 halved an adaptive lane to
+    // one request a second, however short the provider's Retry-After.
+    const refused = this.#starts.indexOf(startedAt);
+    if (refused !== -1) this.#starts.splice(refused, 1);
     this.#gate(false);
   }
 

@@ -57,6 +57,15 @@ export const oxenGenerationStatusSchema = z.object({
 /** The parsed body of `GET /api/ai/queue/{id}`. */
 export type OxenGenerationStatus = z.infer<typeof oxenGenerationStatusSchema>;
 
+/**
+ * An Oxen time (whole Unix seconds) as epoch milliseconds: the middle of that second, which halves
+ * the worst error against the moment it stands for (the dispatcher keeps it between the submission
+ * and the moment the job was seen running).
+ */
+export function oxenTimeToEpochMs(seconds: number | null | undefined): number | undefined {
+  return typeof seconds === 'number' ? seconds * 1000 + 500 : undefined;
+}
+
 /** `GET /api/ai/queue`: the caller's active (queued or processing) generations. */
 export const oxenQueueListSchema = z.object({
   generations: z.array(z.object({ generation_id: z.string(), status: z.string().optional() })),

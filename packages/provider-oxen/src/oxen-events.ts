@@ -5,6 +5,7 @@ import {
   type OxenCompletedEvent,
   type OxenGenerationStatus,
   oxenCompletedEventSchema,
+  oxenTimeToEpochMs,
 } from './oxen-api.ts';
 import { isTerminal, listActiveGenerations, readGeneration } from './oxen-queue.ts';
 import { backoffDelay } from './oxen-timers.ts';
@@ -538,9 +539,9 @@ export class OxenEventStream {
     }
     if (!isTerminal(row)) {
       // Kept for the completion event, which says nothing of when the work began.
-      if (typeof row.started_at === 'number' && this.#pending.has(generationId)) {
-        this.#startedAt.set(generationId, row.started_at * 1000);
-      }
+      const startedAt = oxenTimeToEpochMs(row.started_at);
+      if (startedAt !== undefined && this.#pending.has(generationId))
+        this.#startedAt.set(generationId, startedAt);
       return;
     }
     if (row.status === 'succeeded') {

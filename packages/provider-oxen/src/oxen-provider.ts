@@ -23,7 +23,12 @@ import {
   roundUsd,
   type WaitForCompletionOptions,
 } from '@retouch/core';
-import { type OxenEditResponse, type OxenGenerationStatus, oxenEditResponseSchema } from './oxen-api.ts';
+import {
+  type OxenEditResponse,
+  type OxenGenerationStatus,
+  oxenEditResponseSchema,
+  oxenTimeToEpochMs,
+} from './oxen-api.ts';
 import {
   checkOxenRequest,
   encodeOxenBody,
@@ -634,8 +639,8 @@ function partFromRow(row: OxenGenerationStatus): GenerationPart {
     error: row.error_message ?? undefined,
     modelId: row.model_name ?? undefined,
     outputFormat: typeof row.output_format === 'string' ? row.output_format : undefined,
-    startedAt: typeof row.started_at === 'number' ? row.started_at * 1000 : undefined,
-    completedAt: typeof row.completed_at === 'number' ? row.completed_at * 1000 : undefined,
+    startedAt: oxenTimeToEpochMs(row.started_at),
+    completedAt: oxenTimeToEpochMs(row.completed_at),
     raw: row,
   };
 }

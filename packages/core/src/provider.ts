@@ -99,6 +99,11 @@ export interface WaitForCompletionOptions {
   /** Receives the job's intermediate states (`queued`, `running`) as the adapter learns them. */
   onStatus?: (status: ProviderJobStatus) => void;
   /**
+   * Epoch milliseconds by which the edit must settle, when it has a deadline. A polling adapter bounds
+   * each read by it, so a read that hangs is abandoned in time for another to bring the result.
+   */
+  deadline?: number;
+  /**
    * The request that started the job, as `submit` was given it, so per-request settings (e.g. how
    * completion is learned) apply to the wait too. Absent for a job resumed from a snapshot, which
    * keeps no request: the adapter then uses its own defaults.

@@ -22,6 +22,15 @@ import { decideRetry, type OperationKind, type ResolvedRetryOptions } from './re
 const FIRST_POLL_MS = 500;
 /** The adapter's poll interval when it states none. */
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/**
+ * The longest one status read may take. A read is small: one that hangs is better abandoned and sent
+ * again than waited on for the HTTP layer's whole per-attempt timeout, which could outlast the job.
+ */
+const STATUS_READ_TIMEOUT_MS = 15_000;
+/** The shortest per-attempt timeout of a status read, however near the deadline. */
+const MIN_STATUS_READ_TIMEOUT_MS = 250;
+/** The longest wait between failed reads of an accepted job when the adapter polls faster than this. */
+const MAX_READ_BACKOFF_MS = 5_000;
 
 /** What the runner needs from the client. */
 export interface DispatchContext {
@@ -289,6 +298,8 @@ export class JobRunner {
     operation: OperationKind;
     priority: number;
     state?: SendState;
+    /** Reads of a job the provider accepted (and may bill): retried until it settles, never given up on a count. */
+    acceptedJob?: { providerJobId: string; maxDelayMs: number };
     run: (signal: AbortSignal) => Promise<T>;
   }): Promise<T> {
     const context = this.#context;
@@ -302,6 +313,7 @@ export class JobRunner {
       priority: options.priority,
       signal: control.signal,
       deadline: control.deadline,
+      ...(options.acceptedJob ? { acceptedJob: options.acceptedJob } : {}),
       run: options.run,
       onStart: (attempt) => {
         if (options.operation === 'read') return;
@@ -343,13 +355,22 @@ export class JobRunner {
       }
     };
     const status = adapter.status?.bind(adapter);
+    const interval = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    const deadline = job.control.deadline;
     const read = (): Promise<ProviderJobStatus> =>
       this.#withRetries({
         adapter,
         operation: 'read',
         // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
         priority: options.priority - 1,
-        run: (attemptSignal) => status!(providerJobId, { signal: attemptSignal }),
+        acceptedJob: { providerJobId, maxDelayMs: Math.max(interval, MAX_READ_BACKOFF_MS) },
+        run: (attemptSignal) =>
+          withReadTimeout({
+            signal: attemptSignal,
+            deadline,
+            what: `${adapter.id}: reading the status of job ${providerJobId}`,
+            run: (readSignal) => status!(providerJobId, { signal: readSignal }),
+          }),
       });
 
     if (options.checkFirst && status) {
@@ -362,6 +383,7 @@ export class JobRunner {
         const final = await adapter.waitForCompletion(providerJobId, {
           signal,
           onStatus: observe,
+          ...(deadline !== undefined ? { deadline } : {}),
           ...(options.request ? { request: options.request } : {}),
         });
         observe(final);
@@ -381,7 +403,6 @@ export class JobRunner {
         message: `the ${adapter.id} adapter has jobs but neither status() nor waitForCompletion(); it cannot be waited on`,
       });
     }
-    const interval = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     let wait = Math.min(FIRST_POLL_MS, interval);
     for (;;) {
       await delay(wait, { signal });
@@ -457,11 +478,27 @@ export async function retrying<T>(options: {
   priority: number;
   signal: AbortSignal;
   deadline?: number | undefined;
+  /**
+   * Set for reads of a job the provider accepted. Its result is paid for, so a failed read is never
+   * the end: reads go on, backing off up to `maxDelayMs`, until the job settles, the deadline passes
+   * or the job is cancelled. Only an answer that cannot change by asking again (a 404 on the job, a
+   * refused key) fails it.
+   */
+  acceptedJob?: { providerJobId: string; maxDelayMs: number };
   run: (signal: AbortSignal) => Promise<T>;
   onStart?: (attempt: number) => void;
   onRetry?: (retry: { attempt: number; delayMs: number; reason: string; error: unknown }) => void;
 }): Promise<T> {
-  const { lane, signal } = options;
+  const { lane, signal, acceptedJob } = options;
+  const retry: ResolvedRetryOptions = acceptedJob
+    ? {
+        ...options.retry,
+        maxRetries: Number.POSITIVE_INFINITY,
+        maxRateLimitRetries: Number.POSITIVE_INFINITY,
+        initialDelayMs: Math.min(options.retry.initialDelayMs, acceptedJob.maxDelayMs),
+        maxDelayMs: Math.min(options.retry.maxDelayMs, acceptedJob.maxDelayMs),
+      }
+    : options.retry;
   let retries = 0;
   let rateLimitRetries = 0;
   for (let attempt = 1; ; attempt++) {
@@ -479,21 +516,85 @@ export async function retrying<T>(options: {
         operation: options.operation,
         retriesSoFar: retries,
         rateLimitRetriesSoFar: rateLimitRetries,
-        options: options.retry,
+        options: retry,
       });
-      if (!decision.retry) throw decision.reason ? withNote(error, { note: decision.reason }) : error;
+      if (!decision.retry) {
+        if (acceptedJob) throw withNote(error, { note: acceptedJobGivenUp({ error, acceptedJob }) });
+        throw decision.reason ? withNote(error, { note: decision.reason }) : error;
+      }
       if (rateLimited) rateLimitRetries++;
       else retries++;
       // After a 429 the whole lane is paused: the retry waits in the lane, not in a timer of its own.
-      const delayMs = rateLimited ? lane.pausedForMs() : decision.delayMs;
+      let delayMs = rateLimited ? lane.pausedForMs() : decision.delayMs;
+      let reason = decision.reason;
       if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) {
-        throw withNote(error, {
-          note: `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`,
-        });
+        if (!acceptedJob) {
+          throw withNote(error, {
+            note: `not retried: waiting ${delayMs} ms would pass the deadline set by timeoutMs`,
+          });
+        }
+        // The job may be done: one more read before the deadline can still bring the result home.
+        if (!rateLimited) delayMs = Math.max(10, Math.floor((options.deadline - Date.now()) / 2));
       }
-      options.onRetry?.({ attempt: attempt + 1, delayMs, reason: decision.reason, error });
+      if (acceptedJob) {
+        const failures = retries + rateLimitRetries;
+        reason = `${reason}; job ${acceptedJob.providerJobId} was accepted and may be billed, so its status is read until it settles, ${
+          options.deadline === undefined
+            ? 'with no deadline (set timeoutMs to bound the wait),'
+            : 'the deadline passes'
+        } or it is cancelled (${failures} failed ${failures === 1 ? 'read' : 'reads'} in a row)`;
+      }
+      options.onRetry?.({ attempt: attempt + 1, delayMs, reason, error });
       if (!rateLimited && delayMs > 0) await delay(delayMs, { signal });
     }
+  }
+}
+
+/** Why the reads of an accepted job stop: the answer says the job is gone, or asking again cannot help. */
+function acceptedJobGivenUp(options: { error: unknown; acceptedJob: { providerJobId: string } }): string {
+  const { error, acceptedJob } = options;
+  if (ApiCallError.isInstance(error) && error.statusCode === 404) {
+    return `the provider no longer knows job ${acceptedJob.providerJobId}: its status answered 404 after the job was accepted, so its result cannot be read`;
+  }
+  return `job ${acceptedJob.providerJobId} was accepted and may still finish, but reading its status again cannot succeed; fix the cause and re-attach with retouch.resume(snapshot)`;
+}
+
+/**
+ * Runs one status read with its own, shorter timeout: at most {@link STATUS_READ_TIMEOUT_MS}, and half
+ * the time left before the deadline, so a read that hangs leaves room for another that may bring the
+ * result. The timeout surfaces as a per-attempt `TimeoutError`, which the retry loop reads again.
+ */
+async function withReadTimeout<T>(options: {
+  signal: AbortSignal;
+  deadline: number | undefined;
+  what: string;
+  run: (signal: AbortSignal) => Promise<T>;
+}): Promise<T> {
+  const { signal, deadline } = options;
+  const timeoutMs = Math.floor(
+    deadline === undefined
+      ? STATUS_READ_TIMEOUT_MS
+      : Math.min(STATUS_READ_TIMEOUT_MS, Math.max(MIN_STATUS_READ_TIMEOUT_MS, (deadline - Date.now()) / 2)),
+  );
+  const controller = new AbortController();
+  const timeout = new TimeoutError({
+    message: `${options.what} got no answer within ${timeoutMs} ms`,
+    timeoutMs,
+    stage: 'request',
+  });
+  const onAbort = (): void => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+  try {
+    return await options.run(controller.signal);
+  } catch (error) {
+    // An adapter may throw its own abort error: the read timed out all the same.
+    if (!signal.aborted && controller.signal.reason === timeout) throw timeout;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

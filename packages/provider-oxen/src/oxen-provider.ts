@@ -395,6 +395,7 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
       intervalMs: pollIntervalMs,
       maxIntervalMs: maxPollIntervalMs,
       signal: options.signal,
+      deadline: options.deadline,
       onStatus: (statuses) => {
         if (!options.onStatus) return;
         const parts = [...statuses.values()];

@@ -70,12 +70,15 @@ export async function readGeneration(options: {
   http: HttpClient;
   generationId: string;
   signal?: AbortSignal | undefined;
+  /** This read's own timeout; the HTTP client's per-attempt timeout when absent. */
+  timeoutMs?: number | undefined;
 }): Promise<OxenGenerationStatus> {
   const response = await options.http.request({
     method: 'GET',
     path: `/api/ai/queue/${encodeURIComponent(options.generationId)}`,
     schema: oxenGenerationStatusSchema,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
   return response.data;
 }
@@ -147,6 +150,8 @@ export async function pollUntilTerminal(options: {
   intervalMs: number;
   maxIntervalMs: number;
   signal: AbortSignal;
+  /** Epoch milliseconds by which the edit must settle: each read gets at most half the time left. */
+  deadline?: number | undefined;
   onStatus?: ((statuses: ReadonlyMap<string, OxenGenerationStatus>) => void) | undefined;
 }): Promise<Map<string, OxenGenerationStatus>> {
   const statuses = new Map<string, OxenGenerationStatus>();
@@ -157,7 +162,12 @@ export async function pollUntilTerminal(options: {
     if (pending.length === 0) return statuses;
     const reads = await Promise.allSettled(
       pending.map((generationId) =>
-        readGeneration({ http: options.http, generationId, signal: options.signal }),
+        readGeneration({
+          http: options.http,
+          generationId,
+          signal: options.signal,
+          timeoutMs: readTimeoutMs(options.deadline),
+        }),
       ),
     );
     if (options.signal.aborted) throw options.signal.reason;
@@ -174,6 +184,15 @@ export async function pollUntilTerminal(options: {
     await sleep({ ms: interval, signal: options.signal });
     interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
   }
+}
+
+/** The longest one status read may take: a hung read is abandoned, and the next round reads again. */
+const STATUS_READ_TIMEOUT_MS = 15_000;
+
+/** A status read's timeout: {@link STATUS_READ_TIMEOUT_MS}, or half the time left before the deadline (at least 250 ms). */
+function readTimeoutMs(deadline: number | undefined): number {
+  if (deadline === undefined) return STATUS_READ_TIMEOUT_MS;
+  return Math.floor(Math.min(STATUS_READ_TIMEOUT_MS, Math.max(250, (deadline - Date.now()) / 2)));
 }
 
 /** Whether a generation has reached a final status. */

@@ -1,5 +1,6 @@
 import { createRetouch, type EditRequest, type EditResult } from '@retouch/core';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures } from './support/fake-provider.ts';
 import { maxInWindow } from './support/windows.ts';
 
@@ -49,6 +50,27 @@ describe('the rate window', () => {
     // The window is used fully, and never overfilled wherever it is placed (a fixed window would let
     // 10 start around each boundary).
     expect(maxInWindow(starts, 1_000)).toBe(5);
+    await retouch.close();
+  });
+
+  test('starts are spaced by the window plus a margin, so requests that reach the provider late by less than the margin still find room', async () => {
+    const fake = createFakeProvider({ latencyMs: 10 });
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 10, requestsPerSecond: 5 } },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 16 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+      { stepMs: 5 },
+    );
+
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const starts = fake.callsOf('edit').map((call) => call.at);
+    // A provider counting arrivals in its own one-second window sees at most 5 even when one request
+    // of a pair `cap` apart arrived up to WINDOW_MARGIN_MS - 1 ms later than the other.
+    expect(maxInWindow(starts, 1_000 + WINDOW_MARGIN_MS - 1)).toBe(5);
+    // The margin is all the lane gives up: the next five start as soon as the window and margin allow.
+    expect(maxInWindow(starts, 1_000 + WINDOW_MARGIN_MS + 1)).toBe(10);
     await retouch.close();
   });
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FaultRule, SetFaultsOptions } from '../shared/faults.ts';
 import { FileStore } from '../shared/file-store.ts';
-import { filesRoute } from '../shared/files-route.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import type { MultipartFile } from '../shared/multipart.ts';
+import { PendingTimers } from '../shared/pending-timers.ts';
+import { providerSimulatorHandle, startProviderServer } from '../shared/provider-simulator.ts';
 import { type RateLimitOptions, SlidingWindowRateLimiter } from '../shared/rate-limiter.ts';
 import type { RecordedRequest } from '../shared/recording.ts';
 import {
@@ -13,8 +14,8 @@ import {
   type Route,
   type RouteContext,
   type RouteResult,
-  startSimulatorServer,
 } from '../shared/simulator-server.ts';
+import { isRecord, roundUsd } from '../shared/values.ts';
 import {
   type EdenAIValidationDetail,
   edenAIError,
@@ -113,14 +114,6 @@ interface StoredUpload {
   source: ImageSource;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function roundUsd(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}
-
 function sourceFromFile(file: MultipartFile): ImageSource {
   return file.bytes === undefined ? { sha256: file.sha256 } : { bytes: file.bytes, sha256: file.sha256 };
 }
@@ -195,21 +188,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
   const counters = { rateLimited: 0, imagesGenerated: 0, uploads: 0 };
   let credits = options.credits;
   let spentUsd = 0;
-  const pendingTimers = new Set<NodeJS.Timeout>();
-
-  const delay = (milliseconds: number) =>
-    new Promise<void>((resolve) => {
-      if (milliseconds <= 0) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
-        resolve();
-      }, milliseconds);
-      timer.unref();
-      pendingTimers.add(timer);
-    });
+  const timers = new PendingTimers();
 
   const resolveRef = async (ref: Record<string, unknown>): Promise<ImageSource> => {
     if (typeof ref.file_id === 'string') {
@@ -267,7 +246,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
     }
     context.markBillable();
     if (context.fault?.kind === 'job-never-finishes') return { hang: true };
-    await delay(options.editDelayMs ?? 0);
+    await timers.delay(options.editDelayMs ?? 0);
     if (context.fault?.kind === 'job-fails') {
       return edenAIError({
         status: 502,
@@ -498,65 +477,50 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         },
       }),
     },
-    filesRoute({ fileStore }),
   ];
 
-  const server = await startSimulatorServer({
-    port: options.port ?? 0,
-    host: options.host ?? '127.0.0.1',
+  const server = await startProviderServer({
+    port: options.port,
+    host: options.host,
     apiKey,
     routes,
     profile: edenAIProfile,
-    ...(rateLimiter === undefined ? {} : { rateLimiter }),
-    maxJsonBodyBytes: options.maxJsonBodyBytes ?? 64 * 1024 * 1024,
+    fileStore,
+    timers,
+    rateLimiter,
+    maxJsonBodyBytes: options.maxJsonBodyBytes,
     maxMultipartBodyBytes: options.maxMultipartBodyBytes ?? 1024 * 1024 * 1024,
-    retainUploadBytes: 16 * 1024 * 1024,
     onRateLimited: () => {
       counters.rateLimited += 1;
     },
-    onClose: () => {
-      for (const timer of pendingTimers) clearTimeout(timer);
-      pendingTimers.clear();
-    },
   });
-  fileStore.baseUrl = server.url;
 
-  return {
-    url: server.url,
-    port: server.port,
+  return providerSimulatorHandle({
+    server,
     apiKey,
-    get requests() {
-      return server.requests;
-    },
-    get billableCount() {
-      return server.billableCount;
-    },
-    get credits() {
-      return credits;
-    },
-    get spentUsd() {
-      return spentUsd;
-    },
-    counters: {
-      get rateLimited() {
-        return counters.rateLimited;
-      },
-      get imagesGenerated() {
-        return counters.imagesGenerated;
-      },
-      get uploads() {
-        return counters.uploads;
-      },
-    },
-    setFaults: (rules, setOptions) => server.setFaults(rules, setOptions),
-    clearRequests: () => {
-      server.clearRequests();
+    credits: () => credits,
+    onClearRequests: () => {
       spentUsd = 0;
       counters.rateLimited = 0;
       counters.imagesGenerated = 0;
       counters.uploads = 0;
       rateLimiter?.reset();
     },
-    close: () => server.close(),
-  };
+    extra: {
+      get spentUsd() {
+        return spentUsd;
+      },
+      counters: {
+        get rateLimited() {
+          return counters.rateLimited;
+        },
+        get imagesGenerated() {
+          return counters.imagesGenerated;
+        },
+        get uploads() {
+          return counters.uploads;
+        },
+      },
+    },
+  });
 }

@@ -1,8 +1,5 @@
+import { isRecord } from '../shared/values.ts';
 import type { EdenAIValidationDetail } from './edenai-errors.ts';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Keeps huge inputs (data URLs) out of error bodies, as a log-friendly server would. */
 function shortInput(value: unknown): unknown {

@@ -1,8 +1,9 @@
 import type { FaultRule, SetFaultsOptions } from '../shared/faults.ts';
 import { FileStore } from '../shared/file-store.ts';
-import { filesRoute } from '../shared/files-route.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
+import { PendingTimers } from '../shared/pending-timers.ts';
+import { providerSimulatorHandle, startProviderServer } from '../shared/provider-simulator.ts';
 import type { RecordedRequest } from '../shared/recording.ts';
 import {
   defaultSchemaViolation,
@@ -10,8 +11,8 @@ import {
   type Route,
   type RouteContext,
   type RouteResult,
-  startSimulatorServer,
 } from '../shared/simulator-server.ts';
+import { isRecord, roundUsd } from '../shared/values.ts';
 import { oxenError, oxenInvalidParams, oxenMessageError, oxenNotFound } from './oxen-errors.ts';
 import { OxenEventHub } from './oxen-events.ts';
 import {
@@ -112,10 +113,6 @@ function resolveTiming(options: OxenSimulatorOptions): (job: OxenJobInfo) => Oxe
   return () => ({ ...defaults, ...schedule });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function jsonBody(context: RouteContext): Record<string, unknown> | RouteResult {
   const { body } = context;
   if (body.type === 'invalid-json') return oxenInvalidParams(`Malformed JSON body: ${body.message}`);
@@ -197,7 +194,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   });
   const counters = { statusReads: 0, jobsEnqueued: 0 };
   let credits = options.credits;
-  const pendingTimers = new Set<NodeJS.Timeout>();
+  const timers = new PendingTimers();
 
   const loadImages = async (urls: string[]): Promise<ImageSource[]> =>
     Promise.all(urls.map((reference) => loadImageReference({ reference, fileStore, remoteImages })));
@@ -228,7 +225,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   const spend = (amount: number): boolean => {
     if (credits === undefined) return true;
     if (credits < amount) return false;
-    credits = Math.round((credits - amount) * 1e6) / 1e6;
+    credits = roundUsd(credits - amount);
     return true;
   };
 
@@ -328,20 +325,6 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     return parameters;
   };
 
-  const delay = (milliseconds: number) =>
-    new Promise<void>((resolve) => {
-      if (milliseconds <= 0) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
-        resolve();
-      }, milliseconds);
-      timer.unref();
-      pendingTimers.add(timer);
-    });
-
   const routes: Route[] = [
     {
       method: 'POST',
@@ -378,7 +361,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         const namespace =
           typeof body.target_namespace === 'string' ? body.target_namespace : defaultNamespace;
         if (context.fault?.kind === 'job-never-finishes') return { hang: true };
-        await delay(options.syncEditDelayMs ?? 0);
+        await timers.delay(options.syncEditDelayMs ?? 0);
         const now = unixSeconds();
         if (context.fault?.kind === 'job-fails') {
           const message = context.fault.message ?? 'Insufficient credits';
@@ -586,62 +569,49 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { streaming: true };
       },
     },
-    filesRoute({ fileStore }),
   ];
 
-  const server = await startSimulatorServer({
-    port: options.port ?? 0,
-    host: options.host ?? '127.0.0.1',
+  const server = await startProviderServer({
+    port: options.port,
+    host: options.host,
     apiKey,
     routes,
     profile: oxenProfile,
-    maxJsonBodyBytes: options.maxJsonBodyBytes ?? 64 * 1024 * 1024,
+    fileStore,
+    timers,
+    maxJsonBodyBytes: options.maxJsonBodyBytes,
     maxMultipartBodyBytes: 64 * 1024 * 1024,
-    retainUploadBytes: 16 * 1024 * 1024,
     onClose: () => {
       queue.close();
       events.close();
-      for (const timer of pendingTimers) clearTimeout(timer);
-      pendingTimers.clear();
     },
   });
-  fileStore.baseUrl = server.url;
 
-  return {
-    url: server.url,
-    port: server.port,
+  return providerSimulatorHandle({
+    server,
     apiKey,
-    get requests() {
-      return server.requests;
-    },
-    get billableCount() {
-      return server.billableCount;
-    },
-    get credits() {
-      return credits;
-    },
-    counters: {
-      get eventStreamsOpened() {
-        return events.opened;
-      },
-      get eventStreamsOpen() {
-        return events.openCount;
-      },
-      get statusReads() {
-        return counters.statusReads;
-      },
-      get jobsEnqueued() {
-        return counters.jobsEnqueued;
-      },
-    },
-    setFaults: (rules, setOptions) => server.setFaults(rules, setOptions),
-    clearRequests: () => {
-      server.clearRequests();
+    credits: () => credits,
+    onClearRequests: () => {
       events.opened = 0;
       counters.statusReads = 0;
       counters.jobsEnqueued = 0;
     },
-    jobStatus: (generationId) => queue.jobs.get(generationId)?.status,
-    close: () => server.close(),
-  };
+    extra: {
+      counters: {
+        get eventStreamsOpened() {
+          return events.opened;
+        },
+        get eventStreamsOpen() {
+          return events.openCount;
+        },
+        get statusReads() {
+          return counters.statusReads;
+        },
+        get jobsEnqueued() {
+          return counters.jobsEnqueued;
+        },
+      },
+      jobStatus: (generationId: string) => queue.jobs.get(generationId)?.status,
+    },
+  });
 }

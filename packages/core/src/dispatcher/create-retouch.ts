@@ -54,9 +54,11 @@ export interface RetouchOptions {
   providers: readonly ProviderAdapter[];
   /**
    * Lane limits per provider id. Unset values come from the provider's documented limits, else a
-   * concurrency of 8. A lane without `requestsPerSecond` adapts to 429s: it halves its rate on one and
-   * probes back up after a run of successes, starting from (and never probing past) the provider's
-   * documented rate when there is one.
+   * concurrency of 8. A configured `requestsPerSecond` is kept as a hard limit: starts are spaced by
+   * the one-second window plus a 40 ms margin, so network jitter does not push requests into the
+   * provider's window. A lane without `requestsPerSecond` adapts to 429s: it slows to 0.7 of its rate
+   * (at most once a window) and probes back up by one request a second after a window of successes,
+   * starting from (and never probing past) the provider's documented rate when there is one.
    */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** How failed calls are retried. */

@@ -17,6 +17,11 @@ export const WINDOW_MARGIN_MS = 40;
  * quota is spent by someone else (the limit is per account), and the provider's pause covers that.
  */
 const MIN_ADAPTIVE_RATE = 1;
+/**
+ * What a 429 multiplies an adaptive rate by. Gentler than halving: the lane already paces by a window
+ * with a margin, so a 429 usually means a small overshoot, and halving spent most of a run climbing back.
+ */
+const ADAPTIVE_DECREASE = 0.7;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 
@@ -73,10 +78,11 @@ export interface LaneSettings {
  * A request refused with a 429 gives its place in the window back: the pause is the provider's word
  * on when to try again, and the window paces accepted work.
  *
- * Adaptive mode is AIMD, as in TCP congestion control: a 429 halves the rate (from the rate actually
- * observed over the last second, if lower) once per round of requests, and a run of successes while
- * the rate held requests back raises it by one request per second, up to the provider's documented
- * rate when there is one.
+ * Adaptive mode is AIMD, as in TCP congestion control: a 429 multiplies the rate by 0.7 (from the rate
+ * actually observed over the last second, if lower), at most once per window and only for requests
+ * sent at the current rate; a window's worth of successes while the rate held requests back raises it
+ * by one request per second, at most once per window, up to the provider's documented rate when there
+ * is one.
  */
 export class Lane {
   readonly #settings: LaneSettings;
@@ -91,6 +97,7 @@ export class Lane {
   #closed = false;
   #consecutiveRateLimits = 0;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  #lastChangeAt = Number.NEGATIVE_INFINITY;
   #successesSinceChange = 0;
   #heldBackSinceChange = false;
 
@@ -251,11 +258,20 @@ export class Lane {
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
     // Requests sent before the last decrease were paced by the old rate: their 429s are the same
     // overload, not evidence that the new rate is still too high.
-    if (this.#adaptive && startedAt >= this.#lastDecreaseAt) {
+    // One window's 429s are one overshoot: cutting once for each would compound the cut.
+    const window = this.#window();
+    if (
+      this.#adaptive &&
+      startedAt >= this.#lastDecreaseAt &&
+      now - this.#lastDecreaseAt >= (window?.windowMs ?? SECOND)
+    ) {
       const observed = this.#starts.filter((start) => now - start < SECOND).length;
       const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, Math.max(1, observed));
-      this.#rate = Math.max(MIN_ADAPTIVE_RATE, base / 2);
+      // Without a rate yet the burst had no bound, so how far it overshot is unknown: halve it first.
+      const factor = this.#rate === undefined ? 0.5 : ADAPTIVE_DECREASE;
+      this.#rate = Math.max(MIN_ADAPTIVE_RATE, base * factor);
       this.#lastDecreaseAt = now;
+      this.#lastChangeAt = now;
       this.#successesSinceChange = 0;
       this.#heldBackSinceChange = false;
     }
@@ -274,12 +290,17 @@ export class Lane {
     this.#successesSinceChange++;
     const ceiling = this.#settings.adaptiveCeiling ?? Number.POSITIVE_INFINITY;
     // Probing only while the rate holds requests back: raising a limit nobody reaches proves nothing.
+    // A whole window at the current rate (and a few requests at least), filled without a 429, is the
+    // evidence that it holds.
+    const now = Date.now();
     if (
-      this.#successesSinceChange >= Math.max(MIN_PROBE_RUN, Math.ceil(this.#rate)) &&
+      this.#successesSinceChange >= Math.max(MIN_PROBE_RUN, Math.floor(this.#rate)) &&
+      now - this.#lastChangeAt >= (this.#window()?.windowMs ?? SECOND) &&
       this.#heldBackSinceChange &&
       this.#rate < ceiling
     ) {
       this.#rate = Math.min(ceiling, Math.floor(this.#rate) + 1);
+      this.#lastChangeAt = now;
       this.#successesSinceChange = 0;
       this.#heldBackSinceChange = false;
       this.#gate(false);

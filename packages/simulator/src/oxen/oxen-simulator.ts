@@ -363,15 +363,17 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         if (context.fault?.kind === 'job-never-finishes') return { hang: true };
         await timers.delay(options.syncEditDelayMs ?? 0);
         const now = unixSeconds();
-        if (context.fault?.kind === 'job-fails') {
-          const message = context.fault.message ?? 'Insufficient credits';
+        // A synchronous edit is listed among the generations like a queued one, finished the moment it answers.
+        const recordSyncJob = (
+          outcome: { status: 'succeeded'; resultUrl: string } | { status: 'failed'; message: string },
+        ) =>
           queue.record({
             model: model.name,
             prompt: typeof body.prompt === 'string' ? body.prompt : null,
             namespace,
-            status: 'failed',
-            resultUrl: null,
-            errorMessage: message,
+            status: outcome.status,
+            resultUrl: outcome.status === 'succeeded' ? outcome.resultUrl : null,
+            errorMessage: outcome.status === 'failed' ? outcome.message : null,
             enqueuedAt: now,
             startedAt: now,
             completedAt: now,
@@ -379,9 +381,12 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
             price,
             source: 'sync',
             neverFinishes: false,
-            failMessage: message,
+            failMessage: outcome.status === 'failed' ? outcome.message : undefined,
             resultMissing: false,
           });
+        if (context.fault?.kind === 'job-fails') {
+          const message = context.fault.message ?? 'Insufficient credits';
+          recordSyncJob({ status: 'failed', message });
           return oxenError({
             status: 500,
             type: 'unknown_error',
@@ -391,23 +396,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         }
         spend(price);
         const url = fileStore.put({ bytes: png, missing: context.fault?.kind === 'result-404' });
-        queue.record({
-          model: model.name,
-          prompt: typeof body.prompt === 'string' ? body.prompt : null,
-          namespace,
-          status: 'succeeded',
-          resultUrl: url,
-          errorMessage: null,
-          enqueuedAt: now,
-          startedAt: now,
-          completedAt: now,
-          parameters,
-          price,
-          source: 'sync',
-          neverFinishes: false,
-          failMessage: undefined,
-          resultMissing: false,
-        });
+        recordSyncJob({ status: 'succeeded', resultUrl: url });
         const image = responseFormat === 'b64_json' ? { b64_json: png.toString('base64') } : { url };
         return { status: 200, json: { model: model.name, created: now, images: [image] } };
       },

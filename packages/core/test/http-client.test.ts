@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import {
   ApiCallError,
   AuthenticationError,
@@ -653,6 +654,39 @@ describe('size caps', () => {
     )) as InvalidResponseError;
     expect(InvalidResponseError.isInstance(error)).toBe(true);
     expect(error.message).toContain('1024-byte cap');
+  });
+
+  test('a compressed answer whose declared length fits but whose decoded body does not is cut at the cap', async () => {
+    provider.routes.set('/gzip', (_request, response) => {
+      const body = gzipSync(JSON.stringify({ blob: 'g'.repeat(50_000) }));
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(body.length),
+      });
+      response.end(body);
+    });
+    const error = (await failure(
+      client({ maxResponseBytes: 1024 }).request({ method: 'GET', path: '/gzip' }),
+    )) as InvalidResponseError;
+    expect(InvalidResponseError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('1024-byte cap');
+  });
+
+  test('an answer within the cap is read whole, declared length or not', async () => {
+    provider.routes.set('/small', (_request, response) => {
+      const body = JSON.stringify({ ok: 'é'.repeat(100) });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      });
+      response.end(body);
+    });
+    const { data } = await client({ maxResponseBytes: 1024 }).request<{ ok: string }>({
+      method: 'GET',
+      path: '/small',
+    });
+    expect(data.ok).toBe('é'.repeat(100));
   });
 
   test('downloads are capped by declared length and by counting', async () => {

@@ -153,25 +153,39 @@ interface Attempt {
   readonly callerSignal: AbortSignal | undefined;
   readonly timeoutMs: number | false;
   timedOut(): boolean;
-  /** Stops the clock once the body is read (or, for a stream, once the headers are in). */
+  /** Stops the clock once the headers are in, for a stream, whose body the caller's signal still aborts. */
+  stopClock(): void;
+  /** Stops the clock and lets go of the caller's signal, once the body is read. */
   finish(): void;
 }
 
 function startAttempt(options: { signal: AbortSignal | undefined; timeoutMs: number | false }): Attempt {
-  const deadline = new AbortController();
+  // One controller fired by the caller's signal or the deadline. Linked by hand rather than with
+  // AbortSignal.any, whose dependent signals cost every request extra bookkeeping and garbage.
+  const controller = new AbortController();
+  const callerSignal = options.signal;
+  let timedOut = false;
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   const timer =
     options.timeoutMs === false
       ? undefined
-      : setTimeout(
-          () => deadline.abort(new DOMException('The attempt timed out', 'TimeoutError')),
-          options.timeoutMs,
-        );
+      : setTimeout(() => {
+          if (controller.signal.aborted) return;
+          timedOut = true;
+          controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
+        }, options.timeoutMs);
   return {
-    signal: options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal,
-    callerSignal: options.signal,
+    signal: controller.signal,
+    callerSignal,
     timeoutMs: options.timeoutMs,
-    timedOut: () => deadline.signal.aborted,
-    finish: () => clearTimeout(timer),
+    timedOut: () => timedOut,
+    stopClock: () => clearTimeout(timer),
+    finish: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
   };
 }
 
@@ -368,8 +382,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
         if (!response.ok || !response.body) throw await readError(response, { method: 'GET', url, attempt });
         return { body: response.body, headers: response.headers };
-      } finally {
+      } catch (error) {
         attempt.finish();
+        throw error;
+      } finally {
+        attempt.stopClock();
       }
     },
 
@@ -453,8 +470,22 @@ function findRequestId(headers: Headers): string | undefined {
   return undefined;
 }
 
+/** Decoding a whole body at once keeps no state between calls, so one decoder serves every response. */
+const utf8 = new TextDecoder();
+
 async function readText(response: Response, maxBytes: number, context: ReadContext): Promise<string> {
-  return new TextDecoder().decode(await readCapped(response, maxBytes, context));
+  // A declared length within the cap is enforced by fetch itself (a longer body is an error), so the
+  // body can be read by fetch's own path, without a chunk loop in JavaScript: the common case. Not for
+  // a compressed body, whose declared length says nothing of its decoded size.
+  const declared = response.headers.get('content-length');
+  if (declared !== null && Number(declared) <= maxBytes && !response.headers.has('content-encoding')) {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw transportError(error, { ...context, afterResponse: true });
+    }
+  }
+  return utf8.decode(await readCapped(response, maxBytes, context));
 }
 
 async function readCapped(response: Response, maxBytes: number, context: ReadContext): Promise<Uint8Array> {

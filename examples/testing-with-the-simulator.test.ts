@@ -16,6 +16,7 @@ import {
 import { createEdenAI } from '@retouch/provider-edenai';
 import { createOxen } from '@retouch/provider-oxen';
 import {
+  createTestImage,
   type EdenAISimulator,
   type OxenSimulator,
   startEdenAISimulator,
@@ -55,11 +56,8 @@ function client(options: Partial<RetouchOptions> = {}) {
   return createRetouch({ providers, retry: { initialDelayMs: 10, maxDelayMs: 100 }, ...options });
 }
 
-// A 1x1 PNG: the simulators edit any real picture.
-const photo = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
-  'base64',
-);
+// A small real PNG made on the spot: the simulators edit any picture, no fixture file needed.
+const photo = createTestImage({ width: 64, height: 48 });
 // #endregion setup
 
 describe('an app that edits through Retouch', () => {

@@ -15,3 +15,4 @@ export type { FaultKind, FaultRule, SetFaultsOptions } from './shared/faults.ts'
 export type { RemoteImagePolicy } from './shared/image-source.ts';
 export type { RateLimitOptions } from './shared/rate-limiter.ts';
 export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';
+export { createTestImage, type TestImageColor, type TestImageOptions } from './test-image.ts';

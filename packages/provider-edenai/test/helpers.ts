@@ -1,49 +1,30 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { crc32, deflateSync } from 'node:zlib';
 import {
   type EditRequest,
   normalizeEditRequest,
   type ProviderAdapter,
   type ProviderEditOutput,
 } from '@retouch/core';
-import type { RecordedRequest } from '@retouch/simulator';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const checksum = Buffer.alloc(4);
-  checksum.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, checksum]);
-}
+import { createTestImage, type RecordedRequest } from '@retouch/simulator';
 
 /**
- * A valid RGBA PNG. `noise` fills it with random pixels stored uncompressed, which makes a picture
- * of a predictable, large size (about width × height × 4 bytes).
+ * A valid RGBA PNG, each row a shade darker. `noise` fills it with random pixels instead, which do
+ * not compress: a picture of a predictable, large size (about width × height × 4 bytes), and new
+ * content on every call.
  */
 export function pngBytes(options: { width?: number; height?: number; noise?: boolean } = {}): Uint8Array {
-  const width = options.width ?? 4;
-  const height = options.height ?? 4;
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const rows: Buffer[] = [];
-  for (let y = 0; y < height; y++) {
-    const pixels = options.noise ? randomBytes(width * 4) : Buffer.alloc(width * 4, y * 16);
-    rows.push(Buffer.concat([Buffer.from([0]), pixels]));
-  }
-  const data = deflateSync(Buffer.concat(rows), { level: options.noise ? 0 : 6 });
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk('IHDR', header),
-      chunk('IDAT', data),
-      chunk('IEND', Buffer.alloc(0)),
-    ]),
-  );
+  return createTestImage({
+    width: options.width ?? 4,
+    height: options.height ?? 4,
+    color: options.noise
+      ? () => [randomInt(256), randomInt(256), randomInt(256), randomInt(256)]
+      : ({ y }) => {
+          const shade = (y * 16) % 256;
+          return [shade, shade, shade, shade];
+        },
+  });
 }
 
 /** A picture larger than the 256 KiB from which `upload: 'auto'` uploads. */

@@ -1,8 +1,8 @@
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { crc32, deflateSync } from 'node:zlib';
 import { type EditRequest, normalizeEditRequest, type ProviderCall } from '@retouch/core';
 import {
+  createTestImage,
   type OxenSimulator,
   type OxenSimulatorOptions,
   type RecordedRequest,
@@ -86,35 +86,13 @@ export async function until(condition: () => boolean, timeoutMs = 5_000): Promis
   }
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const checksum = Buffer.alloc(4);
-  checksum.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, checksum]);
-}
-
-/** A small valid PNG. */
+/** A small valid PNG: 2×2, a light row over a dark one. */
 export function pngBytes(): Uint8Array {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(2, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const rows = Buffer.concat([
-    Buffer.from([0]),
-    Buffer.alloc(8, 200),
-    Buffer.from([0]),
-    Buffer.alloc(8, 100),
-  ]);
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk('IHDR', header),
-      chunk('IDAT', deflateSync(rows)),
-      chunk('IEND', Buffer.alloc(0)),
-    ]),
-  );
+  return createTestImage({
+    width: 2,
+    height: 2,
+    color: ({ y }) => (y === 0 ? [200, 200, 200, 200] : [100, 100, 100, 100]),
+  });
 }
 
 /** What the proxy does with one `GET /api/events` connection. */

@@ -1,9 +1,9 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createTestImage } from '@retouch/simulator';
 import { imageSize } from '../../src/image-size.ts';
 import { type CompareResults, type CompareRun, type RowIdentity, summarizeRuns } from '../../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../../src/sample.ts';
-import { encodePng } from './png.ts';
 
 const ENTRIES: RowIdentity[] = [
   { label: 'oxen:qwen-image-edit', model: 'oxen:qwen-image-edit', provider: 'oxen', mode: 'sync' },
@@ -25,10 +25,10 @@ const ENTRIES: RowIdentity[] = [
 
 /** A tinted landscape, so each model's output is visibly different. */
 function picture(hue: readonly [number, number, number], seed: number): Uint8Array {
-  return encodePng({
+  return createTestImage({
     width: 192,
     height: 128,
-    pixel: (x, y) => {
+    color: ({ x, y }) => {
       const sky = y / 128;
       const hill = y > 80 + 12 * Math.sin(x / 17 + seed);
       const base = hill ? [40, 90, 60] : [255 * (1 - sky * 0.4), 170 + 60 * sky, 120 + 100 * (1 - sky)];

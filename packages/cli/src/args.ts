@@ -1,4 +1,13 @@
 import { parseArgs } from 'node:util';
+import {
+  ASPECT_RATIO_PATTERN,
+  N_RANGE,
+  type NeutralEditOptions,
+  OUTPUT_FORMATS,
+  QUALITIES,
+  SEED_RANGE,
+  SIZE_PATTERN,
+} from './edit-options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The commands of `retouch`. */
@@ -32,17 +41,10 @@ export interface ConnectionFlags {
 }
 
 /** The neutral edit options a command line can set. */
-export interface EditFlags {
+export interface EditFlags extends NeutralEditOptions {
   prompt?: string;
   images: string[];
   mask?: string;
-  size?: string;
-  aspectRatio?: string;
-  quality?: 'auto' | 'low' | 'medium' | 'high';
-  outputFormat?: 'png' | 'jpeg' | 'webp';
-  n?: number;
-  seed?: number;
-  negativePrompt?: string;
   /** Seconds before an edit is abandoned (`--timeout`). */
   timeoutSeconds?: number;
 }
@@ -381,23 +383,22 @@ function parseEditFlags(flag: FlagReader): EditFlags {
   if (mask !== undefined) options.mask = mask;
   const size = flag.string('size');
   if (size !== undefined) {
-    if (!/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/.test(size))
-      flag.fail(`--size must be WxH such as 1024x1024, or auto; not "${size}"`);
+    if (!SIZE_PATTERN.test(size)) flag.fail(`--size must be WxH such as 1024x1024, or auto; not "${size}"`);
     options.size = size;
   }
   const aspectRatio = flag.string('aspect-ratio');
   if (aspectRatio !== undefined) {
-    if (!/^[1-9]\d{0,2}:[1-9]\d{0,2}$/.test(aspectRatio))
+    if (!ASPECT_RATIO_PATTERN.test(aspectRatio))
       flag.fail(`--aspect-ratio must be W:H such as 16:9, not "${aspectRatio}"`);
     options.aspectRatio = aspectRatio;
   }
-  const quality = flag.oneOf('quality', ['auto', 'low', 'medium', 'high'] as const);
+  const quality = flag.oneOf('quality', QUALITIES);
   if (quality) options.quality = quality;
-  const outputFormat = flag.oneOf('output-format', ['png', 'jpeg', 'webp'] as const);
+  const outputFormat = flag.oneOf('output-format', OUTPUT_FORMATS);
   if (outputFormat) options.outputFormat = outputFormat;
-  const n = flag.integer('n', { min: 1, max: 10 });
+  const n = flag.integer('n', N_RANGE);
   if (n !== undefined) options.n = n;
-  const seed = flag.integer('seed', { min: 0, max: 2 ** 32 - 1 });
+  const seed = flag.integer('seed', SEED_RANGE);
   if (seed !== undefined) options.seed = seed;
   const negativePrompt = flag.string('negative-prompt');
   if (negativePrompt !== undefined) options.negativePrompt = negativePrompt;

@@ -11,6 +11,7 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
+import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
 import { slugify } from './format.ts';
 import type { ResolvedImage } from './inputs.ts';
 import { recordInputs } from './inputs.ts';
@@ -47,21 +48,7 @@ export interface CompareModel {
 }
 
 /** The neutral options sent with every request of a comparison. */
-export interface CompareEditOptions {
-  /** Output size, `WxH` or `auto`. */
-  size?: string;
-  /** Output aspect ratio, `W:H`. */
-  aspectRatio?: string;
-  /** Output quality. */
-  quality?: 'auto' | 'low' | 'medium' | 'high';
-  /** Output format. */
-  outputFormat?: 'png' | 'jpeg' | 'webp';
-  /** Outputs per edit. */
-  n?: number;
-  /** Seed, for models that honour one. */
-  seed?: number;
-  /** What to avoid, for models that take it. */
-  negativePrompt?: string;
+export interface CompareEditOptions extends NeutralEditOptions {
   /** Deadline of each edit, in milliseconds. */
   timeoutMs?: number;
 }
@@ -279,13 +266,7 @@ function buildRequest(context: { options: RunCompareOptions; entry: CompareModel
     prompt: options.prompt,
     images: [...options.images],
     ...(options.mask ? { mask: options.mask } : {}),
-    ...(edit.size ? { size: edit.size } : {}),
-    ...(edit.aspectRatio ? { aspectRatio: edit.aspectRatio } : {}),
-    ...(edit.quality ? { quality: edit.quality } : {}),
-    ...(edit.outputFormat ? { outputFormat: edit.outputFormat } : {}),
-    ...(edit.n !== undefined ? { n: edit.n } : {}),
-    ...(edit.seed !== undefined ? { seed: edit.seed } : {}),
-    ...(edit.negativePrompt ? { negativePrompt: edit.negativePrompt } : {}),
+    ...pickEditOptions([edit]),
     ...(edit.timeoutMs !== undefined ? { timeoutMs: edit.timeoutMs } : {}),
     ...(providerOptions ? { providerOptions: { [provider]: providerOptions } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

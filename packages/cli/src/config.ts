@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
+import {
+  ASPECT_RATIO_PATTERN,
+  N_RANGE,
+  type NeutralEditOptions,
+  OUTPUT_FORMATS,
+  QUALITIES,
+  SEED_RANGE,
+  SIZE_PATTERN,
+} from './edit-options.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -38,7 +47,7 @@ export interface CompareConfigLimits {
  *   "limits": { "edenai": { "requestsPerSecond": 5 } }
  * }
  */
-export interface CompareConfig {
+export interface CompareConfig extends NeutralEditOptions {
   /** The models to compare. */
   models: CompareConfigModel[];
   /** The edit instruction. */
@@ -47,20 +56,6 @@ export interface CompareConfig {
   images?: string[];
   /** A mask, resolved like the images. */
   mask?: string;
-  /** Output size, `WxH` or `auto`. */
-  size?: string;
-  /** Output aspect ratio, `W:H`. */
-  aspectRatio?: string;
-  /** Output quality. */
-  quality?: 'auto' | 'low' | 'medium' | 'high';
-  /** Output format. */
-  outputFormat?: 'png' | 'jpeg' | 'webp';
-  /** Outputs per edit. */
-  n?: number;
-  /** Seed, for models that honour one. */
-  seed?: number;
-  /** What to avoid, for models that take it. */
-  negativePrompt?: string;
   /** Runs per model. */
   repeat?: number;
   /** Spending cap in US dollars. */
@@ -230,30 +225,29 @@ export function parseCompareConfig(options: {
   if (mask !== undefined) config.mask = location(mask);
   const size = text('size');
   if (size !== undefined) {
-    if (!/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/.test(size))
-      fail('size', 'must be "WxH" such as "1024x1024", or "auto"');
+    if (!SIZE_PATTERN.test(size)) fail('size', 'must be "WxH" such as "1024x1024", or "auto"');
     config.size = size;
   }
   const aspectRatio = text('aspectRatio');
   if (aspectRatio !== undefined) {
-    if (!/^[1-9]\d{0,2}:[1-9]\d{0,2}$/.test(aspectRatio)) fail('aspectRatio', 'must be "W:H" such as "16:9"');
+    if (!ASPECT_RATIO_PATTERN.test(aspectRatio)) fail('aspectRatio', 'must be "W:H" such as "16:9"');
     config.aspectRatio = aspectRatio;
   }
   const quality = text('quality');
   if (quality !== undefined) {
-    if (!['auto', 'low', 'medium', 'high'].includes(quality))
-      fail('quality', 'must be one of auto, low, medium, high');
+    if (!(QUALITIES as readonly string[]).includes(quality))
+      fail('quality', `must be one of ${QUALITIES.join(', ')}`);
     config.quality = quality as CompareConfig['quality'];
   }
   const outputFormat = text('outputFormat');
   if (outputFormat !== undefined) {
-    if (!['png', 'jpeg', 'webp'].includes(outputFormat))
-      fail('outputFormat', 'must be one of png, jpeg, webp');
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(outputFormat))
+      fail('outputFormat', `must be one of ${OUTPUT_FORMATS.join(', ')}`);
     config.outputFormat = outputFormat as CompareConfig['outputFormat'];
   }
-  const n = whole('n', 1, 10);
+  const n = whole('n', N_RANGE.min, N_RANGE.max);
   if (n !== undefined) config.n = n;
-  const seed = whole('seed', 0, 2 ** 32 - 1);
+  const seed = whole('seed', SEED_RANGE.min, SEED_RANGE.max);
   if (seed !== undefined) config.seed = seed;
   const negativePrompt = text('negativePrompt');
   if (negativePrompt !== undefined) config.negativePrompt = negativePrompt;

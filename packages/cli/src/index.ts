@@ -37,6 +37,7 @@ export {
   parseCompareConfig,
 } from './config.ts';
 export type { CliContext, OutputStream } from './context.ts';
+export type { NeutralEditOptions } from './edit-options.ts';
 export { EXIT_CODES, main } from './main.ts';
 export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
 export { renderCostLatencyChart } from './report/chart.ts';

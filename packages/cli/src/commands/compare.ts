@@ -3,9 +3,15 @@ import { pathToFileURL } from 'node:url';
 import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import type { CompareCommandOptions } from '../args.ts';
-import { type CompareModel, type RunCompareOptions, runCompare } from '../compare.ts';
+import {
+  type CompareEditOptions,
+  type CompareModel,
+  type RunCompareOptions,
+  runCompare,
+} from '../compare.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { pickEditOptions } from '../edit-options.ts';
 import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
@@ -84,21 +90,8 @@ export async function runCompareCommand(
       if (Object.keys(providerOptions).length > 0) model.providerOptions = providerOptions;
       return model;
     });
-    const editOptions: RunCompareOptions['editOptions'] = {};
-    const size = options.size ?? config?.size;
-    if (size) editOptions.size = size;
-    const aspectRatio = options.aspectRatio ?? config?.aspectRatio;
-    if (aspectRatio) editOptions.aspectRatio = aspectRatio;
-    const quality = options.quality ?? config?.quality;
-    if (quality) editOptions.quality = quality;
-    const outputFormat = options.outputFormat ?? config?.outputFormat;
-    if (outputFormat) editOptions.outputFormat = outputFormat;
-    const n = options.n ?? config?.n;
-    if (n !== undefined) editOptions.n = n;
-    const seed = options.seed ?? config?.seed;
-    if (seed !== undefined) editOptions.seed = seed;
-    const negativePrompt = options.negativePrompt ?? config?.negativePrompt;
-    if (negativePrompt) editOptions.negativePrompt = negativePrompt;
+    // Flags override the config file.
+    const editOptions: CompareEditOptions = pickEditOptions([options, config]);
     if (timeoutSeconds !== undefined) editOptions.timeoutMs = Math.round(timeoutSeconds * 1000);
     const budgetUsd = options.budgetUsd ?? config?.budgetUsd;
 

@@ -3,6 +3,7 @@ import { createRetouch, type EditRequest, type EditResult, InvalidRequestError }
 import { styles } from '../ansi.ts';
 import type { EditCommandOptions } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { saveImages } from '../outputs.ts';
@@ -72,13 +73,7 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
     prompt: options.prompt,
     images: images.map((image) => image.input),
     ...(mask ? { mask: mask.input } : {}),
-    ...(options.size ? { size: options.size } : {}),
-    ...(options.aspectRatio ? { aspectRatio: options.aspectRatio } : {}),
-    ...(options.quality ? { quality: options.quality } : {}),
-    ...(options.outputFormat ? { outputFormat: options.outputFormat } : {}),
-    ...(options.n !== undefined ? { n: options.n } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.negativePrompt ? { negativePrompt: options.negativePrompt } : {}),
+    ...pickEditOptions([options]),
     ...(options.timeoutSeconds !== undefined ? { timeoutMs: Math.round(options.timeoutSeconds * 1000) } : {}),
     ...(Object.keys(options.providerOptions).length > 0
       ? { providerOptions: { [provider]: options.providerOptions } }

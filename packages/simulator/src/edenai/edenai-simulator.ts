@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { FaultRule, SetFaultsOptions } from '../shared/faults.ts';
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import type { MultipartFile } from '../shared/multipart.ts';
 import { PendingTimers } from '../shared/pending-timers.ts';
-import { providerSimulatorHandle, startProviderServer } from '../shared/provider-simulator.ts';
+import {
+  providerSimulatorHandle,
+  type Simulator,
+  startProviderServer,
+} from '../shared/provider-simulator.ts';
 import { type RateLimitOptions, SlidingWindowRateLimiter } from '../shared/rate-limiter.ts';
-import type { RecordedRequest } from '../shared/recording.ts';
 import {
   defaultSchemaViolation,
   type ProviderProfile,
@@ -78,29 +80,15 @@ export interface EdenAISimulatorCounters {
 }
 
 /** A running Eden AI simulator. */
-export interface EdenAISimulator {
-  /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
-  readonly url: string;
-  /** The port it listens on. */
-  readonly port: number;
-  /** The only bearer token it accepts. */
-  readonly apiKey: string;
-  /** Every request received, in order. */
-  readonly requests: RecordedRequest[];
+export interface EdenAISimulator extends Simulator {
   /** Edit requests accepted for paid work. */
   readonly billableCount: number;
-  /** Remaining USD balance when `credits` was set. */
-  readonly credits: number | undefined;
   /** Sum of `cost` over accepted edits, USD. */
   readonly spentUsd: number;
   /** Live counters for tests and benchmarks. */
   readonly counters: EdenAISimulatorCounters;
-  /** Replaces the fault script. */
-  setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;
   /** Forgets recorded requests and zeroes `billableCount`, `spentUsd` and the counters. */
   clearRequests(): void;
-  /** Stops the server, ending hung requests and timers. */
-  close(): Promise<void>;
 }
 
 interface StoredUpload {

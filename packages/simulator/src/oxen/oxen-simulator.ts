@@ -1,10 +1,12 @@
-import type { FaultRule, SetFaultsOptions } from '../shared/faults.ts';
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import { PendingTimers } from '../shared/pending-timers.ts';
-import { providerSimulatorHandle, startProviderServer } from '../shared/provider-simulator.ts';
-import type { RecordedRequest } from '../shared/recording.ts';
+import {
+  providerSimulatorHandle,
+  type Simulator,
+  startProviderServer,
+} from '../shared/provider-simulator.ts';
 import {
   defaultSchemaViolation,
   type ProviderProfile,
@@ -81,23 +83,11 @@ export interface OxenSimulatorCounters {
 }
 
 /** A running Oxen simulator. */
-export interface OxenSimulator {
-  /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
-  readonly url: string;
-  /** The port it listens on. */
-  readonly port: number;
-  /** The only bearer token it accepts. */
-  readonly apiKey: string;
-  /** Every request received, in order. */
-  readonly requests: RecordedRequest[];
+export interface OxenSimulator extends Simulator {
   /** Requests accepted for paid work: synchronous edits that ran and enqueue requests. */
   readonly billableCount: number;
-  /** Remaining USD balance when `credits` was set. */
-  readonly credits: number | undefined;
   /** Live counters for tests and benchmarks. */
   readonly counters: OxenSimulatorCounters;
-  /** Replaces the fault script. */
-  setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;
   /** Forgets recorded requests and zeroes `billableCount` and the counters (jobs are kept). */
   clearRequests(): void;
   /** The current status of a job, for assertions without an HTTP round trip. */

@@ -59,16 +59,34 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
   return server;
 }
 
-/** What the handle of every simulator offers, whatever the provider. */
-export interface ProviderSimulatorHandle {
+/**
+ * What every running simulator offers, whatever provider it speaks: helpers written against it work
+ * with both.
+ *
+ * @example
+ * async function expectPaidOnce(simulator: Simulator): Promise<void> {
+ *   expect(simulator.billableCount).toBe(1);
+ *   await simulator.close();
+ * }
+ */
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123`: use it as the adapter's `baseURL`. */
   readonly url: string;
+  /** The port it listens on. */
   readonly port: number;
+  /** The only bearer token it accepts. */
   readonly apiKey: string;
+  /** Every request received, in order. */
   readonly requests: RecordedRequest[];
+  /** Requests accepted for paid work. */
   readonly billableCount: number;
+  /** Remaining USD balance when `credits` was set. */
   readonly credits: number | undefined;
+  /** Replaces the fault script. */
   setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;
+  /** Forgets recorded requests and zeroes `billableCount` and the counters. */
   clearRequests(): void;
+  /** Stops the server, ending hung requests and timers. */
   close(): Promise<void>;
 }
 
@@ -83,9 +101,9 @@ export function providerSimulatorHandle<Extra extends object>(options: {
   /** Zeroes the provider's own counters when the recording is cleared. */
   onClearRequests: () => void;
   extra: Extra;
-}): ProviderSimulatorHandle & Extra {
+}): Simulator & Extra {
   const { server } = options;
-  const handle: ProviderSimulatorHandle = {
+  const handle: Simulator = {
     url: server.url,
     port: server.port,
     apiKey: options.apiKey,
@@ -105,8 +123,6 @@ export function providerSimulatorHandle<Extra extends object>(options: {
     },
     close: () => server.close(),
   };
-  return Object.defineProperties(
-    handle,
-    Object.getOwnPropertyDescriptors(options.extra),
-  ) as ProviderSimulatorHandle & Extra;
+  return Object.defineProperties(handle, Object.getOwnPropertyDescriptors(options.extra)) as Simulator &
+    Extra;
 }

@@ -135,6 +135,23 @@ describe('csvField', () => {
 });
 
 describe('results files', () => {
+  const runs = [
+    run({
+      latencyMs: 1200,
+      queuedMs: 200,
+      runningMs: 1000,
+      costUsd: 0.03,
+      costSource: 'reported',
+      warnings: ['size, dropped'],
+    }),
+    run({
+      repeat: 2,
+      status: 'failed',
+      images: [],
+      retries: 1,
+      error: { name: 'ApiCallError', message: 'oxen: 500 "Internal"\nretry later' },
+    }),
+  ];
   const results: CompareResults = {
     schemaVersion: 1,
     createdAt: '2026-05-21T14:30:05.000Z',
@@ -145,43 +162,8 @@ describe('results files', () => {
     options: { repeat: 2 },
     simulated: true,
     summary: { models: 1, runs: 2, succeeded: 1, failed: 1, totalCostUsd: 0.03, wallTimeMs: 1500 },
-    rows: summarizeRuns({
-      entries: [identity],
-      runs: [
-        run({
-          latencyMs: 1200,
-          queuedMs: 200,
-          runningMs: 1000,
-          costUsd: 0.03,
-          costSource: 'reported',
-          warnings: ['size, dropped'],
-        }),
-        run({
-          repeat: 2,
-          status: 'failed',
-          images: [],
-          retries: 1,
-          error: { name: 'ApiCallError', message: 'oxen: 500 "Internal"\nretry later' },
-        }),
-      ],
-    }),
-    runs: [
-      run({
-        latencyMs: 1200,
-        queuedMs: 200,
-        runningMs: 1000,
-        costUsd: 0.03,
-        costSource: 'reported',
-        warnings: ['size, dropped'],
-      }),
-      run({
-        repeat: 2,
-        status: 'failed',
-        images: [],
-        retries: 1,
-        error: { name: 'ApiCallError', message: 'oxen: 500 "Internal"\nretry later' },
-      }),
-    ],
+    rows: summarizeRuns({ entries: [identity], runs }),
+    runs,
   };
 
   it('writes one CSV line per run, RFC 4180 escaped, CRLF ended', () => {

@@ -45,6 +45,28 @@ async function edenSimulator(): Promise<EdenAISimulator> {
   return track(await startEdenAISimulator({ apiKey: secretKey('edenai'), rateLimit: false }));
 }
 
+/**
+ * An Eden AI simulator behind a proxy that swaps every output's URL for `resultUrl`, and a JSON adapter
+ * pointed at the proxy: a provider answering with a result URL it should never have given.
+ */
+async function edenAnsweringWithResultUrl(
+  resultUrl: string,
+): Promise<{ sim: EdenAISimulator; adapter: ProviderAdapter }> {
+  const sim = await edenSimulator();
+  const proxy = track(
+    await startProxy({
+      target: sim.url,
+      rewrite: (_request, json) => {
+        const body = json as { data?: { url?: string }[] };
+        for (const item of body.data ?? []) item.url = resultUrl;
+        return body;
+      },
+    }),
+  );
+  const adapter = track(createEdenAI({ apiKey: sim.apiKey, baseURL: proxy.url, transport: 'json' }));
+  return { sim, adapter };
+}
+
 function oxenAdapter(
   sim: OxenSimulator,
   baseURL: string,
@@ -192,7 +214,6 @@ describe('bodies larger than the cap', () => {
   });
 
   test('a result download that never ends is cut at the 100 MiB cap, and its host never sees the key', async () => {
-    const sim = await edenSimulator();
     let written: Promise<number> | undefined;
     const other = track(
       await startServer((_request, response) => {
@@ -200,17 +221,7 @@ describe('bodies larger than the cap', () => {
         written = writeForever(response, Buffer.alloc(MIB, 7));
       }),
     );
-    const proxy = track(
-      await startProxy({
-        target: sim.url,
-        rewrite: (_request, json) => {
-          const body = json as { data?: { url?: string }[] };
-          for (const item of body.data ?? []) item.url = `${other.url}/endless.png`;
-          return body;
-        },
-      }),
-    );
-    const adapter = track(createEdenAI({ apiKey: sim.apiKey, baseURL: proxy.url, transport: 'json' }));
+    const { sim, adapter } = await edenAnsweringWithResultUrl(`${other.url}/endless.png`);
     const { result } = await edit(adapter, edenRequest());
     const { error } = await bytesOf(result);
     expect(InvalidResponseError.isInstance(error)).toBe(true);
@@ -232,18 +243,7 @@ describe('result URLs that point somewhere they must not', () => {
   ] as const;
 
   test.each(targets)('Eden AI: %s is never fetched; bytes() says why', async (_name, target, reason) => {
-    const sim = await edenSimulator();
-    const proxy = track(
-      await startProxy({
-        target: sim.url,
-        rewrite: (_request, json) => {
-          const body = json as { data?: { url?: string }[] };
-          for (const item of body.data ?? []) item.url = target;
-          return body;
-        },
-      }),
-    );
-    const adapter = track(createEdenAI({ apiKey: sim.apiKey, baseURL: proxy.url, transport: 'json' }));
+    const { adapter } = await edenAnsweringWithResultUrl(target);
     const { result } = await edit(adapter, edenRequest());
     const { error } = await bytesOf(result);
     expect(InvalidResponseError.isInstance(error)).toBe(true);
@@ -473,23 +473,12 @@ describe('images that are not images', () => {
   });
 
   test('a result URL that serves HTML instead of an image: bytes() refuses it', async () => {
-    const sim = await edenSimulator();
     const other = track(
       await startServer((_request, response) => {
         response.writeHead(200, { 'content-type': 'image/png' }).end('<html>login required</html>');
       }),
     );
-    const proxy = track(
-      await startProxy({
-        target: sim.url,
-        rewrite: (_request, json) => {
-          const body = json as { data?: { url?: string }[] };
-          for (const item of body.data ?? []) item.url = `${other.url}/result.png`;
-          return body;
-        },
-      }),
-    );
-    const adapter = track(createEdenAI({ apiKey: sim.apiKey, baseURL: proxy.url, transport: 'json' }));
+    const { adapter } = await edenAnsweringWithResultUrl(`${other.url}/result.png`);
     const { result } = await edit(adapter, edenRequest());
     const { error } = await bytesOf(result);
     expect(InvalidResponseError.isInstance(error)).toBe(true);

@@ -191,6 +191,24 @@ function optionWarnings(warnings: readonly EditWarning[]): (EditWarning & { opti
   return warnings.filter((warning): warning is EditWarning & { option: string } => warning.type !== 'other');
 }
 
+/** Strict mode refuses exactly what the relaxed mapping warned about: one of those options, or nothing. */
+async function expectStrictRefusesWhatWasWarned(options: {
+  strict: ProviderAdapter;
+  request: NormalizedEditRequest;
+  warned: ReadonlySet<string>;
+}): Promise<void> {
+  const refusal = await options.strict.prepare!(options.request, {}).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (options.warned.size > 0) {
+    expect(UnsupportedFeatureError.isInstance(refusal), String(refusal)).toBe(true);
+    expect(options.warned).toContain((refusal as UnsupportedFeatureError).feature);
+  } else {
+    expect(refusal).toBeUndefined();
+  }
+}
+
 async function normalized(model: string, options: NeutralOptions, images: unknown[]) {
   const { mask, ...rest } = options;
   return normalizeEditRequest({
@@ -283,17 +301,7 @@ describe('Oxen: neutral options onto each model, as sent', () => {
           }
           const inputs = sent.input_image;
           if ((Array.isArray(inputs) ? inputs.length : 1) < imageCount) expect(warned).toContain('images');
-          // Strict mode refuses exactly what the relaxed mapping warned about.
-          const refusal = await strict.prepare!(request, {}).then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-          if (warned.size > 0) {
-            expect(UnsupportedFeatureError.isInstance(refusal), String(refusal)).toBe(true);
-            expect(warned).toContain((refusal as UnsupportedFeatureError).feature);
-          } else {
-            expect(refusal).toBeUndefined();
-          }
+          await expectStrictRefusesWhatWasWarned({ strict, request, warned });
         }),
         { numRuns: 40 },
       );
@@ -384,16 +392,7 @@ describe('Eden AI: neutral options onto each model family, as sent', () => {
           if (request.size !== undefined && sent.size !== request.size && sent.size !== request.aspectRatio) {
             expect([...warned].some((option) => option === 'size' || option === 'aspectRatio')).toBe(true);
           }
-          const refusal = await strict.prepare!(request, {}).then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-          if (warned.size > 0) {
-            expect(UnsupportedFeatureError.isInstance(refusal), String(refusal)).toBe(true);
-            expect(warned).toContain((refusal as UnsupportedFeatureError).feature);
-          } else {
-            expect(refusal).toBeUndefined();
-          }
+          await expectStrictRefusesWhatWasWarned({ strict, request, warned });
         }),
         { numRuns: 40 },
       );

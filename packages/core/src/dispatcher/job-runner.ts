@@ -5,6 +5,7 @@ import { ApiCallError } from '../errors/api-call-error.ts';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
 import { InsufficientCreditsError } from '../errors/insufficient-credits-error.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
+import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
@@ -501,6 +502,7 @@ export async function retrying<T>(options: {
     : options.retry;
   let retries = 0;
   let rateLimitRetries = 0;
+  let unusableAnswers = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await lane.run((taskSignal) => options.run(taskSignal), {
@@ -511,15 +513,24 @@ export async function retrying<T>(options: {
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const rateLimited = RateLimitError.isInstance(error);
+      // An answer that arrived but cannot be used (garbled, or pointing where it must not) is read
+      // again within retry.maxRetries, even for an accepted job: the same answer tends to come back,
+      // unlike an outage, which ends. Consecutive ones only: any other failure resets the count.
+      const unusable = acceptedJob !== undefined && InvalidResponseError.isInstance(error);
+      unusableAnswers = unusable ? unusableAnswers + 1 : 0;
       const decision = decideRetry({
         error,
         operation: options.operation,
-        retriesSoFar: retries,
+        retriesSoFar: unusable ? unusableAnswers - 1 : retries,
         rateLimitRetriesSoFar: rateLimitRetries,
-        options: retry,
+        options: unusable ? { ...retry, maxRetries: options.retry.maxRetries } : retry,
       });
       if (!decision.retry) {
-        if (acceptedJob) throw withNote(error, { note: acceptedJobGivenUp({ error, acceptedJob }) });
+        if (acceptedJob) {
+          throw withNote(error, {
+            note: acceptedJobGivenUp({ error, acceptedJob, reason: unusable ? decision.reason : '' }),
+          });
+        }
         throw decision.reason ? withNote(error, { note: decision.reason }) : error;
       }
       if (rateLimited) rateLimitRetries++;
@@ -551,12 +562,20 @@ export async function retrying<T>(options: {
 }
 
 /** Why the reads of an accepted job stop: the answer says the job is gone, or asking again cannot help. */
-function acceptedJobGivenUp(options: { error: unknown; acceptedJob: { providerJobId: string } }): string {
+function acceptedJobGivenUp(options: {
+  error: unknown;
+  acceptedJob: { providerJobId: string };
+  /** Why the retries of unusable answers stopped, when they did. */
+  reason: string;
+}): string {
   const { error, acceptedJob } = options;
   if (ApiCallError.isInstance(error) && error.statusCode === 404) {
     return `the provider no longer knows job ${acceptedJob.providerJobId}: its status answered 404 after the job was accepted, so its result cannot be read`;
   }
-  return `job ${acceptedJob.providerJobId} was accepted and may still finish, but reading its status again cannot succeed; fix the cause and re-attach with retouch.resume(snapshot)`;
+  const why = options.reason
+    ? `its status answer stayed unusable (${options.reason})`
+    : 'reading its status again cannot succeed';
+  return `job ${acceptedJob.providerJobId} was accepted and may still finish, but ${why}; fix the cause and re-attach with retouch.resume(snapshot)`;
 }
 
 /**

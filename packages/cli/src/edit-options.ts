@@ -37,8 +37,16 @@ export const N_RANGE = { min: 1, max: 10 } as const;
 /** The seeds a request may carry: an unsigned 32-bit integer. */
 export const SEED_RANGE = { min: 0, max: 2 ** 32 - 1 } as const;
 
-// In the order a request lists them.
-const KEYS = ['size', 'aspectRatio', 'quality', 'outputFormat', 'n', 'seed', 'negativePrompt'] as const;
+/** The names of the neutral edit options, in the order a request lists them. */
+export const NEUTRAL_EDIT_OPTION_KEYS = [
+  'size',
+  'aspectRatio',
+  'quality',
+  'outputFormat',
+  'n',
+  'seed',
+  'negativePrompt',
+] as const satisfies readonly (keyof NeutralEditOptions)[];
 
 /**
  * The neutral edit options set in `sources`, each taken from the first source that gives it (flags
@@ -50,10 +58,10 @@ const KEYS = ['size', 'aspectRatio', 'quality', 'outputFormat', 'n', 'seed', 'ne
  */
 export function pickEditOptions(sources: readonly (NeutralEditOptions | undefined)[]): NeutralEditOptions {
   const picked: NeutralEditOptions = {};
-  const copy = <Key extends (typeof KEYS)[number]>(key: Key): void => {
+  const copy = <Key extends (typeof NEUTRAL_EDIT_OPTION_KEYS)[number]>(key: Key): void => {
     const value = sources.find((source) => source?.[key] !== undefined)?.[key];
     if (value !== undefined && value !== '') picked[key] = value;
   };
-  for (const key of KEYS) copy(key);
+  for (const key of NEUTRAL_EDIT_OPTION_KEYS) copy(key);
   return picked;
 }

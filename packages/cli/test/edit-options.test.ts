@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickEditOptions } from '../src/edit-options.ts';
+import { NEUTRAL_EDIT_OPTION_KEYS, pickEditOptions } from '../src/edit-options.ts';
 
 describe('pickEditOptions', () => {
   it('takes each option from the first source that gives it: flags before the config file', () => {
@@ -28,14 +28,6 @@ describe('pickEditOptions', () => {
         size: 'auto',
       },
     ]);
-    expect(Object.keys(picked)).toEqual([
-      'size',
-      'aspectRatio',
-      'quality',
-      'outputFormat',
-      'n',
-      'seed',
-      'negativePrompt',
-    ]);
+    expect(Object.keys(picked)).toEqual([...NEUTRAL_EDIT_OPTION_KEYS]);
   });
 });

@@ -180,8 +180,12 @@ How to read the failures that are expected:
   retried and the edit succeeds.
 - **Malformed or wrong-shape JSON** on a billable answer is an \`InvalidResponseError\`: the work was
   done (billed once), the answer cannot be used, and it is not sent again.
-- A **status read that never answers** holds the poll for the HTTP layer's 60-second attempt
-  timeout, so the edit's ${seconds(matrix.deadlineMs)} deadline ends it with a \`TimeoutError\`.
+- A **status read that never answers** is abandoned after at most half the time left before the
+  edit's ${seconds(matrix.deadlineMs)} deadline (15 s without one), and the next read brings the finished job's result:
+  the edit succeeds, billed once. Failed reads of an accepted job are not given up on a retry count:
+  they go on until the job settles, the deadline passes or the job is cancelled, since the job is
+  paid for. Without a \`timeoutMs\`, a provider that stays down keeps the edit waiting, and each
+  \`retrying\` event says so and names the job.
 - A **result download** that fails is reported by \`bytes()\`, and the result is not lost: a second
   \`bytes()\` succeeds. A hung download is bounded by the signal given to \`bytes({ signal })\`.
 
@@ -254,6 +258,9 @@ ${soakSection}
   \`providerOptions.oxen\` types, fields the adapter owns, options set twice, file ids).
 - A garbled answer to a status read failed the whole edit, although the job may have finished and been
   billed; the dispatcher now reads again.
+- Failed status reads of an accepted job gave up after \`retry.maxRetries\`, losing a result that was
+  paid for, and a hung read held the poll for the HTTP layer's 60 s, past a short deadline. Reads now go
+  on until the job settles, its deadline passes or it is cancelled, each with its own shorter timeout.
 `;
 
 const target = fileURLToPath(new URL('../docs/reliability.md', import.meta.url));

@@ -109,45 +109,59 @@ export interface EdenAIEditFields {
   size: string | undefined;
 }
 
+/**
+ * Reports a required string field that is missing (`missing`) or not a string (`string_type`), as
+ * Pydantic words them; returns the string when it is one.
+ */
+function requiredString(options: {
+  body: Record<string, unknown>;
+  field: string;
+  problems: EdenAIValidationDetail[];
+}): string | undefined {
+  const value = options.body[options.field];
+  if (value === undefined) {
+    options.problems.push({
+      type: 'missing',
+      loc: ['body', options.field],
+      msg: 'Field required',
+      input: null,
+    });
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    options.problems.push({
+      type: 'string_type',
+      loc: ['body', options.field],
+      msg: 'Input should be a valid string',
+      input: value,
+    });
+    return undefined;
+  }
+  return value;
+}
+
 function validateCommonFields(options: {
   body: Record<string, unknown>;
   problems: EdenAIValidationDetail[];
   fromForm: boolean;
 }): void {
   const { body, problems } = options;
-  if (body.model === undefined) {
-    problems.push({ type: 'missing', loc: ['body', 'model'], msg: 'Field required', input: null });
-  } else if (typeof body.model !== 'string') {
-    problems.push({
-      type: 'string_type',
-      loc: ['body', 'model'],
-      msg: 'Input should be a valid string',
-      input: body.model,
-    });
-  }
-  if (body.prompt === undefined) {
-    problems.push({ type: 'missing', loc: ['body', 'prompt'], msg: 'Field required', input: null });
-  } else if (typeof body.prompt !== 'string') {
-    problems.push({
-      type: 'string_type',
-      loc: ['body', 'prompt'],
-      msg: 'Input should be a valid string',
-      input: body.prompt,
-    });
-  } else if (body.prompt.length < 1) {
+  requiredString({ body, field: 'model', problems });
+  const prompt = requiredString({ body, field: 'prompt', problems });
+  if (prompt !== undefined && prompt.length < 1) {
     problems.push({
       type: 'string_too_short',
       loc: ['body', 'prompt'],
       msg: 'String should have at least 1 character',
-      input: body.prompt,
+      input: prompt,
       ctx: { min_length: 1 },
     });
-  } else if (body.prompt.length > 32000) {
+  } else if (prompt !== undefined && prompt.length > 32000) {
     problems.push({
       type: 'string_too_long',
       loc: ['body', 'prompt'],
       msg: 'String should have at most 32000 characters',
-      input: shortInput(body.prompt),
+      input: shortInput(prompt),
       ctx: { max_length: 32000 },
     });
   }

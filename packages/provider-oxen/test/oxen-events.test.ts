@@ -112,17 +112,21 @@ describe('sse mode: completion is never missed', () => {
   });
 
   test('a stream that goes silent (no keep-alive) is treated as dead and reopened', async () => {
-    const sim = await simulator();
+    // Keep-alives come well within the idle timeout, so only the silent stream looks dead; on a busy
+    // machine a healthy stream may still be reopened once more, which is harmless.
+    const sim = await simulator({ keepAliveIntervalMs: 100 });
     const man = await proxy(sim);
     man.streams.push('silent');
     const oxen = provider(sim, {
       baseURL: man.url,
       mode: 'sse',
-      events: { ...NO_SAFETY_NET, idleTimeoutMs: 300 },
+      events: { ...NO_SAFETY_NET, idleTimeoutMs: 600 },
     });
     const result = await oxen.edit(await call(request));
     expect(result.images).toHaveLength(1);
-    expect(man.connections).toEqual(['silent', 'relay']);
+    expect(man.connections[0]).toBe('silent');
+    expect(man.connections.slice(1)).toContain('relay');
+    expect(man.connections.slice(1).every((connection) => connection === 'relay')).toBe(true);
   });
 
   test('a hostile never-ending line is cut off, and the stream reopened', async () => {

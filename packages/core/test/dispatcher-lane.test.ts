@@ -1,6 +1,6 @@
 import { createRetouch, type EditRequest, type EditResult } from '@retouch/core';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
+import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures } from './support/fake-provider.ts';
 import { maxInWindow } from './support/windows.ts';
 
@@ -71,6 +71,28 @@ describe('the rate window', () => {
     expect(maxInWindow(starts, 1_000 + WINDOW_MARGIN_MS - 1)).toBe(5);
     // The margin is all the lane gives up: the next five start as soon as the window and margin allow.
     expect(maxInWindow(starts, 1_000 + WINDOW_MARGIN_MS + 1)).toBe(10);
+    await retouch.close();
+  });
+
+  test('a 429 in a configured lane widens the margin: arrivals spread wider than it was', async () => {
+    const fake = createFakeProvider({ latencyMs: 10 });
+    fake.script('edit', { error: failures.rateLimited({ retryAfterMs: 20 }), afterMs: 10 });
+    const retouch = createRetouch({
+      providers: [fake],
+      limits: { fake: { concurrency: 10, requestsPerSecond: 5 } },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 16 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+      { stepMs: 5 },
+    );
+
+    expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    const accepted = fake
+      .callsOf('edit')
+      .slice(1)
+      .map((call) => call.at);
+    expect(maxInWindow(accepted, 1_000 + WINDOW_MARGIN_MS + 9)).toBe(5);
+    expect(maxInWindow(accepted, 1_000 + MAX_WINDOW_MARGIN_MS + 1)).toBe(10);
     await retouch.close();
   });
 

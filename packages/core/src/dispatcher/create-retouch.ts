@@ -55,8 +55,9 @@ export interface RetouchOptions {
   /**
    * Lane limits per provider id. Unset values come from the provider's documented limits, else a
    * concurrency of 8. A configured `requestsPerSecond` is kept as a hard limit: starts are spaced by
-   * the one-second window plus a 40 ms margin, so network jitter does not push requests into the
-   * provider's window. A lane without `requestsPerSecond` adapts to 429s: it slows to 0.7 of its rate
+   * the one-second window plus a 40 ms margin (widened by 10 ms after each 429, up to 100 ms), so
+   * network jitter does not push requests into the provider's window. A lane without
+   * `requestsPerSecond` adapts to 429s: it slows to 0.7 of its rate
    * (at most once a window) and probes back up by one request a second after a window of successes,
    * starting from (and never probing past) the provider's documented rate when there is one.
    */

@@ -13,6 +13,13 @@ const SECOND = 1_000;
  */
 export const WINDOW_MARGIN_MS = 40;
 /**
+ * A 429 in a lane whose rate is configured is evidence that arrivals spread wider than the margin (a
+ * slower network, a busier machine): each widens it by this much, up to {@link MAX_WINDOW_MARGIN_MS}.
+ */
+const MARGIN_STEP_MS = 10;
+/** The widest margin: 10 requests per second still reach 0.91 of the limit with it. */
+export const MAX_WINDOW_MARGIN_MS = 100;
+/**
  * The adaptive rate never drops below this, in requests per second: a 429 at a lower rate means the
  * quota is spent by someone else (the limit is per account), and the provider's pause covers that.
  */
@@ -100,6 +107,7 @@ export class Lane {
   #lastChangeAt = Number.NEGATIVE_INFINITY;
   #successesSinceChange = 0;
   #heldBackSinceChange = false;
+  #marginMs = WINDOW_MARGIN_MS;
 
   constructor(settings: LaneSettings) {
     this.#settings = settings;
@@ -187,8 +195,8 @@ export class Lane {
     if (rate === undefined) return undefined;
     // Below one request a second, starts are spaced evenly instead of bursting once a second.
     return rate >= 1
-      ? { cap: Math.floor(rate), windowMs: SECOND + WINDOW_MARGIN_MS }
-      : { cap: 1, windowMs: SECOND / rate + WINDOW_MARGIN_MS };
+      ? { cap: Math.floor(rate), windowMs: SECOND + this.#marginMs }
+      : { cap: 1, windowMs: SECOND / rate + this.#marginMs };
   }
 
   /**
@@ -258,6 +266,7 @@ export class Lane {
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
     // Requests sent before the last decrease were paced by the old rate: their 429s are the same
     // overload, not evidence that the new rate is still too high.
+    if (!this.#adaptive) this.#marginMs = Math.min(MAX_WINDOW_MARGIN_MS, this.#marginMs + MARGIN_STEP_MS);
     // One window's 429s are one overshoot: cutting once for each would compound the cut.
     const window = this.#window();
     if (

@@ -19,6 +19,13 @@ export interface RetryOptions {
   /**
    * Retries after the first attempt of each call (0 turns retrying off). Answers of 429 are counted
    * apart, in `maxRateLimitRetries`.
+   *
+   * Status reads of a job the provider has accepted are not bounded by either count: the job may be
+   * billed, so a failed read is retried (backing off up to the poll interval or 5 s) until the job
+   * settles, the edit's `timeoutMs` passes or it is cancelled. Without a `timeoutMs` that wait has no
+   * end while the provider stays down; each retry is reported as a `retrying` progress event naming the
+   * job. Only an answer that cannot improve by asking again ends it: a 404 on the job, an error that
+   * is not retryable, or `maxRetries` unusable answers in a row.
    * @default 2
    */
   maxRetries?: number;

@@ -338,14 +338,15 @@ describe('queue lifecycle', () => {
 
   it('lists active jobs, filters by status, cancels, and sends no event for a cancelled job', async () => {
     await sim.close();
-    sim = await startOxenSimulator({
-      jobSchedule: { queuedMs: 0, processingMs: 150 },
-      keepAliveIntervalMs: 20,
-    });
+    // The job runs long enough for the listing and the cancel to reach it on a busy machine; the wait
+    // below outlasts it, so a cancelled job that still finished would send its event in time to be seen.
+    const processingMs = 1_000;
+    sim = await startOxenSimulator({ jobSchedule: { queuedMs: 0, processingMs }, keepAliveIntervalMs: 20 });
     const stream = await fetch(`${sim.url}/api/events`, {
       headers: { Authorization: `Bearer ${sim.apiKey}` },
     });
     const events = readEvents(stream);
+    const enqueuedAt = Date.now();
     const { json } = await post('/api/ai/queue', seed003Minimal);
     const id = (json.generations as { generation_id: string }[])[0]!.generation_id;
     const active = await get('/api/ai/queue');
@@ -357,7 +358,7 @@ describe('queue lifecycle', () => {
     expect((await get('/api/ai/queue')).json.count).toBe(0);
     expect((await get('/api/ai/queue?status=cancelled')).json.count).toBe(1);
 
-    await sleep(250);
+    await sleep(enqueuedAt + processingMs + 250 - Date.now());
     expect(events.events.some((event) => event.event === 'media_generation_completed')).toBe(false);
     expect((await get(`/api/ai/queue/${id}`)).json.status).toBe('cancelled');
     const missing = await fetch(`${sim.url}/api/ai/queue/nope`, { method: 'DELETE', headers: headers() });

@@ -56,10 +56,14 @@ it('reports each queued job as it finishes, before its completion event goes out
 
 it('does not report a cancelled job', async () => {
   const finished: string[] = [];
+  // Queued long enough for the cancel to reach it on a busy machine; the wait below outlasts the whole
+  // schedule, so a cancelled job that still ran would be reported before the check.
+  const schedule = { queuedMs: 1_000, processingMs: 5 };
   sim = await startOxenSimulator({
-    jobSchedule: { queuedMs: 50, processingMs: 5 },
+    jobSchedule: schedule,
     onJobFinished: (job) => finished.push(job.generationId),
   });
+  const enqueuedAt = Date.now();
   const id = await enqueue(sim, {
     model: 'qwen-image-edit',
     prompt: 'Make the background blue',
@@ -69,7 +73,8 @@ it('does not report a cancelled job', async () => {
     method: 'DELETE',
     headers: { Authorization: `Bearer ${sim.apiKey}` },
   });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const scheduleEnd = enqueuedAt + schedule.queuedMs + schedule.processingMs;
+  await new Promise((resolve) => setTimeout(resolve, scheduleEnd + 250 - Date.now()));
   expect(sim.jobStatus(id)).toBe('cancelled');
   expect(finished).toEqual([]);
 });

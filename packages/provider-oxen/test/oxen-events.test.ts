@@ -113,13 +113,16 @@ describe('sse mode: completion is never missed', () => {
 
   test('a stream that goes silent (no keep-alive) is treated as dead and reopened', async () => {
     // Keep-alives come well within the idle timeout, so only the silent stream looks dead; on a busy
-    // machine a healthy stream may still be reopened once more, which is harmless.
+    // machine a healthy stream may still be reopened once more, which is harmless. Polling while
+    // disconnected is slow here, so the job is settled through the reopened stream, not by a status
+    // read that wins the race against the reconnect.
     const sim = await simulator({ keepAliveIntervalMs: 100 });
     const man = await proxy(sim);
     man.streams.push('silent');
     const oxen = provider(sim, {
       baseURL: man.url,
       mode: 'sse',
+      pollIntervalMs: 10_000,
       events: { ...NO_SAFETY_NET, idleTimeoutMs: 600 },
     });
     const result = await oxen.edit(await call(request));

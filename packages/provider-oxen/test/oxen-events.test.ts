@@ -136,9 +136,11 @@ describe('sse mode: completion is never missed', () => {
     const sim = await simulator();
     const man = await proxy(sim);
     man.streams.push('hostile-line');
+    // Slow polling while disconnected: the job settles through the reopened stream, not a status read.
     const oxen = provider(sim, {
       baseURL: man.url,
       mode: 'sse',
+      pollIntervalMs: 10_000,
       events: { ...NO_SAFETY_NET, maxEventSize: 64 * 1024 },
     });
     const result = await oxen.edit(await call(request));

@@ -90,6 +90,18 @@ export interface ProviderCall {
   readonly deadline?: number;
   /** A stable key identifying this logical edit across attempts, for idempotency where supported. */
   readonly idempotencyKey: string;
+  /**
+   * Call before each request after the first that this call sends to the provider (the edit after an
+   * upload, a second upload): it waits until the provider's rate window has room, then counts the
+   * request there, so extra requests keep to the lane's rate limit too. Absent when the adapter is
+   * used without the dispatcher.
+   *
+   * @example
+   * const fileId = await upload(image);            // the call's first request: already counted
+   * await call.paceRequest?.();                    // the second one waits for room in the window
+   * return sendEdit({ fileId });
+   */
+  readonly paceRequest?: () => Promise<void>;
 }
 
 /** Options of {@link ProviderAdapter.waitForCompletion}. */

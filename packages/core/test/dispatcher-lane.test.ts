@@ -1,7 +1,13 @@
-import { createRetouch, type EditRequest, type EditResult } from '@retouch/core';
+import {
+  createGeneratedImage,
+  createRetouch,
+  type EditRequest,
+  type EditResult,
+  type ProviderAdapter,
+} from '@retouch/core';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
-import { createFakeProvider, failures } from './support/fake-provider.ts';
+import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { maxInWindow } from './support/windows.ts';
 
 const request = (prompt = 'add a hat'): EditRequest => ({
@@ -322,6 +328,79 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
       requestsPerSecond: 3,
       adaptive: true,
     });
+    await retouch.close();
+  });
+});
+
+describe('requests after the first within one call', () => {
+  /** An adapter whose every edit sends two requests, an upload then the edit, as Eden AI's may. */
+  function uploadingAdapter(sent: number[]): ProviderAdapter {
+    return {
+      id: 'fake',
+      specificationVersion: 1,
+      async edit(call) {
+        sent.push(Date.now());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await call.paceRequest?.();
+        sent.push(Date.now());
+        return {
+          images: [createGeneratedImage({ provider: 'fake', base64: TINY_PNG_BASE64 })],
+          warnings: [],
+          raw: {},
+        };
+      },
+    };
+  }
+
+  test('are paced by the lane: every request keeps to the rate window, not only each call', async () => {
+    const sent: number[] = [];
+    const retouch = createRetouch({
+      providers: [uploadingAdapter(sent)],
+      limits: { fake: { requestsPerSecond: 2, concurrency: 4 } },
+    });
+    const outcomes = await runAll(
+      Array.from({ length: 4 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(sent).toHaveLength(8);
+    expect(maxInWindow(sent, 1000)).toBeLessThanOrEqual(2);
+    await retouch.close();
+  });
+
+  test('go before edits still waiting in the queue, so a running call is not starved', async () => {
+    const sent: number[] = [];
+    const order: string[] = [];
+    const adapter = uploadingAdapter(sent);
+    const edit = adapter.edit.bind(adapter);
+    adapter.edit = async (call) => {
+      order.push(`start ${call.request.prompt}`);
+      const output = await edit({
+        ...call,
+        paceRequest: async () => {
+          await call.paceRequest?.();
+          order.push(`second request of ${call.request.prompt}`);
+        },
+      });
+      return output;
+    };
+    const retouch = createRetouch({
+      providers: [adapter],
+      limits: { fake: { requestsPerSecond: 1, concurrency: 2 } },
+    });
+    const first = retouch.edit(request('first'));
+    const second = retouch.edit(request('second'));
+    await runAll([first, second]);
+    expect(order).toEqual([
+      'start first',
+      'second request of first',
+      'start second',
+      'second request of second',
+    ]);
     await retouch.close();
   });
 });

@@ -11,7 +11,7 @@ import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.ts';
-import type { ProviderAdapter, ProviderEditOutput, ProviderJobStatus } from '../provider.ts';
+import type { ProviderAdapter, ProviderCall, ProviderEditOutput, ProviderJobStatus } from '../provider.ts';
 import { redactValue } from '../secrets.ts';
 import type { BudgetLedger } from './budget.ts';
 import { delay, type JobStage } from './deadline.ts';
@@ -229,7 +229,8 @@ export class JobRunner {
           operation: 'submission',
           priority: plan.priority,
           state,
-          run: (attemptSignal) => adapter.submit!({ ...call, signal: attemptSignal }),
+          run: (attemptSignal) =>
+            adapter.submit!(this.#attemptCall({ call, adapter, signal: attemptSignal })),
         });
         providerJobId = submission.jobId;
         job.warnings = dedupeWarnings([...job.warnings, ...submission.warnings]);
@@ -254,7 +255,7 @@ export class JobRunner {
           operation: 'submission',
           priority: plan.priority,
           state,
-          run: (attemptSignal) => adapter.edit({ ...call, signal: attemptSignal }),
+          run: (attemptSignal) => adapter.edit(this.#attemptCall({ call, adapter, signal: attemptSignal })),
         });
       }
       const cost =
@@ -291,6 +292,16 @@ export class JobRunner {
       if (this.#context.ledger.capped || signal.aborted) throw error;
       return undefined;
     }
+  }
+
+  /** One attempt's call: its own signal, and extra requests paced by the provider's lane. */
+  #attemptCall(options: {
+    call: Omit<ProviderCall, 'signal'>;
+    adapter: ProviderAdapter;
+    signal: AbortSignal;
+  }): ProviderCall {
+    const lane = this.#context.lane(options.adapter.id);
+    return { ...options.call, signal: options.signal, paceRequest: () => lane.pace(options.signal) };
   }
 
   /** Runs one call through the lane, retrying as {@link decideRetry} allows, and reports each retry. */

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
+import { delay } from './deadline.ts';
 
 /** One second: the window `requestsPerSecond` is measured over. */
 const SECOND = 1_000;
@@ -108,6 +109,8 @@ export class Lane {
   #successesSinceChange = 0;
   #heldBackSinceChange = false;
   #marginMs = WINDOW_MARGIN_MS;
+  /** Extra requests of running tasks waiting for room in the window: they go before queued tasks. */
+  #pacers = 0;
 
   constructor(settings: LaneSettings) {
     this.#settings = settings;
@@ -157,6 +160,37 @@ export class Lane {
       },
       { priority: options.priority, signal: options.signal },
     );
+  }
+
+  /**
+   * Waits until the window (and any pause after a 429) allows one more request, then counts it. For a
+   * request beyond the first that a running task makes, such as the edit after an upload: it takes no
+   * concurrency slot, since the task holds one, and queued tasks wait while it does, so a task already
+   * running is not starved by new ones. A 429 on it reaches the lane through the task's own error.
+   */
+  async pace(signal: AbortSignal): Promise<void> {
+    this.#pacers++;
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        if (this.#closed) {
+          throw new RetouchError({
+            message: `the ${this.#settings.provider} lane is closed: the client was closed`,
+          });
+        }
+        const now = Date.now();
+        const openAt = this.#opensAt(now);
+        if (openAt <= now) {
+          this.#starts.push(now);
+          return;
+        }
+        this.#queue.pause();
+        await delay(openAt - now, { signal });
+      }
+    } finally {
+      this.#pacers--;
+      this.#gate(false);
+    }
   }
 
   /** Milliseconds until the lane's pause after a 429 ends; 0 when it is not paused. */
@@ -213,17 +247,9 @@ export class Lane {
     while (drop < this.#starts.length && now - this.#starts[drop]! >= keepMs) drop++;
     if (drop > 0) this.#starts.splice(0, drop);
 
-    let openAt = this.#pausedUntil;
-    if (window) {
-      const recent = this.#starts.filter((start) => now - start < window.windowMs);
-      if (recent.length >= window.cap) {
-        // The start `cap` places back must leave the window before another may begin.
-        const windowOpensAt = recent[recent.length - window.cap]! + window.windowMs;
-        if (windowOpensAt > openAt) {
-          openAt = windowOpensAt;
-          if (this.#queue.size > 0 || expectingTask) this.#heldBackSinceChange = true;
-        }
-      }
+    const openAt = this.#opensAt(now);
+    if (openAt > this.#pausedUntil && openAt > now && (this.#queue.size > 0 || expectingTask)) {
+      this.#heldBackSinceChange = true;
     }
     if (openAt > now) {
       this.#queue.pause();
@@ -231,7 +257,26 @@ export class Lane {
       return;
     }
     this.#clearTimer();
+    // A waiting extra request of a running task goes first; it restarts the queue when it is done.
+    if (this.#pacers > 0) {
+      this.#queue.pause();
+      return;
+    }
     this.#queue.start();
+  }
+
+  /** When the next request may start: after any pause, and once the window has room. */
+  #opensAt(now: number): number {
+    let openAt = this.#pausedUntil;
+    const window = this.#window();
+    if (window) {
+      const recent = this.#starts.filter((start) => now - start < window.windowMs);
+      if (recent.length >= window.cap) {
+        // The start `cap` places back must leave the window before another may begin.
+        openAt = Math.max(openAt, recent[recent.length - window.cap]! + window.windowMs);
+      }
+    }
+    return openAt;
   }
 
   #setTimer(at: number): void {

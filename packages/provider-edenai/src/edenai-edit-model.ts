@@ -306,6 +306,20 @@ export interface EdenAIEditContext {
   strict: boolean;
   /** Per-attempt timeout of the edit and upload requests. */
   timeoutMs: number | false;
+  /** The dispatcher's pacing of requests after a call's first (see `ProviderCall.paceRequest`). */
+  paceRequest?: () => Promise<void>;
+}
+
+/**
+ * Paces the requests one edit sends to Eden: the first is already counted by the lane that started
+ * the call, each later one (an upload beside another, the edit after its uploads) waits for room in
+ * the rate window. Input downloads go to other hosts and are not paced.
+ */
+function requestPacer(paceRequest: (() => Promise<void>) | undefined): () => Promise<void> {
+  let sent = 0;
+  return async () => {
+    if (sent++ > 0) await paceRequest?.();
+  };
 }
 
 /**
@@ -355,11 +369,12 @@ export async function runEdenAIEdit(context: EdenAIEditContext): Promise<Provide
     }
   }
 
-  const transport = await planInputs({ context, slots, warnings });
+  const beforeRequest = requestPacer(context.paceRequest);
+  const transport = await planInputs({ context, slots, warnings, beforeRequest });
 
   let response: Awaited<ReturnType<typeof sendEdit>>;
   try {
-    response = await sendEdit({ context, mapped, slots, transport, warnings });
+    response = await sendEdit({ context, mapped, slots, transport, warnings, beforeRequest });
   } catch (error) {
     // A rejected request may name a cached file Eden no longer has: forget the uploads it used.
     if (ApiCallError.isInstance(error) && [400, 404, 422].includes(error.statusCode ?? 0)) {
@@ -378,6 +393,7 @@ async function planInputs(options: {
   context: EdenAIEditContext;
   slots: InputSlot[];
   warnings: EditWarning[];
+  beforeRequest: () => Promise<void>;
 }): Promise<'json' | 'multipart'> {
   const { context, slots, warnings } = options;
   const locals = slots.filter((slot) => isLocalImage(slot.image));
@@ -432,6 +448,7 @@ async function planInputs(options: {
           http: context.http,
           ...(context.signal ? { signal: context.signal } : {}),
           timeoutMs: context.timeoutMs,
+          beforeRequest: options.beforeRequest,
         });
       } catch (error) {
         throw notSent(error, `uploading ${slot.path} failed, so the edit was not sent`);
@@ -457,6 +474,7 @@ async function sendEdit(options: {
   slots: InputSlot[];
   transport: 'json' | 'multipart';
   warnings: EditWarning[];
+  beforeRequest: () => Promise<void>;
 }) {
   const { context, mapped, slots, transport } = options;
   const { request, http, signal } = context;
@@ -480,6 +498,7 @@ async function sendEdit(options: {
       ...(mapped.n !== undefined ? { n: mapped.n } : {}),
       ...mapped.fields,
     };
+    await options.beforeRequest();
     return (await http.request({ ...common, json })).data;
   }
 
@@ -503,6 +522,7 @@ async function sendEdit(options: {
     if (value === null || value === undefined) continue;
     form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
+  await options.beforeRequest();
   return (await http.request({ ...common, form })).data;
 }
 

@@ -213,6 +213,7 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
         upload: delivery.upload,
         strict,
         timeoutMs,
+        ...(call.paceRequest ? { paceRequest: call.paceRequest } : {}),
       });
     },
 

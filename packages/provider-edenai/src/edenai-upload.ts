@@ -93,6 +93,8 @@ export class EdenAIUploadCache {
     http: HttpClient;
     signal?: AbortSignal;
     timeoutMs?: number | false;
+    /** Awaited just before the upload request is sent (not when the upload is cached or shared). */
+    beforeRequest?: () => Promise<void>;
   }): Promise<UploadedFile> {
     const { contentHash } = options;
     options.signal?.throwIfAborted();
@@ -182,7 +184,9 @@ async function uploadFile(options: {
   http: HttpClient;
   signal: AbortSignal;
   timeoutMs?: number | false;
+  beforeRequest?: () => Promise<void>;
 }): Promise<UploadedFile> {
+  await options.beforeRequest?.();
   const form = new FormData();
   // A file is a disk-backed Blob: the upload streams it.
   form.append('file', await imageToBlob(options.image), options.fileName);

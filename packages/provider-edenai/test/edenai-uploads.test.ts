@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiCallError } from '@retouch/core';
+import { ApiCallError, createRetouch } from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { uploadCacheFor } from '../src/edenai-upload.ts';
@@ -279,5 +279,35 @@ describe('the upload cache', () => {
     await editWith(provider, request);
     expect(requestsTo(sim, UPLOAD)).toHaveLength(2);
     expect(requestsTo(sim, EDITS)).toHaveLength(1);
+  });
+});
+
+describe('uploads and the rate limit', () => {
+  test('an upload and its edit both keep to the lane rate: no 429 from an account limit above it', async () => {
+    // Each edit uploads its own picture first, so it sends two requests. Counting only the edits,
+    // 4 a second would put 8 requests a second on an account that allows 5.
+    const limited = await startEdenAISimulator({ rateLimit: { requestsPerSecond: 5 } });
+    try {
+      const retouch = createRetouch({
+        providers: [createEdenAI({ apiKey: limited.apiKey, baseURL: limited.url, upload: 'always' })],
+        limits: { edenai: { requestsPerSecond: 4, concurrency: 4 } },
+      });
+      const edits = Array.from({ length: 6 }, (_, index) =>
+        retouch.edit({
+          model: 'edenai:bfl/flux-kontext-pro',
+          prompt: `Variant ${index}`,
+          images: [pngBytes({ width: 5 + index, noise: true })],
+        }),
+      );
+      const results = await Promise.all(edits);
+      expect(results).toHaveLength(6);
+      expect(requestsTo(limited, UPLOAD)).toHaveLength(6);
+      expect(requestsTo(limited, EDITS)).toHaveLength(6);
+      expect(limited.counters.rateLimited).toBe(0);
+      expect(retouch.stats().retries).toBe(0);
+      await retouch.close();
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -87,8 +87,9 @@ ${KEYS}
     case 'demo':
       return `Usage: retouch demo [--out <dir>] [--repeat <count>] [--json]
 
-Starts Oxen and Eden AI simulators in this process and compares four models on a sample picture:
-Oxen sync, Oxen with server-sent events, Eden AI over JSON (uploaded file) and Eden AI multipart.
+Starts Oxen and Eden AI simulators in this process and compares five models on a sample picture,
+one for each way an edit travels: Oxen sync, Oxen with server-sent events, Oxen's polled queue,
+Eden AI over JSON (uploaded file) and Eden AI multipart.
 No keys and no network.
 
 Options:
@@ -107,7 +108,7 @@ Commands:
   edit        Run one edit and save the outputs
   compare     Run one edit on several models; table, report.html, results.json, results.csv
   models      List edit-capable models with parameters and prices
-  demo        Compare four models against local simulators: no keys, no network
+  demo        Compare five models against local simulators: no keys, no network
 
 Run "retouch <command> --help" for a command's options; "retouch --version" for the version.
 

@@ -150,10 +150,11 @@ export async function runCell(cell: Cell): Promise<CellFigures> {
     if (figures.download !== 'ok') figures.downloadAgain = await download(result, `${cell.id} (again)`);
   }
   if (hasProviderJobs(cell.path)) {
-    // The dispatcher cancels a stopped job in the background: give it a moment to land.
+    // The dispatcher cancels a stopped job in the background: wait for it to land. The wait ends as
+    // soon as every job is terminal, so a generous bound costs nothing but absorbs a busy machine.
     let jobs = await oxenJobs(sim as OxenSimulator);
     const terminal = () => jobs.every((job) => ['succeeded', 'failed', 'cancelled'].includes(job.status));
-    const until = Date.now() + 1_500;
+    const until = Date.now() + 5_000;
     while (!terminal() && Date.now() < until) {
       await sleep(25);
       jobs = await oxenJobs(sim as OxenSimulator);

@@ -159,7 +159,8 @@ describe('through createRetouch', () => {
   test('200 concurrent edits through the dispatcher still share one event stream', async () => {
     const sim = await simulator({ jobSchedule: { queuedMs: 5, processingMs: 100 } });
     const retouch = createRetouch({
-      providers: [provider(sim, { mode: 'sse' })],
+      // The default linger: the tests' 50 ms one could let a stall between waves of jobs close the stream.
+      providers: [provider(sim, { mode: 'sse', events: { lingerMs: 2_000 } })],
       limits: { oxen: { concurrency: 32 } },
     });
     onCleanup(() => retouch.close());

@@ -310,7 +310,7 @@ describe('seeds 002 and 003: sync, async queue and SSE', () => {
 describe('queue lifecycle', () => {
   it('moves queued → processing → succeeded on the configured schedule', async () => {
     await sim.close();
-    sim = await startOxenSimulator({ jobSchedule: { queuedMs: 250, processingMs: 250 } });
+    sim = await startOxenSimulator({ jobSchedule: { queuedMs: 800, processingMs: 800 } });
     const { json } = await post('/api/ai/queue', seed003Minimal);
     const id = (json.generations as { generation_id: string }[])[0]!.generation_id;
     const seen = new Set<string>();

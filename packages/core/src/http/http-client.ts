@@ -1,4 +1,3 @@
-import ky, { isNetworkError } from 'ky';
 import type { z } from 'zod';
 import { ApiCallError } from '../errors/api-call-error.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
@@ -9,6 +8,24 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { redact, registerSecret } from '../secrets.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import { unsafeUrlReason } from './url-safety.ts';
+
+type KyModule = typeof import('ky');
+let kyLoading: Promise<KyModule> | undefined;
+let kyLoaded: KyModule | undefined;
+
+/**
+ * ky is loaded on the first request, not when `@retouch/core` is imported: its module probes the
+ * runtime by building a `Request`, which loads Node's whole fetch implementation, a cost a program
+ * that imports Retouch but has not sent anything yet should not pay at start-up.
+ */
+async function loadKy(): Promise<KyModule> {
+  if (kyLoaded) return kyLoaded;
+  kyLoading ??= import('ky').then((module) => {
+    kyLoaded = module;
+    return module;
+  });
+  return kyLoading;
+}
 
 /** What a provider's error body says, as the provider's own parser reads it. */
 export interface ProviderErrorInfo {
@@ -222,6 +239,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     url: URL,
     init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
   ): Promise<Response> {
+    const { default: ky } = kyLoaded ?? (await loadKy());
     let current = url;
     let withBody = true;
     for (let hop = 0; ; hop++) {
@@ -590,7 +608,7 @@ function transportError(error: unknown, context: ReadContext & { afterResponse?:
   if (error instanceof DOMException && error.name === 'AbortError') return error;
   const code = errorCode(error);
   const notConnected = !context.afterResponse && code !== undefined && NOT_CONNECTED_CODES.has(code);
-  const what = isNetworkError(error) || code ? `network error${code ? ` (${code})` : ''}` : 'error';
+  const what = kyLoaded?.isNetworkError(error) || code ? `network error${code ? ` (${code})` : ''}` : 'error';
   return new ApiCallError({
     message: `${context.provider}: ${context.method} ${describe(context.url)} failed with a ${what}${
       context.afterResponse ? ' while reading the response' : ''

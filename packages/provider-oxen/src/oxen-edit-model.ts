@@ -171,7 +171,8 @@ export function checkOxenRequest(request: NormalizedEditRequest): void {
  * Maps a neutral request onto one Oxen model, driven by the model's parameter schema: each option
  * goes to the model's own parameter name and spelling, and an option the model lacks or a value
  * outside its enum becomes a warning (and is not sent), or an `UnsupportedFeatureError` with
- * `strict`. Nothing is read or sent here.
+ * `strict`. Nothing is read or sent here. The request must have passed {@link checkOxenRequest}, which
+ * refuses what no schema could fix (fields the adapter owns, options set twice, file ids).
  */
 export function planOxenEdit(options: {
   request: NormalizedEditRequest;
@@ -187,7 +188,6 @@ export function planOxenEdit(options: {
   const warnings: EditWarning[] = [];
   const optionWarnings: EditWarning[] = [];
   const body: Record<string, unknown> = {};
-  const issues: RequestIssue[] = [];
 
   if (spec.source === 'unknown') {
     warnings.push({
@@ -220,23 +220,6 @@ export function planOxenEdit(options: {
   };
 
   // Images: one URL or an array, as the model's schema says.
-  for (const [index, image] of request.images.entries()) {
-    if (image.kind === 'file-id') {
-      issues.push({
-        path: `images.${index}`,
-        message:
-          'Oxen has no file uploads; pass a public URL, the bytes, or { path } (sent inline as a data: URI)',
-      });
-    }
-  }
-  if (request.mask?.kind === 'file-id') {
-    issues.push({
-      path: 'mask',
-      message: 'Oxen has no file uploads; pass a public URL, the bytes, or { path }',
-    });
-  }
-  if (issues.length > 0) throw new InvalidRequestError({ issues });
-
   let images = [...request.images];
   const inputImageArray =
     spec.inputImage === 'array' || (spec.inputImage === undefined && request.images.length > 1);
@@ -328,19 +311,6 @@ export function planOxenEdit(options: {
   // Model parameters given in the model's own spelling.
   for (const [key, value] of Object.entries(providerOptions.parameters)) {
     const path = `providerOptions.oxen.${key}`;
-    const reserved = RESERVED[key];
-    if (reserved) {
-      issues.push({ path, message: `"${key}" is set by the adapter; ${reserved}` });
-      continue;
-    }
-    const neutral = NEUTRAL_PARAMETERS[key];
-    if (neutral && request[neutral] !== undefined) {
-      issues.push({
-        path,
-        message: `both ${neutral} and providerOptions.oxen.${key} are set; keep one (${neutral} is checked the same way)`,
-      });
-      continue;
-    }
     if (value === undefined) continue;
     if (!checked) {
       set(key, value);
@@ -371,7 +341,6 @@ export function planOxenEdit(options: {
       );
     }
   }
-  if (issues.length > 0) throw new InvalidRequestError({ issues });
 
   if (options.strict && optionWarnings.length > 0) {
     const first = optionWarnings[0] as Extract<EditWarning, { option: string }>;

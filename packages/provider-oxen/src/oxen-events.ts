@@ -261,6 +261,11 @@ export class OxenEventStream {
     await this.#loop;
   }
 
+  /** The wait before reconnect attempt `attempt` (0-based): doubling, capped, jittered. */
+  #reconnectDelay(attempt: number): number {
+    return backoffDelay({ attempt, initialMs: this.#reconnectDelayMs, maxMs: this.#maxReconnectDelayMs });
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new RetouchError({ message: 'oxen: the event stream was closed' });
   }
@@ -305,13 +310,7 @@ export class OxenEventStream {
           this.#releaseConnectWaiters();
           if (!this.#needed()) break;
           this.#scheduleReconcile();
-          await this.#sleep(
-            backoffDelay({
-              attempt: attempt++,
-              initialMs: this.#reconnectDelayMs,
-              maxMs: this.#maxReconnectDelayMs,
-            }),
-          );
+          await this.#sleep(this.#reconnectDelay(attempt++));
           continue;
         }
         this.#connecting = false;
@@ -326,13 +325,7 @@ export class OxenEventStream {
         if (!this.#needed()) break;
         if (delivered || Date.now() - openedAt >= HEALTHY_CONNECTION_MS) attempt = 0;
         this.#scheduleReconcile();
-        await this.#sleep(
-          backoffDelay({
-            attempt: attempt++,
-            initialMs: this.#reconnectDelayMs,
-            maxMs: this.#maxReconnectDelayMs,
-          }),
-        );
+        await this.#sleep(this.#reconnectDelay(attempt++));
       }
     } finally {
       this.#connected = false;

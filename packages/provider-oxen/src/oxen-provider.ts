@@ -230,20 +230,28 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
   };
   const contexts = new Map<string, JobContext>();
 
+  // The dispatcher hands one request object to prepare, estimateCost and the edit: it is planned once.
+  // Only finished plans are kept, so an aborted schema read is not remembered.
+  const plans = new WeakMap<NormalizedEditRequest, OxenEditPlan>();
+
   async function plan(
     request: NormalizedEditRequest,
     signal: AbortSignal | undefined,
   ): Promise<OxenEditPlan> {
+    const known = plans.get(request);
+    if (known) return known;
     // A request that is wrong whatever the model is refused before the schema lookup, a network call.
     checkOxenRequest(request);
     const spec = await catalog.spec(request.modelId, { signal });
-    return planOxenEdit({
+    const planned = planOxenEdit({
       request,
       spec,
       strict,
       targetNamespace: settings.targetNamespace,
       reportCost: settings.reportCost,
     });
+    plans.set(request, planned);
+    return planned;
   }
 
   function remember(generationIds: readonly string[], context: JobContext): void {

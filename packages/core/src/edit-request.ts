@@ -166,8 +166,12 @@ export const editRequestSchema = z.strictObject({
  */
 export type EditRequest = z.input<typeof editRequestSchema>;
 
-/** Neutral options a request may carry besides model, prompt and images. */
+/**
+ * The neutral request fields a model may not honour exactly, as warnings and strict-mode errors name
+ * them (a provider-specific setting is named `providerOptions.<provider>.<key>`).
+ */
 export type EditOptionName =
+  | 'images'
   | 'mask'
   | 'n'
   | 'size'

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { type Cost, costSchema } from './cost.ts';
+import type { EditOptionName } from './edit-request.ts';
 
 /**
  * Something about the request the model could not honour exactly: an option it lacks (dropped), a
- * value it does not accept (adjusted), or advice. Warnings never fail an edit; with `strict: true`
- * the adapter throws `UnsupportedFeatureError` instead.
+ * value it does not accept (adjusted), or advice. Warnings never fail an edit; with
+ * `createRetouch({ strict: true })` the dispatcher refuses the edit with `UnsupportedFeatureError`
+ * instead, naming the option.
  */
 export type EditWarning =
   | {
       /** The model lacks the option, so it was not sent. */
       type: 'unsupported-option';
       /** The request field, e.g. `seed`. */
-      option: string;
+      option: EditWarningOption;
       /** What happened, in words. */
       message: string;
     }
@@ -19,7 +21,7 @@ export type EditWarning =
       /** The model does not take the value as given, so a close one was sent instead. */
       type: 'adjusted-option';
       /** The request field, e.g. `outputFormat`. */
-      option: string;
+      option: EditWarningOption;
       /** The value the request asked for. */
       from: unknown;
       /** The value sent to the provider. */
@@ -34,13 +36,16 @@ export type EditWarning =
       message: string;
     };
 
+/** What a warning about an option names: a neutral field, or `providerOptions.<provider>.<key>`. */
+export type EditWarningOption = EditOptionName | `providerOptions.${string}`;
+
 /** Zod schema of an {@link EditWarning}. */
 export const editWarningSchema = z.discriminatedUnion('type', [
   z.object({
     /** The model lacks the option, so it was not sent. */
     type: z.literal('unsupported-option'),
     /** The request field, e.g. `seed`. */
-    option: z.string(),
+    option: z.custom<EditWarningOption>((value) => typeof value === 'string', 'expected a string'),
     /** What happened, in words. */
     message: z.string(),
   }),
@@ -48,7 +53,7 @@ export const editWarningSchema = z.discriminatedUnion('type', [
     /** The model does not take the value as given, so a close one was sent instead. */
     type: z.literal('adjusted-option'),
     /** The request field, e.g. `outputFormat`. */
-    option: z.string(),
+    option: z.custom<EditWarningOption>((value) => typeof value === 'string', 'expected a string'),
     /** The value the request asked for. */
     from: z.unknown(),
     /** The value sent to the provider. */

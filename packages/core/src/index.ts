@@ -6,14 +6,8 @@
  */
 export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
 export type { BudgetOptions } from './dispatcher/budget.ts';
-export {
-  createRetouch,
-  type DispatchOptions,
-  type ResumeOptions,
-  type Retouch,
-  type RetouchOptions,
-  type RetouchStats,
-} from './dispatcher/create-retouch.ts';
+export { createRetouch } from './dispatcher/create-retouch.ts';
+export { delay } from './dispatcher/deadline.ts';
 export {
   type EditJob,
   type EditJobSnapshot,
@@ -23,6 +17,14 @@ export {
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
 export type { ProgressEvent, ProgressEventType, ProgressListener } from './dispatcher/events.ts';
 export type { LaneStats } from './dispatcher/lane.ts';
+export { RateController, type RateControllerSettings } from './dispatcher/rate-controller.ts';
+export type {
+  DispatchOptions,
+  ResumeOptions,
+  Retouch,
+  RetouchOptions,
+  RetouchStats,
+} from './dispatcher/retouch.ts';
 export type { RetryOptions } from './dispatcher/retry.ts';
 export {
   type EditOptionName,
@@ -39,6 +41,7 @@ export {
   type EditResult,
   type EditTimings,
   type EditWarning,
+  type EditWarningOption,
   editResultSchema,
   editWarningSchema,
   type FailedAttempt,
@@ -56,6 +59,7 @@ export {
   type HttpResponse,
   type ProviderErrorInfo,
 } from './http/http-client.ts';
+export type { RequestGate, RequestOutcome } from './http/request-gate.ts';
 export { parseRetryAfter, secondsToMs } from './http/retry-after.ts';
 export {
   type ImageInput,
@@ -79,16 +83,19 @@ export {
   sniffImageMediaType,
 } from './media-type.ts';
 export type {
+  JobWatch,
   LaneLimits,
   ModelCapabilities,
   ModelInfo,
   ModelPricing,
+  PollingSettings,
   PreparedEdit,
   ProviderAdapter,
   ProviderCall,
+  ProviderContext,
   ProviderEditOutput,
   ProviderJobStatus,
   ProviderJobSubmission,
-  WaitForCompletionOptions,
+  WatchOptions,
 } from './provider.ts';
 export { redact, redactValue, registerSecret } from './secrets.ts';

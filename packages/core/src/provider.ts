@@ -1,131 +1,190 @@
 import type { Cost } from './cost.ts';
-import type { NormalizedEditRequest } from './edit-request.ts';
+import type { EditOptionName, NormalizedEditRequest } from './edit-request.ts';
 import type { EditWarning, GeneratedImage } from './edit-result.ts';
 import type { RetouchError } from './errors/retouch-error.ts';
+import type { HttpClient } from './http/http-client.ts';
 
 /**
- * The adapter spec: what a provider package implements so the dispatcher can drive it.
- * A provider with only a one-shot `edit` is complete; providers with jobs add `submit`, `status`
- * and `cancel` (and may add `waitForCompletion` when they can be told of completion, e.g. by events).
- * The dispatcher owns rate limits, retries, deadlines, budgets and the polling loop.
+ * The adapter spec: what a provider package implements so the dispatcher can drive it. An adapter
+ * translates between Retouch's neutral request and its provider's wire format, and nothing more.
  *
- * Adapters never retry a billable POST themselves: they throw, and the dispatcher decides from
- * `ApiCallError.provablyNotProcessed` whether a second attempt could pay twice.
+ * The dispatcher owns every guarantee, so that no adapter has to remember one:
+ * - **pacing**: every method is given `http`, the adapter's client bound to the provider's lane, so each
+ *   request (submissions, uploads, status and cost reads, cancels, downloads from the provider's host,
+ *   the opening of an event stream) waits for room in the lane's rate window;
+ * - **waiting**: for a provider job the dispatcher polls `status` at the adapter's `polling` interval,
+ *   with backoff, deadlines and the rule that an accepted job is never given up on for a failed read;
+ *   an adapter that can learn of completion sooner (an event stream) offers `watch`, which only wakes
+ *   that loop;
+ * - **retries**: adapters never retry; they throw, and the dispatcher decides from
+ *   `ApiCallError.provablyNotProcessed` whether a second attempt could pay twice;
+ * - **strictness**: adapters report what they drop or adjust as warnings naming the neutral option;
+ *   `createRetouch({ strict: true })` turns those into `UnsupportedFeatureError`.
+ *
+ * An adapter may not sleep, retry, pace or enforce strictness itself.
+ *
+ * @typeParam Plan - what `prepare` works out for a request (the wire body, say), handed back in the call.
  *
  * @example
  * const echo: ProviderAdapter = {
  *   id: 'echo',
- *   specificationVersion: 1,
+ *   specificationVersion: 2,
  *   async edit(call) {
  *     return { images: [], raw: {}, warnings: [] };
  *   },
  * };
  */
-export interface ProviderAdapter {
+export interface ProviderAdapter<Plan = unknown> {
   /** The provider id: the prefix of `model` strings that this adapter serves, e.g. `oxen`. */
   readonly id: string;
   /** The version of this spec the adapter implements. */
-  readonly specificationVersion: 1;
+  readonly specificationVersion: 2;
+  /**
+   * The adapter's HTTP client for its provider (from `createHttpClient`). The dispatcher hands every
+   * method a copy bound to the provider's lane, as `http`. An adapter without one (it reaches its
+   * provider some other way) is paced one request per call.
+   */
+  readonly http?: HttpClient;
   /** The provider's documented limits, used for its lane when the client configures none. */
   readonly defaultLimits?: LaneLimits;
+  /** How often the dispatcher reads the status of this provider's jobs. */
+  readonly polling?: PollingSettings;
   /**
-   * True when `edit` should run as `submit` + completion (queue modes). The dispatcher then owns the
+   * True when `edit` should run as `submit` + a wait (queue modes). The dispatcher then owns the
    * waiting, so a deadline or a cancel reaches the provider's job. A function decides per request,
    * for adapters whose mode can be chosen in `providerOptions` (it is called after `prepare`, with the
-   * request the adapter will be given, and must not throw: `prepare` is where a request is refused).
+   * request and its plan, and must not throw: `prepare` is where a request is refused).
    *
    * @example
    * // The request's own `providerOptions.<provider>.mode` wins over the adapter's default.
    * prefersJobs: (request) => (request.providerOptions.mode ?? defaultMode) !== 'sync',
    */
-  readonly prefersJobs?: boolean | ((request: NormalizedEditRequest) => boolean);
-  /** Interval between status polls when the dispatcher polls; default 2,000 ms. */
-  readonly pollIntervalMs?: number;
+  readonly prefersJobs?: boolean | ((request: NormalizedEditRequest, plan: Plan) => boolean);
 
   /**
-   * Checks a request against the model before anything billable is sent: returns warnings for
-   * options that will be dropped or adjusted, throws `UnsupportedFeatureError` (strict mode) or
-   * `InvalidRequestError`. May read the provider's model catalogue (a cached, free call).
+   * Works out how a request goes on the wire, before anything billable is sent: returns the plan and
+   * warnings for options that will be dropped or adjusted, or throws `InvalidRequestError`. May read
+   * the provider's model catalogue (a free call). Called once per request and model; the plan comes
+   * back in the call.
    */
-  prepare?(request: NormalizedEditRequest, options: { signal?: AbortSignal }): Promise<PreparedEdit>;
+  prepare?(request: NormalizedEditRequest, context: ProviderContext): Promise<PreparedEdit<Plan>>;
 
-  /** Runs one edit to completion and returns its outputs. */
-  edit(call: ProviderCall): Promise<ProviderEditOutput>;
+  /** Runs one edit to completion and returns its outputs (one-shot providers and modes). */
+  edit?(call: ProviderCall<Plan>): Promise<ProviderEditOutput>;
 
   /** Starts an edit as a provider-side job. The returned id must be enough to resume it later. */
-  submit?(call: ProviderCall): Promise<ProviderJobSubmission>;
+  submit?(call: ProviderCall<Plan>): Promise<ProviderJobSubmission>;
 
-  /** Reads a job's state: a free, freely retried read. */
-  status?(jobId: string, options: { signal?: AbortSignal }): Promise<ProviderJobStatus>;
+  /** Reads a job's state once: a free read, which the dispatcher repeats and retries. */
+  status?(jobId: string, context: ProviderContext): Promise<ProviderJobStatus>;
 
   /**
-   * Resolves when the job reaches a terminal state, by whatever means is cheaper than polling
-   * (an event stream). Optional: without it the dispatcher polls `status`.
+   * Starts listening for news of a job (an event stream), so the dispatcher's wait wakes as soon as
+   * the provider announces it. Optional: without it the dispatcher polls `status`.
    */
-  waitForCompletion?(jobId: string, options: WaitForCompletionOptions): Promise<ProviderJobStatus>;
+  watch?(jobId: string, options: WatchOptions): JobWatch;
 
   /** Cancels a job on the provider, where the provider allows it. */
-  cancel?(jobId: string, options: { signal?: AbortSignal }): Promise<void>;
+  cancel?(jobId: string, context: ProviderContext): Promise<void>;
 
-  /** The expected cost of a request from published prices, or `undefined` when unknown. */
-  estimateCost?(request: NormalizedEditRequest, options: { signal?: AbortSignal }): Promise<Cost | undefined>;
+  /** The expected cost of a prepared request from published prices, or `undefined` when unknown. */
+  estimateCost?(
+    edit: { request: NormalizedEditRequest; plan: Plan },
+    context: ProviderContext,
+  ): Promise<Cost | undefined>;
 
   /** Describes what a model accepts, so options it lacks are caught before the call. */
-  capabilities?(modelId: string, options: { signal?: AbortSignal }): Promise<ModelCapabilities | undefined>;
+  capabilities?(modelId: string, context: ProviderContext): Promise<ModelCapabilities | undefined>;
 
   /** The provider's edit-capable models. */
-  listModels?(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
+  listModels?(context: ProviderContext): Promise<ModelInfo[]>;
 
   /** Releases sockets, timers and event streams. */
   close?(): Promise<void>;
 }
 
-/** One edit as the dispatcher hands it to an adapter. */
-export interface ProviderCall {
-  /** The validated request, with this provider's `providerOptions` only. */
-  readonly request: NormalizedEditRequest;
+/** What every adapter method is given. */
+export interface ProviderContext {
+  /**
+   * The adapter's HTTP client bound to the provider's lane: every request through it waits for room
+   * in the rate window. The adapter sends everything through this client, and keeps it for later
+   * downloads of the results it returns.
+   */
+  readonly http: HttpClient;
   /** Aborts when the caller aborts, the job is cancelled, or the deadline passes. */
   readonly signal: AbortSignal;
+}
+
+/** One edit as the dispatcher hands it to an adapter. */
+export interface ProviderCall<Plan = unknown> extends ProviderContext {
+  /** The validated request, with this provider's `providerOptions` only. */
+  readonly request: NormalizedEditRequest;
+  /** What `prepare` returned for this request (`undefined` for an adapter without `prepare`). */
+  readonly plan: Plan;
   /** Epoch milliseconds by which the whole edit must settle, when there is a deadline. */
   readonly deadline?: number;
   /** A stable key identifying this logical edit across attempts, for idempotency where supported. */
   readonly idempotencyKey: string;
-  /**
-   * Call before each request after the first that this call sends to the provider (the edit after an
-   * upload, a second upload): it waits until the provider's rate window has room, then counts the
-   * request there, so extra requests keep to the lane's rate limit too. Absent when the adapter is
-   * used without the dispatcher.
-   *
-   * @example
-   * const fileId = await upload(image);            // the call's first request: already counted
-   * await call.paceRequest?.();                    // the second one waits for room in the window
-   * return sendEdit({ fileId });
-   */
-  readonly paceRequest?: () => Promise<void>;
 }
 
-/** Options of {@link ProviderAdapter.waitForCompletion}. */
-export interface WaitForCompletionOptions {
-  /** Aborts the wait (the job itself is left to `cancel`). */
-  signal: AbortSignal;
-  /** Receives the job's intermediate states (`queued`, `running`) as the adapter learns them. */
-  onStatus?: (status: ProviderJobStatus) => void;
+/**
+ * How often the dispatcher reads a job's status. The first read comes after `firstIntervalMs`; the
+ * wait then grows by half each time up to `maxIntervalMs`. While a `watch` is live, reads come only
+ * every `whileWatchedMs`, as a safety net for a missed event.
+ */
+export interface PollingSettings {
   /**
-   * Epoch milliseconds by which the edit must settle, when it has a deadline. A polling adapter bounds
-   * each read by it, so a read that hangs is abandoned in time for another to bring the result.
+   * The provider's documented interval between reads.
+   * @default 2000
    */
-  deadline?: number;
+  intervalMs?: number;
   /**
-   * The request that started the job, as `submit` was given it, so per-request settings (e.g. how
-   * completion is learned) apply to the wait too. Absent for a job resumed from a snapshot, which
-   * keeps no request: the adapter then uses its own defaults.
+   * The longest interval between reads.
+   * @default intervalMs
+   */
+  maxIntervalMs?: number;
+  /**
+   * The first read's delay after the job is accepted.
+   * @default the smaller of 500 and intervalMs
+   */
+  firstIntervalMs?: number;
+  /**
+   * The interval between reads while the adapter's `watch` reports itself live.
+   * @default 30000
+   */
+  whileWatchedMs?: number;
+}
+
+/** Options of {@link ProviderAdapter.watch}. */
+export interface WatchOptions extends ProviderContext {
+  /**
+   * Hands the dispatcher news of the job: a status the adapter learned (from an event), or nothing to
+   * ask for a status read now (after a reconnection, when events may have been missed).
+   */
+  notify(status?: ProviderJobStatus): void;
+  /**
+   * The request that started the job, as `submit` was given it, so per-request settings (how completion
+   * is learned) apply. Absent for a job resumed from a snapshot: the adapter then uses its defaults.
    */
   request?: NormalizedEditRequest;
 }
 
+/** A watch started by {@link ProviderAdapter.watch}. */
+export interface JobWatch {
+  /**
+   * True while the adapter is sure to hear of the job's end (its event stream is connected): the
+   * dispatcher then polls only every `polling.whileWatchedMs`. False makes it poll at the usual pace.
+   */
+  readonly live: boolean;
+  /** Stops listening. */
+  stop(): void;
+}
+
 /** What `prepare` found. */
-export interface PreparedEdit {
-  /** Options that will be dropped or adjusted. */
+export interface PreparedEdit<Plan = unknown> {
+  /** How the request goes on the wire; handed back as `call.plan`. */
+  plan: Plan;
+  /** Options that will be dropped or adjusted (typed with the neutral option name), and advice. */
   warnings: EditWarning[];
 }
 

@@ -17,7 +17,7 @@ const request = (extra: Partial<EditRequest> = {}): EditRequest => ({
 });
 
 /** A provider whose jobs stay queued/running far longer than any test. */
-function slowJobs(options: { waitForCompletion?: boolean } = {}) {
+function slowJobs(options: { watch?: boolean } = {}) {
   return createFakeProvider({
     jobs: true,
     prefersJobs: true,
@@ -73,7 +73,7 @@ describe('timeoutMs bounds the whole edit', () => {
   });
 
   test('the same through an adapter that waits on an event stream', async () => {
-    const fake = slowJobs({ waitForCompletion: true });
+    const fake = slowJobs({ watch: true });
     const retouch = createRetouch({ providers: [fake] });
     const error = await retouch.edit(request({ timeoutMs: 120 })).catch((caught: unknown) => caught);
 

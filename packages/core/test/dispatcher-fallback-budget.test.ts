@@ -228,7 +228,7 @@ describe('before dispatch', () => {
 
   test("the adapter's warnings reach the result, or refuse the edit in strict mode", async () => {
     const prepareWarnings = [
-      { type: 'unsupported-option' as const, option: 'seed', message: 'model-a ignores seed' },
+      { type: 'unsupported-option' as const, option: 'seed' as const, message: 'model-a ignores seed' },
     ];
     const fake = createFakeProvider({ prepareWarnings });
     const lenient = createRetouch({ providers: [fake] });

@@ -106,7 +106,7 @@ describe('per-request job preference', () => {
     // The saved job must still be running when the second client resumes it (a finished one is read
     // once and never waited for), however slowly the first client closes on a busy machine.
     const backend = new FakeJobBackend({ queueMs: 5, durationMs: 1_000 });
-    const options = { jobs: true, waitForCompletion: true, prefersJobs: true, backend } as const;
+    const options = { jobs: true, watch: true, prefersJobs: true, backend } as const;
     const before = createFakeProvider(options);
     const first = createRetouch({ providers: [before] });
     await first.edit(request({ prompt: 'watched', providerOptions: { fake: { via: 'events' } } }));

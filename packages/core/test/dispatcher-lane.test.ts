@@ -1,5 +1,6 @@
 import {
   createGeneratedImage,
+  createHttpClient,
   createRetouch,
   type EditRequest,
   type EditResult,
@@ -8,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
+import { startScriptedServer } from './support/http-provider.ts';
 import { maxInWindow } from './support/windows.ts';
 
 const request = (prompt = 'add a hat'): EditRequest => ({
@@ -332,17 +334,19 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
   });
 });
 
-describe('requests after the first within one call', () => {
-  /** An adapter whose every edit sends two requests, an upload then the edit, as Eden AI's may. */
-  function uploadingAdapter(sent: number[]): ProviderAdapter {
+describe('every request of a call goes through the lane', () => {
+  /** An adapter whose every edit sends two requests over HTTP, an upload then the edit, as Eden AI's may. */
+  function uploadingAdapter(baseURL: string, order: string[] = []): ProviderAdapter {
+    const http = createHttpClient({ provider: 'fake', baseURL, apiKey: 'lane-test-key' });
     return {
       id: 'fake',
-      specificationVersion: 1,
+      specificationVersion: 2,
+      http,
       async edit(call) {
-        sent.push(Date.now());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        await call.paceRequest?.();
-        sent.push(Date.now());
+        order.push(`start ${call.request.prompt}`);
+        await call.http.request({ method: 'POST', path: '/edit', json: { upload: call.request.prompt } });
+        await call.http.request({ method: 'POST', path: '/edit', json: { prompt: call.request.prompt } });
+        order.push(`second request of ${call.request.prompt}`);
         return {
           images: [createGeneratedImage({ provider: 'fake', base64: TINY_PNG_BASE64 })],
           warnings: [],
@@ -352,55 +356,44 @@ describe('requests after the first within one call', () => {
     };
   }
 
-  test('are paced by the lane: every request keeps to the rate window, not only each call', async () => {
-    const sent: number[] = [];
-    const retouch = createRetouch({
-      providers: [uploadingAdapter(sent)],
-      limits: { fake: { requestsPerSecond: 2, concurrency: 4 } },
-    });
-    const outcomes = await runAll(
-      Array.from({ length: 4 }, (_, index) => retouch.edit(request(`edit ${index}`))),
-    );
-    expect(outcomes.map((outcome) => outcome.status)).toEqual([
-      'fulfilled',
-      'fulfilled',
-      'fulfilled',
-      'fulfilled',
-    ]);
-    expect(sent).toHaveLength(8);
-    expect(maxInWindow(sent, 1000)).toBeLessThanOrEqual(2);
-    await retouch.close();
+  beforeEach(() => {
+    vi.useRealTimers();
   });
 
-  test('go before edits still waiting in the queue, so a running call is not starved', async () => {
-    const sent: number[] = [];
-    const order: string[] = [];
-    const adapter = uploadingAdapter(sent);
-    const edit = adapter.edit.bind(adapter);
-    adapter.edit = async (call) => {
-      order.push(`start ${call.request.prompt}`);
-      const output = await edit({
-        ...call,
-        paceRequest: async () => {
-          await call.paceRequest?.();
-          order.push(`second request of ${call.request.prompt}`);
-        },
-      });
-      return output;
-    };
+  test('no sliding one-second window at the server holds more than requestsPerSecond requests', async () => {
+    const server = await startScriptedServer();
     const retouch = createRetouch({
-      providers: [adapter],
+      providers: [uploadingAdapter(server.url)],
+      limits: { fake: { requestsPerSecond: 2, concurrency: 4 } },
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(4).fill('fulfilled'));
+    const arrivals = server.received.map((entry) => entry.at);
+    expect(arrivals).toHaveLength(8);
+    expect(maxInWindow(arrivals, 1000)).toBeLessThanOrEqual(2);
+    await retouch.close();
+    await server.close();
+  });
+
+  test('a running call\'s next request goes before the requests of calls started after it', async () => {
+    const server = await startScriptedServer();
+    const order: string[] = [];
+    const retouch = createRetouch({
+      providers: [uploadingAdapter(server.url, order)],
       limits: { fake: { requestsPerSecond: 1, concurrency: 2 } },
     });
-    const first = retouch.edit(request('first'));
-    const second = retouch.edit(request('second'));
-    await runAll([first, second]);
-    expect(order).toEqual([
-      'start first',
-      'second request of first',
-      'start second',
-      'second request of second',
+    await Promise.all([retouch.edit(request('first')), retouch.edit(request('second'))]);
+    const bodies = server.received.map((entry) => JSON.stringify(entry.body));
+    expect(bodies).toEqual([
+      '{"upload":"first"}',
+      '{"prompt":"first"}',
+      '{"upload":"second"}',
+      '{"prompt":"second"}',
     ]);
+    expect(maxInWindow(server.received.map((entry) => entry.at), 1000)).toBeLessThanOrEqual(1);
     await retouch.close();
+    await server.close();
   });
 });

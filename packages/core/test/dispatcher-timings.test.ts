@@ -51,7 +51,7 @@ afterEach(() => {
 describe('timings of an edit run as a provider job', () => {
   test("with the provider's start time, the provider's queue counts as waiting", async () => {
     const { timings } = await editOnce({
-      waitForCompletion: true,
+      watch: true,
       waitReports: 'nothing',
       reportsTimes: 'exact',
     });
@@ -62,7 +62,7 @@ describe('timings of an edit run as a provider job', () => {
   });
 
   test('a provider clock of whole seconds is kept within the edit, never turning the run into zero', async () => {
-    const { timings } = await editOnce({ waitForCompletion: true, reportsTimes: 'seconds' });
+    const { timings } = await editOnce({ watch: true, reportsTimes: 'seconds' });
     // Started and finished within one whole second as the provider counts: still a real run.
     expect(timings.runningMs).toBeGreaterThanOrEqual(DURATION_MS);
     expect(timings.queuedMs).toBeGreaterThanOrEqual(0);
@@ -70,7 +70,7 @@ describe('timings of an edit run as a provider job', () => {
   });
 
   test('when the provider only announces the end, the run counts from the accepted submission', async () => {
-    const { timings } = await editOnce({ waitForCompletion: true, waitReports: 'nothing' });
+    const { timings } = await editOnce({ watch: true, waitReports: 'nothing' });
     expect(timings.runningMs).toBeGreaterThanOrEqual(QUEUE_MS + DURATION_MS);
     expect(timings.queuedMs).toBeLessThan(QUEUE_MS);
     expect(timings.queuedMs + timings.runningMs).toBe(timings.totalMs);

@@ -12,7 +12,7 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
-import type { LaneLimits, ProviderAdapter } from '../provider.ts';
+import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '../provider.ts';
 import { BudgetLedger, type BudgetOptions } from './budget.ts';
 import { JobControl } from './deadline.ts';
 import {
@@ -25,9 +25,13 @@ import {
 } from './edit-job.ts';
 import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
-import { type DispatchContext, JobRunner, retrying } from './job-runner.ts';
+import { type DispatchContext, JobRunner } from './job-runner.ts';
+import { retrying } from './retrying.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
+import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
+
+export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
 /** Concurrency of a lane when neither the client nor the provider sets one. */
 const DEFAULT_CONCURRENCY = 8;
@@ -36,207 +40,6 @@ const CANCEL_TIMEOUT_MS = 10_000;
 /** How long `close()` waits for calls in flight to return after they were aborted. */
 const CLOSE_GRACE_MS = 5_000;
 const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
-
-/**
- * Options of {@link createRetouch}.
- *
- * @example
- * const retouch = createRetouch({
- *   providers: [oxen, edenai],
- *   limits: { edenai: { concurrency: 4, requestsPerSecond: 10 } },
- *   retry: { maxRetries: 3 },
- *   budget: { maxUsd: 10 },
- *   fallback: ['edenai:google/gemini-2.5-flash-image'],
- * });
- */
-export interface RetouchOptions {
-  /** The provider adapters; a request goes to the one whose `id` is the prefix of its `model`. */
-  providers: readonly ProviderAdapter[];
-  /**
-   * Lane limits per provider id. Unset values come from the provider's documented limits, else a
-   * concurrency of 8. A configured `requestsPerSecond` is kept as a hard limit: starts are spaced by
-   * the one-second window plus a 40 ms margin (widened by 10 ms after each 429, up to 100 ms), so
-   * network jitter does not push requests into the provider's window. A lane without
-   * `requestsPerSecond` adapts to 429s: it slows to 0.7 of its rate
-   * (at most once a window) and probes back up by one request a second after a window of successes,
-   * starting from (and never probing past) the provider's documented rate when there is one.
-   */
-  limits?: Readonly<Record<string, LaneLimits>>;
-  /** How failed calls are retried. */
-  retry?: RetryOptions;
-  /** A spending cap, checked before anything is sent. */
-  budget?: BudgetOptions;
-  /**
-   * `provider:model` strings tried in order when the requested model fails for a reason another model
-   * could fix (a provider outage, a failed generation, an unsupported option, missing credits), never
-   * for an invalid request, a refused budget or a cancellation.
-   */
-  fallback?: readonly string[];
-  /** Refuse, with `UnsupportedFeatureError`, an option the model would drop or adjust, instead of warning. @default false */
-  strict?: boolean;
-  /** Receives every job's {@link ProgressEvent}s. */
-  onProgress?: ProgressListener;
-}
-
-/**
- * Options of one `edit()` or `submit()`. The deadline and the abort signal are fields of the request.
- *
- * @example
- * await retouch.edit(request, { priority: 10 }); // ahead of the batch waiting in the same lane
- */
-export interface DispatchOptions {
-  /** The priority in the provider's lane; higher goes first. @default 0 */
-  priority?: number;
-}
-
-/**
- * Options of `resume()`. The deadline and the signal of the original request belonged to its process.
- *
- * @example
- * const job = retouch.resume(snapshot, { timeoutMs: 10 * 60_000 });
- */
-export interface ResumeOptions {
-  /** The priority of status reads in the lane. @default 0 */
-  priority?: number;
-  /** A deadline for the resumed wait, in milliseconds; on expiry the job fails and is cancelled on the provider. */
-  timeoutMs?: number;
-  /** Aborts the resumed wait and cancels the job on the provider. */
-  signal?: AbortSignal;
-}
-
-/**
- * What the client has done so far.
- *
- * @example
- * const { succeeded, failed, spentUsd } = retouch.stats();
- */
-export interface RetouchStats {
-  /** Jobs waiting, in a lane or in a provider's queue. */
-  queued: number;
-  /** Jobs being sent or run by a provider. */
-  running: number;
-  /** Jobs that succeeded. */
-  succeeded: number;
-  /** Jobs that failed (a missed deadline included). */
-  failed: number;
-  /** Jobs cancelled by `cancel()`, an abort signal, the provider or `close()`. */
-  cancelled: number;
-  /** Calls retried, over all jobs. */
-  retries: number;
-  /** Spent so far, in US dollars: reported costs, else estimates; a failure that may have been billed counts its estimate. */
-  spentUsd: number;
-  /** Held for edits in flight, in US dollars. */
-  reservedUsd: number;
-  /** Each provider lane's limits and state, by provider id. */
-  lanes: Record<string, LaneStats>;
-}
-
-/**
- * A Retouch client: edits through several providers behind one API, with per-provider rate limits,
- * safe retries, deadlines, a budget and resumable jobs. Create it with {@link createRetouch}.
- */
-export interface Retouch {
-  /**
-   * Runs one edit and resolves with its result. The provider is the prefix of `request.model`.
-   * `request.timeoutMs` bounds the whole edit: waiting in the lane, every attempt and the waits between
-   * them, the provider's job, and any download the adapter makes before it returns (a later
-   * `image.bytes()` is outside it). Rejects with `InvalidRequestError` (before any call) for a bad request, `BudgetExceededError`
-   * (before any call) when the budget would be crossed, `TimeoutError` when `request.timeoutMs`
-   * passes, the signal's reason when `request.signal` aborts, or the provider's error.
-   *
-   * @example
-   * const result = await retouch.edit({
-   *   model: 'oxen:qwen-image-edit',
-   *   prompt: 'Make the sky purple',
-   *   images: ['https://example.com/photo.jpg'],
-   *   timeoutMs: 120_000,
-   * });
-   * await writeFile('out.png', await result.images[0].bytes());
-   */
-  edit(request: EditRequest, options?: DispatchOptions): Promise<EditResult>;
-  /**
-   * Starts an edit as a job and resolves once the provider accepted it, so `job.toJSON()` already holds
-   * the provider's job id: save it, and a later process can `resume()` the paid-for work. For providers
-   * without jobs the edit runs in this process and the job resolves once the request is validated.
-   * Rejects like `edit()` when the edit cannot be started.
-   *
-   * @example
-   * const job = await retouch.submit({ model: 'oxen:qwen-image-edit', prompt: 'Add a hat', images: [url] });
-   * await writeFile('job.json', JSON.stringify(job));
-   * const result = await job.result();
-   */
-  submit(request: EditRequest, options?: DispatchOptions): Promise<EditJob>;
-  /**
-   * Re-attaches to a job saved with `job.toJSON()`, possibly by another process: a provider job is
-   * followed to its end (a finished one is read once, for fresh result URLs), a settled job resolves
-   * with its saved outcome. Throws `InvalidRequestError` for a snapshot it cannot read, an unregistered
-   * provider, or a job that ran in its own process (a provider without jobs) and had not finished,
-   * which cannot be re-attached. A resumed job does not fall back to other models, and its cost is
-   * counted but never refused by the budget: the work was already paid for.
-   *
-   * @example
-   * const job = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
-   * const result = await job.result();
-   */
-  resume(snapshot: EditJobSnapshot | unknown, options?: ResumeOptions): EditJob;
-  /**
-   * Runs many edits and yields each outcome as it settles (completion order; `index` gives the source
-   * position). Requests are taken from the source lazily, at most `maxInFlight` ahead of the consumer,
-   * so a source of a million requests never becomes a million pending promises. A failed edit is an
-   * outcome with `ok: false`, not an exception. Leaving the loop early cancels the edits in flight.
-   *
-   * @example
-   * for await (const outcome of retouch.editMany(requests, { onProgress: (event) => bar.update(event) })) {
-   *   if (outcome.ok) await save(outcome.index, outcome.result);
-   *   else console.error(outcome.index, outcome.error);
-   * }
-   */
-  editMany(
-    requests: Iterable<EditRequest> | AsyncIterable<EditRequest>,
-    options?: EditManyOptions,
-  ): AsyncIterable<EditOutcome>;
-  /**
-   * The expected cost of an edit from the provider's published prices, or `undefined` when the
-   * provider publishes none for the model. Nothing billable is sent.
-   *
-   * @example
-   * const cost = await retouch.estimate(request);
-   * if (cost) console.log(`about $${cost.usd.toFixed(3)}`);
-   */
-  estimate(request: EditRequest): Promise<Cost | undefined>;
-  /**
-   * Counts of jobs, retries and money so far, and each lane's state.
-   *
-   * @example
-   * console.log(retouch.stats());
-   */
-  stats(): RetouchStats;
-  /**
-   * Listens to every job's events; returns the function that stops listening.
-   *
-   * @example
-   * const unsubscribe = retouch.subscribe((event) => console.log(event.type, event.jobId));
-   */
-  subscribe(listener: ProgressListener): () => void;
-  /**
-   * Resolves when no job is queued or running.
-   *
-   * @example
-   * for (const request of requests) retouch.submit(request);
-   * await retouch.onIdle();
-   */
-  onIdle(): Promise<void>;
-  /**
-   * Stops the client and releases every timer, socket and event stream, so the process can exit.
-   * Edits in flight reject with `JobCancelledError`; their provider jobs are cancelled, except those of
-   * `submit()` and `resume()`, which are left running so a saved snapshot can be resumed later. Calls
-   * after `close()` throw. Calling it again returns the same promise.
-   *
-   * @example
-   * process.once('SIGTERM', () => retouch.close());
-   */
-  close(): Promise<void>;
-}
 
 /**
  * Creates a {@link Retouch} client over the given providers.
@@ -303,6 +106,7 @@ class RetouchClient implements Retouch {
       ledger: this.#ledger,
       strict: this.#strict,
       lane: (provider) => lanes.get(provider)!,
+      transport: (transport) => this.#transport(transport),
       countRetry: () => {
         this.#counts.retries++;
       },
@@ -485,8 +289,37 @@ class RetouchClient implements Retouch {
     const normalized = await normalizeEditRequest(request);
     const adapter = this.#adapterFor(normalized);
     if (!adapter.estimateCost) return undefined;
-    const { signal, timeoutMs: _timeoutMs, ...rest } = normalized;
-    return adapter.estimateCost(rest, signal ? { signal } : {});
+    const { signal: callerSignal, timeoutMs: _timeoutMs, ...forAdapter } = normalized;
+    const context: ProviderContext = {
+      http: this.#transport({ adapter, priority: 0 }),
+      signal: callerSignal ?? new AbortController().signal,
+    };
+    const prepared = adapter.prepare ? await adapter.prepare(forAdapter, context) : { plan: undefined };
+    return adapter.estimateCost({ request: forAdapter, plan: prepared.plan }, context);
+  }
+
+  async listModels(options: { provider?: string; signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
+    this.#assertOpen();
+    if (options.provider !== undefined && !this.#adapters.has(options.provider)) {
+      throw new RetouchError({
+        message: `listModels: provider "${options.provider}" is not registered (registered: ${this.#providerList()})`,
+      });
+    }
+    const adapters = [...this.#adapters.values()].filter(
+      (adapter) => options.provider === undefined || adapter.id === options.provider,
+    );
+    const signal = options.signal ?? new AbortController().signal;
+    const lists = await Promise.all(
+      adapters.map((adapter) =>
+        adapter.listModels
+          ? this.#lanes.get(adapter.id)!.run(
+              (taskSignal) => adapter.listModels!({ http: this.#transport({ adapter, priority: 0 }), signal: taskSignal }),
+              { priority: 0, signal },
+            )
+          : Promise.resolve([]),
+      ),
+    );
+    return lists.flat();
   }
 
   stats(): RetouchStats {
@@ -667,7 +500,11 @@ class RetouchClient implements Retouch {
       // Cancelling stops billing: it goes before anything else waiting in the lane.
       priority: Number.POSITIVE_INFINITY,
       signal: controller.signal,
-      run: (signal) => cancel(providerJobId, { signal }),
+      run: (signal) =>
+        cancel(providerJobId, {
+          http: this.#transport({ adapter: adapter!, priority: Number.POSITIVE_INFINITY }),
+          signal,
+        }),
     }).finally(() => {
       clearTimeout(timer);
       this.#background.delete(cancelling);
@@ -675,6 +512,26 @@ class RetouchClient implements Retouch {
     this.#background.add(cancelling);
     cancelling.catch(() => {});
     return cancelling;
+  }
+
+  /**
+   * The adapter's HTTP client bound to its lane, so every request it sends waits for room in the
+   * provider's rate window. An adapter without a client of its own gets a keyless one (its calls are
+   * then paced one request each, see the retry loop).
+   */
+  #transport(options: {
+    adapter: ProviderAdapter;
+    priority: number;
+    onAdmit?: (request: { method: string }) => void;
+  }): HttpClient {
+    const { adapter } = options;
+    const base = adapter.http ?? this.#downloader();
+    return base.withGate(
+      this.#lanes.get(adapter.id)!.gate({
+        priority: options.priority,
+        ...(options.onAdmit ? { onAdmit: options.onAdmit } : {}),
+      }),
+    );
   }
 
   #assertOpen(): void {
@@ -724,19 +581,24 @@ class RetouchClient implements Retouch {
     }
     for (const [index, adapter] of providers.entries()) {
       const where = `createRetouch: providers[${index}]`;
-      if (typeof adapter !== 'object' || adapter === null || typeof adapter.edit !== 'function') {
-        throw new RetouchError({ message: `${where} is not a provider adapter (it has no edit() method)` });
+      if (typeof adapter !== 'object' || adapter === null) {
+        throw new RetouchError({ message: `${where} is not a provider adapter` });
       }
       if (typeof adapter.id !== 'string' || !PROVIDER_ID.test(adapter.id)) {
         throw new RetouchError({ message: `${where} has an invalid id ${JSON.stringify(adapter.id)}` });
       }
-      if (adapter.specificationVersion !== 1) {
+      if (adapter.specificationVersion !== 2) {
         throw new RetouchError({
-          message: `${where} (${adapter.id}) implements adapter spec version ${String(adapter.specificationVersion)}, but this @retouch/core drives version 1; install matching versions`,
+          message: `${where} (${adapter.id}) implements adapter spec version ${String(adapter.specificationVersion)}, but this @retouch/core drives version 2; install matching versions`,
         });
       }
       if (this.#adapters.has(adapter.id)) {
         throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
+      }
+      if (typeof adapter.edit !== 'function' && typeof adapter.submit !== 'function') {
+        throw new RetouchError({
+          message: `${where} (${adapter.id}) is not a provider adapter: it has neither edit() nor submit()`,
+        });
       }
       if (
         adapter.prefersJobs !== undefined &&
@@ -744,16 +606,21 @@ class RetouchClient implements Retouch {
         typeof adapter.prefersJobs !== 'function'
       ) {
         throw new RetouchError({
-          message: `${where} (${adapter.id}) has a prefersJobs that is neither true/false nor a function (request) => boolean`,
+          message: `${where} (${adapter.id}) has a prefersJobs that is neither true/false nor a function (request, plan) => boolean`,
         });
       }
       // A function may answer true for some requests, so it needs submit() as much as `true` does.
       if (adapter.prefersJobs && !adapter.submit) {
         throw new RetouchError({ message: `${where} (${adapter.id}) prefers jobs but has no submit()` });
       }
-      if (adapter.submit && !adapter.status && !adapter.waitForCompletion) {
+      if (adapter.submit && !adapter.status) {
         throw new RetouchError({
-          message: `${where} (${adapter.id}) has submit() but neither status() nor waitForCompletion(), so its jobs cannot be followed`,
+          message: `${where} (${adapter.id}) has submit() but no status(), so its jobs cannot be followed`,
+        });
+      }
+      if (adapter.http !== undefined && typeof adapter.http?.withGate !== 'function') {
+        throw new RetouchError({
+          message: `${where} (${adapter.id}) has an http that is not a client from createHttpClient()`,
         });
       }
       this.#adapters.set(adapter.id, adapter);

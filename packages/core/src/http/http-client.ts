@@ -1,13 +1,24 @@
 import type { z } from 'zod';
 import { ApiCallError } from '../errors/api-call-error.ts';
-import { AuthenticationError } from '../errors/authentication-error.ts';
-import { InsufficientCreditsError } from '../errors/insufficient-credits-error.ts';
+import type { InsufficientCreditsError } from '../errors/insufficient-credits-error.ts';
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
-import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { TimeoutError } from '../errors/timeout-error.ts';
-import { redact, registerSecret } from '../secrets.ts';
-import { parseRetryAfter } from './retry-after.ts';
+import { registerSecret } from '../secrets.ts';
+import { type Attempt, startAttempt } from './attempt.ts';
+import {
+  describe,
+  excerpt,
+  findRequestId,
+  httpError,
+  isUnexpectedRedirect,
+  type ProviderErrorInfo,
+  refusedDownload,
+  transportError,
+} from './http-errors.ts';
+import { readCapped, readErrorText, readText } from './read-body.ts';
+import type { RequestGate, RequestOutcome } from './request-gate.ts';
 import { unsafeUrlReason } from './url-safety.ts';
+
+export type { ProviderErrorInfo } from './http-errors.ts';
 
 type KyModule = typeof import('ky');
 let kyLoading: Promise<KyModule> | undefined;
@@ -15,8 +26,8 @@ let kyLoaded: KyModule | undefined;
 
 /**
  * ky is loaded on the first request, not when `@retouch/core` is imported: its module probes the
- * runtime by building a `Request`, which loads Node's whole fetch implementation, a cost a program
- * that imports Retouch but has not sent anything yet should not pay at start-up.
+ * runtime by building a `Request`, which loads the runtime's whole fetch implementation, a cost a
+ * program that imports Retouch but has not sent anything yet should not pay at start-up.
  */
 async function loadKy(): Promise<KyModule> {
   if (kyLoaded) return kyLoaded;
@@ -27,30 +38,18 @@ async function loadKy(): Promise<KyModule> {
   return kyLoading;
 }
 
-/** What a provider's error body says, as the provider's own parser reads it. */
-export interface ProviderErrorInfo {
-  /** The provider's message. */
-  message?: string;
-  /** The provider's error code or type. */
-  code?: string;
-  /** A retry delay from the body (Eden AI's `retry_after`), in milliseconds. */
-  retryAfterMs?: number;
-  /** Overrides the status-based classification. */
-  kind?: 'authentication' | 'rate-limit' | 'insufficient-credits';
-  /** Credits the call needs, for credit errors, when the provider says. */
-  requiredCredits?: number;
-  /** Credits left on the account, for credit errors, when the provider says. */
-  availableCredits?: number;
-}
-
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
   /** Provider id used in errors, e.g. `oxen`. */
   provider: string;
   /** The provider's API origin and base path, e.g. `https://hub.oxen.ai`. The key is sent only here. */
   baseURL: string;
-  /** The API key, sent as `Authorization: Bearer` to `baseURL`'s origin only, and redacted everywhere. */
-  apiKey: string;
+  /**
+   * The API key, sent as `Authorization: Bearer` to `baseURL`'s origin only, and redacted everywhere.
+   * A function is called at the first request, so a provider can be created before its key is set (a
+   * missing key then fails that request, not the creation).
+   */
+  apiKey: string | (() => string);
   /** The environment variable the key comes from, named in authentication errors. */
   apiKeyEnvVar?: string;
   /** Extra headers for every request to the provider. */
@@ -136,73 +135,35 @@ export interface HttpClient {
     url: string,
     options?: { signal?: AbortSignal; maxBytes?: number; timeoutMs?: number },
   ): Promise<DownloadedBody>;
+  /**
+   * The same client with every request to the provider's origin passing `gate` first (replacing any
+   * gate this client had). The dispatcher hands adapters clients bound to the provider's lane this way.
+   */
+  withGate(gate: RequestGate): HttpClient;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
-/** An error body is only read for its message: a proxy's 200 KB HTML page must not hide the status. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_REDIRECTS = 5;
-const REQUEST_ID_HEADERS = [
-  'x-request-id',
-  'request-id',
-  'x-amzn-requestid',
-  'x-edenai-request-id',
-  'cf-ray',
-];
-const NOT_CONNECTED_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
-/**
- * The deadline of one attempt. It covers the response headers and the whole body: ky's own timeout
- * stops at the headers, so a server that sends headers and then stalls would hang the caller forever.
- */
-interface Attempt {
-  /** Aborts on the caller's signal or at the deadline. */
-  readonly signal: AbortSignal;
-  /** The caller's signal, whose reason is passed through unwrapped. */
-  readonly callerSignal: AbortSignal | undefined;
-  readonly timeoutMs: number | false;
-  timedOut(): boolean;
-  /** Stops the clock once the headers are in, for a stream, whose body the caller's signal still aborts. */
-  stopClock(): void;
-  /** Stops the clock and lets go of the caller's signal, once the body is read. */
-  finish(): void;
-}
+/** Reports a request's outcome to its gate; a no-op for requests that passed none. */
+type Settle = (outcome: RequestOutcome) => void;
+const UNGATED: Settle = () => {};
 
-function startAttempt(options: { signal: AbortSignal | undefined; timeoutMs: number | false }): Attempt {
-  // One controller fired by the caller's signal or the deadline. Linked by hand rather than with
-  // AbortSignal.any, whose dependent signals cost every request extra bookkeeping and garbage.
-  const controller = new AbortController();
-  const callerSignal = options.signal;
-  let timedOut = false;
-  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer =
-    options.timeoutMs === false
-      ? undefined
-      : setTimeout(() => {
-          if (controller.signal.aborted) return;
-          timedOut = true;
-          controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
-        }, options.timeoutMs);
-  return {
-    signal: controller.signal,
-    callerSignal,
-    timeoutMs: options.timeoutMs,
-    timedOut: () => timedOut,
-    stopClock: () => clearTimeout(timer),
-    finish: () => {
-      clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
+/** What every client made from one {@link createHttpClient} call shares. */
+interface ClientCore {
+  readonly options: HttpClientOptions;
+  readonly baseURL: string;
+  readonly origin: string;
+  readonly apiKey: () => string;
+  readonly fetch: typeof globalThis.fetch;
+  readonly defaultTimeout: number;
+  readonly maxResponseBytes: number;
+  readonly context: {
+    provider: string;
+    apiKeyEnvVar: string | undefined;
+    parseErrorBody: HttpClientOptions['parseErrorBody'];
   };
 }
 
@@ -214,36 +175,59 @@ function startAttempt(options: { signal: AbortSignal | undefined; timeoutMs: num
  * const { data } = await http.request({ method: 'GET', path: '/api/ai/models' });
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  registerSecret(options.apiKey);
   const baseURL = options.baseURL.replace(/\/+$/, '');
-  const origin = new URL(baseURL).origin;
-  const fetchImplementation = options.fetch ?? globalThis.fetch;
-  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const context = {
-    provider: options.provider,
-    apiKeyEnvVar: options.apiKeyEnvVar,
-    parseErrorBody: options.parseErrorBody,
+  const given = options.apiKey;
+  let key: string | undefined;
+  const core: ClientCore = {
+    options,
+    baseURL,
+    origin: new URL(baseURL).origin,
+    apiKey: () => {
+      if (key === undefined) {
+        key = typeof given === 'function' ? given() : given;
+        registerSecret(key);
+      }
+      return key;
+    },
+    fetch: options.fetch ?? globalThis.fetch,
+    defaultTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    context: {
+      provider: options.provider,
+      apiKeyEnvVar: options.apiKeyEnvVar,
+      parseErrorBody: options.parseErrorBody,
+    },
   };
+  if (typeof given === 'string') core.apiKey();
+  return buildClient(core, undefined);
+}
 
-  const resolve = (path: string): URL => new URL(/^https?:\/\//i.test(path) ? path : `${baseURL}${path}`);
-  // The key and the provider's own headers go to the provider's origin only: a result URL or a
-  // redirect on another host gets neither.
-  const headersFor = (url: URL, extra?: Record<string, string>): Record<string, string> =>
-    url.origin === origin
-      ? { ...options.headers, ...extra, authorization: `Bearer ${options.apiKey}` }
-      : { ...extra };
+function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClient {
+  const { options, context } = core;
+  const resolve = (path: string): URL =>
+    new URL(/^https?:\/\//i.test(path) ? path : `${core.baseURL}${path}`);
+  const readContext = (request: { method: string; url: URL; attempt: Attempt }) => ({
+    ...context,
+    ...request,
+    isNetworkError: kyLoaded?.isNetworkError,
+  });
 
+  /**
+   * Sends one request, following redirects by hand so the key never reaches another origin. Each hop
+   * to the provider's origin passes the gate, in ky's `beforeRequest` hook, which also sets the key.
+   */
   async function send(
     method: string,
     url: URL,
     init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
-  ): Promise<Response> {
+  ): Promise<{ response: Response; settle: Settle }> {
     const { default: ky } = kyLoaded ?? (await loadKy());
     let current = url;
     let withBody = true;
     for (let hop = 0; ; hop++) {
       let response: Response;
+      let settle: Settle = UNGATED;
+      const own = current.origin === core.origin;
       // fetch tees a request body to replay it on a redirect unless redirects are errors, and the
       // branch kept for the replay holds every byte sent: a streamed multipart body would end up
       // whole in memory. So a form body is sent with `redirect: 'error'` (and no window, the other
@@ -254,28 +238,51 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           method,
           ...(init.json !== undefined && withBody ? { json: init.json } : {}),
           ...(streamed ? { body: init.form, window: null } : {}),
-          headers: headersFor(current, init.headers),
+          // The provider's own headers go to its origin only: a result URL on another host gets none.
+          headers: own ? { ...options.headers, ...init.headers } : { ...init.headers },
           signal: init.attempt.signal,
-          // The attempt's own deadline covers the body too; see startAttempt.
+          hooks: {
+            beforeRequest: [
+              async ({ request }) => {
+                if (own) {
+                  request.headers.set('authorization', `Bearer ${core.apiKey()}`);
+                  if (gate) {
+                    settle = await gate.admit({
+                      method: request.method,
+                      url: request.url,
+                      signal: init.attempt.signal,
+                    });
+                  }
+                }
+                init.attempt.arm();
+              },
+            ],
+          },
+          // The attempt's own deadline covers the body too (see startAttempt); the dispatcher retries.
           timeout: false,
           retry: { limit: 0 },
           throwHttpErrors: false,
           redirect: streamed ? 'error' : 'manual',
-          fetch: fetchImplementation,
+          fetch: core.fetch,
         });
       } catch (error) {
         if (streamed && !init.attempt.signal.aborted && isUnexpectedRedirect(error)) {
-          throw new ApiCallError({
+          const refused = new ApiCallError({
             message: `${options.provider}: ${method} ${describe(current)} answered with a redirect, which a streamed multipart body does not follow`,
             provider: options.provider,
             url: current.href,
             method,
           });
+          settle({ error: refused });
+          throw refused;
         }
-        throw transportError(error, { ...context, method, url: current, attempt: init.attempt });
+        const failure = transportError(error, readContext({ method, url: current, attempt: init.attempt }));
+        settle({ error: failure });
+        throw failure;
       }
       const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || location === null) return response;
+      if (response.status < 300 || response.status >= 400 || location === null) return { response, settle };
+      settle({ status: response.status });
       await response.body?.cancel().catch(() => undefined);
       const refuse = (why: string): ApiCallError =>
         new ApiCallError({
@@ -311,7 +318,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     response: Response,
     request: { method: string; url: URL; attempt: Attempt },
   ): Promise<ApiCallError | InsufficientCreditsError> {
-    const text = await readErrorText(response, { ...context, ...request });
+    const text = await readErrorText(response, readContext(request));
     return httpError({
       ...context,
       method: request.method,
@@ -322,33 +329,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   }
 
+  /** Sends, reads the answer with `read`, and tells the gate how it went. */
+  async function exchange<T>(
+    method: string,
+    url: URL,
+    init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    const { response, settle } = await send(method, url, init);
+    try {
+      const value = await read(response);
+      settle({ status: response.status });
+      return value;
+    } catch (error) {
+      settle({ status: response.status, error });
+      throw error;
+    }
+  }
+
   return {
-    baseURL,
+    baseURL: core.baseURL,
     async request<T>(request: HttpRequest<T>): Promise<HttpResponse<T>> {
       const url = resolve(request.path);
-      for (const [key, value] of Object.entries(request.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
+      for (const [name, value] of Object.entries(request.query ?? {})) {
+        if (value !== undefined) url.searchParams.set(name, String(value));
       }
       const attempt = startAttempt({
         signal: request.signal,
-        timeoutMs: request.timeoutMs ?? defaultTimeout,
+        timeoutMs: request.timeoutMs ?? core.defaultTimeout,
       });
-      let response: Response;
+      let response!: Response;
       let text: string;
       try {
-        response = await send(request.method, url, {
-          json: request.json,
-          form: request.form,
-          headers: request.headers,
-          attempt,
-        });
-        if (!response.ok) throw await readError(response, { method: request.method, url, attempt });
-        text = await readText(response, maxResponseBytes, {
-          ...context,
-          method: request.method,
+        text = await exchange(
+          request.method,
           url,
-          attempt,
-        });
+          { json: request.json, form: request.form, headers: request.headers, attempt },
+          async (answer) => {
+            response = answer;
+            if (!answer.ok) throw await readError(answer, { method: request.method, url, attempt });
+            return readText(answer, core.maxResponseBytes, readContext({ method: request.method, url, attempt }));
+          },
+        );
       } finally {
         attempt.finish();
       }
@@ -392,14 +414,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
     async stream(request) {
       const url = resolve(request.path);
-      const attempt = startAttempt({ signal: request.signal, timeoutMs: defaultTimeout });
+      const attempt = startAttempt({ signal: request.signal, timeoutMs: core.defaultTimeout });
       try {
-        const response = await send('GET', url, {
-          headers: { accept: 'text/event-stream', ...request.headers },
-          attempt,
-        });
-        if (!response.ok || !response.body) throw await readError(response, { method: 'GET', url, attempt });
-        return { body: response.body, headers: response.headers };
+        return await exchange(
+          'GET',
+          url,
+          { headers: { accept: 'text/event-stream', ...request.headers }, attempt },
+          async (response) => {
+            if (!response.ok || !response.body) throw await readError(response, { method: 'GET', url, attempt });
+            return { body: response.body, headers: response.headers };
+          },
+        );
       } catch (error) {
         attempt.finish();
         throw error;
@@ -431,312 +456,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const maxBytes = downloadOptions.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
       const attempt = startAttempt({
         signal: downloadOptions.signal,
-        timeoutMs: downloadOptions.timeoutMs ?? defaultTimeout,
+        timeoutMs: downloadOptions.timeoutMs ?? core.defaultTimeout,
       });
       try {
-        const response = await send('GET', url, { attempt });
-        const served = new URL(response.url || url.href);
-        if (!response.ok) {
-          throw refusedDownload(await readError(response, { method: 'GET', url: served, attempt }), served);
-        }
-        const bytes = await readCapped(response, maxBytes, {
-          ...context,
-          method: 'GET',
-          url: served,
-          attempt,
+        return await exchange('GET', url, { attempt }, async (response) => {
+          const served = new URL(response.url || url.href);
+          if (!response.ok) {
+            throw refusedDownload(await readError(response, { method: 'GET', url: served, attempt }), served);
+          }
+          const bytes = await readCapped(response, maxBytes, readContext({ method: 'GET', url: served, attempt }));
+          const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
+          return { bytes, url: served.href, ...(contentType ? { contentType } : {}) };
         });
-        const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
-        return { bytes, url: served.href, ...(contentType ? { contentType } : {}) };
       } finally {
         attempt.finish();
       }
     },
+
+    withGate(next) {
+      return buildClient(core, next);
+    },
   };
-}
-
-interface ErrorContext {
-  provider: string;
-  apiKeyEnvVar?: string | undefined;
-  parseErrorBody?: ((status: number, body: unknown) => ProviderErrorInfo | undefined) | undefined;
-}
-
-type ReadContext = ErrorContext & { method: string; url: URL; attempt: Attempt };
-
-function isUnexpectedRedirect(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if (current.message === 'unexpected redirect') return true;
-    current = current.cause;
-  }
-  return false;
-}
-
-function describe(url: URL): string {
-  return `${url.origin}${url.pathname}`;
-}
-
-function excerpt(text: string): string {
-  const clean = redact(text).replace(/\s+/g, ' ');
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
-}
-
-function findRequestId(headers: Headers): string | undefined {
-  for (const name of REQUEST_ID_HEADERS) {
-    const value = headers.get(name);
-    if (value) return value;
-  }
-  return undefined;
-}
-
-/** Decoding a whole body at once keeps no state between calls, so one decoder serves every response. */
-const utf8 = new TextDecoder();
-
-async function readText(response: Response, maxBytes: number, context: ReadContext): Promise<string> {
-  // A declared length within the cap is enforced by fetch itself (a longer body is an error), so the
-  // body can be read by fetch's own path, without a chunk loop in JavaScript: the common case. Not for
-  // a compressed body, whose declared length says nothing of its decoded size.
-  const declared = response.headers.get('content-length');
-  if (declared !== null && Number(declared) <= maxBytes && !response.headers.has('content-encoding')) {
-    try {
-      return await response.text();
-    } catch (error) {
-      throw transportError(error, { ...context, afterResponse: true });
-    }
-  }
-  return utf8.decode(await readCapped(response, maxBytes, context));
-}
-
-async function readCapped(response: Response, maxBytes: number, context: ReadContext): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(context, maxBytes);
-  }
-  if (!response.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(context, maxBytes);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (InvalidResponseError.isInstance(error)) throw error;
-    throw transportError(error, { ...context, afterResponse: true });
-  }
-  return concat(chunks, total);
-}
-
-/**
- * Reads at most {@link MAX_ERROR_BODY_BYTES} of an error body, never failing on size: the status is
- * what matters. A body cut short by the network still yields the status error; an abort or the
- * deadline does not.
- */
-async function readErrorText(response: Response, context: ReadContext): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  try {
-    while (total < MAX_ERROR_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.byteLength;
-    }
-    if (total >= MAX_ERROR_BODY_BYTES) await reader.cancel().catch(() => undefined);
-  } catch (error) {
-    if (context.attempt.callerSignal?.aborted || context.attempt.timedOut()) {
-      throw transportError(error, { ...context, afterResponse: true });
-    }
-  }
-  return new TextDecoder().decode(concat(chunks, total).subarray(0, MAX_ERROR_BODY_BYTES));
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function tooLarge(
-  context: ErrorContext & { method: string; url: URL },
-  maxBytes: number,
-): InvalidResponseError {
-  return new InvalidResponseError({
-    message: `${context.provider}: ${context.method} ${describe(context.url)} sent a body larger than the ${maxBytes}-byte cap; it was not read`,
-    provider: context.provider,
-    url: context.url.href,
-  });
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function transportError(error: unknown, context: ReadContext & { afterResponse?: boolean }): unknown {
-  const { attempt } = context;
-  if (attempt.callerSignal?.aborted) return attempt.callerSignal.reason;
-  if (attempt.timedOut()) {
-    return new TimeoutError({
-      message: `${context.provider}: ${context.method} ${describe(context.url)} ${
-        context.afterResponse ? 'did not finish sending its body' : 'got no response'
-      } within ${attempt.timeoutMs} ms`,
-      timeoutMs: typeof attempt.timeoutMs === 'number' ? attempt.timeoutMs : 0,
-      // Every deadline of this layer is one attempt's, which the dispatcher may retry.
-      stage: 'request',
-      cause: error,
-    });
-  }
-  if (error instanceof DOMException && error.name === 'AbortError') return error;
-  const code = errorCode(error);
-  const notConnected = !context.afterResponse && code !== undefined && NOT_CONNECTED_CODES.has(code);
-  const what = kyLoaded?.isNetworkError(error) || code ? `network error${code ? ` (${code})` : ''}` : 'error';
-  return new ApiCallError({
-    message: `${context.provider}: ${context.method} ${describe(context.url)} failed with a ${what}${
-      context.afterResponse ? ' while reading the response' : ''
-    }${notConnected ? '; the request was never sent' : ''}`,
-    provider: context.provider,
-    url: context.url.href,
-    method: context.method,
-    isRetryable: true,
-    provablyNotProcessed: notConnected,
-    ...(code ? { code } : {}),
-    cause: error,
-  });
-}
-
-function httpError(
-  context: ErrorContext & {
-    method: string;
-    url: URL;
-    response: Response;
-    text: string;
-    requestId?: string | undefined;
-  },
-): ApiCallError | InsufficientCreditsError {
-  const { response, method, url, provider } = context;
-  const status = response.status;
-  let body: unknown = context.text;
-  try {
-    body = context.text === '' ? undefined : JSON.parse(context.text);
-  } catch {
-    // A non-JSON error body (an HTML page from a proxy) is kept as text.
-  }
-  const info = context.parseErrorBody?.(status, body) ?? defaultErrorInfo(body);
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after')) ?? info.retryAfterMs;
-  const detail = info.message
-    ? `: ${info.message}`
-    : typeof body === 'string' && body
-      ? `: ${excerpt(body)}`
-      : '';
-  const base = {
-    provider,
-    url: url.href,
-    method,
-    statusCode: status,
-    responseBody: typeof body === 'string' ? excerpt(body) : body,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(context.requestId ? { requestId: context.requestId } : {}),
-    ...(info.code ? { code: info.code } : {}),
-  };
-  const where = `${provider}: ${method} ${describe(url)} failed with ${status}${detail}`;
-  if (info.kind === 'insufficient-credits' || status === 402) {
-    return new InsufficientCreditsError({
-      message: `${where}. Add credits to the ${provider} account.`,
-      provider,
-      statusCode: status,
-      ...(info.requiredCredits !== undefined ? { requiredCredits: info.requiredCredits } : {}),
-      ...(info.availableCredits !== undefined ? { availableCredits: info.availableCredits } : {}),
-    });
-  }
-  if (info.kind === 'authentication' || status === 401) {
-    return new AuthenticationError({
-      message: `${where}. Check the API key${context.apiKeyEnvVar ? ` (${context.apiKeyEnvVar})` : ''}.`,
-      ...base,
-    });
-  }
-  if (info.kind === 'rate-limit' || status === 429) {
-    return new RateLimitError({
-      message: `${where}.`,
-      ...base,
-      isRetryable: true,
-      provablyNotProcessed: true,
-    });
-  }
-  if (status === 403) {
-    return new AuthenticationError({
-      message: `${where}. The API key lacks permission for this call.`,
-      ...base,
-    });
-  }
-  const retryable = status === 408 || status === 409 || status >= 500;
-  return new ApiCallError({
-    message: `${where}.`,
-    ...base,
-    isRetryable: retryable,
-    provablyNotProcessed: status === 503,
-  });
-}
-
-/**
- * A result URL that is refused or gone has almost always expired: providers hand out signed,
- * short-lived URLs. Reported as an authentication problem, it would send the user to check a key that
- * is fine (and the URL usually carries no key at all).
- */
-function refusedDownload(
-  error: ApiCallError | InsufficientCreditsError,
-  url: URL,
-): ApiCallError | InsufficientCreditsError {
-  if (!ApiCallError.isInstance(error)) return error;
-  const status = error.statusCode;
-  if (status === undefined || ![401, 403, 404, 410].includes(status)) return error;
-  return new ApiCallError({
-    message: `${error.provider}: the result URL ${describe(url)} answered ${status}: result URLs are signed and temporary, so it has likely expired or been removed. Download results soon after the edit, or resume the job to read fresh URLs.`,
-    provider: error.provider,
-    url: error.url,
-    method: error.method,
-    statusCode: status,
-    isRetryable: false,
-    responseBody: error.responseBody,
-    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
-    ...(error.code !== undefined ? { code: error.code } : {}),
-  });
-}
-
-function defaultErrorInfo(body: unknown): ProviderErrorInfo {
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
-  const error = record.error;
-  if (typeof error === 'string') return { message: error };
-  if (typeof error === 'object' && error !== null) {
-    const inner = error as Record<string, unknown>;
-    const message = [inner.title, inner.detail, inner.message]
-      .filter((part) => typeof part === 'string')
-      .join(': ');
-    return {
-      ...(message ? { message } : {}),
-      ...(typeof inner.type === 'string' ? { code: inner.type } : {}),
-    };
-  }
-  if (typeof record.detail === 'string') return { message: record.detail };
-  if (typeof record.message === 'string') return { message: record.message };
-  return {};
 }

@@ -20,7 +20,7 @@ const events = createFakeProvider({
   id: 'events',
   jobs: true,
   prefersJobs: true,
-  waitForCompletion: true,
+  watch: true,
   backend,
   holdsHandle: true,
 });

@@ -109,11 +109,11 @@ export interface FakeProviderOptions {
   /** Adds `submit`, `status` and `cancel`. */
   jobs?: boolean;
   prefersJobs?: boolean | ((request: NormalizedEditRequest) => boolean);
-  /** Adds `waitForCompletion`, which watches the backend like an event stream would. */
-  waitForCompletion?: boolean;
+  /** Adds `watch`, which watches the backend like an event stream would. */
+  watch?: boolean;
   /**
-   * What `waitForCompletion` tells of a job before it ends: `all` its states, `nothing` (only the
-   * outcome, like a completion event). @default 'all'
+   * What `watch` tells of a job before it ends: `all` its states, `nothing` (only the outcome, like a
+   * completion event). @default 'all'
    */
   waitReports?: 'all' | 'nothing';
   /**
@@ -255,10 +255,10 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
   const adapter: FakeProvider = {
     id,
-    specificationVersion: 1,
+    specificationVersion: 2,
     ...(options.defaultLimits ? { defaultLimits: options.defaultLimits } : {}),
     ...(options.prefersJobs ? { prefersJobs: options.prefersJobs } : {}),
-    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.pollIntervalMs !== undefined ? { polling: { intervalMs: options.pollIntervalMs } } : {}),
     calls,
     backend,
     accepted,
@@ -278,7 +278,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
     async prepare(request) {
       record({ kind: 'prepare', model: request.model });
-      return { warnings: [...(options.prepareWarnings ?? [])] };
+      return { plan: undefined, warnings: [...(options.prepareWarnings ?? [])] };
     },
 
     async edit(providerCall) {
@@ -288,7 +288,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
     ...(options.estimateUsd !== undefined
       ? {
-          async estimateCost(request) {
+          async estimateCost({ request }: { request: NormalizedEditRequest }) {
             record({ kind: 'estimate', model: request.model });
             return { usd: options.estimateUsd! * request.n, source: 'estimated' as const };
           },
@@ -323,17 +323,24 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       if (backend.state(job) === 'queued' || backend.state(job) === 'running') job.cancelled = true;
     };
   }
-  if (options.waitForCompletion) {
-    adapter.waitForCompletion = async (jobId, { signal, onStatus, request }) => {
+  if (options.watch) {
+    // Like an event stream: it learns of the job from the backend every 5 ms and tells the dispatcher.
+    adapter.watch = (jobId, { notify, request }) => {
       record({ kind: 'wait', jobId, ...(request ? { request } : {}) });
-      for (;;) {
+      let last: string | undefined;
+      const timer = setInterval(() => {
         const job = backend.jobs.get(jobId);
-        if (!job) throw failures.notFound({ provider: id, jobId });
+        if (!job) return;
         const status = statusOf(job);
-        if (status.state !== 'queued' && status.state !== 'running') return status;
-        if (options.waitReports !== 'nothing') onStatus?.(status);
-        await sleep(5, signal);
-      }
+        const terminal = status.state !== 'queued' && status.state !== 'running';
+        if (terminal) clearInterval(timer);
+        if ((terminal || options.waitReports !== 'nothing') && status.state !== last) notify(status);
+        last = status.state;
+      }, 5);
+      return {
+        live: true,
+        stop: () => clearInterval(timer),
+      };
     };
   }
   return adapter;

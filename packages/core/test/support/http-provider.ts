@@ -175,10 +175,11 @@ export function createHttpProvider(options: {
   });
   const adapter: ProviderAdapter = {
     id,
-    specificationVersion: 1,
-    pollIntervalMs: options.pollIntervalMs ?? 20,
+    specificationVersion: 2,
+    http,
+    polling: { intervalMs: options.pollIntervalMs ?? 20 },
     async edit(call) {
-      const { data } = await http.request<{ images: { b64_json: string }[]; cost: number }>({
+      const { data } = await call.http.request<{ images: { b64_json: string }[]; cost: number }>({
         method: 'POST',
         path: '/edit',
         json: { prompt: call.request.prompt, idempotency_key: call.idempotencyKey },
@@ -194,7 +195,7 @@ export function createHttpProvider(options: {
   };
   if (options.jobs) {
     adapter.submit = async (call) => {
-      const { data } = await http.request<{ id: string }>({
+      const { data } = await call.http.request<{ id: string }>({
         method: 'POST',
         path: '/jobs',
         json: { prompt: call.request.prompt },
@@ -202,8 +203,8 @@ export function createHttpProvider(options: {
       });
       return { jobId: data.id, warnings: [] };
     };
-    adapter.status = async (jobId, { signal }) => {
-      const { data } = await http.request<{ id: string; status: string; b64_json?: string; cost?: number }>({
+    adapter.status = async (jobId, { http: paced, signal }) => {
+      const { data } = await paced.request<{ id: string; status: string; b64_json?: string; cost?: number }>({
         method: 'GET',
         path: `/jobs/${jobId}`,
         ...(signal ? { signal } : {}),
@@ -228,8 +229,8 @@ export function createHttpProvider(options: {
       }
       return { state: data.status === 'queued' ? 'queued' : 'running', raw: data };
     };
-    adapter.cancel = async (jobId, { signal }) => {
-      await http.request({ method: 'DELETE', path: `/jobs/${jobId}`, ...(signal ? { signal } : {}) });
+    adapter.cancel = async (jobId, { http: paced, signal }) => {
+      await paced.request({ method: 'DELETE', path: `/jobs/${jobId}`, ...(signal ? { signal } : {}) });
     };
   }
   return adapter;

@@ -48,14 +48,15 @@ it('sends the prompt, the picture as a data URL and the aspect ratio, and return
 // #endregion wire
 
 it('refuses an unsupported option before anything is sent, in strict mode', async () => {
-  const pixelsmith = createPixelsmith({ baseURL: server.url, apiKey: 'test-key', strict: true });
-  const retouch = createRetouch({ providers: [pixelsmith] });
+  const pixelsmith = createPixelsmith({ baseURL: server.url, apiKey: 'test-key' });
+  const retouch = createRetouch({ providers: [pixelsmith], strict: true });
   const error = await retouch
     .edit({ model: 'pixelsmith:sketch-1', prompt: 'A pencil sketch', images: [photo], seed: 1 })
     .catch((caught: unknown) => caught);
   await retouch.close();
 
   expect(UnsupportedFeatureError.isInstance(error) && error.feature).toBe('seed');
+  expect((error as Error).message).toMatch(/^pixelsmith:sketch-1 cannot honour "seed" exactly: /);
   expect(server.requests.filter((request) => request.path === '/v1/edits')).toEqual([]);
 });
 

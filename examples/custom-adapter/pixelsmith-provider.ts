@@ -11,15 +11,14 @@ import {
   createGeneratedImage,
   createHttpClient,
   type EditWarning,
+  type EditWarningOption,
   type HttpClient,
   imageToDataUrl,
   loadApiKey,
   type ModelCapabilities,
   type ModelInfo,
-  type NormalizedEditRequest,
   type ProviderAdapter,
   type ProviderErrorInfo,
-  UnsupportedFeatureError,
 } from '@retouch/core';
 import { z } from 'zod';
 
@@ -40,8 +39,6 @@ export interface PixelsmithSettings {
   apiKey?: string;
   /** The API's origin. @default 'https://api.pixelsmith.example' */
   baseURL?: string;
-  /** Throw `UnsupportedFeatureError` instead of warning when a model cannot honour an option. */
-  strict?: boolean;
 }
 
 /** Pixelsmith's error body, read into what the HTTP layer needs to pick the right typed error. */
@@ -55,37 +52,39 @@ function parseErrorBody(status: number, body: unknown): ProviderErrorInfo | unde
   };
 }
 
+/** What `prepare` works out for one request; the dispatcher hands it back to `edit` and `estimateCost`. */
+interface PixelsmithPlan {
+  model: PixelsmithModel | undefined;
+  aspectRatio: string | undefined;
+}
+
 /**
  * Creates the adapter. Nothing touches the network until the first call, and a missing key fails
  * that call, not the import.
  */
-export function createPixelsmith(settings: PixelsmithSettings = {}): ProviderAdapter {
-  let client: HttpClient | undefined;
+export function createPixelsmith(settings: PixelsmithSettings = {}): ProviderAdapter<PixelsmithPlan> {
   // The HTTP layer maps statuses to typed errors, honours Retry-After, never retries by itself
-  // (the dispatcher decides), and sends the key to this origin only.
-  const http = (): HttpClient =>
-    (client ??= createHttpClient({
-      provider: 'pixelsmith',
-      baseURL: settings.baseURL ?? 'https://api.pixelsmith.example',
-      apiKey: loadApiKey({
+  // (the dispatcher decides), and sends the key to this origin only. The dispatcher hands every method
+  // a copy of it bound to the provider's lane, as `http`: requests sent through that copy keep to the
+  // rate limit, so the adapter sends everything through it.
+  const http = createHttpClient({
+    provider: 'pixelsmith',
+    baseURL: settings.baseURL ?? 'https://api.pixelsmith.example',
+    apiKey: () =>
+      loadApiKey({
         apiKey: settings.apiKey,
         environmentVariable: 'PIXELSMITH_API_KEY',
         description: 'Pixelsmith',
         factory: 'createPixelsmith',
       }),
-      apiKeyEnvVar: 'PIXELSMITH_API_KEY',
-      parseErrorBody,
-    }));
+    apiKeyEnvVar: 'PIXELSMITH_API_KEY',
+    parseErrorBody,
+  });
 
   let models: Promise<PixelsmithModel[]> | undefined;
-  const catalogue = (signal?: AbortSignal): Promise<PixelsmithModel[]> => {
-    models ??= http()
-      .request({
-        method: 'GET',
-        path: '/v1/models',
-        schema: modelsResponseSchema,
-        ...(signal ? { signal } : {}),
-      })
+  const catalogue = (context: { http: HttpClient; signal: AbortSignal }): Promise<PixelsmithModel[]> => {
+    models ??= context.http
+      .request({ method: 'GET', path: '/v1/models', schema: modelsResponseSchema, signal: context.signal })
       .then((response) => response.data.models);
     models.catch(() => {
       models = undefined; // a failed read is tried again next time
@@ -93,58 +92,50 @@ export function createPixelsmith(settings: PixelsmithSettings = {}): ProviderAda
     return models;
   };
 
-  // Options the API lacks become warnings (or errors in strict mode) before anything billable is sent.
-  async function plan(request: NormalizedEditRequest, signal?: AbortSignal) {
-    const model = (await catalogue(signal)).find((entry) => entry.id === request.modelId);
-    const warnings: EditWarning[] = [];
-    const drop = (option: string, message: string) => {
-      if (settings.strict) {
-        throw new UnsupportedFeatureError({
-          message: `pixelsmith:${request.modelId} ${message}`,
-          provider: 'pixelsmith',
-          model: request.modelId,
-          feature: option,
-        });
-      }
-      warnings.push({ type: 'unsupported-option', option, message: `${request.modelId} ${message}` });
-    };
-    if (request.images.length > 1) drop('images', 'takes one picture; the others were not sent');
-    for (const option of ['mask', 'size', 'quality', 'seed', 'negativePrompt'] as const) {
-      if (request[option] !== undefined) drop(option, `has no ${option} option; it was not sent`);
-    }
-    if (request.nExplicit && request.n > 1) drop('n', 'makes one image per edit');
-    if (request.outputFormat !== undefined && request.outputFormat !== 'png') {
-      drop('outputFormat', 'always returns PNG');
-    }
-    const aspectRatio =
-      request.aspectRatio !== undefined && model?.aspect_ratios.includes(request.aspectRatio)
-        ? request.aspectRatio
-        : undefined;
-    if (request.aspectRatio !== undefined && aspectRatio === undefined) {
-      drop('aspectRatio', `takes the aspect ratios ${model?.aspect_ratios.join(', ') ?? '(unknown model)'}`);
-    }
-    return { model, warnings, aspectRatio };
-  }
-
   return {
     id: 'pixelsmith',
-    specificationVersion: 1,
+    specificationVersion: 2,
+    http,
     defaultLimits: { concurrency: 4, requestsPerSecond: 5 },
 
-    async prepare(request, options) {
-      return { warnings: (await plan(request, options.signal)).warnings };
+    // Options the API lacks become warnings before anything billable is sent. The adapter only
+    // reports them, named by the neutral option: `createRetouch({ strict: true })` refuses them.
+    async prepare(request, context) {
+      const model = (await catalogue(context)).find((entry) => entry.id === request.modelId);
+      const warnings: EditWarning[] = [];
+      const drop = (option: EditWarningOption, message: string) => {
+        warnings.push({ type: 'unsupported-option', option, message: `${request.modelId} ${message}` });
+      };
+      if (request.images.length > 1) drop('images', 'takes one picture; the others were not sent');
+      for (const option of ['mask', 'size', 'quality', 'seed', 'negativePrompt'] as const) {
+        if (request[option] !== undefined) drop(option, `has no ${option} option; it was not sent`);
+      }
+      if (request.nExplicit && request.n > 1) drop('n', 'makes one image per edit');
+      if (request.outputFormat !== undefined && request.outputFormat !== 'png') {
+        drop('outputFormat', 'always returns PNG');
+      }
+      const aspectRatio =
+        request.aspectRatio !== undefined && model?.aspect_ratios.includes(request.aspectRatio)
+          ? request.aspectRatio
+          : undefined;
+      if (request.aspectRatio !== undefined && aspectRatio === undefined) {
+        drop(
+          'aspectRatio',
+          `takes the aspect ratios ${model?.aspect_ratios.join(', ') ?? '(unknown model)'}`,
+        );
+      }
+      return { plan: { model, aspectRatio }, warnings };
     },
 
     async edit(call) {
-      const { warnings, aspectRatio } = await plan(call.request, call.signal);
-      const response = await http().request({
+      const response = await call.http.request({
         method: 'POST',
         path: '/v1/edits',
         json: {
           model: call.request.modelId,
           prompt: call.request.prompt,
           image: await imageToDataUrl(call.request.images[0]!),
-          ...(aspectRatio ? { aspect_ratio: aspectRatio } : {}),
+          ...(call.plan.aspectRatio ? { aspect_ratio: call.plan.aspectRatio } : {}),
         },
         schema: editResponseSchema,
         signal: call.signal,
@@ -153,18 +144,17 @@ export function createPixelsmith(settings: PixelsmithSettings = {}): ProviderAda
         // createGeneratedImage checks that the bytes really are an image.
         images: [createGeneratedImage({ provider: 'pixelsmith', base64: response.data.output.b64_png })],
         cost: { usd: response.data.cost_usd, source: 'reported' },
-        warnings,
+        warnings: [],
         raw: response.data,
       };
     },
 
-    async estimateCost(request, options): Promise<Cost | undefined> {
-      const { model } = await plan(request, options.signal);
-      return model ? { usd: model.price_usd, source: 'estimated' } : undefined;
+    async estimateCost({ plan }): Promise<Cost | undefined> {
+      return plan.model ? { usd: plan.model.price_usd, source: 'estimated' } : undefined;
     },
 
-    async capabilities(modelId, options): Promise<ModelCapabilities | undefined> {
-      const model = (await catalogue(options.signal)).find((entry) => entry.id === modelId);
+    async capabilities(modelId, context): Promise<ModelCapabilities | undefined> {
+      const model = (await catalogue(context)).find((entry) => entry.id === modelId);
       if (!model) return undefined;
       return {
         maxInputImages: 1,
@@ -177,8 +167,8 @@ export function createPixelsmith(settings: PixelsmithSettings = {}): ProviderAda
       };
     },
 
-    async listModels(options = {}): Promise<ModelInfo[]> {
-      return (await catalogue(options.signal)).map((model) => ({
+    async listModels(context): Promise<ModelInfo[]> {
+      return (await catalogue(context)).map((model) => ({
         id: `pixelsmith:${model.id}`,
         provider: 'pixelsmith',
         modelId: model.id,

@@ -15,7 +15,18 @@ export {
   editJobSnapshotSchema,
 } from './dispatcher/edit-job.ts';
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
-export type { ProgressEvent, ProgressEventType, ProgressListener } from './dispatcher/events.ts';
+export type {
+  FailedEvent,
+  ProgressEvent,
+  ProgressEventBase,
+  ProgressEventType,
+  ProgressListener,
+  QueuedEvent,
+  RetryingEvent,
+  StartedEvent,
+  StatusEvent,
+  SucceededEvent,
+} from './dispatcher/events.ts';
 export type { LaneStats } from './dispatcher/lane.ts';
 export { RateController, type RateControllerSettings } from './dispatcher/rate-controller.ts';
 export type {

@@ -48,7 +48,10 @@ describe('submit', () => {
     });
     expect(result.timings.runningMs).toBeGreaterThan(0);
     expect(result.timings.totalMs).toBe(result.timings.queuedMs + result.timings.runningMs);
-    expect(events.map((event) => [event.type, event.status])).toContainEqual(['status', 'running']);
+    expect(events.map((event) => [event.type, 'status' in event ? event.status : undefined])).toContainEqual([
+      'status',
+      'running',
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'succeeded', status: 'succeeded', result });
     expect(job.status).toBe('succeeded');
     await retouch.close();

@@ -377,7 +377,7 @@ describe('every request of a call goes through the lane', () => {
     await server.close();
   });
 
-  test('a running call\'s next request goes before the requests of calls started after it', async () => {
+  test("a running call's next request goes before the requests of calls started after it", async () => {
     const server = await startScriptedServer();
     const order: string[] = [];
     const retouch = createRetouch({
@@ -392,7 +392,12 @@ describe('every request of a call goes through the lane', () => {
       '{"upload":"second"}',
       '{"prompt":"second"}',
     ]);
-    expect(maxInWindow(server.received.map((entry) => entry.at), 1000)).toBeLessThanOrEqual(1);
+    expect(
+      maxInWindow(
+        server.received.map((entry) => entry.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(1);
     await retouch.close();
     await server.close();
   });

@@ -33,7 +33,9 @@ describe('RateController (injected clock)', () => {
     const starts = sendFor(10_000);
     const window = 1_000 + WINDOW_MARGIN_MS;
     for (const start of starts) {
-      expect(starts.filter((other) => other >= start && other < start + window).length).toBeLessThanOrEqual(4);
+      expect(starts.filter((other) => other >= start && other < start + window).length).toBeLessThanOrEqual(
+        4,
+      );
     }
     // Full use of the window: 4 per (1 s + margin), give or take the first burst.
     expect(starts.length).toBeGreaterThanOrEqual(Math.floor((10_000 / window) * 4));

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@retouch/core';
+import { createRetouch, type ModelInfo } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type ModelsCommandOptions, PROVIDERS, type ProviderName } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
@@ -18,12 +18,12 @@ export async function listEditModels(options: {
   env: CliContext['env'];
 }): Promise<ModelInfo[]> {
   const session = await openProviderSession(options);
+  // Through a client, so the catalogue reads keep to each provider's lane like every other request.
+  const retouch = createRetouch({ providers: session.adapters });
   try {
-    const lists = await Promise.all(
-      session.adapters.map((adapter) => adapter.listModels?.() ?? Promise.resolve([])),
-    );
-    return lists.flat();
+    return await retouch.listModels();
   } finally {
+    await retouch.close();
     await session.close();
   }
 }

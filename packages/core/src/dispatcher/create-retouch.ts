@@ -26,10 +26,10 @@ import {
 import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
 import { type DispatchContext, JobRunner } from './job-runner.ts';
-import { retrying } from './retrying.ts';
 import { Lane, type LaneStats } from './lane.ts';
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
+import { retrying } from './retrying.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
@@ -312,10 +312,16 @@ class RetouchClient implements Retouch {
     const lists = await Promise.all(
       adapters.map((adapter) =>
         adapter.listModels
-          ? this.#lanes.get(adapter.id)!.run(
-              (taskSignal) => adapter.listModels!({ http: this.#transport({ adapter, priority: 0 }), signal: taskSignal }),
-              { priority: 0, signal },
-            )
+          ? this.#lanes
+              .get(adapter.id)!
+              .run(
+                (taskSignal) =>
+                  adapter.listModels!({
+                    http: this.#transport({ adapter, priority: 0 }),
+                    signal: taskSignal,
+                  }),
+                { priority: 0, signal },
+              )
           : Promise.resolve([]),
       ),
     );

@@ -17,7 +17,13 @@ import { createGeneratedImage } from '../generated-image.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import { redactValue } from '../secrets.ts';
 import type { JobControl } from './deadline.ts';
-import { deliver, type ProgressEvent, type ProgressEventType, type ProgressListener } from './events.ts';
+import {
+  deliver,
+  type ProgressEvent,
+  type ProgressEventFields,
+  type ProgressEventType,
+  type ProgressListener,
+} from './events.ts';
 
 /**
  * Where a job is: `queued` (waiting in the client's lane or in the provider's queue), `running`,
@@ -305,17 +311,20 @@ export class DispatchJob implements EditJob {
   }
 
   /** Sends an event to the job's listeners and the client's. */
-  emit(type: ProgressEventType, fields: Partial<ProgressEvent> = {}): void {
+  emit<T extends ProgressEventType>(
+    type: T,
+    ...fields: {} extends ProgressEventFields<T> ? [ProgressEventFields<T>?] : [ProgressEventFields<T>]
+  ): void {
     const now = Date.now();
-    const event: ProgressEvent = {
+    const event = {
       type,
       jobId: this.id,
       model: this.#model,
       provider: this.#provider,
       timestamp: now,
       elapsedMs: now - this.createdAt,
-      ...fields,
-    };
+      ...fields[0],
+    } as ProgressEvent;
     for (const listener of this.#listeners) deliver({ listener, event });
     deliver({ listener: this.#sink, event });
   }

@@ -4,27 +4,8 @@ import type { EditJobStatus } from './edit-job.ts';
 /** What happened to a job, in the order a job goes through them. */
 export type ProgressEventType = 'queued' | 'started' | 'retrying' | 'status' | 'succeeded' | 'failed';
 
-/**
- * One step in the life of an edit, delivered to `onProgress`, `retouch.subscribe`, `job.on` and
- * `editMany`'s `onProgress`. Every event carries the job, the model it concerns and its timings.
- *
- * - `queued`: the edit waits in its provider's lane (once per model tried).
- * - `started`: an attempt left the lane and is being sent; `attempt` counts from 1.
- * - `retrying`: an attempt failed and another follows after `delayMs`, or the next fallback model is
- *   tried; `reason` says why.
- * - `status`: the job's `status` changed, or the provider assigned a job id (`providerJobId`).
- * - `succeeded`: `result` holds the {@link EditResult}.
- * - `failed`: `error` holds the error; `status` is `cancelled` for an abort or a cancel.
- *
- * @example
- * const retouch = createRetouch({
- *   providers: [oxen],
- *   onProgress: (event) => console.log(`${event.elapsedMs} ms ${event.type} ${event.model} ${event.reason ?? ''}`),
- * });
- */
-export interface ProgressEvent {
-  /** What happened. */
-  type: ProgressEventType;
+/** What every {@link ProgressEvent} carries. */
+export interface ProgressEventBase {
   /** The client-side id of the job (`EditJob.id`). */
   jobId: string;
   /** The `provider:model` this event concerns (a fallback model once the primary failed). */
@@ -35,24 +16,87 @@ export interface ProgressEvent {
   timestamp: number;
   /** Milliseconds since the job was created. */
   elapsedMs: number;
-  /**
-   * For `started`: the number of this attempt of the call, counting from 1. For `retrying`: the number
-   * of the attempt that follows.
-   */
-  attempt?: number;
-  /** For `retrying`: how long until the next attempt, in milliseconds. */
-  delayMs?: number;
-  /** For `retrying` and some `status` events: why, in words. */
-  reason?: string;
-  /** For `status` and `failed`: the job's status after the event. */
-  status?: EditJobStatus;
-  /** For `status`: the provider's job id, once the provider accepted the job. */
-  providerJobId?: string;
-  /** For `failed` (and the failed attempt of `retrying`): the error. */
-  error?: unknown;
-  /** For `succeeded`: the result. */
-  result?: EditResult;
 }
+
+/** The edit waits in its provider's lane (once per model tried). */
+export interface QueuedEvent extends ProgressEventBase {
+  type: 'queued';
+}
+
+/** An attempt left the lane and is being sent. */
+export interface StartedEvent extends ProgressEventBase {
+  type: 'started';
+  /** The number of this attempt of the call, counting from 1. */
+  attempt: number;
+}
+
+/** An attempt failed and another follows after `delayMs`, or the next fallback model is tried. */
+export interface RetryingEvent extends ProgressEventBase {
+  type: 'retrying';
+  /** The number of the attempt that follows, when the same call is tried again. */
+  attempt?: number;
+  /** How long until the next attempt, in milliseconds. */
+  delayMs: number;
+  /** Why, in words. */
+  reason: string;
+  /** The error of the failed attempt. */
+  error: unknown;
+}
+
+/** The job's `status` changed, or the provider assigned a job id. */
+export interface StatusEvent extends ProgressEventBase {
+  type: 'status';
+  /** The job's status after the event. */
+  status: EditJobStatus;
+  /** Why, in words, when there is more to say than the status. */
+  reason?: string;
+  /** The provider's job id, once the provider accepted the job. */
+  providerJobId?: string;
+}
+
+/** The edit succeeded. */
+export interface SucceededEvent extends ProgressEventBase {
+  type: 'succeeded';
+  status: 'succeeded';
+  /** The result. */
+  result: EditResult;
+}
+
+/** The edit failed, or was cancelled (an abort or a cancel). */
+export interface FailedEvent extends ProgressEventBase {
+  type: 'failed';
+  /** `failed`, or `cancelled` for an abort or a cancel. */
+  status: EditJobStatus;
+  /** The error. */
+  error: unknown;
+}
+
+/**
+ * One step in the life of an edit, delivered to `onProgress`, `retouch.subscribe`, `job.on` and
+ * `editMany`'s `onProgress`: a union discriminated on `type`, so a `switch (event.type)` narrows it to
+ * the fields that event carries. Every event carries the job, the model it concerns and its timings.
+ *
+ * @example
+ * const retouch = createRetouch({
+ *   providers: [oxen],
+ *   onProgress: (event) => {
+ *     if (event.type === 'retrying') console.warn(`${event.model}: ${event.reason}`);
+ *   },
+ * });
+ */
+export type ProgressEvent =
+  | QueuedEvent
+  | StartedEvent
+  | RetryingEvent
+  | StatusEvent
+  | SucceededEvent
+  | FailedEvent;
+
+/** The fields an event of type `T` carries besides the common ones. */
+export type ProgressEventFields<T extends ProgressEventType> = Omit<
+  Extract<ProgressEvent, { type: T }>,
+  keyof ProgressEventBase | 'type'
+>;
 
 /**
  * Receives {@link ProgressEvent}s. A listener that throws does not disturb the dispatch: its error

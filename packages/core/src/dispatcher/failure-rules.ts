@@ -37,7 +37,6 @@ export function canFallBack(error: unknown, options: { primary: boolean }): bool
   return true;
 }
 
-
 /** One failed model, as the result's `attempts` lists it. */
 export function failedAttempt(options: { model: string; error: unknown }): FailedAttempt {
   const { model, error } = options;
@@ -51,7 +50,6 @@ export function failedAttempt(options: { model: string; error: unknown }): Faile
 export function describeAttempts(attempts: readonly FailedAttempt[]): string {
   return `earlier attempts failed: ${attempts.map((attempt) => `${attempt.model} (${attempt.errorName})`).join(', ')}`;
 }
-
 
 /**
  * The same error with a note appended to its message. A copy, not a mutation: the adapter may hold on

@@ -394,7 +394,8 @@ export class JobRunner {
             signal: attemptSignal,
             deadline,
             what: `${adapter.id}: reading the status of job ${providerJobId}`,
-            run: (readSignal) => status(providerJobId, { http, signal: readSignal } satisfies ProviderContext),
+            run: (readSignal) =>
+              status(providerJobId, { http, signal: readSignal } satisfies ProviderContext),
           }),
       });
     return waitForJob({
@@ -484,4 +485,3 @@ function forAdapter(request: NormalizedEditRequest): NormalizedEditRequest {
   const { signal: _signal, timeoutMs: _timeoutMs, ...rest } = request;
   return rest;
 }
-

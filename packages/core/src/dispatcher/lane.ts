@@ -175,7 +175,9 @@ export class Lane {
   }
 
   #closedError(): RetouchError {
-    return new RetouchError({ message: `the ${this.#settings.provider} lane is closed: the client was closed` });
+    return new RetouchError({
+      message: `the ${this.#settings.provider} lane is closed: the client was closed`,
+    });
   }
 
   #admit(options: { priority: number; order: number; signal: AbortSignal | undefined }): Promise<number> {

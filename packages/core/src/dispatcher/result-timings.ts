@@ -16,7 +16,6 @@ export interface SendState {
   seenRunningAt: number | undefined;
 }
 
-
 /** The result of a settled edit, with its timings split into waiting and running. */
 export function buildResult(options: {
   job: DispatchJob;
@@ -79,7 +78,6 @@ function workStartedAt(options: {
   return state.seenRunningAt ?? state.acceptedAt ?? state.sentAt ?? now;
 }
 
-
 /** Drops repeated warnings (the same type, option and message). */
 export function dedupeWarnings(warnings: readonly EditWarning[]): EditWarning[] {
   const seen = new Set<string>();
@@ -90,4 +88,3 @@ export function dedupeWarnings(warnings: readonly EditWarning[]): EditWarning[] 
     return true;
   });
 }
-

@@ -119,7 +119,6 @@ function acceptedJobGivenUp(options: {
   return `job ${acceptedJob.providerJobId} was accepted and may still finish, but ${why}; fix the cause and re-attach with retouch.resume(snapshot)`;
 }
 
-
 /** Runs a call as one request through the lane's window, and tells the lane how it went. */
 async function paced<T>(
   lane: Lane,

@@ -20,7 +20,10 @@ export interface Attempt {
 }
 
 /** Begins one attempt, linked to the caller's signal; its clock starts with {@link Attempt.arm}. */
-export function startAttempt(options: { signal: AbortSignal | undefined; timeoutMs: number | false }): Attempt {
+export function startAttempt(options: {
+  signal: AbortSignal | undefined;
+  timeoutMs: number | false;
+}): Attempt {
   // One controller fired by the caller's signal or the deadline. Linked by hand rather than with
   // AbortSignal.any, whose dependent signals cost every request extra bookkeeping and garbage.
   const controller = new AbortController();

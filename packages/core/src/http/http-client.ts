@@ -368,7 +368,11 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
           async (answer) => {
             response = answer;
             if (!answer.ok) throw await readError(answer, { method: request.method, url, attempt });
-            return readText(answer, core.maxResponseBytes, readContext({ method: request.method, url, attempt }));
+            return readText(
+              answer,
+              core.maxResponseBytes,
+              readContext({ method: request.method, url, attempt }),
+            );
           },
         );
       } finally {
@@ -421,7 +425,8 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
           url,
           { headers: { accept: 'text/event-stream', ...request.headers }, attempt },
           async (response) => {
-            if (!response.ok || !response.body) throw await readError(response, { method: 'GET', url, attempt });
+            if (!response.ok || !response.body)
+              throw await readError(response, { method: 'GET', url, attempt });
             return { body: response.body, headers: response.headers };
           },
         );
@@ -464,7 +469,11 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
           if (!response.ok) {
             throw refusedDownload(await readError(response, { method: 'GET', url: served, attempt }), served);
           }
-          const bytes = await readCapped(response, maxBytes, readContext({ method: 'GET', url: served, attempt }));
+          const bytes = await readCapped(
+            response,
+            maxBytes,
+            readContext({ method: 'GET', url: served, attempt }),
+          );
           const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
           return { bytes, url: served.href, ...(contentType ? { contentType } : {}) };
         });

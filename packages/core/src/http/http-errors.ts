@@ -24,7 +24,6 @@ export interface ProviderErrorInfo {
   availableCredits?: number;
 }
 
-
 export const REQUEST_ID_HEADERS = [
   'x-request-id',
   'request-id',
@@ -39,7 +38,6 @@ export const NOT_CONNECTED_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
-
 
 export interface ErrorContext {
   provider: string;

@@ -22,7 +22,11 @@ export async function readText(response: Response, maxBytes: number, context: Re
   return utf8.decode(await readCapped(response, maxBytes, context));
 }
 
-export async function readCapped(response: Response, maxBytes: number, context: ReadContext): Promise<Uint8Array> {
+export async function readCapped(
+  response: Response,
+  maxBytes: number,
+  context: ReadContext,
+): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -85,4 +89,3 @@ export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array
   }
   return bytes;
 }
-

@@ -1,5 +1,5 @@
 import type { Cost } from './cost.ts';
-import type { EditOptionName, NormalizedEditRequest } from './edit-request.ts';
+import type { NormalizedEditRequest } from './edit-request.ts';
 import type { EditWarning, GeneratedImage } from './edit-result.ts';
 import type { RetouchError } from './errors/retouch-error.ts';
 import type { HttpClient } from './http/http-client.ts';

@@ -13,13 +13,12 @@ import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
 import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '../provider.ts';
-import { BudgetLedger, type BudgetOptions } from './budget.ts';
+import { BudgetLedger } from './budget.ts';
 import { JobControl } from './deadline.ts';
 import {
   DispatchJob,
   deserializeResult,
   type EditJob,
-  type EditJobSnapshot,
   editJobSnapshotSchema,
   type JobOrigin,
 } from './edit-job.ts';
@@ -28,7 +27,7 @@ import { deliver, type ProgressEvent, type ProgressListener } from './events.ts'
 import { type DispatchContext, JobRunner } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from './retry.ts';
+import { type ResolvedRetryOptions, resolveRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
@@ -312,16 +311,14 @@ class RetouchClient implements Retouch {
     const lists = await Promise.all(
       adapters.map((adapter) =>
         adapter.listModels
-          ? this.#lanes
-              .get(adapter.id)!
-              .run(
-                (taskSignal) =>
-                  adapter.listModels!({
-                    http: this.#transport({ adapter, priority: 0 }),
-                    signal: taskSignal,
-                  }),
-                { priority: 0, signal },
-              )
+          ? this.#lanes.get(adapter.id)!.run(
+              (taskSignal) =>
+                adapter.listModels!({
+                  http: this.#transport({ adapter, priority: 0 }),
+                  signal: taskSignal,
+                }),
+              { priority: 0, signal },
+            )
           : Promise.resolve([]),
       ),
     );

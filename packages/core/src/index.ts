@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
-export type { BudgetOptions } from './dispatcher/budget.ts';
+export type { BudgetOptions, BudgetStore } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
 export { delay } from './dispatcher/deadline.ts';
 export {
@@ -37,6 +37,7 @@ export type {
   RetouchStats,
 } from './dispatcher/retouch.ts';
 export type { RetryOptions } from './dispatcher/retry.ts';
+export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
 export {
   type EditOptionName,
   type EditRequest,

@@ -29,6 +29,7 @@ import { Lane, type LaneStats } from './lane.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 import { type ResolvedRetryOptions, resolveRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
+import type { SharedLimits } from './shared-limits.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
@@ -97,7 +98,16 @@ class RetouchClient implements Retouch {
       }
       this.#listeners.add(options.onProgress);
     }
-    this.#createLanes(options.limits);
+    if (
+      options.sharedLimits !== undefined &&
+      typeof (options.sharedLimits as { lane?: unknown } | null)?.lane !== 'function'
+    ) {
+      throw new RetouchError({
+        message:
+          'createRetouch: sharedLimits must have a lane() method (see SharedLimits), e.g. from @retouch/queue',
+      });
+    }
+    this.#createLanes(options.limits, options.sharedLimits);
     const lanes = this.#lanes;
     this.#context = {
       adapters: this.#adapters,
@@ -113,7 +123,7 @@ class RetouchClient implements Retouch {
   }
 
   async edit(request: EditRequest, options?: DispatchOptions): Promise<EditResult> {
-    const { job } = await this.#start(request, { origin: 'edit', mode: 'edit', priority: options?.priority });
+    const { job } = await this.#start(request, { origin: 'edit', mode: 'edit', dispatch: options });
     return job.result();
   }
 
@@ -121,7 +131,7 @@ class RetouchClient implements Retouch {
     const { job, accepted } = await this.#start(request, {
       origin: 'submit',
       mode: 'submit',
-      priority: options?.priority,
+      dispatch: options,
     });
     return new Promise<EditJob>((resolve, reject) => {
       accepted.then(() => resolve(job));
@@ -257,7 +267,7 @@ class RetouchClient implements Retouch {
             const { job } = await client.#start(request, {
               origin: 'edit',
               mode: 'edit',
-              priority,
+              dispatch: { priority },
               signal: batch.signal,
               listeners,
             });
@@ -392,13 +402,19 @@ class RetouchClient implements Retouch {
     options: {
       origin: JobOrigin;
       mode: 'edit' | 'submit';
-      priority: number | undefined;
+      dispatch: DispatchOptions | undefined;
       signal?: AbortSignal;
       listeners?: readonly ProgressListener[];
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const priority = checkPriority(options.priority);
+    const { priority: givenPriority, beforeSend, onProviderJob } = options.dispatch ?? {};
+    const priority = checkPriority(givenPriority);
+    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob })) {
+      if (hook !== undefined && typeof hook !== 'function') {
+        throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
+      }
+    }
     const primary = await normalizeEditRequest(request);
     this.#adapterFor(primary);
     this.#assertOpen();
@@ -426,6 +442,7 @@ class RetouchClient implements Retouch {
         priority,
         mode: options.mode,
         onAccepted: markAccepted,
+        hooks: { ...(beforeSend ? { beforeSend } : {}), ...(onProviderJob ? { onProviderJob } : {}) },
       }),
       job,
     );
@@ -630,7 +647,10 @@ class RetouchClient implements Retouch {
     }
   }
 
-  #createLanes(limits: Readonly<Record<string, LaneLimits>> | undefined): void {
+  #createLanes(
+    limits: Readonly<Record<string, LaneLimits>> | undefined,
+    sharedLimits: SharedLimits | undefined,
+  ): void {
     for (const [provider, value] of Object.entries(limits ?? {})) {
       if (!this.#adapters.has(provider)) {
         throw new RetouchError({
@@ -663,11 +683,14 @@ class RetouchClient implements Retouch {
       const configured = limits?.[provider];
       const defaults = adapter.defaultLimits;
       const requestsPerSecond = configured?.requestsPerSecond;
+      const concurrency = configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY;
+      const shared = sharedLimits?.lane({ provider, concurrency, requestsPerSecond });
       this.#lanes.set(
         provider,
         new Lane({
           provider,
-          concurrency: configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY,
+          concurrency,
+          ...(shared ? { shared } : {}),
           ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
           ...(defaults?.requestsPerSecond !== undefined
             ? { adaptiveCeiling: defaults.requestsPerSecond }

@@ -579,6 +579,11 @@ class RetouchClient implements Retouch {
       if (typeof adapter !== 'object' || adapter === null) {
         throw new RetouchError({ message: `${where} is not a provider adapter` });
       }
+      if (typeof adapter.edit !== 'function' && typeof adapter.submit !== 'function') {
+        throw new RetouchError({
+          message: `${where} is not a provider adapter: it has no edit() method (nor submit() for providers with jobs)`,
+        });
+      }
       if (typeof adapter.id !== 'string' || !PROVIDER_ID.test(adapter.id)) {
         throw new RetouchError({ message: `${where} has an invalid id ${JSON.stringify(adapter.id)}` });
       }
@@ -589,11 +594,6 @@ class RetouchClient implements Retouch {
       }
       if (this.#adapters.has(adapter.id)) {
         throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
-      }
-      if (typeof adapter.edit !== 'function' && typeof adapter.submit !== 'function') {
-        throw new RetouchError({
-          message: `${where} (${adapter.id}) is not a provider adapter: it has neither edit() nor submit()`,
-        });
       }
       if (
         adapter.prefersJobs !== undefined &&

@@ -416,8 +416,13 @@ export class JobRunner {
             signal: attemptSignal,
             deadline,
             what: `${adapter.id}: reading the status of job ${providerJobId}`,
-            run: (readSignal) =>
-              status(providerJobId, { http, signal: readSignal } satisfies ProviderContext),
+            // An adapter without its own client was let through the window before its call began.
+            armed: adapter.http === undefined,
+            run: (readSignal, arm) =>
+              status(providerJobId, {
+                http: this.#context.transport({ adapter, priority: options.priority - 1, onAdmit: arm }),
+                signal: readSignal,
+              } satisfies ProviderContext),
           }),
       });
     return waitForJob({

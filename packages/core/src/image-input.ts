@@ -279,6 +279,17 @@ export async function imageContentHash(image: NormalizedImage): Promise<string> 
       : image.kind === 'file-id'
         ? new TextEncoder().encode(`file-id:${image.provider}:${image.fileId}`)
         : await imageToBytes(image);
+  return sha256Hex(bytes);
+}
+
+/**
+ * SHA-256 of a text (as UTF-8) or of bytes, in hex, with Web Crypto: the same on every runtime.
+ *
+ * @example
+ * await sha256Hex('abc'); // 'ba7816bf…'
+ */
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

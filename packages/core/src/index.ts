@@ -93,6 +93,7 @@ export {
   type NormalizedImage,
   normalizeImageInput,
   type ProviderFileInput,
+  sha256Hex,
 } from './image-input.ts';
 export { imageSize } from './image-size.ts';
 export { loadApiKey } from './load-api-key.ts';

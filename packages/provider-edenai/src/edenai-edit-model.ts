@@ -85,6 +85,8 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
   readonly http: HttpClient;
   readonly #settings: EdenAIEditModelSettings;
   #models: { list: Promise<ModelInfo[]>; at: number } | undefined;
+  /** This provider's upload cache: finding it hashes the key (which never changes), so once, not per edit. */
+  #uploads: Promise<EdenAIUploadCache> | undefined;
 
   constructor(settings: EdenAIEditModelSettings) {
     this.http = settings.http;
@@ -103,13 +105,13 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
       });
     }
     // The upload cache is per account: the same picture is uploaded once per key.
-    const apiKey = this.#settings.apiKey();
+    this.#uploads ??= uploadCacheFor({ baseURL: this.#settings.baseURL, apiKey: this.#settings.apiKey() });
     return runEdenAIEdit({
       request: call.request,
       plan: call.plan,
       http: call.http,
       signal: call.signal,
-      uploads: uploadCacheFor({ baseURL: this.#settings.baseURL, apiKey }),
+      uploads: await this.#uploads,
       timeoutMs: this.#settings.timeoutMs,
     });
   }

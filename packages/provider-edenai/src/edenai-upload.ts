@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import {
   ApiCallError,
   type ApiCallErrorOptions,
@@ -7,9 +5,11 @@ import {
   extensionFor,
   type HttpClient,
   imageContentHash,
+  imageFileName,
   imageToBlob,
   isLocalImage,
   type NormalizedImage,
+  sha256Hex,
 } from '@retouch/core';
 import { EDENAI_PATHS, edenaiUploadResponseSchema } from './edenai-api.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
@@ -186,8 +186,11 @@ const caches = new Map<string, EdenAIUploadCache>();
  * The upload cache shared by every Eden AI provider instance of this process that uses the same
  * API key on the same host. The key itself is never stored, only a digest of it.
  */
-export function uploadCacheFor(options: { baseURL: string; apiKey: string }): EdenAIUploadCache {
-  const account = createHash('sha256').update(options.apiKey).digest('hex');
+export async function uploadCacheFor(options: {
+  baseURL: string;
+  apiKey: string;
+}): Promise<EdenAIUploadCache> {
+  const account = await sha256Hex(options.apiKey);
   const scope = `${options.baseURL}\n${account}`;
   let cache = caches.get(scope);
   if (!cache) {
@@ -352,7 +355,7 @@ function localSize(image: NormalizedImage): number {
 /** The file name of a part: the file's own name, or `image-<n>.<ext>` / `mask.<ext>`. */
 export function partFileName(slot: InputSlot): string {
   const image = slot.image;
-  if (image.kind === 'file') return basename(image.path);
+  if (image.kind === 'file') return imageFileName(image, slot.index);
   const extension = extensionFor(
     image.kind === 'bytes' || image.kind === 'blob' ? image.mediaType : 'image/png',
   );

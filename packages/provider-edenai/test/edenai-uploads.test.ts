@@ -264,7 +264,7 @@ describe('the upload cache', () => {
     await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     const upload = requestsTo(sim, UPLOAD)[0]!;
     expect(upload.status).toBe(200);
-    const cache = uploadCacheFor({ baseURL: sim.url, apiKey: sim.apiKey });
+    const cache = await uploadCacheFor({ baseURL: sim.url, apiKey: sim.apiKey });
     const hash = sha256(picture);
     expect(cache.has(hash)).toBe(true);
     // The simulator's file expires in one day; five minutes before that the cache no longer trusts it.
@@ -276,7 +276,7 @@ describe('the upload cache', () => {
   test('an upload in flight outlives a waiter that gives up, and stops when every waiter has', async () => {
     sim.setFaults([{ route: UPLOAD, kind: 'hang', times: 1 }]);
     const picture = pngBytes({ width: 14, height: 14, noise: true });
-    const cache = uploadCacheFor({ baseURL: sim.url, apiKey: sim.apiKey });
+    const cache = await uploadCacheFor({ baseURL: sim.url, apiKey: sim.apiKey });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
     const request = { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] };
     const first = new AbortController();

@@ -50,6 +50,25 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
+let redirectErrorSupport: boolean | undefined;
+
+/**
+ * Whether this runtime's `Request` takes `redirect: 'error'`. Cloudflare's workerd knows only
+ * `follow` and `manual`; there a streamed body is sent with `manual`, which does not tee it either,
+ * and a redirect answering it is refused by hand.
+ */
+function supportsRedirectError(): boolean {
+  if (redirectErrorSupport === undefined) {
+    try {
+      new Request('http://127.0.0.1/', { redirect: 'error' });
+      redirectErrorSupport = true;
+    } catch {
+      redirectErrorSupport = false;
+    }
+  }
+  return redirectErrorSupport;
+}
+
 /** Reports a request's outcome to its gate; a no-op for requests that passed none. */
 type Settle = (outcome: RequestOutcome) => void;
 const UNGATED: Settle = () => {};
@@ -92,7 +111,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       return key;
     },
-    fetch: options.fetch ?? globalThis.fetch,
+    // Called as a method of ky's options: the runtime's own fetch must keep its `this` (workerd
+    // refuses a detached one with "Illegal invocation").
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     defaultTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     context: {
@@ -174,17 +195,12 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
           timeout: false,
           retry: { limit: 0 },
           throwHttpErrors: false,
-          redirect: streamed ? 'error' : 'manual',
+          redirect: streamed && supportsRedirectError() ? 'error' : 'manual',
           fetch: core.fetch,
         });
       } catch (error) {
         if (streamed && !init.attempt.signal.aborted && isUnexpectedRedirect(error)) {
-          const refused = new ApiCallError({
-            message: `${options.provider}: ${method} ${describe(current)} answered with a redirect, which a streamed multipart body does not follow`,
-            provider: options.provider,
-            url: current.href,
-            method,
-          });
+          const refused = redirectRefused(method, current);
           settle({ error: refused });
           throw refused;
         }
@@ -194,6 +210,13 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       }
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || location === null) return { response, settle };
+      if (streamed) {
+        // Where `redirect: 'error'` is not available (workerd), the same refusal, by hand.
+        await response.body?.cancel().catch(() => undefined);
+        const refused = redirectRefused(method, current);
+        settle({ error: refused });
+        throw refused;
+      }
       settle({ status: response.status });
       await response.body?.cancel().catch(() => undefined);
       const refuse = (why: string): ApiCallError =>
@@ -224,6 +247,15 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       current = next;
       method = nextMethod;
     }
+  }
+
+  function redirectRefused(method: string, url: URL): ApiCallError {
+    return new ApiCallError({
+      message: `${options.provider}: ${method} ${describe(url)} answered with a redirect, which a streamed multipart body does not follow`,
+      provider: options.provider,
+      url: url.href,
+      method,
+    });
   }
 
   async function readError(

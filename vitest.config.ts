@@ -16,6 +16,8 @@ export default defineConfig({
       })),
       // The examples, run as a user runs them, and the guides' code checked against them.
       { extends: true, test: { name: 'examples', root: 'examples', include: ['**/*.test.ts'] } },
+      // The cross-runtime scenario's steps on Node (scripts/runtimes; `pnpm test:runtimes` runs the rest).
+      { extends: true, test: { name: 'runtimes', root: 'scripts/runtimes', include: ['**/*.test.ts'] } },
       // Faults, hostile responses, bad inputs and secrets across every package (docs/reliability.md).
       {
         extends: true,

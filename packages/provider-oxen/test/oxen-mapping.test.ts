@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,7 +8,7 @@ import {
   normalizeEditRequest,
   UnsupportedFeatureError,
 } from '@retouch/core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { bodies, call, pngBytes, provider, received, simulator } from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
@@ -179,6 +179,7 @@ describe('neutral options become each model’s own parameters', () => {
 
   test('local inputs become data: URIs with a warning that Oxen advises URLs in production', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'retouch-oxen-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
     const path = join(directory, 'input.png');
     await writeFile(path, pngBytes());
     const { body, warnings } = await sent({

@@ -36,7 +36,7 @@ const MIN_PROBE_RUN = 5;
  * cannot land in a later window than the one it was counted in. Longer requests keep their start
  * (moving them would cost throughput for nothing: the margin covers their arrival).
  */
-export const ANSWERED_RESTAMP_MS = 250;
+export const ANSWERED_RESTAMP_MS = 500;
 
 /** How a {@link RateController} is set up. */
 export interface RateControllerSettings {

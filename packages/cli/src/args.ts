@@ -1,3 +1,7 @@
+/**
+ * The command line of `retouch`: one parser per command over node:util's parseArgs. Past the guide's
+ * 400 lines because every flag's check and message lives beside its declaration.
+ */
 import { parseArgs } from 'node:util';
 import {
   ASPECT_RATIO_PATTERN,

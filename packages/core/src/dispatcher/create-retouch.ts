@@ -1,3 +1,9 @@
+/**
+ * The Retouch client: one class behind `createRetouch`, longer than the guide's 400 lines because each
+ * public method of `Retouch` (edit, submit, resume, editMany, estimate, listModels, stats, close) is a
+ * short entry point that must share the client's private state; the work they start lives in
+ * job-runner.ts, wait-for-job.ts, lane.ts and the other files beside this one.
+ */
 import type { Cost } from '../cost.ts';
 import {
   type EditRequest,
@@ -15,11 +21,12 @@ import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '..
 import { checkAdapter } from './adapter-checks.ts';
 import { BudgetLedger } from './budget.ts';
 import { JobControl } from './deadline.ts';
-import { DispatchJob, deserializeResult, type EditJob, type JobOrigin } from './edit-job.ts';
+import { DispatchJob, type EditJob, type JobOrigin } from './edit-job.ts';
 import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
 import { type DispatchContext, JobRunner } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
+import { deserializeResult } from './result-serialization.ts';
 import { readSnapshot, restoredError, restoredFailure } from './resume-snapshot.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 import { parseRetouchOptions } from './retouch-options.ts';

@@ -1,3 +1,9 @@
+/**
+ * One edit from request to settlement: its models in fallback order, the budget reservation, the
+ * billable call and its retries, the provider job and the wait for it. Kept in one file, past the
+ * guide's 400 lines, because these steps share the attempt's state (what was sent, when, and whether
+ * it may have been billed), which decides both the retries and the money.
+ */
 import type { Cost } from '../cost.ts';
 import { type EditRequest, type NormalizedEditRequest, normalizeEditRequest } from '../edit-request.ts';
 import type { EditResult, EditWarning, FailedAttempt } from '../edit-result.ts';

@@ -1,3 +1,8 @@
+/**
+ * Eden AI's routes, as one simulator: past the guide's 400 lines because it is a table of routes
+ * (edits in JSON and multipart, uploads, models, result files), each a few lines over the shared
+ * server and validation modules beside it.
+ */
 import { randomUUID } from 'node:crypto';
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';

@@ -1,3 +1,8 @@
+/**
+ * Oxen's routes, as one simulator: past the guide's 400 lines because it is a table of routes (sync
+ * edits, the queue, generations, models, events, result files), each a few lines over the shared
+ * server, validation and queue modules beside it.
+ */
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';

@@ -1,3 +1,7 @@
+/**
+ * The HTTP server both simulators run on: routing, auth, recording, fault injection and rate limits.
+ * Past the guide's 400 lines because each of these wraps every request, in order, in one handler.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector, type FaultKind, type FaultRule, type SetFaultsOptions } from './faults.ts';

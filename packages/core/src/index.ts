@@ -96,6 +96,7 @@ export {
   sha256Hex,
 } from './image-input.ts';
 export { imageSize } from './image-size.ts';
+export { lazySchema } from './lazy-schema.ts';
 export { loadApiKey } from './load-api-key.ts';
 export {
   extensionFor,

@@ -1,3 +1,4 @@
+import { lazySchema } from '@retouch/core';
 import { z } from 'zod';
 
 /**
@@ -19,35 +20,41 @@ export const EDENAI_PATHS = {
 export type EdenAIImageRef = { image_url: string } | { file_id: string };
 
 /** One output item: `url` (most upstream providers) or `b64_json` (gpt-image-*). */
-export const edenaiImageDataItemSchema = z.looseObject({
-  url: z.string().nullish(),
-  b64_json: z.string().nullish(),
-  revised_prompt: z.string().nullish(),
-});
+export const edenaiImageDataItemSchema = lazySchema(() =>
+  z.looseObject({
+    url: z.string().nullish(),
+    b64_json: z.string().nullish(),
+    revised_prompt: z.string().nullish(),
+  }),
+);
 
 /** `ImageResponse` of `POST /v3/images/edits`: OpenAI's image response plus Eden's `cost` and `provider`. */
-export const edenaiImageResponseSchema = z.looseObject({
-  created: z.number().nullish(),
-  data: z.array(edenaiImageDataItemSchema),
-  output_format: z.string().nullish(),
-  size: z.string().nullish(),
-  usage: z.record(z.string(), z.unknown()).nullish(),
-  cost: z.number().nullish(),
-  provider: z.string().nullish(),
-});
+export const edenaiImageResponseSchema = lazySchema(() =>
+  z.looseObject({
+    created: z.number().nullish(),
+    data: z.array(edenaiImageDataItemSchema),
+    output_format: z.string().nullish(),
+    size: z.string().nullish(),
+    usage: z.record(z.string(), z.unknown()).nullish(),
+    cost: z.number().nullish(),
+    provider: z.string().nullish(),
+  }),
+);
 
 /** A parsed `ImageResponse`. */
 export type EdenAIImageResponse = z.infer<typeof edenaiImageResponseSchema>;
 
 /** The answer of `POST /v3/upload`. */
-export const edenaiUploadResponseSchema = z.looseObject({
-  file_id: z.string().min(1),
-  file_name: z.string().nullish(),
-  file_size: z.number().nullish(),
-  file_mimetype: z.string().nullish(),
-  created_at: z.string().nullish(),
-  expires_at: z.string().nullish(),
-});
+export const edenaiUploadResponseSchema = lazySchema(() =>
+  z.looseObject({
+    file_id: z.string().min(1),
+    file_name: z.string().nullish(),
+    file_size: z.number().nullish(),
+    file_mimetype: z.string().nullish(),
+    created_at: z.string().nullish(),
+    expires_at: z.string().nullish(),
+  }),
+);
 
 /** A parsed upload answer. */
 export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
@@ -56,19 +63,23 @@ export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
  * One entry of `GET /v3/models`. Eden does not document the shape of `capabilities` or the
  * pricing keys, so both are read leniently (see `edenai-models.ts`).
  */
-export const edenaiModelSchema = z.looseObject({
-  id: z.string().min(1),
-  model_name: z.string().nullish(),
-  description: z.string().nullish(),
-  capabilities: z.unknown().optional(),
-  pricing: z.unknown().optional(),
-  list_pricing: z.unknown().optional(),
-});
+export const edenaiModelSchema = lazySchema(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    model_name: z.string().nullish(),
+    description: z.string().nullish(),
+    capabilities: z.unknown().optional(),
+    pricing: z.unknown().optional(),
+    list_pricing: z.unknown().optional(),
+  }),
+);
 
 /** A parsed model entry. */
 export type EdenAIModel = z.infer<typeof edenaiModelSchema>;
 
 /** `GET /v3/models`. */
-export const edenaiModelListSchema = z.looseObject({
-  data: z.array(edenaiModelSchema),
-});
+export const edenaiModelListSchema = lazySchema(() =>
+  z.looseObject({
+    data: z.array(edenaiModelSchema),
+  }),
+);

@@ -1,4 +1,9 @@
-import { InvalidRequestError, type NormalizedEditRequest, type RequestIssue } from '@retouch/core';
+import {
+  InvalidRequestError,
+  lazySchema,
+  type NormalizedEditRequest,
+  type RequestIssue,
+} from '@retouch/core';
 import { z } from 'zod';
 
 /**
@@ -15,23 +20,25 @@ export type OxenMode = 'sync' | 'queue' | 'sse';
  * to Oxen; every other key is a parameter of the model (`guidance`, `num_inference_steps`,
  * `enable_web_search`, `safety_tolerance`, ...), checked against the model's schema and sent as is.
  */
-export const oxenProviderOptionsSchema = z.looseObject({
-  mode: z
-    .enum(['sync', 'queue', 'sse'], {
-      error:
-        'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
-    })
-    .optional(),
-  targetNamespace: z
-    .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
-    .trim()
-    .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
-    .optional(),
-  responseFormat: z
-    .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
-    .optional(),
-  reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
-});
+export const oxenProviderOptionsSchema = lazySchema(() =>
+  z.looseObject({
+    mode: z
+      .enum(['sync', 'queue', 'sse'], {
+        error:
+          'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
+      })
+      .optional(),
+    targetNamespace: z
+      .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
+      .trim()
+      .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
+      .optional(),
+    responseFormat: z
+      .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
+      .optional(),
+    reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
+  }),
+);
 
 /**
  * Options of one request for Oxen, under `providerOptions.oxen`.

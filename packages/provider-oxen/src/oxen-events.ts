@@ -1,5 +1,5 @@
 import { backoffDelay, delay, type HttpClient } from '@retouch/core';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { OXEN_COMPLETED_EVENT, type OxenCompletedEvent, oxenCompletedEventSchema } from './oxen-api.ts';
 
 /** A `media_generation_completed` event: how a generation ended, as Oxen announced it. */
@@ -275,6 +275,8 @@ export class OxenEventStream {
   /** Reads one connection until it ends, errs, goes silent or overflows. Returns whether anything came. */
   async #read(body: ReadableStream<Uint8Array>, connection: AbortController): Promise<boolean> {
     let delivered = false;
+    // Loaded when a stream first opens: a program in sync or queue mode never needs the parser.
+    const { createParser } = await import('eventsource-parser');
     const parser = createParser({
       maxBufferSize: this.#maxEventSize,
       onEvent: (message) => {

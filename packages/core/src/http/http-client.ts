@@ -19,24 +19,6 @@ import { unsafeUrlReason } from './url-safety.ts';
 
 export type { ProviderErrorInfo } from './http-errors.ts';
 
-type KyModule = typeof import('ky');
-let kyLoading: Promise<KyModule> | undefined;
-let kyLoaded: KyModule | undefined;
-
-/**
- * ky is loaded on the first request, not when `@retouch/core` is imported: its module probes the
- * runtime by building a `Request`, which loads the runtime's whole fetch implementation, a cost a
- * program that imports Retouch but has not sent anything yet should not pay at start-up.
- */
-async function loadKy(): Promise<KyModule> {
-  if (kyLoaded) return kyLoaded;
-  kyLoading ??= import('ky').then((module) => {
-    kyLoaded = module;
-    return module;
-  });
-  return kyLoading;
-}
-
 export type {
   DownloadedBody,
   HttpClient,
@@ -111,8 +93,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       return key;
     },
-    // Called as a method of ky's options: the runtime's own fetch must keep its `this` (workerd
-    // refuses a detached one with "Illegal invocation").
+    // A wrapper, not `globalThis.fetch` itself: the runtime's own fetch must keep its `this` however
+    // it is called (workerd refuses a detached one with "Illegal invocation").
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     defaultTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -133,12 +115,16 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
   const readContext = (request: { method: string; url: URL; attempt: Attempt }) => ({
     ...context,
     ...request,
-    isNetworkError: kyLoaded?.isNetworkError,
   });
 
   /**
    * Sends one request, following redirects by hand so the key never reaches another origin. Each hop
-   * to the provider's origin passes the gate, in ky's `beforeRequest` hook, which also sets the key.
+   * to the provider's origin passes the gate just before it leaves, and gets the key only then.
+   *
+   * This is the transport every request of every adapter goes through, so the rate window and the
+   * key's origin hold for code that forgets them. It calls the runtime's `fetch` directly: a client
+   * library on top built a `Request` that `fetch` then built again, which cost more CPU per edit than
+   * the rest of the HTTP layer, for features (retries, timeouts, hooks) this layer already owns.
    */
   async function send(
     method: string,
@@ -151,7 +137,6 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       billable?: boolean | undefined;
     },
   ): Promise<{ response: Response; settle: Settle }> {
-    const { default: ky } = kyLoaded ?? (await loadKy());
     // Read before the request: a missing key is the caller's error to fix, not a network failure.
     const authorization = url.origin === core.origin ? `Bearer ${core.apiKey()}` : undefined;
     let current = url;
@@ -165,38 +150,38 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       // whole in memory. So a form body is sent with `redirect: 'error'` (and no window, the other
       // condition), and a redirect answering it fails instead of being followed.
       const streamed = init.form !== undefined && withBody;
+      const json = init.json !== undefined && withBody;
+      // The provider's own headers go to its origin only: a result URL on another host gets none.
+      const headers: Record<string, string> = own
+        ? { ...options.headers, ...init.headers }
+        : { ...init.headers };
+      if (json) headers['content-type'] = 'application/json';
+      if (streamed) {
+        // fetch writes the multipart boundary into the content type itself.
+        for (const name of Object.keys(headers))
+          if (name.toLowerCase() === 'content-type') delete headers[name];
+      }
       try {
-        response = await ky(current, {
+        if (own) {
+          if (authorization) headers.authorization = authorization;
+          if (gate) {
+            settle = await gate.admit({
+              method,
+              url: current.href,
+              signal: init.attempt.signal,
+              billable: (init.billable ?? true) && method === 'POST',
+            });
+          }
+        }
+        init.attempt.arm();
+        const fetchFunction = core.fetch;
+        response = await fetchFunction(current, {
           method,
-          ...(init.json !== undefined && withBody ? { json: init.json } : {}),
+          headers,
+          ...(json ? { body: JSON.stringify(init.json) } : {}),
           ...(streamed ? { body: init.form, window: null } : {}),
-          // The provider's own headers go to its origin only: a result URL on another host gets none.
-          headers: own ? { ...options.headers, ...init.headers } : { ...init.headers },
           signal: init.attempt.signal,
-          hooks: {
-            beforeRequest: [
-              async ({ request }) => {
-                if (own) {
-                  if (authorization) request.headers.set('authorization', authorization);
-                  if (gate) {
-                    settle = await gate.admit({
-                      method: request.method,
-                      url: request.url,
-                      signal: init.attempt.signal,
-                      billable: (init.billable ?? true) && request.method === 'POST',
-                    });
-                  }
-                }
-                init.attempt.arm();
-              },
-            ],
-          },
-          // The attempt's own deadline covers the body too (see startAttempt); the dispatcher retries.
-          timeout: false,
-          retry: { limit: 0 },
-          throwHttpErrors: false,
           redirect: streamed && supportsRedirectError() ? 'error' : 'manual',
-          fetch: core.fetch,
         });
       } catch (error) {
         if (streamed && !init.attempt.signal.aborted && isUnexpectedRedirect(error)) {

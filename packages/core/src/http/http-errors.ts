@@ -49,9 +49,34 @@ export type ReadContext = ErrorContext & {
   method: string;
   url: URL;
   attempt: Attempt;
-  /** ky's test for a failure of the network itself, once ky is loaded. */
-  isNetworkError?: ((error: unknown) => boolean) | undefined;
 };
+
+/**
+ * The messages with which runtimes' `fetch` reports a failure of the network itself, as a
+ * `TypeError` (after sindresorhus/is-network-error, MIT, which ky inlines).
+ */
+const NETWORK_FAILURE_MESSAGES = new Set([
+  'fetch failed', // Node (undici)
+  'terminated', // Node (undici), a body cut off
+  'network error', // Chrome
+  'Failed to fetch', // Chrome
+  'NetworkError when attempting to fetch resource.', // Firefox
+  'Load failed', // Safari
+  'Network connection lost', // Cloudflare Workers
+  ' A network error occurred.', // Bun (WebKit), with its leading space
+]);
+
+/** Whether `fetch` failed because of the network, rather than a bad argument or an abort. */
+export function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  const { message } = error;
+  return (
+    NETWORK_FAILURE_MESSAGES.has(message) ||
+    message.startsWith('error sending request for url') || // Deno
+    message.startsWith('Failed to fetch (') ||
+    message.startsWith('Load failed (')
+  );
+}
 
 export function isUnexpectedRedirect(error: unknown): boolean {
   let current: unknown = error;
@@ -117,9 +142,9 @@ export function transportError(error: unknown, context: ReadContext & { afterRes
   if (error instanceof DOMException && error.name === 'AbortError') return error;
   const code = errorCode(error);
   const notConnected = !context.afterResponse && code !== undefined && NOT_CONNECTED_CODES.has(code);
-  const what = context.isNetworkError?.(error) || code ? `network error${code ? ` (${code})` : ''}` : 'error';
+  const what = isNetworkFailure(error) || code ? `a network error${code ? ` (${code})` : ''}` : 'an error';
   return new ApiCallError({
-    message: `${context.provider}: ${context.method} ${describe(context.url)} failed with a ${what}${
+    message: `${context.provider}: ${context.method} ${describe(context.url)} failed with ${what}${
       context.afterResponse ? ' while reading the response' : ''
     }${notConnected ? '; the request was never sent' : ''}`,
     provider: context.provider,

@@ -1,7 +1,7 @@
-import PQueue from 'p-queue';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
+import { CallSlots } from './call-slots.ts';
 import { RateController } from './rate-controller.ts';
 import type { SharedLane } from './shared-limits.ts';
 
@@ -64,7 +64,7 @@ interface Waiter {
  * Everything sent to one provider goes through its lane, in two places:
  *
  * - **calls** (an edit, a submission, a status read, a cancel) take one of `concurrency` slots with
- *   {@link Lane.run}, in priority order (p-queue);
+ *   {@link Lane.run}, in priority order ({@link CallSlots});
  * - **requests** (every HTTP request a call makes to the provider's host: submissions, uploads, status
  *   and cost reads, cancels, downloads, the opening of an event stream) wait for room in the sliding
  *   window with {@link Lane.gate}, which the dispatcher installs in the transport each call is given.
@@ -75,7 +75,7 @@ interface Waiter {
  */
 export class Lane {
   readonly #settings: LaneSettings;
-  readonly #queue: PQueue;
+  readonly #queue: CallSlots;
   readonly #rate: RateController;
   readonly #waiters: Waiter[] = [];
   #gates = 0;
@@ -87,7 +87,7 @@ export class Lane {
 
   constructor(settings: LaneSettings) {
     this.#settings = settings;
-    this.#queue = new PQueue({ concurrency: settings.concurrency });
+    this.#queue = new CallSlots({ concurrency: settings.concurrency });
     this.#rate = new RateController({
       requestsPerSecond: settings.requestsPerSecond,
       adaptiveCeiling: settings.adaptiveCeiling,

@@ -374,23 +374,26 @@ export async function normalizeEditRequest(request: unknown): Promise<Normalized
   // several models in a comparison or a fallback chain.
   if (issues.length > 0) throw new InvalidRequestError({ issues });
 
-  return {
+  // Assigned field by field rather than with conditional spreads: this runs for every edit, and each
+  // spread allocates a throw-away object.
+  const normalized: { -readonly [Key in keyof NormalizedEditRequest]: NormalizedEditRequest[Key] } = {
     model: value.model,
     provider,
     modelId,
     prompt: value.prompt,
     images: images as NormalizedImage[],
-    ...(mask ? { mask } : {}),
     n: value.n ?? 1,
     nExplicit: value.n !== undefined,
-    ...(value.size !== undefined ? { size: value.size } : {}),
-    ...(value.aspectRatio !== undefined ? { aspectRatio: value.aspectRatio } : {}),
-    ...(value.quality !== undefined ? { quality: value.quality } : {}),
-    ...(value.outputFormat !== undefined ? { outputFormat: value.outputFormat } : {}),
-    ...(value.seed !== undefined ? { seed: value.seed } : {}),
-    ...(value.negativePrompt !== undefined ? { negativePrompt: value.negativePrompt } : {}),
     providerOptions: value.providerOptions?.[provider] ?? {},
-    ...(value.timeoutMs !== undefined ? { timeoutMs: value.timeoutMs } : {}),
-    ...(value.signal !== undefined ? { signal: value.signal } : {}),
   };
+  if (mask) normalized.mask = mask;
+  if (value.size !== undefined) normalized.size = value.size;
+  if (value.aspectRatio !== undefined) normalized.aspectRatio = value.aspectRatio;
+  if (value.quality !== undefined) normalized.quality = value.quality;
+  if (value.outputFormat !== undefined) normalized.outputFormat = value.outputFormat;
+  if (value.seed !== undefined) normalized.seed = value.seed;
+  if (value.negativePrompt !== undefined) normalized.negativePrompt = value.negativePrompt;
+  if (value.timeoutMs !== undefined) normalized.timeoutMs = value.timeoutMs;
+  if (value.signal !== undefined) normalized.signal = value.signal;
+  return normalized;
 }

@@ -117,9 +117,10 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
 }
 
 function guessMediaType(url: string | undefined): string | undefined {
-  if (!url || !URL.canParse(url, 'http://x')) return undefined;
   // An unparsable URL is reported by bytes() as an InvalidResponseError, not thrown here as a TypeError.
-  const match = /\.(png|jpe?g|webp|gif)(?:$|[?#])/i.exec(new URL(url, 'http://x').pathname);
+  const parsed = url ? URL.parse(url, 'http://x') : null;
+  if (parsed === null) return undefined;
+  const match = /\.(png|jpe?g|webp|gif)(?:$|[?#])/i.exec(parsed.pathname);
   if (!match) return undefined;
   const extension = match[1]!.toLowerCase();
   return extension === 'jpg' || extension === 'jpeg' ? 'image/jpeg' : `image/${extension}`;

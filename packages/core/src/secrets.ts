@@ -31,7 +31,8 @@ export function redact(text: string): string {
   for (const secret of ordered) {
     if (result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
-  return result.replace(BEARER, `$1${REDACTED}`);
+  // Every result's raw answer passes through here: skip the regex where it cannot match.
+  return result.includes('Bearer') ? result.replace(BEARER, `$1${REDACTED}`) : result;
 }
 
 /** {@link redact} for an optional value. */
@@ -40,6 +41,7 @@ export function redactOptional(text: string | undefined): string | undefined {
 }
 
 const MAX_DEPTH = 8;
+const CREDENTIAL_KEY = /^(authorization|x-api-key|api[-_]?key|token|secret)$/i;
 
 /**
  * Deeply redacts every string in a JSON-like value; long base64 payloads are elided too. Anything
@@ -51,10 +53,12 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH) return '[nested too deep]';
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   const output: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    output[key] = /^(authorization|x-api-key|api[-_]?key|token|secret)$/i.test(key)
+  // Every result's raw answer passes through here: no entry arrays for it.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    output[key] = CREDENTIAL_KEY.test(key)
       ? REDACTED
-      : redactValue(item, depth + 1);
+      : redactValue((value as Record<string, unknown>)[key], depth + 1);
   }
   return output;
 }

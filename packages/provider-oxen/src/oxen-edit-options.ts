@@ -110,7 +110,7 @@ const NEUTRAL_PARAMETERS: Record<string, keyof NormalizedEditRequest> = {
  */
 export function checkOxenRequest(request: NormalizedEditRequest): void {
   const issues: RequestIssue[] = [];
-  const parsed = oxenProviderOptionsSchema.safeParse(request.providerOptions);
+  const parsed = parseProviderOptions(request.providerOptions);
   if (!parsed.success) issues.push(...optionIssues(parsed.error));
   for (const key of Object.keys(request.providerOptions)) {
     const path = `providerOptions.oxen.${key}`;
@@ -144,7 +144,7 @@ export function checkOxenRequest(request: NormalizedEditRequest): void {
 
 /** Parses `providerOptions.oxen` into the adapter's options and the model parameters. */
 export function parseOxenOptions(raw: Readonly<Record<string, unknown>>): ParsedOxenOptions {
-  const parsed = oxenProviderOptionsSchema.safeParse(raw);
+  const parsed = parseProviderOptions(raw);
   if (!parsed.success) throw new InvalidRequestError({ issues: optionIssues(parsed.error) });
   const { mode, targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
   return { mode, targetNamespace, responseFormat, reportCost, parameters };
@@ -160,6 +160,15 @@ export function oxenModeOf(options: {
 }): OxenMode {
   const requested = options.request?.providerOptions.mode;
   return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
+}
+
+/** Most requests carry no Oxen options, and `{}` is valid as it is: no parse for them (two per edit). */
+function parseProviderOptions(
+  raw: Readonly<Record<string, unknown>>,
+): ReturnType<typeof oxenProviderOptionsSchema.safeParse> {
+  return Object.keys(raw).length === 0
+    ? { success: true, data: {} }
+    : oxenProviderOptionsSchema.safeParse(raw);
 }
 
 function optionIssues(error: z.ZodError): RequestIssue[] {

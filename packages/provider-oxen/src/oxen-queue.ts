@@ -370,7 +370,8 @@ async function costOf(options: {
  * stored), else the output format asked for or the model's default.
  */
 export function mediaTypeOf(url: string | undefined, outputFormat: string | undefined): string | undefined {
-  if (url !== undefined && URL.canParse(url) && /\.(png|jpe?g|webp|gif)$/i.test(new URL(url).pathname)) {
+  const parsed = url === undefined ? null : URL.parse(url);
+  if (parsed !== null && /\.(png|jpe?g|webp|gif)$/i.test(parsed.pathname)) {
     return undefined;
   }
   return mediaTypeForFormat(outputFormat);

@@ -70,6 +70,7 @@ export {
   normalizeImageInput,
   type ProviderFileInput,
 } from './image-input.ts';
+export { imageSize } from './image-size.ts';
 export { loadApiKey } from './load-api-key.ts';
 export {
   extensionFor,

@@ -27,6 +27,7 @@ import {
   type EdenAIUploadMode,
   parseEdenAIEditOptions,
 } from './edenai-edit-options.ts';
+import { convertEdenAIMaskSlot } from './edenai-mask.ts';
 import { type EdenAIModelFamily, edenaiModelFamily } from './edenai-models.ts';
 import { type EdenAIUploadCache, MAX_UPLOAD_BYTES } from './edenai-upload.ts';
 
@@ -368,6 +369,13 @@ export async function runEdenAIEdit(context: EdenAIEditContext): Promise<Provide
       });
     }
   }
+
+  // Eden reads a mask the other way round from Retouch: converted once, for every transport.
+  await convertEdenAIMaskSlot({
+    slots,
+    warnings,
+    download: (slot, reason) => downloadInput({ slot, http, signal, reason }),
+  });
 
   const beforeRequest = requestPacer(context.paceRequest);
   const transport = await planInputs({ context, slots, warnings, beforeRequest });

@@ -65,7 +65,8 @@ describe('openai/gpt-image-* with a remote URL', () => {
       model: 'openai/gpt-image-1',
       prompt: 'x',
       images: [{ image_url: `data:image/png;base64,${Buffer.from(picture).toString('base64')}` }],
-      mask: { image_url: `data:image/png;base64,${Buffer.from(picture).toString('base64')}` },
+      // The mask is converted to Eden's form (edenai-mask.test.ts), so its bytes differ from the download.
+      mask: { image_url: expect.stringMatching(/^data:image\/png;base64,/) },
     });
   });
 

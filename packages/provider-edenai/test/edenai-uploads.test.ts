@@ -55,6 +55,7 @@ describe('upload "always"', () => {
           contentType: 'image/png',
           size: picture.length,
           sha256: sha256(picture),
+          bytes: expect.any(Uint8Array),
         },
       ],
     });

@@ -24,6 +24,7 @@ import {
   edenAIInsufficientCredits,
   edenAIValidationError,
 } from './edenai-errors.ts';
+import { edenAIMaskProblem, edenAIMultipartFileIdProblem } from './edenai-mask-rules.ts';
 import { type EdenAIModel, edenAIModels, findEdenAIModel, serializeEdenAIModel } from './edenai-models.ts';
 import {
   type EdenAIEditFields,
@@ -232,6 +233,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         message: `Could not load input image: ${error.message}`,
       });
     }
+    const maskProblem = edenAIMaskProblem({ model: model.id, mask, canvas: sources[0] });
+    if (maskProblem !== undefined) return maskProblem;
     context.markBillable();
     if (context.fault?.kind === 'job-never-finishes') return { hang: true };
     await timers.delay(options.editDelayMs ?? 0);
@@ -330,6 +333,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
           const { files } = body.value;
           const images = files.filter((file) => file.name === 'image[]' || file.name === 'image');
           const maskFile = files.find((file) => file.name === 'mask');
+          const fileIdProblem = edenAIMultipartFileIdProblem(body.value.fields);
+          if (fileIdProblem !== undefined) return fileIdProblem;
           const validation = validateEdenAIMultipartEdit({
             fields: body.value.fields,
             imageCount: images.length,

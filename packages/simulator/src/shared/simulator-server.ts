@@ -211,6 +211,7 @@ function recordedBody(body: ParsedBody): unknown {
           contentType: file.contentType,
           size: file.size,
           sha256: file.sha256,
+          ...(file.bytes === undefined ? {} : { bytes: file.bytes }),
         })),
       };
       return summary;

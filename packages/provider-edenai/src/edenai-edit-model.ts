@@ -28,7 +28,7 @@ import {
   parseEdenAIEditOptions,
 } from './edenai-edit-options.ts';
 import { convertEdenAIMaskSlot } from './edenai-mask.ts';
-import { type EdenAIModelFamily, edenaiModelFamily } from './edenai-models.ts';
+import { type EdenAIModelFamily, edenaiModelFamily, fileIdAdvice } from './edenai-models.ts';
 import { type EdenAIUploadCache, MAX_UPLOAD_BYTES } from './edenai-upload.ts';
 
 /** In `upload: 'auto'`, smaller inputs are cheaper to send inline than to upload with an extra request. */
@@ -214,7 +214,9 @@ function mapSizeAndAspectRatio(options: {
 
   const sizes = family.capabilities?.sizes ?? [];
   if (size !== undefined) {
-    const chosen = size === 'auto' || sizes.includes(size) ? size : closestSize(size, sizes);
+    // A family that lists no sizes (Gemini) gets the size as given: the upstream model decides.
+    const chosen =
+      size === 'auto' || sizes.length === 0 || sizes.includes(size) ? size : closestSize(size, sizes);
     if (chosen !== size) {
       adjusted(
         'size',
@@ -370,6 +372,7 @@ export async function runEdenAIEdit(context: EdenAIEditContext): Promise<Provide
     }
   }
 
+  warnings.push(...fileIdAdvice({ modelId: request.modelId, upload: context.upload, slots }));
   // Eden reads a mask the other way round from Retouch: converted once, for every transport.
   await convertEdenAIMaskSlot({
     slots,
@@ -405,7 +408,10 @@ async function planInputs(options: {
 }): Promise<'json' | 'multipart'> {
   const { context, slots, warnings } = options;
   const locals = slots.filter((slot) => isLocalImage(slot.image));
-  const mayUpload = context.upload !== 'never' && context.transport !== 'multipart';
+  const mayUpload =
+    context.upload !== 'never' &&
+    context.transport !== 'multipart' &&
+    edenaiModelFamily(context.request.modelId).acceptsFileIds;
 
   if (mayUpload) {
     for (const slot of locals) {

@@ -1,4 +1,4 @@
-import type { ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
+import type { EditWarning, ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
 import type { EdenAIModel } from './edenai-api.ts';
 
 /**
@@ -17,8 +17,14 @@ export interface EdenAIModelFamily {
   /** Whether Eden can hand the upstream model an `https://` image URL. */
   readonly acceptsRemoteUrls: boolean;
   /**
-   * How `aspectRatio` travels: as `size` (the seed documents aspect-ratio strings in `size` for
-   * Google's Imagen), as an `aspect_ratio` extra field, or by picking the `size` it names.
+   * Whether inputs may go by Eden `file_id`. Eden has reported "This feature is currently not
+   * available" for `file_id` edits on a Gemini model, so those get `data:` URLs or multipart parts.
+   */
+  readonly acceptsFileIds: boolean;
+  /**
+   * How `aspectRatio` travels: as `size` (Eden's OpenAPI: "Vertex Imagen accepts square or
+   * aspect-ratio strings"), as an `aspect_ratio` extra field, or by picking the `size` it names.
+   * A `size` is sent as given unless the family lists its sizes.
    */
   readonly aspectRatio: 'size' | 'aspect_ratio' | { readonly sizes: Readonly<Record<string, string>> };
   /** Whether `outputFormat` is sent as `output_format` (dall-e-2 has no such parameter). */
@@ -26,18 +32,23 @@ export interface EdenAIModelFamily {
 }
 
 const GPT_IMAGE_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'] as const;
-const GEMINI_ASPECT_RATIOS = [
-  '1:1',
-  '2:3',
-  '3:2',
-  '3:4',
-  '4:3',
-  '4:5',
-  '5:4',
-  '9:16',
-  '16:9',
-  '21:9',
-] as const;
+/**
+ * The pixel size Google gives each aspect ratio of `gemini-2.5-flash-image` (Gemini API image
+ * generation docs, "aspect ratios" table: about a megapixel, 1290 output tokens each).
+ */
+const GEMINI_SIZES: Readonly<Record<string, string>> = {
+  '1:1': '1024x1024',
+  '2:3': '832x1248',
+  '3:2': '1248x832',
+  '3:4': '864x1184',
+  '4:3': '1184x864',
+  '4:5': '896x1152',
+  '5:4': '1152x896',
+  '9:16': '768x1344',
+  '16:9': '1344x768',
+  '21:9': '1536x672',
+};
+const GEMINI_ASPECT_RATIOS = Object.keys(GEMINI_SIZES);
 const IMAGEN_ASPECT_RATIOS = ['1:1', '3:4', '4:3', '9:16', '16:9'] as const;
 
 /** OpenAI's gpt-image models: files or `data:` URLs only, `b64_json` outputs, four sizes. */
@@ -56,6 +67,7 @@ const gptImage: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: false,
+  acceptsFileIds: true,
   aspectRatio: { sizes: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' } },
   outputFormatField: true,
 };
@@ -75,11 +87,12 @@ const dallE2: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: false,
+  acceptsFileIds: true,
   aspectRatio: { sizes: { '1:1': '1024x1024' } },
   outputFormatField: false,
 };
 
-/** Google's Imagen models: mask editing, aspect ratios in `size`, seed and negative prompt. */
+/** Google's Imagen models (Vertex): mask editing, aspect ratios in `size`, seed and negative prompt. */
 const googleImagen: EdenAIModelFamily = {
   name: 'google/imagen',
   matches: (modelId) => /^google\/imagen/i.test(modelId),
@@ -93,11 +106,16 @@ const googleImagen: EdenAIModelFamily = {
     negativePrompt: true,
   },
   acceptsRemoteUrls: true,
+  acceptsFileIds: true,
   aspectRatio: 'size',
   outputFormatField: true,
 };
 
-/** Google's Gemini image models ("nano banana"): prompt-only edits, aspect ratios in `size`. */
+/**
+ * Google's Gemini image models ("nano banana"): prompt-only edits. `size` is sent as given (Eden's
+ * own Gemini edit example sends `"size": "1024x1024"`; only Vertex Imagen is documented to take
+ * ratio strings), and an aspect ratio becomes the pixel size Google lists for it.
+ */
 const googleGemini: EdenAIModelFamily = {
   name: 'google',
   matches: (modelId) => /^google\//i.test(modelId),
@@ -110,7 +128,8 @@ const googleGemini: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: true,
-  aspectRatio: 'size',
+  acceptsFileIds: false,
+  aspectRatio: { sizes: GEMINI_SIZES },
   outputFormatField: false,
 };
 
@@ -120,6 +139,7 @@ const otherModels: EdenAIModelFamily = {
   matches: () => true,
   capabilities: undefined,
   acceptsRemoteUrls: true,
+  acceptsFileIds: true,
   aspectRatio: 'aspect_ratio',
   outputFormatField: true,
 };
@@ -243,4 +263,35 @@ export function toModelInfo(model: EdenAIModel): ModelInfo {
     ...(family.capabilities ? { capabilities: family.capabilities } : {}),
     ...(pricing ? { pricing } : {}),
   };
+}
+
+/**
+ * Warnings for a model that does not take Eden file ids (Gemini): uploads asked for are skipped,
+ * and a file id the caller passed is sent but may be refused.
+ */
+export function fileIdAdvice(options: {
+  modelId: string;
+  upload: 'never' | 'auto' | 'always';
+  slots: readonly { path: string; image: { kind: string } }[];
+}): EditWarning[] {
+  if (edenaiModelFamily(options.modelId).acceptsFileIds) return [];
+  const warnings: EditWarning[] = [];
+  const why = `Eden has reported file_id edits failing on ${options.modelId} ("This feature is currently not available")`;
+  if (
+    options.upload === 'always' &&
+    options.slots.some((slot) => slot.image.kind !== 'url' && slot.image.kind !== 'file-id')
+  ) {
+    warnings.push({
+      type: 'other',
+      message: `upload "always" was not applied: ${why}, so local pictures travel in the request itself`,
+    });
+  }
+  for (const slot of options.slots) {
+    if (slot.image.kind !== 'file-id') continue;
+    warnings.push({
+      type: 'other',
+      message: `${slot.path}: sent by file_id as given, but ${why}; pass the picture itself if Eden refuses it`,
+    });
+  }
+  return warnings;
 }

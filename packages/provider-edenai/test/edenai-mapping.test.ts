@@ -105,7 +105,7 @@ describe('openai/dall-e-2 rules', () => {
 });
 
 describe('google rules', () => {
-  test('Gemini: aspect ratio travels in size; no mask, seed, quality or output format', async () => {
+  test('Gemini: an aspect ratio becomes the pixel size Google lists for it; no mask, seed, quality or output format', async () => {
     const mapped = await map({
       model: 'edenai:google/gemini-2.5-flash-image',
       mask: URL_B,
@@ -116,7 +116,7 @@ describe('google rules', () => {
     });
     expect(mapped.family.name).toBe('google');
     expect(mapped.includeMask).toBe(false);
-    expect(mapped.fields).toEqual({ size: '16:9' });
+    expect(mapped.fields).toEqual({ size: '1344x768' });
     expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
       'mask',
       'quality',
@@ -125,18 +125,23 @@ describe('google rules', () => {
     ]);
   });
 
-  test('pixel sizes become the closest aspect ratio, with a warning', async () => {
-    const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: '1920x1080' });
-    expect(mapped.fields).toEqual({ size: '16:9' });
+  test('Gemini: a pixel size is sent as given, never rewritten to a ratio', async () => {
+    for (const size of ['1024x1024', '1920x1080', '777x555', 'auto']) {
+      const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', size });
+      expect(mapped.fields).toEqual({ size });
+      expect(mapped.warnings).toEqual([]);
+    }
+  });
+
+  test('Gemini: an aspect ratio Google does not list becomes the closest one, with a warning', async () => {
+    const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', aspectRatio: '2:1' });
+    expect(mapped.fields).toEqual({ size: '1344x768' });
     expect(mapped.warnings[0]).toMatchObject({
       type: 'adjusted-option',
-      option: 'size',
-      from: '1920x1080',
+      option: 'aspectRatio',
+      from: '2:1',
       to: '16:9',
     });
-    const auto = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: 'auto' });
-    expect(auto.fields).toEqual({});
-    expect(auto.warnings).toEqual([]);
   });
 
   test('Imagen: mask, seed and negative prompt; unknown ratios adjusted', async () => {

@@ -130,7 +130,7 @@ describe('model family rules on the wire', () => {
     );
   });
 
-  test('google: the aspect ratio travels in size, the mask is dropped, url results are downloadable', async () => {
+  test("google: the aspect ratio travels as Google's pixel size, the mask is dropped, url results are downloadable", async () => {
     const output = await editWith(provider(), {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
@@ -142,7 +142,7 @@ describe('model family rules on the wire', () => {
       model: 'google/gemini-2.5-flash-image',
       prompt: 'x',
       images: [{ image_url: 'https://images.example.com/a.png' }],
-      size: '16:9',
+      size: '1344x768',
     });
     expect(output.warnings).toEqual([
       expect.objectContaining({ type: 'unsupported-option', option: 'mask' }),

@@ -50,7 +50,7 @@ export function parseEdenAIErrorBody(status: number, body: unknown): ProviderErr
   } else if (status === 502) {
     info.message = `the upstream provider failed${said ? `: ${said}` : ''}`;
   } else if (status === 451) {
-    info.message = `${said ? `${said}; ` : ''}the model is not available from this Eden AI host for data-residency reasons (HTTP 451): pick a model that GET /v3/images/models lists on this host, or use the global host https://api.edenai.run`;
+    info.message = `${said ? `${said.replace(/[.\s]+$/, '')}; ` : ''}the model is not available from this Eden AI host for data-residency reasons (HTTP 451): pick a model that GET /v3/images/models lists on this host, or use the global host https://api.edenai.run`;
   }
   return info;
 }
@@ -85,6 +85,7 @@ function readCode(record: Record<string, unknown>): string | undefined {
   if (typeof record.error_code === 'string') return record.error_code;
   if (isRecord(record.detail) && typeof record.detail.error_code === 'string')
     return record.detail.error_code;
+  if (isRecord(record.error) && typeof record.error.code === 'string') return record.error.code;
   if (isRecord(record.error) && typeof record.error.type === 'string') return record.error.type;
   if (isRecord(record.detail) && typeof record.detail.error === 'string' && textOf(record.detail.message))
     return record.detail.error;

@@ -1,5 +1,6 @@
 import type { EditWarning, ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
 import type { EdenAIModel } from './edenai-api.ts';
+import { edenaiPublishedPrice } from './edenai-prices.ts';
 
 /**
  * What Retouch knows about a family of upstream models behind Eden AI, and how neutral options
@@ -156,86 +157,46 @@ export function edenaiModelFamily(modelId: string): EdenAIModelFamily {
   return families.find((family) => family.matches(modelId)) ?? otherModels;
 }
 
-/** Whether a `GET /v3/models` entry can edit images. */
+/**
+ * Whether a catalogue entry can edit images: it outputs images and takes images. Eden's
+ * `ModelObject.capabilities` is an open object; its documented keys are `input_modalities` and
+ * `output_modalities`. An entry without them is not listed (it may generate images only).
+ */
 export function isImageEditModel(model: EdenAIModel): boolean {
   const capabilities = model.capabilities;
-  if (capabilities === undefined || capabilities === null) return false;
-  if (mentionsImageEdit(capabilities)) return true;
-  // An `{ input: [...], output: [...] }` description: images in and images out is an edit model.
-  if (typeof capabilities === 'object' && !Array.isArray(capabilities)) {
-    const record = capabilities as Record<string, unknown>;
-    const input = asStrings(record.input ?? record.inputs);
-    const output = asStrings(record.output ?? record.outputs);
-    return input.some(isImageWord) && output.some(isImageWord);
-  }
-  return false;
-}
-
-const IMAGE_EDIT = /image[\s_./-]*edit|images\/edits/i;
-
-function mentionsImageEdit(value: unknown, depth = 0): boolean {
-  if (depth > 4) return false;
-  if (typeof value === 'string') return IMAGE_EDIT.test(value);
-  if (Array.isArray(value)) return value.some((item) => mentionsImageEdit(item, depth + 1));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).some(
-      ([key, item]) =>
-        (IMAGE_EDIT.test(key) && item !== false && item !== null) || mentionsImageEdit(item, depth + 1),
-    );
-  }
-  return false;
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) return false;
+  const record = capabilities as Record<string, unknown>;
+  return (
+    asStrings(record.input_modalities).includes('image') &&
+    asStrings(record.output_modalities).includes('image')
+  );
 }
 
 function asStrings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function isImageWord(value: string): boolean {
-  return /^image/i.test(value);
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string').map((item) => item.toLowerCase())
+    : [];
 }
 
 /**
- * The per-image price of a model entry, in USD, when its pricing says one. Eden does not document
- * the pricing keys of image models (its pages quote e.g. "$0.053 per image"), so this reads the
- * plausible shapes: a `per_image`-like key holding a number or numeric string, a `{ price, unit }`
- * pair whose unit is an image, or such a sentence. `pricing` is preferred over `list_pricing`.
+ * The per-image price of a catalogue entry, in USD, when its pricing says one. Eden's `pricing` is
+ * an open object whose image keys are not documented; its documented LLM keys follow one pattern
+ * (`input_cost_per_token`, `output_cost_per_token`), so a per-image price is read from
+ * `output_cost_per_image` and its near spellings. `pricing` (after discounts) is preferred over
+ * `list_pricing`. Token-priced models have no per-image price here.
  */
 export function readPerImagePrice(model: EdenAIModel): number | undefined {
-  return perImage(model.pricing, 0) ?? perImage(model.list_pricing, 0);
+  return perImage(model.pricing) ?? perImage(model.list_pricing);
 }
 
-const PER_IMAGE_KEY = /^(?:(?:price|cost|usd)_?)?per_?(?:output_?)?image(?:_?(?:usd|price|cost))?$|^image$/i;
-const PRICE_SENTENCE = /\$\s*(\d+(?:\.\d+)?)\s*(?:usd\s*)?(?:\/|per)\s*(?:output\s*)?image/i;
+const PER_IMAGE_KEYS = ['output_cost_per_image', 'cost_per_image', 'price_per_image', 'per_image'] as const;
 
-function perImage(value: unknown, depth: number): number | undefined {
-  if (depth > 3 || value === undefined || value === null) return undefined;
-  if (typeof value === 'string') {
-    const match = PRICE_SENTENCE.exec(value);
-    return match ? Number(match[1]) : undefined;
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+function perImage(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  for (const [key, item] of Object.entries(record)) {
-    if (PER_IMAGE_KEY.test(key)) {
-      const price = asPrice(item);
-      if (price !== undefined) return price;
-      const nested = perImage(item, depth + 1);
-      if (nested !== undefined) return nested;
-    }
-  }
-  const unit = typeof record.unit === 'string' ? record.unit : '';
-  if (/image/i.test(unit)) {
-    for (const key of ['price', 'amount', 'cost', 'usd', 'value']) {
-      const price = asPrice(record[key]);
-      if (price !== undefined) return price;
-    }
-  }
-  for (const item of Object.values(record)) {
-    if (typeof item === 'object' || typeof item === 'string') {
-      const nested = perImage(item, depth + 1);
-      if (nested !== undefined) return nested;
-    }
+  for (const key of PER_IMAGE_KEYS) {
+    const price = asPrice(record[key]);
+    if (price !== undefined) return price;
   }
   return undefined;
 }
@@ -249,10 +210,13 @@ function asPrice(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Turns a `GET /v3/models` entry into a {@link ModelInfo}. */
+/**
+ * Turns a catalogue entry into a {@link ModelInfo}. Its price is the catalogue's per-image price,
+ * else the published price of the built-in table (`edenai-prices.ts`); a model in neither has none.
+ */
 export function toModelInfo(model: EdenAIModel): ModelInfo {
   const family = edenaiModelFamily(model.id);
-  const price = readPerImagePrice(model);
+  const price = readPerImagePrice(model) ?? edenaiPublishedPrice(model.id)?.perImageUsd;
   const pricing: ModelPricing | undefined = price === undefined ? undefined : { perImageUsd: price };
   return {
     id: `edenai:${model.id}`,

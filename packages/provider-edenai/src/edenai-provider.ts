@@ -12,9 +12,9 @@ import {
   type ProviderCall,
   type ProviderEditOutput,
   RetouchError,
-  roundUsd,
 } from '@retouch/core';
-import { EDENAI_BASE_URL, EDENAI_PATHS, edenaiModelListSchema } from './edenai-api.ts';
+import { EDENAI_BASE_URL } from './edenai-api.ts';
+import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import { mapEditOptions, runEdenAIEdit } from './edenai-edit-model.ts';
 import {
   type EdenAITransport,
@@ -24,7 +24,7 @@ import {
   UPLOAD_MODES,
 } from './edenai-edit-options.ts';
 import { parseEdenAIErrorBody } from './edenai-error.ts';
-import { edenaiModelFamily, isImageEditModel, toModelInfo } from './edenai-models.ts';
+import { edenaiModelFamily } from './edenai-models.ts';
 import { uploadCacheFor } from './edenai-upload.ts';
 
 /** Options of {@link createEdenAI}. */
@@ -80,7 +80,10 @@ export interface EdenAIProviderSettings {
  */
 export interface EdenAIProvider extends ProviderAdapter {
   readonly id: 'edenai';
-  /** Eden's image-edit models from `GET /v3/models`, with per-image prices when Eden lists them. */
+  /**
+   * Eden's image-edit models from `GET /v3/images/models`, with per-image prices: the catalogue's,
+   * else Eden's published price for well-known models (see the package README).
+   */
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
 }
 
@@ -174,14 +177,7 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
     const now = Date.now();
     if (modelList && now - modelList.at < MODEL_LIST_TTL_MS) return modelList.models;
     const { http } = connect();
-    const models = http
-      .request({
-        method: 'GET',
-        path: EDENAI_PATHS.models,
-        schema: edenaiModelListSchema,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-      .then(({ data }) => data.data.filter(isImageEditModel).map(toModelInfo));
+    const models = fetchEdenAIModels({ http, signal: options.signal });
     const entry = { models, at: now };
     modelList = entry;
     models.catch(() => {
@@ -219,10 +215,8 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
 
     async estimateCost(request, options): Promise<Cost | undefined> {
       const models = await listModels(options);
-      const price = models.find((model) => model.modelId === request.modelId)?.pricing?.perImageUsd;
-      if (price === undefined) return undefined;
       const n = mapEditOptions({ request, strict: false }).n ?? 1;
-      return { usd: roundUsd(price * n), source: 'estimated' };
+      return estimateEdenAICost({ models, modelId: request.modelId, n });
     },
 
     async capabilities(modelId: string): Promise<ModelCapabilities | undefined> {

@@ -236,30 +236,45 @@ describe('providerOptions.edenai', () => {
 });
 
 describe('model catalogue reading', () => {
-  test('image-edit capability in the shapes it may take', () => {
-    expect(isImageEditModel({ id: 'a/b', capabilities: ['image_edit', 'image_generation'] })).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: true } })).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: false } })).toBe(false);
+  test('edit-capable = takes images and outputs images, from the documented modalities', () => {
+    const model = (capabilities: unknown) => ({ id: 'a/b', capabilities });
     expect(
-      isImageEditModel({ id: 'a/b', capabilities: { input: ['text', 'image'], output: ['image'] } }),
+      isImageEditModel(model({ input_modalities: ['text', 'image'], output_modalities: ['image'] })),
     ).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { input: ['text'], output: ['image'] } })).toBe(false);
-    expect(isImageEditModel({ id: 'a/b', capabilities: ['chat'] })).toBe(false);
+    expect(
+      isImageEditModel(
+        model({ input_modalities: ['image', 'text'], output_modalities: ['image', 'text'], extra: 1 }),
+      ),
+    ).toBe(true);
+    expect(isImageEditModel(model({ input_modalities: ['text'], output_modalities: ['image'] }))).toBe(false);
+    expect(
+      isImageEditModel(model({ input_modalities: ['text', 'image'], output_modalities: ['text'] })),
+    ).toBe(false);
+    // The keys the adapter once guessed are not Eden's: an entry described only by them is not listed.
+    expect(isImageEditModel(model({ input: ['image'], output: ['image'] }))).toBe(false);
+    expect(isImageEditModel(model(['image_edit']))).toBe(false);
     expect(isImageEditModel({ id: 'a/b' })).toBe(false);
   });
 
-  test('per-image prices in the shapes they may take', () => {
-    expect(readPerImagePrice({ id: 'a', pricing: { per_image: 0.04 } })).toBe(0.04);
-    expect(readPerImagePrice({ id: 'a', pricing: { price_per_image: '0.053' } })).toBe(0.053);
-    expect(readPerImagePrice({ id: 'a', pricing: { price: 0.02, unit: 'image' } })).toBe(0.02);
-    expect(readPerImagePrice({ id: 'a', pricing: '$0.053 per image' })).toBe(0.053);
-    expect(readPerImagePrice({ id: 'a', pricing: { input_token: 0.000005 } })).toBeUndefined();
-    expect(readPerImagePrice({ id: 'a', pricing: null, list_pricing: { per_image: 0.1 } })).toBe(0.1);
+  test('per-image prices from the open pricing object; token prices are not per image', () => {
+    expect(readPerImagePrice({ id: 'a', pricing: { output_cost_per_image: 0.039 } })).toBe(0.039);
+    expect(readPerImagePrice({ id: 'a', pricing: { cost_per_image: '0.053' } })).toBe(0.053);
+    expect(
+      readPerImagePrice({ id: 'a', pricing: { input_cost_per_token: 5e-6, output_cost_per_token: 4e-5 } }),
+    ).toBeUndefined();
+    expect(readPerImagePrice({ id: 'a', pricing: {}, list_pricing: { output_cost_per_image: 0.1 } })).toBe(
+      0.1,
+    );
+    expect(readPerImagePrice({ id: 'a' })).toBeUndefined();
   });
 
   test('toModelInfo', () => {
     expect(
-      toModelInfo({ id: 'openai/gpt-image-2', model_name: 'GPT Image 2', pricing: { per_image: 0.04 } }),
+      toModelInfo({
+        id: 'openai/gpt-image-2',
+        model_name: 'GPT Image 2',
+        pricing: { output_cost_per_image: 0.04 },
+      }),
     ).toEqual({
       id: 'edenai:openai/gpt-image-2',
       provider: 'edenai',
@@ -268,5 +283,14 @@ describe('model catalogue reading', () => {
       capabilities: edenaiModelFamily('openai/gpt-image-2').capabilities,
       pricing: { perImageUsd: 0.04 },
     });
+  });
+
+  test('toModelInfo: without a catalogue price, the published price of the built-in table', () => {
+    expect(
+      toModelInfo({ id: 'openai/gpt-image-1-mini', pricing: { output_cost_per_token: 8e-6 } }).pricing,
+    ).toEqual({
+      perImageUsd: 0.011,
+    });
+    expect(toModelInfo({ id: 'someone/new-model', pricing: {} }).pricing).toBeUndefined();
   });
 });

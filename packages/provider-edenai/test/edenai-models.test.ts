@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   ApiCallError,
+  BudgetExceededError,
+  createRetouch,
   InvalidRequestError,
   normalizeEditRequest,
   UnsupportedFeatureError,
@@ -197,9 +199,10 @@ describe('model family rules on the wire', () => {
 });
 
 describe('models, prices and capabilities', () => {
-  test('listModels: image-edit models only, with their per-image prices', async () => {
+  test('listModels: GET /v3/images/models in the documented shape, image-edit models only, priced', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
     const models = await provider.listModels();
+    // No chat model (gpt-4o-mini) and no generation-only model (imagen-4.0-generate-001).
     expect(models.map((model) => model.id)).toEqual([
       'edenai:openai/gpt-image-2',
       'edenai:openai/gpt-image-1',
@@ -212,11 +215,27 @@ describe('models, prices and capabilities', () => {
       provider: 'edenai',
       modelId: 'openai/gpt-image-2',
       displayName: 'gpt-image-2',
+      // Token-priced in the catalogue: Eden's published per-image price (edenai-prices.ts).
       pricing: { perImageUsd: 0.053 },
       capabilities: { sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
     });
+    // Priced per image in the catalogue itself.
+    expect(models[3]!.pricing).toEqual({ perImageUsd: 0.039 });
     expect(models[4]!.capabilities).toBeUndefined();
+    // Neither in the catalogue nor in the table.
+    expect(models[5]!.pricing).toBeUndefined();
+    expect(requestsTo(sim, 'GET /v3/images/models')).toHaveLength(1);
+    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(0);
+  });
+
+  test('listModels: GET /v3/models where the image listing is not served', async () => {
+    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
+    sim.setFaults([{ route: 'GET /v3/images/models', kind: 'status', status: 404 }]);
+    const models = await provider.listModels();
+    expect(models.map((model) => model.modelId)).toContain('google/gemini-2.5-flash-image');
+    expect(models.map((model) => model.modelId)).not.toContain('openai/gpt-4o-mini');
     expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+    sim.setFaults([]);
   });
 
   test('estimateCost: price × n from the (cached) list, undefined when unpriced', async () => {
@@ -229,9 +248,66 @@ describe('models, prices and capabilities', () => {
         ...(n ? { n } : {}),
       }).then((request) => provider.estimateCost!(request, {}));
     expect(await estimate('edenai:openai/gpt-image-2', 3)).toEqual({ usd: 0.159, source: 'estimated' });
+    expect(await estimate('edenai:google/gemini-2.5-flash-image')).toEqual({
+      usd: 0.039,
+      source: 'estimated',
+    });
     expect(await estimate('edenai:bfl/flux-kontext-pro')).toEqual({ usd: 0.04, source: 'estimated' });
+    expect(await estimate('edenai:bfl/flux-kontext-max')).toBeUndefined();
     expect(await estimate('edenai:someone/unknown-model')).toBeUndefined();
-    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+    expect(requestsTo(sim, 'GET /v3/images/models')).toHaveLength(1);
+  });
+
+  test('a budget cap: an edit on a listed model goes through with an estimated cost; an unpriced one is refused', async () => {
+    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
+    const retouch = createRetouch({ providers: [provider], budget: { maxUsd: 1 } });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:openai/gpt-image-1-mini',
+        prompt: 'x',
+        images: [pngBytes({ width: 4, height: 4 })],
+      });
+      expect(result.cost).toEqual({ usd: 0.011, source: 'reported' });
+      expect(retouch.stats().spentUsd).toBe(0.011);
+      const refused = await retouch
+        .edit({
+          model: 'edenai:bfl/flux-kontext-max',
+          prompt: 'x',
+          images: ['https://images.example.com/a.png'],
+        })
+        .catch((caught: unknown) => caught);
+      expect(BudgetExceededError.isInstance(refused)).toBe(true);
+      expect((refused as Error).message).toMatch(/cannot be estimated \(no published price\)/);
+      expect(requestsTo(sim, EDITS)).toHaveLength(1);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('when Eden reports no cost, the result carries the estimate, marked estimated', async () => {
+    const provider = createEdenAI({
+      apiKey: sim.apiKey,
+      baseURL: sim.url,
+      // Eden's answer without its cost field.
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (!String(input instanceof Request ? input.url : input).endsWith('/v3/images/edits'))
+          return response;
+        const { cost: _cost, ...rest } = (await response.json()) as Record<string, unknown>;
+        return new Response(JSON.stringify(rest), { status: response.status, headers: response.headers });
+      },
+    });
+    const retouch = createRetouch({ providers: [provider], budget: { maxUsd: 1 } });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:google/gemini-2.5-flash-image',
+        prompt: 'x',
+        images: ['https://images.example.com/a.png'],
+      });
+      expect(result.cost).toEqual({ usd: 0.039, source: 'estimated' });
+    } finally {
+      await retouch.close();
+    }
   });
 
   test('capabilities: known families described, other models unknown', async () => {

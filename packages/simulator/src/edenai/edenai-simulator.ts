@@ -25,7 +25,13 @@ import {
   edenAIValidationError,
 } from './edenai-errors.ts';
 import { edenAIMaskProblem, edenAIMultipartFileIdProblem } from './edenai-mask-rules.ts';
-import { type EdenAIModel, edenAIModels, findEdenAIModel, serializeEdenAIModel } from './edenai-models.ts';
+import {
+  type EdenAIModel,
+  edenAIModels,
+  findEdenAIModel,
+  isEdenAIEditModel,
+  serializeEdenAIModel,
+} from './edenai-models.ts';
 import {
   type EdenAIEditFields,
   validateEdenAIJsonEdit,
@@ -68,6 +74,11 @@ export interface EdenAISimulatorOptions {
   maxMultipartBodyBytes?: number;
   /** Largest file accepted by `POST /v3/upload`. @default 100 MB */
   maxUploadBytes?: number;
+  /**
+   * Which Eden host this stands for: `eu` (`api.eu.edenai.run`) lists only the models served in the
+   * EU and answers 451 for the others, as Eden's EU endpoint does. @default 'global'
+   */
+  region?: 'global' | 'eu';
 }
 
 /** Counters for tests and benchmarks. */
@@ -178,6 +189,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
   let credits = options.credits;
   let spentUsd = 0;
   const timers = new PendingTimers();
+  const region = options.region ?? 'global';
+  const inRegion = (model: EdenAIModel) => region === 'global' || model.regions.includes(region);
 
   const resolveRef = async (ref: Record<string, unknown>): Promise<ImageSource> => {
     if (typeof ref.file_id === 'string') {
@@ -198,7 +211,21 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
   }): Promise<RouteResult> => {
     const { context, fields } = editOptions;
     const model: EdenAIModel | undefined = findEdenAIModel(fields.model);
-    if (model === undefined || !model.capabilities.includes('image_edit')) {
+    if (model !== undefined && region === 'eu' && !model.regions.includes('eu')) {
+      // Eden's EU host refuses a model not cleared for the EU before anything else (HTTP 451).
+      return {
+        status: 451,
+        json: {
+          error: {
+            message: `Provider(s)/model(s) ${model.id} are not available on the EU endpoint.`,
+            type: 'request_forbidden',
+            param: null,
+            code: 'region_not_allowed',
+          },
+        },
+      };
+    }
+    if (model === undefined || !isEdenAIEditModel(model)) {
       return edenAIError({
         status: 400,
         type: 'validation_error',
@@ -301,7 +328,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
     file_size: upload.size,
     file_mimetype: upload.mimeType,
     purpose: upload.purpose,
-    metadata: null,
+    metadata: {},
     created_at: upload.createdAt.toISOString(),
     expires_at: upload.expiresAt.toISOString(),
   });
@@ -428,6 +455,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
             total: all.length,
             page,
             limit,
+            total_pages: Math.ceil(all.length / limit),
           },
         };
       },
@@ -457,7 +485,10 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
       method: 'GET',
       pattern: '/v3/models',
       public: true,
-      handle: () => ({ status: 200, json: { object: 'list', data: edenAIModels.map(serializeEdenAIModel) } }),
+      handle: () => ({
+        status: 200,
+        json: { object: 'list', data: edenAIModels.filter(inRegion).map(serializeEdenAIModel) },
+      }),
     },
     {
       method: 'GET',
@@ -466,7 +497,9 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         status: 200,
         json: {
           object: 'list',
-          data: edenAIModels.filter((model) => model.pricePerImage !== undefined).map(serializeEdenAIModel),
+          data: edenAIModels
+            .filter((model) => inRegion(model) && model.outputModalities.includes('image'))
+            .map(serializeEdenAIModel),
         },
       }),
     },

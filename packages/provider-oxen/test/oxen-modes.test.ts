@@ -3,7 +3,12 @@ import { describe, expect, test } from 'vitest';
 import { bodies, call, provider, received, simulator, tableModels } from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
-const ARRAY_MODELS = new Set(['qwen-image-edit-plus', 'gpt-image-2-edit', 'nano-banana-2-edit']);
+const ARRAY_MODELS = new Set([
+  'qwen-image-edit-plus',
+  'qwen-image-edit-2511',
+  'gpt-image-2',
+  'nano-banana-2',
+]);
 
 describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
   test.each(tableModels)('edits with %s', async (model) => {
@@ -90,9 +95,7 @@ describe('results', () => {
   test('queue mode reads result_url and reports timings from the status row', async () => {
     const sim = await simulator();
     const oxen = provider(sim, { mode: 'queue' });
-    const result = await oxen.edit(
-      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO] }),
-    );
+    const result = await oxen.edit(await call({ model: 'oxen:gpt-image-2', prompt: 'hat', images: [PHOTO] }));
     const [status] = received(sim, 'GET /api/ai/queue/:id').slice(-1);
     expect(status!.path).toBe(`/api/ai/queue/${result.jobId}`);
     expect(result.images[0]!.url).toMatch(new RegExp(`^${sim.url}/files/`));
@@ -121,12 +124,12 @@ describe('cost', () => {
   test.each([
     [{ model: 'oxen:qwen-image-edit' }, 0.03],
     [{ model: 'oxen:qwen-image-edit', n: 3 }, 0.09],
-    [{ model: 'oxen:gpt-image-2-edit' }, 0.25],
-    [{ model: 'oxen:gpt-image-2-edit', quality: 'low' as const, size: '1024x1024' }, 0.02],
-    [{ model: 'oxen:gpt-image-2-edit', size: '2560x1440' }, 1.47],
-    [{ model: 'oxen:gpt-image-2-edit', quality: 'auto' as const, size: '3840x2160' }, 1.47],
-    [{ model: 'oxen:nano-banana-2-edit' }, 0.1],
-    [{ model: 'oxen:nano-banana-2-edit', size: '4096x4096' }, 0.15],
+    [{ model: 'oxen:gpt-image-2' }, 0.6],
+    [{ model: 'oxen:gpt-image-2', quality: 'low' as const, size: '1024x1024' }, 0.02],
+    [{ model: 'oxen:gpt-image-2', size: '2560x1440' }, 1.47],
+    [{ model: 'oxen:gpt-image-2', quality: 'auto' as const, size: '3840x2160' }, 1.47],
+    [{ model: 'oxen:nano-banana-2' }, 0.1],
+    [{ model: 'oxen:nano-banana-2', size: '4096x4096' }, 0.15],
   ])('is estimated from the model’s pricing before the call: %o → $%s', async (options, usd) => {
     const sim = await simulator();
     const oxen = provider(sim);
@@ -139,7 +142,7 @@ describe('cost', () => {
     const sim = await simulator();
     const oxen = provider(sim, { mode: 'queue', reportCost: true });
     const result = await oxen.edit(
-      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO], size: '2560x1440', n: 2 }),
+      await call({ model: 'oxen:gpt-image-2', prompt: 'hat', images: [PHOTO], size: '2560x1440', n: 2 }),
     );
     expect(result.cost).toEqual({ usd: 2.94, source: 'reported' });
     const reads = received(sim, 'GET /api/ai/generations/:id').map((request) => request.path);
@@ -184,24 +187,25 @@ describe('the catalogue', () => {
     const sim = await simulator();
     const oxen = provider(sim);
     const models = await oxen.listModels();
-    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels].sort());
-    const gpt = models.find((model) => model.modelId === 'gpt-image-2-edit')!;
+    // The built-in table's models, and one newer than the table.
+    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels, 'flux-2-pro'].sort());
+    const gpt = models.find((model) => model.modelId === 'gpt-image-2')!;
     expect(gpt).toMatchObject({
-      id: 'oxen:gpt-image-2-edit',
+      id: 'oxen:gpt-image-2',
       provider: 'oxen',
-      displayName: 'GPT Image 2 Edit',
-      pricing: { method: 'per_image', perImageGridUsd: { high: { HD: 0.25, '4K': 1.47 } } },
-      parameters: { quality: { type: 'string', enum: ['auto', 'low', 'medium', 'high'], default: 'high' } },
+      displayName: 'GPT Image 2',
+      pricing: { method: 'per_image', perImageGridUsd: { high: { '1K': 0.25, '2K': 0.6, '4K': 1.47 } } },
+      parameters: { quality: { type: 'string', enum: ['low', 'medium', 'high'], default: 'high' } },
       capabilities: {
         maxInputImages: 16,
         mask: true,
-        qualities: ['auto', 'low', 'medium', 'high'],
+        qualities: ['low', 'medium', 'high'],
         outputFormats: ['png', 'jpeg', 'webp'],
         seed: false,
         negativePrompt: false,
       },
     });
-    expect(gpt.capabilities?.sizes).toContain('3840x2160');
+    expect(gpt.capabilities?.sizes).toEqual(['1024x1024', '2048x2048', '4096x4096']);
     const qwen = models.find((model) => model.modelId === 'qwen-image-edit')!;
     expect(qwen.pricing).toEqual({ method: 'per_image', perImageUsd: 0.03 });
     expect(qwen.capabilities).toMatchObject({
@@ -222,8 +226,8 @@ describe('the catalogue', () => {
       seed: true,
       outputFormats: ['webp', 'jpeg', 'png'],
     });
-    expect(await oxen.capabilities('nano-banana-2-edit', {})).toMatchObject({
-      sizes: ['1024x1024', '2048x2048', '4096x4096'],
+    expect(await oxen.capabilities('nano-banana-2', {})).toMatchObject({
+      sizes: ['512x512', '1024x1024', '2048x2048', '4096x4096'],
     });
   });
 });

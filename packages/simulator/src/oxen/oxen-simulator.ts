@@ -525,7 +525,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
             (model) => !query.has('provider_name') || model.provider_name === query.get('provider_name'),
           )
           .filter((model) => !query.has('action') || model.action === query.get('action'))
-          .map((model) => serializeOxenModel({ model, schemaKey: 'request_schema' }));
+          .map(serializeOxenModel);
         return { status: 200, json: { object: 'list', data } };
       },
     },
@@ -536,7 +536,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         const model = findOxenModel(context.params.name!);
         if (model === undefined)
           return oxenMessageError({ status: 404, message: `Model not found: ${context.params.name}` });
-        return { status: 200, json: serializeOxenModel({ model, schemaKey: 'json_request_schema' }) };
+        return { status: 200, json: serializeOxenModel(model) };
       },
     },
     {

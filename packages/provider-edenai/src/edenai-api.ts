@@ -68,7 +68,8 @@ export const edenaiModelSchema = z.looseObject({
   capabilities: z.unknown().optional(),
   pricing: z.unknown().optional(),
   list_pricing: z.unknown().optional(),
-  regions: z.array(z.looseObject({ code: z.string().optional(), name: z.string().optional() })).nullish(),
+  // `[{ code, name }]`; not read, so a change of its shape hides no model.
+  regions: z.unknown().optional(),
 });
 
 /** A parsed model entry. */

@@ -124,7 +124,7 @@ describe('upload "always"', () => {
     await fetch(`${sim.url}/v3/upload/delete`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ file_id: fileId }),
+      body: JSON.stringify({ file_ids: [fileId] }),
     });
     const error = await editWith(provider, {
       model: 'edenai:openai/gpt-image-2',

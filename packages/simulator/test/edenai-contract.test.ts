@@ -176,8 +176,8 @@ describe('seed 004: POST /v3/images/edits as JSON', () => {
     expect(output.equals(expected.png)).toBe(true);
     const listed = await fetch(`${sim.url}/v3/upload?purpose=image-edit`, { headers: auth() });
     expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(1);
-    const deleted = await postJson('/v3/upload/delete', { file_id: upload.json.file_id });
-    expect(deleted.json).toEqual({ deleted: [upload.json.file_id] });
+    const deleted = await postJson('/v3/upload/delete', { file_ids: [upload.json.file_id] });
+    expect(deleted.json).toEqual({ deleted_count: 1 });
     const gone = await postJson('/v3/images/edits', {
       model: 'openai/gpt-image-1',
       prompt: 'x',

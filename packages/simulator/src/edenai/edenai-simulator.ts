@@ -467,18 +467,24 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         const malformed = invalidJson(context);
         if (malformed !== undefined) return malformed;
         const body = context.body.type === 'json' && isRecord(context.body.value) ? context.body.value : {};
-        const ids = Array.isArray(body.file_ids)
-          ? body.file_ids
-          : typeof body.file_id === 'string'
-            ? [body.file_id]
-            : [];
-        if (ids.length === 0) {
+        // DeleteFilesRequest: { file_ids: [1..100 ids] }; unknown or foreign ids are silently ignored.
+        const ids = Array.isArray(body.file_ids) ? body.file_ids : undefined;
+        if (ids === undefined) {
           return edenAIValidationError([
-            { type: 'missing', loc: ['body', 'file_id'], msg: 'Field required', input: null },
+            { type: 'missing', loc: ['body', 'file_ids'], msg: 'Field required', input: null },
+          ]);
+        }
+        if (ids.length < 1 || ids.length > 100) {
+          return edenAIValidationError([
+            {
+              type: ids.length < 1 ? 'too_short' : 'too_long',
+              loc: ['body', 'file_ids'],
+              msg: `List should have ${ids.length < 1 ? 'at least 1 item' : 'at most 100 items'} after validation, not ${ids.length}`,
+            },
           ]);
         }
         const deleted = ids.filter((id): id is string => typeof id === 'string' && uploads.delete(id));
-        return { status: 200, json: { deleted } };
+        return { status: 200, json: { deleted_count: deleted.length } };
       },
     },
     {

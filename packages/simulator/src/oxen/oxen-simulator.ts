@@ -294,6 +294,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           ? null
           : '0.0000',
     created_at: job.enqueuedAt,
+    enqueued_at: job.enqueuedAt,
+    started_at: job.startedAt,
     completed_at: job.completedAt,
   });
 
@@ -490,6 +492,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           json: {
             status: 'success',
             status_message: 'resource_found',
+            count: rows.length,
             generations: rows,
             total_cost: totalCost.toFixed(4),
             page_number: page,

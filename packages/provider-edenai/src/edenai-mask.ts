@@ -6,7 +6,7 @@ import {
   imageToBytes,
   type NormalizedImage,
 } from '@retouch/core';
-import { convertIndexedToRgb, type DecodedPng, decode, encode } from 'fast-png';
+import type { DecodedPng } from 'fast-png';
 
 /*
  * Retouch's mask marks the region to edit in white and the region to keep in black (Oxen's
@@ -14,8 +14,11 @@ import { convertIndexedToRgb, type DecodedPng, decode, encode } from 'fast-png';
  * mark the region to edit (`ImageEditJsonBody.mask` in Eden's OpenAPI; OpenAI's convention, and
  * OpenAI-family models refuse a mask without an alpha channel). This file converts one into the
  * other. It imports nothing from Node, so it runs wherever the adapter does (Node, Bun, Deno,
- * Cloudflare Workers); PNG decoding and encoding is fast-png's.
+ * Cloudflare Workers); PNG decoding and encoding is fast-png's, loaded with the first mask so that
+ * importing the adapter stays as cheap as before.
  */
+
+type FastPng = typeof import('fast-png');
 
 /** How far into a local canvas its size is looked for: a JPEG's frame header follows its metadata. */
 const CANVAS_HEAD_BYTES = 512 * 1024;
@@ -37,10 +40,11 @@ export interface EdenAIMask {
  * not a readable PNG.
  *
  * @example
- * const { png } = neutralMaskToEdenAI({ png: whiteSquareOnBlack, path: 'mask' });
+ * const { png } = await neutralMaskToEdenAI({ png: whiteSquareOnBlack, path: 'mask' });
  * // the white square is now transparent, the rest opaque
  */
-export function neutralMaskToEdenAI(options: { png: Uint8Array; path: string }): EdenAIMask {
+export async function neutralMaskToEdenAI(options: { png: Uint8Array; path: string }): Promise<EdenAIMask> {
+  const { convertIndexedToRgb, decode, encode } = await import('fast-png');
   let decoded: DecodedPng;
   try {
     decoded = decode(options.png);
@@ -55,7 +59,7 @@ export function neutralMaskToEdenAI(options: { png: Uint8Array; path: string }):
     });
   }
   const { width, height } = decoded;
-  const share = editShares(decoded);
+  const share = editShares(decoded, convertIndexedToRgb);
   const rgba = new Uint8Array(width * height * 4);
   for (let pixel = 0; pixel < width * height; pixel++) {
     rgba[pixel * 4 + 3] = Math.round(255 * (1 - share[pixel]!));
@@ -64,7 +68,7 @@ export function neutralMaskToEdenAI(options: { png: Uint8Array; path: string }):
 }
 
 /** Each pixel's share of the edit, 0 (keep) to 1 (edit). */
-function editShares(png: DecodedPng): Float64Array {
+function editShares(png: DecodedPng, convertIndexedToRgb: FastPng['convertIndexedToRgb']): Float64Array {
   const { width, height } = png;
   const shares = new Float64Array(width * height);
   if (png.palette) {
@@ -158,7 +162,7 @@ export async function toEdenAIMask(options: {
       ],
     });
   }
-  const converted = neutralMaskToEdenAI({ png: await imageToBytes(mask), path: 'mask' });
+  const converted = await neutralMaskToEdenAI({ png: await imageToBytes(mask), path: 'mask' });
   const canvasSize = canvas ? await localImageSize(canvas) : undefined;
   if (canvasSize && (canvasSize.width !== converted.width || canvasSize.height !== converted.height)) {
     throw new InvalidRequestError({

@@ -98,7 +98,7 @@ describe('examples', { timeout: 60_000 }, () => {
       expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0300 \\(estimated\\)`, 'm'));
     }
     for (const label of ['edenai, auto', 'edenai, json \\+ upload', 'edenai, multipart']) {
-      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0390 \\(reported\\)`, 'm'));
+      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0110 \\(reported\\)`, 'm'));
     }
     const oxenRoutes = world.oxen.requests.map((request) => request.route);
     expect(oxenRoutes.filter((route) => route === 'POST /api/ai/images/edit')).toHaveLength(1);

@@ -61,7 +61,7 @@ ${EDIT_FLAGS}
 ${CONNECTION_FLAGS}
 
 Example:
-  retouch compare --models oxen:qwen-image-edit,oxen:gpt-image-2-edit,edenai:openai/gpt-image-2 \\
+  retouch compare --models oxen:qwen-image-edit,oxen:gpt-image-2,edenai:openai/gpt-image-2 \\
     --prompt "Replace the sky with a sunset" --image ./photo.png --repeat 3 --budget-usd 1
 
 Config file (flags override it; paths are relative to the file):

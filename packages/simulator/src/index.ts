@@ -16,4 +16,9 @@ export type { RemoteImagePolicy } from './shared/image-source.ts';
 export type { Simulator } from './shared/provider-simulator.ts';
 export type { RateLimitOptions } from './shared/rate-limiter.ts';
 export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';
+export {
+  observeSimulatorTraffic,
+  type SimulatorExchange,
+  type SimulatorTrafficListener,
+} from './shared/traffic.ts';
 export { createTestImage, type TestImageColor, type TestImageOptions } from './test-image.ts';

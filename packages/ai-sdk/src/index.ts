@@ -10,3 +10,9 @@ export { fromImageModel } from './from-image-model.ts';
 export type { AISDKImageModel, FromImageModelOptions } from './from-image-model-options.ts';
 export type { ImageModelPrices } from './image-model-prices.ts';
 export { convertMask, type MaskConvention } from './mask-convention.ts';
+export type { RetouchCallOptions } from './retouch-image-model.ts';
+export {
+  createRetouchProvider,
+  type RetouchProvider,
+  type RetouchProviderSettings,
+} from './retouch-provider.ts';

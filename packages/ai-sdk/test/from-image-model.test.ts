@@ -324,11 +324,15 @@ describe('fromImageModel: the answer on the way back', () => {
   });
 
   it('works with a V3 model', async () => {
-    const v3 = new MockImageModelV3({ modelId: 'old', doGenerate: async () => imagesResult({}) });
+    const v3 = new MockImageModelV3({
+      modelId: 'old',
+      doGenerate: async () => ({ ...imagesResult({}), warnings: [{ type: 'unsupported', feature: 'seed' }] }),
+    });
     const retouch = createRetouch({ providers: [fromImageModel(v3, { id: 'legacy' })] });
     const result = await retouch.edit({ ...request, model: 'legacy:old' });
     await retouch.close();
     expect(result.images).toHaveLength(1);
+    expect(result.warnings).toMatchObject([{ type: 'unsupported-option', option: 'seed' }]);
   });
 });
 

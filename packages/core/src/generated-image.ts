@@ -2,6 +2,7 @@ import type { GeneratedImage } from './edit-result.ts';
 import { InvalidResponseError } from './errors/invalid-response-error.ts';
 import type { HttpClient } from './http/http-client.ts';
 import { sniffImageMediaType } from './media-type.ts';
+import { abortable } from './timers.ts';
 
 /** Options of {@link createGeneratedImage}. */
 export interface GeneratedImageOptions {
@@ -101,24 +102,6 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
     return body.bytes;
   }
   return image;
-}
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function guessMediaType(url: string | undefined): string | undefined {

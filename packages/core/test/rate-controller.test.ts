@@ -123,3 +123,22 @@ describe('RateController (injected clock)', () => {
     expect(rate.requestsPerSecond).toBe(learned);
   });
 });
+
+describe('RateController: requests answered quickly count from their answer', () => {
+  test('a request answered 60 ms after it left holds the window from its answer', () => {
+    const { rate, advance, now } = controlled({ requestsPerSecond: 1 });
+    const startedAt = rate.record();
+    advance(60);
+    rate.succeeded({ startedAt });
+    // The provider had it by the answer at the latest, so the next may go a window after that.
+    expect(rate.opensAt()).toBe(now() + 1_000 + WINDOW_MARGIN_MS);
+  });
+
+  test('a long request keeps its start: the margin covers its arrival', () => {
+    const { rate, advance, now } = controlled({ requestsPerSecond: 1 });
+    const startedAt = rate.record();
+    advance(5_000);
+    rate.succeeded({ startedAt });
+    expect(rate.opensAt()).toBe(now());
+  });
+});

@@ -1,6 +1,5 @@
 import { type Cost, roundUsd } from '../cost.ts';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
-import { RetouchError } from '../errors/retouch-error.ts';
 
 /**
  * A spending cap for one client. Each edit's estimated cost is reserved before anything is sent; an
@@ -19,6 +18,48 @@ export interface BudgetOptions {
    * @default 'refuse'
    */
   unknownCost?: 'refuse' | 'allow';
+  /**
+   * Where the money is counted. By default the client keeps it; a store shared by several processes
+   * (`@retouch/queue` keeps one in Redis) makes the cap hold across all of them.
+   * @default an in-memory store of this client
+   */
+  store?: BudgetStore;
+}
+
+/**
+ * Where a budget's spent and reserved money is kept. Each method must be atomic where the store is
+ * shared: `reserve` checks and holds in one step, so two processes can never both take the last dollar.
+ *
+ * @example
+ * // The in-memory store every client uses by default, written out.
+ * let spent = 0;
+ * let reserved = 0;
+ * const store: BudgetStore = {
+ *   async reserve({ usd, maxUsd }) {
+ *     const committedUsd = spent + reserved;
+ *     if (committedUsd + usd > maxUsd + 1e-9 || (usd === 0 && committedUsd >= maxUsd)) return { ok: false, committedUsd };
+ *     reserved += usd;
+ *     return { ok: true, committedUsd };
+ *   },
+ *   async settle({ reservedUsd, spentUsd }) {
+ *     reserved -= reservedUsd;
+ *     spent += spentUsd;
+ *   },
+ * };
+ */
+export interface BudgetStore {
+  /**
+   * Holds `usd` when spent plus reserved plus `usd` stays within `maxUsd` (a zero amount fits while
+   * spent plus reserved is below `maxUsd`). Returns whether it was held, and spent plus reserved
+   * before it.
+   */
+  reserve(options: { usd: number; maxUsd: number }): Promise<{ ok: boolean; committedUsd: number }>;
+  /**
+   * Settles money: takes `reservedUsd` off the reserved total and adds `spentUsd` to the spent one
+   * (a commit moves a reservation to spent; a release passes `spentUsd: 0`; a cost that was never
+   * reserved passes `reservedUsd: 0`).
+   */
+  settle(options: { reservedUsd: number; spentUsd: number }): Promise<void>;
 }
 
 /** The amount held for one edit in flight. */
@@ -37,24 +78,15 @@ export interface Reservation {
 export class BudgetLedger {
   readonly #maxUsd: number | undefined;
   readonly #unknownCost: 'refuse' | 'allow';
+  readonly #store: BudgetStore | undefined;
   #spentUsd = 0;
   #reservedUsd = 0;
 
   constructor(options: BudgetOptions | undefined) {
-    if (options !== undefined) {
-      if (typeof options.maxUsd !== 'number' || !Number.isFinite(options.maxUsd) || options.maxUsd < 0) {
-        throw new RetouchError({
-          message: `createRetouch: budget.maxUsd must be a number of US dollars ≥ 0, got ${String(options.maxUsd)}`,
-        });
-      }
-      if (options.unknownCost !== undefined && !['refuse', 'allow'].includes(options.unknownCost)) {
-        throw new RetouchError({
-          message: `createRetouch: budget.unknownCost must be "refuse" or "allow", got ${String(options.unknownCost)}`,
-        });
-      }
-    }
+    // Checked by createRetouch's options schema.
     this.#maxUsd = options?.maxUsd;
     this.#unknownCost = options?.unknownCost ?? 'refuse';
+    this.#store = options?.store;
   }
 
   /** Whether a cap is set. */
@@ -76,10 +108,11 @@ export class BudgetLedger {
    * Holds `estimate` for an edit on `model`, or throws `BudgetExceededError` when that would cross the
    * cap (or the cost is unknown and `unknownCost` is `refuse`). Called before anything is sent.
    */
-  reserve(options: { model: string; estimate: Cost | undefined }): Reservation {
+  async reserve(options: { model: string; estimate: Cost | undefined }): Promise<Reservation> {
     const maxUsd = this.#maxUsd;
-    const committed = this.#spentUsd + this.#reservedUsd;
+    const usd = options.estimate?.usd ?? 0;
     if (maxUsd !== undefined) {
+      const committed = this.#spentUsd + this.#reservedUsd;
       if (options.estimate === undefined && this.#unknownCost === 'refuse') {
         throw new BudgetExceededError({
           message: `Budget: the cost of an edit on ${options.model} cannot be estimated (no published price), so the $${format(maxUsd)} budget could not be kept; set budget.unknownCost: "allow" to send such edits and count their reported cost`,
@@ -88,41 +121,57 @@ export class BudgetLedger {
           requestedUsd: 0,
         });
       }
-      const requested = options.estimate?.usd ?? 0;
-      // A millionth of a cent of slack keeps floating-point sums from refusing an edit that fits exactly.
-      if (committed + requested > maxUsd + 1e-9 || (requested === 0 && committed >= maxUsd)) {
+      const held = this.#store
+        ? await this.#store.reserve({ usd, maxUsd })
+        : fits({ committedUsd: committed, usd, maxUsd });
+      if (!held.ok) {
         throw new BudgetExceededError({
-          message: `Budget exceeded: an edit on ${options.model} is estimated at $${format(requested)}, but $${format(committed)} of the $${format(maxUsd)} budget is already spent or reserved; raise budget.maxUsd, or wait for edits in flight to settle`,
+          message: `Budget exceeded: an edit on ${options.model} is estimated at $${format(usd)}, but $${format(held.committedUsd)} of the $${format(maxUsd)} budget is already spent or reserved${this.#store ? ' across every client sharing it' : ''}; raise budget.maxUsd, or wait for edits in flight to settle`,
           maxUsd,
-          committedUsd: roundUsd(committed),
-          requestedUsd: requested,
+          committedUsd: roundUsd(held.committedUsd),
+          requestedUsd: usd,
         });
       }
     }
-    const usd = options.estimate?.usd ?? 0;
     this.#reservedUsd += usd;
     return { usd, settled: false };
   }
 
   /** Replaces the reservation with what the edit cost: the reported cost, else the estimate. */
-  commit(reservation: Reservation, options: { cost: Cost | undefined }): void {
+  async commit(reservation: Reservation, options: { cost: Cost | undefined }): Promise<void> {
     if (reservation.settled) return;
     reservation.settled = true;
+    const spent = options.cost?.usd ?? reservation.usd;
     this.#reservedUsd -= reservation.usd;
-    this.#spentUsd += options.cost?.usd ?? reservation.usd;
+    this.#spentUsd += spent;
+    await this.#store?.settle({ reservedUsd: reservation.usd, spentUsd: spent });
   }
 
   /** Returns the reservation of an edit that provably cost nothing. */
-  release(reservation: Reservation): void {
+  async release(reservation: Reservation): Promise<void> {
     if (reservation.settled) return;
     reservation.settled = true;
     this.#reservedUsd -= reservation.usd;
+    await this.#store?.settle({ reservedUsd: reservation.usd, spentUsd: 0 });
   }
 
   /** Counts a cost that was never reserved (a job resumed from an earlier process). */
-  record(cost: Cost | undefined): void {
-    if (cost) this.#spentUsd += cost.usd;
+  async record(cost: Cost | undefined): Promise<void> {
+    if (!cost) return;
+    this.#spentUsd += cost.usd;
+    await this.#store?.settle({ reservedUsd: 0, spentUsd: cost.usd });
   }
+}
+
+/** The in-memory check: whether `usd` more fits under `maxUsd`. */
+function fits(options: { committedUsd: number; usd: number; maxUsd: number }): {
+  ok: boolean;
+  committedUsd: number;
+} {
+  const { committedUsd, usd, maxUsd } = options;
+  // A millionth of a cent of slack keeps floating-point sums from refusing an edit that fits exactly.
+  const ok = !(committedUsd + usd > maxUsd + 1e-9 || (usd === 0 && committedUsd >= maxUsd));
+  return { ok, committedUsd };
 }
 
 function format(usd: number): string {

@@ -27,8 +27,10 @@ import { deliver, type ProgressEvent, type ProgressListener } from './events.ts'
 import { type DispatchContext, JobRunner } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
-import { type ResolvedRetryOptions, resolveRetryOptions } from './retry.ts';
+import { parseRetouchOptions } from './retouch-options.ts';
+import type { ResolvedRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
+import type { SharedLimits } from './shared-limits.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
@@ -77,27 +79,16 @@ class RetouchClient implements Retouch {
   #closing: Promise<void> | undefined;
   #keylessHttp: HttpClient | undefined;
 
-  constructor(options: RetouchOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new RetouchError({ message: 'createRetouch: pass an options object { providers: [...] }' });
-    }
+  constructor(given: RetouchOptions) {
+    // One schema checks every option; the adapters' own shape is checked as they are registered.
+    const options = parseRetouchOptions(given);
     this.#registerProviders(options.providers);
-    this.#retry = resolveRetryOptions(options.retry);
+    this.#retry = options.retry;
     this.#ledger = new BudgetLedger(options.budget);
     this.#fallback = this.#checkFallback(options.fallback);
-    if (options.strict !== undefined && typeof options.strict !== 'boolean') {
-      throw new RetouchError({
-        message: `createRetouch: strict must be true or false, got ${String(options.strict)}`,
-      });
-    }
     this.#strict = options.strict ?? false;
-    if (options.onProgress !== undefined) {
-      if (typeof options.onProgress !== 'function') {
-        throw new RetouchError({ message: 'createRetouch: onProgress must be a function (event) => void' });
-      }
-      this.#listeners.add(options.onProgress);
-    }
-    this.#createLanes(options.limits);
+    if (options.onProgress) this.#listeners.add(options.onProgress);
+    this.#createLanes(options.limits, options.sharedLimits);
     const lanes = this.#lanes;
     this.#context = {
       adapters: this.#adapters,
@@ -113,7 +104,7 @@ class RetouchClient implements Retouch {
   }
 
   async edit(request: EditRequest, options?: DispatchOptions): Promise<EditResult> {
-    const { job } = await this.#start(request, { origin: 'edit', mode: 'edit', priority: options?.priority });
+    const { job } = await this.#start(request, { origin: 'edit', mode: 'edit', dispatch: options });
     return job.result();
   }
 
@@ -121,7 +112,7 @@ class RetouchClient implements Retouch {
     const { job, accepted } = await this.#start(request, {
       origin: 'submit',
       mode: 'submit',
-      priority: options?.priority,
+      dispatch: options,
     });
     return new Promise<EditJob>((resolve, reject) => {
       accepted.then(() => resolve(job));
@@ -257,7 +248,7 @@ class RetouchClient implements Retouch {
             const { job } = await client.#start(request, {
               origin: 'edit',
               mode: 'edit',
-              priority,
+              dispatch: { priority },
               signal: batch.signal,
               listeners,
             });
@@ -392,13 +383,19 @@ class RetouchClient implements Retouch {
     options: {
       origin: JobOrigin;
       mode: 'edit' | 'submit';
-      priority: number | undefined;
+      dispatch: DispatchOptions | undefined;
       signal?: AbortSignal;
       listeners?: readonly ProgressListener[];
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const priority = checkPriority(options.priority);
+    const { priority: givenPriority, beforeSend, onProviderJob } = options.dispatch ?? {};
+    const priority = checkPriority(givenPriority);
+    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob })) {
+      if (hook !== undefined && typeof hook !== 'function') {
+        throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
+      }
+    }
     const primary = await normalizeEditRequest(request);
     this.#adapterFor(primary);
     this.#assertOpen();
@@ -426,6 +423,7 @@ class RetouchClient implements Retouch {
         priority,
         mode: options.mode,
         onAccepted: markAccepted,
+        hooks: { ...(beforeSend ? { beforeSend } : {}), ...(onProviderJob ? { onProviderJob } : {}) },
       }),
       job,
     );
@@ -525,7 +523,7 @@ class RetouchClient implements Retouch {
   #transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
   }): HttpClient {
     const { adapter } = options;
     const base = adapter.http ?? this.#downloader();
@@ -575,13 +573,7 @@ class RetouchClient implements Retouch {
     return this.#keylessHttp;
   }
 
-  #registerProviders(providers: readonly ProviderAdapter[] | undefined): void {
-    if (!Array.isArray(providers) || providers.length === 0) {
-      throw new RetouchError({
-        message:
-          'createRetouch: providers must be a non-empty array of provider adapters, e.g. [oxen, edenai]',
-      });
-    }
+  #registerProviders(providers: readonly ProviderAdapter[]): void {
     for (const [index, adapter] of providers.entries()) {
       const where = `createRetouch: providers[${index}]`;
       if (typeof adapter !== 'object' || adapter === null) {
@@ -630,32 +622,14 @@ class RetouchClient implements Retouch {
     }
   }
 
-  #createLanes(limits: Readonly<Record<string, LaneLimits>> | undefined): void {
-    for (const [provider, value] of Object.entries(limits ?? {})) {
+  #createLanes(
+    limits: Readonly<Record<string, LaneLimits>> | undefined,
+    sharedLimits: SharedLimits | undefined,
+  ): void {
+    for (const provider of Object.keys(limits ?? {})) {
       if (!this.#adapters.has(provider)) {
         throw new RetouchError({
           message: `createRetouch: limits.${provider} names no registered provider (registered: ${this.#providerList()})`,
-        });
-      }
-      if (typeof value !== 'object' || value === null) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider} must be an object { concurrency?, requestsPerSecond? }`,
-        });
-      }
-      if (
-        value.concurrency !== undefined &&
-        !(Number.isInteger(value.concurrency) && value.concurrency >= 1)
-      ) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider}.concurrency must be a whole number ≥ 1, got ${String(value.concurrency)}`,
-        });
-      }
-      if (
-        value.requestsPerSecond !== undefined &&
-        !(Number.isFinite(value.requestsPerSecond) && value.requestsPerSecond > 0)
-      ) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider}.requestsPerSecond must be a number > 0, got ${String(value.requestsPerSecond)}; omit it to let the lane adapt`,
         });
       }
     }
@@ -663,11 +637,14 @@ class RetouchClient implements Retouch {
       const configured = limits?.[provider];
       const defaults = adapter.defaultLimits;
       const requestsPerSecond = configured?.requestsPerSecond;
+      const concurrency = configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY;
+      const shared = sharedLimits?.lane({ provider, concurrency, requestsPerSecond });
       this.#lanes.set(
         provider,
         new Lane({
           provider,
-          concurrency: configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY,
+          concurrency,
+          ...(shared ? { shared } : {}),
           ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
           ...(defaults?.requestsPerSecond !== undefined
             ? { adaptiveCeiling: defaults.requestsPerSecond }
@@ -680,26 +657,15 @@ class RetouchClient implements Retouch {
   }
 
   #checkFallback(fallback: readonly string[] | undefined): readonly string[] {
-    if (fallback === undefined) return [];
-    if (!Array.isArray(fallback)) {
-      throw new RetouchError({
-        message: 'createRetouch: fallback must be an array of "provider:model" strings',
-      });
-    }
-    for (const [index, model] of fallback.entries()) {
-      const parsed = typeof model === 'string' ? parseModelId(model) : undefined;
-      if (!parsed) {
+    for (const [index, model] of (fallback ?? []).entries()) {
+      const { provider } = parseModelId(model)!;
+      if (!this.#adapters.has(provider)) {
         throw new RetouchError({
-          message: `createRetouch: fallback[${index}] must be "provider:model", e.g. "edenai:openai/gpt-image-2", got ${JSON.stringify(model)}`,
-        });
-      }
-      if (!this.#adapters.has(parsed.provider)) {
-        throw new RetouchError({
-          message: `createRetouch: fallback[${index}] (${model}) names provider "${parsed.provider}", which is not registered (registered: ${this.#providerList()})`,
+          message: `createRetouch: fallback[${index}] (${model}) names provider "${provider}", which is not registered (registered: ${this.#providerList()})`,
         });
       }
     }
-    return [...fallback];
+    return [...(fallback ?? [])];
   }
 }
 

@@ -19,6 +19,7 @@ import type { DispatchJob } from './edit-job.ts';
 import { canFallBack, describeAttempts, failedAttempt, provablyFree, withNote } from './failure-rules.ts';
 import type { Lane } from './lane.ts';
 import { buildResult, dedupeWarnings, type SendState } from './result-timings.ts';
+import type { DispatchOptions } from './retouch.ts';
 import type { OperationKind, ResolvedRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
 import { resolvePolling, waitForJob, withReadTimeout } from './wait-for-job.ts';
@@ -40,7 +41,7 @@ export interface DispatchContext {
   transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
   }): HttpClient;
   countRetry(): void;
 }
@@ -55,6 +56,8 @@ export interface DispatchPlan {
   readonly mode: 'edit' | 'submit';
   /** Called once the edit is accepted: the provider returned a job id, or (without jobs) it was validated. */
   readonly onAccepted: () => void;
+  /** The caller's hooks around the billable request. */
+  readonly hooks?: Pick<DispatchOptions, 'beforeSend' | 'onProviderJob'> | undefined;
 }
 
 /**
@@ -135,7 +138,7 @@ export class JobRunner {
         state: started,
       });
       const output = this.#outputOf({ final, providerJobId: options.providerJobId });
-      this.#context.ledger.record(output.cost);
+      await this.#context.ledger.record(output.cost);
       job.succeed(
         buildResult({
           job,
@@ -184,14 +187,15 @@ export class JobRunner {
       acceptedAt: undefined,
       seenRunningAt: undefined,
     };
-    // A POST that left the lane may be billed; reads, and requests still waiting in the window, cost nothing.
+    // A billable request that left the lane may be billed; reads, free POSTs (uploads) and requests
+    // still waiting in the window cost nothing.
     const http = context.transport({
       adapter,
       priority: plan.priority,
-      onAdmit: ({ method }) => {
+      onAdmit: ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
-        if (method !== 'POST') return;
+        if (!billable) return;
         state.sent = true;
         state.sentAt = Date.now();
       },
@@ -205,7 +209,7 @@ export class JobRunner {
       (plan.mode === 'submit' || !adapter.edit || prefersJobs({ adapter, request, plan: prepared.plan }));
     const estimate = await this.#estimate({ adapter, request, plan: prepared.plan, http });
     signal.throwIfAborted();
-    const reservation = context.ledger.reserve({ model: normalized.model, estimate });
+    const reservation = await context.ledger.reserve({ model: normalized.model, estimate });
     job.estimatedCost = estimate;
     const warnings: EditWarning[] = [...prepared.warnings];
     if (estimate === undefined && context.ledger.capped) {
@@ -229,6 +233,7 @@ export class JobRunner {
       job.emit('queued');
       let output: ProviderEditOutput;
       let providerJobId: string | undefined;
+      await plan.hooks?.beforeSend?.();
       if (useJobs) {
         const submission = await this.#withRetries({
           adapter,
@@ -240,6 +245,7 @@ export class JobRunner {
         providerJobId = submission.jobId;
         job.warnings = dedupeWarnings([...job.warnings, ...submission.warnings]);
         job.setProviderJob(providerJobId);
+        await this.#persist(plan);
         plan.onAccepted();
         job.setStatus('queued', { reason: 'waiting in the provider queue' });
         state.acceptedAt = Date.now();
@@ -265,7 +271,7 @@ export class JobRunner {
       }
       const cost =
         output.cost ?? (estimate ? { usd: estimate.usd, source: 'estimated' as const } : undefined);
-      context.ledger.commit(reservation, { cost });
+      await context.ledger.commit(reservation, { cost });
       return buildResult({
         job,
         output: { ...output, ...(cost ? { cost } : {}) },
@@ -276,9 +282,25 @@ export class JobRunner {
         providerJobId,
       });
     } catch (error) {
-      if (!state.sent || provablyFree(error)) context.ledger.release(reservation);
+      if (!state.sent || provablyFree(error)) await context.ledger.release(reservation);
       // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
-      else context.ledger.commit(reservation, { cost: undefined });
+      else await context.ledger.commit(reservation, { cost: undefined });
+      throw error;
+    }
+  }
+
+  /**
+   * Hands the caller the snapshot of a job the provider accepted, before the wait starts. A hook that
+   * fails stops the job (and cancels it on the provider): a job that cannot be resumed after a crash
+   * is not worth waiting on.
+   */
+  async #persist(plan: DispatchPlan): Promise<void> {
+    const hook = plan.hooks?.onProviderJob;
+    if (!hook) return;
+    try {
+      await hook(this.#job.toJSON());
+    } catch (error) {
+      this.#job.control.abort(error);
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
 import { RateController } from './rate-controller.ts';
+import type { SharedLane } from './shared-limits.ts';
 
 export { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from './rate-controller.ts';
 
@@ -44,6 +45,8 @@ export interface LaneSettings {
   initialPauseMs: number;
   /** The longest pause after a 429 without `Retry-After`. */
   maxPauseMs: number;
+  /** Limits shared with other clients of the same account, applied after this lane's own. */
+  shared?: SharedLane | undefined;
 }
 
 /** A request waiting for room in the window. */
@@ -104,8 +107,12 @@ export class Lane {
     options: { priority: number; signal: AbortSignal; onStart?: () => void },
   ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closedError());
+    const shared = this.#settings.shared;
     return this.#queue.add(
       async () => {
+        const release = shared
+          ? await shared.acquire({ priority: options.priority, signal: options.signal })
+          : undefined;
         options.onStart?.();
         const startedAt = Date.now();
         try {
@@ -118,6 +125,8 @@ export class Lane {
             this.#schedule();
           }
           throw error;
+        } finally {
+          release?.();
         }
       },
       { priority: options.priority, signal: options.signal },
@@ -129,13 +138,20 @@ export class Lane {
    * allows one more request, counts it, and learns from its answer. `priority` orders requests waiting
    * together; `onAdmit` hears when each one leaves.
    */
-  gate(options: { priority: number; onAdmit?: (request: { method: string }) => void }): RequestGate {
+  gate(options: {
+    priority: number;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+  }): RequestGate {
     const order = this.#gates++;
     return {
       admit: async (request) => {
         const startedAt = await this.#admit({ priority: options.priority, order, signal: request.signal });
+        const sharedSettle = await this.#settings.shared?.gate.admit(request);
         options.onAdmit?.(request);
-        return (outcome: RequestOutcome) => this.#settle(startedAt, outcome);
+        return (outcome: RequestOutcome) => {
+          sharedSettle?.(outcome);
+          this.#settle(startedAt, outcome);
+        };
       },
     };
   }
@@ -167,6 +183,7 @@ export class Lane {
    * requests after the close (downloading a finished result, say) are no longer paced.
    */
   close(): void {
+    if (!this.#closed) void Promise.resolve(this.#settings.shared?.close?.()).catch(() => undefined);
     this.#closed = true;
     this.#clearTimer();
     this.#queue.pause();

@@ -28,6 +28,13 @@ const MIN_ADAPTIVE_RATE = 1;
 const ADAPTIVE_DECREASE = 0.7;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
+/**
+ * A request answered within this long is counted in the window from its answer, not its start: the
+ * provider had certainly received it by then, so a request that was slow to leave a busy machine
+ * cannot land in a later window than the one it was counted in. Longer requests keep their start
+ * (moving them would cost throughput for nothing: the margin covers their arrival).
+ */
+export const ANSWERED_RESTAMP_MS = 250;
 
 /** How a {@link RateController} is set up. */
 export interface RateControllerSettings {
@@ -167,8 +174,12 @@ export class RateController {
     if (refused !== -1) this.#starts.splice(refused, 1);
   }
 
-  /** A request that started at `startedAt` was answered without a 429. Returns true when the rate rose. */
+  /**
+   * A request that started at `startedAt` was answered without a 429. Returns true when the rate rose.
+   * Answered soon enough, it is counted in the window from now (see {@link ANSWERED_RESTAMP_MS}).
+   */
   succeeded(options: { startedAt: number }): boolean {
+    this.#restamp(options.startedAt);
     this.#consecutiveRateLimits = 0;
     if (!this.adaptive || this.#rate === undefined || options.startedAt < this.#lastDecreaseAt) return false;
     this.#successesSinceChange++;
@@ -190,6 +201,17 @@ export class RateController {
       return true;
     }
     return false;
+  }
+
+  #restamp(startedAt: number): void {
+    const now = this.#now();
+    if (now - startedAt > ANSWERED_RESTAMP_MS || now === startedAt) return;
+    const index = this.#starts.indexOf(startedAt);
+    if (index === -1) return;
+    this.#starts.splice(index, 1);
+    let at = this.#starts.length;
+    while (at > 0 && this.#starts[at - 1]! > now) at--;
+    this.#starts.splice(at, 0, now);
   }
 
   /** The window in force: at most `cap` starts in any `windowMs`. */

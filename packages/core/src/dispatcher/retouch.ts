@@ -5,9 +5,10 @@ import type { LaneLimits, ModelInfo, ProviderAdapter } from '../provider.ts';
 import type { BudgetOptions } from './budget.ts';
 import type { EditJob, EditJobSnapshot } from './edit-job.ts';
 import type { EditManyOptions, EditOutcome } from './edit-many.ts';
-import type { ProgressListener } from './events.ts';
+import type { ProgressEvent, ProgressListener } from './events.ts';
 import type { LaneStats } from './lane.ts';
 import type { RetryOptions } from './retry.ts';
+import type { SharedLimits } from './shared-limits.ts';
 
 /**
  * Options of {@link createRetouch}.
@@ -46,6 +47,12 @@ export interface RetouchOptions {
   fallback?: readonly string[];
   /** Refuse, with `UnsupportedFeatureError`, an option the model would drop or adjust, instead of warning. @default false */
   strict?: boolean;
+  /**
+   * Limits shared with other clients of the same provider accounts, in other processes or on other
+   * machines (`@retouch/queue` keeps them in Redis): each provider's request window and concurrency
+   * then hold for all the clients together.
+   */
+  sharedLimits?: SharedLimits;
   /** Receives every job's {@link ProgressEvent}s. */
   onProgress?: ProgressListener;
 }
@@ -59,6 +66,20 @@ export interface RetouchOptions {
 export interface DispatchOptions {
   /** The priority in the provider's lane; higher goes first. @default 0 */
   priority?: number;
+  /**
+   * Awaited just before the edit's billable request is first sent (after validation, the estimate
+   * and the budget reservation). A queue records here that the edit may be billed from now on, so a
+   * crash past this point is never taken for an edit that was not sent. Throwing stops the edit
+   * before anything billable leaves.
+   */
+  beforeSend?: () => Promise<void> | void;
+  /**
+   * Awaited once the provider accepted the edit as a job, before the wait for it starts, with the
+   * job's snapshot (`job.toJSON()`): persist it here, and a crash can no longer lose a job that may be
+   * billed, since `retouch.resume(snapshot)` re-attaches to it. Throwing stops the job and cancels it
+   * on the provider.
+   */
+  onProviderJob?: (snapshot: EditJobSnapshot) => Promise<void> | void;
 }
 
 /**

@@ -25,7 +25,7 @@ export class MaskConversionError extends Error {
  * in `to`. A pixel marks the edit in `white-edits` when its brightness (the mean of red, green and blue,
  * over a transparent pixel counted as black) is at least 128, and in `transparent-edits` when its alpha is
  * below 128. The output is an RGBA PNG of the same size: white or transparent where the edit applies,
- * opaque black elsewhere. Throws {@link MaskConversionError} for bytes that are not a PNG.
+ * opaque black elsewhere. Throws an `Error` naming the problem for bytes that are not a PNG.
  *
  * @example
  * const openAIMask = convertMask({ png: retouchMask, from: 'white-edits', to: 'transparent-edits' });

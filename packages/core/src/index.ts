@@ -36,7 +36,7 @@ export type {
   RetouchStats,
 } from './dispatcher/retouch.ts';
 export { laneLimitsSchema, retouchOptionsSchema } from './dispatcher/retouch-options.ts';
-export type { RetryOptions } from './dispatcher/retry.ts';
+export { backoffDelay, type RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
 export {
   ASPECT_RATIO_PATTERN,

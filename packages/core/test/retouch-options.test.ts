@@ -41,7 +41,7 @@ describe('createRetouch checks its options with one schema, naming the option an
     ],
     [
       { fallback: ['nope'] },
-      'createRetouch: fallback.0 must be "provider:model", e.g. "edenai:openai/gpt-image-2"',
+      'createRetouch: fallback[0] must be "provider:model", e.g. "edenai:openai/gpt-image-2"',
     ],
     [{ strict: 'yes' }, 'createRetouch: strict must be true or false'],
     [{ onProgress: 3 }, 'createRetouch: onProgress must be a function (event) => void'],

@@ -136,17 +136,26 @@ export function parseRetouchOptions(options: unknown): ParsedRetouchOptions {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0]!;
-      const where = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+      const where = issue.path.length > 0 ? `${describePath(issue.path)}.` : '';
       const known = knownKeys(issue.path);
       const close = known.find((candidate) => similar(candidate, key));
       throw new RetouchError({
         message: `createRetouch: ${where}${key} is not an option${close ? `; did you mean "${close}"?` : known.length > 0 ? ` (options: ${known.join(', ')})` : ''}`,
       });
     }
-    const path = issue.path.map(String).join('.');
+    const path = describePath(issue.path);
     throw new RetouchError({ message: `createRetouch: ${path ? `${path} ` : ''}${issue.message}` });
   }
   return { ...parsed.data, retry: parsed.data.retry ?? { ...defaultRetryOptions } };
+}
+
+/** An option's path as code spells it: `limits.oxen.concurrency`, `fallback[0]`. */
+function describePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
+    .join('');
 }
 
 function knownKeys(path: readonly PropertyKey[]): string[] {

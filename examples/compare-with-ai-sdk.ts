@@ -60,9 +60,11 @@ for (const result of results) {
 console.log(`spent in total: $${retouch.stats().spentUsd.toFixed(4)} of the $1 budget`);
 
 // The other way round: the same client as an AI SDK provider, for code written against generateImage.
-// maxRetries: 0, because the dispatcher already retries what is safe to send again.
+// maxRetries: 0, because the dispatcher already retries what is safe to send again. The AI SDK logs
+// warnings to the console by default; this example prints them with the result instead.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 const provider = createRetouchProvider(retouch);
-const { images, calls } = await generateImage({
+const { images, calls, warnings } = await generateImage({
   model: provider.image('oxen:qwen-image-edit'),
   prompt: { text: 'Make it a watercolour', images: [await oxenOutput(results)] },
   maxRetries: 0,
@@ -71,6 +73,11 @@ const metadata = calls[0]?.providerMetadata?.retouch as { cost: { usd: number; s
 console.log(
   `generateImage via Retouch: ${images.length} image, $${metadata?.cost.usd.toFixed(4)} (${metadata?.cost.source})`,
 );
+for (const warning of warnings) {
+  console.log(
+    `  warning: ${warning.type === 'other' ? warning.message : (warning.details ?? warning.feature)}`,
+  );
+}
 
 await retouch.close();
 

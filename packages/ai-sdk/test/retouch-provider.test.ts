@@ -10,7 +10,15 @@ import {
   type ProviderAdapter,
   type Retouch,
 } from '@retouch/core';
-import { createTestImage, type OpenAISimulator, startOpenAISimulator } from '@retouch/simulator';
+import { createEdenAI } from '@retouch/provider-edenai';
+import { createOxen } from '@retouch/provider-oxen';
+import {
+  createTestImage,
+  type OpenAISimulator,
+  startEdenAISimulator,
+  startOpenAISimulator,
+  startOxenSimulator,
+} from '@retouch/simulator';
 import { generateImage } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRetouchProvider, fromImageModel } from '../src/index.ts';
@@ -114,6 +122,64 @@ function client(
   cleanups.push(() => retouch.close());
   return retouch;
 }
+
+describe('createRetouchProvider: generateImage reaches Oxen.ai and Eden AI', () => {
+  it('returns the edited images with the cost each provider reported, and the Oxen job id', async () => {
+    const oxenSimulator = await startOxenSimulator({ jobSchedule: { queuedMs: 10, processingMs: 30 } });
+    const edenSimulator = await startEdenAISimulator({ rateLimit: false });
+    cleanups.push(
+      () => oxenSimulator.close(),
+      () => edenSimulator.close(),
+    );
+    const retouch = client([
+      createOxen({
+        apiKey: oxenSimulator.apiKey,
+        baseURL: oxenSimulator.url,
+        mode: 'queue',
+        reportCost: true,
+      }),
+      createEdenAI({ apiKey: edenSimulator.apiKey, baseURL: edenSimulator.url }),
+    ]);
+    const provider = createRetouchProvider(retouch);
+    const picture = photo({ width: 16, height: 16 });
+
+    const onOxen = await generateImage({
+      model: provider.image('oxen:qwen-image-edit'),
+      prompt: { text: 'Make it a watercolour', images: [picture] },
+      maxRetries: 0,
+    });
+    const onEden = await generateImage({
+      model: provider.image('edenai:openai/gpt-image-1'),
+      prompt: { text: 'Make it a watercolour', images: [picture] },
+      n: 2,
+      maxRetries: 0,
+    });
+
+    expect(decode(onOxen.image.uint8Array)).toMatchObject({ width: 16, height: 16 });
+    expect(onOxen.calls[0]!.providerMetadata?.retouch).toMatchObject({
+      provider: 'oxen',
+      model: 'oxen:qwen-image-edit',
+      cost: { usd: 0.03, source: 'reported' },
+      jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(onOxen.image.providerMetadata?.retouch).toMatchObject({
+      jobId: expect.any(String),
+      model: 'oxen:qwen-image-edit',
+    });
+    expect(oxenSimulator.billableCount).toBe(1);
+
+    expect(onEden.images).toHaveLength(2);
+    expect(onEden.calls[0]!.providerMetadata?.retouch).toMatchObject({
+      provider: 'edenai',
+      cost: { usd: 0.084, source: 'reported' },
+      jobId: null,
+      upstreamProvider: 'openai',
+    });
+    expect(onEden.usage.totalTokens).toBeGreaterThan(0);
+    expect(edenSimulator.billableCount).toBe(1);
+    expect(edenSimulator.spentUsd).toBe(0.084);
+  });
+});
 
 describe('createRetouchProvider: generateImage through a Retouch client', () => {
   it('edits with images, mask, n and Retouch options, and returns images plus cost, job id and warnings in providerMetadata', async () => {

@@ -74,9 +74,8 @@ console.log(
   `generateImage via Retouch: ${images.length} image, $${metadata?.cost.usd.toFixed(4)} (${metadata?.cost.source})`,
 );
 for (const warning of warnings) {
-  console.log(
-    `  warning: ${warning.type === 'other' ? warning.message : (warning.details ?? warning.feature)}`,
-  );
+  const text = 'feature' in warning ? (warning.details ?? warning.feature) : warning.message;
+  console.log(`  warning: ${text}`);
 }
 
 await retouch.close();

@@ -59,11 +59,15 @@ describe('compare config: providers modules', () => {
 });
 
 describe('retouch compare with an AI SDK model from a providers module', () => {
-  it('puts OpenAI direct (through @ai-sdk/openai) next to Eden AI, and the OpenAI edit goes over the wire', async () => {
+  it('puts OpenAI direct (through @ai-sdk/openai) next to Oxen and Eden AI, and the OpenAI edit goes over the wire', async () => {
     openai = await startOpenAISimulator();
     const cwd = await writeConfig({
       providers: openaiModule,
-      models: ['edenai:openai/gpt-image-1-mini', { model: 'openai:gpt-image-1', label: 'OpenAI direct' }],
+      models: [
+        'oxen:qwen-image-edit',
+        'edenai:openai/gpt-image-1-mini',
+        { model: 'openai:gpt-image-1', label: 'OpenAI direct' },
+      ],
       limits: { openai: { concurrency: 1 } },
     });
     const result = await run(['compare', '--simulate', '--json', '--config', 'compare.json'], {
@@ -76,10 +80,11 @@ describe('retouch compare with an AI SDK model from a providers module', () => {
     expect(
       results.rows.map((row) => [row.label, row.provider, row.mode, row.status, row.costSource]),
     ).toEqual([
+      ['oxen:qwen-image-edit', 'oxen', 'sse', 'succeeded', 'estimated'],
       ['edenai:openai/gpt-image-1-mini', 'edenai', 'auto', 'succeeded', 'reported'],
       ['OpenAI direct', 'openai', 'plugin', 'succeeded', 'estimated'],
     ]);
-    expect(results.rows[1]!.costPerEditUsd).toBe(0.042);
+    expect(results.rows[2]!.costPerEditUsd).toBe(0.042);
     const [edit] = openai.requests.filter((request) => request.route === 'POST /v1/images/edits');
     expect((edit!.body as RecordedMultipartBody).fields).toMatchObject({
       model: 'gpt-image-1',

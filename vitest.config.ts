@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -27,6 +28,8 @@ export default defineConfig({
         },
       },
     ],
+    // The run gets a temporary directory of its own and fails if a test leaves a `retouch-*` entry in it.
+    globalSetup: [fileURLToPath(new URL('./vitest.temp-guard.ts', import.meta.url))],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -70,6 +70,10 @@ Config file (flags override it; paths are relative to the file):
     "prompt": "...", "image": "photo.png", "repeat": 2, "budgetUsd": 1,
     "limits": { "oxen": { "concurrency": 4 }, "edenai": { "requestsPerSecond": 5 } } }
 
+More providers (AI SDK models, your own adapters): "providers": "./providers.mjs" names a module whose
+default export gives provider adapters, or a function ({ simulate, env, cwd }) returning them; its
+models are then "<id>:<model>", e.g. "openai:gpt-image-1" from fromImageModel in @retouch/ai-sdk.
+
 ${KEYS}
 ${EXIT_CODES}
 `;

@@ -4,6 +4,12 @@ export {
   type EdenAISimulatorOptions,
   startEdenAISimulator,
 } from './edenai/edenai-simulator.ts';
+export {
+  type OpenAISimulator,
+  type OpenAISimulatorCounters,
+  type OpenAISimulatorOptions,
+  startOpenAISimulator,
+} from './openai/openai-simulator.ts';
 export type { OxenJobInfo, OxenJobStatus, OxenJobTiming } from './oxen/oxen-queue.ts';
 export {
   type OxenSimulator,

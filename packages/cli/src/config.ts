@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { editOptionsSchema, laneLimitsSchema } from '@retouch/core';
+import { checkEditOption, laneLimitsSchema } from '@retouch/core';
 import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -232,9 +232,9 @@ export function parseCompareConfig(options: {
   // The neutral options are checked by core's own rules, with its messages.
   for (const key of NEUTRAL_EDIT_OPTION_KEYS) {
     if (record[key] === undefined) continue;
-    const parsed = editOptionsSchema.shape[key].safeParse(record[key]);
-    if (!parsed.success) fail('', parsed.error.issues[0]!.message);
-    Object.assign(config, { [key]: parsed.data });
+    const checked = checkEditOption(key, record[key]);
+    if (!checked.ok) return fail('', checked.message);
+    Object.assign(config, { [key]: checked.value });
   }
   const repeat = whole('repeat', 1, 100);
   if (repeat !== undefined) config.repeat = repeat;

@@ -76,6 +76,7 @@ export interface RateControllerSettings {
 export class RateController {
   readonly #settings: RateControllerSettings;
   readonly #now: () => number;
+  /** True when no rate was configured: the rate follows 429s. */
   readonly adaptive: boolean;
   #rate: number | undefined;
   /** Start times of recent requests, oldest first. */
@@ -192,7 +193,7 @@ export class RateController {
 
   /**
    * A request that started at `startedAt` was answered without a 429. Returns true when the rate rose.
-   * Answered soon enough, it is counted in the window from now (see {@link ANSWERED_RESTAMP_MS}).
+   * Answered soon enough, it is counted in the window from now (within 500 ms).
    */
   succeeded(options: { startedAt: number }): boolean {
     this.#restamp(options.startedAt);

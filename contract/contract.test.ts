@@ -59,8 +59,13 @@ describe('coverage', () => {
       expect(Object.keys(matched!.operation.responses), route).toContain('200');
       if (method === 'POST') expect(matched!.operation.request, route).toBeDefined();
     }
-    // The one route left out is the event stream, which the OpenAPI document does not describe.
-    expect(Object.keys(UNCHECKED_ROUTES)).toEqual(['GET /files/{id}', 'GET /api/events']);
+    // Left out: the result files, the event stream, which the OpenAPI document does not describe, and
+    // the OpenAI-shaped route of the AI SDK bridge's tests, whose provider publishes no document here.
+    expect(Object.keys(UNCHECKED_ROUTES)).toEqual([
+      'GET /files/{id}',
+      'GET /api/events',
+      'POST /v1/images/edits',
+    ]);
     expect(
       contractOperations()
         .filter((operation) => operation.key.startsWith('POST'))

@@ -10,6 +10,8 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@retouch/source'] } },
   test: {
+    // Every simulator exchange of every project is checked against the providers' published specs.
+    setupFiles: [fileURLToPath(new URL('./contract/setup.ts', import.meta.url))],
     projects: [
       ...packages.map((name) => ({
         extends: true,
@@ -19,6 +21,8 @@ export default defineConfig({
       { extends: true, test: { name: 'examples', root: 'examples', include: ['**/*.test.ts'] } },
       // The cross-runtime scenario's steps on Node (scripts/runtimes; `pnpm test:runtimes` runs the rest).
       { extends: true, test: { name: 'runtimes', root: 'scripts/runtimes', include: ['**/*.test.ts'] } },
+      // The check of the suite's traffic against the providers' published specs, checked itself.
+      { extends: true, test: { name: 'contract', root: 'contract', include: ['**/*.test.ts'] } },
       // Faults, hostile responses, bad inputs and secrets across every package (docs/reliability.md).
       {
         extends: true,

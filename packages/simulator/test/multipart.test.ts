@@ -105,6 +105,8 @@ describe('multipart bodies', () => {
           contentType: 'image/png',
           size: trickyContent.length,
           sha256: createHash('sha256').update(trickyContent).digest('hex'),
+          // Kept whole, whatever pieces the body arrived in.
+          bytes: Buffer.from(trickyContent),
         },
       ],
     });

@@ -198,7 +198,7 @@ describe('renderEdit', () => {
   it('gives each model its own look: two models make different pictures of the same input', () => {
     const canvas = gradientCanvas();
     const qwen = renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' });
-    const gpt = renderEdit({ canvas, model: 'gpt-image-2-edit', prompt: 'hat' });
+    const gpt = renderEdit({ canvas, model: 'gpt-image-2', prompt: 'hat' });
     expect(qwen.png.equals(gpt.png)).toBe(false);
     expect(renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' }).png.equals(qwen.png)).toBe(true);
   });
@@ -207,7 +207,7 @@ describe('renderEdit', () => {
     const canvas = gradientCanvas();
     const models = [
       'qwen-image-edit',
-      'gpt-image-2-edit',
+      'gpt-image-2',
       'flux-kontext-dev',
       'google/gemini-2.5-flash-image',
       'openai/gpt-image-1-mini',

@@ -299,6 +299,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           ? null
           : '0.0000',
     created_at: job.enqueuedAt,
+    enqueued_at: job.enqueuedAt,
+    started_at: job.startedAt,
     completed_at: job.completedAt,
   });
 
@@ -495,6 +497,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           json: {
             status: 'success',
             status_message: 'resource_found',
+            count: rows.length,
             generations: rows,
             total_cost: totalCost.toFixed(4),
             page_number: page,
@@ -530,7 +533,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
             (model) => !query.has('provider_name') || model.provider_name === query.get('provider_name'),
           )
           .filter((model) => !query.has('action') || model.action === query.get('action'))
-          .map((model) => serializeOxenModel({ model, schemaKey: 'request_schema' }));
+          .map(serializeOxenModel);
         return { status: 200, json: { object: 'list', data } };
       },
     },
@@ -541,7 +544,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         const model = findOxenModel(context.params.name!);
         if (model === undefined)
           return oxenMessageError({ status: 404, message: `Model not found: ${context.params.name}` });
-        return { status: 200, json: serializeOxenModel({ model, schemaKey: 'json_request_schema' }) };
+        return { status: 200, json: serializeOxenModel(model) };
       },
     },
     {

@@ -94,7 +94,8 @@ export async function parseMultipart(options: ParseMultipartOptions): Promise<Mu
       size += data.length;
       hash.update(data);
       if (chunks !== undefined) {
-        if (size <= options.retainBytes) chunks.push(data);
+        // A copy: busboy may hand out a view of a buffer it reuses for the next chunk.
+        if (size <= options.retainBytes) chunks.push(Buffer.from(data));
         else chunks = undefined;
       }
     });

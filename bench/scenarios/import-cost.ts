@@ -316,7 +316,7 @@ async function runImportCost(context: ScenarioContext): Promise<ScenarioResult> 
       rebuilt: built,
     },
     notes: [
-      "The size counts core's own code only: zod, ky and p-queue are dependencies a user's bundle shares.",
+      "The size counts core's own code only: zod is a dependency a user's bundle shares.",
       "Peak RSS is the child process's own maxRSS at exit (getrusage), the empty process subtracted.",
     ],
   };

@@ -378,7 +378,7 @@ class RetouchClient implements Retouch {
 
   async #shutdown(): Promise<void> {
     for (const job of [...this.#active]) {
-      const detach = job.origin !== 'edit' && job.providerJobId !== undefined;
+      const detach = (job.origin !== 'edit' || job.persisted) && job.providerJobId !== undefined;
       job.control.abort(
         new JobCancelledError({
           message: detach
@@ -408,9 +408,9 @@ class RetouchClient implements Retouch {
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const { priority: givenPriority, beforeSend, onProviderJob } = options.dispatch ?? {};
+    const { priority: givenPriority, beforeSend, onProviderJob, onProgress } = options.dispatch ?? {};
     const priority = checkPriority(givenPriority);
-    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob })) {
+    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob, onProgress })) {
       if (hook !== undefined && typeof hook !== 'function') {
         throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
       }
@@ -428,7 +428,7 @@ class RetouchClient implements Retouch {
       model: primary.model,
       provider: primary.provider,
       control,
-      ...(options.listeners ? { listeners: options.listeners } : {}),
+      listeners: [...(options.listeners ?? []), ...(onProgress ? [onProgress] : [])],
     });
     let markAccepted!: () => void;
     const accepted = new Promise<void>((resolve) => {

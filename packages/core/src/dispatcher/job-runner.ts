@@ -298,6 +298,7 @@ export class JobRunner {
     if (!hook) return;
     try {
       await hook(this.#job.toJSON());
+      this.#job.persisted = true;
     } catch (error) {
       this.#job.control.abort(error);
       throw error;

@@ -77,9 +77,15 @@ export interface DispatchOptions {
    * Awaited once the provider accepted the edit as a job, before the wait for it starts, with the
    * job's snapshot (`job.toJSON()`): persist it here, and a crash can no longer lose a job that may be
    * billed, since `retouch.resume(snapshot)` re-attaches to it. Throwing stops the job and cancels it
-   * on the provider.
+   * on the provider. A job whose snapshot this hook stored is left running on the provider when the
+   * client closes, as a `submit()` job is, since that snapshot can resume it.
    */
   onProviderJob?: (snapshot: EditJobSnapshot) => Promise<void> | void;
+  /**
+   * Hears this edit's {@link ProgressEvent}s only (the client's `onProgress` hears every edit's), e.g.
+   * to report one queued job's progress.
+   */
+  onProgress?: ProgressListener;
 }
 
 /**

@@ -190,6 +190,7 @@ export function createWireProvider(options: {
     id,
     specificationVersion: 2,
     http,
+    ...(options.jobs ? { prefersJobs: true } : {}),
     polling: { intervalMs: options.pollIntervalMs ?? 20 },
     async estimateCost() {
       return { usd: options.priceUsd ?? 0.25, source: 'estimated' };
@@ -210,7 +211,6 @@ export function createWireProvider(options: {
     },
   };
   if (options.jobs) {
-    adapter.prefersJobs = true;
     adapter.submit = async (call) => {
       const { data } = await call.http.request<{ id: string }>({
         method: 'POST',

@@ -468,14 +468,14 @@ const badRequests: BadCase[] = [
     run: editWith({ ...edenRequest, mask: pngBytes() }, { strict: true }),
     type: UnsupportedFeatureError,
     field: 'mask',
-    fix: /remove "mask" or turn strict off/,
+    fix: /remove "mask", pick a model that takes it, or turn strict off/,
   },
   {
     name: 'strict: n above the model maximum',
     run: editWith({ ...edenRequest, n: 6 }, { strict: true }),
     type: UnsupportedFeatureError,
     field: 'n',
-    fix: /remove "n" or turn strict off/,
+    fix: /remove "n", pick a model that takes it, or turn strict off/,
   },
   {
     name: 'strict: a seed for a model without seeds',
@@ -485,19 +485,19 @@ const badRequests: BadCase[] = [
     ),
     type: UnsupportedFeatureError,
     field: 'seed',
-    fix: /remove "seed" or turn strict off/,
+    fix: /remove "seed", pick a model that takes it, or turn strict off/,
   },
   {
     name: 'strict: an aspect ratio the model lacks',
     run: editWith({ ...edenRequest, aspectRatio: '7:5' }, { strict: true }),
     type: UnsupportedFeatureError,
     field: 'aspectRatio',
-    fix: /remove "aspectRatio" or turn strict off/,
+    fix: /remove "aspectRatio", pick a model that takes it, or turn strict off/,
   },
   {
-    name: 'strict provider: an output format the model lacks',
+    name: 'strict client: an output format the model lacks',
     run: async () => {
-      const retouch = createRetouch({ providers: [edenai({ strict: true })] });
+      const retouch = createRetouch({ providers: [edenai()], strict: true });
       try {
         return await retouch.edit({ ...edenRequest, model: 'edenai:google/imagen-4', outputFormat: 'webp' });
       } finally {
@@ -506,7 +506,7 @@ const badRequests: BadCase[] = [
     },
     type: UnsupportedFeatureError,
     field: 'outputFormat',
-    fix: /Remove the option, pick a model that takes it, or turn strict mode off/,
+    fix: /remove "outputFormat", pick a model that takes it, or turn strict off/,
   },
   {
     name: 'priority that is not a number',
@@ -757,7 +757,7 @@ describe('refusals that need the catalogue stop after free reads, before anythin
     );
     expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/aspectRatio/);
-    expect(error.message).toMatch(/remove "aspectRatio" or turn strict off/);
+    expect(error.message).toMatch(/remove "aspectRatio", pick a model that takes it, or turn strict off/);
     onlyCatalogueReads();
   });
 

@@ -5,12 +5,14 @@
  * mode must refuse exactly what would otherwise be a warning.
  */
 import {
+  createRetouch,
   type EditRequest,
   type EditWarning,
   InvalidRequestError,
   type NormalizedEditRequest,
   normalizeEditRequest,
   type ProviderAdapter,
+  type Retouch,
   UnsupportedFeatureError,
 } from '@retouch/core';
 import { createEdenAI } from '@retouch/provider-edenai';
@@ -176,10 +178,16 @@ describe('request normalization', () => {
   });
 });
 
+/** The context a test hands an adapter it drives directly: its own client, no lane. */
+function contextOf(adapter: ProviderAdapter) {
+  return { http: adapter.http!, signal: new AbortController().signal };
+}
+
 /** Sends one call straight to the adapter, whose billable POST the simulator answers 400 once recorded. */
 async function wireBody(adapter: ProviderAdapter, request: NormalizedEditRequest): Promise<void> {
-  const controller = new AbortController();
-  await adapter.edit({ request, signal: controller.signal, idempotencyKey: 'property' }).then(
+  const context = contextOf(adapter);
+  const { plan } = await adapter.prepare!(request, context);
+  await adapter.edit!({ request, plan, ...context, idempotencyKey: 'property' }).then(
     () => {
       throw new Error('the simulator was told to refuse every edit');
     },
@@ -191,13 +199,16 @@ function optionWarnings(warnings: readonly EditWarning[]): (EditWarning & { opti
   return warnings.filter((warning): warning is EditWarning & { option: string } => warning.type !== 'other');
 }
 
-/** Strict mode refuses exactly what the relaxed mapping warned about: one of those options, or nothing. */
+/**
+ * A strict client refuses exactly what the relaxed mapping warned about: one of those options, before
+ * anything is sent; with no warning the edit is sent (and refused by the simulator).
+ */
 async function expectStrictRefusesWhatWasWarned(options: {
-  strict: ProviderAdapter;
-  request: NormalizedEditRequest;
+  strict: Retouch;
+  request: EditRequest;
   warned: ReadonlySet<string>;
 }): Promise<void> {
-  const refusal = await options.strict.prepare!(options.request, {}).then(
+  const refusal = await options.strict.edit(options.request).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -205,19 +216,19 @@ async function expectStrictRefusesWhatWasWarned(options: {
     expect(UnsupportedFeatureError.isInstance(refusal), String(refusal)).toBe(true);
     expect(options.warned).toContain((refusal as UnsupportedFeatureError).feature);
   } else {
-    expect(refusal).toBeUndefined();
+    expect(UnsupportedFeatureError.isInstance(refusal), String(refusal)).toBe(false);
   }
 }
 
-async function normalized(model: string, options: NeutralOptions, images: unknown[]) {
+function requestOf(model: string, options: NeutralOptions, images: unknown[]): EditRequest {
   const { mask, ...rest } = options;
-  return normalizeEditRequest({
+  return {
     model,
     prompt: 'make it brighter',
     images,
     ...rest,
     ...(mask ? { mask } : {}),
-  } as EditRequest);
+  } as EditRequest;
 }
 
 describe('Oxen: neutral options onto each model, as sent', () => {
@@ -241,7 +252,7 @@ describe('Oxen: neutral options onto each model, as sent', () => {
   };
   let sim: OxenSimulator;
   let relaxed: ProviderAdapter;
-  let strict: ProviderAdapter;
+  let strict: Retouch;
   const schemas = new Map<string, Record<string, { enum?: unknown[] }>>();
 
   beforeAll(async () => {
@@ -249,7 +260,7 @@ describe('Oxen: neutral options onto each model, as sent', () => {
     // Every edit is recorded with its body, then refused: the mapping is judged without running models.
     sim.setFaults([{ route: 'POST /api/ai/images/edit', kind: 'status', status: 400 }]);
     relaxed = createOxen({ apiKey: sim.apiKey, baseURL: sim.url, mode: 'sync' });
-    strict = createOxen({ apiKey: sim.apiKey, baseURL: sim.url, mode: 'sync', strict: true });
+    strict = createRetouch({ providers: [relaxed], strict: true, retry: { maxRetries: 0 } });
     for (const model of models) {
       const response = await fetch(`${sim.url}/api/ai/models/${model}`, {
         headers: { authorization: `Bearer ${sim.apiKey}` },
@@ -261,6 +272,7 @@ describe('Oxen: neutral options onto each model, as sent', () => {
     }
   });
   afterAll(async () => {
+    await strict.close();
     await sim.close();
   });
 
@@ -270,12 +282,13 @@ describe('Oxen: neutral options onto each model, as sent', () => {
       const properties = schemas.get(model)!;
       await fc.assert(
         fc.asyncProperty(neutralOptions, fc.integer({ min: 1, max: 3 }), async (options, imageCount) => {
-          const request = await normalized(
+          const edit = requestOf(
             `oxen:${model}`,
             { ...options, n: 1 },
             Array(imageCount).fill('https://example.com/a.png'),
           );
-          const { warnings } = await relaxed.prepare!(request, {});
+          const request = await normalizeEditRequest(edit);
+          const { warnings } = await relaxed.prepare!(request, contextOf(relaxed));
           sim.clearRequests();
           await wireBody(relaxed, request);
           const sent = sim.requests.find((recorded) => recorded.route === 'POST /api/ai/images/edit')!
@@ -301,7 +314,7 @@ describe('Oxen: neutral options onto each model, as sent', () => {
           }
           const inputs = sent.input_image;
           if ((Array.isArray(inputs) ? inputs.length : 1) < imageCount) expect(warned).toContain('images');
-          await expectStrictRefusesWhatWasWarned({ strict, request, warned });
+          await expectStrictRefusesWhatWasWarned({ strict, request: edit, warned });
         }),
         { numRuns: 40 },
       );
@@ -334,32 +347,28 @@ describe('Eden AI: neutral options onto each model family, as sent', () => {
   ]);
   let sim: EdenAISimulator;
   let relaxed: ProviderAdapter;
-  let strict: ProviderAdapter;
+  let strict: Retouch;
 
   beforeAll(async () => {
     sim = await startEdenAISimulator({ apiKey: secretKey('edenai'), rateLimit: false });
     sim.setFaults([{ route: 'POST /v3/images/edits', kind: 'status', status: 400 }]);
     relaxed = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json', upload: 'never' });
-    strict = createEdenAI({
-      apiKey: sim.apiKey,
-      baseURL: sim.url,
-      transport: 'json',
-      upload: 'never',
-      strict: true,
-    });
+    strict = createRetouch({ providers: [relaxed], strict: true, retry: { maxRetries: 0 } });
   });
   afterAll(async () => {
+    await strict.close();
     await sim.close();
   });
 
   test.each(models)(
     '%s: only known fields within its capabilities are sent, and every change is a warning',
     async (model) => {
-      const capabilities = await relaxed.capabilities!(model, {});
+      const capabilities = await relaxed.capabilities!(model, contextOf(relaxed));
       await fc.assert(
         fc.asyncProperty(neutralOptions, fc.integer({ min: 1, max: 3 }), async (options, imageCount) => {
-          const request = await normalized(`edenai:${model}`, options, Array(imageCount).fill(image));
-          const { warnings } = await relaxed.prepare!(request, {});
+          const edit = requestOf(`edenai:${model}`, options, Array(imageCount).fill(image));
+          const request = await normalizeEditRequest(edit);
+          const { warnings } = await relaxed.prepare!(request, contextOf(relaxed));
           sim.clearRequests();
           await wireBody(relaxed, request);
           const sent = sim.requests.find((recorded) => recorded.route === 'POST /v3/images/edits')!
@@ -392,7 +401,7 @@ describe('Eden AI: neutral options onto each model family, as sent', () => {
           if (request.size !== undefined && sent.size !== request.size && sent.size !== request.aspectRatio) {
             expect([...warned].some((option) => option === 'size' || option === 'aspectRatio')).toBe(true);
           }
-          await expectStrictRefusesWhatWasWarned({ strict, request, warned });
+          await expectStrictRefusesWhatWasWarned({ strict, request: edit, warned });
         }),
         { numRuns: 40 },
       );

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import {
   ASPECT_RATIO_PATTERN,
-  N_RANGE,
-  type NeutralEditOptions,
+  MAX_OUTPUTS,
+  MAX_SEED,
   OUTPUT_FORMATS,
   QUALITIES,
-  SEED_RANGE,
   SIZE_PATTERN,
-} from './edit-options.ts';
+} from '@retouch/core';
+import type { NeutralEditOptions } from './edit-options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The commands of `retouch`. */
@@ -396,9 +396,9 @@ function parseEditFlags(flag: FlagReader): EditFlags {
   if (quality) options.quality = quality;
   const outputFormat = flag.oneOf('output-format', OUTPUT_FORMATS);
   if (outputFormat) options.outputFormat = outputFormat;
-  const n = flag.integer('n', N_RANGE);
+  const n = flag.integer('n', { min: 1, max: MAX_OUTPUTS });
   if (n !== undefined) options.n = n;
-  const seed = flag.integer('seed', SEED_RANGE);
+  const seed = flag.integer('seed', { min: 0, max: MAX_SEED });
   if (seed !== undefined) options.seed = seed;
   const negativePrompt = flag.string('negative-prompt');
   if (negativePrompt !== undefined) options.negativePrompt = negativePrompt;

@@ -1,16 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { editOptionsSchema, laneLimitsSchema } from '@retouch/core';
 import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
-import {
-  ASPECT_RATIO_PATTERN,
-  N_RANGE,
-  NEUTRAL_EDIT_OPTION_KEYS,
-  type NeutralEditOptions,
-  OUTPUT_FORMATS,
-  QUALITIES,
-  SEED_RANGE,
-  SIZE_PATTERN,
-} from './edit-options.ts';
+import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -218,34 +210,13 @@ export function parseCompareConfig(options: {
   }
   const mask = text('mask');
   if (mask !== undefined) config.mask = location(mask);
-  const size = text('size');
-  if (size !== undefined) {
-    if (!SIZE_PATTERN.test(size)) fail('size', 'must be "WxH" such as "1024x1024", or "auto"');
-    config.size = size;
+  // The neutral options are checked by core's own rules, with its messages.
+  for (const key of NEUTRAL_EDIT_OPTION_KEYS) {
+    if (record[key] === undefined) continue;
+    const parsed = editOptionsSchema.shape[key].safeParse(record[key]);
+    if (!parsed.success) fail('', parsed.error.issues[0]!.message);
+    Object.assign(config, { [key]: parsed.data });
   }
-  const aspectRatio = text('aspectRatio');
-  if (aspectRatio !== undefined) {
-    if (!ASPECT_RATIO_PATTERN.test(aspectRatio)) fail('aspectRatio', 'must be "W:H" such as "16:9"');
-    config.aspectRatio = aspectRatio;
-  }
-  const quality = text('quality');
-  if (quality !== undefined) {
-    if (!(QUALITIES as readonly string[]).includes(quality))
-      fail('quality', `must be one of ${QUALITIES.join(', ')}`);
-    config.quality = quality as CompareConfig['quality'];
-  }
-  const outputFormat = text('outputFormat');
-  if (outputFormat !== undefined) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(outputFormat))
-      fail('outputFormat', `must be one of ${OUTPUT_FORMATS.join(', ')}`);
-    config.outputFormat = outputFormat as CompareConfig['outputFormat'];
-  }
-  const n = whole('n', N_RANGE.min, N_RANGE.max);
-  if (n !== undefined) config.n = n;
-  const seed = whole('seed', SEED_RANGE.min, SEED_RANGE.max);
-  if (seed !== undefined) config.seed = seed;
-  const negativePrompt = text('negativePrompt');
-  if (negativePrompt !== undefined) config.negativePrompt = negativePrompt;
   const repeat = whole('repeat', 1, 100);
   if (repeat !== undefined) config.repeat = repeat;
   for (const key of ['budgetUsd', 'timeoutSeconds'] as const) {
@@ -267,26 +238,16 @@ export function parseCompareConfig(options: {
         fail(field, `names no provider; use ${PROVIDERS.join(' or ')}`);
       if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
         fail(field, 'must be { concurrency?, requestsPerSecond? }');
-      const { concurrency, requestsPerSecond, ...rest } = lane as Record<string, unknown>;
-      const extra = Object.keys(rest)[0];
-      if (extra) fail(field, `has an unknown key "${extra}"; use concurrency or requestsPerSecond`);
-      const checked: CompareConfigLimits = {};
-      if (concurrency !== undefined) {
-        if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
-          fail(`${field}.concurrency`, 'must be a whole number ≥ 1');
+      // The lane limits are checked by core's own rule, the one createRetouch applies.
+      const parsed = laneLimitsSchema.safeParse(lane);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        if (issue.code === 'unrecognized_keys') {
+          fail(field, `has an unknown key "${issue.keys[0]}"; use concurrency or requestsPerSecond`);
         }
-        checked.concurrency = concurrency as number;
+        fail([field, ...issue.path].join('.'), issue.message);
       }
-      if (requestsPerSecond !== undefined) {
-        if (
-          typeof requestsPerSecond !== 'number' ||
-          !Number.isFinite(requestsPerSecond) ||
-          requestsPerSecond <= 0
-        ) {
-          fail(`${field}.requestsPerSecond`, 'must be a number > 0');
-        }
-        checked.requestsPerSecond = requestsPerSecond as number;
-      }
+      const checked: CompareConfigLimits = parsed.data!;
       config.limits[provider as ProviderName] = checked;
     }
   }

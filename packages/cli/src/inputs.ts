@@ -1,9 +1,8 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { ImageInput } from '@retouch/core';
-import { sniffImageMediaType } from '@retouch/core';
+import { imageSize, sniffImageMediaType } from '@retouch/core';
 import type { CommandName } from './args.ts';
-import { imageSize } from './image-size.ts';
 import type { CompareInput } from './results.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { extensionFor, type GeneratedImage } from '@retouch/core';
-import { imageSize } from './image-size.ts';
+import { extensionFor, type GeneratedImage, imageSize } from '@retouch/core';
 import type { SavedImage } from './results.ts';
 
 /**

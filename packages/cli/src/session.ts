@@ -48,7 +48,6 @@ export interface ProviderSessionOptions {
   env: CliContext['env'];
   oxenMode?: OxenMode;
   edenaiTransport?: EdenAITransportName;
-  strict?: boolean;
   /** Simulator tuning (demo schedules, tests). */
   oxenSimulator?: OxenSimulatorOptions;
   edenaiSimulator?: EdenAISimulatorOptions;
@@ -89,7 +88,6 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
   if (!options.simulate) requireApiKeys({ providers, env: options.env });
   const simulators: ProviderSession['simulators'] = {};
   const created: ProviderAdapter[] = [];
-  const strict = options.strict ? { strict: true } : {};
 
   const createAdapter = ({ provider, mode }: { provider: ProviderName; mode: string }): ProviderAdapter => {
     if (!PROVIDER_MODES[provider].includes(mode)) {
@@ -105,7 +103,6 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
         ...(simulator
           ? { baseURL: simulator.url, apiKey: simulator.apiKey, pollIntervalMs: 100, maxPollIntervalMs: 400 }
           : { apiKey: (options.env.OXEN_API_KEY ?? '').trim() }),
-        ...strict,
       });
     } else {
       const simulator = simulators.edenai;
@@ -114,7 +111,6 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
         ...(simulator
           ? { baseURL: simulator.url, apiKey: simulator.apiKey }
           : { apiKey: (options.env.EDENAI_API_KEY ?? '').trim() }),
-        ...strict,
       });
     }
     created.push(adapter);

@@ -83,6 +83,17 @@ describe('compare config', () => {
       'limits.oxen.concurrency must be a whole number ≥ 1',
     ],
     [{ models: ['oxen:a'], limits: { oxen: { rps: 1 } } }, 'limits.oxen has an unknown key "rps"'],
+    // The neutral options and the limits are checked by core's rules, with core's messages.
+    [{ models: ['oxen:a'], size: '1024' }, 'compare.json: size must be "WxH" such as "1024x1024", or "auto"'],
+    [
+      { models: ['oxen:a'], outputFormat: 'jpg' },
+      'outputFormat must be one of "png", "jpeg", "webp" (use "jpeg", not "jpg")',
+    ],
+    [{ models: ['oxen:a'], seed: -1 }, 'compare.json: seed must be 0 or more'],
+    [
+      { models: ['oxen:a'], limits: { oxen: { requestsPerSecond: 0 } } },
+      'limits.oxen.requestsPerSecond must be a number > 0; omit it to let the lane adapt',
+    ],
   ])('refuses %j', (value, message) => {
     expect(problem(value)).toContain(message);
   });

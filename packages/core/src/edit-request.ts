@@ -11,6 +11,16 @@ export const MAX_PROMPT_LENGTH = 32_000;
 export const MAX_INPUT_IMAGES = 16;
 /** The most output images one request may ask for. */
 export const MAX_OUTPUTS = 10;
+/** The largest seed: seeds are unsigned 32-bit integers. */
+export const MAX_SEED = 2 ** 32 - 1;
+/** What `size` may be: `"auto"` or `"WxH"`. */
+export const SIZE_PATTERN = /^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/;
+/** What `aspectRatio` may be: `"W:H"`, each side 1 to 999. */
+export const ASPECT_RATIO_PATTERN = /^[1-9]\d{0,2}:[1-9]\d{0,2}$/;
+/** The qualities a request may ask for. */
+export const QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
+/** The output formats a request may ask for, in neutral spelling. */
+export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
 
 const imageInputSchema = z.custom<ImageInput>(
   (value) =>
@@ -87,24 +97,24 @@ export const editRequestSchema = z.strictObject({
   /** Output size as `"WxH"` (e.g. `"1024x1024"`) or `"auto"`, for models that take a size. */
   size: z
     .string({ error: 'size must be a string "WxH" such as "1024x1024", or "auto"' })
-    .regex(/^(auto|[1-9]\d{1,4}x[1-9]\d{1,4})$/, {
+    .regex(SIZE_PATTERN, {
       error: 'size must be "WxH" such as "1024x1024", or "auto"',
     })
     .optional(),
   /** Output aspect ratio as `"W:H"`, e.g. `"16:9"` or `"1:1"`, for models that take one. */
   aspectRatio: z
     .string({ error: 'aspectRatio must be a string "W:H" such as "16:9"' })
-    .regex(/^[1-9]\d{0,2}:[1-9]\d{0,2}$/, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })
+    .regex(ASPECT_RATIO_PATTERN, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })
     .optional(),
   /** Rendering quality, for models that offer a choice. */
   quality: z
-    .enum(['auto', 'low', 'medium', 'high'], {
+    .enum(QUALITIES, {
       error: 'quality must be one of "auto", "low", "medium", "high"',
     })
     .optional(),
   /** The output image format, in neutral spelling: `jpeg`, not `jpg`. */
   outputFormat: z
-    .enum(['png', 'jpeg', 'webp'], {
+    .enum(OUTPUT_FORMATS, {
       error: 'outputFormat must be one of "png", "jpeg", "webp" (use "jpeg", not "jpg")',
     })
     .optional(),
@@ -113,7 +123,7 @@ export const editRequestSchema = z.strictObject({
     .number({ error: 'seed must be a whole number' })
     .int({ error: 'seed must be a whole number' })
     .min(0, { error: 'seed must be 0 or more' })
-    .max(2 ** 32 - 1, { error: 'seed must be at most 4294967295' })
+    .max(MAX_SEED, { error: `seed must be at most ${MAX_SEED}` })
     .optional(),
   /** What the edit should avoid, for models that take a negative prompt. */
   negativePrompt: z
@@ -151,6 +161,37 @@ export const editRequestSchema = z.strictObject({
     .max(24 * 60 * 60 * 1000, { error: 'timeoutMs must be at most 24 hours (86400000)' })
     .optional(),
 });
+
+/** The neutral options a request may carry besides its model, prompt, images and mask. */
+export const EDIT_OPTION_KEYS = [
+  'size',
+  'aspectRatio',
+  'quality',
+  'outputFormat',
+  'n',
+  'seed',
+  'negativePrompt',
+] as const;
+
+/**
+ * Zod schema of the neutral options alone ({@link EDIT_OPTION_KEYS}), with the request's own rules and
+ * messages: for tools that collect them apart from a request (flags, a config file).
+ *
+ * @example
+ * editOptionsSchema.shape.size.safeParse('1024x1024').success; // true
+ */
+export const editOptionsSchema = editRequestSchema.pick({
+  size: true,
+  aspectRatio: true,
+  quality: true,
+  outputFormat: true,
+  n: true,
+  seed: true,
+  negativePrompt: true,
+});
+
+/** The neutral options of a request, as {@link editOptionsSchema} checks them. */
+export type EditOptions = z.input<typeof editOptionsSchema>;
 
 /**
  * A provider-neutral image edit: what to change, on which pictures, with which model.

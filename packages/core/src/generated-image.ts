@@ -1,7 +1,9 @@
+import { decodeBase64, encodeBase64 } from './base64.ts';
 import type { GeneratedImage } from './edit-result.ts';
 import { InvalidResponseError } from './errors/invalid-response-error.ts';
 import type { HttpClient } from './http/http-client.ts';
 import { sniffImageMediaType } from './media-type.ts';
+import { abortable } from './timers.ts';
 
 /** Options of {@link createGeneratedImage}. */
 export interface GeneratedImageOptions {
@@ -11,6 +13,8 @@ export interface GeneratedImageOptions {
   url?: string;
   /** The image inline, base64-encoded. */
   base64?: string;
+  /** The image inline, as bytes (checked like `base64`). */
+  bytes?: Uint8Array;
   /** The media type if known from the response (`output_format`); otherwise sniffed or guessed. */
   mediaType?: string;
   /** The provider's HTTP client, used to download `url` (it decides whether the key may be sent). */
@@ -27,15 +31,19 @@ export interface GeneratedImageOptions {
 export function createGeneratedImage(options: GeneratedImageOptions): GeneratedImage {
   let decoded: Uint8Array | undefined;
   let mediaType = options.mediaType;
-  if (options.base64 !== undefined) {
-    decoded = new Uint8Array(Buffer.from(options.base64, 'base64'));
+  if (options.base64 !== undefined || options.bytes !== undefined) {
+    try {
+      decoded = options.bytes ?? decodeBase64(options.base64!);
+    } catch {
+      decoded = new Uint8Array();
+    }
     const sniffed = sniffImageMediaType(decoded);
     if (!sniffed) {
       throw new InvalidResponseError({
         message: `${options.provider}: an output image's b64_json does not decode to a PNG, JPEG, WebP or GIF image`,
         provider: options.provider,
         path: 'b64_json',
-        excerpt: options.base64.slice(0, 40),
+        excerpt: options.base64?.slice(0, 40) ?? '(bytes)',
       });
     }
     mediaType = sniffed;
@@ -44,7 +52,12 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
   let pending: Promise<Uint8Array> | undefined;
   const image: GeneratedImage & { toJSON(): unknown } = {
     ...(options.url !== undefined ? { url: options.url } : {}),
-    ...(options.base64 !== undefined ? { base64: options.base64 } : {}),
+    // The result carries inline images as base64 (what it serializes and what users read).
+    ...(options.base64 !== undefined
+      ? { base64: options.base64 }
+      : options.bytes !== undefined
+        ? { base64: encodeBase64(options.bytes) }
+        : {}),
     mediaType,
     bytes(bytesOptions = {}) {
       if (decoded) return Promise.resolve(decoded);
@@ -101,24 +114,6 @@ export function createGeneratedImage(options: GeneratedImageOptions): GeneratedI
     return body.bytes;
   }
   return image;
-}
-
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function guessMediaType(url: string | undefined): string | undefined {

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, openAsBlob } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { decodeBase64, encodeBase64 } from './base64.ts';
 import { InvalidRequestError } from './errors/invalid-request-error.ts';
 import { extensionFor, type ImageMediaType, sniffImageMediaType } from './media-type.ts';
+import { nodeCrypto, nodeFs, nodeFsPromises } from './node-only.ts';
 
 /** A picture stored on disk, read lazily (never whole into memory when a provider can stream it). */
 export interface ImagePathInput {
@@ -141,7 +139,12 @@ function normalizeString(input: string, fail: (message: string) => never): Norma
         'a data: URL must be data:image/(png|jpeg|webp|gif);base64,<data>; other data URLs are not images',
       );
     }
-    const data = new Uint8Array(Buffer.from(match[2]!.replace(/\s/g, ''), 'base64'));
+    let data: Uint8Array;
+    try {
+      data = decodeBase64(match[2]!);
+    } catch {
+      return fail('the data: URL is not valid base64; encode the image bytes with base64');
+    }
     if (data.byteLength === 0)
       return fail('the data: URL holds no bytes; encode a PNG, JPEG, WebP or GIF image in it');
     const mediaType = sniffImageMediaType(data) ?? fail(notAnImage('the data: URL'));
@@ -176,6 +179,7 @@ async function normalizePath(
   if (typeof filePath !== 'string' || filePath.trim() === '')
     fail('path must be a non-empty string naming an image file');
   const path = filePath as string;
+  const { open, stat } = await nodeFsPromises('reading an image from { path }');
   let size: number;
   try {
     const info = await stat(path);
@@ -213,8 +217,10 @@ function truncate(text: string): string {
  */
 export async function imageToBlob(image: NormalizedImage): Promise<Blob> {
   switch (image.kind) {
-    case 'file':
+    case 'file': {
+      const { openAsBlob } = await nodeFs('reading an image from { path }');
       return openAsBlob(image.path, { type: image.mediaType });
+    }
     case 'blob':
       return image.blob.type === image.mediaType
         ? image.blob
@@ -238,7 +244,7 @@ export async function imageToDataUrl(image: NormalizedImage): Promise<string> {
   if (image.kind === 'url') return image.url;
   const bytes = await imageToBytes(image);
   const mediaType = image.kind === 'file-id' ? 'image/png' : image.mediaType;
-  return `data:${mediaType};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
+  return `data:${mediaType};base64,${encodeBase64(bytes)}`;
 }
 
 /**
@@ -255,17 +261,34 @@ export function imageFileName(image: NormalizedImage, index: number): string {
   return `image-${index}.${extensionFor(mediaType)}`;
 }
 
-/** SHA-256 of the image's bytes (hex), streamed for files. Used to upload one picture once. */
+/**
+ * SHA-256 of the image's bytes (hex). Used to upload one picture once. A file is hashed as it streams
+ * from disk (Node's crypto, which a runtime with a file system has); everything else with Web Crypto.
+ */
 export async function imageContentHash(image: NormalizedImage): Promise<string> {
-  const hash = createHash('sha256');
   if (image.kind === 'file') {
-    for await (const chunk of createReadStream(image.path)) hash.update(chunk as Buffer);
-  } else if (image.kind === 'url') {
-    hash.update(`url:${image.url}`);
-  } else if (image.kind === 'file-id') {
-    hash.update(`file-id:${image.provider}:${image.fileId}`);
-  } else {
-    hash.update(await imageToBytes(image));
+    const what = 'hashing an image read from { path }';
+    const [{ createHash }, { createReadStream }] = await Promise.all([nodeCrypto(what), nodeFs(what)]);
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(image.path)) hash.update(chunk as Uint8Array);
+    return hash.digest('hex');
   }
-  return hash.digest('hex');
+  const bytes =
+    image.kind === 'url'
+      ? new TextEncoder().encode(`url:${image.url}`)
+      : image.kind === 'file-id'
+        ? new TextEncoder().encode(`file-id:${image.provider}:${image.fileId}`)
+        : await imageToBytes(image);
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The last segment of a path, with `/` or `\\` as separators. */
+function basename(path: string): string {
+  return (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? ''
+  );
 }

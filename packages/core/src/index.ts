@@ -7,7 +7,6 @@
 export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
 export type { BudgetOptions, BudgetStore } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
-export { delay } from './dispatcher/deadline.ts';
 export {
   type EditJob,
   type EditJobSnapshot,
@@ -36,18 +35,27 @@ export type {
   RetouchOptions,
   RetouchStats,
 } from './dispatcher/retouch.ts';
+export { laneLimitsSchema, retouchOptionsSchema } from './dispatcher/retouch-options.ts';
 export type { RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
 export {
+  ASPECT_RATIO_PATTERN,
+  EDIT_OPTION_KEYS,
   type EditOptionName,
+  type EditOptions,
   type EditRequest,
+  editOptionsSchema,
   editRequestSchema,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
   MAX_PROMPT_LENGTH,
+  MAX_SEED,
   type NormalizedEditRequest,
   normalizeEditRequest,
+  OUTPUT_FORMATS,
   parseModelId,
+  QUALITIES,
+  SIZE_PATTERN,
 } from './edit-request.ts';
 export {
   type EditResult,
@@ -86,6 +94,7 @@ export {
   normalizeImageInput,
   type ProviderFileInput,
 } from './image-input.ts';
+export { imageSize } from './image-size.ts';
 export { loadApiKey } from './load-api-key.ts';
 export {
   extensionFor,
@@ -101,6 +110,7 @@ export type {
   ModelInfo,
   ModelPricing,
   PollingSettings,
+  PrefersJobs,
   PreparedEdit,
   ProviderAdapter,
   ProviderCall,
@@ -111,3 +121,4 @@ export type {
   WatchOptions,
 } from './provider.ts';
 export { redact, redactValue, registerSecret } from './secrets.ts';
+export { abortable, delay } from './timers.ts';

@@ -15,7 +15,7 @@ export function loadApiKey(options: {
   description: string;
   factory: string;
 }): string {
-  const apiKey = options.apiKey ?? process.env[options.environmentVariable];
+  const apiKey = options.apiKey ?? environment()[options.environmentVariable];
   if (apiKey === undefined || apiKey.trim() === '') {
     throw new RetouchError({
       message: `${options.description} API key is missing: set the ${options.environmentVariable} environment variable or pass { apiKey } to ${options.factory}().`,
@@ -23,4 +23,13 @@ export function loadApiKey(options: {
   }
   registerSecret(apiKey.trim());
   return apiKey.trim();
+}
+
+/**
+ * The process environment where the runtime has one (Node, Bun, Deno 2); on Cloudflare Workers there
+ * is none, and keys are passed as `{ apiKey }` from the Worker's bindings.
+ */
+function environment(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
 }

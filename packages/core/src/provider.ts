@@ -59,7 +59,7 @@ export interface ProviderAdapter<Plan = unknown> {
    * // The request's own `providerOptions.<provider>.mode` wins over the adapter's default.
    * prefersJobs: (request) => (request.providerOptions.mode ?? defaultMode) !== 'sync',
    */
-  readonly prefersJobs?: boolean | ((request: NormalizedEditRequest, plan: Plan) => boolean);
+  readonly prefersJobs?: boolean | PrefersJobs<Plan>;
 
   /**
    * Works out how a request goes on the wire, before anything billable is sent: returns the plan and
@@ -102,6 +102,14 @@ export interface ProviderAdapter<Plan = unknown> {
   /** Releases sockets, timers and event streams. */
   close?(): Promise<void>;
 }
+
+/**
+ * The function form of {@link ProviderAdapter.prefersJobs}. Written as a method's type so that an
+ * adapter with a typed plan (`ProviderAdapter<MyPlan>`) still fits where any adapter is expected.
+ */
+export type PrefersJobs<Plan> = {
+  bivariant(request: NormalizedEditRequest, plan: Plan): boolean;
+}['bivariant'];
 
 /** What every adapter method is given. */
 export interface ProviderContext {

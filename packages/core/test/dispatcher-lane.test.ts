@@ -226,7 +226,7 @@ describe('a short Retry-After is honoured promptly', () => {
     },
   );
 
-  test('the pause still holds the whole lane, and the adaptive rate still drops after the 429', async () => {
+  test('the pause still holds the whole lane; a lone 429 with a delay leaves the adaptive rate as it was', async () => {
     const fake = createFakeProvider({
       latencyMs: 10,
       defaultLimits: { concurrency: 10, requestsPerSecond: 10 },
@@ -240,7 +240,8 @@ describe('a short Retry-After is honoured promptly', () => {
     const calls = fake.callsOf('edit');
     const throttledAt = calls[0]!.at + 10;
     expect(calls.filter((call) => call.at > throttledAt && call.at < throttledAt + 200)).toEqual([]);
-    expect(retouch.stats().lanes.fake!.requestsPerSecond).toBeLessThan(10);
+    // The provider said when to come back; one 429 is not evidence that the rate is too high.
+    expect(retouch.stats().lanes.fake!.requestsPerSecond).toBe(10);
     await retouch.close();
   });
 });

@@ -1,12 +1,13 @@
 import { ApiCallError, InvalidResponseError, TimeoutError } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
+import { parseRetouchOptions } from '../src/dispatcher/retouch-options.ts';
 import {
   backoffDelay,
   decideRetry,
   defaultRetryOptions,
-  resolveRetryOptions,
+  type RetryOptions,
 } from '../src/dispatcher/retry.ts';
-import { failures } from './support/fake-provider.ts';
+import { createFakeProvider, failures } from './support/fake-provider.ts';
 
 const options = { ...defaultRetryOptions, maxRetries: 3, initialDelayMs: 100, maxDelayMs: 1_000 };
 
@@ -157,7 +158,12 @@ describe('decideRetry: the never-pay-twice rule', () => {
   });
 });
 
-describe('resolveRetryOptions', () => {
+/** The retry options createRetouch resolves from `retry`. */
+function resolveRetryOptions(retry: RetryOptions | undefined) {
+  return parseRetouchOptions({ providers: [createFakeProvider()], ...(retry ? { retry } : {}) }).retry;
+}
+
+describe('retry options', () => {
   test('applies the defaults', () => {
     expect(resolveRetryOptions(undefined)).toEqual({
       maxRetries: 2,

@@ -86,20 +86,20 @@ describe('RateController (injected clock)', () => {
     expect(rate.adaptive).toBe(true);
     expect(rate.requestsPerSecond).toBeUndefined();
     const starts = Array.from({ length: 12 }, () => rate.record());
-    rate.rateLimited({ startedAt: starts.at(-1)!, retryAfterMs: 0 });
+    rate.rateLimited({ startedAt: starts.at(-1)! });
     expect(rate.requestsPerSecond).toBe(6);
     // More 429s from the same burst are the same overshoot.
-    rate.rateLimited({ startedAt: starts.at(-2)!, retryAfterMs: 0 });
+    rate.rateLimited({ startedAt: starts.at(-2)! });
     expect(rate.requestsPerSecond).toBe(6);
     advance(2_000);
-    rate.rateLimited({ startedAt: rate.record(), retryAfterMs: 0 });
+    rate.rateLimited({ startedAt: rate.record() });
     expect(rate.requestsPerSecond).toBeCloseTo(1, 5);
   });
 
   test('adaptive: probes up by one after a window of successes that the rate held back, up to the ceiling', () => {
     const { rate, sendFor } = controlled({ adaptiveCeiling: 10 });
     const burst = Array.from({ length: 8 }, () => rate.record());
-    rate.rateLimited({ startedAt: burst.at(-1)!, retryAfterMs: 0 });
+    rate.rateLimited({ startedAt: burst.at(-1)! });
     // 0.7 of the 8 requests observed in the last second.
     expect(rate.requestsPerSecond).toBeCloseTo(5.6, 5);
     let rose = 0;
@@ -112,7 +112,7 @@ describe('RateController (injected clock)', () => {
 
   test('adaptive: a rate nobody reaches is not raised', () => {
     const { rate, advance } = controlled({ adaptiveCeiling: 10 });
-    rate.rateLimited({ startedAt: rate.record(), retryAfterMs: 0 });
+    rate.rateLimited({ startedAt: rate.record() });
     const learned = rate.requestsPerSecond;
     for (let index = 0; index < 100; index++) {
       // One request every two seconds: the window of one a second never holds it back.
@@ -121,6 +121,30 @@ describe('RateController (injected clock)', () => {
       rate.succeeded({ startedAt: rate.record() });
     }
     expect(rate.requestsPerSecond).toBe(learned);
+  });
+});
+
+describe('RateController: a lone 429 with Retry-After is a blip', () => {
+  test('it pauses the lane but leaves the adaptive rate; a second 429 within a second cuts it', () => {
+    const { rate } = controlled({ adaptiveCeiling: 10 });
+    const burst = Array.from({ length: 6 }, () => rate.record());
+    rate.rateLimited({ startedAt: burst[0]!, retryAfterMs: 200 });
+    expect(rate.pausedForMs()).toBe(200);
+    expect(rate.requestsPerSecond).toBe(10);
+    rate.rateLimited({ startedAt: burst[1]!, retryAfterMs: 200 });
+    // 0.7 of the six requests sent in the last second.
+    expect(rate.requestsPerSecond).toBeCloseTo(6 * 0.7, 5);
+  });
+
+  test('429s seconds apart are each a blip', () => {
+    const { rate, advance } = controlled({ adaptiveCeiling: 10 });
+    for (let round = 0; round < 3; round++) {
+      rate.rateLimited({ startedAt: rate.record(), retryAfterMs: 100 });
+      advance(100);
+      rate.succeeded({ startedAt: rate.record() });
+      advance(2_000);
+    }
+    expect(rate.requestsPerSecond).toBe(10);
   });
 });
 

@@ -1,4 +1,4 @@
-import { InvalidRequestError, type NormalizedEditRequest, type RequestIssue } from '@retouch/core';
+import { InvalidRequestError, type RequestIssue } from '@retouch/core';
 
 /**
  * How an edit's body is encoded:
@@ -147,19 +147,19 @@ export function parseEdenAIEditOptions(value: Readonly<Record<string, unknown>>)
 }
 
 /**
- * The transport and upload mode of one edit: the request's `providerOptions.edenai` over the
- * provider's settings. Throws `InvalidRequestError`, before anything is sent, for a value that is
- * not one, or for `upload: 'always'` with `transport: 'multipart'` (a file id travels only in JSON).
+ * The transport and upload mode of one edit: the request's `providerOptions.edenai` (parsed by
+ * {@link parseEdenAIEditOptions}) over the provider's settings. Throws `InvalidRequestError`, before
+ * anything is sent, for `upload: 'always'` with `transport: 'multipart'` (a file id travels only in JSON).
  *
  * @example
- * resolveEdenAIDelivery({ request, defaults: { transport: 'multipart', upload: 'auto' } });
+ * resolveEdenAIDelivery({ requested, defaults: { transport: 'multipart', upload: 'auto' } });
  * // { transport: 'json', upload: 'always' } for providerOptions.edenai { transport: 'json', upload: 'always' }
  */
 export function resolveEdenAIDelivery(options: {
-  request: NormalizedEditRequest;
+  requested: ParsedEdenAIEditOptions;
   defaults: { transport: EdenAITransport; upload: EdenAIUploadMode };
 }): { transport: EdenAITransport; upload: EdenAIUploadMode } {
-  const requested = parseEdenAIEditOptions(options.request.providerOptions);
+  const { requested } = options;
   const transport = requested.transport ?? options.defaults.transport;
   const upload = requested.upload ?? options.defaults.upload;
   if (upload === 'always' && transport === 'multipart') {

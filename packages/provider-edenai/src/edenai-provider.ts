@@ -1,31 +1,21 @@
 import {
-  type Cost,
   createHttpClient,
   type HttpClient,
-  type LaneLimits,
   loadApiKey,
-  type ModelCapabilities,
   type ModelInfo,
-  type NormalizedEditRequest,
-  type PreparedEdit,
   type ProviderAdapter,
-  type ProviderCall,
-  type ProviderEditOutput,
+  type ProviderContext,
   RetouchError,
-  roundUsd,
 } from '@retouch/core';
-import { EDENAI_BASE_URL, EDENAI_PATHS, edenaiModelListSchema } from './edenai-api.ts';
-import { mapEditOptions, runEdenAIEdit } from './edenai-edit-model.ts';
+import { EDENAI_BASE_URL } from './edenai-api.ts';
+import { EdenAIEditModel } from './edenai-edit-model.ts';
 import {
   type EdenAITransport,
   type EdenAIUploadMode,
-  resolveEdenAIDelivery,
   TRANSPORTS,
   UPLOAD_MODES,
 } from './edenai-edit-options.ts';
 import { parseEdenAIErrorBody } from './edenai-error.ts';
-import { edenaiModelFamily, isImageEditModel, toModelInfo } from './edenai-models.ts';
-import { uploadCacheFor } from './edenai-upload.ts';
 
 /** Options of {@link createEdenAI}. */
 export interface EdenAIProviderSettings {
@@ -61,12 +51,6 @@ export interface EdenAIProviderSettings {
   /** Extra headers for every request to Eden AI (never an `Authorization` header: use `apiKey`). */
   headers?: Record<string, string>;
   /**
-   * Throw `UnsupportedFeatureError` for an option the model would not get as asked (dropped or
-   * adjusted), instead of sending the edit with a warning.
-   * @default false
-   */
-  strict?: boolean;
-  /**
    * Per-request timeout of edits and uploads, in milliseconds; `false` for none (an edit's own
    * `timeoutMs` still applies). Image models can take more than a minute.
    * @default 300000
@@ -75,24 +59,22 @@ export interface EdenAIProviderSettings {
 }
 
 /**
- * The Eden AI provider: a Retouch `ProviderAdapter` for `edenai:provider/model` models, plus
- * `listModels()`.
+ * The Eden AI provider: a Retouch `ProviderAdapter` (adapter spec 2) for `edenai:provider/model`
+ * models. Hand it to `createRetouch({ providers })`; the dispatcher then paces, retries and (with
+ * `strict: true`) refuses for it.
  */
 export interface EdenAIProvider extends ProviderAdapter {
   readonly id: 'edenai';
-  /** Eden's image-edit models from `GET /v3/models`, with per-image prices when Eden lists them. */
-  listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
+  /** The provider's own client; the dispatcher hands each call a copy bound to the provider's lane. */
+  readonly http: HttpClient;
+  /**
+   * Eden's image-edit models from `GET /v3/models`, with per-image prices when Eden lists them, read
+   * through the given `http`. From an application, call `retouch.listModels({ provider: 'edenai' })`.
+   */
+  listModels(context: ProviderContext): Promise<ModelInfo[]>;
 }
 
 const DEFAULT_TIMEOUT_MS = 300_000;
-/** The model list changes rarely; estimates read it at most this often. */
-const MODEL_LIST_TTL_MS = 10 * 60 * 1000;
-
-/**
- * Eden AI's documented limit: 10 requests a second per account, shared by its keys.
- * Concurrency follows it, since an edit is one request.
- */
-const DEFAULT_LIMITS: LaneLimits = { requestsPerSecond: 10, concurrency: 10 };
 
 /**
  * Creates an Eden AI provider. Nothing is checked against the network and the key is read only at
@@ -114,8 +96,13 @@ const DEFAULT_LIMITS: LaneLimits = { requestsPerSecond: 10, concurrency: 10 };
 export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvider {
   const transport = settings.transport ?? 'auto';
   const upload = settings.upload ?? 'auto';
-  const strict = settings.strict ?? false;
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if ((settings as { strict?: unknown }).strict !== undefined) {
+    throw new RetouchError({
+      message:
+        'createEdenAI: strict is no longer a provider setting; pass it to the client instead, createRetouch({ providers, strict: true }), which refuses a dropped or adjusted option the same way for every provider',
+    });
+  }
   if (!TRANSPORTS.includes(transport)) {
     throw new RetouchError({
       message: `createEdenAI: transport must be "auto", "json" or "multipart", not ${JSON.stringify(transport)}`,
@@ -147,94 +134,27 @@ export function createEdenAI(settings: EdenAIProviderSettings = {}): EdenAIProvi
   }
   const baseURL = normalizeBaseURL(settings.baseURL ?? EDENAI_BASE_URL);
 
-  let client: { http: HttpClient; apiKey: string } | undefined;
-  const connect = () => {
-    if (client) return client;
-    const apiKey = loadApiKey({
+  let key: string | undefined;
+  // Read at the first request (or edit), not here: creating a provider never throws for a missing key.
+  const apiKey = (): string => {
+    key ??= loadApiKey({
       apiKey: settings.apiKey,
       environmentVariable: 'EDENAI_API_KEY',
       description: 'Eden AI',
       factory: 'createEdenAI',
     });
-    const http = createHttpClient({
-      provider: 'edenai',
-      baseURL,
-      apiKey,
-      apiKeyEnvVar: 'EDENAI_API_KEY',
-      ...(settings.headers ? { headers: settings.headers } : {}),
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
-      parseErrorBody: parseEdenAIErrorBody,
-    });
-    client = { http, apiKey };
-    return client;
+    return key;
   };
-
-  let modelList: { models: Promise<ModelInfo[]>; at: number } | undefined;
-  const listModels = async (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> => {
-    const now = Date.now();
-    if (modelList && now - modelList.at < MODEL_LIST_TTL_MS) return modelList.models;
-    const { http } = connect();
-    const models = http
-      .request({
-        method: 'GET',
-        path: EDENAI_PATHS.models,
-        schema: edenaiModelListSchema,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-      .then(({ data }) => data.data.filter(isImageEditModel).map(toModelInfo));
-    const entry = { models, at: now };
-    modelList = entry;
-    models.catch(() => {
-      if (modelList === entry) modelList = undefined;
-    });
-    return models;
-  };
-
-  return {
-    id: 'edenai',
-    specificationVersion: 1,
-    defaultLimits: DEFAULT_LIMITS,
-
-    async prepare(request: NormalizedEditRequest): Promise<PreparedEdit> {
-      resolveEdenAIDelivery({ request, defaults: { transport, upload } });
-      return { warnings: mapEditOptions({ request, strict }).warnings };
-    },
-
-    async edit(call: ProviderCall): Promise<ProviderEditOutput> {
-      // Checked before the key is read: a bad request fails the same way with or without one.
-      const delivery = resolveEdenAIDelivery({ request: call.request, defaults: { transport, upload } });
-      const { http, apiKey } = connect();
-      return runEdenAIEdit({
-        request: call.request,
-        signal: call.signal,
-        http,
-        uploads: uploadCacheFor({ baseURL, apiKey }),
-        transport: delivery.transport,
-        upload: delivery.upload,
-        strict,
-        timeoutMs,
-        ...(call.paceRequest ? { paceRequest: call.paceRequest } : {}),
-      });
-    },
-
-    async estimateCost(request, options): Promise<Cost | undefined> {
-      const models = await listModels(options);
-      const price = models.find((model) => model.modelId === request.modelId)?.pricing?.perImageUsd;
-      if (price === undefined) return undefined;
-      const n = mapEditOptions({ request, strict: false }).n ?? 1;
-      return { usd: roundUsd(price * n), source: 'estimated' };
-    },
-
-    async capabilities(modelId: string): Promise<ModelCapabilities | undefined> {
-      return edenaiModelFamily(modelId).capabilities;
-    },
-
-    listModels,
-
-    async close(): Promise<void> {
-      modelList = undefined;
-    },
-  };
+  const http = createHttpClient({
+    provider: 'edenai',
+    baseURL,
+    apiKey,
+    apiKeyEnvVar: 'EDENAI_API_KEY',
+    ...(settings.headers ? { headers: settings.headers } : {}),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    parseErrorBody: parseEdenAIErrorBody,
+  });
+  return new EdenAIEditModel({ http, baseURL, apiKey, transport, upload, timeoutMs });
 }
 
 /** Accepts the host with or without the `/v3` prefix Eden's docs show in their base URL. */

@@ -1,14 +1,14 @@
-import { type EditRequest, normalizeEditRequest, UnsupportedFeatureError } from '@retouch/core';
+import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
-import { mapEditOptions } from '../src/edenai-edit-model.ts';
+import { editFormFields, editJsonBody, mapEditOptions, planEdenAIEdit } from '../src/edenai-edit-plan.ts';
 import { edenaiModelFamily, isImageEditModel, readPerImagePrice, toModelInfo } from '../src/edenai-models.ts';
 
 const URL_A = 'https://images.example.com/a.png';
 const URL_B = 'https://images.example.com/b.png';
 
-async function map(request: Partial<EditRequest> & { model: string }, strict = false) {
+async function map(request: Partial<EditRequest> & { model: string }) {
   const normalized = await normalizeEditRequest({ prompt: 'make it blue', images: [URL_A], ...request });
-  return mapEditOptions({ request: normalized, strict });
+  return mapEditOptions({ request: normalized });
 }
 
 describe('openai/gpt-image-* rules', () => {
@@ -70,13 +70,6 @@ describe('openai/gpt-image-* rules', () => {
       ['seed', 'negativePrompt'],
     );
   });
-
-  test('strict mode throws UnsupportedFeatureError naming the option', async () => {
-    const error = await map({ model: 'edenai:openai/gpt-image-2', seed: 7 }, true).catch((caught) => caught);
-    expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ provider: 'edenai', model: 'openai/gpt-image-2', feature: 'seed' });
-    expect(error.message).toContain('takes no seed');
-  });
 });
 
 describe('openai/dall-e-2 rules', () => {
@@ -105,6 +98,26 @@ describe('openai/dall-e-2 rules', () => {
 });
 
 describe('google rules', () => {
+  test('every warning names the neutral option it is about', async () => {
+    const mapped = await map({
+      model: 'edenai:google/gemini-2.5-flash-image',
+      mask: URL_B,
+      n: 6,
+      quality: 'high',
+      outputFormat: 'jpeg',
+      seed: 7,
+      negativePrompt: 'blur',
+    });
+    expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
+      'mask',
+      'n',
+      'quality',
+      'outputFormat',
+      'seed',
+      'negativePrompt',
+    ]);
+  });
+
   test('Gemini: aspect ratio travels in size; no mask, seed, quality or output format', async () => {
     const mapped = await map({
       model: 'edenai:google/gemini-2.5-flash-image',
@@ -263,5 +276,73 @@ describe('model catalogue reading', () => {
       capabilities: edenaiModelFamily('openai/gpt-image-2').capabilities,
       pricing: { perImageUsd: 0.04 },
     });
+  });
+});
+
+type Defaults = Parameters<typeof planEdenAIEdit>[0]['defaults'];
+
+describe('the plan', () => {
+  const AUTO: Defaults = { transport: 'auto', upload: 'auto' };
+  const plan = async (request: Partial<EditRequest> & { model: string }, defaults = AUTO) =>
+    planEdenAIEdit({
+      request: await normalizeEditRequest({ prompt: 'make it blue', images: [URL_A], ...request }),
+      defaults,
+    });
+
+  test('the mapped options, the inputs sent and the delivery, with the warnings beside it', async () => {
+    const { plan: planned, warnings } = await plan({
+      model: 'edenai:google/gemini-2.5-flash-image',
+      images: [URL_A, URL_B],
+      mask: URL_B,
+      aspectRatio: '16:9',
+      n: 2,
+      providerOptions: { edenai: { transport: 'json', user: 'u-1' } },
+    });
+    expect(planned).toMatchObject({
+      n: 2,
+      fields: { size: '16:9', user: 'u-1' },
+      transport: 'json',
+      upload: 'auto',
+      includeMask: false,
+    });
+    expect(planned.inputs.map((input) => input.path)).toEqual(['images.0', 'images.1']);
+    expect(warnings).toEqual([expect.objectContaining({ type: 'unsupported-option', option: 'mask' })]);
+  });
+
+  test('JSON body and multipart fields come from the plan alone', async () => {
+    const request = await normalizeEditRequest({
+      model: 'edenai:bfl/flux-kontext-pro',
+      prompt: 'x',
+      images: [URL_A],
+      mask: URL_B,
+      n: 2,
+      providerOptions: { edenai: { metadata: { order: 1 } } },
+    });
+    const { plan: planned } = planEdenAIEdit({ request, defaults: AUTO });
+    expect(
+      editJsonBody({ request, plan: planned, references: [{ image_url: URL_A }, { file_id: 'f-1' }] }),
+    ).toEqual({
+      model: 'bfl/flux-kontext-pro',
+      prompt: 'x',
+      images: [{ image_url: URL_A }],
+      mask: { file_id: 'f-1' },
+      n: 2,
+      metadata: { order: 1 },
+    });
+    expect(editFormFields({ request, plan: planned })).toEqual([
+      ['model', 'bfl/flux-kontext-pro'],
+      ['prompt', 'x'],
+      ['n', '2'],
+      ['metadata', '{"order":1}'],
+    ]);
+  });
+
+  test('an Eden file id with transport "multipart" is refused, naming the input', async () => {
+    const error = await plan(
+      { model: 'edenai:openai/gpt-image-2', images: [URL_A, { fileId: 'file-1', provider: 'edenai' }] },
+      { transport: 'multipart', upload: 'auto' },
+    ).catch((caught: unknown) => caught);
+    expect(InvalidRequestError.isInstance(error)).toBe(true);
+    expect((error as InvalidRequestError).issues[0]!.path).toBe('images.1');
   });
 });

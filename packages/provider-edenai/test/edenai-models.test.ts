@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  ApiCallError,
-  InvalidRequestError,
-  normalizeEditRequest,
-  UnsupportedFeatureError,
-} from '@retouch/core';
+import { ApiCallError, createRetouch, InvalidRequestError, UnsupportedFeatureError } from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createEdenAI } from '../src/index.ts';
-import { editWith, type ImageHost, pngBytes, requestsTo, startImageHost } from './helpers.ts';
+import { editWith, type ImageHost, pngBytes, requestsTo, retouchEdit, startImageHost } from './helpers.ts';
 
 const EDITS = 'POST /v3/images/edits';
 const picture = pngBytes({ width: 5, height: 5 });
@@ -35,7 +30,7 @@ beforeEach(() => {
 describe('openai/gpt-image-* with a remote URL', () => {
   test('auto: downloaded (without the key) and sent as a file part, with a warning', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [`${host.url}/photo.png?token=signed`],
@@ -55,7 +50,7 @@ describe('openai/gpt-image-* with a remote URL', () => {
 
   test('json: sent as a data: URL', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json' });
-    await editWith(provider, {
+    await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-1',
       prompt: 'x',
       images: [`${host.url}/photo.png`],
@@ -96,7 +91,7 @@ describe('openai/gpt-image-* with a remote URL', () => {
 
   test('other models get the URL itself: Eden fetches it', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    await editWith(provider, {
+    await retouchEdit(provider, {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: ['https://images.example.com/photo.png'],
@@ -112,7 +107,7 @@ describe('model family rules on the wire', () => {
   const provider = () => createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
 
   test('gpt-image: an aspect ratio becomes its size; seed is dropped with a warning', async () => {
-    const output = await editWith(provider(), {
+    const output = await retouchEdit(provider(), {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [`${host.url}/photo.png`],
@@ -130,7 +125,7 @@ describe('model family rules on the wire', () => {
   });
 
   test('google: the aspect ratio travels in size, the mask is dropped, url results are downloadable', async () => {
-    const output = await editWith(provider(), {
+    const output = await retouchEdit(provider(), {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: ['https://images.example.com/a.png'],
@@ -156,7 +151,7 @@ describe('model family rules on the wire', () => {
   });
 
   test('other models: aspect_ratio, seed and negative_prompt are forwarded as extra fields', async () => {
-    const output = await editWith(provider(), {
+    const output = await retouchEdit(provider(), {
       model: 'edenai:bfl/flux-kontext-max',
       prompt: 'x',
       images: ['https://images.example.com/a.png'],
@@ -175,21 +170,35 @@ describe('model family rules on the wire', () => {
     expect(output.warnings).toEqual([]);
   });
 
-  test('strict: an option the model lacks throws before any request, in prepare and in edit', async () => {
-    const strict = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, strict: true });
+  test('strict: the client refuses an option the model lacks before any request, in the one core message', async () => {
     const request = {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: ['https://images.example.com/a.png'],
       seed: 1,
     };
-    await expect(strict.prepare!(await normalizeEditRequest(request), {})).rejects.toSatisfy(
-      (error: unknown) => UnsupportedFeatureError.isInstance(error) && error.feature === 'seed',
-    );
-    await expect(editWith(strict, request)).rejects.toSatisfy(UnsupportedFeatureError.isInstance);
-    expect(sim.requests).toHaveLength(0);
-    const lenient = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    expect((await lenient.prepare!(await normalizeEditRequest(request), {})).warnings).toEqual([
+    const retouch = createRetouch({
+      providers: [createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url })],
+      strict: true,
+    });
+    try {
+      const error = await retouch.edit(request).catch((caught: unknown) => caught);
+      expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({
+        provider: 'edenai',
+        model: 'google/gemini-2.5-flash-image',
+        feature: 'seed',
+      });
+      expect((error as Error).message).toBe(
+        'edenai:google/gemini-2.5-flash-image cannot honour "seed" exactly: google/gemini-2.5-flash-image takes no seed; seed was not sent. Strict mode refuses an option the model would drop or adjust: remove "seed", pick a model that takes it, or turn strict off.',
+      );
+      expect(sim.requests).toHaveLength(0);
+    } finally {
+      await retouch.close();
+    }
+    // Without strict, the same request is sent, with the warning naming the neutral option.
+    const result = await retouchEdit(createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url }), request);
+    expect(result.warnings).toEqual([
       expect.objectContaining({ type: 'unsupported-option', option: 'seed' }),
     ]);
   });
@@ -197,51 +206,78 @@ describe('model family rules on the wire', () => {
 
 describe('models, prices and capabilities', () => {
   test('listModels: image-edit models only, with their per-image prices', async () => {
+    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url })] });
+    try {
+      const models = await retouch.listModels({ provider: 'edenai' });
+      expect(models.map((model) => model.id)).toEqual([
+        'edenai:openai/gpt-image-2',
+        'edenai:openai/gpt-image-1',
+        'edenai:openai/gpt-image-1-mini',
+        'edenai:google/gemini-2.5-flash-image',
+        'edenai:bfl/flux-kontext-pro',
+        'edenai:bfl/flux-kontext-max',
+      ]);
+      expect(models[0]).toMatchObject({
+        provider: 'edenai',
+        modelId: 'openai/gpt-image-2',
+        displayName: 'gpt-image-2',
+        pricing: { perImageUsd: 0.053 },
+        capabilities: { sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+      });
+      expect(models[4]!.capabilities).toBeUndefined();
+      expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('estimates: price × n from the (cached) list, undefined when unpriced', async () => {
+    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url })] });
+    try {
+      const estimate = (model: string, n?: number) =>
+        retouch.estimate({
+          model,
+          prompt: 'x',
+          images: ['https://images.example.com/a.png'],
+          ...(n ? { n } : {}),
+        });
+      expect(await estimate('edenai:openai/gpt-image-2', 3)).toEqual({ usd: 0.159, source: 'estimated' });
+      expect(await estimate('edenai:bfl/flux-kontext-pro')).toEqual({ usd: 0.04, source: 'estimated' });
+      expect(await estimate('edenai:someone/unknown-model')).toBeUndefined();
+      // n as the plan has it: lowered to the model's maximum (4 for Gemini), not as asked.
+      expect(await estimate('edenai:google/gemini-2.5-flash-image', 6)).toEqual({
+        usd: 0.156,
+        source: 'estimated',
+      });
+      expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('a caller that gives up stops waiting for the shared model list; the others still get it', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    const models = await provider.listModels();
-    expect(models.map((model) => model.id)).toEqual([
-      'edenai:openai/gpt-image-2',
-      'edenai:openai/gpt-image-1',
-      'edenai:openai/gpt-image-1-mini',
-      'edenai:google/gemini-2.5-flash-image',
-      'edenai:bfl/flux-kontext-pro',
-      'edenai:bfl/flux-kontext-max',
-    ]);
-    expect(models[0]).toMatchObject({
-      provider: 'edenai',
-      modelId: 'openai/gpt-image-2',
-      displayName: 'gpt-image-2',
-      pricing: { perImageUsd: 0.053 },
-      capabilities: { sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
-    });
-    expect(models[4]!.capabilities).toBeUndefined();
+    const impatient = new AbortController();
+    const first = provider.listModels({ http: provider.http, signal: impatient.signal });
+    const second = provider.listModels({ http: provider.http, signal: new AbortController().signal });
+    impatient.abort(new Error('gave up'));
+    await expect(first).rejects.toThrow('gave up');
+    expect((await second).length).toBeGreaterThan(0);
     expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
   });
 
-  test('estimateCost: price × n from the (cached) list, undefined when unpriced', async () => {
+  test('capabilities: known families described, other models unknown, without a request', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    const estimate = (model: string, n?: number) =>
-      normalizeEditRequest({
-        model,
-        prompt: 'x',
-        images: ['https://images.example.com/a.png'],
-        ...(n ? { n } : {}),
-      }).then((request) => provider.estimateCost!(request, {}));
-    expect(await estimate('edenai:openai/gpt-image-2', 3)).toEqual({ usd: 0.159, source: 'estimated' });
-    expect(await estimate('edenai:bfl/flux-kontext-pro')).toEqual({ usd: 0.04, source: 'estimated' });
-    expect(await estimate('edenai:someone/unknown-model')).toBeUndefined();
-    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
-  });
-
-  test('capabilities: known families described, other models unknown', async () => {
-    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    expect(await provider.capabilities!('openai/gpt-image-1', {})).toMatchObject({
+    const context = { http: provider.http, signal: new AbortController().signal };
+    expect(await provider.capabilities!('openai/gpt-image-1', context)).toMatchObject({
       mask: true,
       qualities: ['auto', 'low', 'medium', 'high'],
       seed: false,
     });
-    expect(await provider.capabilities!('google/gemini-2.5-flash-image', {})).toMatchObject({ mask: false });
-    expect(await provider.capabilities!('bfl/flux-kontext-pro', {})).toBeUndefined();
+    expect(await provider.capabilities!('google/gemini-2.5-flash-image', context)).toMatchObject({
+      mask: false,
+    });
+    expect(await provider.capabilities!('bfl/flux-kontext-pro', context)).toBeUndefined();
     expect(sim.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import { createRetouch, RetouchError } from '@retouch/core';
 import { type EdenAISimulator, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createEdenAI, edenai } from '../src/index.ts';
-import { editWith, pngBytes, requestsTo } from './helpers.ts';
+import { pngBytes, requestsTo, retouchEdit } from './helpers.ts';
 
 const KEY = 'eden-live-key-a8f3c2d1e9b7';
 const EDITS = 'POST /v3/images/edits';
@@ -23,50 +23,58 @@ afterEach(() => {
 describe('the API key', () => {
   test('missing: the error names EDENAI_API_KEY and nothing is sent', async () => {
     vi.stubEnv('EDENAI_API_KEY', '');
-    const provider = createEdenAI({ baseURL: sim.url });
-    const error = await editWith(provider, {
-      model: 'edenai:openai/gpt-image-2',
-      prompt: 'x',
-      images: [pngBytes()],
-    }).catch((caught: unknown) => caught);
-    expect(RetouchError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      'Eden AI API key is missing: set the EDENAI_API_KEY environment variable or pass { apiKey } to createEdenAI().',
-    );
-    await expect(provider.listModels()).rejects.toThrow('EDENAI_API_KEY');
-    expect(sim.requests).toHaveLength(0);
+    const retouch = createRetouch({ providers: [createEdenAI({ baseURL: sim.url })] });
+    try {
+      const error = await retouch
+        .edit({ model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [pngBytes()] })
+        .catch((caught: unknown) => caught);
+      expect(RetouchError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        'Eden AI API key is missing: set the EDENAI_API_KEY environment variable or pass { apiKey } to createEdenAI().',
+      );
+      await expect(retouch.listModels({ provider: 'edenai' })).rejects.toThrow(
+        'Eden AI API key is missing: set the EDENAI_API_KEY environment variable',
+      );
+      expect(sim.requests).toHaveLength(0);
+    } finally {
+      await retouch.close();
+    }
   });
 
   test('read from EDENAI_API_KEY at first use, not at creation', async () => {
     vi.stubEnv('EDENAI_API_KEY', '');
     const provider = createEdenAI({ baseURL: sim.url });
     vi.stubEnv('EDENAI_API_KEY', KEY);
-    const output = await editWith(provider, {
+    const result = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [pngBytes()],
     });
-    expect(output.images).toHaveLength(1);
+    expect(result.images).toHaveLength(1);
     expect(requestsTo(sim, EDITS)[0]!.authenticated).toBe(true);
   });
 
   test('never in a result, nor in what the default instance exposes', async () => {
     const provider = createEdenAI({ apiKey: KEY, baseURL: sim.url });
-    const output = await editWith(provider, {
+    const result = await retouchEdit(provider, {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: ['https://images.example.com/a.png'],
     });
-    expect(JSON.stringify(output)).not.toContain(KEY);
+    expect(JSON.stringify(result)).not.toContain(KEY);
     expect(JSON.stringify(provider)).not.toContain(KEY);
     expect(JSON.stringify(sim.requests)).not.toContain(KEY);
   });
 
   test('the default instance imports without a key and is the edenai adapter', () => {
     expect(edenai.id).toBe('edenai');
-    expect(edenai.specificationVersion).toBe(1);
+    expect(edenai.specificationVersion).toBe(2);
     expect(edenai.defaultLimits).toEqual({ requestsPerSecond: 10, concurrency: 10 });
-    expect('submit' in edenai).toBe(false);
+    expect(edenai.http.baseURL).toBe('https://api.edenai.run');
+    // One-shot edits only: Eden has no jobs, so there is nothing to submit, poll or watch.
+    expect(
+      ['submit', 'status', 'watch', 'cancel', 'prefersJobs', 'polling'].filter((key) => key in edenai),
+    ).toEqual([]);
   });
 });
 
@@ -85,19 +93,24 @@ describe('settings', () => {
       });
     };
     const provider = createEdenAI({ apiKey: KEY, baseURL: 'https://api.eu.edenai.run/v3', fetch: proxy });
-    await editWith(provider, {
+    await retouchEdit(provider, {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: ['https://images.example.com/a.png'],
     });
-    expect(seen).toEqual(['https://api.eu.edenai.run/v3/images/edits']);
+    // The price lookup of the estimate, then the edit: both to the EU host.
+    expect(seen).toEqual([
+      'https://api.eu.edenai.run/v3/models',
+      'https://api.eu.edenai.run/v3/images/edits',
+    ]);
     expect(requestsTo(sim, EDITS)[0]!.authenticated).toBe(true);
   });
 
   test('extra headers go with every request', async () => {
     const provider = createEdenAI({ apiKey: KEY, baseURL: sim.url, headers: { 'x-team': 'imaging' } });
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [pngBytes()] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [pngBytes()] });
     expect(requestsTo(sim, EDITS)[0]!.headers['x-team']).toBe('imaging');
+    expect(requestsTo(sim, 'GET /v3/models')[0]!.headers['x-team']).toBe('imaging');
   });
 
   test('bad settings are refused at creation, with the fix', () => {
@@ -115,6 +128,12 @@ describe('settings', () => {
     );
     expect(() => createEdenAI({ baseURL: 'api.edenai.run' })).toThrow('is not a URL');
     expect(() => createEdenAI({ timeoutMs: 0 })).toThrow('timeoutMs must be a positive number');
+  });
+
+  test('strict is no longer a provider setting: refused with where it went', () => {
+    expect(() => createEdenAI({ strict: true } as never)).toThrow(
+      'createEdenAI: strict is no longer a provider setting; pass it to the client instead, createRetouch({ providers, strict: true })',
+    );
   });
 });
 
@@ -147,7 +166,12 @@ describe('through the dispatcher', () => {
 
   test('a 429 with retry_after is waited out and retried: one billable edit', async () => {
     sim.setFaults([{ route: EDITS, kind: 'rate-limit', retryAfterSeconds: 0.05, times: 1 }]);
-    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: KEY, baseURL: sim.url })] });
+    // Eden's documented rate, configured: an adaptive lane would also lower its rate after the 429,
+    // and then wait for the estimate's price lookup to leave the window before the retry.
+    const retouch = createRetouch({
+      providers: [createEdenAI({ apiKey: KEY, baseURL: sim.url })],
+      limits: { edenai: { requestsPerSecond: 10 } },
+    });
     try {
       const result = await retouch.edit({
         model: 'edenai:openai/gpt-image-2',

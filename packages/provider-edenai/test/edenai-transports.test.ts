@@ -6,7 +6,7 @@ import { InvalidRequestError } from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createEdenAI } from '../src/index.ts';
-import { editWith, largePng, pngBytes, requestsTo, startImageHost } from './helpers.ts';
+import { largePng, pngBytes, requestsTo, retouchEdit, startImageHost } from './helpers.ts';
 
 const EDITS = 'POST /v3/images/edits';
 const URL_A = 'https://images.example.com/a.png';
@@ -43,7 +43,7 @@ async function uploadDirectly(bytes: Uint8Array, name: string): Promise<string> 
 describe('transport "json"', () => {
   test("URL inputs and a URL mask: the seed's images[].image_url and mask ImageRef, exactly", async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json' });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:bfl/flux-kontext-pro',
       prompt: 'Make the sky purple',
       images: [URL_A, URL_B],
@@ -83,14 +83,18 @@ describe('transport "json"', () => {
     const maskId = await uploadDirectly(pngBytes({ width: 8, height: 8, noise: true }), 'mask.png');
     sim.clearRequests();
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'Add a hat',
       images: [{ fileId: imageId, provider: 'edenai' }],
       mask: { fileId: maskId, provider: 'edenai' },
     });
-    expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([EDITS]);
-    expect(sim.requests[0]!.body).toEqual({
+    // Nothing is uploaded: the edit names the files (the other request is the estimate's price lookup).
+    expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /v3/models',
+      EDITS,
+    ]);
+    expect(requestsTo(sim, EDITS)[0]!.body).toEqual({
       model: 'openai/gpt-image-2',
       prompt: 'Add a hat',
       images: [{ file_id: imageId }],
@@ -111,7 +115,7 @@ describe('transport "json"', () => {
   test('small local bytes become a data: URL without a warning', async () => {
     const picture = pngBytes();
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json' });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-1',
       prompt: 'Invert it',
       images: [picture],
@@ -134,7 +138,7 @@ describe('transport "json"', () => {
       transport: 'json',
       upload: 'never',
     });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-1',
       prompt: 'x',
       images: [picture],
@@ -158,7 +162,7 @@ describe('transport "multipart"', () => {
     const path = join(directory, 'photo.png');
     await writeFile(path, second);
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'multipart' });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'Blend the two',
       images: [first, { path }],
@@ -215,7 +219,7 @@ describe('transport "multipart"', () => {
     const host = await startImageHost({ '/cat.png': { body: picture } });
     try {
       const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'multipart' });
-      const output = await editWith(provider, {
+      const output = await retouchEdit(provider, {
         model: 'edenai:bfl/flux-kontext-pro',
         prompt: 'x',
         images: [`${host.url}/cat.png?signature=abc`],
@@ -237,7 +241,7 @@ describe('transport "multipart"', () => {
 
   test('an Eden file id cannot travel in multipart: refused before any request', async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'multipart' });
-    const error = await editWith(provider, {
+    const error = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [pngBytes(), { fileId: 'file-1', provider: 'edenai' }],
@@ -252,7 +256,7 @@ describe('transport "auto"', () => {
   const provider = () => createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'never' });
 
   test('every input a URL → JSON', async () => {
-    await editWith(provider(), {
+    await retouchEdit(provider(), {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
       images: [URL_A, URL_B],
@@ -263,7 +267,7 @@ describe('transport "auto"', () => {
   test('a local input → multipart, a URL beside it downloaded into a part', async () => {
     const host = await startImageHost({ '/b.png': { body: pngBytes({ width: 2, height: 2 }) } });
     try {
-      await editWith(provider(), {
+      await retouchEdit(provider(), {
         model: 'edenai:google/gemini-2.5-flash-image',
         prompt: 'x',
         images: [pngBytes(), `${host.url}/b.png`],
@@ -283,7 +287,7 @@ describe('transport "auto"', () => {
     const fileId = await uploadDirectly(pngBytes({ width: 9, height: 9 }), 'ref.png');
     sim.clearRequests();
     const local = pngBytes();
-    await editWith(provider(), {
+    await retouchEdit(provider(), {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [local, { fileId, provider: 'edenai' }],

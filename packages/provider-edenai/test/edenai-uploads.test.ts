@@ -7,7 +7,15 @@ import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { uploadCacheFor } from '../src/edenai-upload.ts';
 import { createEdenAI } from '../src/index.ts';
-import { editWith, largePng, pngBytes, requestsTo } from './helpers.ts';
+import {
+  editWith,
+  largePng,
+  maxInWindow,
+  pngBytes,
+  requestsTo,
+  retouchEdit,
+  withRetouch,
+} from './helpers.ts';
 
 const EDITS = 'POST /v3/images/edits';
 const UPLOAD = 'POST /v3/upload';
@@ -43,7 +51,7 @@ describe('upload "always"', () => {
   test('a local input is uploaded (file part "file", one-day expiry) and sent by file_id', async () => {
     const picture = pngBytes({ width: 7, height: 7, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     const [upload] = requestsTo(sim, UPLOAD);
     expect(upload!.headers['content-type']).toMatch(/^multipart\/form-data/);
     expect(upload!.body).toEqual({
@@ -58,7 +66,12 @@ describe('upload "always"', () => {
         },
       ],
     });
-    expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([UPLOAD, EDITS]);
+    // The estimate's price lookup, the upload, then the edit that names it.
+    expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /v3/models',
+      UPLOAD,
+      EDITS,
+    ]);
     const [edit] = requestsTo(sim, EDITS);
     expect(edit!.headers['content-type']).toBe('application/json');
     expect(edit!.body).toEqual({
@@ -71,7 +84,9 @@ describe('upload "always"', () => {
   test('ten models, one picture, one after another: one upload, ten JSON edits', async () => {
     const picture = pngBytes({ width: 16, height: 16, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-    for (const request of tenModels(picture)) await editWith(provider, request);
+    await withRetouch(provider, async (retouch) => {
+      for (const request of tenModels(picture)) await retouch.edit(request);
+    });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(1);
     const edits = requestsTo(sim, EDITS);
     expect(edits).toHaveLength(10);
@@ -84,26 +99,28 @@ describe('upload "always"', () => {
   test('ten concurrent edits of one picture share one upload in flight', async () => {
     const picture = pngBytes({ width: 16, height: 16, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-    await Promise.all(tenModels(picture).map((request) => editWith(provider, request)));
+    await withRetouch(provider, (retouch) =>
+      Promise.all(tenModels(picture).map((request) => retouch.edit(request))),
+    );
     expect(requestsTo(sim, UPLOAD)).toHaveLength(1);
     expect(requestsTo(sim, EDITS)).toHaveLength(10);
   });
 
   test('the cache is per account and host: another key uploads again', async () => {
     const picture = pngBytes({ width: 12, height: 12, noise: true });
-    await editWith(createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' }), {
+    await retouchEdit(createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' }), {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [picture],
     });
     // Same host written differently (trailing /v3) is the same scope.
-    await editWith(createEdenAI({ apiKey: sim.apiKey, baseURL: `${sim.url}/v3`, upload: 'always' }), {
+    await retouchEdit(createEdenAI({ apiKey: sim.apiKey, baseURL: `${sim.url}/v3`, upload: 'always' }), {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [picture],
     });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(1);
-    const otherKey = await editWith(
+    const otherKey = await retouchEdit(
       createEdenAI({ apiKey: 'another-account-key', baseURL: sim.url, upload: 'always' }),
       {
         model: 'edenai:openai/gpt-image-2',
@@ -118,21 +135,21 @@ describe('upload "always"', () => {
   test('a file Eden no longer has is forgotten after the rejected edit, and uploaded again next time', async () => {
     const picture = pngBytes({ width: 10, height: 10, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     const fileId = (requestsTo(sim, EDITS)[0]!.body as { images: { file_id: string }[] }).images[0]!.file_id;
     await fetch(`${sim.url}/v3/upload/delete`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ file_id: fileId }),
     });
-    const error = await editWith(provider, {
+    const error = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [picture],
     }).catch((caught: unknown) => caught);
     expect(ApiCallError.isInstance(error) && error.statusCode).toBe(400);
     expect((error as Error).message).toContain(`File not found: ${fileId}`);
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(2);
   });
 
@@ -161,7 +178,7 @@ describe('upload "always"', () => {
       await writeFile(path, pngBytes().subarray(0, 33));
       await truncate(path, 100_000_001);
       const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-      const output = await editWith(provider, {
+      const output = await retouchEdit(provider, {
         model: 'edenai:openai/gpt-image-2',
         prompt: 'x',
         images: [{ path }],
@@ -189,7 +206,9 @@ describe('upload "auto"', () => {
   test('a small picture is never uploaded', async () => {
     const picture = pngBytes({ width: 8, height: 8, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    for (const request of tenModels(picture).slice(0, 3)) await editWith(provider, request);
+    await withRetouch(provider, async (retouch) => {
+      for (const request of tenModels(picture).slice(0, 3)) await retouch.edit(request);
+    });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(0);
     expect(
       requestsTo(sim, EDITS).every((edit) => edit.headers['content-type']?.startsWith('multipart/')),
@@ -199,7 +218,9 @@ describe('upload "auto"', () => {
   test('a large picture goes multipart the first time, then is uploaded once and sent by file_id', async () => {
     const picture = largePng();
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    for (const request of tenModels(picture)) await editWith(provider, request);
+    await withRetouch(provider, async (retouch) => {
+      for (const request of tenModels(picture)) await retouch.edit(request);
+    });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(1);
     const edits = requestsTo(sim, EDITS);
     expect(
@@ -211,7 +232,9 @@ describe('upload "auto"', () => {
   test('ten concurrent edits of a large picture: one inline, one upload shared by the nine others', async () => {
     const picture = largePng();
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
-    await Promise.all(tenModels(picture).map((request) => editWith(provider, request)));
+    await withRetouch(provider, (retouch) =>
+      Promise.all(tenModels(picture).map((request) => retouch.edit(request))),
+    );
     expect(requestsTo(sim, UPLOAD)).toHaveLength(1);
     const kinds = requestsTo(sim, EDITS).map((edit) =>
       edit.headers['content-type']!.startsWith('multipart/') ? 'multipart' : 'json',
@@ -223,7 +246,7 @@ describe('upload "auto"', () => {
   test('with transport "json", a large input is uploaded rather than base64-encoded', async () => {
     const picture = largePng();
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json' });
-    const output = await editWith(provider, {
+    const output = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
       prompt: 'x',
       images: [picture],
@@ -238,7 +261,7 @@ describe('the upload cache', () => {
   test('an upload near its expires_at is not used: the picture is uploaded again', async () => {
     const picture = pngBytes({ width: 13, height: 13, noise: true });
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, upload: 'always' });
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     const upload = requestsTo(sim, UPLOAD)[0]!;
     expect(upload.status).toBe(200);
     const cache = uploadCacheFor({ baseURL: sim.url, apiKey: sim.apiKey });
@@ -246,7 +269,7 @@ describe('the upload cache', () => {
     expect(cache.has(hash)).toBe(true);
     // The simulator's file expires in one day; five minutes before that the cache no longer trusts it.
     expect(cache.has(hash, Date.now() + 24 * 60 * 60 * 1000 - 5 * 60 * 1000)).toBe(false);
-    await editWith(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
+    await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [picture] });
     expect(requestsTo(sim, UPLOAD)).toHaveLength(2);
   });
 
@@ -310,4 +333,51 @@ describe('uploads and the rate limit', () => {
       await limited.close();
     }
   });
+
+  test('with requestsPerSecond R, no sliding second at Eden holds more than R requests of any kind', async () => {
+    // Uploads (file_id path), the edits, the estimate's price lookup and the downloads of the results
+    // from Eden's own host all count: R per second in total, whatever the adapter sends.
+    const R = 3;
+    const server = await startEdenAISimulator({ rateLimit: false });
+    try {
+      const provider = createEdenAI({ apiKey: server.apiKey, baseURL: server.url, upload: 'always' });
+      const pictures = [1, 2, 3].map((index) => pngBytes({ width: 6 + index, noise: true }));
+      await withRetouch(
+        provider,
+        async (retouch) => {
+          const results = await Promise.all(
+            [0, 1, 2, 0, 1].map((picture, index) =>
+              retouch.edit({
+                model: 'edenai:bfl/flux-kontext-pro',
+                prompt: `Variant ${index}`,
+                images: [pictures[picture]!],
+              }),
+            ),
+          );
+          await Promise.all(results.map((result) => result.images[0]!.bytes()));
+        },
+        { limits: { edenai: { requestsPerSecond: R } } },
+      );
+      expect(requestsTo(server, UPLOAD)).toHaveLength(3);
+      const edits = requestsTo(server, EDITS);
+      expect(edits).toHaveLength(5);
+      for (const edit of edits) {
+        expect(edit.body).toMatchObject({ images: [{ file_id: expect.any(String) }] });
+      }
+      const downloads = server.requests.filter(
+        (request) => request.method === 'GET' && request.path !== '/v3/models',
+      );
+      expect(downloads).toHaveLength(5);
+      expect(requestsTo(server, 'GET /v3/models')).toHaveLength(1);
+      expect(server.requests).toHaveLength(14);
+      expect(
+        maxInWindow(
+          server.requests.map((request) => request.at),
+          1000,
+        ),
+      ).toBeLessThanOrEqual(R);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 });

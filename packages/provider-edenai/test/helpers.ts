@@ -2,10 +2,14 @@ import { randomInt } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createRetouch,
   type EditRequest,
+  type EditResult,
   normalizeEditRequest,
   type ProviderAdapter,
   type ProviderEditOutput,
+  type Retouch,
+  type RetouchOptions,
 } from '@retouch/core';
 import { createTestImage, type RecordedRequest } from '@retouch/simulator';
 
@@ -70,17 +74,65 @@ export async function startImageHost(
   };
 }
 
-/** Runs one edit through an adapter as the dispatcher would. */
+/**
+ * Runs one edit the way an application does: through a Retouch client (so the dispatcher prepares,
+ * estimates, paces and retries), which is closed afterwards.
+ */
+export function retouchEdit(
+  provider: ProviderAdapter,
+  request: EditRequest,
+  options: Omit<RetouchOptions, 'providers'> = {},
+): Promise<EditResult> {
+  return withRetouch(provider, (retouch) => retouch.edit(request), options);
+}
+
+/** Runs `use` with a Retouch client serving `provider`, and closes the client afterwards. */
+export async function withRetouch<T>(
+  provider: ProviderAdapter,
+  use: (retouch: Retouch) => Promise<T>,
+  options: Omit<RetouchOptions, 'providers'> = {},
+): Promise<T> {
+  const retouch = createRetouch({ ...options, providers: [provider] });
+  try {
+    return await use(retouch);
+  } finally {
+    await retouch.close();
+  }
+}
+
+/**
+ * Runs one edit through the adapter alone, as the dispatcher calls it (`prepare`, then `edit` with the
+ * plan, each given `{ http: provider.http, signal }`) but once, without retries or a lane: for what a
+ * single attempt sends and throws. The warnings are `prepare`'s and `edit`'s, as a result carries them.
+ */
 export async function editWith(
   provider: ProviderAdapter,
   request: EditRequest,
   options: { signal?: AbortSignal } = {},
 ): Promise<ProviderEditOutput> {
-  return provider.edit({
-    request: await normalizeEditRequest(request),
-    signal: options.signal ?? new AbortController().signal,
+  const http = provider.http!;
+  const signal = options.signal ?? new AbortController().signal;
+  const normalized = await normalizeEditRequest(request);
+  const prepared = await provider.prepare!(normalized, { http, signal });
+  const output = await provider.edit!({
+    request: normalized,
+    plan: prepared.plan,
+    http,
+    signal,
     idempotencyKey: 'test',
   });
+  return { ...output, warnings: [...prepared.warnings, ...output.warnings] };
+}
+
+/** The most timestamps in any half-open window `[t, t + windowMs)`: a sliding-window count. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; start < sorted.length; start++) {
+    while (end < sorted.length && sorted[end]! < sorted[start]! + windowMs) end++;
+    most = Math.max(most, end - start);
+  }
+  return most;
 }
 
 /** The requests a simulator received on one route (`'POST /v3/images/edits'`). */

@@ -1,564 +1,317 @@
 import {
-  type Cost,
+  createGeneratedImage,
   type EditWarning,
-  InvalidRequestError,
-  imageToDataUrl,
-  isLocalImage,
-  type NormalizedEditRequest,
-  type NormalizedImage,
-  type RequestIssue,
+  InvalidResponseError,
+  type JobWatch,
+  type ProviderCall,
+  type ProviderContext,
+  type ProviderEditOutput,
+  type ProviderJobStatus,
+  type ProviderJobSubmission,
+  RetouchError,
   roundUsd,
-  UnsupportedFeatureError,
+  type WatchOptions,
 } from '@retouch/core';
-import { z } from 'zod';
-import type { OxenParameter } from './oxen-api.ts';
-import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
+import { type OxenEditResponse, oxenEditResponseSchema, oxenTimeToEpochMs } from './oxen-api.ts';
+import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
+import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
+import { refineOxenError } from './oxen-error.ts';
+import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
+import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
+import type { OxenProvider } from './oxen-provider.ts';
+import {
+  cancelGeneration,
+  enqueue,
+  foldGenerations,
+  joinJobId,
+  mediaTypeOf,
+  OxenJobContexts,
+  partFromEvent,
+  partFromRow,
+  readGeneration,
+  splitGenerations,
+  splitJobId,
+  withGenerations,
+} from './oxen-queue.ts';
 
-/**
- * How the adapter runs an edit on Oxen.
- * - `sse` (the default): the async queue, with completion from one shared `GET /api/events` stream.
- * - `queue`: the async queue, with completion by polling `GET /api/ai/queue/{id}` with backoff.
- * - `sync`: one blocking `POST /api/ai/images/edit` per output image.
- */
-export type OxenMode = 'sync' | 'queue' | 'sse';
-
-/**
- * Zod schema of `providerOptions.oxen`. The four named options steer the adapter and are never sent
- * to Oxen; every other key is a parameter of the model (`guidance`, `num_inference_steps`,
- * `enable_web_search`, `safety_tolerance`, ...), checked against the model's schema and sent as is.
- */
-export const oxenProviderOptionsSchema = z.looseObject({
-  mode: z
-    .enum(['sync', 'queue', 'sse'], {
-      error:
-        'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
-    })
-    .optional(),
-  targetNamespace: z
-    .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
-    .trim()
-    .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
-    .optional(),
-  responseFormat: z
-    .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
-    .optional(),
-  reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
-});
-
-/**
- * Options of one request for Oxen, under `providerOptions.oxen`.
- *
- * @example
- * await retouch.edit({
- *   model: 'oxen:flux-kontext-dev',
- *   prompt: 'Add a funny hat',
- *   images: ['https://example.com/ox.png'],
- *   providerOptions: { oxen: { guidance: 3.5, num_inference_steps: 28, reportCost: true } },
- * });
- */
-export interface OxenProviderOptions {
-  /**
-   * How this request runs, overriding `createOxen({ mode })`: `sync` sends the blocking
-   * `POST /api/ai/images/edit`, `queue` enqueues and polls, `sse` enqueues and waits on the event
-   * stream. With `retouch.submit()` a provider job is always made, so `sync` is followed by polling
-   * there. A job resumed from a snapshot is followed in the provider's own mode.
-   */
-  mode?: OxenMode;
-  /** The Oxen namespace (user or organization) billed and storing the result; overrides the provider's. */
-  targetNamespace?: string;
-  /**
-   * `url` (default) returns Oxen's temporary URLs; `b64_json` returns the bytes inline: sent as
-   * `response_format` in sync mode, and downloaded at completion in the queue modes.
-   */
-  responseFormat?: 'url' | 'b64_json';
-  /** After a queued job, read its billed `cost` from `GET /api/ai/generations/{id}` (one extra read per image). */
-  reportCost?: boolean;
-  /** Any other key is a model parameter in the model's own spelling, e.g. `guidance` or `safety_tolerance`. */
-  [parameter: string]: unknown;
-}
-
-/** Body fields the adapter owns; setting them through provider options would bypass its checks. */
-const RESERVED: Record<string, string> = {
-  model: 'set the model in "model", e.g. "oxen:qwen-image-edit"',
-  prompt: 'set the prompt in "prompt"',
-  input_image: 'pass input images in "images"',
-  num_generations: 'set "n"; the adapter splits it into enqueues of at most 4',
-  response_format: 'use providerOptions.oxen.responseFormat',
-  target_namespace: 'use providerOptions.oxen.targetNamespace or createOxen({ targetNamespace })',
-  mask_url: 'pass the mask in "mask"',
-};
-
-/** Model parameters the neutral request fills; setting both would be ambiguous. */
-const NEUTRAL_PARAMETERS: Record<string, keyof NormalizedEditRequest> = {
-  aspect_ratio: 'aspectRatio',
-  resolution: 'size',
-  quality: 'quality',
-  output_format: 'outputFormat',
-  seed: 'seed',
-  negative_prompt: 'negativePrompt',
-};
-
-/** What the adapter will send for one request, before the images are encoded. */
-export interface OxenEditPlan {
-  readonly modelId: string;
-  readonly prompt: string;
-  /** The images to send, after dropping those the model cannot take. */
-  readonly images: readonly NormalizedImage[];
-  /** Whether `input_image` is an array. */
-  readonly inputImageArray: boolean;
-  readonly mask?: NormalizedImage | undefined;
-  /** The mask's parameter name (`mask_url`). */
-  readonly maskParameter?: string | undefined;
-  /** Model parameters besides prompt, images and mask, in the model's spelling. */
-  readonly parameters: Readonly<Record<string, unknown>>;
-  readonly warnings: readonly EditWarning[];
-  readonly targetNamespace?: string | undefined;
-  readonly responseFormat: 'url' | 'b64_json';
-  readonly reportCost: boolean;
-  /** The output format the model will produce (the one asked for, else the model's default). */
-  readonly outputFormat?: string | undefined;
-  /** The expected price of one output image. */
-  readonly costPerImage?: Cost | undefined;
-}
-
-/**
- * Checks what can be checked without the model's schema: the types of `providerOptions.oxen`, fields the
- * adapter owns, options set twice, and inputs Oxen cannot take. Run before the schema is read, so a bad
- * request is refused without any call. Throws `InvalidRequestError` listing every problem.
- */
-export function checkOxenRequest(request: NormalizedEditRequest): void {
-  const issues: RequestIssue[] = [];
-  const parsed = oxenProviderOptionsSchema.safeParse(request.providerOptions);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      issues.push({
-        path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
-        message: issue.message,
-      });
-    }
-  }
-  for (const key of Object.keys(request.providerOptions)) {
-    const path = `providerOptions.oxen.${key}`;
-    const reserved = RESERVED[key];
-    const neutral = NEUTRAL_PARAMETERS[key];
-    if (reserved) issues.push({ path, message: `"${key}" is set by the adapter; ${reserved}` });
-    else if (neutral && request[neutral] !== undefined) {
-      issues.push({
-        path,
-        message: `both ${neutral} and providerOptions.oxen.${key} are set; keep one (${neutral} is checked the same way)`,
-      });
-    }
-  }
-  for (const [index, image] of request.images.entries()) {
-    if (image.kind === 'file-id') {
-      issues.push({
-        path: `images.${index}`,
-        message:
-          'Oxen has no file uploads; pass a public URL, the bytes, or { path } (sent inline as a data: URI)',
-      });
-    }
-  }
-  if (request.mask?.kind === 'file-id') {
-    issues.push({
-      path: 'mask',
-      message: 'Oxen has no file uploads; pass a public URL, the bytes, or { path }',
-    });
-  }
-  if (issues.length > 0) throw new InvalidRequestError({ issues });
-}
-
-/**
- * Maps a neutral request onto one Oxen model, driven by the model's parameter schema: each option
- * goes to the model's own parameter name and spelling, and an option the model lacks or a value
- * outside its enum becomes a warning (and is not sent), or an `UnsupportedFeatureError` with
- * `strict`. Nothing is read or sent here. The request must have passed {@link checkOxenRequest}, which
- * refuses what no schema could fix (fields the adapter owns, options set twice, file ids).
- */
-export function planOxenEdit(options: {
-  request: NormalizedEditRequest;
-  spec: OxenModelSpec;
-  strict: boolean;
+/** What the edit model needs from the provider's settings. */
+export interface OxenEditModelSettings {
+  /** The mode of a request that names none. */
+  mode: OxenMode;
   targetNamespace?: string | undefined;
-  reportCost?: boolean | undefined;
-}): OxenEditPlan {
-  const { request, spec } = options;
-  const providerOptions = parseProviderOptions(request.providerOptions);
-  const checked = spec.source !== 'unknown';
-  const parameters = spec.parameters;
-  const warnings: EditWarning[] = [];
-  const optionWarnings: EditWarning[] = [];
-  const body: Record<string, unknown> = {};
+  reportCost: boolean;
+  syncTimeoutMs: number;
+  events: OxenEventStreamOptions;
+}
 
-  if (spec.source === 'unknown') {
-    warnings.push({
-      type: 'other',
-      message: `Oxen's parameter schema for "${spec.modelId}" could not be read and the model is not in the built-in table; options were sent under their usual names without checking`,
-    });
-  } else if (spec.source === 'built-in') {
-    warnings.push({
-      type: 'other',
-      message: `Oxen's parameter schema for "${spec.modelId}" could not be read; options were checked against the built-in table`,
-    });
-  }
+/** The adapter's methods: everything `createOxen` returns besides its settings. */
+export type OxenEditModel = Omit<OxenProvider, 'id' | 'specificationVersion' | 'http' | 'mode' | 'polling'>;
 
-  const unsupported = (option: string, message: string): void => {
-    optionWarnings.push({ type: 'unsupported-option', option, message });
+/** The watch of a job that is not followed on the event stream: the dispatcher polls it. */
+const NOT_WATCHED: JobWatch = { live: false, stop: () => {} };
+
+/**
+ * The Oxen adapter's methods. Every request goes through the `http` of the call or context it is
+ * handed (the client bound to the provider's lane); nothing here sleeps, retries or polls: the
+ * dispatcher reads `status` and the event stream only wakes it.
+ */
+export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditModel {
+  const catalog = new OxenModelCatalog();
+  const contexts = new OxenJobContexts();
+  let stream: OxenEventStream | undefined;
+  const events = (): OxenEventStream => {
+    // The provider stays usable after close(): a later job opens a new stream.
+    if (!stream || stream.closed) stream = new OxenEventStream(settings.events);
+    return stream;
   };
-  const adjusted = (option: string, from: unknown, to: unknown, message: string): void => {
-    optionWarnings.push({ type: 'adjusted-option', option, from, to, message });
-  };
-  const outsideEnum = (option: string, name: string, value: unknown, parameter: OxenParameter): void => {
-    const fallback = parameter.default;
-    adjusted(
-      option,
-      value,
-      fallback,
-      `${JSON.stringify(value)} is not a value of ${spec.modelId}'s ${name} (${describeEnum(parameter)}); it was not sent${
-        fallback === undefined ? '' : `, so the model's default ${JSON.stringify(fallback)} applies`
-      }`,
+
+  async function editSync(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
+    const plan = planOf(call.plan);
+    const body = await encodeOxenBody(plan, { mode: 'edit' });
+    const timeoutMs =
+      call.deadline === undefined
+        ? settings.syncTimeoutMs
+        : Math.max(1, Math.min(settings.syncTimeoutMs, call.deadline - Date.now()));
+    // Oxen's edit endpoint makes one image per request (its `n` is in the older OpenAPI fragment only).
+    // Each request waits for room in the lane's window on its own.
+    const attempts = await Promise.allSettled(
+      Array.from({ length: call.request.n }, async () => {
+        try {
+          const response = await call.http.request({
+            method: 'POST',
+            path: '/api/ai/images/edit',
+            json: body,
+            schema: oxenEditResponseSchema,
+            signal: call.signal,
+            timeoutMs,
+          });
+          return response.data;
+        } catch (error) {
+          throw refineOxenError(error);
+        }
+      }),
     );
-  };
-
-  // Images: one URL or an array, as the model's schema says.
-  let images = [...request.images];
-  const inputImageArray =
-    spec.inputImage === 'array' || (spec.inputImage === undefined && request.images.length > 1);
-  if (spec.inputImage === 'string' && images.length > 1) {
-    unsupported(
-      'images',
-      `${spec.modelId} takes one input image; only the first was sent and ${images.length - 1} more were dropped (use a model whose input_image is an array, such as gpt-image-2-edit, to combine images)`,
+    const responses = attempts
+      .filter(
+        (attempt): attempt is PromiseFulfilledResult<OxenEditResponse> => attempt.status === 'fulfilled',
+      )
+      .map((attempt) => attempt.value);
+    const failures = attempts
+      .filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected')
+      .map((attempt) => attempt.reason as unknown);
+    if (responses.length === 0) throw failures[0];
+    const warnings: EditWarning[] = [];
+    if (failures.length > 0) {
+      warnings.push({
+        type: 'other',
+        message: `${failures.length} of ${call.request.n} edit requests failed (${errorMessage(failures[0])}); the result holds the other ${responses.length}`,
+      });
+    }
+    const images = responses.flatMap((response) =>
+      response.images.map((item, index) => {
+        if (item.url === undefined && item.b64_json === undefined) {
+          throw new InvalidResponseError({
+            message: 'oxen: an output image has neither url nor b64_json',
+            provider: 'oxen',
+            path: `images.${index}`,
+          });
+        }
+        const mediaType = mediaTypeOf(item.url, plan.outputFormat);
+        return createGeneratedImage({
+          provider: 'oxen',
+          ...(item.url !== undefined ? { url: item.url } : {}),
+          ...(item.b64_json !== undefined ? { base64: item.b64_json } : {}),
+          ...(mediaType ? { mediaType } : {}),
+          http: call.http,
+        });
+      }),
     );
-    images = images.slice(0, 1);
-  } else if (spec.inputImage === 'array' && spec.maxInputImages && images.length > spec.maxInputImages) {
-    unsupported(
-      'images',
-      `${spec.modelId} takes at most ${spec.maxInputImages} input images; ${images.length - spec.maxInputImages} were dropped`,
+    const cost = plan.costPerImage
+      ? { usd: roundUsd(plan.costPerImage.usd * images.length), source: 'estimated' as const }
+      : undefined;
+    return {
+      images,
+      ...(cost ? { cost } : {}),
+      warnings,
+      raw: responses.length === 1 ? responses[0] : responses,
+    };
+  }
+
+  async function submit(call: ProviderCall<OxenEditPlan>): Promise<ProviderJobSubmission> {
+    const plan = planOf(call.plan);
+    const base = await encodeOxenBody(plan, { mode: 'queue' });
+    // Subscribe before enqueueing: Oxen's stream does not replay, and a fast job can finish first.
+    const release =
+      plan.mode === 'sse' ? await events().hold({ http: call.http, signal: call.signal }) : undefined;
+    const generationIds: string[] = [];
+    const raws: unknown[] = [];
+    try {
+      for (const count of splitGenerations(call.request.n)) {
+        const enqueued = await enqueue({
+          http: call.http,
+          body: withGenerations(base, count),
+          signal: call.signal,
+        });
+        generationIds.push(...enqueued.generationIds);
+        raws.push(enqueued.raw);
+      }
+    } catch (error) {
+      // A split request is all or nothing: what was already queued would bill for a failed edit. The
+      // cancels do not take the call's signal, which may be what ended it.
+      await Promise.allSettled(
+        generationIds.map((generationId) => cancelGeneration({ http: call.http, generationId })),
+      );
+      throw error;
+    } finally {
+      // The stream lingers after the release, until the dispatcher's watch takes it over.
+      release?.();
+    }
+    contexts.remember(generationIds, {
+      modelId: plan.modelId,
+      outputFormat: plan.outputFormat,
+      costPerImage: plan.costPerImage,
+      responseFormat: plan.responseFormat,
+      reportCost: plan.reportCost,
+    });
+    // The plan's warnings were reported by prepare.
+    return { jobId: joinJobId(generationIds), warnings: [], raw: raws.length === 1 ? raws[0] : raws };
+  }
+
+  async function status(jobId: string, context: ProviderContext): Promise<ProviderJobStatus> {
+    const rows = await Promise.all(
+      splitJobId(jobId).map((generationId) =>
+        readGeneration({ http: context.http, generationId, signal: context.signal }),
+      ),
     );
-    images = images.slice(0, spec.maxInputImages);
-  }
-
-  // Neutral options → the model's own parameters.
-  const set = (name: string, value: unknown): void => {
-    body[name] = value;
-  };
-  const simple = (option: string, name: string, value: unknown, label: string): void => {
-    if (value === undefined) return;
-    const parameter = parameters[name];
-    if (!checked) set(name, value);
-    else if (!parameter)
-      unsupported(option, `${spec.modelId} has no ${label} option; ${option} was not sent`);
-    else if (valueProblem(parameter, value) === undefined) set(name, coerce(parameter, value));
-    else outsideEnum(option, name, value, parameter);
-  };
-
-  simple('aspectRatio', 'aspect_ratio', request.aspectRatio, 'aspect ratio (aspect_ratio)');
-
-  if (request.size !== undefined) {
-    const name = parameters.resolution || !checked ? 'resolution' : parameters.size ? 'size' : undefined;
-    const parameter = name ? parameters[name] : undefined;
-    if (!checked) set('resolution', request.size);
-    else if (!name || !parameter) {
-      unsupported('size', `${spec.modelId} has no output size option (resolution); size was not sent`);
-    } else if (!parameter.enum || parameter.enum.includes(request.size)) {
-      set(name, request.size);
-    } else if (isTierEnum(parameter.enum) && request.size !== 'auto') {
-      const tier = tierForSize({ size: request.size, tiers: parameter.enum })!;
-      adjusted(
-        'size',
-        request.size,
-        tier,
-        `${spec.modelId} sizes its output in tiers (${describeEnum(parameter)}); size ${request.size} was sent as ${name} "${tier}", and the shape follows aspectRatio`,
-      );
-      set(name, tier);
-    } else {
-      outsideEnum('size', name, request.size, parameter);
+    for (const row of rows) {
+      // Kept for a completion event, which says nothing of when the work began.
+      const startedAt = oxenTimeToEpochMs(row.started_at);
+      if (row.status === 'processing' && startedAt !== undefined) {
+        contexts.noteStarted(row.generation_id, startedAt);
+      }
     }
-  }
-
-  simple('quality', 'quality', request.quality, 'quality');
-
-  if (request.outputFormat !== undefined) {
-    const parameter = parameters.output_format;
-    if (!checked) set('output_format', request.outputFormat);
-    else if (!parameter) {
-      unsupported(
-        'outputFormat',
-        `${spec.modelId} has no output format option (output_format); outputFormat was not sent`,
-      );
-    } else if (!parameter.enum) {
-      set('output_format', request.outputFormat);
-    } else {
-      // The model's own spelling wins: "jpg" for some models, "jpeg" for others.
-      const spelling = parameter.enum.find(
-        (value) => typeof value === 'string' && sameFormat(value, request.outputFormat!),
-      );
-      if (spelling !== undefined) set('output_format', spelling);
-      else outsideEnum('outputFormat', 'output_format', request.outputFormat, parameter);
-    }
-  }
-
-  let mask: NormalizedImage | undefined;
-  let maskParameter: string | undefined;
-  if (request.mask) {
-    maskParameter = parameters.mask_url || !checked ? 'mask_url' : parameters.mask ? 'mask' : undefined;
-    if (maskParameter) mask = request.mask;
-    else unsupported('mask', `${spec.modelId} takes no mask (mask_url); the mask was not sent`);
-  }
-
-  simple('seed', 'seed', request.seed, 'seed');
-  simple('negativePrompt', 'negative_prompt', request.negativePrompt, 'negative prompt (negative_prompt)');
-
-  // Model parameters given in the model's own spelling.
-  for (const [key, value] of Object.entries(providerOptions.parameters)) {
-    const path = `providerOptions.oxen.${key}`;
-    if (value === undefined) continue;
-    if (!checked) {
-      set(key, value);
-      continue;
-    }
-    const parameter = parameters[key];
-    if (!parameter) {
-      const snake = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-      const hint = snake !== key && parameters[snake] ? ` (did you mean "${snake}"?)` : '';
-      unsupported(
-        path,
-        `${spec.modelId} has no parameter "${key}"${hint}; it was not sent. Its parameters: ${Object.keys(parameters).join(', ') || 'none'}`,
-      );
-      continue;
-    }
-    const problem = valueProblem(parameter, value);
-    if (problem === undefined) set(key, coerce(parameter, value));
-    else {
-      adjusted(
-        path,
-        value,
-        parameter.default,
-        `${JSON.stringify(value)} is not a valid ${spec.modelId} ${key}: ${problem}; it was not sent${
-          parameter.default === undefined
-            ? ''
-            : `, so the model's default ${JSON.stringify(parameter.default)} applies`
-        }`,
-      );
-    }
-  }
-
-  if (options.strict && optionWarnings.length > 0) {
-    const first = optionWarnings[0] as Extract<EditWarning, { option: string }>;
-    throw new UnsupportedFeatureError({
-      message: `oxen: ${spec.modelId} cannot honour the request exactly (strict mode): ${optionWarnings.map((warning) => warning.message).join('; ')}`,
-      provider: 'oxen',
-      model: spec.modelId,
-      feature: first.option,
+    return foldGenerations({
+      parts: rows.map(partFromRow),
+      contexts,
+      reportCost: settings.reportCost,
+      http: context.http,
+      signal: context.signal,
     });
   }
 
-  const local = [...images, ...(mask ? [mask] : [])].filter(isLocalImage).length;
-  if (local > 0) {
-    warnings.push({
-      type: 'other',
-      message: `${local} local image${local === 1 ? ' was' : 's were'} sent inline as data: URIs; Oxen advises public URLs in production (inline images enlarge every request and its retries)`,
+  function watch(jobId: string, options: WatchOptions): JobWatch {
+    // A job resumed from a snapshot comes without its request: the provider's own mode decides.
+    if (oxenModeOf({ request: options.request, fallback: settings.mode }) !== 'sse') return NOT_WATCHED;
+    const generationIds = splitJobId(jobId);
+    const listener = events();
+    // Folding a finished job may read costs and download results: stopping the watch ends that too.
+    const folding = new AbortController();
+    const onAbort = (): void => folding.abort(options.signal.reason);
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    const handle = listener.watch({
+      generationIds,
+      http: options.http,
+      onCheck: () => options.notify(),
+      onComplete: (completions) => {
+        foldGenerations({
+          parts: completions.map((event) =>
+            partFromEvent({ event, startedAt: contexts.startedAt(event.generation_id) }),
+          ),
+          contexts,
+          reportCost: settings.reportCost,
+          http: options.http,
+          signal: folding.signal,
+        }).then(
+          (folded) => options.notify(folded),
+          // The dispatcher's own read (with its retries) settles what the event could not.
+          () => {
+            if (!folding.signal.aborted) options.notify();
+          },
+        );
+      },
     });
+    return {
+      get live() {
+        return listener.connected;
+      },
+      stop() {
+        options.signal.removeEventListener('abort', onAbort);
+        folding.abort();
+        handle.stop();
+      },
+    };
   }
 
-  const outputFormat =
-    typeof body.output_format === 'string'
-      ? body.output_format
-      : typeof parameters.output_format?.default === 'string'
-        ? parameters.output_format.default
-        : undefined;
-  const costPerImage = estimateImageCost({ spec, parameters: body });
+  async function cancel(jobId: string, context: ProviderContext): Promise<void> {
+    const generationIds = splitJobId(jobId);
+    const results = await Promise.allSettled(
+      generationIds.map((generationId) =>
+        cancelGeneration({ http: context.http, generationId, signal: context.signal }),
+      ),
+    );
+    // Oxen sends no event for a cancelled job: a wait on it reads its status now.
+    stream?.check(generationIds);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure && results.every((result) => result.status === 'rejected')) throw failure.reason;
+  }
 
   return {
-    modelId: spec.modelId,
-    prompt: request.prompt,
-    images,
-    inputImageArray,
-    mask,
-    maskParameter,
-    parameters: body,
-    warnings: [...optionWarnings, ...warnings],
-    targetNamespace: providerOptions.targetNamespace ?? options.targetNamespace,
-    responseFormat: providerOptions.responseFormat ?? 'url',
-    reportCost: providerOptions.reportCost ?? options.reportCost ?? false,
-    outputFormat,
-    costPerImage,
+    prefersJobs: (request, plan) =>
+      (plan?.mode ?? oxenModeOf({ request, fallback: settings.mode })) !== 'sync',
+
+    async prepare(request, context) {
+      // A request that is wrong whatever the model is refused before the schema lookup, a network call.
+      checkOxenRequest(request);
+      const spec = await catalog.spec(request.modelId, context);
+      const plan = planOxenEdit({
+        request,
+        spec,
+        mode: settings.mode,
+        targetNamespace: settings.targetNamespace,
+        reportCost: settings.reportCost,
+      });
+      return { plan, warnings: [...plan.warnings] };
+    },
+
+    edit: editSync,
+    submit,
+    status,
+    watch,
+    cancel,
+
+    async estimateCost({ request, plan }) {
+      const { costPerImage } = planOf(plan);
+      return costPerImage ? { usd: roundUsd(costPerImage.usd * request.n), source: 'estimated' } : undefined;
+    },
+
+    async capabilities(modelId, context) {
+      const spec = await catalog.spec(modelId, context);
+      return spec.source === 'unknown' ? undefined : capabilitiesOf(spec);
+    },
+
+    async listModels(context) {
+      const specs = await catalog.list(context);
+      return specs.map(modelInfoOf);
+    },
+
+    async close() {
+      const closing = stream;
+      stream = undefined;
+      await closing?.close();
+    },
   };
 }
 
-/**
- * The mode a request runs in: its `providerOptions.oxen.mode`, else the provider's. A value that is
- * not a mode counts as absent here; `checkOxenRequest` refuses it before anything is sent.
- */
-export function oxenModeOf(options: { request: NormalizedEditRequest; fallback: OxenMode }): OxenMode {
-  const requested = options.request.providerOptions.mode;
-  return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
-}
-
-/**
- * The JSON body for `POST /api/ai/images/edit` or `POST /api/ai/queue`, in the documented field
- * order. Local images are read here and become `data:` URIs.
- */
-export async function encodeOxenBody(
-  plan: OxenEditPlan,
-  options: { mode: 'edit' | 'queue'; numGenerations?: number },
-): Promise<Record<string, unknown>> {
-  const urls = await Promise.all(plan.images.map((image) => imageToDataUrl(image)));
-  const body: Record<string, unknown> = {
-    model: plan.modelId,
-    prompt: plan.prompt,
-    input_image: plan.inputImageArray ? urls : urls[0],
-  };
-  if (options.mode === 'queue' && options.numGenerations !== undefined && options.numGenerations > 1) {
-    body.num_generations = options.numGenerations;
-  }
-  Object.assign(body, plan.parameters);
-  if (plan.mask && plan.maskParameter) body[plan.maskParameter] = await imageToDataUrl(plan.mask);
-  if (options.mode === 'edit' && plan.responseFormat === 'b64_json') body.response_format = 'b64_json';
-  if (plan.targetNamespace) body.target_namespace = plan.targetNamespace;
-  return body;
-}
-
-/** The expected price of one output image from the model's `pricing`, or `undefined` when unknown. */
-export function estimateImageCost(options: {
-  spec: OxenModelSpec;
-  parameters: Readonly<Record<string, unknown>>;
-}): Cost | undefined {
-  const { spec, parameters } = options;
-  const pricing = spec.pricing;
-  if (!pricing) return undefined;
-  const grid = pricing.cost_per_image_grid;
-  if (grid && Object.keys(grid).length > 0) {
-    const quality = String(parameters.quality ?? spec.parameters.quality?.default ?? '');
-    const resolution = String(
-      parameters.resolution ??
-        parameters.size ??
-        spec.parameters.resolution?.default ??
-        spec.parameters.size?.default ??
-        '',
-    );
-    // A quality the grid does not list (e.g. "auto") is priced at its dearest row, which keeps a budget safe.
-    const rows = grid[quality] ? [grid[quality]] : Object.values(grid);
-    const prices = rows
-      .map((row) => {
-        const column = gridColumn(Object.keys(row), resolution);
-        return column === undefined ? Math.max(...Object.values(row)) : row[column];
-      })
-      .filter((price): price is number => typeof price === 'number' && Number.isFinite(price));
-    if (prices.length > 0) return { usd: roundUsd(Math.max(...prices)), source: 'estimated' };
-  }
-  if (typeof pricing.cost_per_image === 'number') {
-    return { usd: roundUsd(pricing.cost_per_image), source: 'estimated' };
-  }
-  return undefined;
-}
-
-/** Largest side, in pixels, that a grid column's label covers. */
-const COLUMN_SIDES: Record<string, number> = { SD: 1024, HD: 1920, FHD: 1920, QHD: 2560 };
-
-function columnSide(label: string): number | undefined {
-  const tier = /^(\d+)K$/i.exec(label);
-  if (tier) return Number(tier[1]) * 1024;
-  const size = /^(\d+)x(\d+)$/.exec(label);
-  if (size) return Math.max(Number(size[1]), Number(size[2]));
-  return COLUMN_SIDES[label.toUpperCase()];
-}
-
-/**
- * The price column of a resolution. Oxen's grids are keyed by billing tier (`HD`, `4K`, `1K`, ...)
- * rather than by the resolution values, so a `WxH` falls in the smallest tier that covers its longest
- * side, and `auto` (or no resolution) in the standard, smallest tier.
- */
-function gridColumn(labels: readonly string[], resolution: string): string | undefined {
-  if (labels.includes(resolution)) return resolution;
-  const sized = labels
-    .map((label) => ({ label, side: columnSide(label) }))
-    .filter((entry): entry is { label: string; side: number } => entry.side !== undefined)
-    .sort((a, b) => a.side - b.side);
-  if (sized.length === 0) return labels.length === 1 ? labels[0] : undefined;
-  const size = /^(\d+)x(\d+)$/.exec(resolution);
-  if (!size) return sized[0]!.label;
-  const longest = Math.max(Number(size[1]), Number(size[2]));
-  return (sized.find((entry) => entry.side >= longest) ?? sized.at(-1)!).label;
-}
-
-function parseProviderOptions(raw: Readonly<Record<string, unknown>>): {
-  mode?: OxenMode | undefined;
-  targetNamespace?: string | undefined;
-  responseFormat?: 'url' | 'b64_json' | undefined;
-  reportCost?: boolean | undefined;
-  parameters: Record<string, unknown>;
-} {
-  const parsed = oxenProviderOptionsSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new InvalidRequestError({
-      issues: parsed.error.issues.map((issue) => ({
-        path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
-        message: issue.message,
-      })),
+/** The call's plan; `prepare` makes it, and the dispatcher hands it back. */
+function planOf(plan: OxenEditPlan | undefined): OxenEditPlan {
+  if (plan === undefined) {
+    throw new RetouchError({
+      message: 'oxen: the call carries no plan; call prepare() first and pass its plan (the dispatcher does)',
     });
   }
-  const { mode, targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
-  return { mode, targetNamespace, responseFormat, reportCost, parameters };
+  return plan;
 }
 
-function sameFormat(a: string, b: string): boolean {
-  const normal = (value: string): string => (value.toLowerCase() === 'jpg' ? 'jpeg' : value.toLowerCase());
-  return normal(a) === normal(b);
-}
-
-function describeEnum(parameter: OxenParameter): string {
-  return parameter.enum ? `one of ${parameter.enum.map((value) => String(value)).join(', ')}` : 'any value';
-}
-
-/** Why a value does not fit a parameter, or `undefined` when it fits. */
-function valueProblem(parameter: OxenParameter, value: unknown): string | undefined {
-  const candidate = coerce(parameter, value);
-  if (parameter.enum) {
-    return parameter.enum.some((allowed) => allowed === candidate) ? undefined : describeEnum(parameter);
-  }
-  const types = typesOf(parameter);
-  if (types.length > 0 && !types.some((type) => matchesType(type, candidate))) {
-    return `expected ${types.join(' or ')}`;
-  }
-  if (typeof candidate === 'number') {
-    if (parameter.minimum !== undefined && candidate < parameter.minimum) {
-      return `must be at least ${parameter.minimum}`;
-    }
-    if (parameter.maximum !== undefined && candidate > parameter.maximum) {
-      return `must be at most ${parameter.maximum}`;
-    }
-  }
-  return undefined;
-}
-
-/** A number given for a parameter whose values are strings (`safety_tolerance: 2` → `"2"`) is the same value. */
-function coerce(parameter: OxenParameter, value: unknown): unknown {
-  const types = typesOf(parameter);
-  const stringValued =
-    types.includes('string') || parameter.enum?.every((allowed) => typeof allowed === 'string');
-  if (typeof value === 'number' && stringValued && !types.includes('number') && !types.includes('integer')) {
-    return String(value);
-  }
-  return value;
-}
-
-function matchesType(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'null':
-      return value === null;
-    default:
-      return true;
-  }
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

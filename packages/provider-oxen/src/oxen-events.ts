@@ -1,40 +1,9 @@
-import { ApiCallError, type HttpClient, RetouchError } from '@retouch/core';
+import { delay, type HttpClient } from '@retouch/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import {
-  OXEN_COMPLETED_EVENT,
-  type OxenCompletedEvent,
-  type OxenGenerationStatus,
-  oxenCompletedEventSchema,
-  oxenTimeToEpochMs,
-} from './oxen-api.ts';
-import { isTerminal, listActiveGenerations, readGeneration } from './oxen-queue.ts';
-import { backoffDelay } from './oxen-timers.ts';
+import { OXEN_COMPLETED_EVENT, type OxenCompletedEvent, oxenCompletedEventSchema } from './oxen-api.ts';
 
-/**
- * How a watched generation ended, from its completion event or from a status read. A completion
- * event carries no times; `startedAt` (epoch ms) is then the `started_at` of a status row read while
- * the job was processing (a safety check or a reconnection), when there was one.
- */
-export type OxenCompletion =
-  | {
-      generationId: string;
-      status: 'succeeded';
-      url: string | undefined;
-      source: 'event' | 'status';
-      event?: OxenCompletedEvent;
-      row?: OxenGenerationStatus;
-      startedAt?: number;
-    }
-  | {
-      generationId: string;
-      status: 'failed';
-      error: string | undefined;
-      source: 'event' | 'status';
-      event?: OxenCompletedEvent;
-      row?: OxenGenerationStatus;
-      startedAt?: number;
-    }
-  | { generationId: string; status: 'cancelled'; source: 'status'; row?: OxenGenerationStatus };
+/** A `media_generation_completed` event: how a generation ended, as Oxen announced it. */
+export type OxenCompletion = OxenCompletedEvent & { status: 'succeeded' | 'failed' };
 
 /** Tuning of the shared event stream. Every field has a default suited to Oxen's documented behaviour. */
 export interface OxenEventStreamOptions {
@@ -49,8 +18,9 @@ export interface OxenEventStreamOptions {
    */
   maxReconnectDelayMs?: number;
   /**
-   * While connected, how often watched jobs are checked with a status read anyway, so a missed event
-   * or a job cancelled elsewhere (Oxen sends no event for a cancelled job) never leaves a caller waiting.
+   * While the stream is connected, how often the dispatcher reads a waiting job's status anyway (its
+   * `polling.whileWatchedMs`), so a missed event or a job cancelled elsewhere (Oxen sends no event for
+   * a cancelled job) never leaves a caller waiting.
    * @default 30000
    */
   reconcileIntervalMs?: number;
@@ -67,62 +37,64 @@ export interface OxenEventStreamOptions {
   lingerMs?: number;
   /**
    * Longest event or line accepted, in characters; a longer one (a hostile never-ending line) drops
-   * the connection, which is then reopened and reconciled.
+   * the connection, which is then reopened.
    * @default 1048576
    */
   maxEventSize?: number;
   /**
-   * How long an enqueue waits for the stream to connect before going ahead (the job is then
-   * reconciled by status reads).
+   * How long an enqueue waits for the stream to connect before going ahead (the dispatcher then
+   * polls the job until the stream is back).
    * @default 10000
    */
   connectTimeoutMs?: number;
 }
 
-interface Waiter {
-  resolve(completion: OxenCompletion): void;
-  reject(error: unknown): void;
+/** A job's interest in the stream, registered by {@link OxenEventStream.watch}. */
+interface Watcher {
+  /** The job's generation ids, in order. */
+  readonly ids: readonly string[];
+  /** Completions heard so far, by generation id. */
+  readonly completions: Map<string, OxenCompletion>;
+  /** Hears the completions of every generation once all are in. */
+  readonly onComplete: (completions: OxenCompletion[]) => void;
+  /** Hears that events may have been missed (the stream dropped or came back): read the job. */
+  readonly onCheck: () => void;
+  /** The watching call's client, bound to its client's lane. */
+  readonly http: HttpClient;
+  done: boolean;
 }
 
-const EARLY_EVENT_TTL_MS = 60_000;
-const MAX_EARLY_EVENTS = 1_000;
-const SETTLED_TTL_MS = 10 * 60_000;
-const MAX_SETTLED = 10_000;
-const RECONCILE_CONCURRENCY = 4;
-// A connection must live this long (or deliver something) before a drop counts as a fresh failure.
+/** Completion events are kept this long, so a job watched after its event (a fast job) still hears it. */
+const RECENT_TTL_MS = 10 * 60_000;
+const MAX_RECENT = 10_000;
+/** A connection must live this long (or deliver something) before a drop counts as a fresh failure. */
 const HEALTHY_CONNECTION_MS = 5_000;
 
 /**
- * One Server-Sent Events connection to `GET /api/events`, shared by every job of one API key.
+ * One Server-Sent Events connection to `GET /api/events`, shared by every job of one provider
+ * instance. It only wakes the dispatcher's wait: the dispatcher reads job status itself.
  *
- * Oxen's stream neither buffers nor replays, sends no event for a cancelled job, and carries
- * unrelated events. So: the stream is opened (and its headers awaited) before a job is enqueued;
- * completion events for ids not yet registered are kept for a minute, because an event can beat the
- * enqueue response; a dropped or silent connection is reopened with backoff, after which every
- * watched job is checked with a status read; and a slow safety interval does the same while
- * connected. While disconnected, watched jobs are polled at the poll interval. The connection closes
- * when no job is waiting.
+ * Oxen's stream neither buffers nor replays and carries unrelated events. So: the stream is opened
+ * (and its headers awaited) before a job is enqueued ({@link OxenEventStream.hold}); completion events
+ * are kept for a while whether or not their job is watched yet, because an event can beat the enqueue
+ * response; and when the connection drops, or comes back, every watching job is told to read its
+ * status, since events fired meanwhile are lost. A dropped, failed or silent connection is reopened
+ * with backoff. The connection closes when no job holds or watches it, after `lingerMs`.
  */
 export class OxenEventStream {
-  readonly #http: () => HttpClient;
-  readonly #pollIntervalMs: number;
   readonly #reconnectDelayMs: number;
   readonly #maxReconnectDelayMs: number;
-  readonly #reconcileIntervalMs: number;
   readonly #idleTimeoutMs: number;
   readonly #lingerMs: number;
   readonly #maxEventSize: number;
   readonly #connectTimeoutMs: number;
-  /** How long a watched job with nobody waiting on it keeps the stream open. */
-  readonly #unattendedMs: number;
 
+  /** The lane-bound client of the latest hold: (re)connections count in the provider's lane. */
+  #http: HttpClient | undefined;
   #holds = 0;
-  readonly #pending = new Map<string, Set<Waiter>>();
-  /** `started_at` (epoch ms) of watched jobs whose status was read while they ran; only pending ids. */
-  readonly #startedAt = new Map<string, number>();
-  readonly #unattended = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #settled = new Map<string, { completion: OxenCompletion; at: number }>();
-  readonly #early = new Map<string, { completion: OxenCompletion; at: number }>();
+  readonly #watchers = new Set<Watcher>();
+  readonly #byId = new Map<string, Set<Watcher>>();
+  readonly #recent = new Map<string, { completion: OxenCompletion; at: number }>();
   readonly #connectWaiters = new Set<() => void>();
 
   #loop: Promise<void> | undefined;
@@ -132,28 +104,32 @@ export class OxenEventStream {
   #connecting = false;
   #closed = false;
   #lingerTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconcileTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconciling: Promise<void> | undefined;
 
-  constructor(options: OxenEventStreamOptions & { http: () => HttpClient; pollIntervalMs: number }) {
-    this.#http = options.http;
-    this.#pollIntervalMs = options.pollIntervalMs;
+  constructor(options: OxenEventStreamOptions = {}) {
     this.#reconnectDelayMs = options.reconnectDelayMs ?? 500;
     this.#maxReconnectDelayMs = options.maxReconnectDelayMs ?? 30_000;
-    this.#reconcileIntervalMs = options.reconcileIntervalMs ?? 30_000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.#lingerMs = options.lingerMs ?? 2_000;
     this.#maxEventSize = options.maxEventSize ?? 1024 * 1024;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-    this.#unattendedMs = Math.max(this.#lingerMs, 5_000);
+  }
+
+  /** Whether the stream is connected now: a watching job then hears of its end without polling. */
+  get connected(): boolean {
+    return this.#connected && !this.#closed;
+  }
+
+  /** Whether {@link OxenEventStream.close} was called; a closed stream is never reopened. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /**
    * Keeps the stream open and waits until it is connected (headers received), or until the attempt
    * failed or took longer than `connectTimeoutMs`: the caller enqueues after this. Returns the release.
    */
-  async hold(signal?: AbortSignal): Promise<() => void> {
-    this.#assertOpen();
+  async hold(options: { http: HttpClient; signal: AbortSignal }): Promise<() => void> {
+    this.#http = options.http;
     this.#holds++;
     let released = false;
     const release = (): void => {
@@ -164,7 +140,7 @@ export class OxenEventStream {
     };
     this.#update();
     try {
-      await this.#connectionSettled(signal);
+      await this.#connectionSettled(options.signal);
     } catch (error) {
       release();
       throw error;
@@ -173,105 +149,68 @@ export class OxenEventStream {
   }
 
   /**
-   * Starts watching generations just enqueued (while a hold is still held). After `close()` it does
-   * nothing: the jobs exist on Oxen, and a later wait reads their status.
+   * Watches the generations of one job: `onComplete` hears their completion events once all are in
+   * (at once, for events already heard), `onCheck` hears that the connection dropped or came back.
    */
-  watch(generationIds: readonly string[]): void {
-    if (this.#closed) return;
-    for (const id of generationIds) {
-      if (this.#settled.has(id) || this.#pending.has(id)) continue;
-      const early = this.#early.get(id);
-      if (early) {
-        this.#early.delete(id);
-        this.#remember(id, early.completion);
-        continue;
+  watch(options: {
+    generationIds: readonly string[];
+    http: HttpClient;
+    onComplete: (completions: OxenCompletion[]) => void;
+    onCheck: () => void;
+  }): { stop(): void } {
+    const watcher: Watcher = {
+      ids: options.generationIds,
+      completions: new Map(),
+      onComplete: options.onComplete,
+      onCheck: options.onCheck,
+      http: options.http,
+      done: false,
+    };
+    const stop = (): void => {
+      if (!this.#watchers.delete(watcher)) return;
+      for (const id of watcher.ids) {
+        const watchers = this.#byId.get(id);
+        watchers?.delete(watcher);
+        if (watchers?.size === 0) this.#byId.delete(id);
       }
-      this.#pending.set(id, new Set());
-      this.#markUnattended(id);
+      this.#update();
+    };
+    if (this.#closed) return { stop };
+    this.#watchers.add(watcher);
+    for (const id of watcher.ids) {
+      const watchers = this.#byId.get(id) ?? new Set<Watcher>();
+      this.#byId.set(id, watchers);
+      watchers.add(watcher);
+      const recent = this.#recent.get(id);
+      if (recent) watcher.completions.set(id, recent.completion);
     }
     this.#update();
+    this.#maybeComplete(watcher);
+    return { stop };
   }
 
-  /**
-   * Resolves when the generation ends. A generation this stream did not watch (a job resumed in a
-   * new process) is watched now and read once, since its event may already have passed.
-   */
-  wait(generationId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<OxenCompletion> {
-    this.#assertOpen();
-    const settled = this.#settled.get(generationId);
-    if (settled) return Promise.resolve(settled.completion);
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const known = this.#pending.has(generationId);
-    if (!known) this.watch([generationId]);
-    const early = this.#settled.get(generationId);
-    if (early) return Promise.resolve(early.completion);
-    return new Promise<OxenCompletion>((resolve, reject) => {
-      const waiters = this.#pending.get(generationId)!;
-      const waiter: Waiter = {
-        resolve: (completion) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(completion);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const onAbort = (): void => {
-        waiters.delete(waiter);
-        if (waiters.size === 0 && this.#pending.has(generationId)) this.#markUnattended(generationId);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiters.add(waiter);
-      this.#clearUnattended(generationId);
-      if (!known) void this.recheck([generationId]);
-    });
+  /** Tells the jobs watching these generations to read their status now (Oxen announces no cancel). */
+  check(generationIds: readonly string[]): void {
+    const watchers = new Set(generationIds.flatMap((id) => [...(this.#byId.get(id) ?? [])]));
+    for (const watcher of watchers) if (!watcher.done) watcher.onCheck();
   }
 
-  /**
-   * Reads the generations' status now (once the stream is connected, so nothing falls between the
-   * read and the stream): after a cancel, which Oxen never announces, and for a resumed job.
-   */
-  async recheck(generationIds: readonly string[]): Promise<void> {
-    await this.#connectionSettled().catch(() => undefined);
-    await forEachLimited(
-      generationIds.filter((id) => this.#pending.has(id)),
-      RECONCILE_CONCURRENCY,
-      (id) => this.#check(id),
-    );
-  }
-
-  /** Closes the stream and rejects every waiting caller. */
+  /** Closes the connection and stops reconnecting. Watching jobs are then followed by polling. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The dispatcher polls slowly while the stream is live: wake it to poll at the usual pace.
+    this.#checkAll();
     clearTimeout(this.#lingerTimer);
-    clearTimeout(this.#reconcileTimer);
-    for (const timer of this.#unattended.values()) clearTimeout(timer);
-    this.#unattended.clear();
-    const error = new RetouchError({ message: 'oxen: the provider was closed while the job was waiting' });
-    for (const waiters of this.#pending.values()) for (const waiter of waiters) waiter.reject(error);
-    this.#pending.clear();
-    this.#startedAt.clear();
+    this.#lingerTimer = undefined;
     this.#releaseConnectWaiters();
     this.#connection?.abort();
     this.#pause?.abort();
     await this.#loop;
   }
 
-  /** The wait before reconnect attempt `attempt` (0-based): doubling, capped, jittered. */
-  #reconnectDelay(attempt: number): number {
-    return backoffDelay({ attempt, initialMs: this.#reconnectDelayMs, maxMs: this.#maxReconnectDelayMs });
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new RetouchError({ message: 'oxen: the event stream was closed' });
-  }
-
   #needed(): boolean {
-    return !this.#closed && (this.#holds > 0 || this.#pending.size > 0);
+    return !this.#closed && (this.#holds > 0 || this.#watchers.size > 0);
   }
 
   #update(): void {
@@ -279,12 +218,9 @@ export class OxenEventStream {
       clearTimeout(this.#lingerTimer);
       this.#lingerTimer = undefined;
       this.#loop ??= this.#run();
-      if (this.#pending.size > 0 && this.#reconcileTimer === undefined) this.#scheduleReconcile();
       return;
     }
-    clearTimeout(this.#reconcileTimer);
-    this.#reconcileTimer = undefined;
-    if (this.#loop && this.#lingerTimer === undefined) {
+    if (this.#loop && this.#lingerTimer === undefined && !this.#closed) {
       this.#lingerTimer = setTimeout(() => {
         this.#lingerTimer = undefined;
         if (this.#needed()) return;
@@ -297,35 +233,34 @@ export class OxenEventStream {
   async #run(): Promise<void> {
     let attempt = 0;
     try {
-      while (this.#needed()) {
+      for (let http = this.#client(); this.#needed() && http; http = this.#client()) {
         const connection = new AbortController();
         this.#connection = connection;
         let body: ReadableStream<Uint8Array>;
         this.#connecting = true;
         try {
-          ({ body } = await this.#http().stream({ path: '/api/events', signal: connection.signal }));
+          ({ body } = await http.stream({ path: '/api/events', signal: connection.signal }));
         } catch {
-          // Enqueues go ahead without the stream; their jobs are polled until it is back.
+          // Enqueues go ahead without the stream; the dispatcher polls their jobs until it is back.
           this.#connecting = false;
           this.#releaseConnectWaiters();
           if (!this.#needed()) break;
-          this.#scheduleReconcile();
-          await this.#sleep(this.#reconnectDelay(attempt++));
+          await this.#pauseFor(this.#reconnectDelay(attempt++));
           continue;
         }
         this.#connecting = false;
         this.#connected = true;
         this.#releaseConnectWaiters();
         const openedAt = Date.now();
-        // Events fired while no connection was open are lost for good: read the watched jobs instead.
-        if (this.#pending.size > 0) void this.#reconcile().finally(() => this.#scheduleReconcile());
-        else this.#scheduleReconcile();
+        // Events fired while no connection was open are lost for good: the jobs read their status.
+        this.#checkAll();
         const delivered = await this.#read(body, connection);
         this.#connected = false;
         if (!this.#needed()) break;
+        // The dispatcher polls slowly while the stream is live: wake it to read, and poll, now.
+        this.#checkAll();
         if (delivered || Date.now() - openedAt >= HEALTHY_CONNECTION_MS) attempt = 0;
-        this.#scheduleReconcile();
-        await this.#sleep(this.#reconnectDelay(attempt++));
+        await this.#pauseFor(this.#reconnectDelay(attempt++));
       }
     } finally {
       this.#connected = false;
@@ -337,7 +272,7 @@ export class OxenEventStream {
     }
   }
 
-  /** Reads one connection until it ends, errs, goes silent or overflows. Returns whether any event came. */
+  /** Reads one connection until it ends, errs, goes silent or overflows. Returns whether anything came. */
   async #read(body: ReadableStream<Uint8Array>, connection: AbortController): Promise<boolean> {
     let delivered = false;
     const parser = createParser({
@@ -373,6 +308,7 @@ export class OxenEventStream {
     } finally {
       clearTimeout(idle);
       connection.signal.removeEventListener('abort', onAbort);
+      // Aborting the request, not only cancelling the reader, makes the HTTP layer drop the socket.
       connection.abort();
       reader.cancel().catch(() => undefined);
     }
@@ -390,195 +326,77 @@ export class OxenEventStream {
     const parsed = oxenCompletedEventSchema.safeParse(payload);
     if (!parsed.success) return;
     const event = parsed.data;
-    let completion: OxenCompletion;
-    if (event.status === 'succeeded') {
-      completion = {
-        generationId: event.generation_id,
-        status: 'succeeded',
-        url: event.url ?? undefined,
-        source: 'event',
-        event,
-      };
-    } else if (event.status === 'failed') {
-      completion = {
-        generationId: event.generation_id,
-        status: 'failed',
-        error: event.error ?? undefined,
-        source: 'event',
-        event,
-      };
-    } else {
-      return;
-    }
-    if (this.#pending.has(event.generation_id)) {
-      this.#settle(completion);
-      return;
-    }
-    if (this.#settled.has(event.generation_id)) return;
-    // Either another client's job, or ours whose enqueue response has not arrived yet.
+    if (event.status !== 'succeeded' && event.status !== 'failed') return;
+    const completion = event as OxenCompletion;
+    const id = completion.generation_id;
+    // Kept whoever watches: the event of a fast job can arrive before its enqueue response.
     const now = Date.now();
-    for (const [id, entry] of this.#early) {
-      if (now - entry.at < EARLY_EVENT_TTL_MS && this.#early.size < MAX_EARLY_EVENTS) break;
-      this.#early.delete(id);
+    for (const [key, entry] of this.#recent) {
+      if (now - entry.at < RECENT_TTL_MS && this.#recent.size < MAX_RECENT) break;
+      this.#recent.delete(key);
     }
-    this.#early.set(event.generation_id, { completion, at: now });
-  }
-
-  #settle(settled: OxenCompletion): void {
-    const waiters = this.#pending.get(settled.generationId);
-    if (!waiters) return;
-    const startedAt = this.#startedAt.get(settled.generationId);
-    const completion =
-      startedAt !== undefined && settled.status !== 'cancelled' && settled.row === undefined
-        ? { ...settled, startedAt }
-        : settled;
-    this.#pending.delete(completion.generationId);
-    this.#startedAt.delete(completion.generationId);
-    this.#clearUnattended(completion.generationId);
-    this.#remember(completion.generationId, completion);
-    for (const waiter of waiters) waiter.resolve(completion);
-    this.#update();
-  }
-
-  #fail(generationId: string, error: unknown): void {
-    const waiters = this.#pending.get(generationId);
-    if (!waiters) return;
-    this.#pending.delete(generationId);
-    this.#startedAt.delete(generationId);
-    this.#clearUnattended(generationId);
-    for (const waiter of waiters) waiter.reject(error);
-    this.#update();
-  }
-
-  #remember(generationId: string, completion: OxenCompletion): void {
-    const now = Date.now();
-    for (const [id, entry] of this.#settled) {
-      if (now - entry.at < SETTLED_TTL_MS && this.#settled.size < MAX_SETTLED) break;
-      this.#settled.delete(id);
+    this.#recent.delete(id);
+    this.#recent.set(id, { completion, at: now });
+    for (const watcher of this.#byId.get(id) ?? []) {
+      watcher.completions.set(id, completion);
+      this.#maybeComplete(watcher);
     }
-    this.#settled.set(generationId, { completion, at: now });
+  }
+
+  #maybeComplete(watcher: Watcher): void {
+    if (watcher.done || watcher.completions.size < watcher.ids.length) return;
+    watcher.done = true;
+    watcher.onComplete(watcher.ids.map((id) => watcher.completions.get(id)!));
   }
 
   /**
-   * A watched job nobody waits on (submitted, not yet awaited) keeps the stream open only briefly;
-   * after that a later wait treats it like a resumed job and reads its status.
+   * The client a connection is opened with: the latest watching job's (its client is still open), else
+   * the latest hold's, so each opening counts in a lane that is in use.
    */
-  #markUnattended(generationId: string): void {
-    this.#clearUnattended(generationId);
-    const timer = setTimeout(() => {
-      this.#unattended.delete(generationId);
-      const waiters = this.#pending.get(generationId);
-      if (waiters && waiters.size === 0) {
-        this.#pending.delete(generationId);
-        this.#startedAt.delete(generationId);
-        this.#update();
-      }
-    }, this.#unattendedMs);
-    this.#unattended.set(generationId, timer);
+  #client(): HttpClient | undefined {
+    return [...this.#watchers].at(-1)?.http ?? this.#http;
   }
 
-  #clearUnattended(generationId: string): void {
-    const timer = this.#unattended.get(generationId);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.#unattended.delete(generationId);
-    }
+  #checkAll(): void {
+    for (const watcher of [...this.#watchers]) if (!watcher.done) watcher.onCheck();
   }
 
-  #scheduleReconcile(): void {
-    clearTimeout(this.#reconcileTimer);
-    this.#reconcileTimer = undefined;
-    if (this.#closed || this.#pending.size === 0) return;
-    const delay = this.#connected ? this.#reconcileIntervalMs : this.#pollIntervalMs;
-    this.#reconcileTimer = setTimeout(() => {
-      this.#reconcileTimer = undefined;
-      void this.#reconcile().finally(() => {
-        if (this.#reconcileTimer === undefined) this.#scheduleReconcile();
-      });
-    }, delay);
+  /** The wait before reconnect attempt `attempt` (0-based): doubling, capped, with ±20 % jitter. */
+  #reconnectDelay(attempt: number): number {
+    const base = Math.min(this.#maxReconnectDelayMs, this.#reconnectDelayMs * 2 ** Math.min(attempt, 20));
+    return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
-  /** Reads the status of every watched job that may have finished unannounced. */
-  #reconcile(): Promise<void> {
-    this.#reconciling ??= (async () => {
-      try {
-        const ids = [...this.#pending.keys()];
-        if (ids.length === 0) return;
-        let candidates = ids;
-        if (ids.length > 2) {
-          // One listing of the active jobs tells which of many watched jobs can have finished.
-          const active = await listActiveGenerations({ http: this.#http() });
-          if (active) candidates = ids.filter((id) => !active.has(id));
-        }
-        await forEachLimited(candidates, RECONCILE_CONCURRENCY, (id) => this.#check(id));
-      } catch {
-        // A failed round changes nothing: the next one (or the stream) settles the jobs.
-      } finally {
-        this.#reconciling = undefined;
-      }
-    })();
-    return this.#reconciling;
-  }
-
-  async #check(generationId: string): Promise<void> {
-    if (!this.#pending.has(generationId)) return;
-    let row: OxenGenerationStatus;
-    try {
-      row = await readGeneration({ http: this.#http(), generationId });
-    } catch (error) {
-      // A job Oxen does not know will never complete; anything else is retried on the next round.
-      if (ApiCallError.isInstance(error) && error.statusCode === 404) this.#fail(generationId, error);
-      return;
-    }
-    if (!isTerminal(row)) {
-      // Kept for the completion event, which says nothing of when the work began.
-      const startedAt = oxenTimeToEpochMs(row.started_at);
-      if (startedAt !== undefined && this.#pending.has(generationId))
-        this.#startedAt.set(generationId, startedAt);
-      return;
-    }
-    if (row.status === 'succeeded') {
-      this.#settle({
-        generationId,
-        status: 'succeeded',
-        url: row.result_url ?? undefined,
-        source: 'status',
-        row,
-      });
-    } else if (row.status === 'failed') {
-      this.#settle({
-        generationId,
-        status: 'failed',
-        error: row.error_message ?? undefined,
-        source: 'status',
-        row,
-      });
-    } else {
-      this.#settle({ generationId, status: 'cancelled', source: 'status', row });
-    }
+  /** Waits before reconnecting; a close or the end of the last watch cuts the wait short. */
+  async #pauseFor(ms: number): Promise<void> {
+    const pause = new AbortController();
+    this.#pause = pause;
+    await delay(ms, { signal: pause.signal }).catch(() => undefined);
+    if (this.#pause === pause) this.#pause = undefined;
   }
 
   /**
-   * Resolves once the connection attempt in progress ends. While the stream waits to reconnect after
-   * a failure there is nothing to wait for: jobs enqueued meanwhile are polled until it is back.
+   * Resolves once the connection attempt in progress ends (or after `connectTimeoutMs`). While the
+   * stream waits to reconnect after a failure there is nothing to wait for: jobs enqueued meanwhile
+   * are polled until it is back.
    */
-  #connectionSettled(signal?: AbortSignal): Promise<void> {
+  #connectionSettled(signal: AbortSignal): Promise<void> {
     if (this.#connected || !this.#connecting) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         this.#connectWaiters.delete(done);
         resolve();
       };
       const onAbort = (): void => {
         clearTimeout(timer);
         this.#connectWaiters.delete(done);
-        reject(signal!.reason);
+        reject(signal.reason);
       };
       const timer = setTimeout(done, this.#connectTimeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
       this.#connectWaiters.add(done);
     });
   }
@@ -586,36 +404,4 @@ export class OxenEventStream {
   #releaseConnectWaiters(): void {
     for (const done of [...this.#connectWaiters]) done();
   }
-
-  async #sleep(ms: number): Promise<void> {
-    const pause = new AbortController();
-    this.#pause = pause;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      pause.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-    if (this.#pause === pause) this.#pause = undefined;
-  }
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await task(item).catch(() => undefined);
-    }
-  });
-  await Promise.all(workers);
 }

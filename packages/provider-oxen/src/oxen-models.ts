@@ -1,6 +1,7 @@
 import {
   ApiCallError,
   AuthenticationError,
+  abortable,
   type HttpClient,
   InvalidRequestError,
   MAX_INPUT_IMAGES,
@@ -16,7 +17,6 @@ import {
   oxenModelListSchema,
   oxenModelSchema,
 } from './oxen-api.ts';
-import { abortable } from './oxen-timers.ts';
 
 /** What the adapter knows of one model's parameters, from its schema or the built-in table. */
 export interface OxenModelSpec {
@@ -183,23 +183,22 @@ const LOOKUP_TIMEOUT_MS = 15_000;
  * and is tried again after a minute.
  */
 export class OxenModelCatalog {
-  readonly #http: () => HttpClient;
   readonly #specs = new Map<string, { spec: Promise<OxenModelSpec>; expiresAt: number }>();
-
-  constructor(options: { http: () => HttpClient }) {
-    this.#http = options.http;
-  }
 
   /**
    * The model's facts. Throws `InvalidRequestError` when Oxen says the model does not exist and the
-   * built-in table does not know it either; `AuthenticationError` when the key is refused.
+   * built-in table does not know it either; `AuthenticationError` when the key is refused. A lookup
+   * goes through the `http` of the call that starts it.
    */
-  spec(modelId: string, options: { signal?: AbortSignal | undefined } = {}): Promise<OxenModelSpec> {
+  spec(
+    modelId: string,
+    options: { http: HttpClient; signal?: AbortSignal | undefined },
+  ): Promise<OxenModelSpec> {
     const cached = this.#specs.get(modelId);
     if (cached && cached.expiresAt > Date.now())
-      return abortable({ promise: cached.spec, signal: options.signal });
+      return options.signal ? abortable(cached.spec, options.signal) : cached.spec;
     // The lookup is shared, so one caller's abort must not fail the others: only its wait is abortable.
-    const entry = { spec: this.#lookup(modelId), expiresAt: Number.POSITIVE_INFINITY };
+    const entry = { spec: this.#lookup(modelId, options.http), expiresAt: Number.POSITIVE_INFINITY };
     this.#specs.set(modelId, entry);
     entry.spec.then(
       (spec) => {
@@ -209,7 +208,7 @@ export class OxenModelCatalog {
         if (this.#specs.get(modelId) === entry) this.#specs.delete(modelId);
       },
     );
-    return abortable({ promise: entry.spec, signal: options.signal });
+    return options.signal ? abortable(entry.spec, options.signal) : entry.spec;
   }
 
   /** Records models read from the catalogue listing, sparing later lookups. */
@@ -220,8 +219,8 @@ export class OxenModelCatalog {
   }
 
   /** `GET /api/ai/models`, filtered to the models that edit images. */
-  async list(options: { signal?: AbortSignal | undefined } = {}): Promise<OxenModelSpec[]> {
-    const response = await this.#http().request({
+  async list(options: { http: HttpClient; signal?: AbortSignal | undefined }): Promise<OxenModelSpec[]> {
+    const response = await options.http.request({
       method: 'GET',
       path: '/api/ai/models',
       schema: oxenModelListSchema,
@@ -240,10 +239,10 @@ export class OxenModelCatalog {
     return specs;
   }
 
-  async #lookup(modelId: string): Promise<OxenModelSpec> {
+  async #lookup(modelId: string, http: HttpClient): Promise<OxenModelSpec> {
     const builtIn = builtInSpec(modelId);
     try {
-      const response = await this.#http().request({
+      const response = await http.request({
         method: 'GET',
         path: `/api/ai/models/${encodeURIComponent(modelId)}`,
         timeoutMs: LOOKUP_TIMEOUT_MS,

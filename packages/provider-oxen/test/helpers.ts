@@ -1,6 +1,15 @@
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type EditRequest, normalizeEditRequest, type ProviderCall } from '@retouch/core';
+import {
+  createRetouch,
+  type EditRequest,
+  normalizeEditRequest,
+  type ProviderCall,
+  type ProviderContext,
+  type ProviderJobStatus,
+  type Retouch,
+  type RetouchOptions,
+} from '@retouch/core';
 import {
   createTestImage,
   type OxenSimulator,
@@ -9,7 +18,7 @@ import {
   startOxenSimulator,
 } from '@retouch/simulator';
 import { afterEach } from 'vitest';
-import { createOxen, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
+import { createOxen, type OxenEditPlan, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
 
 /** The six edit models of the documentation, each with one input image URL it takes. */
 export const tableModels = [
@@ -58,13 +67,43 @@ export function provider(sim: OxenSimulator, settings: OxenProviderSettings = {}
   return oxen;
 }
 
-/** A dispatcher-shaped call for one request. */
-export async function call(request: EditRequest, signal?: AbortSignal): Promise<ProviderCall> {
-  return {
-    request: await normalizeEditRequest(request),
-    signal: signal ?? new AbortController().signal,
-    idempotencyKey: crypto.randomUUID(),
-  };
+/** A client driving the adapters, closed after the test. */
+export function client(
+  providers: OxenProvider | OxenProvider[],
+  options: Omit<RetouchOptions, 'providers'> = {},
+): Retouch {
+  const retouch = createRetouch({
+    providers: Array.isArray(providers) ? providers : [providers],
+    ...options,
+  });
+  onCleanup(() => retouch.close());
+  return retouch;
+}
+
+/** What a direct adapter method is given: the adapter's own client, unpaced, and a signal. */
+export function context(oxen: OxenProvider, signal?: AbortSignal): ProviderContext {
+  return { http: oxen.http, signal: signal ?? new AbortController().signal };
+}
+
+/** A prepared call, as the dispatcher hands it to `edit` or `submit`. */
+export async function call(
+  oxen: OxenProvider,
+  request: EditRequest,
+  signal?: AbortSignal,
+): Promise<ProviderCall<OxenEditPlan>> {
+  const { signal: _signal, timeoutMs: _timeoutMs, ...normalized } = await normalizeEditRequest(request);
+  const given = context(oxen, signal);
+  const { plan } = await oxen.prepare(normalized, given);
+  return { ...given, request: normalized, plan, idempotencyKey: crypto.randomUUID() };
+}
+
+/** Reads a job's status until it is final: the test's own wait, so adapter tests need no client. */
+export async function settled(oxen: OxenProvider, jobId: string): Promise<ProviderJobStatus> {
+  for (;;) {
+    const status = await oxen.status(jobId, context(oxen));
+    if (status.state !== 'queued' && status.state !== 'running') return status;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Requests the simulator received on one route, e.g. `POST /api/ai/queue`. */
@@ -75,6 +114,18 @@ export function received(sim: OxenSimulator, route: string): RecordedRequest[] {
 /** The JSON bodies sent to one route. */
 export function bodies(sim: OxenSimulator, route: string): unknown[] {
   return received(sim, route).map((request) => request.body);
+}
+
+/** The most requests of any kind that arrived at the simulator within one second of each other. */
+export function busiestSecond(sim: OxenSimulator): number {
+  const arrivals = sim.requests.map((request) => request.at).sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < arrivals.length; end++) {
+    while (arrivals[end]! - arrivals[start]! >= 1_000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
 }
 
 /** Polls a condition (no fixed sleeps): resolves once it holds, fails after `timeoutMs`. */

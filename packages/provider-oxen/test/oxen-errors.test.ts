@@ -8,10 +8,12 @@ import {
 } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
 import { createOxen, oxen as defaultOxen } from '../src/index.ts';
-import { call, onCleanup, provider, received, simulator } from './helpers.ts';
+import { client, context, onCleanup, provider, received, simulator } from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
 const request = { model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] };
+/** The adapter's own error reaches the caller as it was, not after the dispatcher's retries. */
+const NO_RETRIES = { retry: { maxRetries: 0 } };
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -30,10 +32,12 @@ describe('the API key', () => {
     try {
       const oxen = createOxen({ baseURL: sim.url });
       onCleanup(() => oxen.close());
-      const error = await failure(oxen.edit(await call(request)));
+      const retouch = client(oxen);
+      const error = await failure(retouch.edit(request));
       expect(RetouchError.isInstance(error)).toBe(true);
       expect((error as Error).message).toMatch(/OXEN_API_KEY.*createOxen\(\)/);
-      await expect(oxen.listModels()).rejects.toThrow(/OXEN_API_KEY/);
+      await expect(retouch.listModels({ provider: 'oxen' })).rejects.toThrow(/OXEN_API_KEY/);
+      await expect(oxen.listModels(context(oxen))).rejects.toThrow(/OXEN_API_KEY/);
       expect(sim.requests).toEqual([]);
     } finally {
       if (saved !== undefined) process.env.OXEN_API_KEY = saved;
@@ -52,7 +56,7 @@ describe('the API key', () => {
     try {
       const oxen = createOxen({ baseURL: sim.url, mode: 'sync' });
       onCleanup(() => oxen.close());
-      await oxen.edit(await call(request));
+      await client(oxen).edit(request);
       expect(received(sim, 'POST /api/ai/images/edit')[0]!.authenticated).toBe(true);
     } finally {
       if (saved === undefined) delete process.env.OXEN_API_KEY;
@@ -63,8 +67,7 @@ describe('the API key', () => {
   test('refused (401): AuthenticationError naming the variable, the key nowhere in it', async () => {
     const sim = await simulator();
     const key = 'wrong-oxen-key-0123456789';
-    const oxen = provider(sim, { apiKey: key, mode: 'queue' });
-    const error = await failure(oxen.edit(await call(request)));
+    const error = await failure(client(provider(sim, { apiKey: key, mode: 'queue' })).edit(request));
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect((error as AuthenticationError).statusCode).toBe(401);
     expect((error as Error).message).toMatch(/Unauthenticated.*OXEN_API_KEY/);
@@ -75,8 +78,7 @@ describe('the API key', () => {
 
   test('never appears in a result or a recorded request', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sse', reportCost: true });
-    const result = await oxen.edit(await call(request));
+    const result = await client(provider(sim, { mode: 'sse', reportCost: true })).edit(request);
     await result.images[0]!.bytes();
     expect(JSON.stringify(result)).not.toContain(sim.apiKey);
     expect(JSON.stringify(sim.requests)).not.toContain(sim.apiKey);
@@ -88,11 +90,9 @@ describe('Oxen’s error bodies', () => {
     const sim = await simulator();
     // With the schema unavailable, a value the built-in table cannot check reaches Oxen, which refuses it.
     sim.setFaults([{ route: 'GET /api/ai/models/:name', kind: 'status', status: 500 }]);
-    const oxen = provider(sim, { mode: 'sync' });
+    const retouch = client(provider(sim, { mode: 'sync' }), NO_RETRIES);
     const error = await failure(
-      oxen.edit(
-        await call({ model: 'oxen:nano-banana-2-edit', prompt: 'hat', images: [PHOTO], aspectRatio: '7:5' }),
-      ),
+      retouch.edit({ model: 'oxen:nano-banana-2-edit', prompt: 'hat', images: [PHOTO], aspectRatio: '7:5' }),
     );
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ statusCode: 400, code: 'invalid_params', isRetryable: false });
@@ -102,8 +102,8 @@ describe('Oxen’s error bodies', () => {
   test('{"error":{"message":"Model not found: ..."}}: names the model and points to listModels', async () => {
     const sim = await simulator();
     sim.setFaults([{ route: 'GET /api/ai/models/:name', kind: 'status', status: 503 }]);
-    const oxen = provider(sim, { mode: 'queue' });
-    const error = await failure(oxen.edit(await call({ ...request, model: 'oxen:bad-model-name' })));
+    const retouch = client(provider(sim, { mode: 'queue' }), NO_RETRIES);
+    const error = await failure(retouch.edit({ ...request, model: 'oxen:bad-model-name' }));
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ statusCode: 404, code: 'model_not_found', isRetryable: false });
     expect((error as Error).message).toContain('Model not found: bad-model-name');
@@ -114,8 +114,10 @@ describe('Oxen’s error bodies', () => {
   test('429: RateLimitError with the Retry-After delay, provably not processed', async () => {
     const sim = await simulator();
     sim.setFaults([{ route: 'POST /api/ai/queue', kind: 'rate-limit', retryAfterSeconds: 2 }]);
-    const oxen = provider(sim, { mode: 'sse' });
-    const error = await failure(oxen.edit(await call(request)));
+    const retouch = client(provider(sim, { mode: 'sse' }), {
+      retry: { maxRetries: 0, maxRateLimitRetries: 0 },
+    });
+    const error = await failure(retouch.edit(request));
     expect(RateLimitError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ statusCode: 429, retryAfterMs: 2_000, provablyNotProcessed: true });
   });
@@ -123,8 +125,8 @@ describe('Oxen’s error bodies', () => {
   test('5xx: a retryable ApiCallError', async () => {
     const sim = await simulator();
     sim.setFaults([{ route: 'POST /api/ai/images/edit', kind: 'status', status: 502 }]);
-    const oxen = provider(sim, { mode: 'sync' });
-    const error = await failure(oxen.edit(await call(request)));
+    const retouch = client(provider(sim, { mode: 'sync' }), NO_RETRIES);
+    const error = await failure(retouch.edit(request));
     expect(error).toMatchObject({ name: 'ApiCallError', statusCode: 502, isRetryable: true });
   });
 });
@@ -132,8 +134,7 @@ describe('Oxen’s error bodies', () => {
 describe('an input URL Oxen cannot download', () => {
   test('sync: a non-retryable error saying the URL must be publicly downloadable', async () => {
     const sim = await simulator({ remoteImages: 'forbid' });
-    const oxen = provider(sim, { mode: 'sync' });
-    const error = await failure(oxen.edit(await call(request)));
+    const error = await failure(client(provider(sim, { mode: 'sync' }), NO_RETRIES).edit(request));
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({
       code: 'input_image_not_downloadable',
@@ -148,8 +149,7 @@ describe('an input URL Oxen cannot download', () => {
 
   test('queued: the failed job says the same', async () => {
     const sim = await simulator({ remoteImages: 'forbid' });
-    const oxen = provider(sim, { mode: 'queue' });
-    const error = await failure(oxen.edit(await call(request)));
+    const error = await failure(client(provider(sim, { mode: 'queue' })).edit(request));
     expect(GenerationFailedError.isInstance(error)).toBe(true);
     expect((error as GenerationFailedError).providerMessage).toMatch(/403 Client Error: Forbidden for url/);
     expect((error as Error).message).toContain('publicly downloadable');
@@ -162,8 +162,7 @@ describe('a failed job', () => {
     async (mode) => {
       const sim = await simulator();
       sim.setFaults([{ route: 'POST /api/ai/queue', kind: 'job-fails', message: 'Insufficient credits' }]);
-      const oxen = provider(sim, { mode });
-      const error = await failure(oxen.edit(await call(request)));
+      const error = await failure(client(provider(sim, { mode })).edit(request));
       expect(InsufficientCreditsError.isInstance(error)).toBe(true);
       expect((error as Error).message).toMatch(
         /generation [0-9a-f-]{36} \(qwen-image-edit\) failed: Insufficient credits/,
@@ -176,8 +175,7 @@ describe('a failed job', () => {
     async (mode) => {
       const sim = await simulator();
       sim.setFaults([{ route: 'POST /api/ai/queue', kind: 'job-fails', message: 'NSFW content detected' }]);
-      const oxen = provider(sim, { mode });
-      const error = await failure(oxen.edit(await call(request)));
+      const error = await failure(client(provider(sim, { mode })).edit(request));
       expect(GenerationFailedError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ providerMessage: 'NSFW content detected', provider: 'oxen' });
       expect((error as GenerationFailedError).jobId).toMatch(/^[0-9a-f-]{36}$/);
@@ -186,8 +184,7 @@ describe('a failed job', () => {
 
   test('credits refused at enqueue are an InsufficientCreditsError too', async () => {
     const sim = await simulator({ credits: 0.01 });
-    const oxen = provider(sim, { mode: 'queue' });
-    const error = await failure(oxen.edit(await call(request)));
+    const error = await failure(client(provider(sim, { mode: 'queue' })).edit(request));
     expect(InsufficientCreditsError.isInstance(error)).toBe(true);
     expect(sim.billableCount).toBe(0);
   });
@@ -197,8 +194,7 @@ describe('a failed job', () => {
     sim.setFaults([
       { route: 'POST /api/ai/queue', kind: 'job-fails', message: 'NSFW content detected', after: 1 },
     ]);
-    const oxen = provider(sim, { mode: 'queue' });
-    const result = await oxen.edit(await call({ ...request, n: 6 }));
+    const result = await client(provider(sim, { mode: 'queue' })).edit({ ...request, n: 6 });
     expect(result.images).toHaveLength(4);
     expect(result.warnings).toEqual([
       {

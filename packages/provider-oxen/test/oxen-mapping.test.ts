@@ -1,15 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type EditRequest,
   type EditWarning,
   InvalidRequestError,
-  normalizeEditRequest,
   UnsupportedFeatureError,
 } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
-import { bodies, call, pngBytes, provider, received, simulator } from './helpers.ts';
+import { createOxen } from '../src/index.ts';
+import { bodies, call, client, onCleanup, pngBytes, provider, received, simulator } from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
 
@@ -17,10 +17,11 @@ const PHOTO = 'https://example.com/photo.png';
 async function sent(
   request: Omit<EditRequest, 'images'> & { images?: EditRequest['images'] },
   settings: Parameters<typeof provider>[1] = {},
+  strict = false,
 ): Promise<{ body: Record<string, unknown>; warnings: EditWarning[] }> {
   const sim = await simulator();
-  const oxen = provider(sim, { mode: 'sync', ...settings });
-  const result = await oxen.edit(await call({ images: [PHOTO], ...request } as EditRequest));
+  const retouch = client(provider(sim, { mode: 'sync', ...settings }), { strict });
+  const result = await retouch.edit({ images: [PHOTO], ...request } as EditRequest);
   const [body] = bodies(sim, 'POST /api/ai/images/edit');
   return { body: body as Record<string, unknown>, warnings: result.warnings };
 }
@@ -179,6 +180,7 @@ describe('neutral options become each model’s own parameters', () => {
 
   test('local inputs become data: URIs with a warning that Oxen advises URLs in production', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'retouch-oxen-'));
+    onCleanup(() => rm(directory, { recursive: true, force: true }));
     const path = join(directory, 'input.png');
     await writeFile(path, pngBytes());
     const { body, warnings } = await sent({
@@ -262,15 +264,12 @@ describe('model parameters in providerOptions.oxen', () => {
 
   test('responseFormat "b64_json" asks Oxen for the bytes inline', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sync' });
-    const result = await oxen.edit(
-      await call({
-        model: 'oxen:qwen-image-edit',
-        prompt: 'hat',
-        images: [PHOTO],
-        providerOptions: { oxen: { responseFormat: 'b64_json' } },
-      }),
-    );
+    const result = await client(provider(sim, { mode: 'sync' })).edit({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      providerOptions: { oxen: { responseFormat: 'b64_json' } },
+    });
     expect(bodies(sim, 'POST /api/ai/images/edit')[0]).toMatchObject({ response_format: 'b64_json' });
     expect(result.images[0]!.url).toBeUndefined();
     expect(result.images[0]!.mediaType).toBe('image/png');
@@ -280,50 +279,61 @@ describe('model parameters in providerOptions.oxen', () => {
 
   test('fields the adapter owns, or set twice, are refused before anything is sent', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sync' });
-    const owned = oxen.edit(
-      await call({
-        model: 'oxen:qwen-image-edit',
-        prompt: 'hat',
-        images: [PHOTO],
-        providerOptions: { oxen: { input_image: 'https://example.com/x.png', responseFormat: 'base64' } },
-      }),
-    );
+    const retouch = client(provider(sim, { mode: 'sync' }));
+    const owned = retouch.edit({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      providerOptions: { oxen: { input_image: 'https://example.com/x.png', responseFormat: 'base64' } },
+    });
     await expect(owned).rejects.toSatisfy(InvalidRequestError.isInstance);
     await expect(owned).rejects.toThrow(
       /providerOptions\.oxen\.responseFormat: responseFormat must be "url" or "b64_json"/,
     );
-    const twice = oxen.edit(
-      await call({
-        model: 'oxen:qwen-image-edit',
-        prompt: 'hat',
-        images: [PHOTO],
-        aspectRatio: '1:1',
-        providerOptions: { oxen: { aspect_ratio: '4:3' } },
-      }),
-    );
+    const twice = retouch.edit({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      aspectRatio: '1:1',
+      providerOptions: { oxen: { aspect_ratio: '4:3' } },
+    });
     await expect(twice).rejects.toThrow(/both aspectRatio and providerOptions\.oxen\.aspect_ratio are set/);
     expect(received(sim, 'POST /api/ai/images/edit')).toEqual([]);
     expect(sim.billableCount).toBe(0);
   });
 });
 
-describe('strict mode', () => {
-  test('an unsupported option throws UnsupportedFeatureError before anything billable', async () => {
+describe('strict mode, in the client', () => {
+  test('an option the model would adjust refuses the edit with the one core message, before anything billable', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'queue', strict: true });
+    const retouch = client(provider(sim, { mode: 'queue' }), { strict: true });
     const request: EditRequest = {
       model: 'oxen:qwen-image-edit',
       prompt: 'hat',
       images: [PHOTO],
       aspectRatio: '5:4',
     };
-    await expect(oxen.prepare(await normalizeEditRequest(request), {})).rejects.toSatisfy(
-      (error) => UnsupportedFeatureError.isInstance(error) && error.feature === 'aspectRatio',
+    const error = await retouch.edit(request).catch((caught: unknown) => caught);
+    expect(UnsupportedFeatureError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ feature: 'aspectRatio', provider: 'oxen', model: 'qwen-image-edit' });
+    expect((error as Error).message).toMatch(
+      /^oxen:qwen-image-edit cannot honour "aspectRatio" exactly: "5:4" .*Strict mode refuses an option the model would drop or adjust: remove "aspectRatio", pick a model that takes it, or turn strict off\.$/,
     );
-    await expect(oxen.edit(await call(request))).rejects.toThrow(/strict mode.*5:4/);
     expect(received(sim, 'POST /api/ai/queue')).toEqual([]);
     expect(sim.billableCount).toBe(0);
+  });
+
+  test('the adapter itself only warns, naming the neutral option', async () => {
+    const sim = await simulator();
+    const oxen = provider(sim, { mode: 'queue' });
+    const { request } = await call(oxen, { model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] });
+    const prepared = await oxen.prepare(
+      { ...request, aspectRatio: '5:4' },
+      { http: oxen.http, signal: new AbortController().signal },
+    );
+    expect(prepared.warnings).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'aspectRatio', from: '5:4' }),
+    ]);
   });
 
   test('a request the model honours exactly passes', async () => {
@@ -335,18 +345,40 @@ describe('strict mode', () => {
         quality: 'low',
         outputFormat: 'webp',
       },
-      { strict: true },
+      {},
+      true,
     );
     expect(warnings).toEqual([]);
+  });
+
+  test('a provider option is named providerOptions.oxen.<key>', async () => {
+    const sim = await simulator();
+    const retouch = client(provider(sim, { mode: 'sync' }), { strict: true });
+    const error = await retouch
+      .edit({
+        model: 'oxen:flux-kontext-dev',
+        prompt: 'hat',
+        images: [PHOTO],
+        providerOptions: { oxen: { guidance: 20 } },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ feature: 'providerOptions.oxen.guidance' });
+    expect(sim.billableCount).toBe(0);
+  });
+
+  test('createOxen takes no strict setting any more, and says where it went', () => {
+    expect(() => createOxen({ strict: true } as never)).toThrow(
+      /createRetouch\(\{ providers, strict: true \}\)/,
+    );
   });
 });
 
 describe('the parameter schema', () => {
   test('is read once per model and reused', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sync' });
+    const retouch = client(provider(sim, { mode: 'sync' }));
     for (let index = 0; index < 3; index++) {
-      await oxen.edit(await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }));
+      await retouch.edit({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] });
     }
     expect(received(sim, 'GET /api/ai/models/:name')).toHaveLength(1);
   });
@@ -354,16 +386,13 @@ describe('the parameter schema', () => {
   test('when the lookup fails, the built-in table drives the mapping', async () => {
     const sim = await simulator();
     sim.setFaults([{ route: 'GET /api/ai/models/:name', kind: 'status', status: 503 }]);
-    const oxen = provider(sim, { mode: 'sync' });
-    const result = await oxen.edit(
-      await call({
-        model: 'oxen:flux-kontext-dev',
-        prompt: 'hat',
-        images: [PHOTO],
-        outputFormat: 'jpeg',
-        quality: 'low',
-      }),
-    );
+    const result = await client(provider(sim, { mode: 'sync' })).edit({
+      model: 'oxen:flux-kontext-dev',
+      prompt: 'hat',
+      images: [PHOTO],
+      outputFormat: 'jpeg',
+      quality: 'low',
+    });
     expect(bodies(sim, 'POST /api/ai/images/edit')[0]).toEqual({
       model: 'flux-kontext-dev',
       prompt: 'hat',
@@ -378,9 +407,9 @@ describe('the parameter schema', () => {
 
   test('a model Oxen does not know is refused before anything billable, pointing to listModels', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'queue' });
+    const retouch = client(provider(sim, { mode: 'queue' }));
     await expect(
-      oxen.edit(await call({ model: 'oxen:bad-model-name', prompt: 'hat', images: [PHOTO] })),
+      retouch.edit({ model: 'oxen:bad-model-name', prompt: 'hat', images: [PHOTO] }),
     ).rejects.toSatisfy(
       (error) =>
         InvalidRequestError.isInstance(error) &&

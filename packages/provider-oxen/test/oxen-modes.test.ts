@@ -1,6 +1,16 @@
 import { normalizeEditRequest, sniffImageMediaType, TimeoutError } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
-import { bodies, call, provider, received, simulator, tableModels } from './helpers.ts';
+import {
+  bodies,
+  call,
+  client,
+  context,
+  provider,
+  received,
+  settled,
+  simulator,
+  tableModels,
+} from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
 const ARRAY_MODELS = new Set(['qwen-image-edit-plus', 'gpt-image-2-edit', 'nano-banana-2-edit']);
@@ -8,10 +18,8 @@ const ARRAY_MODELS = new Set(['qwen-image-edit-plus', 'gpt-image-2-edit', 'nano-
 describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
   test.each(tableModels)('edits with %s', async (model) => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode });
-    const result = await oxen.edit(
-      await call({ model: `oxen:${model}`, prompt: 'Add a funny hat', images: [PHOTO] }),
-    );
+    const retouch = client(provider(sim, { mode }));
+    const result = await retouch.edit({ model: `oxen:${model}`, prompt: 'Add a funny hat', images: [PHOTO] });
     expect(result.images).toHaveLength(1);
     expect(sniffImageMediaType(await result.images[0]!.bytes())).toBe('image/png');
     const route = mode === 'sync' ? 'POST /api/ai/images/edit' : 'POST /api/ai/queue';
@@ -31,10 +39,13 @@ describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
 
   test('n = 6 makes six images', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode });
-    const result = await oxen.edit(
-      await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO], n: 6 }),
-    );
+    const retouch = client(provider(sim, { mode }));
+    const result = await retouch.edit({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      n: 6,
+    });
     expect(result.images).toHaveLength(6);
     expect(new Set(result.images.map((image) => image.url)).size).toBe(6);
     expect(result.cost).toEqual({ usd: 0.18, source: 'estimated' });
@@ -52,7 +63,7 @@ describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
   });
 });
 
-describe('prefersJobs and the default mode', () => {
+describe('prefersJobs, polling and the default mode', () => {
   test('the queue modes hand the waiting to the dispatcher; sync does not', async () => {
     const sim = await simulator();
     const request = await normalizeEditRequest({
@@ -64,7 +75,27 @@ describe('prefersJobs and the default mode', () => {
     expect(provider(sim).prefersJobs(request)).toBe(true);
     expect(provider(sim, { mode: 'queue' }).prefersJobs(request)).toBe(true);
     expect(provider(sim, { mode: 'sync' }).prefersJobs(request)).toBe(false);
-    expect(provider(sim, { pollIntervalMs: 1234 }).pollIntervalMs).toBe(1234);
+    // The plan's mode (the request's, else the provider's) decides.
+    const sync = provider(sim, { mode: 'sync' });
+    const queued = await call(sync, {
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      providerOptions: { oxen: { mode: 'queue' } },
+    });
+    expect(sync.prefersJobs(queued.request, queued.plan)).toBe(true);
+  });
+
+  test('pollIntervalMs, maxPollIntervalMs and events.reconcileIntervalMs are the dispatcher’s polling', async () => {
+    const sim = await simulator();
+    expect(createdPolling(sim, {})).toEqual({ intervalMs: 20, maxIntervalMs: 100, whileWatchedMs: 30_000 });
+    expect(
+      createdPolling(sim, {
+        pollIntervalMs: 1234,
+        maxPollIntervalMs: 5000,
+        events: { reconcileIntervalMs: 777 },
+      }),
+    ).toEqual({ intervalMs: 1234, maxIntervalMs: 5000, whileWatchedMs: 777 });
   });
 
   test('a slow model neither blocks a request nor times out in the default mode', async () => {
@@ -73,44 +104,51 @@ describe('prefersJobs and the default mode', () => {
       jobSchedule: { queuedMs: 100, processingMs: 1_500 },
       syncEditDelayMs: 1_500,
     });
-    const sync = provider(sim, { mode: 'sync', syncTimeoutMs: 300 });
     const request = { model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] };
-    await expect(sync.edit(await call(request))).rejects.toSatisfy(TimeoutError.isInstance);
+    const sync = client(provider(sim, { mode: 'sync', syncTimeoutMs: 300 }), { retry: { maxRetries: 0 } });
+    await expect(sync.edit(request)).rejects.toSatisfy(TimeoutError.isInstance);
     // ...while the default mode never holds a request open for the model: it enqueues and listens.
-    const oxen = provider(sim, { syncTimeoutMs: 300 });
+    const retouch = client(provider(sim, { syncTimeoutMs: 300 }));
     const started = sim.requests.length;
-    const result = await oxen.edit(await call(request));
+    const result = await retouch.edit(request);
     expect(result.images).toHaveLength(1);
     const made = sim.requests.slice(started).map((sent) => sent.route);
     expect(made).toEqual(['GET /api/ai/models/:name', 'GET /api/events', 'POST /api/ai/queue']);
   });
 });
 
+function createdPolling(
+  sim: Awaited<ReturnType<typeof simulator>>,
+  settings: Parameters<typeof provider>[1],
+): unknown {
+  return { ...provider(sim, settings).polling };
+}
+
 describe('results', () => {
   test('queue mode reads result_url and reports timings from the status row', async () => {
     const sim = await simulator();
     const oxen = provider(sim, { mode: 'queue' });
-    const result = await oxen.edit(
-      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO] }),
+    const { jobId } = await oxen.submit(
+      await call(oxen, { model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO] }),
     );
+    const done = await settled(oxen, jobId);
+    if (done.state !== 'succeeded') throw new Error(`job ${done.state}`);
     const [status] = received(sim, 'GET /api/ai/queue/:id').slice(-1);
-    expect(status!.path).toBe(`/api/ai/queue/${result.jobId}`);
-    expect(result.images[0]!.url).toMatch(new RegExp(`^${sim.url}/files/`));
-    expect(result.startedAt).toBeTypeOf('number');
-    expect(result.completedAt).toBeGreaterThanOrEqual(result.startedAt!);
+    expect(status!.path).toBe(`/api/ai/queue/${jobId}`);
+    expect(done.output.images[0]!.url).toMatch(new RegExp(`^${sim.url}/files/`));
+    expect(done.output.startedAt).toBeTypeOf('number');
+    expect(done.output.completedAt).toBeGreaterThanOrEqual(done.output.startedAt!);
   });
 
   test('responseFormat "b64_json" in a queue mode downloads the result inline', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sse' });
-    const result = await oxen.edit(
-      await call({
-        model: 'oxen:qwen-image-edit',
-        prompt: 'hat',
-        images: [PHOTO],
-        providerOptions: { oxen: { responseFormat: 'b64_json' } },
-      }),
-    );
+    const retouch = client(provider(sim, { mode: 'sse' }));
+    const result = await retouch.edit({
+      model: 'oxen:qwen-image-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      providerOptions: { oxen: { responseFormat: 'b64_json' } },
+    });
     expect(bodies(sim, 'POST /api/ai/queue')[0]).not.toHaveProperty('response_format');
     expect(result.images[0]!.base64).toMatch(/^iVBOR/);
     expect(result.images[0]!.url).toBeUndefined();
@@ -129,18 +167,24 @@ describe('cost', () => {
     [{ model: 'oxen:nano-banana-2-edit', size: '4096x4096' }, 0.15],
   ])('is estimated from the model’s pricing before the call: %o → $%s', async (options, usd) => {
     const sim = await simulator();
-    const oxen = provider(sim);
-    const request = await normalizeEditRequest({ prompt: 'hat', images: [PHOTO], ...options });
-    expect(await oxen.estimateCost(request, {})).toEqual({ usd, source: 'estimated' });
+    const retouch = client(provider(sim));
+    expect(await retouch.estimate({ prompt: 'hat', images: [PHOTO], ...options })).toEqual({
+      usd,
+      source: 'estimated',
+    });
     expect(sim.billableCount).toBe(0);
   });
 
   test('with reportCost, the billed cost is read from the generation after a queued job', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'queue', reportCost: true });
-    const result = await oxen.edit(
-      await call({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO], size: '2560x1440', n: 2 }),
-    );
+    const retouch = client(provider(sim, { mode: 'queue', reportCost: true }));
+    const result = await retouch.edit({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'hat',
+      images: [PHOTO],
+      size: '2560x1440',
+      n: 2,
+    });
     expect(result.cost).toEqual({ usd: 2.94, source: 'reported' });
     const reads = received(sim, 'GET /api/ai/generations/:id').map((request) => request.path);
     expect(reads.sort()).toEqual(
@@ -153,25 +197,21 @@ describe('cost', () => {
 
   test('reportCost can be asked for per request', async () => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sse' });
-    const result = await oxen.edit(
-      await call({
-        model: 'oxen:flux-kontext-dev',
-        prompt: 'hat',
-        images: [PHOTO],
-        providerOptions: { oxen: { reportCost: true } },
-      }),
-    );
+    const retouch = client(provider(sim, { mode: 'sse' }));
+    const result = await retouch.edit({
+      model: 'oxen:flux-kontext-dev',
+      prompt: 'hat',
+      images: [PHOTO],
+      providerOptions: { oxen: { reportCost: true } },
+    });
     expect(result.cost).toEqual({ usd: 0.025, source: 'reported' });
   });
 
   test('when the generation cannot be read, the estimate stands with a warning', async () => {
     const sim = await simulator();
     sim.setFaults([{ route: 'GET /api/ai/generations/:id', kind: 'status', status: 500 }]);
-    const oxen = provider(sim, { mode: 'queue', reportCost: true });
-    const result = await oxen.edit(
-      await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }),
-    );
+    const retouch = client(provider(sim, { mode: 'queue', reportCost: true }));
+    const result = await retouch.edit({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] });
     expect(result.cost).toEqual({ usd: 0.03, source: 'estimated' });
     expect(result.warnings).toEqual([
       { type: 'other', message: expect.stringContaining('the billed cost could not be read') },
@@ -182,8 +222,8 @@ describe('cost', () => {
 describe('the catalogue', () => {
   test('listModels returns the edit models with their parameters and prices', async () => {
     const sim = await simulator();
-    const oxen = provider(sim);
-    const models = await oxen.listModels();
+    const retouch = client(provider(sim));
+    const models = await retouch.listModels({ provider: 'oxen' });
     expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels].sort());
     const gpt = models.find((model) => model.modelId === 'gpt-image-2-edit')!;
     expect(gpt).toMatchObject({
@@ -209,20 +249,20 @@ describe('the catalogue', () => {
       aspectRatios: ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'],
     });
     // The listing carries the schemas: no per-model lookups follow.
-    await oxen.edit(await call({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] }));
+    await retouch.edit({ model: 'oxen:qwen-image-edit', prompt: 'hat', images: [PHOTO] });
     expect(received(sim, 'GET /api/ai/models/:name')).toEqual([]);
   });
 
   test('capabilities describe a model in neutral terms (jpg shown as jpeg)', async () => {
     const sim = await simulator();
     const oxen = provider(sim);
-    expect(await oxen.capabilities('flux-kontext-dev', {})).toMatchObject({
+    expect(await oxen.capabilities('flux-kontext-dev', context(oxen))).toMatchObject({
       maxInputImages: 1,
       mask: false,
       seed: true,
       outputFormats: ['webp', 'jpeg', 'png'],
     });
-    expect(await oxen.capabilities('nano-banana-2-edit', {})).toMatchObject({
+    expect(await oxen.capabilities('nano-banana-2-edit', context(oxen))).toMatchObject({
       sizes: ['1024x1024', '2048x2048', '4096x4096'],
     });
   });

@@ -60,10 +60,12 @@ describe('providerOptions.oxen.mode', () => {
     await retouch.close();
   });
 
-  test('the adapter alone honours it too: edit() with mode "sync" on an sse provider sends the blocking POST', async () => {
+  test('the adapter alone honours it too: a plan in mode "sync" on an sse provider does not prefer jobs', async () => {
     const sim = await simulator();
     const oxen = provider(sim);
-    const result = await oxen.edit(await call(request('sync edit', 'sync')));
+    const prepared = await call(oxen, request('sync edit', 'sync'));
+    expect(oxen.prefersJobs(prepared.request, prepared.plan)).toBe(false);
+    const result = await oxen.edit(prepared);
     expect(result.images).toHaveLength(1);
     expect(received(sim, 'POST /api/ai/images/edit')).toHaveLength(1);
     expect(received(sim, 'POST /api/ai/queue')).toEqual([]);

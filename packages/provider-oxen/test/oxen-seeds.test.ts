@@ -1,6 +1,6 @@
 import type { EditRequest } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
-import { bodies, call, provider, received, simulator } from './helpers.ts';
+import { bodies, client, provider, received, simulator } from './helpers.ts';
 
 /*
  * The request bodies of the examples in Oxen's documentation: the "Image Editing" reference
@@ -70,8 +70,7 @@ const examples: { name: string; request: EditRequest; body: string }[] = [
 describe('the documented examples go over the wire exactly as documented', () => {
   test.each(examples)('sync: $name', async ({ request, body }) => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sync' });
-    const result = await oxen.edit(await call(request));
+    const result = await client(provider(sim, { mode: 'sync' })).edit(request);
     expect(result.warnings).toEqual([]);
     const [sent] = received(sim, 'POST /api/ai/images/edit');
     expect(JSON.stringify(sent!.body)).toBe(body);
@@ -82,16 +81,14 @@ describe('the documented examples go over the wire exactly as documented', () =>
 
   test.each(examples)('queue: $name', async ({ request, body }) => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'queue' });
-    await oxen.edit(await call(request));
+    await client(provider(sim, { mode: 'queue' })).edit(request);
     expect(bodies(sim, 'POST /api/ai/queue').map((sent) => JSON.stringify(sent))).toEqual([body]);
     expect(received(sim, 'GET /api/ai/queue/:id').length).toBeGreaterThan(0);
   });
 
   test.each(examples)('sse: $name, subscribed before the enqueue', async ({ request, body }) => {
     const sim = await simulator();
-    const oxen = provider(sim, { mode: 'sse' });
-    await oxen.edit(await call(request));
+    await client(provider(sim, { mode: 'sse' })).edit(request);
     const [enqueue] = received(sim, 'POST /api/ai/queue');
     const [events] = received(sim, 'GET /api/events');
     expect(JSON.stringify(enqueue!.body)).toBe(body);

@@ -43,7 +43,6 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
     providers: [provider],
     simulate: options.simulate,
     env: context.env,
-    strict: options.strict,
     ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
     ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
   });

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { imageSize } from '@retouch/core';
 import { createTestImage } from '@retouch/simulator';
-import { imageSize } from '../../src/image-size.ts';
 import { type CompareResults, type CompareRun, type RowIdentity, summarizeRuns } from '../../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../../src/sample.ts';
 

@@ -1,6 +1,5 @@
 import { type Cost, roundUsd } from '../cost.ts';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
-import { RetouchError } from '../errors/retouch-error.ts';
 
 /**
  * A spending cap for one client. Each edit's estimated cost is reserved before anything is sent; an
@@ -84,27 +83,7 @@ export class BudgetLedger {
   #reservedUsd = 0;
 
   constructor(options: BudgetOptions | undefined) {
-    if (options !== undefined) {
-      if (typeof options.maxUsd !== 'number' || !Number.isFinite(options.maxUsd) || options.maxUsd < 0) {
-        throw new RetouchError({
-          message: `createRetouch: budget.maxUsd must be a number of US dollars ≥ 0, got ${String(options.maxUsd)}`,
-        });
-      }
-      if (options.unknownCost !== undefined && !['refuse', 'allow'].includes(options.unknownCost)) {
-        throw new RetouchError({
-          message: `createRetouch: budget.unknownCost must be "refuse" or "allow", got ${String(options.unknownCost)}`,
-        });
-      }
-    }
-    const store = options?.store;
-    if (
-      store !== undefined &&
-      (typeof store?.reserve !== 'function' || typeof store?.settle !== 'function')
-    ) {
-      throw new RetouchError({
-        message: 'createRetouch: budget.store must have reserve() and settle() methods (see BudgetStore)',
-      });
-    }
+    // Checked by createRetouch's options schema.
     this.#maxUsd = options?.maxUsd;
     this.#unknownCost = options?.unknownCost ?? 'refuse';
     this.#store = options?.store;

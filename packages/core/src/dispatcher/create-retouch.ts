@@ -27,7 +27,8 @@ import { deliver, type ProgressEvent, type ProgressListener } from './events.ts'
 import { type DispatchContext, JobRunner } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
-import { type ResolvedRetryOptions, resolveRetryOptions } from './retry.ts';
+import { parseRetouchOptions } from './retouch-options.ts';
+import type { ResolvedRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
 import type { SharedLimits } from './shared-limits.ts';
 
@@ -78,35 +79,15 @@ class RetouchClient implements Retouch {
   #closing: Promise<void> | undefined;
   #keylessHttp: HttpClient | undefined;
 
-  constructor(options: RetouchOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new RetouchError({ message: 'createRetouch: pass an options object { providers: [...] }' });
-    }
+  constructor(given: RetouchOptions) {
+    // One schema checks every option; the adapters' own shape is checked as they are registered.
+    const options = parseRetouchOptions(given);
     this.#registerProviders(options.providers);
-    this.#retry = resolveRetryOptions(options.retry);
+    this.#retry = options.retry;
     this.#ledger = new BudgetLedger(options.budget);
     this.#fallback = this.#checkFallback(options.fallback);
-    if (options.strict !== undefined && typeof options.strict !== 'boolean') {
-      throw new RetouchError({
-        message: `createRetouch: strict must be true or false, got ${String(options.strict)}`,
-      });
-    }
     this.#strict = options.strict ?? false;
-    if (options.onProgress !== undefined) {
-      if (typeof options.onProgress !== 'function') {
-        throw new RetouchError({ message: 'createRetouch: onProgress must be a function (event) => void' });
-      }
-      this.#listeners.add(options.onProgress);
-    }
-    if (
-      options.sharedLimits !== undefined &&
-      typeof (options.sharedLimits as { lane?: unknown } | null)?.lane !== 'function'
-    ) {
-      throw new RetouchError({
-        message:
-          'createRetouch: sharedLimits must have a lane() method (see SharedLimits), e.g. from @retouch/queue',
-      });
-    }
+    if (options.onProgress) this.#listeners.add(options.onProgress);
     this.#createLanes(options.limits, options.sharedLimits);
     const lanes = this.#lanes;
     this.#context = {
@@ -542,7 +523,7 @@ class RetouchClient implements Retouch {
   #transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
   }): HttpClient {
     const { adapter } = options;
     const base = adapter.http ?? this.#downloader();
@@ -592,17 +573,16 @@ class RetouchClient implements Retouch {
     return this.#keylessHttp;
   }
 
-  #registerProviders(providers: readonly ProviderAdapter[] | undefined): void {
-    if (!Array.isArray(providers) || providers.length === 0) {
-      throw new RetouchError({
-        message:
-          'createRetouch: providers must be a non-empty array of provider adapters, e.g. [oxen, edenai]',
-      });
-    }
+  #registerProviders(providers: readonly ProviderAdapter[]): void {
     for (const [index, adapter] of providers.entries()) {
       const where = `createRetouch: providers[${index}]`;
       if (typeof adapter !== 'object' || adapter === null) {
         throw new RetouchError({ message: `${where} is not a provider adapter` });
+      }
+      if (typeof adapter.edit !== 'function' && typeof adapter.submit !== 'function') {
+        throw new RetouchError({
+          message: `${where} is not a provider adapter: it has no edit() method (nor submit() for providers with jobs)`,
+        });
       }
       if (typeof adapter.id !== 'string' || !PROVIDER_ID.test(adapter.id)) {
         throw new RetouchError({ message: `${where} has an invalid id ${JSON.stringify(adapter.id)}` });
@@ -614,11 +594,6 @@ class RetouchClient implements Retouch {
       }
       if (this.#adapters.has(adapter.id)) {
         throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
-      }
-      if (typeof adapter.edit !== 'function' && typeof adapter.submit !== 'function') {
-        throw new RetouchError({
-          message: `${where} (${adapter.id}) is not a provider adapter: it has neither edit() nor submit()`,
-        });
       }
       if (
         adapter.prefersJobs !== undefined &&
@@ -651,31 +626,10 @@ class RetouchClient implements Retouch {
     limits: Readonly<Record<string, LaneLimits>> | undefined,
     sharedLimits: SharedLimits | undefined,
   ): void {
-    for (const [provider, value] of Object.entries(limits ?? {})) {
+    for (const provider of Object.keys(limits ?? {})) {
       if (!this.#adapters.has(provider)) {
         throw new RetouchError({
           message: `createRetouch: limits.${provider} names no registered provider (registered: ${this.#providerList()})`,
-        });
-      }
-      if (typeof value !== 'object' || value === null) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider} must be an object { concurrency?, requestsPerSecond? }`,
-        });
-      }
-      if (
-        value.concurrency !== undefined &&
-        !(Number.isInteger(value.concurrency) && value.concurrency >= 1)
-      ) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider}.concurrency must be a whole number ≥ 1, got ${String(value.concurrency)}`,
-        });
-      }
-      if (
-        value.requestsPerSecond !== undefined &&
-        !(Number.isFinite(value.requestsPerSecond) && value.requestsPerSecond > 0)
-      ) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider}.requestsPerSecond must be a number > 0, got ${String(value.requestsPerSecond)}; omit it to let the lane adapt`,
         });
       }
     }
@@ -703,26 +657,15 @@ class RetouchClient implements Retouch {
   }
 
   #checkFallback(fallback: readonly string[] | undefined): readonly string[] {
-    if (fallback === undefined) return [];
-    if (!Array.isArray(fallback)) {
-      throw new RetouchError({
-        message: 'createRetouch: fallback must be an array of "provider:model" strings',
-      });
-    }
-    for (const [index, model] of fallback.entries()) {
-      const parsed = typeof model === 'string' ? parseModelId(model) : undefined;
-      if (!parsed) {
+    for (const [index, model] of (fallback ?? []).entries()) {
+      const { provider } = parseModelId(model)!;
+      if (!this.#adapters.has(provider)) {
         throw new RetouchError({
-          message: `createRetouch: fallback[${index}] must be "provider:model", e.g. "edenai:openai/gpt-image-2", got ${JSON.stringify(model)}`,
-        });
-      }
-      if (!this.#adapters.has(parsed.provider)) {
-        throw new RetouchError({
-          message: `createRetouch: fallback[${index}] (${model}) names provider "${parsed.provider}", which is not registered (registered: ${this.#providerList()})`,
+          message: `createRetouch: fallback[${index}] (${model}) names provider "${provider}", which is not registered (registered: ${this.#providerList()})`,
         });
       }
     }
-    return [...fallback];
+    return [...(fallback ?? [])];
   }
 }
 

@@ -1,5 +1,7 @@
 import { TimeoutError } from '../errors/timeout-error.ts';
 
+export { delay } from '../timers.ts';
+
 /** Where a job is, for the `stage` of a `TimeoutError`. */
 export type JobStage = 'queue' | 'request' | 'poll';
 
@@ -71,21 +73,4 @@ export class JobControl {
     this.#timer = undefined;
     for (const unlink of this.#unlink.splice(0)) unlink();
   }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first; the timer is always cleared. */
-export function delay(ms: number, options: { signal: AbortSignal }): Promise<void> {
-  const { signal } = options;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -41,7 +41,7 @@ export interface DispatchContext {
   transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
   }): HttpClient;
   countRetry(): void;
 }
@@ -187,14 +187,15 @@ export class JobRunner {
       acceptedAt: undefined,
       seenRunningAt: undefined,
     };
-    // A POST that left the lane may be billed; reads, and requests still waiting in the window, cost nothing.
+    // A billable request that left the lane may be billed; reads, free POSTs (uploads) and requests
+    // still waiting in the window cost nothing.
     const http = context.transport({
       adapter,
       priority: plan.priority,
-      onAdmit: ({ method }) => {
+      onAdmit: ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
-        if (method !== 'POST') return;
+        if (!billable) return;
         state.sent = true;
         state.sentAt = Date.now();
       },
@@ -416,8 +417,13 @@ export class JobRunner {
             signal: attemptSignal,
             deadline,
             what: `${adapter.id}: reading the status of job ${providerJobId}`,
-            run: (readSignal) =>
-              status(providerJobId, { http, signal: readSignal } satisfies ProviderContext),
+            // An adapter without its own client was let through the window before its call began.
+            armed: adapter.http === undefined,
+            run: (readSignal, arm) =>
+              status(providerJobId, {
+                http: this.#context.transport({ adapter, priority: options.priority - 1, onAdmit: arm }),
+                signal: readSignal,
+              } satisfies ProviderContext),
           }),
       });
     return waitForJob({

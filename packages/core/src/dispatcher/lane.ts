@@ -138,7 +138,10 @@ export class Lane {
    * allows one more request, counts it, and learns from its answer. `priority` orders requests waiting
    * together; `onAdmit` hears when each one leaves.
    */
-  gate(options: { priority: number; onAdmit?: (request: { method: string }) => void }): RequestGate {
+  gate(options: {
+    priority: number;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+  }): RequestGate {
     const order = this.#gates++;
     return {
       admit: async (request) => {

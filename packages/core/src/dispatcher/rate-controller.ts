@@ -61,7 +61,8 @@ export interface RateControllerSettings {
  *
  * Adaptive mode is AIMD, as in TCP congestion control: a 429 multiplies the rate by 0.7 (from the rate
  * actually observed over the last second, if lower), at most once per window and only for requests
- * sent at the current rate; a window's worth of successes while the rate held requests back raises it
+ * sent at the current rate, unless it is a lone 429 in a second that came with a `Retry-After` (the
+ * pause answers that); a window's worth of successes while the rate held requests back raises it
  * by one request per second, at most once per window, up to the provider's documented rate when there
  * is one.
  *
@@ -84,6 +85,8 @@ export class RateController {
   #successesSinceChange = 0;
   #heldBackSinceChange = false;
   #marginMs = WINDOW_MARGIN_MS;
+  /** When the 429s of the last second arrived. */
+  #recentRateLimits: number[] = [];
 
   constructor(settings: RateControllerSettings) {
     this.#settings = settings;
@@ -152,12 +155,20 @@ export class RateController {
     // overload, not evidence that the new rate is still too high. One window's 429s are one overshoot:
     // cutting once for each would compound the cut.
     const window = this.#window();
+    // A lone 429 that says when to come back is a blip the pause answers; the rate is cut when 429s
+    // recur within a second (the rate itself is too high), or when the provider gave no delay.
+    this.#recentRateLimits = this.#recentRateLimits.filter((at) => now - at < SECOND);
+    this.#recentRateLimits.push(now);
+    const sustained = retryAfterMs === undefined || this.#recentRateLimits.length >= 2;
     if (
       this.adaptive &&
+      sustained &&
       startedAt >= this.#lastDecreaseAt &&
       now - this.#lastDecreaseAt >= (window?.windowMs ?? SECOND)
     ) {
-      const observed = this.#starts.filter((start) => now - start < SECOND).length;
+      // Sent in the last second: the starts still counted, and the earlier 429s that gave theirs back.
+      const observed =
+        this.#starts.filter((start) => now - start < SECOND).length + this.#recentRateLimits.length - 1;
       const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, Math.max(1, observed));
       // Without a rate yet the burst had no bound, so how far it overshot is unknown: halve it first.
       const factor = this.#rate === undefined ? 0.5 : ADAPTIVE_DECREASE;

@@ -1,7 +1,6 @@
 import { ApiCallError } from '../errors/api-call-error.ts';
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 
 /**
@@ -91,40 +90,6 @@ export const defaultRetryOptions: ResolvedRetryOptions = {
   maxDelayMs: 30_000,
   retryUnsafeSubmissions: false,
 };
-
-/** Applies the defaults and checks the values, naming the option and the fix. */
-export function resolveRetryOptions(options: RetryOptions | undefined): ResolvedRetryOptions {
-  const resolved = { ...defaultRetryOptions, ...options };
-  const check = (name: keyof RetryOptions, valid: boolean, expected: string): void => {
-    if (!valid) {
-      throw new RetouchError({
-        message: `createRetouch: retry.${name} must be ${expected}, got ${String(options?.[name])}`,
-      });
-    }
-  };
-  check(
-    'maxRetries',
-    Number.isInteger(resolved.maxRetries) && resolved.maxRetries >= 0,
-    'a whole number ≥ 0',
-  );
-  check(
-    'maxRateLimitRetries',
-    Number.isInteger(resolved.maxRateLimitRetries) && resolved.maxRateLimitRetries >= 0,
-    'a whole number ≥ 0',
-  );
-  check(
-    'initialDelayMs',
-    Number.isFinite(resolved.initialDelayMs) && resolved.initialDelayMs >= 0,
-    'a number of milliseconds ≥ 0',
-  );
-  check(
-    'maxDelayMs',
-    Number.isFinite(resolved.maxDelayMs) && resolved.maxDelayMs >= resolved.initialDelayMs,
-    'a number of milliseconds ≥ initialDelayMs',
-  );
-  check('retryUnsafeSubmissions', typeof resolved.retryUnsafeSubmissions === 'boolean', 'true or false');
-  return resolved;
-}
 
 /**
  * The delay before retry number `retriesSoFar + 1`: exponential backoff with full jitter, a uniform

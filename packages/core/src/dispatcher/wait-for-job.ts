@@ -158,35 +158,45 @@ function sleepOrWake(
 /**
  * Runs one status read with its own, shorter timeout: at most {@link STATUS_READ_TIMEOUT_MS}, and half
  * the time left before the deadline, so a read that hangs leaves room for another that may bring the
- * result. The timeout surfaces as a per-attempt `TimeoutError`, which the retry loop reads again.
+ * result. The timeout surfaces as a per-attempt `TimeoutError`, which the retry loop reads again. The
+ * clock starts when `run` calls `arm` (its first request left the lane: time spent waiting for room
+ * in the rate window is not a hung read), or at once with `armed: true`.
  */
 export async function withReadTimeout<T>(options: {
   signal: AbortSignal;
   deadline: number | undefined;
   what: string;
-  run: (signal: AbortSignal) => Promise<T>;
+  armed?: boolean;
+  run: (signal: AbortSignal, arm: () => void) => Promise<T>;
 }): Promise<T> {
   const { signal, deadline } = options;
-  const timeoutMs = Math.floor(
-    deadline === undefined
-      ? STATUS_READ_TIMEOUT_MS
-      : Math.min(STATUS_READ_TIMEOUT_MS, Math.max(MIN_STATUS_READ_TIMEOUT_MS, (deadline - Date.now()) / 2)),
-  );
   const controller = new AbortController();
-  const timeout = new TimeoutError({
-    message: `${options.what} got no answer within ${timeoutMs} ms`,
-    timeoutMs,
-    stage: 'request',
-  });
+  let timeout: TimeoutError | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    if (timer !== undefined || controller.signal.aborted) return;
+    const timeoutMs = Math.floor(
+      deadline === undefined
+        ? STATUS_READ_TIMEOUT_MS
+        : Math.min(STATUS_READ_TIMEOUT_MS, Math.max(MIN_STATUS_READ_TIMEOUT_MS, (deadline - Date.now()) / 2)),
+    );
+    const expired = new TimeoutError({
+      message: `${options.what} got no answer within ${timeoutMs} ms`,
+      timeoutMs,
+      stage: 'request',
+    });
+    timeout = expired;
+    timer = setTimeout(() => controller.abort(expired), timeoutMs);
+  };
   const onAbort = (): void => controller.abort(signal.reason);
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+  if (options.armed) arm();
   try {
-    return await options.run(controller.signal);
+    return await options.run(controller.signal, arm);
   } catch (error) {
     // An adapter may throw its own abort error: the read timed out all the same.
-    if (!signal.aborted && controller.signal.reason === timeout) throw timeout;
+    if (!signal.aborted && timeout !== undefined && controller.signal.reason === timeout) throw timeout;
     throw error;
   } finally {
     clearTimeout(timer);

@@ -84,6 +84,12 @@ export interface HttpRequest<T> {
   timeoutMs?: number | false;
   /** Extra headers. */
   headers?: Record<string, string>;
+  /**
+   * Whether the provider may bill this request. A `POST` is taken to be billable unless this says
+   * `false` (an upload, a free lookup), so the dispatcher knows whether a failure could have cost money.
+   * @default method === 'POST'
+   */
+  billable?: boolean;
 }
 
 /** A successful response. */
@@ -219,9 +225,17 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
   async function send(
     method: string,
     url: URL,
-    init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
+    init: {
+      json?: unknown;
+      form?: FormData;
+      headers?: Record<string, string>;
+      attempt: Attempt;
+      billable?: boolean | undefined;
+    },
   ): Promise<{ response: Response; settle: Settle }> {
     const { default: ky } = kyLoaded ?? (await loadKy());
+    // Read before the request: a missing key is the caller's error to fix, not a network failure.
+    const authorization = url.origin === core.origin ? `Bearer ${core.apiKey()}` : undefined;
     let current = url;
     let withBody = true;
     for (let hop = 0; ; hop++) {
@@ -245,12 +259,13 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
             beforeRequest: [
               async ({ request }) => {
                 if (own) {
-                  request.headers.set('authorization', `Bearer ${core.apiKey()}`);
+                  if (authorization) request.headers.set('authorization', authorization);
                   if (gate) {
                     settle = await gate.admit({
                       method: request.method,
                       url: request.url,
                       signal: init.attempt.signal,
+                      billable: (init.billable ?? true) && request.method === 'POST',
                     });
                   }
                 }
@@ -333,7 +348,13 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
   async function exchange<T>(
     method: string,
     url: URL,
-    init: { json?: unknown; form?: FormData; headers?: Record<string, string>; attempt: Attempt },
+    init: {
+      json?: unknown;
+      form?: FormData;
+      headers?: Record<string, string>;
+      attempt: Attempt;
+      billable?: boolean | undefined;
+    },
     read: (response: Response) => Promise<T>,
   ): Promise<T> {
     const { response, settle } = await send(method, url, init);
@@ -364,7 +385,13 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
         text = await exchange(
           request.method,
           url,
-          { json: request.json, form: request.form, headers: request.headers, attempt },
+          {
+            json: request.json,
+            form: request.form,
+            headers: request.headers,
+            attempt,
+            billable: request.billable,
+          },
           async (answer) => {
             response = answer;
             if (!answer.ok) throw await readError(answer, { method: request.method, url, attempt });

@@ -38,5 +38,7 @@ export interface RequestGate {
     url: string;
     /** Aborts the wait. */
     signal?: AbortSignal | undefined;
+    /** Whether the provider may bill it: a `POST` not marked free (see `HttpRequest.billable`). */
+    billable?: boolean | undefined;
   }): Promise<(outcome: RequestOutcome) => void>;
 }

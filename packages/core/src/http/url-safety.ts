@@ -1,5 +1,3 @@
-import { isIP } from 'node:net';
-
 /**
  * Whether a URL returned by a provider (a result URL, a redirect target) may be fetched: only
  * http(s), and never link-local or cloud-metadata addresses, which a hostile response could use to
@@ -11,12 +9,13 @@ export function unsafeUrlReason(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'metadata.google.internal' || host === 'metadata')
     return 'a cloud metadata host is not fetched';
-  if (isIP(host) === 4) {
+  // A URL's host is normalized: an IPv4 address is always dotted decimal, an IPv6 one holds colons.
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
     const [a, b] = host.split('.').map(Number);
     if (a === 169 && b === 254) return 'a link-local (cloud metadata) address is not fetched';
     if (a === 0) return 'the 0.0.0.0/8 range is not fetched';
   }
-  if (isIP(host) === 6 && (host.startsWith('fe80:') || host === 'fd00:ec2::254')) {
+  if (host.includes(':') && (host.startsWith('fe80:') || host === 'fd00:ec2::254')) {
     return 'a link-local (cloud metadata) address is not fetched';
   }
   return undefined;

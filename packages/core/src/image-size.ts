@@ -4,6 +4,7 @@
  *
  * @example
  * imageSize(await readFile('sample.png')); // { width: 384, height: 256 }
+ * // Format sniffing itself is `sniffImageMediaType`; both read headers only.
  */
 export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,0 +1,163 @@
+import { InvalidRequestError, type NormalizedEditRequest, type RequestIssue } from '@retouch/core';
+import { z } from 'zod';
+
+/**
+ * How the adapter runs an edit on Oxen.
+ * - `sse` (the default): the async queue, with completion announced on one shared `GET /api/events`
+ *   stream (the dispatcher still reads the job's status now and then, as a safety net);
+ * - `queue`: the async queue, with completion learned by the dispatcher reading `GET /api/ai/queue/{id}`;
+ * - `sync`: one blocking `POST /api/ai/images/edit` per output image.
+ */
+export type OxenMode = 'sync' | 'queue' | 'sse';
+
+/**
+ * Zod schema of `providerOptions.oxen`. The four named options steer the adapter and are never sent
+ * to Oxen; every other key is a parameter of the model (`guidance`, `num_inference_steps`,
+ * `enable_web_search`, `safety_tolerance`, ...), checked against the model's schema and sent as is.
+ */
+export const oxenProviderOptionsSchema = z.looseObject({
+  mode: z
+    .enum(['sync', 'queue', 'sse'], {
+      error:
+        'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
+    })
+    .optional(),
+  targetNamespace: z
+    .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
+    .trim()
+    .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
+    .optional(),
+  responseFormat: z
+    .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
+    .optional(),
+  reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
+});
+
+/**
+ * Options of one request for Oxen, under `providerOptions.oxen`.
+ *
+ * @example
+ * await retouch.edit({
+ *   model: 'oxen:flux-kontext-dev',
+ *   prompt: 'Add a funny hat',
+ *   images: ['https://example.com/ox.png'],
+ *   providerOptions: { oxen: { guidance: 3.5, num_inference_steps: 28, reportCost: true } },
+ * });
+ */
+export interface OxenProviderOptions {
+  /**
+   * How this request runs, overriding `createOxen({ mode })`: `sync` sends the blocking
+   * `POST /api/ai/images/edit`, `queue` enqueues and is polled, `sse` enqueues and is followed on the
+   * event stream. With `retouch.submit()` a provider job is always made, so `sync` is followed by
+   * polling there. A job resumed from a snapshot is followed in the provider's own mode.
+   */
+  mode?: OxenMode;
+  /** The Oxen namespace (user or organization) billed and storing the result; overrides the provider's. */
+  targetNamespace?: string;
+  /**
+   * `url` (default) returns Oxen's temporary URLs; `b64_json` returns the bytes inline: sent as
+   * `response_format` in sync mode, and downloaded at completion in the queue modes.
+   */
+  responseFormat?: 'url' | 'b64_json';
+  /** After a queued job, read its billed `cost` from `GET /api/ai/generations/{id}` (one extra read per image). */
+  reportCost?: boolean;
+  /** Any other key is a model parameter in the model's own spelling, e.g. `guidance` or `safety_tolerance`. */
+  [parameter: string]: unknown;
+}
+
+/** `providerOptions.oxen`, parsed: the adapter's own options, and the model parameters. */
+export interface ParsedOxenOptions {
+  mode?: OxenMode | undefined;
+  targetNamespace?: string | undefined;
+  responseFormat?: 'url' | 'b64_json' | undefined;
+  reportCost?: boolean | undefined;
+  /** Every other key: a model parameter in the model's own spelling. */
+  parameters: Record<string, unknown>;
+}
+
+/** Body fields the adapter owns; setting them through provider options would bypass its checks. */
+const RESERVED: Record<string, string> = {
+  model: 'set the model in "model", e.g. "oxen:qwen-image-edit"',
+  prompt: 'set the prompt in "prompt"',
+  input_image: 'pass input images in "images"',
+  num_generations: 'set "n"; the adapter splits it into enqueues of at most 4',
+  response_format: 'use providerOptions.oxen.responseFormat',
+  target_namespace: 'use providerOptions.oxen.targetNamespace or createOxen({ targetNamespace })',
+  mask_url: 'pass the mask in "mask"',
+};
+
+/** Model parameters the neutral request fills; setting both would be ambiguous. */
+const NEUTRAL_PARAMETERS: Record<string, keyof NormalizedEditRequest> = {
+  aspect_ratio: 'aspectRatio',
+  resolution: 'size',
+  quality: 'quality',
+  output_format: 'outputFormat',
+  seed: 'seed',
+  negative_prompt: 'negativePrompt',
+};
+
+/**
+ * Checks what can be checked without the model's schema: the types of `providerOptions.oxen`, fields the
+ * adapter owns, options set twice, and inputs Oxen cannot take. Run before the schema is read, so a bad
+ * request is refused without any call. Throws `InvalidRequestError` listing every problem.
+ */
+export function checkOxenRequest(request: NormalizedEditRequest): void {
+  const issues: RequestIssue[] = [];
+  const parsed = oxenProviderOptionsSchema.safeParse(request.providerOptions);
+  if (!parsed.success) issues.push(...optionIssues(parsed.error));
+  for (const key of Object.keys(request.providerOptions)) {
+    const path = `providerOptions.oxen.${key}`;
+    const reserved = RESERVED[key];
+    const neutral = NEUTRAL_PARAMETERS[key];
+    if (reserved) issues.push({ path, message: `"${key}" is set by the adapter; ${reserved}` });
+    else if (neutral && request[neutral] !== undefined) {
+      issues.push({
+        path,
+        message: `both ${neutral} and providerOptions.oxen.${key} are set; keep one (${neutral} is checked the same way)`,
+      });
+    }
+  }
+  for (const [index, image] of request.images.entries()) {
+    if (image.kind === 'file-id') {
+      issues.push({
+        path: `images.${index}`,
+        message:
+          'Oxen has no file uploads; pass a public URL, the bytes, or { path } (sent inline as a data: URI)',
+      });
+    }
+  }
+  if (request.mask?.kind === 'file-id') {
+    issues.push({
+      path: 'mask',
+      message: 'Oxen has no file uploads; pass a public URL, the bytes, or { path }',
+    });
+  }
+  if (issues.length > 0) throw new InvalidRequestError({ issues });
+}
+
+/** Parses `providerOptions.oxen` into the adapter's options and the model parameters. */
+export function parseOxenOptions(raw: Readonly<Record<string, unknown>>): ParsedOxenOptions {
+  const parsed = oxenProviderOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidRequestError({ issues: optionIssues(parsed.error) });
+  const { mode, targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
+  return { mode, targetNamespace, responseFormat, reportCost, parameters };
+}
+
+/**
+ * The mode a request runs in: its `providerOptions.oxen.mode`, else the provider's. A value that is
+ * not a mode counts as absent here; `checkOxenRequest` refuses it before anything is sent.
+ */
+export function oxenModeOf(options: {
+  request: NormalizedEditRequest | undefined;
+  fallback: OxenMode;
+}): OxenMode {
+  const requested = options.request?.providerOptions.mode;
+  return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
+}
+
+function optionIssues(error: z.ZodError): RequestIssue[] {
+  return error.issues.map((issue) => ({
+    path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}

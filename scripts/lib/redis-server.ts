@@ -20,6 +20,10 @@ export const REDIS_MISSING_MESSAGE =
 /** The path of the `redis-server` binary, or `undefined` when it is not installed. */
 export const redisServerPath: string | undefined = findRedisServer();
 
+/** Whether `redis-server` is installed; when it is not, the reason tests skip is printed once. */
+export const hasRedisServer: boolean = redisServerPath !== undefined;
+if (!hasRedisServer) console.warn(REDIS_MISSING_MESSAGE);
+
 function findRedisServer(): string | undefined {
   const fromEnvironment = process.env.RETOUCH_REDIS_SERVER;
   if (fromEnvironment) return fromEnvironment;

@@ -126,6 +126,8 @@ td small.via { display: block; color: var(--muted); font-size: 12px; margin-top:
 td small.via i { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 6px; vertical-align: 0; }
 td small.via .p-oxen { background: var(--oxen); } td small.via .p-edenai { background: var(--edenai); } td small.via .p-other { background: var(--other); }
 td .pill { font-size: 10.5px; }
+table.lines td { white-space: normal; vertical-align: middle; }
+.error-line { color: var(--bad); font-size: 13px; word-break: break-word; }
 
 footer { color: var(--faint); font-size: 13px; border-top: 1px solid var(--border); padding-top: 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; justify-content: space-between; }
 footer a { color: var(--muted); }

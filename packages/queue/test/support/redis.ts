@@ -4,16 +4,10 @@
  * installed the Redis tests are skipped, saying why; under CI that is an error instead.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import {
-  REDIS_MISSING_MESSAGE,
-  type RedisServer,
-  redisServerPath,
-  startRedisServer,
-} from '../../../../scripts/lib/redis-server.ts';
+import { hasRedisServer, type RedisServer, startRedisServer } from '../../../../scripts/lib/redis-server.ts';
 
 /** Whether `redis-server` is installed here. */
-export const hasRedis = redisServerPath !== undefined;
-if (!hasRedis) console.warn(REDIS_MISSING_MESSAGE);
+export const hasRedis = hasRedisServer;
 
 /** `describe`, skipped (with the reason printed once) when `redis-server` is missing. */
 export const describeWithRedis = describe.skipIf(!hasRedis);

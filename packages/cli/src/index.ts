@@ -49,6 +49,7 @@ export {
   writeReport,
 } from './report/report-html.ts';
 export {
+  type BatchInfo,
   type CompareInput,
   type CompareResults,
   type CompareRow,

@@ -11,6 +11,7 @@ import {
 } from '@retouch/core';
 import { createEdenAI, type EdenAIProvider } from '@retouch/provider-edenai';
 import { createOxen, type OxenMode, type OxenProvider } from '@retouch/provider-oxen';
+import { createEditQueue, type EditQueue, type QueuedEditResult } from '@retouch/queue';
 import { type OxenSimulator, startEdenAISimulator, startOxenSimulator } from '@retouch/simulator';
 
 // An adapter written against the published spec, as a third-party provider package would.
@@ -64,4 +65,13 @@ export async function run(mode: OxenMode): Promise<string[]> {
     await retouch.close();
     await Promise.all([oxenSimulator.close(), edenaiSimulator.close()]);
   }
+}
+
+// The queue's API against the packed declarations; nothing connects until a method is called.
+export function queueFor(url: string): EditQueue {
+  return createEditQueue({ connection: url, name: 'consumer' });
+}
+
+export function paths(result: QueuedEditResult): string[] {
+  return result.images.map((image) => ('path' in image ? image.path : image.url));
 }

@@ -237,13 +237,18 @@ export function createEditQueue(options: EditQueueOptions): EditQueue {
 
   const open = (): Queue => {
     if (closed) throw new RetouchError({ message: `the edit queue "${name}" is closed` });
-    queue ??= new Queue(name, bullOptions);
+    if (!queue) {
+      queue = new Queue(name, bullOptions);
+      // Each result() waiting on a job listens here: thousands may wait at once, by design.
+      queue.setMaxListeners(0);
+    }
     return queue;
   };
   const events = (): Promise<QueueEvents> => {
     if (closed) return Promise.reject(new RetouchError({ message: `the edit queue "${name}" is closed` }));
     eventsReady ??= (async () => {
       queueEvents = new QueueEvents(name, bullOptions);
+      queueEvents.setMaxListeners(0);
       const emit = (event: EditQueueEvent) => {
         for (const listener of listeners) listener(event);
       };

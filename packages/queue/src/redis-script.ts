@@ -30,8 +30,12 @@ export class RedisScript {
   }
 }
 
-/** Lua: the server's clock in milliseconds, one clock for every process that shares the state. */
-export const LUA_NOW_MS = `local function now_ms()
+/**
+ * Lua: the server's clock in milliseconds, one clock for every process that shares the state. Redis
+ * before 7 refuses writes after `TIME` unless the script replicates its effects, which it asks for.
+ */
+export const LUA_NOW_MS = `if redis.replicate_commands then redis.replicate_commands() end
+local function now_ms()
   local time = redis.call('TIME')
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end`;

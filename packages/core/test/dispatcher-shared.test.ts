@@ -177,6 +177,25 @@ describe('hooks around the billable request', () => {
     await retouch.close();
   });
 
+  test('beforeSend runs as the billable request leaves the lane, not while it waits in the window', async () => {
+    server = await startScriptedServer();
+    const retouch = createRetouch({
+      providers: [createHttpProvider({ baseURL: server.url })],
+      limits: { wire: { requestsPerSecond: 1 } },
+    });
+    const seen: string[] = [];
+    const edit = (prompt: string) =>
+      retouch.edit(request(prompt), {
+        beforeSend: () => {
+          seen.push(`${prompt} after ${server!.received.length} requests`);
+        },
+      });
+    await Promise.all([edit('first'), edit('second')]);
+    // The second waited a window for its turn: its hook ran only once the first had gone out.
+    expect(seen).toEqual(['first after 0 requests', 'second after 1 requests']);
+    await retouch.close();
+  });
+
   test('a failing onProviderJob stops the job and cancels it on the provider', async () => {
     server = await startScriptedServer();
     const retouch = createRetouch({ providers: [createHttpProvider({ baseURL: server.url, jobs: true })] });

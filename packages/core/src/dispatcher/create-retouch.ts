@@ -523,7 +523,7 @@ class RetouchClient implements Retouch {
   #transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): HttpClient {
     const { adapter } = options;
     const base = adapter.http ?? this.#downloader();

@@ -67,10 +67,11 @@ export interface DispatchOptions {
   /** The priority in the provider's lane; higher goes first. @default 0 */
   priority?: number;
   /**
-   * Awaited just before the edit's billable request is first sent (after validation, the estimate
-   * and the budget reservation). A queue records here that the edit may be billed from now on, so a
-   * crash past this point is never taken for an edit that was not sent. Throwing stops the edit
-   * before anything billable leaves.
+   * Awaited just before the edit's billable request first leaves: after validation, the estimate,
+   * the budget reservation, and the wait in the provider's lane (its slot and rate window), so a crash
+   * while the edit waits there is never taken for one that was sent. A queue records here that the
+   * edit may be billed from now on. Throwing stops the edit before anything billable leaves, with
+   * that error.
    */
   beforeSend?: () => Promise<void> | void;
   /**

@@ -157,6 +157,14 @@ const MAX_REDIRECTS = 5;
 type Settle = (outcome: RequestOutcome) => void;
 const UNGATED: Settle = () => {};
 
+/** A gate refused to let a request leave: its reason is the caller's, not a transport failure. */
+class GateRefusal {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    this.reason = reason;
+  }
+}
+
 /** What every client made from one {@link createHttpClient} call shares. */
 interface ClientCore {
   readonly options: HttpClientOptions;
@@ -261,12 +269,16 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
                 if (own) {
                   if (authorization) request.headers.set('authorization', authorization);
                   if (gate) {
-                    settle = await gate.admit({
-                      method: request.method,
-                      url: request.url,
-                      signal: init.attempt.signal,
-                      billable: (init.billable ?? true) && request.method === 'POST',
-                    });
+                    try {
+                      settle = await gate.admit({
+                        method: request.method,
+                        url: request.url,
+                        signal: init.attempt.signal,
+                        billable: (init.billable ?? true) && request.method === 'POST',
+                      });
+                    } catch (reason) {
+                      throw new GateRefusal(reason);
+                    }
                   }
                 }
                 init.attempt.arm();
@@ -281,6 +293,10 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
           fetch: core.fetch,
         });
       } catch (error) {
+        // Nothing left: the gate's own error (an abort, a hook that stopped the request) goes as it is.
+        if (error instanceof GateRefusal) {
+          throw init.attempt.callerSignal?.aborted ? init.attempt.callerSignal.reason : error.reason;
+        }
         if (streamed && !init.attempt.signal.aborted && isUnexpectedRedirect(error)) {
           const refused = new ApiCallError({
             message: `${options.provider}: ${method} ${describe(current)} answered with a redirect, which a streamed multipart body does not follow`,

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { distributedScenario } from './scenarios/distributed.ts';
 import { eventFanInScenario } from './scenarios/event-fan-in.ts';
 import { importCostScenario } from './scenarios/import-cost.ts';
 import { memoryScenario } from './scenarios/memory.ts';
@@ -20,6 +21,7 @@ const scenarios: Scenario[] = [
   eventFanInScenario,
   memoryScenario,
   importCostScenario,
+  distributedScenario,
 ];
 
 /** Longest a scenario may take before the run is declared broken. */

@@ -23,6 +23,8 @@ export interface SimulatorSummary {
   byStatus: Record<string, number>;
   /** Requests accepted for paid work. */
   billable: number;
+  /** The prompt of each request accepted for paid work, to find one paid twice. */
+  billablePrompts: string[];
   /** Requests refused by the rate limit (Eden AI). */
   rateLimited: number;
   /** Event streams opened (Oxen). */

@@ -18,7 +18,15 @@ export interface OutputImage {
 }
 
 /** Where an {@link OutputSink} put an image: a file path, or a URL (an object store). */
-export type OutputLocation = { path: string } | { url: string };
+export type OutputLocation =
+  | {
+      /** The file's absolute path. */
+      path: string;
+    }
+  | {
+      /** Where the object store serves it (`https://…`, `s3://…`). */
+      url: string;
+    };
 
 /**
  * Stores one output image and says where it is: an S3-like store, say, since the providers' own

@@ -13,7 +13,18 @@ import { z } from 'zod';
  * An input image as it travels through Redis: a URL (`https://`, or a `data:` URL for bytes), a
  * `{ path }` every worker can read, or a `{ fileId, provider }` uploaded beforehand.
  */
-export type QueuedImage = string | { path: string } | { fileId: string; provider: string };
+export type QueuedImage =
+  | string
+  | {
+      /** An absolute path every worker can read. */
+      path: string;
+    }
+  | {
+      /** The provider's file id. */
+      fileId: string;
+      /** The provider holding the file. */
+      provider: string;
+    };
 
 /** An {@link EditRequest} in the form it is stored in a queued job: JSON only, no signal. */
 export type QueuedEditRequest = Omit<EditRequest, 'images' | 'mask' | 'signal'> & {
@@ -38,7 +49,12 @@ export interface QueuedEditData {
   /** The priority in the providers' lanes; higher goes first. */
   priority: number;
   /** When a worker first sent the billable request, and which worker. */
-  sent?: { at: number; worker: string };
+  sent?: {
+    /** When, in epoch milliseconds. */
+    at: number;
+    /** The worker's id. */
+    worker: string;
+  };
   /** The provider job's snapshot (`job.toJSON()`), once the provider accepted the edit. */
   snapshot?: EditJobSnapshot;
 }

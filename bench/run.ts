@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { aiSdkStormScenario } from './scenarios/ai-sdk-storm.ts';
 import { distributedScenario } from './scenarios/distributed.ts';
 import { eventFanInScenario } from './scenarios/event-fan-in.ts';
 import { importCostScenario } from './scenarios/import-cost.ts';
@@ -21,6 +22,7 @@ const scenarios: Scenario[] = [
   eventFanInScenario,
   memoryScenario,
   importCostScenario,
+  aiSdkStormScenario,
   distributedScenario,
 ];
 

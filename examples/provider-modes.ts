@@ -34,9 +34,10 @@ const variants: [string, ProviderAdapter, string][] = [
   ['oxen, sse', oxenEvents, 'oxen:qwen-image-edit'],
   ['oxen, queue', oxenPolling, 'oxen:qwen-image-edit'],
   ['oxen, sync', oxenSync, 'oxen:qwen-image-edit'],
-  ['edenai, auto', edenaiAuto, 'edenai:google/gemini-2.5-flash-image'],
-  ['edenai, json + upload', edenaiUploads, 'edenai:google/gemini-2.5-flash-image'],
-  ['edenai, multipart', edenaiMultipart, 'edenai:google/gemini-2.5-flash-image'],
+  // A model that takes Eden file ids (Gemini models get their pictures inline whatever the setting).
+  ['edenai, auto', edenaiAuto, 'edenai:openai/gpt-image-1-mini'],
+  ['edenai, json + upload', edenaiUploads, 'edenai:openai/gpt-image-1-mini'],
+  ['edenai, multipart', edenaiMultipart, 'edenai:openai/gpt-image-1-mini'],
 ];
 const request: Omit<EditRequest, 'model'> = {
   prompt: 'Make it look like a winter morning',

@@ -235,8 +235,8 @@ describe('Oxen: neutral options onto each model, as sent', () => {
   const models = [
     'qwen-image-edit',
     'qwen-image-edit-plus',
-    'gpt-image-2-edit',
-    'nano-banana-2-edit',
+    'gpt-image-2',
+    'nano-banana-2',
     'xai-grok-imagine-image-edit',
     'flux-kontext-dev',
   ];
@@ -266,9 +266,9 @@ describe('Oxen: neutral options onto each model, as sent', () => {
         headers: { authorization: `Bearer ${sim.apiKey}` },
       });
       const body = (await response.json()) as {
-        json_request_schema: { properties: Record<string, { enum?: unknown[] }> };
+        request_schema: { properties: Record<string, { enum?: unknown[] }> };
       };
-      schemas.set(model, body.json_request_schema.properties);
+      schemas.set(model, body.request_schema.properties);
     }
   });
   afterAll(async () => {

@@ -105,7 +105,7 @@ describe('a mixed workload through both providers, everything logged', () => {
     });
     const requests: EditRequest[] = [
       { model: 'oxen:qwen-image-edit', prompt: 'add a hat', images: ['https://example.com/a.png'] },
-      { model: 'oxen:gpt-image-2-edit', prompt: 'add a hat', images: [pngBytes()], n: 2 },
+      { model: 'oxen:gpt-image-2', prompt: 'add a hat', images: [pngBytes()], n: 2 },
       { model: 'oxen:flux-kontext-dev', prompt: 'add a hat', images: ['https://example.com/a.png'], seed: 3 },
       { model: 'edenai:openai/gpt-image-2', prompt: 'add a hat', images: [pngBytes()] },
       {

@@ -99,7 +99,7 @@ const clients: { name: string; edenUrls: boolean; retouch: Retouch }[] = [
 
 const random = seeded(SEED);
 const pictures = [0, 40, 80, 120].map((shade) => pngBytes({ width: 16, height: 16, shade }));
-const oxenModels = ['qwen-image-edit', 'qwen-image-edit-plus', 'gpt-image-2-edit', 'flux-kontext-dev'];
+const oxenModels = ['qwen-image-edit', 'qwen-image-edit-plus', 'gpt-image-2', 'flux-kontext-dev'];
 const edenUrlModels = ['google/gemini-2.5-flash-image', 'bfl/flux-kontext-pro'];
 const edenFileModels = ['openai/gpt-image-2', 'openai/gpt-image-1-mini'];
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

@@ -1,5 +1,5 @@
 /**
- * Runs examples against local simulators of Oxen.ai and Eden AI: no keys, no network, no cost.
+ * Runs examples against local simulators of Oxen.ai, Eden AI and OpenAI: no keys, no network, no cost.
  * Outputs go to `.retouch-out/` in the current folder.
  *
  * Usage: pnpm example [name ...]   (all of them when no name is given)

@@ -4,8 +4,10 @@
  */
 import {
   type EdenAISimulator,
+  type OpenAISimulator,
   type OxenSimulator,
   startEdenAISimulator,
+  startOpenAISimulator,
   startOxenSimulator,
 } from '@retouch/simulator';
 import type {
@@ -37,6 +39,7 @@ function send(message: SimulatorMessage): void {
 
 let oxen: OxenSimulator | undefined;
 let edenai: EdenAISimulator | undefined;
+let openai: OpenAISimulator | undefined;
 if (config.provider === 'oxen') {
   const random = seededRandom(20_240_601);
   const spread = config.finishSpreadMs;
@@ -49,10 +52,12 @@ if (config.provider === 'oxen') {
       finishedJobs[job.generationId] = wallClockMs();
     },
   });
+} else if (config.provider === 'openai') {
+  openai = await startOpenAISimulator(config.options);
 } else {
   edenai = await startEdenAISimulator(config.options);
 }
-const simulator = (oxen ?? edenai)!;
+const simulator = (oxen ?? edenai ?? openai)!;
 
 function summary(): SimulatorSummary {
   const byRoute: Record<string, number> = {};
@@ -65,7 +70,10 @@ function summary(): SimulatorSummary {
     byRoute[route] = (byRoute[route] ?? 0) + 1;
     const status = String(request.status ?? 'none');
     byStatus[status] = (byStatus[status] ?? 0) + 1;
-    const isEdit = route === 'POST /v3/images/edits' || route === 'POST /api/ai/images/edit';
+    const isEdit =
+      route === 'POST /v3/images/edits' ||
+      route === 'POST /api/ai/images/edit' ||
+      route === 'POST /v1/images/edits';
     if (isEdit) lastEditBody = request.body;
     if (isEdit && request.status !== undefined && request.status >= 200 && request.status < 300) {
       acceptedEditTimes.push(request.at);
@@ -84,7 +92,7 @@ function summary(): SimulatorSummary {
         const body = request.body as { prompt?: unknown; fields?: { prompt?: unknown } } | undefined;
         return String(body?.prompt ?? body?.fields?.prompt ?? '');
       }),
-    rateLimited: edenai?.counters.rateLimited ?? 0,
+    rateLimited: edenai?.counters.rateLimited ?? openai?.counters.rateLimited ?? 0,
     eventStreamsOpened: oxen?.counters.eventStreamsOpened ?? 0,
     acceptedEditTimes,
     rateLimitedEditTimes,

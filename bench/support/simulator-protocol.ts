@@ -1,4 +1,8 @@
-import type { EdenAISimulatorOptions, OxenSimulatorOptions } from '@retouch/simulator';
+import type {
+  EdenAISimulatorOptions,
+  OpenAISimulatorOptions,
+  OxenSimulatorOptions,
+} from '@retouch/simulator';
 
 /** Which simulator the child runs, with options that survive JSON. */
 export type SimulatorChildConfig =
@@ -11,7 +15,8 @@ export type SimulatorChildConfig =
        */
       finishSpreadMs?: number;
     }
-  | { provider: 'edenai'; options: EdenAISimulatorOptions };
+  | { provider: 'edenai'; options: EdenAISimulatorOptions }
+  | { provider: 'openai'; options: OpenAISimulatorOptions };
 
 /** What the simulator saw since it started or was last cleared. */
 export interface SimulatorSummary {
@@ -25,7 +30,7 @@ export interface SimulatorSummary {
   billable: number;
   /** The prompt of each request accepted for paid work, to find one paid twice. */
   billablePrompts: string[];
-  /** Requests refused by the rate limit (Eden AI). */
+  /** Requests refused by the rate limit (Eden AI, OpenAI). */
   rateLimited: number;
   /** Event streams opened (Oxen). */
   eventStreamsOpened: number;

@@ -99,7 +99,7 @@ describe('examples', { timeout: 60_000 }, () => {
       expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0300 \\(estimated\\)`, 'm'));
     }
     for (const label of ['edenai, auto', 'edenai, json \\+ upload', 'edenai, multipart']) {
-      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0390 \\(reported\\)`, 'm'));
+      expect(output).toMatch(new RegExp(`^${label} +1 image, \\$0\\.0110 \\(reported\\)`, 'm'));
     }
     const oxenRoutes = world.oxen.requests.map((request) => request.route);
     expect(oxenRoutes.filter((route) => route === 'POST /api/ai/images/edit')).toHaveLength(1);
@@ -128,6 +128,30 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(world.oxen.billableCount).toBe(1);
   });
 
+  it('compare-with-ai-sdk ranks Oxen, Eden AI and OpenAI reached through the AI SDK, then edits through generateImage', async () => {
+    const output = await example('compare-with-ai-sdk');
+
+    const rows = output.split('\n').filter((line) => /^(oxen|edenai|openai):/.test(line));
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 3).join(' '))).toEqual([
+      'oxen:qwen-image-edit $0.0300 (estimated)',
+      'edenai:openai/gpt-image-1 $0.0420 (reported)',
+      'openai:gpt-image-1 $0.0420 (estimated)',
+    ]);
+    expect(output).toContain('spent in total: $0.1140 of the $1 budget');
+    expect(output).toContain('generateImage via Retouch: 1 image, $0.0300 (estimated)');
+    // Oxen's advice about the inline picture comes back from generateImage as an AI SDK warning.
+    expect(output).toMatch(/^ {2}warning: 1 local image was sent inline/m);
+    for (const name of ['oxen-qwen-image-edit', 'edenai-openai-gpt-image-1', 'openai-gpt-image-1']) {
+      expect(isPng(join(cwd, `.retouch-out/compare-with-ai-sdk/${name}.png`))).toBe(true);
+    }
+    const edit = world.openai.requests.find((request) => request.route === 'POST /v1/images/edits');
+    expect(edit?.body).toMatchObject({
+      fields: { model: 'gpt-image-1', prompt: 'Add a red hot-air balloon in the sky' },
+    });
+    expect(world.openai.billableCount).toBe(1);
+    expect(world.edenai.billableCount).toBe(1);
+    expect(world.oxen.billableCount).toBe(2);
+  });
   it.skipIf(!hasRedisServer)(
     'scaling-out runs 24 edits on three workers that share one rate limit and one budget through Redis',
     async () => {

@@ -2,8 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type EdenAISimulator,
+  type OpenAISimulator,
   type OxenSimulator,
   startEdenAISimulator,
+  startOpenAISimulator,
   startOxenSimulator,
 } from '@retouch/simulator';
 import { type RunResult, repositoryNode, repositoryRoot, run } from './workspace.ts';
@@ -19,33 +21,40 @@ export function exampleNames(): string[] {
     .sort();
 }
 
-/** The local stand-ins for Oxen.ai and Eden AI that the examples run against. */
+/** The local stand-ins for Oxen.ai, Eden AI and OpenAI that the examples run against. */
 export interface ExampleWorld {
   oxen: OxenSimulator;
   edenai: EdenAISimulator;
+  /** OpenAI's image edits, for the examples that reach OpenAI through the AI SDK. */
+  openai: OpenAISimulator;
   /** The environment that points an example's providers at the simulators. */
   environment: Record<string, string>;
   close(): Promise<void>;
 }
 
 /**
- * Starts both simulators with short jobs. The examples read their providers' base URLs and keys
+ * Starts the simulators, Oxen's with short jobs. The examples read their providers' base URLs and keys
  * from the environment, so the same files run against the real APIs when those are set instead.
  */
 export async function startExampleWorld(): Promise<ExampleWorld> {
   const oxen = await startOxenSimulator({ jobSchedule: { queuedMs: 20, processingMs: 80 } });
   const edenai = await startEdenAISimulator({ editDelayMs: 20 });
+  const openai = await startOpenAISimulator({ editDelayMs: 20 });
   return {
     oxen,
     edenai,
+    openai,
     environment: {
       OXEN_BASE_URL: oxen.url,
       OXEN_API_KEY: oxen.apiKey,
       EDENAI_BASE_URL: edenai.url,
       EDENAI_API_KEY: edenai.apiKey,
+      // @ai-sdk/openai reads both; its base URL ends with the API's version.
+      OPENAI_BASE_URL: `${openai.url}/v1`,
+      OPENAI_API_KEY: openai.apiKey,
     },
     async close() {
-      await Promise.all([oxen.close(), edenai.close()]);
+      await Promise.all([oxen.close(), edenai.close(), openai.close()]);
     },
   };
 }

@@ -1,3 +1,7 @@
+/**
+ * The command line of `retouch`: one parser per command over node:util's parseArgs. Past the guide's
+ * 400 lines because every flag's check and message lives beside its declaration.
+ */
 import { parseArgs } from 'node:util';
 import {
   ASPECT_RATIO_PATTERN,
@@ -476,7 +480,14 @@ function parseEditFlags(flag: FlagReader): EditFlags {
 }
 
 /** Checks a `provider:model` string, throwing a {@link UsageError} that shows the expected form. */
-export function checkModelId(model: string, command: CommandName): string {
+export function checkModelId(
+  model: string,
+  command: CommandName,
+  options: {
+    /** Accept any provider id: a compare config's providers modules may give it (checked once loaded). */
+    otherProviders?: boolean;
+  } = {},
+): string {
   const match = MODEL_PATTERN.exec(model.trim());
   if (!match) {
     throw new UsageError({
@@ -484,10 +495,10 @@ export function checkModelId(model: string, command: CommandName): string {
       message: `"${model}" is not a model id; use provider:model, e.g. oxen:qwen-image-edit or edenai:openai/gpt-image-2`,
     });
   }
-  if (!(PROVIDERS as readonly string[]).includes(match[1]!)) {
+  if (!options.otherProviders && !(PROVIDERS as readonly string[]).includes(match[1]!)) {
     throw new UsageError({
       command,
-      message: `unknown provider "${match[1]}" in "${model}"; the providers are ${PROVIDERS.join(' and ')}`,
+      message: `unknown provider "${match[1]}" in "${model}"; the providers are ${PROVIDERS.join(' and ')}${command === 'compare' ? ', and those a --config file\'s "providers" modules give' : ''}`,
     });
   }
   return model.trim();
@@ -532,15 +543,18 @@ function parseOptionValue(text: string): unknown {
 function parseCompare(flag: FlagReader): CompareCommandOptions {
   const options: CompareCommandOptions = { ...parseConnection(flag), ...parseEditFlags(flag) };
   const models = flag.string('models');
+  const config = flag.string('config');
   if (models !== undefined) {
     const list = models
       .split(',')
       .map((model) => model.trim())
       .filter((model) => model !== '');
     if (list.length === 0) flag.fail('--models is empty; list models separated by commas');
-    options.models = list.map((model) => ({ model: checkModelId(model, 'compare') }));
+    // With --config, a model may name a provider that the file's providers modules give.
+    options.models = list.map((model) => ({
+      model: checkModelId(model, 'compare', { otherProviders: config !== undefined }),
+    }));
   }
-  const config = flag.string('config');
   if (config !== undefined) options.config = config;
   if (options.models === undefined && config === undefined) {
     flag.fail(

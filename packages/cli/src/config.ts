@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { editOptionsSchema, laneLimitsSchema } from '@retouch/core';
+import { checkEditOption, laneLimitsSchema } from '@retouch/core';
 import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -39,6 +39,10 @@ export interface CompareConfigLimits {
  *   "budgetUsd": 1,
  *   "limits": { "edenai": { "requestsPerSecond": 5 } }
  * }
+ *
+ * @example
+ * // AI SDK models beside the bundled providers, from a module next to the file:
+ * { "providers": "./providers.mjs", "models": ["openai:gpt-image-1", "oxen:qwen-image-edit"], "prompt": "...", "image": "photo.png" }
  */
 export interface CompareConfig extends NeutralEditOptions {
   /** The models to compare. */
@@ -55,8 +59,13 @@ export interface CompareConfig extends NeutralEditOptions {
   budgetUsd?: number;
   /** Deadline of each edit, in seconds. */
   timeoutSeconds?: number;
-  /** Lane limits per provider. */
-  limits?: Partial<Record<ProviderName, CompareConfigLimits>>;
+  /** Lane limits per provider id (a bundled provider, or one from `providers`). */
+  limits?: Record<string, CompareConfigLimits>;
+  /**
+   * Absolute paths of modules that give extra providers (the file's `providers`, resolved against its
+   * directory): each exports provider adapters, or a function returning them (see `ProvidersModule`).
+   */
+  providers?: string[];
   /** Output directory, resolved against the file's directory. */
   out?: string;
 }
@@ -73,6 +82,7 @@ const KEYS = [
   'timeoutSeconds',
   'limits',
   'out',
+  'providers',
   '$schema',
 ];
 
@@ -140,6 +150,9 @@ export function parseCompareConfig(options: {
   };
   const location = (path: string) =>
     /^(https?:\/\/|data:)/i.test(path) ? path : resolve(options.directory, path);
+  // With providers modules, a model may name a provider only they give: it is checked once they are loaded.
+  const pluginProviders = record.providers !== undefined;
+  const modelId = (value: string) => checkModelId(value, 'compare', { otherProviders: pluginProviders });
 
   if (!Array.isArray(record.models) || record.models.length === 0) {
     fail(
@@ -149,7 +162,7 @@ export function parseCompareConfig(options: {
   }
   const models = (record.models as unknown[]).map((entry, index): CompareConfigModel => {
     const field = `models[${index}]`;
-    if (typeof entry === 'string') return { model: checkModelId(entry, 'compare') };
+    if (typeof entry === 'string') return { model: modelId(entry) };
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       return fail(field, 'must be a "provider:model" string or { model, label?, providerOptions?, mode? }');
     }
@@ -160,7 +173,7 @@ export function parseCompareConfig(options: {
       }
     }
     if (typeof item.model !== 'string') return fail(`${field}.model`, 'must be a "provider:model" string');
-    const model: CompareConfigModel = { model: checkModelId(item.model, 'compare') };
+    const model: CompareConfigModel = { model: modelId(item.model) };
     if (item.label !== undefined) {
       if (typeof item.label !== 'string' || item.label.trim() === '')
         fail(`${field}.label`, 'must be a non-empty string');
@@ -184,6 +197,12 @@ export function parseCompareConfig(options: {
     }
     if (item.mode !== undefined) {
       const provider = model.model.slice(0, model.model.indexOf(':')) as ProviderName;
+      if (!(PROVIDERS as readonly string[]).includes(provider)) {
+        fail(
+          `${field}.mode`,
+          `is for the bundled providers (${PROVIDERS.join(', ')}); ${provider} comes from a providers module`,
+        );
+      }
       if (typeof item.mode !== 'string' || !PROVIDER_MODES[provider].includes(item.mode)) {
         fail(`${field}.mode`, `must be one of ${PROVIDER_MODES[provider].join(', ')} for ${provider}`);
       }
@@ -213,9 +232,9 @@ export function parseCompareConfig(options: {
   // The neutral options are checked by core's own rules, with its messages.
   for (const key of NEUTRAL_EDIT_OPTION_KEYS) {
     if (record[key] === undefined) continue;
-    const parsed = editOptionsSchema.shape[key].safeParse(record[key]);
-    if (!parsed.success) fail('', parsed.error.issues[0]!.message);
-    Object.assign(config, { [key]: parsed.data });
+    const checked = checkEditOption(key, record[key]);
+    if (!checked.ok) return fail('', checked.message);
+    Object.assign(config, { [key]: checked.value });
   }
   const repeat = whole('repeat', 1, 100);
   if (repeat !== undefined) config.repeat = repeat;
@@ -234,8 +253,11 @@ export function parseCompareConfig(options: {
     config.limits = {};
     for (const [provider, lane] of Object.entries(limits as Record<string, unknown>)) {
       const field = `limits.${provider}`;
-      if (!(PROVIDERS as readonly string[]).includes(provider))
-        fail(field, `names no provider; use ${PROVIDERS.join(' or ')}`);
+      if (
+        !(PROVIDERS as readonly string[]).includes(provider) &&
+        !(pluginProviders && /^[a-z][a-z0-9-]*$/.test(provider))
+      )
+        fail(field, `names no provider; use ${PROVIDERS.join(' or ')}, or a provider from "providers"`);
       if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
         fail(field, 'must be { concurrency?, requestsPerSecond? }');
       // The lane limits are checked by core's own rule, the one createRetouch applies.
@@ -248,10 +270,21 @@ export function parseCompareConfig(options: {
         fail([field, ...issue.path].join('.'), issue.message);
       }
       const checked: CompareConfigLimits = parsed.data!;
-      config.limits[provider as ProviderName] = checked;
+      config.limits[provider] = checked;
     }
   }
   const out = text('out');
   if (out !== undefined) config.out = resolve(options.directory, out);
+  if (pluginProviders) {
+    const modules = typeof record.providers === 'string' ? [record.providers] : record.providers;
+    if (
+      !Array.isArray(modules) ||
+      modules.length === 0 ||
+      modules.some((module) => typeof module !== 'string' || module.trim() === '')
+    ) {
+      fail('providers', 'must be a module path or an array of them, e.g. "./providers.mjs"');
+    }
+    config.providers = (modules as string[]).map((module) => resolve(options.directory, module));
+  }
   return config;
 }

@@ -35,7 +35,7 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Turns a label such as `oxen:gpt-image-2-edit (sse)` into a file-name-safe slug. */
+/** Turns a label such as `oxen:gpt-image-2 (sse)` into a file-name-safe slug. */
 export function slugify(text: string): string {
   const slug = text
     .toLowerCase()

@@ -61,7 +61,7 @@ ${EDIT_FLAGS}
 ${CONNECTION_FLAGS}
 
 Example:
-  retouch compare --models oxen:qwen-image-edit,oxen:gpt-image-2-edit,edenai:openai/gpt-image-2 \\
+  retouch compare --models oxen:qwen-image-edit,oxen:gpt-image-2,edenai:openai/gpt-image-2 \\
     --prompt "Replace the sky with a sunset" --image ./photo.png --repeat 3 --budget-usd 1
 
 Config file (flags override it; paths are relative to the file):
@@ -69,6 +69,10 @@ Config file (flags override it; paths are relative to the file):
       "providerOptions": { "edenai": { "input_fidelity": "high" } } }],
     "prompt": "...", "image": "photo.png", "repeat": 2, "budgetUsd": 1,
     "limits": { "oxen": { "concurrency": 4 }, "edenai": { "requestsPerSecond": 5 } } }
+
+More providers (AI SDK models, your own adapters): "providers": "./providers.mjs" names a module whose
+default export gives provider adapters, or a function ({ simulate, env, cwd }) returning them; its
+models are then "<id>:<model>", e.g. "openai:gpt-image-1" from fromImageModel in @retouch/ai-sdk.
 
 ${KEYS}
 ${EXIT_CODES}

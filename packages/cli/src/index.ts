@@ -40,6 +40,7 @@ export type { CliContext, OutputStream } from './context.ts';
 export type { NeutralEditOptions } from './edit-options.ts';
 export { EXIT_CODES, main } from './main.ts';
 export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
+export type { ProvidersModule, ProvidersModuleContext, ProvidersModuleResult } from './provider-modules.ts';
 export { renderCostLatencyChart } from './report/chart.ts';
 export {
   DEFAULT_MAX_EMBEDDED_BYTES,

@@ -186,7 +186,10 @@ export function modeProviderOptions(options: {
   return options.provider === 'oxen' ? { mode: options.mode } : { transport: options.mode };
 }
 
-/** The provider id of a `provider:model` string already checked by the argument parser. */
-export function providerOf(model: string): ProviderName {
-  return model.slice(0, model.indexOf(':')) as ProviderName;
+/**
+ * The provider id of a `provider:model` string already checked by the argument parser: a bundled
+ * provider, or (in a comparison) one a providers module gives.
+ */
+export function providerOf(model: string): string {
+  return model.slice(0, model.indexOf(':'));
 }

@@ -26,7 +26,7 @@ describe('compare config', () => {
         models: [
           'oxen:qwen-image-edit',
           {
-            model: 'oxen:gpt-image-2-edit',
+            model: 'oxen:gpt-image-2',
             label: 'gpt (sse)',
             mode: 'sse',
             providerOptions: { oxen: { quality: 'low' } },
@@ -44,7 +44,7 @@ describe('compare config', () => {
       models: [
         { model: 'oxen:qwen-image-edit' },
         {
-          model: 'oxen:gpt-image-2-edit',
+          model: 'oxen:gpt-image-2',
           label: 'gpt (sse)',
           mode: 'sse',
           providerOptions: { oxen: { quality: 'low' } },

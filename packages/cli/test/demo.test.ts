@@ -28,10 +28,10 @@ describe('retouch demo', () => {
     expect(results.simulated).toBe(true);
     expect(results.rows.map((row) => [row.model, row.mode, row.status])).toEqual([
       ['oxen:qwen-image-edit', 'sync', 'succeeded'],
-      ['oxen:gpt-image-2-edit', 'sse', 'succeeded'],
+      ['oxen:gpt-image-2', 'sse', 'succeeded'],
       ['oxen:flux-kontext-dev', 'queue', 'succeeded'],
-      ['edenai:google/gemini-2.5-flash-image', 'json + upload', 'succeeded'],
-      ['edenai:openai/gpt-image-1-mini', 'multipart', 'succeeded'],
+      ['edenai:openai/gpt-image-1-mini', 'json + upload', 'succeeded'],
+      ['edenai:google/gemini-2.5-flash-image', 'multipart', 'succeeded'],
     ]);
     for (const row of results.rows) {
       expect(row.costPerImageUsd).toBeGreaterThan(0);
@@ -71,14 +71,14 @@ describe('runCompare', () => {
       providers: [oxen, edenai],
       models: [
         { model: 'oxen:qwen-image-edit' },
-        { model: 'oxen:gpt-image-2-edit', providerOptions: { oxen: { mode: 'sse' } } },
+        { model: 'oxen:gpt-image-2', providerOptions: { oxen: { mode: 'sse' } } },
         { model: 'oxen:flux-kontext-dev', providerOptions: { oxen: { mode: 'queue' } } },
         {
-          model: 'edenai:google/gemini-2.5-flash-image',
+          model: 'edenai:openai/gpt-image-1-mini',
           mode: 'json + upload',
           providerOptions: { edenai: { transport: 'json', upload: 'always' } },
         },
-        { model: 'edenai:openai/gpt-image-1-mini' },
+        { model: 'edenai:google/gemini-2.5-flash-image' },
       ],
       prompt: 'Add a moon',
       images: [{ path: SAMPLE_IMAGE_PATH }],
@@ -100,7 +100,7 @@ describe('runCompare', () => {
     );
     expect(oxenRoutes).toContain('POST /api/ai/images/edit:qwen-image-edit');
     expect(oxenRoutes).not.toContain('POST /api/ai/queue:qwen-image-edit');
-    expect(oxenRoutes).toContain('POST /api/ai/queue:gpt-image-2-edit');
+    expect(oxenRoutes).toContain('POST /api/ai/queue:gpt-image-2');
     expect(oxenRoutes).toContain('POST /api/ai/queue:flux-kontext-dev');
     expect(oxenRoutes.filter((route) => route.startsWith('GET /api/events'))).toHaveLength(1);
     // The queued job is followed by polling its status, the streamed one by its event alone.
@@ -108,23 +108,23 @@ describe('runCompare', () => {
     const polled = (jobId: string) =>
       oxenSimulator.requests.filter((request) => request.path === `/api/ai/queue/${jobId}`);
     expect(polled(jobOf('oxen:flux-kontext-dev')).length).toBeGreaterThan(0);
-    expect(polled(jobOf('oxen:gpt-image-2-edit'))).toEqual([]);
+    expect(polled(jobOf('oxen:gpt-image-2'))).toEqual([]);
     // No model parameter named after a mode reached Oxen.
     for (const request of oxenSimulator.requests) expect(request.body ?? {}).not.toHaveProperty('mode');
 
     const edits = edenSimulator.requests.filter((request) => request.route === 'POST /v3/images/edits');
-    const gemini = edits.find((request) =>
-      JSON.stringify(request.body).includes('google/gemini-2.5-flash-image'),
-    )!;
-    expect(gemini.headers['content-type']).toContain('application/json');
-    expect(gemini.body).toEqual({
-      model: 'google/gemini-2.5-flash-image',
+    const mini = edits.find((request) => JSON.stringify(request.body).includes('gpt-image-1-mini'))!;
+    expect(mini.headers['content-type']).toContain('application/json');
+    expect(mini.body).toEqual({
+      model: 'openai/gpt-image-1-mini',
       prompt: 'Add a moon',
       images: [{ file_id: expect.any(String) }],
     });
     expect(edenSimulator.requests.some((request) => request.route === 'POST /v3/upload')).toBe(true);
-    const mini = edits.find((request) => JSON.stringify(request.body).includes('gpt-image-1-mini'))!;
-    expect(mini.headers['content-type']).toContain('multipart/form-data');
+    const gemini = edits.find((request) =>
+      JSON.stringify(request.body).includes('google/gemini-2.5-flash-image'),
+    )!;
+    expect(gemini.headers['content-type']).toContain('multipart/form-data');
 
     for (const row of [0, 1, 2, 3, 4]) {
       expect(events).toContain(`started:${row}`);

@@ -260,7 +260,7 @@ describe('retouch models', () => {
     expect(result.code).toBe(0);
     const models = JSON.parse(result.stdout) as { id: string; provider: string }[];
     expect(models.map((model) => model.id)).toEqual(
-      expect.arrayContaining(['oxen:qwen-image-edit', 'oxen:gpt-image-2-edit', 'edenai:openai/gpt-image-2']),
+      expect.arrayContaining(['oxen:qwen-image-edit', 'oxen:gpt-image-2', 'edenai:openai/gpt-image-2']),
     );
   });
 });

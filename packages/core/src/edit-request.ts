@@ -173,14 +173,8 @@ export const EDIT_OPTION_KEYS = [
   'negativePrompt',
 ] as const;
 
-/**
- * Zod schema of the neutral options alone ({@link EDIT_OPTION_KEYS}), with the request's own rules and
- * messages: for tools that collect them apart from a request (flags, a config file).
- *
- * @example
- * editOptionsSchema.shape.size.safeParse('1024x1024').success; // true
- */
-export const editOptionsSchema = editRequestSchema.pick({
+/** The neutral options alone, with the request's own rules and messages. */
+const editOptionsSchema = editRequestSchema.pick({
   size: true,
   aspectRatio: true,
   quality: true,
@@ -190,8 +184,41 @@ export const editOptionsSchema = editRequestSchema.pick({
   negativePrompt: true,
 });
 
-/** The neutral options of a request, as {@link editOptionsSchema} checks them. */
-export type EditOptions = z.input<typeof editOptionsSchema>;
+/** The neutral options of a request ({@link EDIT_OPTION_KEYS}). */
+export type EditOptions = Pick<EditRequest, (typeof EDIT_OPTION_KEYS)[number]>;
+
+/** What {@link checkEditOption} found. */
+export type EditOptionCheck<Value> =
+  | {
+      /** The value follows the rule. */
+      ok: true;
+      /** The value as a request carries it. */
+      value: Value;
+    }
+  | {
+      /** The value breaks the rule. */
+      ok: false;
+      /** The request's message, naming the option and the fix. */
+      message: string;
+    };
+
+/**
+ * Checks one neutral option's value by the request's own rule, for tools that collect options apart
+ * from a request (flags, a config file): the value as a request would carry it, or the request's
+ * message naming the fix.
+ *
+ * @example
+ * checkEditOption('size', '1024'); // { ok: false, message: 'size must be "WxH" such as "1024x1024", or "auto"' }
+ */
+export function checkEditOption<Key extends (typeof EDIT_OPTION_KEYS)[number]>(
+  key: Key,
+  value: unknown,
+): EditOptionCheck<EditOptions[Key]> {
+  const parsed = editOptionsSchema.shape[key].safeParse(value);
+  return parsed.success
+    ? { ok: true, value: parsed.data as EditOptions[Key] }
+    : { ok: false, message: parsed.error.issues[0]!.message };
+}
 
 /**
  * A provider-neutral image edit: what to change, on which pictures, with which model.

@@ -1,3 +1,11 @@
+/** An image's size in pixels. */
+export interface ImageSize {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+}
+
 /**
  * Reads the pixel size from a PNG, JPEG, GIF or WebP header, or `undefined` when the bytes are none
  * of those (or truncated). Only headers are read; nothing is decoded.
@@ -6,7 +14,7 @@
  * imageSize(await readFile('sample.png')); // { width: 384, height: 256 }
  * // Format sniffing itself is `sniffImageMediaType`; both read headers only.
  */
-export function imageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+export function imageSize(bytes: Uint8Array): ImageSize | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ascii = (offset: number, length: number) =>
     String.fromCharCode(...bytes.subarray(offset, offset + length));

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
-export type { BudgetOptions, BudgetStore } from './dispatcher/budget.ts';
+export type { BudgetOptions, BudgetStore, BudgetStoreReservation } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
 export {
   type EditJob,
@@ -35,16 +35,17 @@ export type {
   RetouchOptions,
   RetouchStats,
 } from './dispatcher/retouch.ts';
-export { laneLimitsSchema, retouchOptionsSchema } from './dispatcher/retouch-options.ts';
-export type { RetryOptions } from './dispatcher/retry.ts';
+export { laneLimitsSchema } from './dispatcher/retouch-options.ts';
+export { backoffDelay, type RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
 export {
   ASPECT_RATIO_PATTERN,
+  checkEditOption,
   EDIT_OPTION_KEYS,
+  type EditOptionCheck,
   type EditOptionName,
   type EditOptions,
   type EditRequest,
-  editOptionsSchema,
   editRequestSchema,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
@@ -94,7 +95,7 @@ export {
   normalizeImageInput,
   type ProviderFileInput,
 } from './image-input.ts';
-export { imageSize } from './image-size.ts';
+export { type ImageSize, imageSize } from './image-size.ts';
 export { loadApiKey } from './load-api-key.ts';
 export {
   extensionFor,

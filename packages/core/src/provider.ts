@@ -108,6 +108,7 @@ export interface ProviderAdapter<Plan = unknown> {
  * adapter with a typed plan (`ProviderAdapter<MyPlan>`) still fits where any adapter is expected.
  */
 export type PrefersJobs<Plan> = {
+  /** Whether this request, with its plan, runs as a provider job. */
   bivariant(request: NormalizedEditRequest, plan: Plan): boolean;
 }['bivariant'];
 

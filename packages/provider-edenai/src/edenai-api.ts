@@ -12,6 +12,9 @@ export const EDENAI_BASE_URL = 'https://api.edenai.run';
 export const EDENAI_PATHS = {
   edits: '/v3/images/edits',
   upload: '/v3/upload',
+  /** Image-generation and image-edit models available in the caller's region. */
+  imageModels: '/v3/images/models',
+  /** Every model (LLMs too); read when the image listing is not served. */
   models: '/v3/models',
 } as const;
 
@@ -53,8 +56,10 @@ export const edenaiUploadResponseSchema = z.looseObject({
 export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
 
 /**
- * One entry of `GET /v3/models`. Eden does not document the shape of `capabilities` or the
- * pricing keys, so both are read leniently (see `edenai-models.ts`).
+ * One `ModelObject` of `GET /v3/images/models` or `GET /v3/models`. `capabilities`, `pricing` and
+ * `list_pricing` are open objects in Eden's OpenAPI (capabilities documented as
+ * `{ input_modalities, output_modalities, ... }`, image price keys not documented), so they are
+ * read leniently in `edenai-models.ts`; `regions` are `{ code, name }` objects.
  */
 export const edenaiModelSchema = z.looseObject({
   id: z.string().min(1),
@@ -63,12 +68,17 @@ export const edenaiModelSchema = z.looseObject({
   capabilities: z.unknown().optional(),
   pricing: z.unknown().optional(),
   list_pricing: z.unknown().optional(),
+  // `[{ code, name }]`; not read, so a change of its shape hides no model.
+  regions: z.unknown().optional(),
 });
 
 /** A parsed model entry. */
 export type EdenAIModel = z.infer<typeof edenaiModelSchema>;
 
-/** `GET /v3/models`. */
+/**
+ * `ListModelsResponse`: `{ object: "list", data: [ModelObject] }`. Entries are checked one by one,
+ * so one malformed entry does not hide the others.
+ */
 export const edenaiModelListSchema = z.looseObject({
-  data: z.array(edenaiModelSchema),
+  data: z.array(z.unknown()),
 });

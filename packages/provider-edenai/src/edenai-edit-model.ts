@@ -30,11 +30,12 @@ import {
   type EdenAIImageRef,
   type EdenAIImageResponse,
   edenaiImageResponseSchema,
-  edenaiModelListSchema,
 } from './edenai-api.ts';
+import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 import { type EdenAIEditPlan, editFormFields, editJsonBody, planEdenAIEdit } from './edenai-edit-plan.ts';
-import { edenaiModelFamily, isImageEditModel, toModelInfo } from './edenai-models.ts';
+import { convertEdenAIMaskSlot } from './edenai-mask.ts';
+import { edenaiModelFamily, fileIdAdvice } from './edenai-models.ts';
 import {
   type EdenAIUploadCache,
   type InputSlot,
@@ -119,9 +120,7 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
     context: ProviderContext,
   ): Promise<Cost | undefined> {
     const models = await this.#catalogue(context);
-    const price = models.find((model) => model.modelId === edit.request.modelId)?.pricing?.perImageUsd;
-    if (price === undefined) return undefined;
-    return { usd: roundUsd(price * (edit.plan.n ?? 1)), source: 'estimated' };
+    return estimateEdenAICost({ models, modelId: edit.request.modelId, n: edit.plan.n ?? 1 });
   }
 
   /** Known families are described from Retouch's own rules: no request is sent. */
@@ -129,7 +128,10 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
     return edenaiModelFamily(modelId).capabilities;
   }
 
-  /** Eden's image-edit models from `GET /v3/models`, with per-image prices when Eden lists them. */
+  /**
+   * Eden's image-edit models from `GET /v3/images/models`, with per-image prices: the catalogue's, else
+   * Eden's published price for well-known models (see the package README).
+   */
   async listModels(context: ProviderContext): Promise<ModelInfo[]> {
     return this.#catalogue(context);
   }
@@ -149,9 +151,7 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
     if (!this.#models || now - this.#models.at >= MODEL_LIST_TTL_MS) {
       const entry = {
         at: now,
-        list: context.http
-          .request({ method: 'GET', path: EDENAI_PATHS.models, schema: edenaiModelListSchema })
-          .then(({ data }) => data.data.filter(isImageEditModel).map(toModelInfo)),
+        list: fetchEdenAIModels({ http: context.http }),
       };
       this.#models = entry;
       entry.list.catch(() => {
@@ -202,10 +202,19 @@ async function runEdenAIEdit(context: EdenAIEditContext): Promise<ProviderEditOu
     }
   }
 
+  warnings.push(...fileIdAdvice({ modelId: request.modelId, upload: plan.upload, slots }));
+  // Eden reads a mask the other way round from Retouch: converted once, for every transport.
+  await convertEdenAIMaskSlot({
+    slots,
+    warnings,
+    download: (slot, reason) => downloadInput({ slot, http, signal, reason }),
+  });
+
   const transport = await routeInputs({
     context: {
       transport: plan.transport,
       upload: plan.upload,
+      acceptsFileIds: plan.family.acceptsFileIds,
       uploads: context.uploads,
       http,
       signal,

@@ -292,7 +292,9 @@ function mapSizeAndAspectRatio(options: {
 
   const sizes = family.capabilities?.sizes ?? [];
   if (size !== undefined) {
-    const chosen = size === 'auto' || sizes.includes(size) ? size : closestSize(size, sizes);
+    // A family that lists no sizes (Gemini) gets the size as given: the upstream model decides.
+    const chosen =
+      size === 'auto' || sizes.length === 0 || sizes.includes(size) ? size : closestSize(size, sizes);
     if (chosen !== size) {
       adjusted(
         'size',

@@ -10,7 +10,10 @@ import { type ProviderErrorInfo, redact, secondsToMs } from '@retouch/core';
  * - 429 `{"detail":"Rate limit exceeded","error_code":"RATE_LIMITED","retry_after":1.5}` → the delay in ms;
  * - 401 `{"detail":"...","error_code":"UNAUTHORIZED"}`;
  * - 400/403 `{"error":{"type":"validation_error"|"permission_error","message":"..."}}`;
- * - 404 `{"details":"Not Found"}`; 413 (payload too large) and 502 (upstream provider error) in any of these shapes or as text.
+ * - 404 `{"details":"Not Found"}`; 413 (payload too large) and 502 (upstream provider error) in any of these shapes or as text;
+ * - nested shapes: `{"detail":{"error":"...","message":"..."}}` and `{"error":{"type":"...","message":{...}}}`,
+ *   whose message is itself an object (an upstream provider's error passed through);
+ * - 451 (the EU host refusing a model served outside the EU) → the message says which host to use.
  *
  * @example
  * parseEdenAIErrorBody(429, { detail: 'Rate limit exceeded', error_code: 'RATE_LIMITED', retry_after: 1.5 });
@@ -25,7 +28,7 @@ export function parseEdenAIErrorBody(status: number, body: unknown): ProviderErr
     ...(code ? { code } : {}),
   };
 
-  const errorCode = typeof record.error_code === 'string' ? record.error_code.toUpperCase() : '';
+  const errorCode = (code ?? '').toUpperCase();
   if (status === 402 || errorCode.startsWith('INSUFFICIENT_CREDIT')) {
     info.kind = 'insufficient-credits';
     const required = readNumber(record.required_credits);
@@ -46,6 +49,8 @@ export function parseEdenAIErrorBody(status: number, body: unknown): ProviderErr
     info.message = `${said ? `${said}; ` : ''}the request body is too large: send large local images with transport "multipart" or upload them first (upload: "always")`;
   } else if (status === 502) {
     info.message = `the upstream provider failed${said ? `: ${said}` : ''}`;
+  } else if (status === 451) {
+    info.message = `${said ? `${said.replace(/[.\s]+$/, '')}; ` : ''}the model is not available from this Eden AI host for data-residency reasons (HTTP 451): pick a model that GET /v3/images/models lists on this host, or use the global host https://api.edenai.run`;
   }
   return info;
 }
@@ -56,25 +61,34 @@ function readMessage(record: Record<string, unknown>): string | undefined {
     const issues = detail.map(describeValidationIssue).filter((text) => text !== '');
     if (issues.length > 0) return issues.join('; ');
   }
-  if (typeof detail === 'string' && detail.trim()) return detail;
-  const error = record.error;
-  if (typeof error === 'string' && error.trim()) return error;
-  if (isRecord(error)) {
-    const inner = [error.message, error.detail, error.title].find(
-      (part): part is string => typeof part === 'string' && part.trim() !== '',
-    );
-    if (inner) return inner;
-  }
-  for (const key of ['details', 'message'] as const) {
-    const value = record[key];
-    if (typeof value === 'string' && value.trim()) return value;
+  return textOf(detail) ?? textOf(record.error) ?? textOf(record.details) ?? textOf(record.message);
+}
+
+/** Keys that hold an error's words, most telling first. */
+const MESSAGE_KEYS = ['message', 'detail', 'error', 'msg', 'title', 'description'] as const;
+
+/**
+ * The words in a message field that may be a string or an object holding one (an upstream
+ * provider's error body passed through: `{"message":{"error":{"message":"..."}}}`).
+ */
+function textOf(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.trim() ? value : undefined;
+  if (depth > 4 || !isRecord(value)) return undefined;
+  for (const key of MESSAGE_KEYS) {
+    const text = textOf(value[key], depth + 1);
+    if (text) return text;
   }
   return undefined;
 }
 
 function readCode(record: Record<string, unknown>): string | undefined {
   if (typeof record.error_code === 'string') return record.error_code;
+  if (isRecord(record.detail) && typeof record.detail.error_code === 'string')
+    return record.detail.error_code;
+  if (isRecord(record.error) && typeof record.error.code === 'string') return record.error.code;
   if (isRecord(record.error) && typeof record.error.type === 'string') return record.error.type;
+  if (isRecord(record.detail) && typeof record.detail.error === 'string' && textOf(record.detail.message))
+    return record.detail.error;
   if (Array.isArray(record.detail) && record.detail.length > 0) return 'validation_error';
   return undefined;
 }

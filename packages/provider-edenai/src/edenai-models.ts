@@ -1,5 +1,6 @@
-import type { ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
+import type { EditWarning, ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
 import type { EdenAIModel } from './edenai-api.ts';
+import { edenaiPublishedPrice } from './edenai-prices.ts';
 
 /**
  * What Retouch knows about a family of upstream models behind Eden AI, and how neutral options
@@ -17,8 +18,14 @@ export interface EdenAIModelFamily {
   /** Whether Eden can hand the upstream model an `https://` image URL. */
   readonly acceptsRemoteUrls: boolean;
   /**
-   * How `aspectRatio` travels: as `size` (the seed documents aspect-ratio strings in `size` for
-   * Google's Imagen), as an `aspect_ratio` extra field, or by picking the `size` it names.
+   * Whether inputs may go by Eden `file_id`. Eden has reported "This feature is currently not
+   * available" for `file_id` edits on a Gemini model, so those get `data:` URLs or multipart parts.
+   */
+  readonly acceptsFileIds: boolean;
+  /**
+   * How `aspectRatio` travels: as `size` (Eden's OpenAPI: "Vertex Imagen accepts square or
+   * aspect-ratio strings"), as an `aspect_ratio` extra field, or by picking the `size` it names.
+   * A `size` is sent as given unless the family lists its sizes.
    */
   readonly aspectRatio: 'size' | 'aspect_ratio' | { readonly sizes: Readonly<Record<string, string>> };
   /** Whether `outputFormat` is sent as `output_format` (dall-e-2 has no such parameter). */
@@ -26,18 +33,23 @@ export interface EdenAIModelFamily {
 }
 
 const GPT_IMAGE_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'] as const;
-const GEMINI_ASPECT_RATIOS = [
-  '1:1',
-  '2:3',
-  '3:2',
-  '3:4',
-  '4:3',
-  '4:5',
-  '5:4',
-  '9:16',
-  '16:9',
-  '21:9',
-] as const;
+/**
+ * The pixel size Google gives each aspect ratio of `gemini-2.5-flash-image` (Gemini API image
+ * generation docs, "aspect ratios" table: about a megapixel, 1290 output tokens each).
+ */
+const GEMINI_SIZES: Readonly<Record<string, string>> = {
+  '1:1': '1024x1024',
+  '2:3': '832x1248',
+  '3:2': '1248x832',
+  '3:4': '864x1184',
+  '4:3': '1184x864',
+  '4:5': '896x1152',
+  '5:4': '1152x896',
+  '9:16': '768x1344',
+  '16:9': '1344x768',
+  '21:9': '1536x672',
+};
+const GEMINI_ASPECT_RATIOS = Object.keys(GEMINI_SIZES);
 const IMAGEN_ASPECT_RATIOS = ['1:1', '3:4', '4:3', '9:16', '16:9'] as const;
 
 /** OpenAI's gpt-image models: files or `data:` URLs only, `b64_json` outputs, four sizes. */
@@ -56,6 +68,7 @@ const gptImage: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: false,
+  acceptsFileIds: true,
   aspectRatio: { sizes: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' } },
   outputFormatField: true,
 };
@@ -75,11 +88,12 @@ const dallE2: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: false,
+  acceptsFileIds: true,
   aspectRatio: { sizes: { '1:1': '1024x1024' } },
   outputFormatField: false,
 };
 
-/** Google's Imagen models: mask editing, aspect ratios in `size`, seed and negative prompt. */
+/** Google's Imagen models (Vertex): mask editing, aspect ratios in `size`, seed and negative prompt. */
 const googleImagen: EdenAIModelFamily = {
   name: 'google/imagen',
   matches: (modelId) => /^google\/imagen/i.test(modelId),
@@ -93,11 +107,16 @@ const googleImagen: EdenAIModelFamily = {
     negativePrompt: true,
   },
   acceptsRemoteUrls: true,
+  acceptsFileIds: true,
   aspectRatio: 'size',
   outputFormatField: true,
 };
 
-/** Google's Gemini image models ("nano banana"): prompt-only edits, aspect ratios in `size`. */
+/**
+ * Google's Gemini image models ("nano banana"): prompt-only edits. `size` is sent as given (Eden's
+ * own Gemini edit example sends `"size": "1024x1024"`; only Vertex Imagen is documented to take
+ * ratio strings), and an aspect ratio becomes the pixel size Google lists for it.
+ */
 const googleGemini: EdenAIModelFamily = {
   name: 'google',
   matches: (modelId) => /^google\//i.test(modelId),
@@ -110,7 +129,8 @@ const googleGemini: EdenAIModelFamily = {
     negativePrompt: false,
   },
   acceptsRemoteUrls: true,
-  aspectRatio: 'size',
+  acceptsFileIds: false,
+  aspectRatio: { sizes: GEMINI_SIZES },
   outputFormatField: false,
 };
 
@@ -120,6 +140,7 @@ const otherModels: EdenAIModelFamily = {
   matches: () => true,
   capabilities: undefined,
   acceptsRemoteUrls: true,
+  acceptsFileIds: true,
   aspectRatio: 'aspect_ratio',
   outputFormatField: true,
 };
@@ -136,86 +157,46 @@ export function edenaiModelFamily(modelId: string): EdenAIModelFamily {
   return families.find((family) => family.matches(modelId)) ?? otherModels;
 }
 
-/** Whether a `GET /v3/models` entry can edit images. */
+/**
+ * Whether a catalogue entry can edit images: it outputs images and takes images. Eden's
+ * `ModelObject.capabilities` is an open object; its documented keys are `input_modalities` and
+ * `output_modalities`. An entry without them is not listed (it may generate images only).
+ */
 export function isImageEditModel(model: EdenAIModel): boolean {
   const capabilities = model.capabilities;
-  if (capabilities === undefined || capabilities === null) return false;
-  if (mentionsImageEdit(capabilities)) return true;
-  // An `{ input: [...], output: [...] }` description: images in and images out is an edit model.
-  if (typeof capabilities === 'object' && !Array.isArray(capabilities)) {
-    const record = capabilities as Record<string, unknown>;
-    const input = asStrings(record.input ?? record.inputs);
-    const output = asStrings(record.output ?? record.outputs);
-    return input.some(isImageWord) && output.some(isImageWord);
-  }
-  return false;
-}
-
-const IMAGE_EDIT = /image[\s_./-]*edit|images\/edits/i;
-
-function mentionsImageEdit(value: unknown, depth = 0): boolean {
-  if (depth > 4) return false;
-  if (typeof value === 'string') return IMAGE_EDIT.test(value);
-  if (Array.isArray(value)) return value.some((item) => mentionsImageEdit(item, depth + 1));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).some(
-      ([key, item]) =>
-        (IMAGE_EDIT.test(key) && item !== false && item !== null) || mentionsImageEdit(item, depth + 1),
-    );
-  }
-  return false;
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) return false;
+  const record = capabilities as Record<string, unknown>;
+  return (
+    asStrings(record.input_modalities).includes('image') &&
+    asStrings(record.output_modalities).includes('image')
+  );
 }
 
 function asStrings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function isImageWord(value: string): boolean {
-  return /^image/i.test(value);
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string').map((item) => item.toLowerCase())
+    : [];
 }
 
 /**
- * The per-image price of a model entry, in USD, when its pricing says one. Eden does not document
- * the pricing keys of image models (its pages quote e.g. "$0.053 per image"), so this reads the
- * plausible shapes: a `per_image`-like key holding a number or numeric string, a `{ price, unit }`
- * pair whose unit is an image, or such a sentence. `pricing` is preferred over `list_pricing`.
+ * The per-image price of a catalogue entry, in USD, when its pricing says one. Eden's `pricing` is
+ * an open object whose image keys are not documented; its documented LLM keys follow one pattern
+ * (`input_cost_per_token`, `output_cost_per_token`), so a per-image price is read from
+ * `output_cost_per_image` and its near spellings. `pricing` (after discounts) is preferred over
+ * `list_pricing`. Token-priced models have no per-image price here.
  */
 export function readPerImagePrice(model: EdenAIModel): number | undefined {
-  return perImage(model.pricing, 0) ?? perImage(model.list_pricing, 0);
+  return perImage(model.pricing) ?? perImage(model.list_pricing);
 }
 
-const PER_IMAGE_KEY = /^(?:(?:price|cost|usd)_?)?per_?(?:output_?)?image(?:_?(?:usd|price|cost))?$|^image$/i;
-const PRICE_SENTENCE = /\$\s*(\d+(?:\.\d+)?)\s*(?:usd\s*)?(?:\/|per)\s*(?:output\s*)?image/i;
+const PER_IMAGE_KEYS = ['output_cost_per_image', 'cost_per_image', 'price_per_image', 'per_image'] as const;
 
-function perImage(value: unknown, depth: number): number | undefined {
-  if (depth > 3 || value === undefined || value === null) return undefined;
-  if (typeof value === 'string') {
-    const match = PRICE_SENTENCE.exec(value);
-    return match ? Number(match[1]) : undefined;
-  }
-  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+function perImage(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  for (const [key, item] of Object.entries(record)) {
-    if (PER_IMAGE_KEY.test(key)) {
-      const price = asPrice(item);
-      if (price !== undefined) return price;
-      const nested = perImage(item, depth + 1);
-      if (nested !== undefined) return nested;
-    }
-  }
-  const unit = typeof record.unit === 'string' ? record.unit : '';
-  if (/image/i.test(unit)) {
-    for (const key of ['price', 'amount', 'cost', 'usd', 'value']) {
-      const price = asPrice(record[key]);
-      if (price !== undefined) return price;
-    }
-  }
-  for (const item of Object.values(record)) {
-    if (typeof item === 'object' || typeof item === 'string') {
-      const nested = perImage(item, depth + 1);
-      if (nested !== undefined) return nested;
-    }
+  for (const key of PER_IMAGE_KEYS) {
+    const price = asPrice(record[key]);
+    if (price !== undefined) return price;
   }
   return undefined;
 }
@@ -229,10 +210,13 @@ function asPrice(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Turns a `GET /v3/models` entry into a {@link ModelInfo}. */
+/**
+ * Turns a catalogue entry into a {@link ModelInfo}. Its price is the catalogue's per-image price,
+ * else the published price of the built-in table (`edenai-prices.ts`); a model in neither has none.
+ */
 export function toModelInfo(model: EdenAIModel): ModelInfo {
   const family = edenaiModelFamily(model.id);
-  const price = readPerImagePrice(model);
+  const price = readPerImagePrice(model) ?? edenaiPublishedPrice(model.id)?.perImageUsd;
   const pricing: ModelPricing | undefined = price === undefined ? undefined : { perImageUsd: price };
   return {
     id: `edenai:${model.id}`,
@@ -243,4 +227,35 @@ export function toModelInfo(model: EdenAIModel): ModelInfo {
     ...(family.capabilities ? { capabilities: family.capabilities } : {}),
     ...(pricing ? { pricing } : {}),
   };
+}
+
+/**
+ * Warnings for a model that does not take Eden file ids (Gemini): uploads asked for are skipped,
+ * and a file id the caller passed is sent but may be refused.
+ */
+export function fileIdAdvice(options: {
+  modelId: string;
+  upload: 'never' | 'auto' | 'always';
+  slots: readonly { path: string; image: { kind: string } }[];
+}): EditWarning[] {
+  if (edenaiModelFamily(options.modelId).acceptsFileIds) return [];
+  const warnings: EditWarning[] = [];
+  const why = `Eden has reported file_id edits failing on ${options.modelId} ("This feature is currently not available")`;
+  if (
+    options.upload === 'always' &&
+    options.slots.some((slot) => slot.image.kind !== 'url' && slot.image.kind !== 'file-id')
+  ) {
+    warnings.push({
+      type: 'other',
+      message: `upload "always" was not applied: ${why}, so local pictures travel in the request itself`,
+    });
+  }
+  for (const slot of options.slots) {
+    if (slot.image.kind !== 'file-id') continue;
+    warnings.push({
+      type: 'other',
+      message: `${slot.path}: sent by file_id as given, but ${why}; pass the picture itself if Eden refuses it`,
+    });
+  }
+  return warnings;
 }

@@ -68,7 +68,8 @@ export interface EdenAIProvider extends ProviderAdapter {
   /** The provider's own client; the dispatcher hands each call a copy bound to the provider's lane. */
   readonly http: HttpClient;
   /**
-   * Eden's image-edit models from `GET /v3/models`, with per-image prices when Eden lists them, read
+   * Eden's image-edit models from `GET /v3/images/models`, with per-image prices (the catalogue's, else
+   * Eden's published price for well-known models), read
    * through the given `http`. From an application, call `retouch.listModels({ provider: 'edenai' })`.
    */
   listModels(context: ProviderContext): Promise<ModelInfo[]>;

@@ -248,6 +248,8 @@ export interface InputRouting {
   transport: EdenAITransport;
   /** The plan's upload mode. */
   upload: EdenAIUploadMode;
+  /** Whether the model takes Eden file ids (Gemini models are sent inline instead). */
+  acceptsFileIds: boolean;
   uploads: EdenAIUploadCache;
   /** The edit's client, bound to the provider's lane. */
   http: HttpClient;
@@ -267,7 +269,7 @@ export async function routeInputs(options: {
 }): Promise<'json' | 'multipart'> {
   const { context, slots, warnings } = options;
   const locals = slots.filter((slot) => isLocalImage(slot.image));
-  const mayUpload = context.upload !== 'never' && context.transport !== 'multipart';
+  const mayUpload = context.upload !== 'never' && context.transport !== 'multipart' && context.acceptsFileIds;
 
   if (mayUpload) {
     for (const slot of locals) {

@@ -106,3 +106,52 @@ describe('parseEdenAIErrorBody', () => {
     expect(parseEdenAIErrorBody(500, [1, 2])).toEqual({});
   });
 });
+
+describe('parseEdenAIErrorBody: nested shapes and 451', () => {
+  test('{"detail":{"error","message"}}: the message, and the error as the code', () => {
+    expect(
+      parseEdenAIErrorBody(400, {
+        detail: { error: 'model_unavailable', message: 'google/imagen-4 is temporarily unavailable' },
+      }),
+    ).toEqual({ message: 'google/imagen-4 is temporarily unavailable', code: 'model_unavailable' });
+  });
+
+  test('{"detail":{"error"}} alone: the error is the message', () => {
+    expect(parseEdenAIErrorBody(400, { detail: { error: 'Bad request' } })).toEqual({
+      message: 'Bad request',
+    });
+  });
+
+  test('{"error":{"type","message":{...}}}: the upstream words inside the message object', () => {
+    expect(
+      parseEdenAIErrorBody(400, {
+        error: {
+          type: 'provider_error',
+          message: { error: { message: 'Invalid mask image format', code: 'invalid_image' } },
+        },
+      }),
+    ).toEqual({ message: 'Invalid mask image format', code: 'provider_error' });
+  });
+
+  test('a nested error_code still classifies the error', () => {
+    expect(
+      parseEdenAIErrorBody(429, { detail: { error_code: 'RATE_LIMITED', message: 'Slow down' } }),
+    ).toMatchObject({ message: 'Slow down', code: 'RATE_LIMITED', kind: 'rate-limit' });
+  });
+
+  test('451 on the EU host: its words and what to do', () => {
+    const info = parseEdenAIErrorBody(451, {
+      detail: { error: 'data_residency', message: 'Model not available in region eu' },
+    });
+    expect(info.message).toBe(
+      'Model not available in region eu; the model is not available from this Eden AI host for data-residency reasons (HTTP 451): pick a model that GET /v3/images/models lists on this host, or use the global host https://api.edenai.run',
+    );
+    expect(info.code).toBe('data_residency');
+  });
+
+  test('451 with an empty body still says what happened', () => {
+    expect(parseEdenAIErrorBody(451, '').message).toMatch(
+      /^the model is not available from this Eden AI host/,
+    );
+  });
+});

@@ -187,3 +187,25 @@ describe('each documented error body becomes a typed error', () => {
     expect((error as InvalidResponseError).path).toBe('data');
   });
 });
+
+describe('the EU host', () => {
+  test("a model not cleared for the EU: Eden's 451, its words and what to do", async () => {
+    const eu = await startEdenAISimulator({ rateLimit: false, region: 'eu' });
+    try {
+      const provider = createEdenAI({ apiKey: eu.apiKey, baseURL: eu.url });
+      const error = await editWith(provider, {
+        model: 'edenai:google/gemini-2.5-flash-image',
+        prompt: 'x',
+        images: [URL_A],
+      }).catch((caught: unknown) => caught);
+      expect(ApiCallError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ statusCode: 451, code: 'region_not_allowed', isRetryable: false });
+      expect((error as Error).message).toContain(
+        'Provider(s)/model(s) google/gemini-2.5-flash-image are not available on the EU endpoint; the model is not available from this Eden AI host',
+      );
+      expect(eu.billableCount).toBe(0);
+    } finally {
+      await eu.close();
+    }
+  });
+});

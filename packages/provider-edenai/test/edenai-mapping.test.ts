@@ -118,7 +118,7 @@ describe('google rules', () => {
     ]);
   });
 
-  test('Gemini: aspect ratio travels in size; no mask, seed, quality or output format', async () => {
+  test('Gemini: an aspect ratio becomes the pixel size Google lists for it; no mask, seed, quality or output format', async () => {
     const mapped = await map({
       model: 'edenai:google/gemini-2.5-flash-image',
       mask: URL_B,
@@ -129,7 +129,7 @@ describe('google rules', () => {
     });
     expect(mapped.family.name).toBe('google');
     expect(mapped.includeMask).toBe(false);
-    expect(mapped.fields).toEqual({ size: '16:9' });
+    expect(mapped.fields).toEqual({ size: '1344x768' });
     expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
       'mask',
       'quality',
@@ -138,18 +138,23 @@ describe('google rules', () => {
     ]);
   });
 
-  test('pixel sizes become the closest aspect ratio, with a warning', async () => {
-    const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: '1920x1080' });
-    expect(mapped.fields).toEqual({ size: '16:9' });
+  test('Gemini: a pixel size is sent as given, never rewritten to a ratio', async () => {
+    for (const size of ['1024x1024', '1920x1080', '777x555', 'auto']) {
+      const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', size });
+      expect(mapped.fields).toEqual({ size });
+      expect(mapped.warnings).toEqual([]);
+    }
+  });
+
+  test('Gemini: an aspect ratio Google does not list becomes the closest one, with a warning', async () => {
+    const mapped = await map({ model: 'edenai:google/gemini-2.5-flash-image', aspectRatio: '2:1' });
+    expect(mapped.fields).toEqual({ size: '1344x768' });
     expect(mapped.warnings[0]).toMatchObject({
       type: 'adjusted-option',
-      option: 'size',
-      from: '1920x1080',
+      option: 'aspectRatio',
+      from: '2:1',
       to: '16:9',
     });
-    const auto = await map({ model: 'edenai:google/gemini-2.5-flash-image', size: 'auto' });
-    expect(auto.fields).toEqual({});
-    expect(auto.warnings).toEqual([]);
   });
 
   test('Imagen: mask, seed and negative prompt; unknown ratios adjusted', async () => {
@@ -244,30 +249,45 @@ describe('providerOptions.edenai', () => {
 });
 
 describe('model catalogue reading', () => {
-  test('image-edit capability in the shapes it may take', () => {
-    expect(isImageEditModel({ id: 'a/b', capabilities: ['image_edit', 'image_generation'] })).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: true } })).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { image_edit: false } })).toBe(false);
+  test('edit-capable = takes images and outputs images, from the documented modalities', () => {
+    const model = (capabilities: unknown) => ({ id: 'a/b', capabilities });
     expect(
-      isImageEditModel({ id: 'a/b', capabilities: { input: ['text', 'image'], output: ['image'] } }),
+      isImageEditModel(model({ input_modalities: ['text', 'image'], output_modalities: ['image'] })),
     ).toBe(true);
-    expect(isImageEditModel({ id: 'a/b', capabilities: { input: ['text'], output: ['image'] } })).toBe(false);
-    expect(isImageEditModel({ id: 'a/b', capabilities: ['chat'] })).toBe(false);
+    expect(
+      isImageEditModel(
+        model({ input_modalities: ['image', 'text'], output_modalities: ['image', 'text'], extra: 1 }),
+      ),
+    ).toBe(true);
+    expect(isImageEditModel(model({ input_modalities: ['text'], output_modalities: ['image'] }))).toBe(false);
+    expect(
+      isImageEditModel(model({ input_modalities: ['text', 'image'], output_modalities: ['text'] })),
+    ).toBe(false);
+    // The keys the adapter once guessed are not Eden's: an entry described only by them is not listed.
+    expect(isImageEditModel(model({ input: ['image'], output: ['image'] }))).toBe(false);
+    expect(isImageEditModel(model(['image_edit']))).toBe(false);
     expect(isImageEditModel({ id: 'a/b' })).toBe(false);
   });
 
-  test('per-image prices in the shapes they may take', () => {
-    expect(readPerImagePrice({ id: 'a', pricing: { per_image: 0.04 } })).toBe(0.04);
-    expect(readPerImagePrice({ id: 'a', pricing: { price_per_image: '0.053' } })).toBe(0.053);
-    expect(readPerImagePrice({ id: 'a', pricing: { price: 0.02, unit: 'image' } })).toBe(0.02);
-    expect(readPerImagePrice({ id: 'a', pricing: '$0.053 per image' })).toBe(0.053);
-    expect(readPerImagePrice({ id: 'a', pricing: { input_token: 0.000005 } })).toBeUndefined();
-    expect(readPerImagePrice({ id: 'a', pricing: null, list_pricing: { per_image: 0.1 } })).toBe(0.1);
+  test('per-image prices from the open pricing object; token prices are not per image', () => {
+    expect(readPerImagePrice({ id: 'a', pricing: { output_cost_per_image: 0.039 } })).toBe(0.039);
+    expect(readPerImagePrice({ id: 'a', pricing: { cost_per_image: '0.053' } })).toBe(0.053);
+    expect(
+      readPerImagePrice({ id: 'a', pricing: { input_cost_per_token: 5e-6, output_cost_per_token: 4e-5 } }),
+    ).toBeUndefined();
+    expect(readPerImagePrice({ id: 'a', pricing: {}, list_pricing: { output_cost_per_image: 0.1 } })).toBe(
+      0.1,
+    );
+    expect(readPerImagePrice({ id: 'a' })).toBeUndefined();
   });
 
   test('toModelInfo', () => {
     expect(
-      toModelInfo({ id: 'openai/gpt-image-2', model_name: 'GPT Image 2', pricing: { per_image: 0.04 } }),
+      toModelInfo({
+        id: 'openai/gpt-image-2',
+        model_name: 'GPT Image 2',
+        pricing: { output_cost_per_image: 0.04 },
+      }),
     ).toEqual({
       id: 'edenai:openai/gpt-image-2',
       provider: 'edenai',
@@ -276,6 +296,15 @@ describe('model catalogue reading', () => {
       capabilities: edenaiModelFamily('openai/gpt-image-2').capabilities,
       pricing: { perImageUsd: 0.04 },
     });
+  });
+
+  test('toModelInfo: without a catalogue price, the published price of the built-in table', () => {
+    expect(
+      toModelInfo({ id: 'openai/gpt-image-1-mini', pricing: { output_cost_per_token: 8e-6 } }).pricing,
+    ).toEqual({
+      perImageUsd: 0.011,
+    });
+    expect(toModelInfo({ id: 'someone/new-model', pricing: {} }).pricing).toBeUndefined();
   });
 });
 
@@ -300,7 +329,7 @@ describe('the plan', () => {
     });
     expect(planned).toMatchObject({
       n: 2,
-      fields: { size: '16:9', user: 'u-1' },
+      fields: { size: '1344x768', user: 'u-1' },
       transport: 'json',
       upload: 'auto',
       includeMask: false,

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ApiCallError, createRetouch, InvalidRequestError, UnsupportedFeatureError } from '@retouch/core';
+import {
+  ApiCallError,
+  BudgetExceededError,
+  createRetouch,
+  InvalidRequestError,
+  UnsupportedFeatureError,
+} from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createEdenAI } from '../src/index.ts';
@@ -60,7 +66,8 @@ describe('openai/gpt-image-* with a remote URL', () => {
       model: 'openai/gpt-image-1',
       prompt: 'x',
       images: [{ image_url: `data:image/png;base64,${Buffer.from(picture).toString('base64')}` }],
-      mask: { image_url: `data:image/png;base64,${Buffer.from(picture).toString('base64')}` },
+      // The mask is converted to Eden's form (edenai-mask.test.ts), so its bytes differ from the download.
+      mask: { image_url: expect.stringMatching(/^data:image\/png;base64,/) },
     });
   });
 
@@ -124,7 +131,7 @@ describe('model family rules on the wire', () => {
     );
   });
 
-  test('google: the aspect ratio travels in size, the mask is dropped, url results are downloadable', async () => {
+  test("google: the aspect ratio travels as Google's pixel size, the mask is dropped, url results are downloadable", async () => {
     const output = await retouchEdit(provider(), {
       model: 'edenai:google/gemini-2.5-flash-image',
       prompt: 'x',
@@ -136,7 +143,7 @@ describe('model family rules on the wire', () => {
       model: 'google/gemini-2.5-flash-image',
       prompt: 'x',
       images: [{ image_url: 'https://images.example.com/a.png' }],
-      size: '16:9',
+      size: '1344x768',
     });
     expect(output.warnings).toEqual([
       expect.objectContaining({ type: 'unsupported-option', option: 'mask' }),
@@ -205,54 +212,51 @@ describe('model family rules on the wire', () => {
 });
 
 describe('models, prices and capabilities', () => {
-  test('listModels: image-edit models only, with their per-image prices', async () => {
+  /** A client over a fresh adapter: the catalogue is read through its lane. */
+  const listed = async () => {
     const retouch = createRetouch({ providers: [createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url })] });
     try {
-      const models = await retouch.listModels({ provider: 'edenai' });
-      expect(models.map((model) => model.id)).toEqual([
-        'edenai:openai/gpt-image-2',
-        'edenai:openai/gpt-image-1',
-        'edenai:openai/gpt-image-1-mini',
-        'edenai:google/gemini-2.5-flash-image',
-        'edenai:bfl/flux-kontext-pro',
-        'edenai:bfl/flux-kontext-max',
-      ]);
-      expect(models[0]).toMatchObject({
-        provider: 'edenai',
-        modelId: 'openai/gpt-image-2',
-        displayName: 'gpt-image-2',
-        pricing: { perImageUsd: 0.053 },
-        capabilities: { sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
-      });
-      expect(models[4]!.capabilities).toBeUndefined();
-      expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+      return await retouch.listModels({ provider: 'edenai' });
     } finally {
       await retouch.close();
     }
+  };
+
+  test('listModels: GET /v3/images/models in the documented shape, image-edit models only, priced', async () => {
+    const models = await listed();
+    // No chat model (gpt-4o-mini) and no generation-only model (imagen-4.0-generate-001).
+    expect(models.map((model) => model.id)).toEqual([
+      'edenai:openai/gpt-image-2',
+      'edenai:openai/gpt-image-1',
+      'edenai:openai/gpt-image-1-mini',
+      'edenai:google/gemini-2.5-flash-image',
+      'edenai:bfl/flux-kontext-pro',
+      'edenai:bfl/flux-kontext-max',
+    ]);
+    expect(models[0]).toMatchObject({
+      provider: 'edenai',
+      modelId: 'openai/gpt-image-2',
+      displayName: 'gpt-image-2',
+      // Token-priced in the catalogue: Eden's published per-image price (edenai-prices.ts).
+      pricing: { perImageUsd: 0.053 },
+      capabilities: { sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+    });
+    // Priced per image in the catalogue itself.
+    expect(models[3]!.pricing).toEqual({ perImageUsd: 0.039 });
+    expect(models[4]!.capabilities).toBeUndefined();
+    // Neither in the catalogue nor in the table.
+    expect(models[5]!.pricing).toBeUndefined();
+    expect(requestsTo(sim, 'GET /v3/images/models')).toHaveLength(1);
+    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(0);
   });
 
-  test('estimates: price × n from the (cached) list, undefined when unpriced', async () => {
-    const retouch = createRetouch({ providers: [createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url })] });
-    try {
-      const estimate = (model: string, n?: number) =>
-        retouch.estimate({
-          model,
-          prompt: 'x',
-          images: ['https://images.example.com/a.png'],
-          ...(n ? { n } : {}),
-        });
-      expect(await estimate('edenai:openai/gpt-image-2', 3)).toEqual({ usd: 0.159, source: 'estimated' });
-      expect(await estimate('edenai:bfl/flux-kontext-pro')).toEqual({ usd: 0.04, source: 'estimated' });
-      expect(await estimate('edenai:someone/unknown-model')).toBeUndefined();
-      // n as the plan has it: lowered to the model's maximum (4 for Gemini), not as asked.
-      expect(await estimate('edenai:google/gemini-2.5-flash-image', 6)).toEqual({
-        usd: 0.156,
-        source: 'estimated',
-      });
-      expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
-    } finally {
-      await retouch.close();
-    }
+  test('listModels: GET /v3/models where the image listing is not served', async () => {
+    sim.setFaults([{ route: 'GET /v3/images/models', kind: 'status', status: 404 }]);
+    const models = await listed();
+    expect(models.map((model) => model.modelId)).toContain('google/gemini-2.5-flash-image');
+    expect(models.map((model) => model.modelId)).not.toContain('openai/gpt-4o-mini');
+    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+    sim.setFaults([]);
   });
 
   test('a caller that gives up stops waiting for the shared model list; the others still get it', async () => {
@@ -263,7 +267,80 @@ describe('models, prices and capabilities', () => {
     impatient.abort(new Error('gave up'));
     await expect(first).rejects.toThrow('gave up');
     expect((await second).length).toBeGreaterThan(0);
-    expect(requestsTo(sim, 'GET /v3/models')).toHaveLength(1);
+  });
+
+  test('capabilities: known families described, other models unknown, without a request', async () => {
+    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
+    const retouch = createRetouch({ providers: [provider] });
+    const estimate = (model: string, n?: number) =>
+      retouch.estimate({
+        model,
+        prompt: 'x',
+        images: ['https://images.example.com/a.png'],
+        ...(n ? { n } : {}),
+      });
+    expect(await estimate('edenai:openai/gpt-image-2', 3)).toEqual({ usd: 0.159, source: 'estimated' });
+    expect(await estimate('edenai:google/gemini-2.5-flash-image')).toEqual({
+      usd: 0.039,
+      source: 'estimated',
+    });
+    expect(await estimate('edenai:bfl/flux-kontext-pro')).toEqual({ usd: 0.04, source: 'estimated' });
+    expect(await estimate('edenai:bfl/flux-kontext-max')).toBeUndefined();
+    expect(await estimate('edenai:someone/unknown-model')).toBeUndefined();
+    expect(requestsTo(sim, 'GET /v3/images/models')).toHaveLength(1);
+    await retouch.close();
+  });
+
+  test('a budget cap: an edit on a listed model goes through with an estimated cost; an unpriced one is refused', async () => {
+    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
+    const retouch = createRetouch({ providers: [provider], budget: { maxUsd: 1 } });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:openai/gpt-image-1-mini',
+        prompt: 'x',
+        images: [pngBytes({ width: 4, height: 4 })],
+      });
+      expect(result.cost).toEqual({ usd: 0.011, source: 'reported' });
+      expect(retouch.stats().spentUsd).toBe(0.011);
+      const refused = await retouch
+        .edit({
+          model: 'edenai:bfl/flux-kontext-max',
+          prompt: 'x',
+          images: ['https://images.example.com/a.png'],
+        })
+        .catch((caught: unknown) => caught);
+      expect(BudgetExceededError.isInstance(refused)).toBe(true);
+      expect((refused as Error).message).toMatch(/cannot be estimated \(no published price\)/);
+      expect(requestsTo(sim, EDITS)).toHaveLength(1);
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test('when Eden reports no cost, the result carries the estimate, marked estimated', async () => {
+    const provider = createEdenAI({
+      apiKey: sim.apiKey,
+      baseURL: sim.url,
+      // Eden's answer without its cost field.
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (!String(input instanceof Request ? input.url : input).endsWith('/v3/images/edits'))
+          return response;
+        const { cost: _cost, ...rest } = (await response.json()) as Record<string, unknown>;
+        return new Response(JSON.stringify(rest), { status: response.status, headers: response.headers });
+      },
+    });
+    const retouch = createRetouch({ providers: [provider], budget: { maxUsd: 1 } });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:google/gemini-2.5-flash-image',
+        prompt: 'x',
+        images: ['https://images.example.com/a.png'],
+      });
+      expect(result.cost).toEqual({ usd: 0.039, source: 'estimated' });
+    } finally {
+      await retouch.close();
+    }
   });
 
   test('capabilities: known families described, other models unknown, without a request', async () => {

@@ -100,7 +100,7 @@ describe('settings', () => {
     });
     // The price lookup of the estimate, then the edit: both to the EU host.
     expect(seen).toEqual([
-      'https://api.eu.edenai.run/v3/models',
+      'https://api.eu.edenai.run/v3/images/models',
       'https://api.eu.edenai.run/v3/images/edits',
     ]);
     expect(requestsTo(sim, EDITS)[0]!.authenticated).toBe(true);
@@ -110,7 +110,7 @@ describe('settings', () => {
     const provider = createEdenAI({ apiKey: KEY, baseURL: sim.url, headers: { 'x-team': 'imaging' } });
     await retouchEdit(provider, { model: 'edenai:openai/gpt-image-2', prompt: 'x', images: [pngBytes()] });
     expect(requestsTo(sim, EDITS)[0]!.headers['x-team']).toBe('imaging');
-    expect(requestsTo(sim, 'GET /v3/models')[0]!.headers['x-team']).toBe('imaging');
+    expect(requestsTo(sim, 'GET /v3/images/models')[0]!.headers['x-team']).toBe('imaging');
   });
 
   test('bad settings are refused at creation, with the fix', () => {

@@ -14,8 +14,9 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => sim.clearRequests());
 
+// A model that takes Eden file ids (Gemini does not: edenai-gemini.test.ts).
 const edit = (prompt: string, picture: Uint8Array, edenai?: Record<string, unknown>): EditRequest => ({
-  model: 'edenai:google/gemini-2.5-flash-image',
+  model: 'edenai:bfl/flux-kontext-pro',
   prompt,
   images: [picture],
   ...(edenai ? { providerOptions: { edenai } } : {}),
@@ -43,7 +44,7 @@ describe('providerOptions.edenai.transport and upload', () => {
     const byFileId = editFor('by file id');
     expect(byFileId.headers['content-type']).toBe('application/json');
     expect(byFileId.body).toEqual({
-      model: 'google/gemini-2.5-flash-image',
+      model: 'bfl/flux-kontext-pro',
       prompt: 'by file id',
       images: [{ file_id: expect.any(String) }],
     });
@@ -58,7 +59,7 @@ describe('providerOptions.edenai.transport and upload', () => {
     const multipart = editFor('provider default');
     expect(multipart.headers['content-type']).toContain('multipart/form-data');
     expect((multipart.body as RecordedMultipartBody).fields).toEqual({
-      model: 'google/gemini-2.5-flash-image',
+      model: 'bfl/flux-kontext-pro',
       prompt: 'provider default',
       user: 'user-7',
     });

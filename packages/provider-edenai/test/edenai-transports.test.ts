@@ -11,7 +11,6 @@ import { largePng, pngBytes, requestsTo, retouchEdit, startImageHost } from './h
 const EDITS = 'POST /v3/images/edits';
 const URL_A = 'https://images.example.com/a.png';
 const URL_B = 'https://images.example.com/b.png';
-const MASK_URL = 'https://images.example.com/mask.png';
 
 let sim: EdenAISimulator;
 let directory: string;
@@ -41,13 +40,14 @@ async function uploadDirectly(bytes: Uint8Array, name: string): Promise<string> 
 }
 
 describe('transport "json"', () => {
-  test("URL inputs and a URL mask: the seed's images[].image_url and mask ImageRef, exactly", async () => {
+  // A mask is converted to Eden's form before it is sent, so it never travels as the caller's URL
+  // (edenai-mask.test.ts follows it on every transport).
+  test("URL inputs: the seed's images[].image_url ImageRefs, exactly", async () => {
     const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url, transport: 'json' });
     const output = await retouchEdit(provider, {
       model: 'edenai:bfl/flux-kontext-pro',
       prompt: 'Make the sky purple',
       images: [URL_A, URL_B],
-      mask: MASK_URL,
       n: 2,
       size: '1024x1024',
       aspectRatio: '16:9',
@@ -61,7 +61,6 @@ describe('transport "json"', () => {
       model: 'bfl/flux-kontext-pro',
       prompt: 'Make the sky purple',
       images: [{ image_url: URL_A }, { image_url: URL_B }],
-      mask: { image_url: MASK_URL },
       n: 2,
       size: '1024x1024',
       aspect_ratio: '16:9',
@@ -91,7 +90,7 @@ describe('transport "json"', () => {
     });
     // Nothing is uploaded: the edit names the files (the other request is the estimate's price lookup).
     expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'GET /v3/models',
+      'GET /v3/images/models',
       EDITS,
     ]);
     expect(requestsTo(sim, EDITS)[0]!.body).toEqual({
@@ -194,6 +193,7 @@ describe('transport "multipart"', () => {
         contentType: 'image/png',
         size: first.length,
         sha256: sha256(first),
+        bytes: expect.any(Uint8Array),
       },
       {
         name: 'image[]',
@@ -201,15 +201,19 @@ describe('transport "multipart"', () => {
         contentType: 'image/png',
         size: second.length,
         sha256: sha256(second),
+        bytes: expect.any(Uint8Array),
       },
+      // Converted to Eden's form first (edenai-mask.test.ts reads its pixels).
       {
         name: 'mask',
         filename: 'mask.png',
         contentType: 'image/png',
-        size: mask.length,
-        sha256: sha256(mask),
+        size: expect.any(Number),
+        sha256: expect.any(String),
+        bytes: expect.any(Uint8Array),
       },
     ]);
+    expect(body.files[2]!.sha256).not.toBe(sha256(mask));
     expect(output.images).toHaveLength(3);
     expect(output.cost).toEqual({ usd: 0.159, source: 'reported' });
   });

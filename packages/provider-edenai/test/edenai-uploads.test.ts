@@ -63,12 +63,13 @@ describe('upload "always"', () => {
           contentType: 'image/png',
           size: picture.length,
           sha256: sha256(picture),
+          bytes: expect.any(Uint8Array),
         },
       ],
     });
     // The estimate's price lookup, the upload, then the edit that names it.
     expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'GET /v3/models',
+      'GET /v3/images/models',
       UPLOAD,
       EDITS,
     ]);
@@ -140,7 +141,7 @@ describe('upload "always"', () => {
     await fetch(`${sim.url}/v3/upload/delete`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ file_id: fileId }),
+      body: JSON.stringify({ file_ids: [fileId] }),
     });
     const error = await retouchEdit(provider, {
       model: 'edenai:openai/gpt-image-2',
@@ -365,10 +366,10 @@ describe('uploads and the rate limit', () => {
         expect(edit.body).toMatchObject({ images: [{ file_id: expect.any(String) }] });
       }
       const downloads = server.requests.filter(
-        (request) => request.method === 'GET' && request.path !== '/v3/models',
+        (request) => request.method === 'GET' && request.path !== '/v3/images/models',
       );
       expect(downloads).toHaveLength(5);
-      expect(requestsTo(server, 'GET /v3/models')).toHaveLength(1);
+      expect(requestsTo(server, 'GET /v3/images/models')).toHaveLength(1);
       expect(server.requests).toHaveLength(14);
       expect(
         maxInWindow(

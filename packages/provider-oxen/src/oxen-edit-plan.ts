@@ -10,6 +10,7 @@ import {
 } from '@retouch/core';
 import type { OxenParameter } from './oxen-api.ts';
 import { type OxenMode, oxenModeOf, parseOxenOptions } from './oxen-edit-options.ts';
+import { oxenMaskWarnings } from './oxen-mask.ts';
 import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
 
 /*
@@ -120,7 +121,7 @@ export function planOxenEdit(options: {
   if (spec.inputImage === 'string' && images.length > 1) {
     unsupported(
       'images',
-      `${spec.modelId} takes one input image; only the first was sent and ${images.length - 1} more were dropped (use a model whose input_image is an array, such as gpt-image-2-edit, to combine images)`,
+      `${spec.modelId} takes one input image; only the first was sent and ${images.length - 1} more were dropped (use a model whose input_image is an array, such as gpt-image-2, to combine images)`,
     );
     images = images.slice(0, 1);
   } else if (spec.inputImage === 'array' && spec.maxInputImages && images.length > spec.maxInputImages) {
@@ -236,6 +237,7 @@ export function planOxenEdit(options: {
     }
   }
 
+  warnings.push(...oxenMaskWarnings({ mask, parameter: maskParameter }));
   const local = [...images, ...(mask ? [mask] : [])].filter(isLocalImage).length;
   if (local > 0) {
     warnings.push({

@@ -1,4 +1,4 @@
-import { delay, type HttpClient } from '@retouch/core';
+import { backoffDelay, delay, type HttpClient } from '@retouch/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { OXEN_COMPLETED_EVENT, type OxenCompletedEvent, oxenCompletedEventSchema } from './oxen-api.ts';
 
@@ -361,10 +361,13 @@ export class OxenEventStream {
     for (const watcher of [...this.#watchers]) if (!watcher.done) watcher.onCheck();
   }
 
-  /** The wait before reconnect attempt `attempt` (0-based): doubling, capped, with ±20 % jitter. */
+  /** The wait before reconnect attempt `attempt` (0-based): core's backoff, doubling and capped, with jitter. */
   #reconnectDelay(attempt: number): number {
-    const base = Math.min(this.#maxReconnectDelayMs, this.#reconnectDelayMs * 2 ** Math.min(attempt, 20));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return backoffDelay({
+      retriesSoFar: Math.min(attempt, 20),
+      initialDelayMs: this.#reconnectDelayMs,
+      maxDelayMs: this.#maxReconnectDelayMs,
+    });
   }
 
   /** Waits before reconnecting; a close or the end of the last watch cuts the wait short. */

@@ -44,67 +44,120 @@ const string = (values: string[], defaultValue?: string): OxenParameter => ({
 });
 
 /**
- * The edit models documented on Oxen's model pages, for when `GET /api/ai/models/{name}` fails.
- * An enum is listed only where the page lists every value; elsewhere any value is passed on.
- * Prices are not documented per page, so a model known only from this table has no estimate.
+ * The edit models of Oxen's per-model reference pages, read on 2026-08-08 (the pages of the docs
+ * repository as regenerated that day), for when `GET /api/ai/models/{name}` cannot be read. The
+ * live schema (`request_schema`) is the authority: Oxen adds edit models every month and removes
+ * others (`gpt-image-2-edit` and `nano-banana-2-edit` in July 2026), so this is only a fallback.
+ * An enum is listed only where the page lists every value; elsewhere any value is passed on. The
+ * pages publish no prices, so a model known only from this table has no estimate.
  */
+export const BUILT_IN_TABLE_DATE = '2026-08-08';
+
+const qwenAspectRatios = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'];
+
 const BUILT_IN: Record<string, Omit<OxenModelSpec, 'modelId' | 'source' | 'editCapable'>> = {
   'qwen-image-edit': {
     displayName: 'Qwen Image Edit',
     inputImage: 'string',
     parameters: {
-      aspect_ratio: string(['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'], '16:9'),
+      aspect_ratio: string(qwenAspectRatios, '16:9'),
     },
   },
   'qwen-image-edit-plus': {
-    displayName: 'Qwen Image Edit Plus',
+    displayName: 'Qwen Image Edit - 2509',
     inputImage: 'array',
     parameters: {
-      aspect_ratio: { type: 'string' },
+      aspect_ratio: string(qwenAspectRatios, '16:9'),
       negative_prompt: { type: 'string' },
-      output_format: string(['png', 'webp', 'jpg'], 'png'),
+      output_format: string(['webp', 'jpg', 'png'], 'png'),
     },
   },
-  'gpt-image-2-edit': {
-    displayName: 'GPT Image 2 Edit',
+  'qwen-image-edit-2511': {
+    displayName: 'Qwen Image Edit - 2511',
     inputImage: 'array',
     parameters: {
-      resolution: string(
-        ['auto', '1024x768', '1024x1024', '1024x1536', '1920x1080', '2560x1440', '3840x2160'],
-        'auto',
+      aspect_ratio: string(qwenAspectRatios, '16:9'),
+      negative_prompt: { type: 'string' },
+      output_format: string(['webp', 'jpg', 'png'], 'png'),
+    },
+  },
+  'gpt-image-2': {
+    displayName: 'GPT Image 2',
+    inputImage: 'array',
+    parameters: {
+      aspect_ratio: string(
+        ['auto', '1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21'],
+        '16:9',
       ),
-      quality: string(['auto', 'low', 'medium', 'high'], 'high'),
+      resolution: string(['1K', '2K', '4K'], '2K'),
+      quality: string(['low', 'medium', 'high'], 'high'),
       output_format: string(['png', 'jpeg', 'webp'], 'png'),
       mask_url: { type: 'string', format: 'uri' },
     },
   },
-  'nano-banana-2-edit': {
-    displayName: 'Nano Banana 2 Edit',
+  'nano-banana-2': {
+    displayName: 'Nano Banana 2',
     inputImage: 'array',
     parameters: {
-      aspect_ratio: { type: 'string', default: '16:9' },
-      resolution: string(['1K', '2K', '4K'], '2K'),
-      enable_web_search: { type: 'boolean' },
-      safety_tolerance: string(['1', '2', '3', '4', '5', '6']),
+      aspect_ratio: string(
+        [
+          'auto',
+          '1:1',
+          '16:9',
+          '9:16',
+          '4:3',
+          '3:4',
+          '3:2',
+          '2:3',
+          '4:5',
+          '5:4',
+          '21:9',
+          '4:1',
+          '1:4',
+          '8:1',
+          '1:8',
+        ],
+        '16:9',
+      ),
+      resolution: string(['512', '1K', '2K', '4K'], '2K'),
+      google_search: { type: 'boolean', default: false },
+      thinking_level: string(['minimal', 'high'], 'minimal'),
     },
   },
   'xai-grok-imagine-image-edit': {
-    displayName: 'Grok Imagine Image Edit',
+    displayName: 'Grok Imagine - Image Edit',
     inputImage: 'string',
     parameters: {
       output_format: string(['webp', 'jpeg', 'png'], 'webp'),
     },
   },
   'flux-kontext-dev': {
-    displayName: 'FLUX.1 Kontext [dev]',
+    displayName: 'FLUX.1-Kontext [dev]',
     inputImage: 'string',
     parameters: {
-      aspect_ratio: { type: 'string' },
-      num_inference_steps: { type: 'integer', minimum: 4, maximum: 50 },
-      guidance: { type: 'number', minimum: 0, maximum: 10 },
+      aspect_ratio: string(
+        [
+          '1:1',
+          '16:9',
+          '21:9',
+          '3:2',
+          '2:3',
+          '4:5',
+          '5:4',
+          '3:4',
+          '4:3',
+          '9:16',
+          '9:21',
+          'match_input_image',
+        ],
+        '16:9',
+      ),
+      num_inference_steps: { type: 'integer', minimum: 4, maximum: 50, default: 28 },
+      guidance: { type: 'number', minimum: 0, maximum: 10, default: 2.5 },
       seed: { type: 'integer' },
-      output_format: string(['webp', 'jpg', 'png']),
-      output_quality: { type: 'integer', minimum: 0, maximum: 100 },
+      output_format: string(['webp', 'jpg', 'png'], 'webp'),
+      output_quality: { type: 'integer', minimum: 0, maximum: 100, default: 80 },
+      disable_safety_checker: { type: 'boolean', default: false },
     },
   },
 };
@@ -126,9 +179,11 @@ export function unknownSpec(modelId: string): OxenModelSpec {
 /** Turns a catalogue entry into the adapter's facts. */
 export function specFromModel(options: { model: OxenModel; modelId?: string }): OxenModelSpec | undefined {
   const { model } = options;
-  const modelId = model.name ?? model.id ?? options.modelId;
+  // In Oxen's API a model's `id` is its name; `name` is read only from catalogues that still send it.
+  const modelId = model.id ?? model.name ?? options.modelId;
   if (!modelId) return undefined;
-  const schema = model.json_request_schema ?? model.request_schema;
+  // `request_schema` is the API's field; the per-model pages call it `json_request_schema`.
+  const schema = model.request_schema ?? model.json_request_schema;
   const builtIn = builtInSpec(modelId);
   const properties = schema ? { ...schema.properties } : undefined;
   const input = properties?.input_image;
@@ -278,10 +333,23 @@ export function neutralFormat(value: unknown): string | undefined {
 }
 
 const K_TIER = /^(\d+)K$/i;
+/** A tier given in pixels, e.g. nano-banana-2's `512` beside `1K`, `2K`, `4K`. */
+const PIXEL_TIER = /^(\d+)$/;
 
-/** Whether a resolution enum is in tiers (`1K`, `2K`, `4K`) rather than pixel sizes. */
+/** The side in pixels a resolution tier stands for: `2K` → 2048, `512` → 512. */
+function tierSide(tier: string): number | undefined {
+  const k = K_TIER.exec(tier);
+  if (k) return Number(k[1]) * 1024;
+  const pixels = PIXEL_TIER.exec(tier);
+  return pixels ? Number(pixels[1]) : undefined;
+}
+
+/** Whether a resolution enum is in tiers (`1K`, `2K`, `4K`, possibly `512`) rather than pixel sizes. */
 export function isTierEnum(values: readonly unknown[]): boolean {
-  return values.length > 0 && values.every((value) => typeof value === 'string' && K_TIER.test(value));
+  return (
+    values.some((value) => typeof value === 'string' && K_TIER.test(value)) &&
+    values.every((value) => typeof value === 'string' && tierSide(value) !== undefined)
+  );
 }
 
 /** The smallest tier whose side (tier × 1024 px) covers the longest side of `WxH`. */
@@ -291,8 +359,8 @@ export function tierForSize(options: { size: string; tiers: readonly unknown[] }
   if (!match) return undefined;
   const longest = Math.max(Number(match[1]), Number(match[2]));
   const sorted = tiers
-    .filter((tier): tier is string => typeof tier === 'string' && K_TIER.test(tier))
-    .map((tier) => ({ tier, side: Number(K_TIER.exec(tier)![1]) * 1024 }))
+    .filter((tier): tier is string => typeof tier === 'string' && tierSide(tier) !== undefined)
+    .map((tier) => ({ tier, side: tierSide(tier)! }))
     .sort((a, b) => a.side - b.side);
   return (sorted.find((entry) => entry.side >= longest) ?? sorted.at(-1))?.tier;
 }
@@ -307,7 +375,7 @@ export function capabilitiesOf(spec: OxenModelSpec): ModelCapabilities {
     const values = resolution.enum;
     if (values && isTierEnum(values)) {
       sizes = values.map((tier) => {
-        const side = Number(K_TIER.exec(String(tier))![1]) * 1024;
+        const side = tierSide(String(tier))!;
         return `${side}x${side}`;
       });
     } else if (values) {

@@ -103,8 +103,11 @@ export interface OxenProvider extends ProviderAdapter<OxenEditPlan> {
    * `events.reconcileIntervalMs` while the event stream is connected.
    */
   readonly polling: {
+    /** The interval between status reads (`pollIntervalMs`). */
     readonly intervalMs: number;
+    /** The longest interval between status reads (`maxPollIntervalMs`). */
     readonly maxIntervalMs: number;
+    /** The interval between status reads while the event stream is live (`events.reconcileIntervalMs`). */
     readonly whileWatchedMs: number;
   };
   /** False for a request that runs in `sync` mode (its own, from its plan, or the provider's), true otherwise. */

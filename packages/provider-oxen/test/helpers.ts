@@ -20,12 +20,13 @@ import {
 import { afterEach } from 'vitest';
 import { createOxen, type OxenEditPlan, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
 
-/** The six edit models of the documentation, each with one input image URL it takes. */
+/** The edit models of the documentation (and of the built-in table), each with one input image URL it takes. */
 export const tableModels = [
   'qwen-image-edit',
   'qwen-image-edit-plus',
-  'gpt-image-2-edit',
-  'nano-banana-2-edit',
+  'qwen-image-edit-2511',
+  'gpt-image-2',
+  'nano-banana-2',
   'xai-grok-imagine-image-edit',
   'flux-kontext-dev',
 ] as const;

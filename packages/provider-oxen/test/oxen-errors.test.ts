@@ -88,11 +88,13 @@ describe('the API key', () => {
 describe('Oxen’s error bodies', () => {
   test('{"error":{"type","title","detail"}}: the detail and the type reach the caller', async () => {
     const sim = await simulator();
-    // With the schema unavailable, a value the built-in table cannot check reaches Oxen, which refuses it.
+    // With the schema unavailable, a model newer than the built-in table gets its options unchecked,
+    // and Oxen refuses the value.
     sim.setFaults([{ route: 'GET /api/ai/models/:name', kind: 'status', status: 500 }]);
     const retouch = client(provider(sim, { mode: 'sync' }), NO_RETRIES);
     const error = await failure(
-      retouch.edit({ model: 'oxen:nano-banana-2-edit', prompt: 'hat', images: [PHOTO], aspectRatio: '7:5' }),
+      // Two images, so the unchecked input_image goes as the array flux-2-pro takes.
+      retouch.edit({ model: 'oxen:flux-2-pro', prompt: 'hat', images: [PHOTO, PHOTO], aspectRatio: '7:5' }),
     );
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ statusCode: 400, code: 'invalid_params', isRetryable: false });

@@ -54,7 +54,7 @@ describe('neutral options become each model’s own parameters', () => {
 
   test('an option the model lacks is a warning and is not sent', async () => {
     const { body, warnings } = await sent({
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:xai-grok-imagine-image-edit',
       prompt: 'hat',
       aspectRatio: '1:1',
     });
@@ -64,19 +64,21 @@ describe('neutral options become each model’s own parameters', () => {
     ]);
   });
 
-  test('size → resolution when the model lists that size', async () => {
+  test('size → the smallest resolution tier that covers it (gpt-image-2: 1K, 2K, 4K), with a warning', async () => {
     const { body, warnings } = await sent({
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: 'hat',
       size: '1024x1536',
     });
-    expect(body.resolution).toBe('1024x1536');
-    expect(warnings).toEqual([]);
+    expect(body.resolution).toBe('2K');
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'size', from: '1024x1536', to: '2K' }),
+    ]);
   });
 
   test('size → the resolution tier of a model that sizes in tiers, with a warning', async () => {
     const { body, warnings } = await sent({
-      model: 'oxen:nano-banana-2-edit',
+      model: 'oxen:nano-banana-2',
       prompt: 'hat',
       size: '3000x2000',
     });
@@ -86,16 +88,28 @@ describe('neutral options become each model’s own parameters', () => {
     ]);
   });
 
-  test('a size the model does not list is a warning and is not sent', async () => {
-    const { body, warnings } = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', size: '800x600' });
+  test('a tier given in pixels counts as one (nano-banana-2: 512, 1K, 2K, 4K)', async () => {
+    const { body, warnings } = await sent({ model: 'oxen:nano-banana-2', prompt: 'hat', size: '400x300' });
+    expect(body.resolution).toBe('512');
+    expect(optionWarnings(warnings)).toEqual([
+      expect.objectContaining({ type: 'adjusted-option', option: 'size', from: '400x300', to: '512' }),
+    ]);
+  });
+
+  test('a model without an output size: size is a warning and is not sent', async () => {
+    const { body, warnings } = await sent({
+      model: 'oxen:xai-grok-imagine-image-edit',
+      prompt: 'hat',
+      size: '800x600',
+    });
     expect(body).not.toHaveProperty('resolution');
     expect(optionWarnings(warnings)).toEqual([
-      expect.objectContaining({ type: 'adjusted-option', option: 'size', from: '800x600', to: 'auto' }),
+      expect.objectContaining({ type: 'unsupported-option', option: 'size' }),
     ]);
   });
 
   test('quality → quality, and a warning on a model without it', async () => {
-    expect((await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', quality: 'low' })).body.quality).toBe(
+    expect((await sent({ model: 'oxen:gpt-image-2', prompt: 'hat', quality: 'low' })).body.quality).toBe(
       'low',
     );
     const flux = await sent({ model: 'oxen:flux-kontext-dev', prompt: 'hat', quality: 'low' });
@@ -108,7 +122,7 @@ describe('neutral options become each model’s own parameters', () => {
   test.each([
     ['flux-kontext-dev', 'jpg'],
     ['qwen-image-edit-plus', 'jpg'],
-    ['gpt-image-2-edit', 'jpeg'],
+    ['gpt-image-2', 'jpeg'],
     ['xai-grok-imagine-image-edit', 'jpeg'],
   ])('outputFormat "jpeg" is sent to %s as "%s", its own spelling', async (model, spelling) => {
     const { body, warnings } = await sent({ model: `oxen:${model}`, prompt: 'hat', outputFormat: 'jpeg' });
@@ -130,12 +144,12 @@ describe('neutral options become each model’s own parameters', () => {
 
   test('mask → mask_url (a URL as is, local bytes as a data: URI)', async () => {
     const remote = await sent({
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: 'hat',
       mask: 'https://example.com/mask.png',
     });
     expect(remote.body.mask_url).toBe('https://example.com/mask.png');
-    const local = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', mask: pngBytes() });
+    const local = await sent({ model: 'oxen:gpt-image-2', prompt: 'hat', mask: pngBytes() });
     expect(local.body.mask_url).toMatch(/^data:image\/png;base64,iVBOR/);
     expect(optionWarnings(local.warnings)).toEqual([]);
   });
@@ -152,7 +166,7 @@ describe('neutral options become each model’s own parameters', () => {
 
   test('seed → seed, and a warning on a model without it', async () => {
     expect((await sent({ model: 'oxen:flux-kontext-dev', prompt: 'hat', seed: 42 })).body.seed).toBe(42);
-    const gpt = await sent({ model: 'oxen:gpt-image-2-edit', prompt: 'hat', seed: 42 });
+    const gpt = await sent({ model: 'oxen:gpt-image-2', prompt: 'hat', seed: 42 });
     expect(gpt.body).not.toHaveProperty('seed');
     expect(gpt.warnings).toEqual([expect.objectContaining({ type: 'unsupported-option', option: 'seed' })]);
   });
@@ -184,7 +198,7 @@ describe('neutral options become each model’s own parameters', () => {
     const path = join(directory, 'input.png');
     await writeFile(path, pngBytes());
     const { body, warnings } = await sent({
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: 'merge',
       images: [pngBytes(), { path }, PHOTO],
     });
@@ -212,13 +226,13 @@ describe('model parameters in providerOptions.oxen', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('a number for a string-valued enum is the same value (safety_tolerance: 2 → "2")', async () => {
+  test('a number for a string-valued enum is the same value (resolution: 512 → "512")', async () => {
     const { body, warnings } = await sent({
-      model: 'oxen:nano-banana-2-edit',
+      model: 'oxen:nano-banana-2',
       prompt: 'hat',
-      providerOptions: { oxen: { safety_tolerance: 2, enable_web_search: true } },
+      providerOptions: { oxen: { resolution: 512, google_search: true } },
     });
-    expect(body).toMatchObject({ safety_tolerance: '2', enable_web_search: true });
+    expect(body).toMatchObject({ resolution: '512', google_search: true });
     expect(warnings).toEqual([]);
   });
 
@@ -339,9 +353,9 @@ describe('strict mode, in the client', () => {
   test('a request the model honours exactly passes', async () => {
     const { warnings } = await sent(
       {
-        model: 'oxen:gpt-image-2-edit',
+        model: 'oxen:gpt-image-2',
         prompt: 'hat',
-        size: '1024x1024',
+        aspectRatio: '1:1',
         quality: 'low',
         outputFormat: 'webp',
       },

@@ -13,7 +13,12 @@ import {
 } from './helpers.ts';
 
 const PHOTO = 'https://example.com/photo.png';
-const ARRAY_MODELS = new Set(['qwen-image-edit-plus', 'gpt-image-2-edit', 'nano-banana-2-edit']);
+const ARRAY_MODELS = new Set([
+  'qwen-image-edit-plus',
+  'qwen-image-edit-2511',
+  'gpt-image-2',
+  'nano-banana-2',
+]);
 
 describe.each(['sync', 'queue', 'sse'] as const)('%s mode', (mode) => {
   test.each(tableModels)('edits with %s', async (model) => {
@@ -129,7 +134,7 @@ describe('results', () => {
     const sim = await simulator();
     const oxen = provider(sim, { mode: 'queue' });
     const { jobId } = await oxen.submit(
-      await call(oxen, { model: 'oxen:gpt-image-2-edit', prompt: 'hat', images: [PHOTO] }),
+      await call(oxen, { model: 'oxen:gpt-image-2', prompt: 'hat', images: [PHOTO] }),
     );
     const done = await settled(oxen, jobId);
     if (done.state !== 'succeeded') throw new Error(`job ${done.state}`);
@@ -159,12 +164,12 @@ describe('cost', () => {
   test.each([
     [{ model: 'oxen:qwen-image-edit' }, 0.03],
     [{ model: 'oxen:qwen-image-edit', n: 3 }, 0.09],
-    [{ model: 'oxen:gpt-image-2-edit' }, 0.25],
-    [{ model: 'oxen:gpt-image-2-edit', quality: 'low' as const, size: '1024x1024' }, 0.02],
-    [{ model: 'oxen:gpt-image-2-edit', size: '2560x1440' }, 1.47],
-    [{ model: 'oxen:gpt-image-2-edit', quality: 'auto' as const, size: '3840x2160' }, 1.47],
-    [{ model: 'oxen:nano-banana-2-edit' }, 0.1],
-    [{ model: 'oxen:nano-banana-2-edit', size: '4096x4096' }, 0.15],
+    [{ model: 'oxen:gpt-image-2' }, 0.6],
+    [{ model: 'oxen:gpt-image-2', quality: 'low' as const, size: '1024x1024' }, 0.02],
+    [{ model: 'oxen:gpt-image-2', size: '2560x1440' }, 1.47],
+    [{ model: 'oxen:gpt-image-2', quality: 'auto' as const, size: '3840x2160' }, 1.47],
+    [{ model: 'oxen:nano-banana-2' }, 0.1],
+    [{ model: 'oxen:nano-banana-2', size: '4096x4096' }, 0.15],
   ])('is estimated from the model’s pricing before the call: %o → $%s', async (options, usd) => {
     const sim = await simulator();
     const retouch = client(provider(sim));
@@ -179,7 +184,7 @@ describe('cost', () => {
     const sim = await simulator();
     const retouch = client(provider(sim, { mode: 'queue', reportCost: true }));
     const result = await retouch.edit({
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: 'hat',
       images: [PHOTO],
       size: '2560x1440',
@@ -224,24 +229,25 @@ describe('the catalogue', () => {
     const sim = await simulator();
     const retouch = client(provider(sim));
     const models = await retouch.listModels({ provider: 'oxen' });
-    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels].sort());
-    const gpt = models.find((model) => model.modelId === 'gpt-image-2-edit')!;
+    // The built-in table's models, and one newer than the table.
+    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels, 'flux-2-pro'].sort());
+    const gpt = models.find((model) => model.modelId === 'gpt-image-2')!;
     expect(gpt).toMatchObject({
-      id: 'oxen:gpt-image-2-edit',
+      id: 'oxen:gpt-image-2',
       provider: 'oxen',
-      displayName: 'GPT Image 2 Edit',
-      pricing: { method: 'per_image', perImageGridUsd: { high: { HD: 0.25, '4K': 1.47 } } },
-      parameters: { quality: { type: 'string', enum: ['auto', 'low', 'medium', 'high'], default: 'high' } },
+      displayName: 'GPT Image 2',
+      pricing: { method: 'per_image', perImageGridUsd: { high: { '1K': 0.25, '2K': 0.6, '4K': 1.47 } } },
+      parameters: { quality: { type: 'string', enum: ['low', 'medium', 'high'], default: 'high' } },
       capabilities: {
         maxInputImages: 16,
         mask: true,
-        qualities: ['auto', 'low', 'medium', 'high'],
+        qualities: ['low', 'medium', 'high'],
         outputFormats: ['png', 'jpeg', 'webp'],
         seed: false,
         negativePrompt: false,
       },
     });
-    expect(gpt.capabilities?.sizes).toContain('3840x2160');
+    expect(gpt.capabilities?.sizes).toEqual(['1024x1024', '2048x2048', '4096x4096']);
     const qwen = models.find((model) => model.modelId === 'qwen-image-edit')!;
     expect(qwen.pricing).toEqual({ method: 'per_image', perImageUsd: 0.03 });
     expect(qwen.capabilities).toMatchObject({
@@ -262,8 +268,8 @@ describe('the catalogue', () => {
       seed: true,
       outputFormats: ['webp', 'jpeg', 'png'],
     });
-    expect(await oxen.capabilities('nano-banana-2-edit', context(oxen))).toMatchObject({
-      sizes: ['1024x1024', '2048x2048', '4096x4096'],
+    expect(await oxen.capabilities('nano-banana-2', context(oxen))).toMatchObject({
+      sizes: ['512x512', '1024x1024', '2048x2048', '4096x4096'],
     });
   });
 });

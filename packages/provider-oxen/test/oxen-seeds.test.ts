@@ -4,9 +4,12 @@ import { bodies, client, provider, received, simulator } from './helpers.ts';
 
 /*
  * The request bodies of the examples in Oxen's documentation: the "Image Editing" reference
- * (basic and multi-image edits) and the model pages of gpt-image-2-edit and qwen-image-edit
+ * (basic and multi-image edits) and the model pages of gpt-image-2 and qwen-image-edit
  * ("Minimal" and "All parameters", identical for the sync, async and async-with-SSE tabs).
  * Each is what the adapter must send for the equivalent neutral request, key for key and in order.
+ * Seed 002 documented `gpt-image-2-edit`, whose page Oxen removed in July 2026; its examples are
+ * replayed on `gpt-image-2`, with the "All parameters" body of the current gpt-image-2 page
+ * (2026-08-08): tiers `1K`/`2K`/`4K` for `resolution` and an `aspect_ratio`.
  */
 const MOON =
   'Place the subject on the surface of the moon with Earth rising in the background, photorealistic, cinematic lighting.';
@@ -27,28 +30,30 @@ const examples: { name: string; request: EditRequest; body: string }[] = [
   {
     name: 'image editing reference: multi-image input',
     request: {
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: 'Combine these references into a single scene',
       images: ['https://example.com/reference-a.png', 'https://example.com/reference-b.png'],
     },
-    body: '{"model":"gpt-image-2-edit","prompt":"Combine these references into a single scene","input_image":["https://example.com/reference-a.png","https://example.com/reference-b.png"]}',
+    body: '{"model":"gpt-image-2","prompt":"Combine these references into a single scene","input_image":["https://example.com/reference-a.png","https://example.com/reference-b.png"]}',
   },
   {
-    name: 'gpt-image-2-edit: minimal',
-    request: { model: 'oxen:gpt-image-2-edit', prompt: MOON, images: [BLOXY_CROPPED] },
-    body: `{"model":"gpt-image-2-edit","prompt":"${MOON}","input_image":["${BLOXY_CROPPED}"]}`,
+    name: 'gpt-image-2: minimal',
+    request: { model: 'oxen:gpt-image-2', prompt: MOON, images: [BLOXY_CROPPED] },
+    body: `{"model":"gpt-image-2","prompt":"${MOON}","input_image":["${BLOXY_CROPPED}"]}`,
   },
   {
-    name: 'gpt-image-2-edit: all parameters',
+    name: 'gpt-image-2: all parameters',
     request: {
-      model: 'oxen:gpt-image-2-edit',
+      model: 'oxen:gpt-image-2',
       prompt: MOON,
       images: [BLOXY_CROPPED],
-      size: 'auto',
+      aspectRatio: '16:9',
       quality: 'high',
       outputFormat: 'png',
+      // A tier is no neutral size: the model's own parameter carries it.
+      providerOptions: { oxen: { resolution: '2K' } },
     },
-    body: `{"model":"gpt-image-2-edit","prompt":"${MOON}","input_image":["${BLOXY_CROPPED}"],"resolution":"auto","quality":"high","output_format":"png"}`,
+    body: `{"model":"gpt-image-2","prompt":"${MOON}","input_image":["${BLOXY_CROPPED}"],"aspect_ratio":"16:9","quality":"high","output_format":"png","resolution":"2K"}`,
   },
   {
     name: 'qwen-image-edit: minimal',

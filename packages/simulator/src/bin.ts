@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startEdenAISimulator } from './edenai/edenai-simulator.ts';
+import { startOpenAISimulator } from './openai/openai-simulator.ts';
 import { startOxenSimulator } from './oxen/oxen-simulator.ts';
 
 const usage = `Usage: retouch-simulator [options]
 
-Starts the Oxen.ai and Eden AI simulators on fixed ports until interrupted (Ctrl+C).
+Starts the Oxen.ai, Eden AI and OpenAI image-edit simulators on fixed ports until interrupted (Ctrl+C).
 
 Options:
   --oxen-port <port>     Oxen simulator port (default 4010)
   --edenai-port <port>   Eden AI simulator port (default 4020)
+  --openai-port <port>   OpenAI simulator port (default 4030)
   --host <host>          Interface to listen on (default 127.0.0.1)
   --oxen-key <key>       Bearer token the Oxen simulator accepts (default sim-oxen-key)
   --edenai-key <key>     Bearer token the Eden AI simulator accepts (default sim-edenai-key)
+  --openai-key <key>     Bearer token the OpenAI simulator accepts (default sim-openai-key)
   --job-ms <ms>          How long an Oxen queued job runs (default 2000)
   --no-rate-limit        Turn off Eden AI's 10 requests/s limit
   --remote-images <p>    generate | forbid | fetch: what to do with input URLs on other hosts (default generate)
@@ -33,9 +36,11 @@ async function main(): Promise<void> {
     options: {
       'oxen-port': { type: 'string' },
       'edenai-port': { type: 'string' },
+      'openai-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'oxen-key': { type: 'string', default: 'sim-oxen-key' },
       'edenai-key': { type: 'string', default: 'sim-edenai-key' },
+      'openai-key': { type: 'string', default: 'sim-openai-key' },
       'job-ms': { type: 'string', default: '2000' },
       'no-rate-limit': { type: 'boolean', default: false },
       'remote-images': { type: 'string', default: 'generate' },
@@ -66,22 +71,29 @@ async function main(): Promise<void> {
     remoteImages,
     ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
   });
+  const openai = await startOpenAISimulator({
+    port: port(values['openai-port'], 4030),
+    host: values.host,
+    apiKey: values['openai-key'],
+  });
   process.stdout.write(
     [
       'Retouch simulators running:',
       `  Oxen.ai  ${oxen.url}  key: ${oxen.apiKey}`,
       `  Eden AI  ${edenai.url}  key: ${edenai.apiKey}`,
+      `  OpenAI   ${openai.url}  key: ${openai.apiKey}`,
       '',
       'Point an app at them, e.g.:',
       `  OXEN_API_KEY=${oxen.apiKey} EDENAI_API_KEY=${edenai.apiKey}`,
       `  createOxen({ baseURL: '${oxen.url}' }), createEdenAI({ baseURL: '${edenai.url}' })`,
+      `  createOpenAI({ apiKey: '${openai.apiKey}', baseURL: '${openai.url}/v1' }) from @ai-sdk/openai`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
   const stop = () => {
     process.stdout.write('Stopping.\n');
-    void Promise.all([oxen.close(), edenai.close()]).then(() => process.exit(0));
+    void Promise.all([oxen.close(), edenai.close(), openai.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

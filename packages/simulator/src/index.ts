@@ -4,6 +4,12 @@ export {
   type EdenAISimulatorOptions,
   startEdenAISimulator,
 } from './edenai/edenai-simulator.ts';
+export {
+  type OpenAISimulator,
+  type OpenAISimulatorCounters,
+  type OpenAISimulatorOptions,
+  startOpenAISimulator,
+} from './openai/openai-simulator.ts';
 export type { OxenJobInfo, OxenJobStatus, OxenJobTiming } from './oxen/oxen-queue.ts';
 export {
   type OxenSimulator,
@@ -16,4 +22,9 @@ export type { RemoteImagePolicy } from './shared/image-source.ts';
 export type { Simulator } from './shared/provider-simulator.ts';
 export type { RateLimitOptions } from './shared/rate-limiter.ts';
 export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';
+export {
+  observeSimulatorTraffic,
+  type SimulatorExchange,
+  type SimulatorTrafficListener,
+} from './shared/traffic.ts';
 export { createTestImage, type TestImageColor, type TestImageOptions } from './test-image.ts';

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
 describe('retouch-simulator bin', () => {
-  it('starts both simulators, prints their URLs and keys, answers, and stops on SIGINT', async () => {
+  it('starts the simulators, prints their URLs and keys, answers, and stops on SIGINT', async () => {
     const child = spawn(
       process.execPath,
-      [bin, '--oxen-port', '0', '--edenai-port', '0', '--oxen-key', 'k-oxen'],
+      [bin, '--oxen-port', '0', '--edenai-port', '0', '--openai-port', '0', '--oxen-key', 'k-oxen'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -25,9 +25,13 @@ describe('retouch-simulator bin', () => {
     expect(output).toContain('key: sim-edenai-key');
     const oxenUrl = /Oxen\.ai\s+(http:\/\/\S+)/.exec(output)![1]!;
     const edenUrl = /Eden AI\s+(http:\/\/\S+)/.exec(output)![1]!;
+    const openaiUrl = /OpenAI\s+(http:\/\/\S+)/.exec(output)![1]!;
     const models = await fetch(`${oxenUrl}/api/ai/models`, { headers: { Authorization: 'Bearer k-oxen' } });
     expect(models.status).toBe(200);
     expect((await fetch(`${edenUrl}/v3/models`)).status).toBe(200);
+    expect(output).toContain('key: sim-openai-key');
+    const unauthorized = await fetch(`${openaiUrl}/v1/images/edits`, { method: 'POST' });
+    expect(unauthorized.status).toBe(401);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });

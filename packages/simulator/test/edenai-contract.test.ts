@@ -155,7 +155,7 @@ describe('seed 004: POST /v3/images/edits as JSON', () => {
       file_size: samplePng().length,
       file_mimetype: 'image/png',
       purpose: 'image-edit',
-      metadata: null,
+      metadata: {},
       created_at: expect.any(String),
       expires_at: expect.any(String),
     });
@@ -176,8 +176,8 @@ describe('seed 004: POST /v3/images/edits as JSON', () => {
     expect(output.equals(expected.png)).toBe(true);
     const listed = await fetch(`${sim.url}/v3/upload?purpose=image-edit`, { headers: auth() });
     expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(1);
-    const deleted = await postJson('/v3/upload/delete', { file_id: upload.json.file_id });
-    expect(deleted.json).toEqual({ deleted: [upload.json.file_id] });
+    const deleted = await postJson('/v3/upload/delete', { file_ids: [upload.json.file_id] });
+    expect(deleted.json).toEqual({ deleted_count: 1 });
     const gone = await postJson('/v3/images/edits', {
       model: 'openai/gpt-image-1',
       prompt: 'x',
@@ -444,25 +444,68 @@ describe('documented Eden AI errors', () => {
 });
 
 describe('models', () => {
-  it('GET /v3/models is public and lists image models with per-image prices', async () => {
+  it('GET /v3/models is public and serves ModelObjects in the documented shape', async () => {
     const response = await fetch(`${sim.url}/v3/models`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as {
-      object: string;
-      data: { id: string; pricing: Record<string, unknown> }[];
-    };
+    const body = (await response.json()) as { object: string; data: { id: string }[] };
     expect(body.object).toBe('list');
-    expect(body.data.find((model) => model.id === 'openai/gpt-image-2')).toMatchObject({
-      model_name: 'gpt-image-2',
-      pricing: { per_image: 0.053 },
-      list_pricing: { per_image: 0.053 },
+    expect(body.data.find((model) => model.id === 'google/gemini-2.5-flash-image')).toEqual({
+      id: 'google/gemini-2.5-flash-image',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'google',
+      model_name: 'gemini-2.5-flash-image',
+      context_length: null,
+      description: expect.any(String),
+      source: null,
+      capabilities: { input_modalities: ['text', 'image'], output_modalities: ['image'] },
+      pricing: { output_cost_per_image: 0.039 },
+      list_pricing: { output_cost_per_image: 0.039 },
       discount: 0,
-      regions: expect.any(Array),
+      regions: [{ code: 'us', name: 'United States' }],
     });
+    expect(body.data.map((model) => model.id)).toContain('openai/gpt-4o-mini');
+  });
+
+  it('GET /v3/images/models lists image models only, generation-only ones included', async () => {
     const images = await fetch(`${sim.url}/v3/images/models`, { headers: auth() });
     const imageIds = ((await images.json()) as { data: { id: string }[] }).data.map((model) => model.id);
     expect(imageIds).toContain('bfl/flux-kontext-pro');
+    expect(imageIds).toContain('google/imagen-4.0-generate-001');
     expect(imageIds).not.toContain('openai/gpt-4o-mini');
+  });
+
+  it('the EU host lists EU models only and answers 451 for the others', async () => {
+    const eu = await startEdenAISimulator({ rateLimit: false, region: 'eu' });
+    try {
+      const listed = await fetch(`${eu.url}/v3/images/models`, {
+        headers: { Authorization: `Bearer ${eu.apiKey}` },
+      });
+      const ids = ((await listed.json()) as { data: { id: string }[] }).data.map((model) => model.id);
+      expect(ids).toContain('openai/gpt-image-2');
+      expect(ids).not.toContain('google/gemini-2.5-flash-image');
+      const response = await fetch(`${eu.url}/v3/images/edits`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${eu.apiKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          model: 'google/gemini-2.5-flash-image',
+          prompt: 'x',
+          images: [{ image_url: 'https://a.test/b.png' }],
+        }),
+      });
+      expect(response.status).toBe(451);
+      expect(await response.json()).toEqual({
+        error: {
+          message: 'Provider(s)/model(s) google/gemini-2.5-flash-image are not available on the EU endpoint.',
+          type: 'request_forbidden',
+          param: null,
+          code: 'region_not_allowed',
+        },
+      });
+      expect(eu.billableCount).toBe(0);
+    } finally {
+      await eu.close();
+    }
   });
 });
 

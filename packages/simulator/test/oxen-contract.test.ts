@@ -11,17 +11,25 @@ const seed000Basic = {
   input_image: 'https://example.com/my-photo.jpg',
 };
 const seed000MultiImage = {
-  model: 'gpt-image-2-edit',
+  model: 'gpt-image-2',
   prompt: 'Combine these references into a single scene',
   input_image: ['https://example.com/reference-a.png', 'https://example.com/reference-b.png'],
 };
 const seed002Minimal = {
-  model: 'gpt-image-2-edit',
+  model: 'gpt-image-2',
   prompt:
     'Place the subject on the surface of the moon with Earth rising in the background, photorealistic, cinematic lighting.',
   input_image: ['https://hub.oxen.ai/api/repos/elau/assets/file/main/bloxy/bloxy_cropped_512x512.png'],
 };
-const seed002AllParameters = { ...seed002Minimal, resolution: 'auto', quality: 'high', output_format: 'png' };
+// Seed 002 documented gpt-image-2-edit (page removed July 2026); the current gpt-image-2 page's
+// "All parameters" example (2026-08-08) uses resolution tiers and an aspect ratio.
+const seed002AllParameters = {
+  ...seed002Minimal,
+  aspect_ratio: '16:9',
+  resolution: '2K',
+  quality: 'high',
+  output_format: 'png',
+};
 const seed003Minimal = {
   model: 'qwen-image-edit',
   prompt: 'Add a funny hat',
@@ -129,9 +137,9 @@ describe('seed 000: POST /api/ai/images/edit', () => {
       return Buffer.from((json.images as { b64_json: string }[])[0]!.b64_json, 'base64');
     };
     const qwen = await edit('qwen-image-edit');
-    const gpt = await edit('gpt-image-2-edit');
+    const gpt = await edit('gpt-image-2');
     expect(qwen.equals(gpt)).toBe(false);
-    expect((await edit('gpt-image-2-edit')).equals(gpt)).toBe(true);
+    expect((await edit('gpt-image-2')).equals(gpt)).toBe(true);
   });
 
   it('documented error: an input URL it cannot download gives "403 Client Error: Forbidden for url"', async () => {
@@ -397,46 +405,55 @@ describe('queue lifecycle', () => {
     expect(generation.json).toMatchObject({
       status: 'success',
       status_message: 'resource_found',
-      generation: { id, status: 'succeeded', cost: '0.2500' },
+      generation: { id, status: 'succeeded', cost: '0.6000' },
     });
     const history = await get('/api/ai/generations?page=1&page_size=10');
-    expect(history.json).toMatchObject({ total_cost: '0.2500', generations: [{ id }] });
+    expect(history.json).toMatchObject({ total_cost: '0.6000', generations: [{ id }] });
   });
 });
 
 describe('models', () => {
-  it('lists the six edit models with request_schema and pricing; one model has json_request_schema', async () => {
+  it('serves Model objects whose id is the name, with request_schema and pricing', async () => {
     const list = await get('/api/ai/models');
     expect(list.json.object).toBe('list');
-    const names = (list.json.data as { name: string }[]).map((model) => model.name);
-    for (const name of [
+    const ids = (list.json.data as { id: string }[]).map((model) => model.id);
+    for (const id of [
       'qwen-image-edit',
       'qwen-image-edit-plus',
-      'gpt-image-2-edit',
-      'nano-banana-2-edit',
+      'qwen-image-edit-2511',
+      'gpt-image-2',
+      'nano-banana-2',
       'xai-grok-imagine-image-edit',
       'flux-kontext-dev',
+      'flux-2-pro',
     ]) {
-      expect(names).toContain(name);
+      expect(ids).toContain(id);
     }
+    // Oxen removed these pages in July 2026.
+    expect(ids).not.toContain('gpt-image-2-edit');
+    expect(ids).not.toContain('nano-banana-2-edit');
     const edits = await get('/api/ai/models?action=edit');
-    expect((edits.json.data as unknown[]).length).toBe(6);
-    const model = await get('/api/ai/models/gpt-image-2-edit');
+    expect((edits.json.data as unknown[]).length).toBe(8);
+    const model = await get('/api/ai/models/gpt-image-2');
     expect(model.json).toMatchObject({
-      name: 'gpt-image-2-edit',
+      id: 'gpt-image-2',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'oxen',
       capabilities: { output: ['image'] },
       pricing: { method: 'per_image', cost_per_image_grid: { high: { '4K': 1.47 } } },
-      json_request_schema: {
-        required: ['prompt', 'input_image'],
+      request_schema: {
+        required: ['prompt'],
         properties: {
           input_image: { type: 'array' },
+          resolution: { enum: ['1K', '2K', '4K'], default: '2K' },
           output_format: { enum: ['png', 'jpeg', 'webp'], default: 'png' },
-          quality: { default: 'high' },
+          quality: { enum: ['low', 'medium', 'high'], default: 'high' },
+          mask_url: { format: 'uri' },
         },
       },
     });
-    const byId = await get(`/api/ai/models/${model.json.id as string}`);
-    expect(byId.json.name).toBe('gpt-image-2-edit');
+    expect(model.json).not.toHaveProperty('name');
     const missing = await get('/api/ai/models/bad-model-name');
     expect(missing).toEqual({ status: 404, json: { error: { message: 'Model not found: bad-model-name' } } });
   });

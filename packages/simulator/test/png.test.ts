@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
+import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import {
   renderEdit,
@@ -34,16 +35,22 @@ function paeth(left: number, up: number, upLeft: number): number {
   return b <= c ? up : upLeft;
 }
 
-/** An independent encoder that can use any filter per row and any 8-bit colour type. */
+/**
+ * An independent encoder that can use any filter per row, any colour type and 8 or 16 bits a sample
+ * (`samples` holds bytes: two, most significant first, per 16-bit sample).
+ */
 function encodeWith(options: {
   width: number;
   height: number;
   colorType: 0 | 2 | 3 | 4 | 6;
+  bitDepth?: 8 | 16;
   samples: Uint8Array;
   filters: number[];
   palette?: Buffer;
 }): Buffer {
-  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[options.colorType];
+  const bitDepth = options.bitDepth ?? 8;
+  // Filters predict from the same byte of the previous pixel: `channels` counts bytes a pixel.
+  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[options.colorType] * (bitDepth / 8);
   const stride = options.width * channels;
   const rows: Buffer[] = [];
   for (let row = 0; row < options.height; row++) {
@@ -64,7 +71,7 @@ function encodeWith(options: {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(options.width, 0);
   header.writeUInt32BE(options.height, 4);
-  header[8] = 8;
+  header[8] = bitDepth;
   header[9] = options.colorType;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -122,11 +129,48 @@ describe('PNG decoder', () => {
     expect([...decodePng(png)!.pixels]).toEqual([255, 0, 0, 255, 0, 255, 0, 255]);
   });
 
-  it('round-trips its own encoder and refuses what it cannot decode', () => {
-    const pixels = new Uint8Array(5 * 4 * 4).map((_, index) => (index * 31) & 0xff);
-    expect(decodePng(encodePng({ width: 5, height: 4, pixels }))!.pixels).toEqual(pixels);
+  it('decodes 16-bit images to 8 bits a channel', () => {
+    const png = encodeWith({
+      width: 2,
+      height: 1,
+      colorType: 4,
+      bitDepth: 16,
+      // Gray 0xffff, alpha 0x0000; gray 0x8080, alpha 0xffff.
+      samples: new Uint8Array([0xff, 0xff, 0, 0, 0x80, 0x80, 0xff, 0xff]),
+      filters: [1],
+    });
+    expect([...decodePng(png)!.pixels]).toEqual([255, 255, 255, 0, 128, 128, 128, 255]);
+  });
+
+  it('refuses what is not a PNG, a corrupt PNG and a raster above 2048 × 2048 pixels', () => {
     expect(decodePng(Buffer.from('not a png'))).toBeUndefined();
     expect(decodePng(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).toBeUndefined();
+    const png = encodeWith({ width: 4, height: 4, colorType: 0, samples: new Uint8Array(16), filters: [0] });
+    expect(decodePng(png.subarray(0, png.length - 20))).toBeUndefined();
+    // Only the header claims a huge size: the picture is refused before anything is inflated.
+    const huge = Buffer.from(png);
+    huge.writeUInt32BE(4096, 16);
+    huge.writeUInt32BE(4096, 20);
+    expect(decodePng(huge)).toBeUndefined();
+  });
+});
+
+describe('PNG encoder', () => {
+  it('writes 8-bit RGBA PNGs that pngjs reads back to the same pixels', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer(),
+        (width, height, seed) => {
+          const pixels = new Uint8Array(width * height * 4).map((_, index) => (index * 31 + seed) & 0xff);
+          const read = PNG.sync.read(encodePng({ width, height, pixels }));
+          expect([read.width, read.height, read.depth, read.colorType]).toEqual([width, height, 8, 6]);
+          expect(new Uint8Array(read.data)).toEqual(pixels);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 
@@ -154,7 +198,7 @@ describe('renderEdit', () => {
   it('gives each model its own look: two models make different pictures of the same input', () => {
     const canvas = gradientCanvas();
     const qwen = renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' });
-    const gpt = renderEdit({ canvas, model: 'gpt-image-2-edit', prompt: 'hat' });
+    const gpt = renderEdit({ canvas, model: 'gpt-image-2', prompt: 'hat' });
     expect(qwen.png.equals(gpt.png)).toBe(false);
     expect(renderEdit({ canvas, model: 'qwen-image-edit', prompt: 'hat' }).png.equals(qwen.png)).toBe(true);
   });
@@ -163,7 +207,7 @@ describe('renderEdit', () => {
     const canvas = gradientCanvas();
     const models = [
       'qwen-image-edit',
-      'gpt-image-2-edit',
+      'gpt-image-2',
       'flux-kontext-dev',
       'google/gemini-2.5-flash-image',
       'openai/gpt-image-1-mini',

@@ -45,3 +45,38 @@ try {
   await retouch.close();
   await Promise.all([oxenSimulator.close(), edenaiSimulator.close()]);
 }
+
+// @retouch/ai-sdk with its peer @ai-sdk/provider from the registry: an AI SDK image model (written by
+// hand here, as a provider package would) as a Retouch provider, and the client back as an AI SDK model.
+const { createRetouchProvider, fromImageModel } = await import('@retouch/ai-sdk');
+const model = {
+  specificationVersion: 'v4',
+  provider: 'example.image',
+  modelId: 'echo-1',
+  maxImagesPerCall: 1,
+  async doGenerate(options) {
+    return {
+      images: [options.files[0].data],
+      warnings: [],
+      response: { timestamp: new Date(), modelId: 'echo-1', headers: undefined },
+    };
+  },
+};
+const bridged = createRetouch({
+  providers: [fromImageModel(model, { id: 'example', prices: { perImageUsd: 0.01 } })],
+});
+try {
+  const image = createRetouchProvider(bridged).image('example:echo-1');
+  const generated = await image.doGenerate({
+    prompt: 'echo',
+    files: [{ type: 'file', mediaType: 'image/png', data: png }],
+    n: 1,
+    providerOptions: {},
+  });
+  const cost = generated.providerMetadata.retouch.cost;
+  if (generated.images.length !== 1 || cost.usd !== 0.01)
+    throw new Error(`@retouch/ai-sdk: unexpected ${JSON.stringify(cost)}`);
+  console.log(`example:echo-1 through @retouch/ai-sdk both ways: 1 image, $${cost.usd} (${cost.source})`);
+} finally {
+  await bridged.close();
+}

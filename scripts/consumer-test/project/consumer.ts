@@ -17,7 +17,7 @@ import { type OxenSimulator, startEdenAISimulator, startOxenSimulator } from '@r
 // An adapter written against the published spec, as a third-party provider package would.
 const echo: ProviderAdapter = {
   id: 'echo',
-  specificationVersion: 1,
+  specificationVersion: 2,
   async edit(call) {
     return { images: [], warnings: [], raw: { prompt: call.request.prompt } };
   },
@@ -65,6 +65,15 @@ export async function run(mode: OxenMode): Promise<string[]> {
     await retouch.close();
     await Promise.all([oxenSimulator.close(), edenaiSimulator.close()]);
   }
+}
+
+// @retouch/ai-sdk against the published AI SDK spec types (its peer @ai-sdk/provider).
+import type { ImageModelV4 } from '@ai-sdk/provider';
+import { createRetouchProvider, fromImageModel, type ImageModelPrices } from '@retouch/ai-sdk';
+
+export function bridge(model: ImageModelV4, prices: ImageModelPrices): ImageModelV4 {
+  const retouch: Retouch = createRetouch({ providers: [fromImageModel(model, { id: 'bridged', prices })] });
+  return createRetouchProvider(retouch).image('bridged:model');
 }
 
 // The queue's API against the packed declarations; nothing connects until a method is called.

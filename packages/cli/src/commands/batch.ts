@@ -1,5 +1,5 @@
 import { basename, extname, join, resolve } from 'node:path';
-import type { BatchCommandOptions } from '../args.ts';
+import type { BatchCommandOptions, ProviderName } from '../args.ts';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
 import { loadManifest } from '../batch/manifest.ts';
@@ -61,7 +61,10 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       }
     }
 
-    const providers = [...new Set(manifest.lines.map((line) => providerOf(String(line.request.model))))];
+    // The manifest's models were checked to name a bundled provider.
+    const providers = [
+      ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+    ];
     const session = await openProviderSession({
       providers,
       simulate: options.simulate,

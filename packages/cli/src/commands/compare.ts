@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import type { CompareCommandOptions } from '../args.ts';
+import { type CompareCommandOptions, PROVIDERS, type ProviderName } from '../args.ts';
 import {
   type CompareEditOptions,
   type CompareModel,
@@ -15,6 +15,7 @@ import { pickEditOptions } from '../edit-options.ts';
 import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
+import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
 import { resultsToJson } from '../results.ts';
 import { modeProviderOptions, openProviderSession, type ProviderSession, providerOf } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
@@ -54,7 +55,49 @@ export async function runCompareCommand(
     ? await resolveImage({ value: maskValue, cwd: context.cwd, flag: '--mask', command: 'compare' })
     : undefined;
 
+  // Providers modules come first: what they give decides which model strings are valid.
+  const plugins: LoadedProviderModules | undefined = config?.providers
+    ? await loadProviderModules({
+        paths: config.providers,
+        reserved: PROVIDERS,
+        context: { simulate: options.simulate, env: context.env, cwd: context.cwd },
+      })
+    : undefined;
+  try {
+    return await compareWith({ options, context, config, models, prompt, images, mask, plugins });
+  } finally {
+    await plugins?.close();
+  }
+}
+
+async function compareWith(input: {
+  options: CompareCommandOptions;
+  context: CliContext;
+  config: CompareConfig | undefined;
+  models: NonNullable<CompareCommandOptions['models']> | CompareConfig['models'];
+  prompt: string;
+  images: Awaited<ReturnType<typeof resolveImage>>[];
+  mask: Awaited<ReturnType<typeof resolveImage>> | undefined;
+  plugins: LoadedProviderModules | undefined;
+}): Promise<number> {
+  const { options, context, config, models, prompt, images, mask, plugins } = input;
+  const known = [...PROVIDERS, ...(plugins?.sources.keys() ?? [])];
+  const modules = [...new Set(plugins?.sources.values() ?? [])];
+  const unknown = (provider: string, where: string) =>
+    new UsageError({
+      command: 'compare',
+      message: `${where} names the provider "${provider}", which neither the CLI${modules.length > 0 ? ` nor ${modules.join(', ')}` : ''} gives; the providers are ${known.join(', ')}`,
+    });
+  for (const entry of models) {
+    if (!known.includes(providerOf(entry.model))) throw unknown(providerOf(entry.model), `"${entry.model}"`);
+  }
+  for (const provider of Object.keys(config?.limits ?? {})) {
+    if (!known.includes(provider)) throw unknown(provider, `limits.${provider}`);
+  }
   const providers = [...new Set(models.map((entry) => providerOf(entry.model)))];
+  const bundled = providers.filter((provider): provider is ProviderName =>
+    (PROVIDERS as readonly string[]).includes(provider),
+  );
   const limits: Record<string, LaneLimits> = {};
   for (const provider of providers) {
     const lane = { ...(config?.limits?.[provider] ?? {}) };
@@ -67,7 +110,7 @@ export async function runCompareCommand(
     : (config?.out ?? resolve(context.cwd, '.retouch-out', `compare-${timestamp(new Date())}`));
 
   const session = await openProviderSession({
-    providers,
+    providers: bundled,
     simulate: options.simulate,
     env: context.env,
     ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
@@ -77,14 +120,20 @@ export async function runCompareCommand(
     const entries: CompareModel[] = models.map((entry) => {
       const provider = providerOf(entry.model);
       const mode = 'mode' in entry && typeof entry.mode === 'string' ? entry.mode : undefined;
-      const model: CompareModel = { model: entry.model, mode: mode ?? session.modes[provider] ?? 'default' };
+      const model: CompareModel = {
+        model: entry.model,
+        mode:
+          mode ??
+          session.modes[provider as ProviderName] ??
+          (plugins?.sources.has(provider) ? 'plugin' : 'default'),
+      };
       if (entry.label) model.label = entry.label;
       const providerOptions = { ...entry.providerOptions };
       // The entry's mode travels with its request, so the session's one adapter per provider serves it.
       if (mode) {
         providerOptions[provider] = {
           ...providerOptions[provider],
-          ...modeProviderOptions({ provider, mode }),
+          ...modeProviderOptions({ provider: provider as ProviderName, mode }),
         };
       }
       if (Object.keys(providerOptions).length > 0) model.providerOptions = providerOptions;
@@ -100,7 +149,7 @@ export async function runCompareCommand(
       json: options.json,
       session,
       compare: {
-        providers: session.adapters,
+        providers: [...session.adapters, ...(plugins?.adapters ?? [])],
         models: entries,
         prompt,
         images: images.map((image) => image.input as string | { path: string }),

@@ -12,7 +12,7 @@ export const DEMO_PROMPT = 'Turn the sunset into a starry night and light a smal
 
 /** How long each simulated Oxen model queues and runs, so the models differ as real ones do. */
 const OXEN_TIMINGS: Record<string, { queuedMs: number; processingMs: number }> = {
-  'gpt-image-2-edit': { queuedMs: 250, processingMs: 1500 },
+  'gpt-image-2': { queuedMs: 250, processingMs: 1500 },
   'flux-kontext-dev': { queuedMs: 400, processingMs: 900 },
 };
 
@@ -41,14 +41,15 @@ export async function runDemoCommand(options: DemoCommandOptions, context: CliCo
     // One adapter per provider (Oxen sync, Eden AI multipart); the other paths are asked for per request.
     const models: CompareModel[] = [
       { model: 'oxen:qwen-image-edit', mode: 'sync' },
-      { model: 'oxen:gpt-image-2-edit', mode: 'sse', providerOptions: { oxen: { mode: 'sse' } } },
+      { model: 'oxen:gpt-image-2', mode: 'sse', providerOptions: { oxen: { mode: 'sse' } } },
       { model: 'oxen:flux-kontext-dev', mode: 'queue', providerOptions: { oxen: { mode: 'queue' } } },
       {
-        model: 'edenai:google/gemini-2.5-flash-image',
+        model: 'edenai:openai/gpt-image-1-mini',
         mode: 'json + upload',
         providerOptions: { edenai: { transport: 'json', upload: 'always' } },
       },
-      { model: 'edenai:openai/gpt-image-1-mini', mode: 'multipart' },
+      // Gemini models take pictures inline (Eden has reported file_id edits refused for them).
+      { model: 'edenai:google/gemini-2.5-flash-image', mode: 'multipart' },
     ];
     if (!options.json) {
       context.stderr.write(

@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import type { EditCommandOptions } from '../args.ts';
+import type { EditCommandOptions, ProviderName } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
@@ -37,7 +37,8 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
   const mask = options.mask
     ? await resolveImage({ value: options.mask, cwd: context.cwd, flag: '--mask', command: 'edit' })
     : undefined;
-  const provider = providerOf(options.model);
+  // `edit` takes the bundled providers only: the argument parser checked the prefix.
+  const provider = providerOf(options.model) as ProviderName;
   const outDir = resolve(context.cwd, options.out ?? '.retouch-out');
   const session = await openProviderSession({
     providers: [provider],

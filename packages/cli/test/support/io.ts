@@ -1,6 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { CliContext, OutputStream } from '../../src/context.ts';
 import { main } from '../../src/main.ts';
 
@@ -25,9 +26,11 @@ export function collector(options: { isTTY?: boolean; columns?: number } = {}): 
   };
 }
 
-/** A fresh temporary directory. */
-export function temporaryDirectory(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'retouch-cli-'));
+/** A fresh temporary directory, removed when the test that asked for it finishes. Call it inside a test. */
+export async function temporaryDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'retouch-cli-'));
+  onTestFinished(() => rm(directory, { recursive: true, force: true, maxRetries: 3 }));
+  return directory;
 }
 
 /** Runs `retouch` in-process with collecting streams, no keys unless given, and `cwd`. */

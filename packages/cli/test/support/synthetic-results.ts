@@ -7,7 +7,7 @@ import { SAMPLE_IMAGE_PATH } from '../../src/sample.ts';
 
 const ENTRIES: RowIdentity[] = [
   { label: 'oxen:qwen-image-edit', model: 'oxen:qwen-image-edit', provider: 'oxen', mode: 'sync' },
-  { label: 'oxen:gpt-image-2-edit', model: 'oxen:gpt-image-2-edit', provider: 'oxen', mode: 'sse' },
+  { label: 'oxen:gpt-image-2', model: 'oxen:gpt-image-2', provider: 'oxen', mode: 'sse' },
   {
     label: 'edenai:google/gemini-2.5-flash-image',
     model: 'edenai:google/gemini-2.5-flash-image',

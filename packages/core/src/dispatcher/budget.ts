@@ -26,6 +26,14 @@ export interface BudgetOptions {
   store?: BudgetStore;
 }
 
+/** What {@link BudgetStore.reserve} answers. */
+export interface BudgetStoreReservation {
+  /** Whether the amount was held. */
+  ok: boolean;
+  /** Spent plus reserved before this reservation, in US dollars. */
+  committedUsd: number;
+}
+
 /**
  * Where a budget's spent and reserved money is kept. Each method must be atomic where the store is
  * shared: `reserve` checks and holds in one step, so two processes can never both take the last dollar.
@@ -53,7 +61,7 @@ export interface BudgetStore {
    * spent plus reserved is below `maxUsd`). Returns whether it was held, and spent plus reserved
    * before it.
    */
-  reserve(options: { usd: number; maxUsd: number }): Promise<{ ok: boolean; committedUsd: number }>;
+  reserve(options: { usd: number; maxUsd: number }): Promise<BudgetStoreReservation>;
   /**
    * Settles money: takes `reservedUsd` off the reserved total and adds `spentUsd` to the spent one
    * (a commit moves a reservation to spent; a release passes `spentUsd: 0`; a cost that was never

@@ -6,15 +6,11 @@ import {
   editResultSchema,
   editWarningSchema,
   type FailedAttempt,
-  type GeneratedImage,
   type SerializedEditResult,
 } from '../edit-result.ts';
-import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
-import { createGeneratedImage } from '../generated-image.ts';
-import type { HttpClient } from '../http/http-client.ts';
 import { redactValue } from '../secrets.ts';
 import type { JobControl } from './deadline.ts';
 import {
@@ -24,6 +20,7 @@ import {
   type ProgressEventType,
   type ProgressListener,
 } from './events.ts';
+import { serializeResult, summarizeError } from './result-serialization.ts';
 
 /**
  * Where a job is: `queued` (waiting in the client's lane or in the provider's queue), `running`,
@@ -420,73 +417,4 @@ export function isCancellation(error: unknown): boolean {
   if (RetouchError.isInstance(error)) return false;
   // Any other abort reason is the caller's own (an AbortError, or whatever they passed to abort()).
   return true;
-}
-
-/** The result as JSON, without image bytes. */
-export function serializeResult(result: EditResult): SerializedEditResult {
-  return {
-    images: result.images.map((image) => ({
-      ...(image.url !== undefined ? { url: image.url } : {}),
-      mediaType: image.mediaType,
-    })),
-    provider: result.provider,
-    model: result.model,
-    ...(result.cost ? { cost: result.cost } : {}),
-    warnings: result.warnings,
-    timings: result.timings,
-    ...(result.jobId !== undefined ? { jobId: result.jobId } : {}),
-    ...(result.upstreamProvider !== undefined ? { upstreamProvider: result.upstreamProvider } : {}),
-    ...(result.usage !== undefined ? { usage: result.usage } : {}),
-    ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
-    raw: redactValue(result.raw),
-  };
-}
-
-/**
- * Rebuilds a result from a snapshot. URL images download through `http` (a client that holds no key);
- * inline images were not kept, and their `bytes()` says so.
- */
-export function deserializeResult(
-  serialized: SerializedEditResult,
-  options: { http: () => HttpClient },
-): EditResult {
-  const http = options.http;
-  const provider = serialized.provider;
-  const images = serialized.images.map((image): GeneratedImage => {
-    if (image.url !== undefined) {
-      return createGeneratedImage({ provider, url: image.url, mediaType: image.mediaType, http: http() });
-    }
-    if (image.base64 !== undefined) {
-      return createGeneratedImage({ provider, base64: image.base64, mediaType: image.mediaType });
-    }
-    return {
-      mediaType: image.mediaType,
-      bytes: () =>
-        Promise.reject(
-          new InvalidResponseError({
-            message: `${provider}: this image was returned inline and job snapshots keep no image bytes; save the images when the job succeeds`,
-            provider,
-          }),
-        ),
-    };
-  });
-  return {
-    images,
-    provider,
-    model: serialized.model,
-    ...(serialized.cost ? { cost: serialized.cost } : {}),
-    warnings: serialized.warnings as EditWarning[],
-    timings: serialized.timings,
-    ...(serialized.jobId !== undefined ? { jobId: serialized.jobId } : {}),
-    ...(serialized.upstreamProvider !== undefined ? { upstreamProvider: serialized.upstreamProvider } : {}),
-    ...(serialized.usage !== undefined ? { usage: serialized.usage } : {}),
-    ...(serialized.attempts !== undefined ? { attempts: serialized.attempts } : {}),
-    raw: serialized.raw,
-  };
-}
-
-/** The name and message of an error, secrets removed. */
-export function summarizeError(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
 }

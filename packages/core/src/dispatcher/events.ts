@@ -20,11 +20,13 @@ export interface ProgressEventBase {
 
 /** The edit waits in its provider's lane (once per model tried). */
 export interface QueuedEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'queued';
 }
 
 /** An attempt left the lane and is being sent. */
 export interface StartedEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'started';
   /** The number of this attempt of the call, counting from 1. */
   attempt: number;
@@ -32,6 +34,7 @@ export interface StartedEvent extends ProgressEventBase {
 
 /** An attempt failed and another follows after `delayMs`, or the next fallback model is tried. */
 export interface RetryingEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'retrying';
   /** The number of the attempt that follows, when the same call is tried again. */
   attempt?: number;
@@ -45,6 +48,7 @@ export interface RetryingEvent extends ProgressEventBase {
 
 /** The job's `status` changed, or the provider assigned a job id. */
 export interface StatusEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'status';
   /** The job's status after the event. */
   status: EditJobStatus;
@@ -56,7 +60,9 @@ export interface StatusEvent extends ProgressEventBase {
 
 /** The edit succeeded. */
 export interface SucceededEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'succeeded';
+  /** The job's status after the event. */
   status: 'succeeded';
   /** The result. */
   result: EditResult;
@@ -64,6 +70,7 @@ export interface SucceededEvent extends ProgressEventBase {
 
 /** The edit failed, or was cancelled (an abort or a cancel). */
 export interface FailedEvent extends ProgressEventBase {
+  /** What happened. */
   type: 'failed';
   /** `failed`, or `cancelled` for an abort or a cancel. */
   status: EditJobStatus;

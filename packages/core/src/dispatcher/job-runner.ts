@@ -1,10 +1,15 @@
+/**
+ * One edit from request to settlement: its models in fallback order, the budget reservation, the
+ * billable call and its retries, the provider job and the wait for it. Kept in one file, past the
+ * guide's 400 lines, because these steps share the attempt's state (what was sent, when, and whether
+ * it may have been billed), which decides both the retries and the money.
+ */
 import type { Cost } from '../cost.ts';
 import { type EditRequest, type NormalizedEditRequest, normalizeEditRequest } from '../edit-request.ts';
 import type { EditResult, EditWarning, FailedAttempt } from '../edit-result.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
-import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import type {
   ProviderAdapter,
@@ -22,6 +27,7 @@ import { buildResult, dedupeWarnings, type SendState } from './result-timings.ts
 import type { DispatchOptions } from './retouch.ts';
 import type { OperationKind, ResolvedRetryOptions } from './retry.ts';
 import { retrying } from './retrying.ts';
+import { throwIfStrict } from './strict-mode.ts';
 import { resolvePolling, waitForJob, withReadTimeout } from './wait-for-job.ts';
 
 /** The longest wait between failed reads of an accepted job when the adapter polls faster than this. */
@@ -475,35 +481,6 @@ export class JobRunner {
     }
     throw new RetouchError({ message: `${provider} job ${providerJobId} is still ${final.state}` });
   }
-}
-
-/**
- * Strict mode: the first warning about an option (one the model would drop or adjust) refuses the edit,
- * with one message shape for every provider.
- */
-export function throwIfStrict(options: {
-  request: NormalizedEditRequest;
-  warnings: readonly EditWarning[];
-}): void {
-  const { request } = options;
-  const refused = options.warnings.filter(
-    (warning): warning is Exclude<EditWarning, { type: 'other' }> => warning.type !== 'other',
-  );
-  const first = refused[0];
-  if (!first) return;
-  const more =
-    refused.length > 1
-      ? ` (and ${refused.length - 1} more: ${refused
-          .slice(1)
-          .map((warning) => warning.option)
-          .join(', ')})`
-      : '';
-  throw new UnsupportedFeatureError({
-    message: `${request.model} cannot honour "${first.option}" exactly: ${first.message}${more}. Strict mode refuses an option the model would drop or adjust: remove "${first.option}", pick a model that takes it, or turn strict off.`,
-    provider: request.provider,
-    model: request.modelId,
-    feature: first.option,
-  });
 }
 
 /** Whether the adapter wants this request run as a provider job (`prefersJobs`, a flag or a function). */

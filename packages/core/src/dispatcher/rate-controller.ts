@@ -26,6 +26,8 @@ const MIN_ADAPTIVE_RATE = 1;
  * climbing back.
  */
 const ADAPTIVE_DECREASE = 0.7;
+/** The fewest requests sent in the last second for a 429 to be taken as this client's rate being too high. */
+const MIN_OBSERVED_TO_CUT = 3;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 /**
@@ -34,7 +36,7 @@ const MIN_PROBE_RUN = 5;
  * cannot land in a later window than the one it was counted in. Longer requests keep their start
  * (moving them would cost throughput for nothing: the margin covers their arrival).
  */
-export const ANSWERED_RESTAMP_MS = 250;
+export const ANSWERED_RESTAMP_MS = 500;
 
 /** How a {@link RateController} is set up. */
 export interface RateControllerSettings {
@@ -74,6 +76,7 @@ export interface RateControllerSettings {
 export class RateController {
   readonly #settings: RateControllerSettings;
   readonly #now: () => number;
+  /** True when no rate was configured: the rate follows 429s. */
   readonly adaptive: boolean;
   #rate: number | undefined;
   /** Start times of recent requests, oldest first. */
@@ -160,16 +163,19 @@ export class RateController {
     this.#recentRateLimits = this.#recentRateLimits.filter((at) => now - at < SECOND);
     this.#recentRateLimits.push(now);
     const sustained = retryAfterMs === undefined || this.#recentRateLimits.length >= 2;
+    // Sent in the last second: the starts still counted, and the earlier 429s that gave theirs back.
+    const observed =
+      this.#starts.filter((start) => now - start < SECOND).length + this.#recentRateLimits.length - 1;
     if (
       this.adaptive &&
       sustained &&
+      // A 429 after a request or two in a second means the quota is spent elsewhere (the limit is per
+      // account): slowing this client down would not help, and the pause covers it.
+      observed >= MIN_OBSERVED_TO_CUT &&
       startedAt >= this.#lastDecreaseAt &&
       now - this.#lastDecreaseAt >= (window?.windowMs ?? SECOND)
     ) {
-      // Sent in the last second: the starts still counted, and the earlier 429s that gave theirs back.
-      const observed =
-        this.#starts.filter((start) => now - start < SECOND).length + this.#recentRateLimits.length - 1;
-      const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, Math.max(1, observed));
+      const base = Math.min(this.#rate ?? Number.POSITIVE_INFINITY, observed);
       // Without a rate yet the burst had no bound, so how far it overshot is unknown: halve it first.
       const factor = this.#rate === undefined ? 0.5 : ADAPTIVE_DECREASE;
       this.#rate = Math.max(MIN_ADAPTIVE_RATE, base * factor);
@@ -187,7 +193,7 @@ export class RateController {
 
   /**
    * A request that started at `startedAt` was answered without a 429. Returns true when the rate rose.
-   * Answered soon enough, it is counted in the window from now (see {@link ANSWERED_RESTAMP_MS}).
+   * Answered soon enough, it is counted in the window from now (within 500 ms).
    */
   succeeded(options: { startedAt: number }): boolean {
     this.#restamp(options.startedAt);

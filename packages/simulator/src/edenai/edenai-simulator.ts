@@ -1,3 +1,8 @@
+/**
+ * Eden AI's routes, as one simulator: past the guide's 400 lines because it is a table of routes
+ * (edits in JSON and multipart, uploads, models, result files), each a few lines over the shared
+ * server and validation modules beside it.
+ */
 import { randomUUID } from 'node:crypto';
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
@@ -24,7 +29,14 @@ import {
   edenAIInsufficientCredits,
   edenAIValidationError,
 } from './edenai-errors.ts';
-import { type EdenAIModel, edenAIModels, findEdenAIModel, serializeEdenAIModel } from './edenai-models.ts';
+import { edenAIMaskProblem, edenAIMultipartFileIdProblem } from './edenai-mask-rules.ts';
+import {
+  type EdenAIModel,
+  edenAIModels,
+  findEdenAIModel,
+  isEdenAIEditModel,
+  serializeEdenAIModel,
+} from './edenai-models.ts';
 import {
   type EdenAIEditFields,
   validateEdenAIJsonEdit,
@@ -67,6 +79,11 @@ export interface EdenAISimulatorOptions {
   maxMultipartBodyBytes?: number;
   /** Largest file accepted by `POST /v3/upload`. @default 100 MB */
   maxUploadBytes?: number;
+  /**
+   * Which Eden host this stands for: `eu` (`api.eu.edenai.run`) lists only the models served in the
+   * EU and answers 451 for the others, as Eden's EU endpoint does. @default 'global'
+   */
+  region?: 'global' | 'eu';
 }
 
 /** Counters for tests and benchmarks. */
@@ -177,6 +194,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
   let credits = options.credits;
   let spentUsd = 0;
   const timers = new PendingTimers();
+  const region = options.region ?? 'global';
+  const inRegion = (model: EdenAIModel) => region === 'global' || model.regions.includes(region);
 
   const resolveRef = async (ref: Record<string, unknown>): Promise<ImageSource> => {
     if (typeof ref.file_id === 'string') {
@@ -197,7 +216,21 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
   }): Promise<RouteResult> => {
     const { context, fields } = editOptions;
     const model: EdenAIModel | undefined = findEdenAIModel(fields.model);
-    if (model === undefined || !model.capabilities.includes('image_edit')) {
+    if (model !== undefined && region === 'eu' && !model.regions.includes('eu')) {
+      // Eden's EU host refuses a model not cleared for the EU before anything else (HTTP 451).
+      return {
+        status: 451,
+        json: {
+          error: {
+            message: `Provider(s)/model(s) ${model.id} are not available on the EU endpoint.`,
+            type: 'request_forbidden',
+            param: null,
+            code: 'region_not_allowed',
+          },
+        },
+      };
+    }
+    if (model === undefined || !isEdenAIEditModel(model)) {
       return edenAIError({
         status: 400,
         type: 'validation_error',
@@ -232,6 +265,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         message: `Could not load input image: ${error.message}`,
       });
     }
+    const maskProblem = edenAIMaskProblem({ model: model.id, mask, canvas: sources[0] });
+    if (maskProblem !== undefined) return maskProblem;
     context.markBillable();
     if (context.fault?.kind === 'job-never-finishes') return { hang: true };
     await timers.delay(options.editDelayMs ?? 0);
@@ -298,7 +333,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
     file_size: upload.size,
     file_mimetype: upload.mimeType,
     purpose: upload.purpose,
-    metadata: null,
+    metadata: {},
     created_at: upload.createdAt.toISOString(),
     expires_at: upload.expiresAt.toISOString(),
   });
@@ -330,6 +365,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
           const { files } = body.value;
           const images = files.filter((file) => file.name === 'image[]' || file.name === 'image');
           const maskFile = files.find((file) => file.name === 'mask');
+          const fileIdProblem = edenAIMultipartFileIdProblem(body.value.fields);
+          if (fileIdProblem !== undefined) return fileIdProblem;
           const validation = validateEdenAIMultipartEdit({
             fields: body.value.fields,
             imageCount: images.length,
@@ -423,6 +460,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
             total: all.length,
             page,
             limit,
+            total_pages: Math.ceil(all.length / limit),
           },
         };
       },
@@ -434,25 +472,34 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         const malformed = invalidJson(context);
         if (malformed !== undefined) return malformed;
         const body = context.body.type === 'json' && isRecord(context.body.value) ? context.body.value : {};
-        const ids = Array.isArray(body.file_ids)
-          ? body.file_ids
-          : typeof body.file_id === 'string'
-            ? [body.file_id]
-            : [];
-        if (ids.length === 0) {
+        // DeleteFilesRequest: { file_ids: [1..100 ids] }; unknown or foreign ids are silently ignored.
+        const ids = Array.isArray(body.file_ids) ? body.file_ids : undefined;
+        if (ids === undefined) {
           return edenAIValidationError([
-            { type: 'missing', loc: ['body', 'file_id'], msg: 'Field required', input: null },
+            { type: 'missing', loc: ['body', 'file_ids'], msg: 'Field required', input: null },
+          ]);
+        }
+        if (ids.length < 1 || ids.length > 100) {
+          return edenAIValidationError([
+            {
+              type: ids.length < 1 ? 'too_short' : 'too_long',
+              loc: ['body', 'file_ids'],
+              msg: `List should have ${ids.length < 1 ? 'at least 1 item' : 'at most 100 items'} after validation, not ${ids.length}`,
+            },
           ]);
         }
         const deleted = ids.filter((id): id is string => typeof id === 'string' && uploads.delete(id));
-        return { status: 200, json: { deleted } };
+        return { status: 200, json: { deleted_count: deleted.length } };
       },
     },
     {
       method: 'GET',
       pattern: '/v3/models',
       public: true,
-      handle: () => ({ status: 200, json: { object: 'list', data: edenAIModels.map(serializeEdenAIModel) } }),
+      handle: () => ({
+        status: 200,
+        json: { object: 'list', data: edenAIModels.filter(inRegion).map(serializeEdenAIModel) },
+      }),
     },
     {
       method: 'GET',
@@ -461,7 +508,9 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         status: 200,
         json: {
           object: 'list',
-          data: edenAIModels.filter((model) => model.pricePerImage !== undefined).map(serializeEdenAIModel),
+          data: edenAIModels
+            .filter((model) => inRegion(model) && model.outputModalities.includes('image'))
+            .map(serializeEdenAIModel),
         },
       }),
     },

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /** A JSON-schema property as Oxen's model schemas write them. */
 export interface OxenSchemaProperty {
   type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
@@ -25,18 +23,21 @@ export interface OxenPricing {
   method: 'token' | 'time' | 'per_image' | 'per_video_output_second';
   cost_per_image?: number;
   cost_per_image_grid?: Record<string, Record<string, number>>;
-  input_cost_per_million_tokens?: number;
-  output_cost_per_million_tokens?: number;
+  input_cost_per_token?: number;
+  output_cost_per_token?: number;
 }
 
 /** One model as the simulator serves it. */
 export interface OxenModel {
+  /** The model's name, which is also its `id` in Oxen's API. */
   name: string;
   display_name: string;
   description: string;
   developer_name: string;
   provider_name: string;
   action: 'edit' | 'generate' | 'chat';
+  /** Unix seconds when the model was registered (`created`). */
+  created: number;
   capabilities: { input: string[]; output: string[] };
   pricing: OxenPricing;
   schema: OxenRequestSchema;
@@ -44,7 +45,8 @@ export interface OxenModel {
 
 const promptProperty = (order: number): OxenSchemaProperty => ({
   type: 'string',
-  description: 'Text description of how to edit the input image(s).',
+  description:
+    'Text description of what you want to generate, or the instruction on how to edit the given image.',
   'x-order': order,
 });
 const singleImage: OxenSchemaProperty = {
@@ -56,12 +58,23 @@ const singleImage: OxenSchemaProperty = {
 const imageArray: OxenSchemaProperty = {
   type: 'array',
   items: { type: 'string', format: 'uri' },
-  description: 'One or more reference images to transform.',
+  description: 'Input images to transform or use as reference.',
   'x-order': 1,
 };
+const optionalImageArray: OxenSchemaProperty = {
+  ...imageArray,
+  description: 'Optional reference image(s) to edit. Leave empty to generate from the prompt alone.',
+};
 const qwenAspectRatios = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'];
+const edits = { input: ['text', 'image'], output: ['image'] };
 
-/** The edit models of the provider documentation, plus one chat model (which the queue must refuse). */
+/**
+ * The edit models of Oxen's per-model reference pages as of 2026-08-08 (docs repository, "Regenerate
+ * model API reference docs"), with their parameters as those pages list them, plus one chat model
+ * (which the queue must refuse). The pages publish no prices: the prices here are the simulator's own.
+ * `gpt-image-2-edit` and `nano-banana-2-edit` are gone: Oxen removed their pages in July 2026, and
+ * `gpt-image-2` and `nano-banana-2` take `input_image` themselves.
+ */
 export const oxenModels: OxenModel[] = [
   {
     name: 'qwen-image-edit',
@@ -70,7 +83,8 @@ export const oxenModels: OxenModel[] = [
     developer_name: 'Qwen',
     provider_name: 'fal',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
+    created: 1755648000,
+    capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.03 },
     schema: {
       type: 'object',
@@ -84,12 +98,13 @@ export const oxenModels: OxenModel[] = [
   },
   {
     name: 'qwen-image-edit-plus',
-    display_name: 'Qwen Image Edit Plus',
-    description: 'Multi-image editing',
+    display_name: 'Qwen Image Edit - 2509',
+    description: 'Multi-image natural-language editing',
     developer_name: 'Qwen',
     provider_name: 'fal',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
+    created: 1758672000,
+    capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.035 },
     schema: {
       type: 'object',
@@ -98,96 +113,138 @@ export const oxenModels: OxenModel[] = [
         prompt: promptProperty(0),
         input_image: imageArray,
         aspect_ratio: { type: 'string', enum: qwenAspectRatios, default: '16:9', 'x-order': 2 },
-        negative_prompt: { type: 'string', default: '', 'x-order': 3 },
-        output_format: { type: 'string', enum: ['png', 'webp', 'jpg'], default: 'png', 'x-order': 4 },
+        negative_prompt: { type: 'string', 'x-order': 3 },
+        output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'png', 'x-order': 4 },
       },
     },
   },
   {
-    name: 'gpt-image-2-edit',
-    display_name: 'GPT Image 2 Edit',
-    description: '4K image editing from text',
-    developer_name: 'OpenAI',
+    name: 'qwen-image-edit-2511',
+    display_name: 'Qwen Image Edit - 2511',
+    description: 'Improved natural-language image editing',
+    developer_name: 'Qwen',
     provider_name: 'fal',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
-    pricing: {
-      method: 'per_image',
-      cost_per_image_grid: {
-        low: { HD: 0.02, '4K': 0.12 },
-        medium: { HD: 0.07, '4K': 0.42 },
-        high: { HD: 0.25, '4K': 1.47 },
-      },
-    },
+    created: 1766534400,
+    capabilities: edits,
+    pricing: { method: 'per_image', cost_per_image: 0.035 },
     schema: {
       type: 'object',
       required: ['prompt', 'input_image'],
       properties: {
         prompt: promptProperty(0),
         input_image: imageArray,
-        resolution: {
+        aspect_ratio: { type: 'string', enum: qwenAspectRatios, default: '16:9', 'x-order': 2 },
+        negative_prompt: { type: 'string', 'x-order': 3 },
+        output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'png', 'x-order': 4 },
+      },
+    },
+  },
+  {
+    name: 'gpt-image-2',
+    display_name: 'GPT Image 2',
+    description: 'High-fidelity images with near-perfect text rendering',
+    developer_name: 'OpenAI',
+    provider_name: 'fal',
+    action: 'edit',
+    created: 1776643200,
+    capabilities: edits,
+    pricing: {
+      method: 'per_image',
+      cost_per_image_grid: {
+        low: { '1K': 0.02, '2K': 0.05, '4K': 0.12 },
+        medium: { '1K': 0.07, '2K': 0.17, '4K': 0.42 },
+        high: { '1K': 0.25, '2K': 0.6, '4K': 1.47 },
+      },
+    },
+    schema: {
+      type: 'object',
+      required: ['prompt'],
+      properties: {
+        prompt: promptProperty(0),
+        input_image: optionalImageArray,
+        aspect_ratio: {
           type: 'string',
-          enum: ['auto', '1024x768', '1024x1024', '1024x1536', '1920x1080', '2560x1440', '3840x2160'],
-          default: 'auto',
-          description:
-            'Output image resolution. HD sizes (1920x1080 and lower) bill at the standard tier; QHD+ sizes (2560x1440 and higher) bill at the high-resolution tier.',
+          enum: ['auto', '1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21'],
+          default: '16:9',
           'x-order': 2,
         },
-        quality: { type: 'string', enum: ['auto', 'low', 'medium', 'high'], default: 'high', 'x-order': 3 },
-        output_format: { type: 'string', enum: ['png', 'jpeg', 'webp'], default: 'png', 'x-order': 4 },
+        resolution: {
+          type: 'string',
+          enum: ['1K', '2K', '4K'],
+          default: '2K',
+          description:
+            'Output image resolution. Higher tiers render more pixels and cost more; see cost_per_image_grid for per-tier pricing.',
+          'x-order': 3,
+        },
+        quality: { type: 'string', enum: ['low', 'medium', 'high'], default: 'high', 'x-order': 4 },
+        output_format: { type: 'string', enum: ['png', 'jpeg', 'webp'], default: 'png', 'x-order': 5 },
         mask_url: {
           type: 'string',
           format: 'uri',
           description:
-            'Optional mask image URL. White pixels mark regions to edit; black pixels are preserved.',
-          'x-order': 5,
+            'Optional mask image URL. White pixels mark regions to edit; black pixels are preserved. Leave empty to edit the whole image.',
+          'x-order': 6,
         },
       },
     },
   },
   {
-    name: 'nano-banana-2-edit',
-    display_name: 'Nano Banana 2 Edit',
-    description: 'Image editing with web grounding',
+    name: 'nano-banana-2',
+    display_name: 'Nano Banana 2',
+    description: 'Pro quality at Flash speed',
     developer_name: 'Google',
     provider_name: 'fal',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
+    created: 1771977600,
+    capabilities: edits,
     pricing: {
       method: 'per_image',
-      cost_per_image_grid: { standard: { '1K': 0.067, '2K': 0.1, '4K': 0.15 } },
+      cost_per_image_grid: { standard: { '512': 0.045, '1K': 0.067, '2K': 0.1, '4K': 0.15 } },
     },
     schema: {
       type: 'object',
-      required: ['prompt', 'input_image'],
+      required: ['prompt'],
       properties: {
         prompt: promptProperty(0),
-        input_image: imageArray,
+        input_image: optionalImageArray,
         aspect_ratio: {
           type: 'string',
-          enum: ['auto', '21:9', '16:9', '3:2', '4:3', '5:4', '1:1', '4:5', '3:4', '2:3', '9:16'],
+          enum: [
+            'auto',
+            '1:1',
+            '16:9',
+            '9:16',
+            '4:3',
+            '3:4',
+            '3:2',
+            '2:3',
+            '4:5',
+            '5:4',
+            '21:9',
+            '4:1',
+            '1:4',
+            '8:1',
+            '1:8',
+          ],
           default: '16:9',
           'x-order': 2,
         },
-        resolution: { type: 'string', enum: ['1K', '2K', '4K'], default: '2K', 'x-order': 3 },
-        enable_web_search: { type: 'boolean', default: false, 'x-order': 4 },
-        safety_tolerance: {
-          type: 'string',
-          enum: ['1', '2', '3', '4', '5', '6'],
-          default: '4',
-          'x-order': 5,
-        },
+        resolution: { type: 'string', enum: ['512', '1K', '2K', '4K'], default: '2K', 'x-order': 3 },
+        google_search: { type: 'boolean', default: false, 'x-order': 4 },
+        thinking_level: { type: 'string', enum: ['minimal', 'high'], default: 'minimal', 'x-order': 5 },
       },
     },
   },
   {
     name: 'xai-grok-imagine-image-edit',
-    display_name: 'Grok Imagine Image Edit',
-    description: 'xAI image editing',
+    display_name: 'Grok Imagine - Image Edit',
+    description: 'Edit images with Grok Imagine',
     developer_name: 'xAI',
     provider_name: 'xai',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
+    created: 1767225600,
+    capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.02 },
     schema: {
       type: 'object',
@@ -201,23 +258,37 @@ export const oxenModels: OxenModel[] = [
   },
   {
     name: 'flux-kontext-dev',
-    display_name: 'FLUX.1 Kontext [dev]',
-    description: 'Open-weights in-context image editing',
+    display_name: 'FLUX.1-Kontext [dev]',
+    description: 'In-context image editing model',
     developer_name: 'Black Forest Labs',
     provider_name: 'fal',
     action: 'edit',
-    capabilities: { input: ['text', 'image'], output: ['image'] },
+    created: 1748995200,
+    capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.025 },
     schema: {
       type: 'object',
       required: ['prompt', 'input_image'],
       properties: {
-        prompt: promptProperty(0),
-        input_image: singleImage,
+        input_image: { ...singleImage, 'x-order': 0 },
+        prompt: promptProperty(1),
         aspect_ratio: {
           type: 'string',
-          enum: ['match_input_image', '1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21'],
-          default: 'match_input_image',
+          enum: [
+            '1:1',
+            '16:9',
+            '21:9',
+            '3:2',
+            '2:3',
+            '4:5',
+            '5:4',
+            '3:4',
+            '4:3',
+            '9:16',
+            '9:21',
+            'match_input_image',
+          ],
+          default: '16:9',
           'x-order': 2,
         },
         num_inference_steps: { type: 'integer', minimum: 4, maximum: 50, default: 28, 'x-order': 3 },
@@ -225,6 +296,40 @@ export const oxenModels: OxenModel[] = [
         seed: { type: 'integer', 'x-order': 5 },
         output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'webp', 'x-order': 6 },
         output_quality: { type: 'integer', minimum: 0, maximum: 100, default: 80, 'x-order': 7 },
+        disable_safety_checker: { type: 'boolean', default: false, 'x-order': 8 },
+      },
+    },
+  },
+  {
+    // Newer than Retouch's built-in table: known only from the live catalogue.
+    name: 'flux-2-pro',
+    display_name: 'FLUX.2 [pro]',
+    description: 'Professional FLUX.2 image generation',
+    developer_name: 'Black Forest Labs',
+    provider_name: 'fal',
+    action: 'edit',
+    created: 1764115200,
+    capabilities: edits,
+    pricing: { method: 'per_image', cost_per_image: 0.03 },
+    schema: {
+      type: 'object',
+      required: ['prompt'],
+      properties: {
+        prompt: promptProperty(0),
+        input_image: imageArray,
+        aspect_ratio: {
+          type: 'string',
+          enum: ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', 'match_input_image'],
+          default: '16:9',
+          'x-order': 2,
+        },
+        resolution: { type: 'string', enum: ['1 MP', '2 MP', '0.5 MP'], default: '1 MP', 'x-order': 3 },
+        num_inference_steps: { type: 'integer', minimum: 1, maximum: 50, default: 30, 'x-order': 4 },
+        guidance: { type: 'number', minimum: 0, maximum: 10, default: 2, 'x-order': 5 },
+        seed: { type: 'integer', 'x-order': 6 },
+        output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'webp', 'x-order': 7 },
+        output_quality: { type: 'integer', minimum: 0, maximum: 100, default: 80, 'x-order': 8 },
+        disable_safety_checker: { type: 'boolean', default: false, 'x-order': 9 },
       },
     },
   },
@@ -235,8 +340,9 @@ export const oxenModels: OxenModel[] = [
     developer_name: 'OpenAI',
     provider_name: 'oxen',
     action: 'chat',
+    created: 1754352000,
     capabilities: { input: ['text'], output: ['text'] },
-    pricing: { method: 'token', input_cost_per_million_tokens: 0.15, output_cost_per_million_tokens: 0.6 },
+    pricing: { method: 'token', input_cost_per_token: 1.5e-7, output_cost_per_token: 6e-7 },
     schema: {
       type: 'object',
       required: ['messages'],
@@ -245,50 +351,43 @@ export const oxenModels: OxenModel[] = [
   },
 ];
 
-/** A stable UUID-shaped id for a model, so `GET /api/ai/models/{uuid}` works across runs. */
-export function oxenModelId(name: string): string {
-  const hex = createHash('sha256').update(`oxen-model:${name}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Finds a model by name or id. */
-export function findOxenModel(nameOrId: string): OxenModel | undefined {
-  return oxenModels.find((model) => model.name === nameOrId || oxenModelId(model.name) === nameOrId);
+/** Finds a model by name, which is its id. */
+export function findOxenModel(name: string): OxenModel | undefined {
+  return oxenModels.find((model) => model.name === name);
 }
 
 /**
- * The model object as the API serves it. The list endpoint names the schema `request_schema` and the
- * single-model endpoint `json_request_schema`, as the two documentation sources do: clients must read both.
+ * The `Model` object as Oxen's API serves it (`GET /api/ai/models` and `/api/ai/models/{id}`): its
+ * `id` is the model's name, and its parameter schema is `request_schema`.
  */
-export function serializeOxenModel(options: {
-  model: OxenModel;
-  schemaKey: 'request_schema' | 'json_request_schema';
-}) {
-  const { model } = options;
+export function serializeOxenModel(model: OxenModel) {
   return {
-    id: oxenModelId(model.name),
-    name: model.name,
+    id: model.name,
+    object: 'model',
+    created: model.created,
+    owned_by: 'oxen',
     display_name: model.display_name,
     description: model.description,
-    developer_name: model.developer_name,
-    provider_name: model.provider_name,
-    action: model.action,
+    model_type: 'base',
     capabilities: model.capabilities,
     pricing: model.pricing,
-    [options.schemaKey]: model.schema,
+    developer: { name: model.developer_name, logo: null },
+    fine_tuning: null,
+    deployments: [],
+    source_model: null,
+    image_url: null,
+    released_at: new Date(model.created * 1000).toISOString(),
+    request_schema: model.schema,
   };
 }
 
 function gridTier(options: { model: OxenModel; parameters: Record<string, unknown> }): [string, string] {
   const { model, parameters } = options;
-  if (model.name === 'gpt-image-2-edit') {
-    const quality =
-      typeof parameters.quality === 'string' && parameters.quality !== 'auto' ? parameters.quality : 'high';
-    const resolution = typeof parameters.resolution === 'string' ? parameters.resolution : 'auto';
-    const highTier = resolution === '2560x1440' || resolution === '3840x2160';
-    return [quality, highTier ? '4K' : 'HD'];
-  }
   const resolution = typeof parameters.resolution === 'string' ? parameters.resolution : '2K';
+  if (model.name === 'gpt-image-2') {
+    const quality = typeof parameters.quality === 'string' ? parameters.quality : 'high';
+    return [quality, resolution];
+  }
   return ['standard', resolution];
 }
 

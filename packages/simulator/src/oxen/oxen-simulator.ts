@@ -1,3 +1,8 @@
+/**
+ * Oxen's routes, as one simulator: past the guide's 400 lines because it is a table of routes (sync
+ * edits, the queue, generations, models, events, result files), each a few lines over the shared
+ * server, validation and queue modules beside it.
+ */
 import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
@@ -294,6 +299,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           ? null
           : '0.0000',
     created_at: job.enqueuedAt,
+    enqueued_at: job.enqueuedAt,
+    started_at: job.startedAt,
     completed_at: job.completedAt,
   });
 
@@ -490,6 +497,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
           json: {
             status: 'success',
             status_message: 'resource_found',
+            count: rows.length,
             generations: rows,
             total_cost: totalCost.toFixed(4),
             page_number: page,
@@ -525,7 +533,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
             (model) => !query.has('provider_name') || model.provider_name === query.get('provider_name'),
           )
           .filter((model) => !query.has('action') || model.action === query.get('action'))
-          .map((model) => serializeOxenModel({ model, schemaKey: 'request_schema' }));
+          .map(serializeOxenModel);
         return { status: 200, json: { object: 'list', data } };
       },
     },
@@ -536,7 +544,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         const model = findOxenModel(context.params.name!);
         if (model === undefined)
           return oxenMessageError({ status: 404, message: `Model not found: ${context.params.name}` });
-        return { status: 200, json: serializeOxenModel({ model, schemaKey: 'json_request_schema' }) };
+        return { status: 200, json: serializeOxenModel(model) };
       },
     },
     {

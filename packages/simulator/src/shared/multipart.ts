@@ -1,5 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { Busboy, type BusboyInstance } from '@fastify/busboy';
 
 /** A file part of a multipart body. */
 export interface MultipartFile {
@@ -41,173 +42,101 @@ export interface ParseMultipartOptions {
   maxFileBytes?: number;
 }
 
-/** Extracts the boundary parameter of a `multipart/form-data` content type. */
-export function multipartBoundary(contentType: string): string | undefined {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  return match?.[1] ?? match?.[2];
-}
+/** Text fields are kept up to this many bytes; the rest of a longer one is dropped. */
+const maximumFieldBytes = 1024 * 1024;
+/** Largest header block of one part. */
+const maximumPartHeaderBytes = 16 * 1024;
 
-function parseHeaderBlock(block: string): { name: string; filename?: string; contentType: string } {
-  let name = '';
-  let filename: string | undefined;
-  let contentType = 'text/plain';
-  for (const line of block.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    const header = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (header === 'content-disposition') {
-      const nameMatch = /;\s*name="((?:[^"\\]|\\.)*)"/i.exec(value) ?? /;\s*name=([^;\s]+)/i.exec(value);
-      const fileMatch =
-        /;\s*filename="((?:[^"\\]|\\.)*)"/i.exec(value) ?? /;\s*filename=([^;\s]+)/i.exec(value);
-      name = nameMatch?.[1] ?? '';
-      if (fileMatch) filename = fileMatch[1];
-    } else if (header === 'content-type') {
-      contentType = value;
-    }
+function createParser(options: ParseMultipartOptions): BusboyInstance {
+  try {
+    return Busboy({
+      headers: { 'content-type': options.contentType },
+      // Any part with a filename is a file, whatever its type; filenames are recorded as the client sent them.
+      isPartAFile: (_name, _contentType, filename) => filename !== undefined,
+      preservePath: true,
+      limits: {
+        fieldSize: maximumFieldBytes,
+        headerSize: maximumPartHeaderBytes,
+        ...(options.maxFileBytes === undefined ? {} : { fileSize: options.maxFileBytes }),
+      },
+    });
+  } catch {
+    throw new MultipartError({ message: 'multipart body without a boundary', reason: 'malformed' });
   }
-  return filename === undefined ? { name, contentType } : { name, filename, contentType };
 }
 
-interface PartState {
-  name: string;
-  filename?: string;
-  contentType: string;
-  size: number;
-  hash: Hash;
-  chunks: Buffer[] | undefined;
+function addField(fields: Record<string, string | string[]>, name: string, value: string): void {
+  const existing = fields[name];
+  if (existing === undefined) fields[name] = value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else fields[name] = [existing, value];
 }
 
 /**
- * Parses `multipart/form-data` as it streams in. File parts are hashed and counted chunk by chunk and kept
- * only up to `retainBytes`, so a very large upload costs the simulator a bounded amount of memory.
+ * Parses `multipart/form-data` as it streams in, with `@fastify/busboy`. File parts are hashed and
+ * counted chunk by chunk and kept only up to `retainBytes`, so a very large upload costs the simulator a
+ * bounded amount of memory. The whole body is always read, also when it is refused, so the client gets
+ * an answer rather than a reset connection.
  */
 export async function parseMultipart(options: ParseMultipartOptions): Promise<MultipartBody> {
-  const boundary = multipartBoundary(options.contentType);
-  if (boundary === undefined) {
-    throw new MultipartError({ message: 'multipart body without a boundary', reason: 'malformed' });
-  }
-  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const parser = createParser(options);
   const fields: Record<string, string | string[]> = {};
   const files: MultipartFile[] = [];
-  let pending: Buffer = Buffer.from('\r\n');
-  let state: 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done' = 'preamble';
-  let part: PartState | undefined;
-  let total = 0;
   let tooLarge: string | undefined;
+  let malformed: string | undefined;
 
-  const feed = (data: Buffer) => {
-    if (part === undefined || data.length === 0) return;
-    part.size += data.length;
-    if (part.filename === undefined) {
-      if (part.size <= 1024 * 1024) part.chunks!.push(data);
-      return;
-    }
-    part.hash.update(data);
-    if (options.maxFileBytes !== undefined && part.size > options.maxFileBytes) {
-      tooLarge ??= `file part "${part.name}" exceeds ${options.maxFileBytes} bytes`;
-    }
-    if (part.chunks !== undefined) {
-      if (part.size <= options.retainBytes) part.chunks.push(Buffer.from(data));
-      else part.chunks = undefined;
-    }
-  };
-
-  const finishPart = () => {
-    if (part === undefined) return;
-    if (part.filename === undefined) {
-      const value = Buffer.concat(part.chunks ?? []).toString('utf8');
-      const existing = fields[part.name];
-      if (existing === undefined) fields[part.name] = value;
-      else if (Array.isArray(existing)) existing.push(value);
-      else fields[part.name] = [existing, value];
-    } else {
-      const file: MultipartFile = {
-        name: part.name,
-        filename: part.filename,
-        contentType: part.contentType,
-        size: part.size,
-        sha256: part.hash.digest('hex'),
-      };
-      if (part.chunks !== undefined) file.bytes = Buffer.concat(part.chunks);
+  parser.on('field', (name, value) => addField(fields, name, value));
+  parser.on('file', (name, stream, filename, _encoding, contentType) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    let chunks: Buffer[] | undefined = [];
+    stream.on('data', (data: Buffer) => {
+      size += data.length;
+      hash.update(data);
+      if (chunks !== undefined) {
+        // A copy: busboy may hand out a view of a buffer it reuses for the next chunk.
+        if (size <= options.retainBytes) chunks.push(Buffer.from(data));
+        else chunks = undefined;
+      }
+    });
+    stream.on('limit', () => {
+      tooLarge ??= `file part "${name}" exceeds ${options.maxFileBytes} bytes`;
+    });
+    // A part cut short also fails the whole parser, which is where the error is reported.
+    stream.on('error', () => {});
+    stream.on('end', () => {
+      const file: MultipartFile = { name, filename, contentType, size, sha256: hash.digest('hex') };
+      if (chunks !== undefined) file.bytes = Buffer.concat(chunks);
       files.push(file);
-    }
-    part = undefined;
-  };
+    });
+  });
+  const parsed = new Promise<void>((resolve) => {
+    parser.on('finish', resolve);
+    parser.on('error', (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      malformed ??= /unexpected end/i.test(message)
+        ? 'multipart body ended before its closing boundary'
+        : `multipart body could not be parsed: ${message}`;
+      resolve();
+    });
+  });
 
-  const process = () => {
-    for (;;) {
-      if (state === 'done') {
-        pending = Buffer.alloc(0);
-        return;
-      }
-      if (state === 'preamble') {
-        const index = pending.indexOf(delimiter);
-        if (index < 0) {
-          pending = pending.subarray(Math.max(0, pending.length - delimiter.length));
-          return;
-        }
-        pending = pending.subarray(index + delimiter.length);
-        state = 'after-delimiter';
-      } else if (state === 'after-delimiter') {
-        if (pending.length < 2) return;
-        if (pending[0] === 0x2d && pending[1] === 0x2d) {
-          state = 'done';
-          continue;
-        }
-        const lineEnd = pending.indexOf('\r\n');
-        if (lineEnd < 0) return;
-        pending = pending.subarray(lineEnd + 2);
-        state = 'headers';
-      } else if (state === 'headers') {
-        const end = pending.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (pending.length > 16 * 1024) {
-            throw new MultipartError({ message: 'multipart part headers too long', reason: 'malformed' });
-          }
-          return;
-        }
-        const headers = parseHeaderBlock(pending.subarray(0, end).toString('utf8'));
-        pending = pending.subarray(end + 4);
-        part = {
-          ...headers,
-          size: 0,
-          hash: createHash('sha256'),
-          chunks: [],
-        };
-        state = 'body';
-      } else {
-        const index = pending.indexOf(delimiter);
-        if (index < 0) {
-          const keep = delimiter.length - 1;
-          if (pending.length > keep) {
-            feed(pending.subarray(0, pending.length - keep));
-            pending = pending.subarray(pending.length - keep);
-          }
-          return;
-        }
-        feed(pending.subarray(0, index));
-        finishPart();
-        pending = pending.subarray(index + delimiter.length);
-        state = 'after-delimiter';
-      }
-    }
-  };
-
+  let total = 0;
   for await (const chunk of options.stream) {
     const data = chunk as Buffer;
     total += data.length;
     if (total > options.maxBodyBytes) tooLarge ??= `request body exceeds ${options.maxBodyBytes} bytes`;
-    if (tooLarge !== undefined) continue;
-    pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
-    process();
+    // Once the body is refused, the rest is read and dropped.
+    if (tooLarge !== undefined || malformed !== undefined) continue;
+    if (!parser.write(data)) {
+      await Promise.race([new Promise((resolve) => parser.once('drain', resolve)), parsed]);
+    }
+  }
+  if (tooLarge === undefined && malformed === undefined) {
+    parser.end();
+    await parsed;
   }
   if (tooLarge !== undefined) throw new MultipartError({ message: tooLarge, reason: 'too-large' });
-  if ((state as string) !== 'done') {
-    throw new MultipartError({
-      message: 'multipart body ended before its closing boundary',
-      reason: 'malformed',
-    });
-  }
+  if (malformed !== undefined) throw new MultipartError({ message: malformed, reason: 'malformed' });
   return { fields, files };
 }

@@ -16,6 +16,8 @@ export interface RecordedFile {
   size: number;
   /** Hex SHA-256 of the content. */
   sha256: string;
+  /** The content itself, when small enough to be kept (16 MiB), so a test can read what arrived. */
+  bytes?: Uint8Array;
 }
 
 /** How a multipart body is recorded: its text fields and a summary of each file part. */

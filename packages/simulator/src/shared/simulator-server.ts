@@ -1,9 +1,14 @@
+/**
+ * The HTTP server both simulators run on: routing, auth, recording, fault injection and rate limits.
+ * Past the guide's 400 lines because each of these wraps every request, in order, in one handler.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector, type FaultKind, type FaultRule, type SetFaultsOptions } from './faults.ts';
 import { type MultipartBody, MultipartError, parseMultipart } from './multipart.ts';
 import type { SlidingWindowRateLimiter } from './rate-limiter.ts';
 import { type RecordedMultipartBody, type RecordedRequest, redactHeaders } from './recording.ts';
+import { reportExchange } from './traffic.ts';
 
 /** A parsed request body, as handlers see it. */
 export type ParsedBody =
@@ -211,6 +216,7 @@ function recordedBody(body: ParsedBody): unknown {
           contentType: file.contentType,
           size: file.size,
           sha256: file.sha256,
+          ...(file.bytes === undefined ? {} : { bytes: file.bytes }),
         })),
       };
       return summary;
@@ -288,6 +294,12 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       ...result.headers,
     });
     response.end(payload);
+    reportExchange({
+      request: record,
+      status: result.status,
+      contentType,
+      json: 'json' in result ? result.json : undefined,
+    });
   };
 
   const handleRequest = async (request: IncomingMessage, response: ServerResponse) => {

@@ -1,0 +1,48 @@
+import { ApiCallError, type Cost, type HttpClient, type ModelInfo, roundUsd } from '@retouch/core';
+import { EDENAI_PATHS, edenaiModelListSchema, edenaiModelSchema } from './edenai-api.ts';
+import { isImageEditModel, toModelInfo } from './edenai-models.ts';
+
+/**
+ * Reads Eden's image-edit models: `GET /v3/images/models` (the image models of the caller's
+ * region), or `GET /v3/models` where the image listing is not served (404). Entries that do not
+ * parse, and models that do not both take and output images (chat, generation-only), are left out.
+ */
+export async function fetchEdenAIModels(options: {
+  http: HttpClient;
+  signal?: AbortSignal | undefined;
+}): Promise<ModelInfo[]> {
+  const read = (path: string) =>
+    options.http.request({
+      method: 'GET',
+      path,
+      schema: edenaiModelListSchema,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  let response: Awaited<ReturnType<typeof read>>;
+  try {
+    response = await read(EDENAI_PATHS.imageModels);
+  } catch (error) {
+    if (!ApiCallError.isInstance(error) || error.statusCode !== 404) throw error;
+    response = await read(EDENAI_PATHS.models);
+  }
+  const models: ModelInfo[] = [];
+  for (const item of response.data.data) {
+    const parsed = edenaiModelSchema.safeParse(item);
+    if (parsed.success && isImageEditModel(parsed.data)) models.push(toModelInfo(parsed.data));
+  }
+  return models;
+}
+
+/**
+ * What an edit of `n` images on `modelId` is expected to cost, from the listed models' prices (the
+ * catalogue's, else Eden's published price for the model); `undefined` for a model with neither,
+ * which a budget cap then refuses.
+ */
+export function estimateEdenAICost(options: {
+  models: readonly ModelInfo[];
+  modelId: string;
+  n: number;
+}): Cost | undefined {
+  const price = options.models.find((model) => model.modelId === options.modelId)?.pricing?.perImageUsd;
+  return price === undefined ? undefined : { usd: roundUsd(price * options.n), source: 'estimated' };
+}

@@ -286,7 +286,7 @@ export function renderReport(options: RenderReportOptions): string {
 <main>
 <header class="hero">
   <div class="eyebrow"><span class="logo"></span>Retouch · ${results.batch ? 'batch' : 'model comparison'}${results.simulated ? ' <span class="badge">simulated</span>' : ''}</div>
-  <h1 class="prompt">${escapeHtml(results.prompt)}</h1>
+  <h1 class="prompt${results.batch ? ' manifest' : ''}">${escapeHtml(results.prompt)}</h1>
   <div class="meta"><span>${escapeHtml(createdText)}</span><span>${summary.models} model${summary.models === 1 ? '' : 's'}</span><span>${summary.runs} edit${summary.runs === 1 ? '' : 's'}</span>${optionText.map((text) => `<span>${escapeHtml(text!)}</span>`).join('')}</div>
 </header>
 

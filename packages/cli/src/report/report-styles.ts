@@ -38,6 +38,7 @@ code, .mono { font-family: ui-monospace, "SF Mono", "Cascadia Code", Menlo, Cons
 .prompt { font-size: clamp(22px, 3.2vw, 32px); line-height: 1.25; font-weight: 680; margin: 12px 0 10px; max-width: 28em; }
 .prompt::before { content: "\\201C"; color: var(--faint); }
 .prompt::after { content: "\\201D"; color: var(--faint); }
+.prompt.manifest::before, .prompt.manifest::after { content: none; }
 .meta { color: var(--muted); font-size: 14px; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; background: var(--accent-soft); color: var(--accent); }
 

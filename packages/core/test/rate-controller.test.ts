@@ -153,14 +153,28 @@ describe('RateController: a lone 429 with Retry-After is a blip', () => {
   });
 });
 
-describe('RateController: requests answered quickly count from their answer', () => {
-  test('a request answered 60 ms after it left holds the window from its answer', () => {
+describe('RateController: a request slow to leave counts from when it most likely arrived', () => {
+  test("requests that left on time keep their start: the provider's own answer time costs nothing", () => {
     const { rate, advance, now } = controlled({ requestsPerSecond: 1 });
-    const startedAt = rate.record();
-    advance(60);
-    rate.succeeded({ startedAt });
-    // The provider had it by the answer at the latest, so the next may go a window after that.
-    expect(rate.opensAt()).toBe(now() + 1_000 + WINDOW_MARGIN_MS);
+    const first = rate.record();
+    advance(20);
+    rate.succeeded({ startedAt: first });
+    // Its round trip is the quickest seen, so it arrived about when it left.
+    expect(rate.opensAt()).toBe(first + 1_000 + WINDOW_MARGIN_MS);
+    void now;
+  });
+
+  test('one that took 80 ms longer than the quickest round trip is counted 80 ms later', () => {
+    const { rate, advance } = controlled({ requestsPerSecond: 1 });
+    const quick = rate.record();
+    advance(20);
+    rate.succeeded({ startedAt: quick });
+    advance(1_100);
+    const slow = rate.record();
+    advance(100);
+    rate.succeeded({ startedAt: slow });
+    // Answered 100 ms after it left where 20 ms is usual: it reached the provider about 80 ms late.
+    expect(rate.opensAt()).toBe(slow + 80 + 1_000 + WINDOW_MARGIN_MS);
   });
 
   test('a long request keeps its start: the margin covers its arrival', () => {

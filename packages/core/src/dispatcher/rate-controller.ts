@@ -31,12 +31,15 @@ const MIN_OBSERVED_TO_CUT = 3;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 /**
- * A request answered within this long is counted in the window from its answer, not its start: the
- * provider had certainly received it by then, so a request that was slow to leave a busy machine
- * cannot land in a later window than the one it was counted in. Longer requests keep their start
- * (moving them would cost throughput for nothing: the margin covers their arrival).
+ * A request answered within this long is counted in the window from when it most likely arrived: its
+ * answer, less the quickest round trip of recent requests. A request that was slow to leave a busy
+ * machine (its round trip longer than the quickest by that delay) then cannot land in a later window
+ * than the one it was counted in, while requests that left on time keep their start, so nothing is
+ * lost to the provider's own answer time. Longer requests keep their start: the margin covers them.
  */
 export const ANSWERED_RESTAMP_MS = 500;
+/** How many recent round trips the quickest is taken from. */
+const ROUND_TRIPS_KEPT = 32;
 
 /** How a {@link RateController} is set up. */
 export interface RateControllerSettings {
@@ -90,6 +93,8 @@ export class RateController {
   #marginMs = WINDOW_MARGIN_MS;
   /** When the 429s of the last second arrived. */
   #recentRateLimits: number[] = [];
+  /** Round trips of recent requests answered within {@link ANSWERED_RESTAMP_MS}, oldest first. */
+  #roundTrips: number[] = [];
 
   constructor(settings: RateControllerSettings) {
     this.#settings = settings;
@@ -193,7 +198,7 @@ export class RateController {
 
   /**
    * A request that started at `startedAt` was answered without a 429. Returns true when the rate rose.
-   * Answered soon enough, it is counted in the window from now (within 500 ms).
+   * Answered within 500 ms, it is counted in the window from when it most likely arrived.
    */
   succeeded(options: { startedAt: number }): boolean {
     this.#restamp(options.startedAt);
@@ -222,13 +227,18 @@ export class RateController {
 
   #restamp(startedAt: number): void {
     const now = this.#now();
-    if (now - startedAt > ANSWERED_RESTAMP_MS || now === startedAt) return;
+    const roundTrip = now - startedAt;
+    if (roundTrip > ANSWERED_RESTAMP_MS || roundTrip <= 0) return;
+    this.#roundTrips.push(roundTrip);
+    if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
+    const arrivedBy = now - Math.min(...this.#roundTrips);
+    if (arrivedBy <= startedAt) return;
     const index = this.#starts.indexOf(startedAt);
     if (index === -1) return;
     this.#starts.splice(index, 1);
     let at = this.#starts.length;
-    while (at > 0 && this.#starts[at - 1]! > now) at--;
-    this.#starts.splice(at, 0, now);
+    while (at > 0 && this.#starts[at - 1]! > arrivedBy) at--;
+    this.#starts.splice(at, 0, arrivedBy);
   }
 
   /** The window in force: at most `cap` starts in any `windowMs`. */

@@ -16,10 +16,14 @@ const MARGIN_STEP_MS = 10;
 /** The widest shared margin: 10 requests a second still reach 0.91 of the limit. */
 export const MAX_SHARED_WINDOW_MARGIN_MS = 100;
 /**
- * A request answered within this long is counted from its answer instead of its admission (as core's
- * `ANSWERED_RESTAMP_MS`): the provider had certainly received it by then.
+ * A request answered within this long is counted from when it most likely arrived, as core's lane
+ * does (`ANSWERED_RESTAMP_MS`): its answer, less the quickest round trip this process saw recently. A
+ * request that was slow to leave its machine then cannot land in a later window of the provider's than
+ * the one it was counted in, while requests that left on time keep their admission.
  */
-const ANSWERED_RESTAMP_MS = 250;
+const ANSWERED_RESTAMP_MS = 500;
+/** How many recent round trips the quickest is taken from. */
+const ROUND_TRIPS_KEPT = 32;
 
 /**
  * Admits one request: a sorted set of admission times (members are request ids) is trimmed to the
@@ -50,20 +54,23 @@ end
 return { 1, now }`);
 
 /**
- * Learns from one answer. A quick answer moves the request's place in the window to the answer's time;
+ * Learns from one answer. A quick answer moves the request's place in the window to when it most likely
+ * arrived (Redis's clock now, less the quickest recent round trip, if that is later than its admission);
  * a 429 gives its place back (the provider did not count it), pauses every process for the provider's
  * `Retry-After` (else a doubling pause) and widens the margin.
  *
  * KEYS: window, state
  * ARGV: request id, admittedAt, outcome ('answered' | 'limited'), retry-after ms (-1 if none),
- *       initial pause, max pause, whether a window is configured (1/0)
+ *       initial pause, max pause, whether a window is configured (1/0), quickest round trip ms (-1 if none)
  * Reply: the pause in ms after a 429, else 0
  */
 const SETTLE = new RedisScript(`${LUA_NOW_MS}
 local now = now_ms()
 if ARGV[3] == 'answered' then
-  if now - tonumber(ARGV[2]) <= ${ANSWERED_RESTAMP_MS} then
-    redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+  local admitted = tonumber(ARGV[2])
+  local quickest = tonumber(ARGV[8])
+  if quickest >= 0 and now - admitted <= ${ANSWERED_RESTAMP_MS} and now - quickest > admitted then
+    redis.call('ZADD', KEYS[1], 'XX', now - quickest, ARGV[1])
   end
   redis.call('HSET', KEYS[2], 'consecutive429', 0)
   return 0
@@ -118,6 +125,8 @@ export class RedisRequestWindow implements RequestGate {
   #closed = false;
   #sequence = 0;
   readonly #instance = crypto.randomUUID();
+  /** Round trips of recent requests answered within {@link ANSWERED_RESTAMP_MS}, oldest first. */
+  readonly #roundTrips: number[] = [];
 
   constructor(settings: RedisRequestWindowSettings) {
     this.#settings = settings;
@@ -135,7 +144,9 @@ export class RedisRequestWindow implements RequestGate {
   }): Promise<(outcome: RequestOutcome) => void> {
     const id = `${this.#instance}:${++this.#sequence}`;
     const admittedAt = await this.#wait({ signal: request.signal, id });
-    return (outcome) => this.#settle({ id, admittedAt, outcome });
+    // Round trips are measured on this process's clock (a duration), admissions on Redis's.
+    const leftAt = performance.now();
+    return (outcome) => this.#settle({ id, admittedAt, leftAt, outcome });
   }
 
   /** Stops pacing: waiting requests are let through (the client is closing). */
@@ -207,11 +218,20 @@ export class RedisRequestWindow implements RequestGate {
     }
   }
 
-  #settle(options: { id: string; admittedAt: number; outcome: RequestOutcome }): void {
+  #settle(options: { id: string; admittedAt: number; leftAt: number; outcome: RequestOutcome }): void {
     const { outcome } = options;
     const limited = outcome.error !== undefined && RateLimitError.isInstance(outcome.error);
     // Without a window there is nothing to move, and only a 429 matters.
     if (!limited && (this.#cap === 0 || outcome.status === undefined)) return;
+    let quickest = -1;
+    if (!limited) {
+      const roundTrip = performance.now() - options.leftAt;
+      // A long request keeps its admission: the margin covers its arrival.
+      if (roundTrip > ANSWERED_RESTAMP_MS) return;
+      this.#roundTrips.push(roundTrip);
+      if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
+      quickest = Math.floor(Math.min(...this.#roundTrips));
+    }
     const retryAfterMs = limited ? (outcome.error as RateLimitError).retryAfterMs : undefined;
     void SETTLE.run(this.#settings.client, {
       keys: this.#keys,
@@ -223,6 +243,7 @@ export class RedisRequestWindow implements RequestGate {
         this.#settings.initialPauseMs,
         this.#settings.maxPauseMs,
         this.#cap > 0 ? 1 : 0,
+        quickest,
       ],
     }).catch(() => {
       // Losing one restamp or pause costs at most one early request; the window still holds.

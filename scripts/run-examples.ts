@@ -5,7 +5,8 @@
  * Usage: pnpm example [name ...]   (all of them when no name is given)
  * Example: pnpm example swap-provider
  */
-import { exampleNames, runExample, startExampleWorld } from './lib/examples.ts';
+import { exampleNames, REDIS_EXAMPLES, runExample, startExampleWorld } from './lib/examples.ts';
+import { hasRedisServer, type RedisServer, startRedisServer } from './lib/redis-server.ts';
 
 const known = exampleNames();
 const requested = process.argv.slice(2).map((name) => name.replace(/^examples\//, '').replace(/\.ts$/, ''));
@@ -16,11 +17,24 @@ if (unknown.length > 0) {
 }
 
 const world = await startExampleWorld();
+let redis: RedisServer | undefined;
 let failed = false;
 try {
   for (const name of requested.length > 0 ? requested : known) {
     console.log(`\n$ examples/${name}.ts`);
-    const result = await runExample({ name, world, cwd: process.cwd(), echo: true });
+    let env: Record<string, string> = {};
+    if (REDIS_EXAMPLES.includes(name)) {
+      if (process.env.REDIS_URL) {
+        env = { REDIS_URL: process.env.REDIS_URL };
+      } else if (hasRedisServer) {
+        redis ??= await startRedisServer();
+        env = { REDIS_URL: redis.url };
+      } else {
+        console.log('skipped: it needs Redis; set REDIS_URL, or install redis-server');
+        continue;
+      }
+    }
+    const result = await runExample({ name, world, cwd: process.cwd(), echo: true, env });
     if (result.exitCode !== 0) {
       console.error(`examples/${name}.ts exited with ${result.exitCode}`);
       failed = true;
@@ -28,5 +42,6 @@ try {
   }
 } finally {
   await world.close();
+  await redis?.stop();
 }
 if (failed) process.exitCode = 1;

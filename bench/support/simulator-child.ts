@@ -85,6 +85,13 @@ function summary(): SimulatorSummary {
     byRoute,
     byStatus,
     billable: simulator.billableCount,
+    billablePrompts: simulator.requests
+      .filter((request) => request.billable)
+      .map((request) => {
+        // JSON bodies carry the prompt at the top; multipart bodies among their text fields.
+        const body = request.body as { prompt?: unknown; fields?: { prompt?: unknown } } | undefined;
+        return String(body?.prompt ?? body?.fields?.prompt ?? '');
+      }),
     rateLimited: edenai?.counters.rateLimited ?? openai?.counters.rateLimited ?? 0,
     eventStreamsOpened: oxen?.counters.eventStreamsOpened ?? 0,
     acceptedEditTimes,

@@ -28,6 +28,8 @@ export interface SimulatorSummary {
   byStatus: Record<string, number>;
   /** Requests accepted for paid work. */
   billable: number;
+  /** The prompt of each request accepted for paid work, to find one paid twice. */
+  billablePrompts: string[];
   /** Requests refused by the rate limit (Eden AI, OpenAI). */
   rateLimited: number;
   /** Event streams opened (Oxen). */

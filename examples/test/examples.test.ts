@@ -8,6 +8,7 @@ import {
   runExample,
   startExampleWorld,
 } from '../../scripts/lib/examples.ts';
+import { hasRedisServer, startRedisServer } from '../../scripts/lib/redis-server.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 const tested = new Set<string>();
@@ -151,8 +152,31 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(world.edenai.billableCount).toBe(1);
     expect(world.oxen.billableCount).toBe(2);
   });
+  it.skipIf(!hasRedisServer)(
+    'scaling-out runs 24 edits on three workers that share one rate limit and one budget through Redis',
+    async () => {
+      tested.add('scaling-out');
+      const redis = await startRedisServer();
+      try {
+        const result = await runExample({ name: 'scaling-out', world, cwd, env: { REDIS_URL: redis.url } });
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toMatch(/^24 edits done by [123] workers, \$0\.9360 in total$/m);
+        expect(result.stdout).toMatch(/^budget: \$0\.9360 spent of \$2\.00, peak \$\d\.\d{4}$/m);
+        const output = /^first output: (.+)$/m.exec(result.stdout)![1]!;
+        expect(isPng(output)).toBe(true);
+        // Three workers, one account: no 429, and each edit paid for once.
+        expect(world.edenai.counters.rateLimited).toBe(0);
+        expect(world.edenai.billableCount).toBe(24);
+      } finally {
+        await redis.stop();
+      }
+    },
+  );
 
   it('covers every example in examples/', () => {
+    // Examples that need Redis count as covered where redis-server is missing: CI installs it.
+    if (!hasRedisServer) tested.add('scaling-out');
     expect(exampleNames().filter((name) => !tested.has(name))).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ const GUIDES = [
   'docs/comparing-costs.md',
   'docs/testing-with-the-simulator.md',
   'docs/writing-an-adapter.md',
+  'docs/scaling-out.md',
 ];
 const CODE_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'tsx']);
 const MARKER = /^<!-- example: (\S+?)(?:#([\w-]+))? -->$/;

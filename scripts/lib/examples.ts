@@ -68,13 +68,18 @@ export function runExample(options: {
   world: ExampleWorld;
   cwd: string;
   echo?: boolean;
+  /** More environment, e.g. `REDIS_URL` for the examples that need Redis. */
+  env?: Record<string, string>;
 }): Promise<RunResult> {
   return run({
     command: repositoryNode,
     args: ['--conditions=@retouch/source', join(examplesDirectory, `${options.name}.ts`)],
     cwd: options.cwd,
-    env: { ...options.world.environment, NODE_OPTIONS: undefined },
+    env: { ...options.world.environment, ...options.env, NODE_OPTIONS: undefined },
     echo: options.echo ?? false,
     timeoutMs: 120_000,
   });
 }
+
+/** The examples that need a Redis (`REDIS_URL`): the runners start a throwaway redis-server for them. */
+export const REDIS_EXAMPLES: readonly string[] = ['scaling-out'];

@@ -15,7 +15,7 @@ import type { NeutralEditOptions } from './edit-options.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The commands of `retouch`. */
-export const COMMANDS = ['edit', 'compare', 'models', 'demo'] as const;
+export const COMMANDS = ['edit', 'compare', 'batch', 'worker', 'models', 'demo'] as const;
 
 /** A command name. */
 export type CommandName = (typeof COMMANDS)[number];
@@ -98,12 +98,50 @@ export interface DemoCommandOptions {
   repeat?: number;
 }
 
+/** `retouch batch` options. */
+export interface BatchCommandOptions extends ConnectionFlags {
+  /** The JSONL manifest: one edit request a line. */
+  manifest: string;
+  /** Output directory, which also holds the journal. */
+  out?: string;
+  /** Most edits in flight at once. */
+  concurrency?: number;
+  /** Refuse edits that could take the batch's total past this many US dollars. */
+  budgetUsd?: number;
+  /** Enqueue into a Redis queue served by `retouch worker` instead of running here. */
+  redis?: string;
+  /** The queue's name with `redis`. */
+  queue?: string;
+  /** Run again the lines that failed in an earlier run. */
+  retryFailed: boolean;
+  /** Send again lines whose earlier run stopped after sending them and before recording the answer. */
+  resendPossiblyBilled: boolean;
+}
+
+/** `retouch worker` options, before `--config` is merged in. */
+export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
+  /** The Redis URL (required, here or in the config). */
+  redis?: string;
+  /** A JSON file of worker settings. */
+  config?: string;
+  /** The queue to serve. */
+  queue?: string;
+  /** Jobs at once. */
+  concurrency?: number;
+  /** Where outputs go. */
+  out?: string;
+  /** A budget shared by every worker of the account. */
+  budgetUsd?: number;
+}
+
 /** What the command line asks for. */
 export type ParsedCommandLine =
   | { command: 'help'; topic?: CommandName }
   | { command: 'version' }
   | { command: 'edit'; options: EditCommandOptions }
   | { command: 'compare'; options: CompareCommandOptions }
+  | { command: 'batch'; options: BatchCommandOptions }
+  | { command: 'worker'; options: WorkerCommandOptions }
   | { command: 'models'; options: ModelsCommandOptions }
   | { command: 'demo'; options: DemoCommandOptions };
 
@@ -150,6 +188,28 @@ const SPECS: Record<CommandName, Record<string, OptionSpec>> = {
     concurrency: { type: 'string' },
     out: { type: 'string' },
   },
+  batch: {
+    ...CONNECTION,
+    out: { type: 'string' },
+    concurrency: { type: 'string' },
+    'budget-usd': { type: 'string' },
+    redis: { type: 'string' },
+    queue: { type: 'string' },
+    'retry-failed': { type: 'boolean' },
+    'resend-possibly-billed': { type: 'boolean' },
+  },
+  worker: {
+    simulate: { type: 'boolean' },
+    'oxen-mode': { type: 'string' },
+    'edenai-transport': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    redis: { type: 'string' },
+    config: { type: 'string', short: 'c' },
+    queue: { type: 'string' },
+    concurrency: { type: 'string' },
+    out: { type: 'string' },
+    'budget-usd': { type: 'string' },
+  },
   models: { ...CONNECTION, provider: { type: 'string' } },
   demo: {
     // Accepted for symmetry with the other commands: the demo always runs on the simulators.
@@ -183,13 +243,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   if (!isCommand(first)) {
     if (first.startsWith('-')) {
       throw new UsageError({
-        message: `${first} must follow a command: retouch <edit|compare|models|demo> ${first}`,
+        message: `${first} must follow a command: retouch <${COMMANDS.join('|')}> ${first}`,
       });
     }
     throw unknownCommand(first);
   }
   const command = first;
-  const values = parseFlags(command, rest);
+  const { values, positionals } = parseFlags(command, rest);
   if (values.help === true) return { command: 'help', topic: command };
   const flag = new FlagReader(command, values);
   switch (command) {
@@ -197,6 +257,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       return { command, options: parseEdit(flag) };
     case 'compare':
       return { command, options: parseCompare(flag) };
+    case 'batch':
+      return { command, options: parseBatch(flag, positionals) };
+    case 'worker':
+      return { command, options: parseWorker(flag) };
     case 'models':
       return { command, options: parseModels(flag) };
     case 'demo': {
@@ -220,15 +284,19 @@ function unknownCommand(value: string): UsageError {
 
 type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-function parseFlags(command: CommandName, argv: readonly string[]): FlagValues {
+function parseFlags(
+  command: CommandName,
+  argv: readonly string[],
+): { values: FlagValues; positionals: string[] } {
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: [...argv],
       options: SPECS[command],
       strict: true,
-      allowPositionals: false,
+      // Only batch takes an argument of its own: the manifest.
+      allowPositionals: command === 'batch',
     });
-    return values as FlagValues;
+    return { values: values as FlagValues, positionals };
   } catch (error) {
     throw translateParseError(command, error);
   }
@@ -508,5 +576,79 @@ function parseModels(flag: FlagReader): ModelsCommandOptions {
   const options: ModelsCommandOptions = parseConnection(flag);
   const provider = flag.oneOf<ProviderName>('provider', PROVIDERS);
   if (provider) options.provider = provider;
+  return options;
+}
+
+function parseBatch(flag: FlagReader, positionals: readonly string[]): BatchCommandOptions {
+  if (positionals.length === 0) {
+    flag.fail('the manifest is required: retouch batch <manifest.jsonl>, one edit request (JSON) a line');
+  }
+  if (positionals.length > 1) {
+    flag.fail(`one manifest at a time; got ${positionals.length}: ${positionals.join(', ')}`);
+  }
+  const options: BatchCommandOptions = {
+    ...parseConnection(flag),
+    manifest: positionals[0]!,
+    retryFailed: flag.boolean('retry-failed'),
+    resendPossiblyBilled: flag.boolean('resend-possibly-billed'),
+  };
+  const out = flag.string('out');
+  if (out !== undefined) options.out = out;
+  const concurrency = flag.integer('concurrency', { min: 1, max: 256 });
+  if (concurrency !== undefined) options.concurrency = concurrency;
+  const budget = flag.positive('budget-usd', 'US dollars');
+  if (budget !== undefined) options.budgetUsd = budget;
+  const redis = flag.string('redis');
+  if (redis !== undefined) {
+    if (!/^rediss?:\/\//i.test(redis))
+      flag.fail(`--redis must be a redis:// URL such as redis://127.0.0.1:6379, not "${redis}"`);
+    options.redis = redis;
+  }
+  const queue = flag.string('queue');
+  if (queue !== undefined) {
+    if (redis === undefined) flag.fail('--queue names the Redis queue: add --redis <url>');
+    options.queue = queue;
+  }
+  if (redis !== undefined) {
+    const local = [
+      options.simulate && '--simulate',
+      budget !== undefined && '--budget-usd',
+      concurrency !== undefined && '--concurrency',
+      options.retryFailed && '--retry-failed',
+      options.resendPossiblyBilled && '--resend-possibly-billed',
+      options.oxenMode && '--oxen-mode',
+      options.edenaiTransport && '--edenai-transport',
+    ].filter((name): name is string => typeof name === 'string');
+    if (local.length > 0) {
+      flag.fail(
+        `${local[0]} applies where the edits run: with --redis they run in the workers, so give it to retouch worker (or its --config)`,
+      );
+    }
+  }
+  return options;
+}
+
+function parseWorker(flag: FlagReader): WorkerCommandOptions {
+  const { json: _json, ...connection } = parseConnection(flag);
+  const options: WorkerCommandOptions = connection;
+  const redis = flag.string('redis');
+  if (redis !== undefined) {
+    if (!/^rediss?:\/\//i.test(redis))
+      flag.fail(`--redis must be a redis:// URL such as redis://127.0.0.1:6379, not "${redis}"`);
+    options.redis = redis;
+  }
+  const config = flag.string('config');
+  if (config !== undefined) options.config = config;
+  if (redis === undefined && config === undefined) {
+    flag.fail('--redis <url> is required (or "redis" in a --config file): the Redis the queue lives in');
+  }
+  const queue = flag.string('queue');
+  if (queue !== undefined) options.queue = queue;
+  const concurrency = flag.integer('concurrency', { min: 1, max: 1000 });
+  if (concurrency !== undefined) options.concurrency = concurrency;
+  const out = flag.string('out');
+  if (out !== undefined) options.out = out;
+  const budget = flag.positive('budget-usd', 'US dollars');
+  if (budget !== undefined) options.budgetUsd = budget;
   return options;
 }

@@ -21,6 +21,8 @@ export interface CliContext {
   env: Record<string, string | undefined>;
   /** The directory relative paths are resolved against. */
   cwd: string;
+  /** Stops a long-running command (`retouch worker`) as SIGTERM would. */
+  signal?: AbortSignal;
 }
 
 /** The context of the running process. */

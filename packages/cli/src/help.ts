@@ -77,6 +77,60 @@ models are then "<id>:<model>", e.g. "openai:gpt-image-1" from fromImageModel in
 ${KEYS}
 ${EXIT_CODES}
 `;
+    case 'batch':
+      return `Usage: retouch batch <manifest.jsonl> [options]
+
+Runs one edit per manifest line (an EditRequest as JSON; image paths relative to the manifest),
+shows progress, prints a table per model and writes report.html, results.json and results.csv.
+A journal in the output directory makes the batch resumable: after a crash or Ctrl-C, the same
+command skips the lines done, resumes provider jobs already accepted, and never sends a line twice.
+
+Options:
+  --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
+  --concurrency <count>      Edits in flight at once (default 8)
+  --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
+  --retry-failed             Run again the lines that failed in an earlier run
+  --resend-possibly-billed   Send again lines an earlier run sent without recording the answer
+                             (they may be paid for twice)
+  --redis <url>              Enqueue into a Redis queue served by "retouch worker" and follow it
+  --queue <name>             The queue's name with --redis (default: retouch-edits)
+${CONNECTION_FLAGS}
+
+Manifest line:
+  {"model":"oxen:qwen-image-edit","prompt":"Add a hat","images":["photos/cat.png"],"aspectRatio":"1:1"}
+
+Example:
+  retouch batch catalogue.jsonl --out edits --budget-usd 20
+
+${KEYS}
+Exit codes: 0 success, 1 some lines failed, 2 usage error, 130 stopped before every line settled.
+`;
+    case 'worker':
+      return `Usage: retouch worker --redis <url> [--config <file>] [options]
+
+Serves a Redis queue of edits (the one "retouch batch --redis" fills) until SIGTERM or Ctrl-C,
+sharing each provider's rate limit, concurrency and a budget with every worker of the account.
+On SIGTERM it stops taking jobs, lets those in flight finish, and hands back what it can.
+
+Options:
+  --redis <url>              The Redis, e.g. redis://127.0.0.1:6379
+  -c, --config <file>        A JSON file: { redis, queue, account, concurrency, out, budgetUsd,
+                             limits, providers, oxenMode, edenaiTransport, shutdownGraceSeconds }
+  --queue <name>             The queue to serve (default: retouch-edits)
+  --concurrency <count>      Jobs at once (default 4)
+  --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
+                             the same shared directory so "retouch batch" can read them
+  --budget-usd <amount>      A budget shared by every worker of the account
+  --simulate                 Use in-process simulators: no API keys, no network
+  --oxen-mode <mode>         Oxen edits: sync, queue or sse (default)
+  --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
+  -h, --help                 Show this help
+
+Example:
+  retouch worker --redis redis://127.0.0.1:6379 --config worker.json
+
+${KEYS}
+`;
     case 'models':
       return `Usage: retouch models [--provider oxen|edenai] [options]
 
@@ -111,6 +165,8 @@ Edit images with a text prompt through Oxen.ai or Eden AI, and compare models by
 Commands:
   edit        Run one edit and save the outputs
   compare     Run one edit on several models; table, report.html, results.json, results.csv
+  batch       Run a JSONL manifest of edits, resumable; here or through a Redis queue
+  worker      Serve a Redis queue of edits (with retouch batch --redis)
   models      List edit-capable models with parameters and prices
   demo        Compare five models against local simulators: no keys, no network
 

@@ -50,6 +50,7 @@ export {
   writeReport,
 } from './report/report-html.ts';
 export {
+  type BatchInfo,
   type CompareInput,
   type CompareResults,
   type CompareRow,

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { RetouchError } from '@retouch/core';
 import { styles } from './ansi.ts';
 import { parseCommandLine } from './args.ts';
+import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';
 import { runEditCommand } from './commands/edit.ts';
 import { runModelsCommand } from './commands/models.ts';
+import { runWorkerCommand } from './commands/worker.ts';
 import { type CliContext, processContext, wantsColor } from './context.ts';
 import { helpText } from './help.ts';
 import { UsageError } from './usage-error.ts';
@@ -18,6 +20,8 @@ export const EXIT_CODES = {
   editsFailed: 1,
   /** The command line was wrong, or a key is missing. */
   usage: 2,
+  /** `retouch batch` was stopped (Ctrl-C) before every line settled; the same command finishes the rest. */
+  stopped: 130,
 } as const;
 
 /**
@@ -45,6 +49,10 @@ export async function main(argv: readonly string[], context: CliContext = proces
         return await runEditCommand(parsed.options, context);
       case 'compare':
         return await runCompareCommand(parsed.options, context);
+      case 'batch':
+        return await runBatchCommand(parsed.options, context);
+      case 'worker':
+        return await runWorkerCommand(parsed.options, context);
       case 'models':
         return await runModelsCommand(parsed.options, context);
       case 'demo':

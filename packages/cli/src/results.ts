@@ -60,6 +60,8 @@ export interface CompareRun {
   upstreamProvider?: string;
   /** Why the run failed. */
   error?: RunError;
+  /** In a batch: the line's prompt (each line has its own). */
+  prompt?: string;
 }
 
 /** The summary of all runs of one model: one line of the table. */
@@ -150,6 +152,25 @@ export interface CompareResults {
   rows: CompareRow[];
   /** Every run, by model then repeat. */
   runs: CompareRun[];
+  /**
+   * Set for the results of `retouch batch`: each run is one manifest line (its `repeat` is the line
+   * number), each row one model of the manifest.
+   */
+  batch?: BatchInfo;
+}
+
+/** What the results of a `retouch batch` say about the batch. */
+export interface BatchInfo {
+  /** The manifest's path. */
+  manifest: string;
+  /** Edits in the manifest. */
+  lines: number;
+  /** Lines finished by an earlier run of the same batch (from its journal, or the queue). */
+  fromEarlierRuns: number;
+  /** Lines collected from provider jobs an earlier run had started, instead of being sent again. */
+  resumed: number;
+  /** `here` (this process, with a journal) or `queue` (Redis workers). */
+  ranIn: 'here' | 'queue';
 }
 
 /** The settings of a comparison, as recorded in its results. */

@@ -80,6 +80,21 @@ export function requireApiKeys(options: {
 }
 
 /**
+ * The provider's base URL from `OXEN_BASE_URL` or `EDENAI_BASE_URL`, to point the CLI at a compatible
+ * server (a `retouch-simulator` another process runs, a proxy); the real API when unset.
+ */
+function baseURLFrom(options: { env: CliContext['env']; variable: string }): { baseURL?: string } {
+  const value = (options.env[options.variable] ?? '').trim();
+  if (value === '') return {};
+  if (!/^https?:\/\/[^\s]+$/i.test(value)) {
+    throw new UsageError({
+      message: `${options.variable} must be an http(s) URL such as http://127.0.0.1:4010, not "${value}"; unset it to use the provider's API`,
+    });
+  }
+  return { baseURL: value };
+}
+
+/**
  * Creates the adapters a command needs: against in-process simulators with `simulate`, otherwise
  * against the real APIs with keys from the environment (checked first, see {@link requireApiKeys}).
  */
@@ -102,7 +117,10 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
         mode: mode as OxenMode,
         ...(simulator
           ? { baseURL: simulator.url, apiKey: simulator.apiKey, pollIntervalMs: 100, maxPollIntervalMs: 400 }
-          : { apiKey: (options.env.OXEN_API_KEY ?? '').trim() }),
+          : {
+              apiKey: (options.env.OXEN_API_KEY ?? '').trim(),
+              ...baseURLFrom({ env: options.env, variable: 'OXEN_BASE_URL' }),
+            }),
       });
     } else {
       const simulator = simulators.edenai;
@@ -110,7 +128,10 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
         transport: mode as EdenAITransportName,
         ...(simulator
           ? { baseURL: simulator.url, apiKey: simulator.apiKey }
-          : { apiKey: (options.env.EDENAI_API_KEY ?? '').trim() }),
+          : {
+              apiKey: (options.env.EDENAI_API_KEY ?? '').trim(),
+              ...baseURLFrom({ env: options.env, variable: 'EDENAI_BASE_URL' }),
+            }),
       });
     }
     created.push(adapter);

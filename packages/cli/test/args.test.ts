@@ -144,7 +144,10 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate"; the commands are edit, compare, models, demo'],
+    [
+      ['frobnicate'],
+      'unknown command "frobnicate"; the commands are edit, compare, batch, worker, models, demo',
+    ],
     [['--simulate'], '--simulate must follow a command'],
     [
       ['compare', '--modles', 'oxen:a'],

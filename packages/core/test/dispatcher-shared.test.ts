@@ -177,6 +177,25 @@ describe('hooks around the billable request', () => {
     await retouch.close();
   });
 
+  test('beforeSend runs as the billable request leaves the lane, not while it waits in the window', async () => {
+    server = await startScriptedServer();
+    const retouch = createRetouch({
+      providers: [createHttpProvider({ baseURL: server.url })],
+      limits: { wire: { requestsPerSecond: 1 } },
+    });
+    const seen: string[] = [];
+    const edit = (prompt: string) =>
+      retouch.edit(request(prompt), {
+        beforeSend: () => {
+          seen.push(`${prompt} after ${server!.received.length} requests`);
+        },
+      });
+    await Promise.all([edit('first'), edit('second')]);
+    // The second waited a window for its turn: its hook ran only once the first had gone out.
+    expect(seen).toEqual(['first after 0 requests', 'second after 1 requests']);
+    await retouch.close();
+  });
+
   test('a failing onProviderJob stops the job and cancels it on the provider', async () => {
     server = await startScriptedServer();
     const retouch = createRetouch({ providers: [createHttpProvider({ baseURL: server.url, jobs: true })] });
@@ -205,5 +224,65 @@ describe('hooks around the billable request', () => {
     expect((error as Error).message).toBe('no marker');
     expect(server.received).toEqual([]);
     await retouch.close();
+  });
+});
+
+describe('what a queue needs of one edit', () => {
+  test("onProgress hears this edit's events only", async () => {
+    const retouch = createRetouch({ providers: [createFakeProvider({ latencyMs: 5 })] });
+    const mine: string[] = [];
+    const theirs: string[] = [];
+    await Promise.all([
+      retouch.edit(request('mine', 'fake:model-a'), { onProgress: (event) => mine.push(event.jobId) }),
+      retouch.edit(request('theirs', 'fake:model-a'), { onProgress: (event) => theirs.push(event.jobId) }),
+    ]);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(new Set(mine).size).toBe(1);
+    expect(new Set(theirs).size).toBe(1);
+    expect(mine[0]).not.toBe(theirs[0]);
+    await retouch.close();
+  });
+
+  test('an edit whose snapshot onProviderJob stored is left running when the client closes', async () => {
+    server = await startScriptedServer();
+    // The job stays "processing" long enough for the client to close while it waits.
+    server.script(
+      'GET /jobs',
+      ...Array.from({ length: 50 }, () => ({ status: 200, body: { status: 'processing' } })),
+    );
+    const provider = createHttpProvider({ baseURL: server.url, jobs: true, pollIntervalMs: 50 });
+    const retouch = createRetouch({ providers: [{ ...provider, prefersJobs: true }] });
+    let stored: EditJobSnapshot | undefined;
+    const edit = retouch
+      .edit(request(), {
+        onProviderJob: (snapshot) => {
+          stored = snapshot;
+        },
+      })
+      .catch((caught: unknown) => caught);
+    const submitted = () => server!.receivedOn('GET /jobs').length > 0;
+    while (!submitted()) await new Promise((resolve) => setTimeout(resolve, 10));
+    await retouch.close();
+    const error = await edit;
+    expect((error as Error).name).toBe('JobCancelledError');
+    expect((error as Error).message).toContain('was left running');
+    expect(server.receivedOn('DELETE /jobs')).toEqual([]);
+    expect(stored?.providerJobId).toBe('job-1');
+  });
+
+  test('an edit without onProviderJob is still cancelled on the provider when the client closes', async () => {
+    server = await startScriptedServer();
+    server.script(
+      'GET /jobs',
+      ...Array.from({ length: 50 }, () => ({ status: 200, body: { status: 'processing' } })),
+    );
+    const provider = createHttpProvider({ baseURL: server.url, jobs: true, pollIntervalMs: 50 });
+    const retouch = createRetouch({ providers: [{ ...provider, prefersJobs: true }] });
+    const edit = retouch.edit(request()).catch((caught: unknown) => caught);
+    while (server.receivedOn('GET /jobs').length === 0)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await retouch.close();
+    expect(((await edit) as Error).message).toMatch(/closed before the edit/);
+    expect(server.receivedOn('DELETE /jobs')).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '@retouch/core';
 import { createEdenAI, type EdenAIProvider } from '@retouch/provider-edenai';
 import { createOxen, type OxenMode, type OxenProvider } from '@retouch/provider-oxen';
+import { createEditQueue, type EditQueue, type QueuedEditResult } from '@retouch/queue';
 import { type OxenSimulator, startEdenAISimulator, startOxenSimulator } from '@retouch/simulator';
 
 // An adapter written against the published spec, as a third-party provider package would.
@@ -73,4 +74,13 @@ import { createRetouchProvider, fromImageModel, type ImageModelPrices } from '@r
 export function bridge(model: ImageModelV4, prices: ImageModelPrices): ImageModelV4 {
   const retouch: Retouch = createRetouch({ providers: [fromImageModel(model, { id: 'bridged', prices })] });
   return createRetouchProvider(retouch).image('bridged:model');
+}
+
+// The queue's API against the packed declarations; nothing connects until a method is called.
+export function queueFor(url: string): EditQueue {
+  return createEditQueue({ connection: url, name: 'consumer' });
+}
+
+export function paths(result: QueuedEditResult): string[] {
+  return result.images.map((image) => ('path' in image ? image.path : image.url));
 }

@@ -131,7 +131,11 @@ export function renderReport(options: RenderReportOptions): string {
       ...otherRuns.flatMap((run) =>
         run.images.map((image, position) => ({
           image,
-          caption: run.images.length > 1 ? `#${run.repeat}·${position + 1}` : `run ${run.repeat}`,
+          caption: results.batch
+            ? `line ${run.repeat}${run.images.length > 1 ? `·${position + 1}` : ''}`
+            : run.images.length > 1
+              ? `#${run.repeat}·${position + 1}`
+              : `run ${run.repeat}`,
         })),
       ),
     ];
@@ -254,7 +258,12 @@ export function renderReport(options: RenderReportOptions): string {
     ? results.createdAt
     : `${created.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const requestOptions = results.options;
+  const batch = results.batch;
   const optionText = [
+    batch ? `${batch.lines} line${batch.lines === 1 ? '' : 's'}` : undefined,
+    batch && batch.fromEarlierRuns > 0 ? `${batch.fromEarlierRuns} finished by an earlier run` : undefined,
+    batch && batch.resumed > 0 ? `${batch.resumed} resumed from provider jobs` : undefined,
+    batch?.ranIn === 'queue' ? 'run by queue workers' : undefined,
     requestOptions.repeat > 1 ? `${requestOptions.repeat} runs per model` : undefined,
     requestOptions.size ? `size ${requestOptions.size}` : undefined,
     requestOptions.aspectRatio ? `aspect ratio ${requestOptions.aspectRatio}` : undefined,
@@ -270,14 +279,14 @@ export function renderReport(options: RenderReportOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="@retouch/cli">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(`Retouch comparison: ${truncate(results.prompt, 60)}`)}</title>
+<title>${escapeHtml(`${results.batch ? 'Retouch batch' : 'Retouch comparison'}: ${truncate(results.prompt, 60)}`)}</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>
 <header class="hero">
-  <div class="eyebrow"><span class="logo"></span>Retouch · model comparison${results.simulated ? ' <span class="badge">simulated</span>' : ''}</div>
-  <h1 class="prompt">${escapeHtml(results.prompt)}</h1>
+  <div class="eyebrow"><span class="logo"></span>Retouch · ${results.batch ? 'batch' : 'model comparison'}${results.simulated ? ' <span class="badge">simulated</span>' : ''}</div>
+  <h1 class="prompt${results.batch ? ' manifest' : ''}">${escapeHtml(results.prompt)}</h1>
   <div class="meta"><span>${escapeHtml(createdText)}</span><span>${summary.models} model${summary.models === 1 ? '' : 's'}</span><span>${summary.runs} edit${summary.runs === 1 ? '' : 's'}</span>${optionText.map((text) => `<span>${escapeHtml(text!)}</span>`).join('')}</div>
 </header>
 
@@ -297,6 +306,7 @@ ${[...inputCards, ...modelCards].join('\n')}
 
 ${chartSection}
 
+${results.batch ? renderBatchLines({ results }) : ''}
 <section>
   <h2>All numbers</h2>
   <div class="table-wrap"><table>
@@ -339,6 +349,45 @@ export async function writeReport(options: {
   const path = join(options.outDir, 'report.html');
   await writeFile(path, renderReport({ results: options.results, images }));
   return path;
+}
+
+/**
+ * A batch's every line, in manifest order: its model and prompt, status, latency and cost, and its
+ * output files (linked: the cards above show the pictures) or its error.
+ */
+function renderBatchLines(options: { results: CompareResults }): string {
+  const runs = [...options.results.runs].sort((left, right) => left.repeat - right.repeat);
+  const rows = runs
+    .map((run) => {
+      const outcome =
+        run.status === 'succeeded'
+          ? run.images
+              .map(
+                (image) =>
+                  `<a href="${escapeRelativeUrl(image.file)}">${escapeHtml(image.file.split('/').at(-1) ?? image.file)}</a>`,
+              )
+              .join(' ')
+          : `<span class="error-line"><strong>${escapeHtml(run.error?.name ?? 'Error')}</strong> ${escapeHtml(run.error?.message ?? '')}</span>`;
+      return `<tr>
+  <td class="num">${run.repeat}</td>
+  <td><strong>${escapeHtml(run.label)}</strong><small class="via">${escapeHtml(truncate(run.prompt ?? '', 80))}</small></td>
+  <td><span class="pill ${run.status}">${run.status === 'succeeded' ? 'ok' : 'failed'}</span></td>
+  <td class="num">${escapeHtml(run.latencyMs === undefined ? '–' : formatDuration(run.latencyMs))}</td>
+  <td class="num">${escapeHtml(run.costUsd === undefined ? '–' : `${run.costSource === 'estimated' ? '~' : ''}${formatUsd(run.costUsd)}`)}</td>
+  <td>${outcome}</td>
+</tr>`;
+    })
+    .join('\n');
+  return `<section>
+  <h2>Every line</h2>
+  <div class="table-wrap"><table class="lines">
+    <thead><tr><th class="num">Line</th><th>Model and prompt</th><th>Status</th><th class="num">Latency</th><th class="num">Cost</th><th>Output</th></tr></thead>
+    <tbody>
+${rows}
+    </tbody>
+  </table></div>
+</section>
+`;
 }
 
 const FAILED_ICON =

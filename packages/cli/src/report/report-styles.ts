@@ -38,6 +38,7 @@ code, .mono { font-family: ui-monospace, "SF Mono", "Cascadia Code", Menlo, Cons
 .prompt { font-size: clamp(22px, 3.2vw, 32px); line-height: 1.25; font-weight: 680; margin: 12px 0 10px; max-width: 28em; }
 .prompt::before { content: "\\201C"; color: var(--faint); }
 .prompt::after { content: "\\201D"; color: var(--faint); }
+.prompt.manifest::before, .prompt.manifest::after { content: none; }
 .meta { color: var(--muted); font-size: 14px; display: flex; flex-wrap: wrap; gap: 6px 14px; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; background: var(--accent-soft); color: var(--accent); }
 
@@ -126,6 +127,8 @@ td small.via { display: block; color: var(--muted); font-size: 12px; margin-top:
 td small.via i { display: inline-block; width: 8px; height: 8px; border-radius: 50%; margin-right: 6px; vertical-align: 0; }
 td small.via .p-oxen { background: var(--oxen); } td small.via .p-edenai { background: var(--edenai); } td small.via .p-other { background: var(--other); }
 td .pill { font-size: 10.5px; }
+table.lines td { white-space: normal; vertical-align: middle; }
+.error-line { color: var(--bad); font-size: 13px; word-break: break-word; }
 
 footer { color: var(--faint); font-size: 13px; border-top: 1px solid var(--border); padding-top: 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; justify-content: space-between; }
 footer a { color: var(--muted); }

@@ -326,7 +326,7 @@ class RetouchClient implements Retouch {
 
   async #shutdown(): Promise<void> {
     for (const job of [...this.#active]) {
-      const detach = job.origin !== 'edit' && job.providerJobId !== undefined;
+      const detach = (job.origin !== 'edit' || job.persisted) && job.providerJobId !== undefined;
       job.control.abort(
         new JobCancelledError({
           message: detach
@@ -356,9 +356,9 @@ class RetouchClient implements Retouch {
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const { priority: givenPriority, beforeSend, onProviderJob } = options.dispatch ?? {};
+    const { priority: givenPriority, beforeSend, onProviderJob, onProgress } = options.dispatch ?? {};
     const priority = checkPriority(givenPriority);
-    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob })) {
+    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob, onProgress })) {
       if (hook !== undefined && typeof hook !== 'function') {
         throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
       }
@@ -376,7 +376,7 @@ class RetouchClient implements Retouch {
       model: primary.model,
       provider: primary.provider,
       control,
-      ...(options.listeners ? { listeners: options.listeners } : {}),
+      listeners: [...(options.listeners ?? []), ...(onProgress ? [onProgress] : [])],
     });
     let markAccepted!: () => void;
     const accepted = new Promise<void>((resolve) => {
@@ -490,7 +490,7 @@ class RetouchClient implements Retouch {
   #transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): HttpClient {
     const { adapter } = options;
     const base = adapter.http ?? this.#downloader();

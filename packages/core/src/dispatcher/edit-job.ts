@@ -184,6 +184,8 @@ export class DispatchJob implements EditJob {
   warnings: EditWarning[] = [];
   attempts: FailedAttempt[] = [];
   estimatedCost: Cost | undefined;
+  /** Set once the caller stored the job's snapshot (`onProviderJob`): closing the client then leaves it running. */
+  persisted = false;
   readonly #listeners = new Set<ProgressListener>();
   readonly #sink: ProgressListener;
   readonly #cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }) => Promise<void>;
@@ -336,6 +338,7 @@ export class DispatchJob implements EditJob {
     this.#model = options.model;
     this.#provider = options.provider;
     this.#providerJobId = undefined;
+    this.persisted = false;
     this.#updatedAt = Date.now();
   }
 

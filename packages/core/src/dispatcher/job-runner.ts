@@ -47,7 +47,7 @@ export interface DispatchContext {
   transport(options: {
     adapter: ProviderAdapter;
     priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): HttpClient;
   countRetry(): void;
 }
@@ -194,14 +194,19 @@ export class JobRunner {
       seenRunningAt: undefined,
     };
     // A billable request that left the lane may be billed; reads, free POSTs (uploads) and requests
-    // still waiting in the window cost nothing.
+    // still waiting in the window cost nothing. The caller's beforeSend is awaited as the first one
+    // leaves the lane, not before it waits there: a crash while it waits has sent nothing.
+    let beforeSend = plan.hooks?.beforeSend;
     const http = context.transport({
       adapter,
       priority: plan.priority,
-      onAdmit: ({ billable }) => {
+      onAdmit: async ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
         if (!billable) return;
+        const hook = beforeSend;
+        beforeSend = undefined;
+        await hook?.();
         state.sent = true;
         state.sentAt = Date.now();
       },
@@ -239,7 +244,12 @@ export class JobRunner {
       job.emit('queued');
       let output: ProviderEditOutput;
       let providerJobId: string | undefined;
-      await plan.hooks?.beforeSend?.();
+      // An adapter that sends through its own means is not seen by the lane's gate: its call is the request.
+      if (adapter.http === undefined) {
+        const hook = beforeSend;
+        beforeSend = undefined;
+        await hook?.();
+      }
       if (useJobs) {
         const submission = await this.#withRetries({
           adapter,
@@ -305,6 +315,7 @@ export class JobRunner {
     if (!hook) return;
     try {
       await hook(this.#job.toJSON());
+      this.#job.persisted = true;
     } catch (error) {
       this.#job.control.abort(error);
       throw error;

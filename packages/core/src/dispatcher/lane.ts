@@ -136,18 +136,25 @@ export class Lane {
   /**
    * The gate every request of a call passes: it waits until the window (and any pause after a 429)
    * allows one more request, counts it, and learns from its answer. `priority` orders requests waiting
-   * together; `onAdmit` hears when each one leaves.
+   * together; `onAdmit` hears when each one leaves, and the request waits for the promise it returns.
    */
   gate(options: {
     priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): RequestGate {
     const order = this.#gates++;
     return {
       admit: async (request) => {
         const startedAt = await this.#admit({ priority: options.priority, order, signal: request.signal });
         const sharedSettle = await this.#settings.shared?.gate.admit(request);
-        options.onAdmit?.(request);
+        try {
+          await options.onAdmit?.(request);
+        } catch (error) {
+          // The request stays home; its place in the windows is kept, as for one that got no answer.
+          sharedSettle?.({});
+          this.#settle(startedAt, {});
+          throw error;
+        }
         return (outcome: RequestOutcome) => {
           sharedSettle?.(outcome);
           this.#settle(startedAt, outcome);

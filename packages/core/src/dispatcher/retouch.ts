@@ -67,19 +67,26 @@ export interface DispatchOptions {
   /** The priority in the provider's lane; higher goes first. @default 0 */
   priority?: number;
   /**
-   * Awaited just before the edit's billable request is first sent (after validation, the estimate
-   * and the budget reservation). A queue records here that the edit may be billed from now on, so a
-   * crash past this point is never taken for an edit that was not sent. Throwing stops the edit
-   * before anything billable leaves.
+   * Awaited just before the edit's billable request first leaves: after validation, the estimate,
+   * the budget reservation, and the wait in the provider's lane (its slot and rate window), so a crash
+   * while the edit waits there is never taken for one that was sent. A queue records here that the
+   * edit may be billed from now on. Throwing stops the edit before anything billable leaves, with
+   * that error.
    */
   beforeSend?: () => Promise<void> | void;
   /**
    * Awaited once the provider accepted the edit as a job, before the wait for it starts, with the
    * job's snapshot (`job.toJSON()`): persist it here, and a crash can no longer lose a job that may be
    * billed, since `retouch.resume(snapshot)` re-attaches to it. Throwing stops the job and cancels it
-   * on the provider.
+   * on the provider. A job whose snapshot this hook stored is left running on the provider when the
+   * client closes, as a `submit()` job is, since that snapshot can resume it.
    */
   onProviderJob?: (snapshot: EditJobSnapshot) => Promise<void> | void;
+  /**
+   * Hears this edit's {@link ProgressEvent}s only (the client's `onProgress` hears every edit's), e.g.
+   * to report one queued job's progress.
+   */
+  onProgress?: ProgressListener;
 }
 
 /**

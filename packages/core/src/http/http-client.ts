@@ -161,19 +161,25 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
         for (const name of Object.keys(headers))
           if (name.toLowerCase() === 'content-type') delete headers[name];
       }
-      try {
-        if (own) {
-          if (authorization) headers.authorization = authorization;
-          if (gate) {
+      if (own) {
+        if (authorization) headers.authorization = authorization;
+        if (gate) {
+          try {
             settle = await gate.admit({
               method,
               url: current.href,
               signal: init.attempt.signal,
               billable: (init.billable ?? true) && method === 'POST',
             });
+          } catch (reason) {
+            // The gate's own error (an abort, a hook that stopped the request) goes as it is: nothing
+            // left, so it is no transport failure.
+            throw init.attempt.callerSignal?.aborted ? init.attempt.callerSignal.reason : reason;
           }
         }
-        init.attempt.arm();
+      }
+      init.attempt.arm();
+      try {
         const fetchFunction = core.fetch;
         response = await fetchFunction(current, {
           method,

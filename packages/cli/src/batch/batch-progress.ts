@@ -1,0 +1,139 @@
+import { styles } from '../ansi.ts';
+import type { OutputStream } from '../context.ts';
+import { formatDuration, formatUsd } from '../format.ts';
+
+/** Something that happened to one line of a batch. */
+export interface BatchProgressEvent {
+  /**
+   * `started` (sent, or taken by a queue worker), `resumed` (collected from a provider job an earlier
+   * run had started), `retrying`, `succeeded`, `failed`.
+   */
+  type: 'started' | 'resumed' | 'retrying' | 'succeeded' | 'failed';
+  /** The manifest line. */
+  line: number;
+  /** The `provider:model`. */
+  model: string;
+  /** For `succeeded`: the latency in milliseconds. */
+  latencyMs?: number;
+  /** For `succeeded`: the cost, when known. */
+  costUsd?: number;
+  /** For `failed` and `retrying`: why. */
+  message?: string;
+}
+
+/** Shows a batch's progress; see {@link createBatchProgress}. */
+export interface BatchProgress {
+  /** Records an event and shows it. */
+  update(event: BatchProgressEvent): void;
+  /** Draws the final state and stops the refresh timer. */
+  finish(): void;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const BAR_WIDTH = 24;
+
+/**
+ * A batch's progress: on a terminal, one bar redrawn in place (done of total, running, failed, spent,
+ * elapsed); elsewhere (a CI log, a pipe) one plain line per finished, failed, retried or resumed line.
+ *
+ * @example
+ * const progress = createBatchProgress({ stream: process.stderr, total: 300, settled: 0, interactive: true, color: true });
+ * progress.update({ type: 'succeeded', line: 1, model: 'oxen:qwen-image-edit', latencyMs: 1200, costUsd: 0.03 });
+ * progress.finish();
+ */
+export function createBatchProgress(options: {
+  stream: OutputStream;
+  /** Lines in the manifest. */
+  total: number;
+  /** Lines already settled by an earlier run. */
+  settled: number;
+  interactive: boolean;
+  color: boolean;
+  /** Milliseconds clock; injectable for tests. */
+  now?: () => number;
+  /** Redraw interval on a terminal. @default 100 */
+  refreshMs?: number;
+}): BatchProgress {
+  const now = options.now ?? (() => performance.now());
+  const style = styles(options.color);
+  const start = now();
+  const running = new Set<number>();
+  let done = options.settled;
+  let failed = 0;
+  let spentUsd = 0;
+  let frame = 0;
+  let drawn = false;
+  let finished = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const bar = (): string => {
+    const ratio = options.total === 0 ? 1 : done / options.total;
+    const filled = Math.round(ratio * BAR_WIDTH);
+    const symbol = done === options.total ? style.green('✔') : style.cyan(SPINNER[frame % SPINNER.length]!);
+    const parts = [
+      `${done}/${options.total}`,
+      running.size > 0 ? `${running.size} running` : undefined,
+      failed > 0 ? style.red(`${failed} failed`) : undefined,
+      spentUsd > 0 ? formatUsd(spentUsd) : undefined,
+      formatDuration(now() - start),
+    ].filter(Boolean);
+    return `${symbol} [${'█'.repeat(filled)}${style.dim('░'.repeat(BAR_WIDTH - filled))}] ${parts.join(' · ')}`;
+  };
+  const draw = (): void => {
+    options.stream.write(`${drawn ? '\r' : ''}\u001b[2K${bar()}`);
+    drawn = true;
+  };
+  const plain = (event: BatchProgressEvent): void => {
+    const at = style.dim(`[${formatDuration(now() - start).padStart(6)}]`);
+    const name = `line ${event.line} ${event.model}`;
+    let text: string | undefined;
+    if (event.type === 'succeeded') {
+      text = `done in ${formatDuration(event.latencyMs ?? 0)}${event.costUsd !== undefined ? `, ${formatUsd(event.costUsd)}` : ''} (${done}/${options.total})`;
+    } else if (event.type === 'failed') {
+      text = `${style.red('failed')}: ${event.message ?? 'unknown error'} (${done}/${options.total})`;
+    } else if (event.type === 'retrying') {
+      text = `retrying${event.message ? `: ${event.message}` : ''}`;
+    } else if (event.type === 'resumed') {
+      text = 'resumed from the provider job an earlier run started';
+    }
+    if (text !== undefined) options.stream.write(`${at} ${name} ${text}\n`);
+  };
+
+  if (options.interactive) {
+    draw();
+    timer = setInterval(() => {
+      frame += 1;
+      draw();
+    }, options.refreshMs ?? 100);
+    timer.unref?.();
+  } else {
+    const left = options.total - options.settled;
+    options.stream.write(
+      `Running ${left} edit${left === 1 ? '' : 's'}${options.settled > 0 ? ` (${options.settled} of ${options.total} finished by an earlier run)` : ''}\n`,
+    );
+  }
+
+  return {
+    update(event) {
+      if (finished) return;
+      if (event.type === 'started' || event.type === 'resumed') running.add(event.line);
+      if (event.type === 'succeeded' || event.type === 'failed') {
+        running.delete(event.line);
+        done += 1;
+        if (event.type === 'failed') failed += 1;
+        spentUsd += event.costUsd ?? 0;
+      }
+      if (options.interactive) draw();
+      else plain(event);
+    },
+    finish() {
+      if (finished) return;
+      finished = true;
+      if (timer) clearInterval(timer);
+      if (options.interactive) {
+        draw();
+        options.stream.write('\n');
+      }
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
+import { PROVIDERS } from '../args.ts';
+import { UsageError } from '../usage-error.ts';
+
+/** One edit of a manifest. */
+export interface ManifestLine {
+  /** Its line number in the file, from 1. */
+  line: number;
+  /** A hash of the line's text: the journal notices a manifest edited between runs. */
+  hash: string;
+  /** The request, images resolved against the manifest's directory. */
+  request: EditRequest;
+}
+
+/** A checked manifest. */
+export interface Manifest {
+  /** Its absolute path. */
+  path: string;
+  /** Its edits, in file order (blank lines skipped). */
+  lines: ManifestLine[];
+}
+
+/** How many problems a usage error lists before it says "and N more". */
+const SHOWN_PROBLEMS = 10;
+
+/**
+ * Reads a JSONL manifest (one `EditRequest` a line) and checks every line as `retouch.edit()` would,
+ * before anything is sent: a problem is named by file, line, field and fix. Image paths (`{ "path" }`,
+ * or a string that is not a URL) are relative to the manifest.
+ *
+ * @example
+ * const manifest = await loadManifest({ path: 'catalogue.jsonl', cwd: process.cwd() });
+ */
+export async function loadManifest(options: { path: string; cwd: string }): Promise<Manifest> {
+  const path = resolve(options.cwd, options.path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError({ command: 'batch', message: `${options.path}: no such file` });
+  }
+  const directory = dirname(path);
+  const problems: string[] = [];
+  const lines: ManifestLine[] = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    const source = raw.trim();
+    if (source === '') continue;
+    const line = index + 1;
+    const where = `${options.path}:${line}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (error) {
+      problems.push(`${where}: not valid JSON (${(error as Error).message})`);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(
+        `${where}: each line must be one edit request, a JSON object { "model", "prompt", "images" }`,
+      );
+      continue;
+    }
+    const request = resolveImages({ request: value as Record<string, unknown>, directory });
+    const model = typeof request.model === 'string' ? request.model : '';
+    const provider = model.slice(0, model.indexOf(':'));
+    try {
+      await normalizeEditRequest(request);
+      if (model.includes(':') && !(PROVIDERS as readonly string[]).includes(provider)) {
+        problems.push(
+          `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
+        );
+        continue;
+      }
+    } catch (error) {
+      if (!InvalidRequestError.isInstance(error)) throw error;
+      for (const issue of error.issues)
+        problems.push(`${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      continue;
+    }
+    lines.push({
+      line,
+      hash: createHash('sha256').update(source).digest('hex').slice(0, 16),
+      request: request as EditRequest,
+    });
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, SHOWN_PROBLEMS);
+    const more = problems.length - shown.length;
+    throw new UsageError({
+      command: 'batch',
+      message: `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent:\n  ${shown.join('\n  ')}${more > 0 ? `\n  and ${more} more` : ''}`,
+    });
+  }
+  if (lines.length === 0) {
+    throw new UsageError({
+      command: 'batch',
+      message: `${options.path} holds no edits: write one JSON edit request a line, e.g. {"model":"oxen:qwen-image-edit","prompt":"Add a hat","images":["cat.png"]}`,
+    });
+  }
+  return { path, lines };
+}
+
+/** Paths in `images` and `mask` are relative to the manifest; a string that is not a URL is a path. */
+function resolveImages(options: {
+  request: Record<string, unknown>;
+  directory: string;
+}): Record<string, unknown> {
+  const resolveOne = (image: unknown): unknown => {
+    if (typeof image === 'string') {
+      return /^(https?:\/\/|data:)/i.test(image.trim())
+        ? image
+        : { path: resolvePath(image, options.directory) };
+    }
+    if (
+      typeof image === 'object' &&
+      image !== null &&
+      typeof (image as { path?: unknown }).path === 'string'
+    ) {
+      return { ...image, path: resolvePath((image as { path: string }).path, options.directory) };
+    }
+    return image;
+  };
+  const request = { ...options.request };
+  if (Array.isArray(request.images)) request.images = request.images.map(resolveOne);
+  if (request.mask !== undefined) request.mask = resolveOne(request.mask);
+  return request;
+}
+
+function resolvePath(path: string, directory: string): string {
+  return isAbsolute(path) ? path : resolve(directory, path);
+}

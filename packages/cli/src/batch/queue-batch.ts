@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { imageSize } from '@retouch/core';
+import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
+import type { RunError, SavedImage } from '../results.ts';
+import type { BatchProgressEvent } from './batch-progress.ts';
+import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
+import type { BatchLineRun } from './journal.ts';
+import type { Manifest, ManifestLine } from './manifest.ts';
+
+/** Jobs added to Redis in one round trip. */
+const ADD_CHUNK = 500;
+
+/** Options of {@link runQueuedBatch}. */
+export interface QueuedBatchOptions {
+  /** The Redis URL the workers use. */
+  redis: string;
+  /** The queue's name. @default the queue's default, `retouch-edits` */
+  queue?: string;
+  /** The checked manifest. */
+  manifest: Manifest;
+  /** The report, results and copies of the outputs go here. */
+  outDir: string;
+  /** Hears each line's progress. */
+  onProgress?: (event: BatchProgressEvent) => void;
+  /** Stops following (the jobs stay queued for the workers). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Adds a manifest's edits to a `@retouch/queue` queue and follows them until every line settled. Each
+ * line's job id is made from the manifest's path, the line number and its text, so running the same
+ * command again adds nothing new and follows the same jobs. Outputs the workers wrote to paths this
+ * machine can read are copied into `outDir/outputs/` for the report.
+ *
+ * @example
+ * const outcome = await runQueuedBatch({ redis: 'redis://127.0.0.1:6379', manifest, outDir: 'out' });
+ */
+export async function runQueuedBatch(options: QueuedBatchOptions): Promise<BatchOutcome> {
+  const { createEditQueue } = await import('@retouch/queue');
+  const { manifest, outDir } = options;
+  const createdAt = new Date();
+  const started = performance.now();
+  await mkdir(outDir, { recursive: true });
+  const queue = createEditQueue({
+    connection: options.redis,
+    ...(options.queue ? { name: options.queue } : {}),
+  });
+  const emit = (event: BatchProgressEvent): void => options.onProgress?.(event);
+  try {
+    const batchId = createHash('sha256').update(manifest.path).digest('hex').slice(0, 10);
+    const jobIdOf = (line: ManifestLine) => `batch-${batchId}-line-${line.line}-${line.hash.slice(0, 8)}`;
+    const lineOf = new Map(manifest.lines.map((line) => [jobIdOf(line), line]));
+    const handles: QueuedEdit[] = [];
+    for (let start = 0; start < manifest.lines.length; start += ADD_CHUNK) {
+      const chunk = manifest.lines.slice(start, start + ADD_CHUNK);
+      handles.push(
+        ...(await queue.addBulk(chunk.map((line) => ({ request: line.request, jobId: jobIdOf(line) })))),
+      );
+    }
+
+    const following = new AbortController();
+    const stop = (): void => following.abort();
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+    const watching = (async () => {
+      for await (const event of queue.events({ signal: following.signal })) {
+        const line = lineOf.get(event.jobId);
+        if (!line) continue;
+        const model = String(line.request.model);
+        if (event.type === 'active') emit({ type: 'started', line: line.line, model });
+        if (event.type === 'progress' && event.progress.type === 'retrying') {
+          emit({
+            type: 'retrying',
+            line: line.line,
+            model,
+            ...(event.progress.reason ? { message: event.progress.reason } : {}),
+          });
+        }
+        if (event.type === 'progress' && event.progress.type === 'resumed')
+          emit({ type: 'resumed', line: line.line, model });
+      }
+    })();
+
+    let fromEarlierRuns = 0;
+    const runs: BatchLineRun[] = [];
+    const stopped = new Promise<void>((resolve) =>
+      following.signal.addEventListener('abort', () => resolve()),
+    );
+    await Promise.race([
+      Promise.all(
+        handles.map(async (handle) => {
+          const line = lineOf.get(handle.id)!;
+          const status = await handle.status();
+          if (status === 'completed' || status === 'failed') fromEarlierRuns++;
+          let run: BatchLineRun;
+          try {
+            const result = await Promise.race([handle.result(), stopped.then(() => undefined)]);
+            if (result === undefined) return;
+            run = await succeededRun({ line, result, outDir });
+          } catch (error) {
+            run = failedRun({ line, error });
+          }
+          if (following.signal.aborted) return;
+          runs.push(run);
+          emit(
+            run.status === 'succeeded'
+              ? {
+                  type: 'succeeded',
+                  line: line.line,
+                  model: run.model,
+                  ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
+                  ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
+                }
+              : {
+                  type: 'failed',
+                  line: line.line,
+                  model: run.model,
+                  message: `${run.error?.name}: ${run.error?.message}`,
+                },
+          );
+        }),
+      ),
+      stopped,
+    ]);
+    options.signal?.removeEventListener('abort', stop);
+    following.abort();
+    await watching;
+
+    const settled = new Set(runs.map((run) => run.line));
+    return await writeBatchResults({
+      manifest,
+      runs,
+      outDir,
+      modes: () => 'queue',
+      batch: { fromEarlierRuns, resumed: runs.filter((run) => run.resumed).length, ranIn: 'queue' },
+      simulated: false,
+      createdAt,
+      wallTimeMs: Math.round(performance.now() - started),
+      pending: manifest.lines.filter((line) => !settled.has(line.line)).length,
+    });
+  } finally {
+    await queue.close();
+  }
+}
+
+async function succeededRun(options: {
+  line: ManifestLine;
+  result: QueuedEditResult;
+  outDir: string;
+}): Promise<BatchLineRun> {
+  const { line, result } = options;
+  const images: SavedImage[] = [];
+  const warnings = result.warnings.map((warning) => warning.message);
+  for (const [index, image] of result.images.entries()) {
+    if ('url' in image) {
+      warnings.push(`output ${index + 1} is stored at ${image.url}`);
+      continue;
+    }
+    const file = `outputs/line-${line.line}-${index + 1}${extname(image.path) || '.png'}`;
+    try {
+      await mkdir(join(options.outDir, 'outputs'), { recursive: true });
+      await copyFile(image.path, join(options.outDir, ...file.split('/')));
+      const saved: SavedImage = { file, mediaType: image.mediaType, bytes: image.bytes };
+      const size = imageSize(new Uint8Array(await readFile(join(options.outDir, ...file.split('/')))));
+      if (size) Object.assign(saved, size);
+      images.push(saved);
+    } catch {
+      warnings.push(`output ${index + 1} is at ${image.path}, which this machine cannot read`);
+    }
+  }
+  return {
+    line: line.line,
+    prompt: String(line.request.prompt),
+    model: result.model,
+    status: 'succeeded',
+    latencyMs: Math.round(result.timings.totalMs),
+    queuedMs: Math.round(result.timings.queuedMs),
+    runningMs: Math.round(result.timings.runningMs),
+    images,
+    warnings,
+    retries: 0,
+    ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
+    ...(result.providerJobId ? { jobId: result.providerJobId } : {}),
+    ...(result.upstreamProvider ? { upstreamProvider: result.upstreamProvider } : {}),
+    ...(result.resumed ? { resumed: true } : {}),
+  };
+}
+
+function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRun {
+  const { error } = options;
+  const described: RunError =
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { errorName?: unknown }).errorName === 'string'
+      ? {
+          name: (error as { errorName: string }).errorName,
+          message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
+        }
+      : {
+          name: error instanceof Error ? error.name : 'Error',
+          message: error instanceof Error ? error.message : String(error),
+        };
+  return {
+    line: options.line.line,
+    prompt: String(options.line.request.prompt),
+    model: String(options.line.request.model),
+    status: 'failed',
+    images: [],
+    warnings: [],
+    retries: 0,
+    error: described,
+  };
+}

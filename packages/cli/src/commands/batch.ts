@@ -1,0 +1,108 @@
+import { basename, extname, join, resolve } from 'node:path';
+import type { BatchCommandOptions, ProviderName } from '../args.ts';
+import { createBatchProgress } from '../batch/batch-progress.ts';
+import { presentBatch } from '../batch/batch-results.ts';
+import { loadManifest } from '../batch/manifest.ts';
+import { runQueuedBatch } from '../batch/queue-batch.ts';
+import { runBatch } from '../batch/run-batch.ts';
+import { type CliContext, wantsColor } from '../context.ts';
+import { openProviderSession, providerOf } from '../session.ts';
+
+/**
+ * `retouch batch <manifest.jsonl>`: checks every line, then runs the edits here with a journal (or,
+ * with `--redis`, enqueues them for `retouch worker`s and follows them), shows progress, and writes
+ * the table, `report.html`, `results.json` and `results.csv`. Ctrl-C stops it; the same command
+ * finishes the rest.
+ */
+export async function runBatchCommand(options: BatchCommandOptions, context: CliContext): Promise<number> {
+  const manifest = await loadManifest({ path: options.manifest, cwd: context.cwd });
+  const outDir = resolve(
+    context.cwd,
+    options.out ?? join('.retouch-out', `batch-${basename(manifest.path, extname(manifest.path))}`),
+  );
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) {
+      // A second Ctrl-C: stop at once, as the process would have without this handler.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    context.stderr.write(
+      '\nStopping: no new edits start; those in flight finish or are left for the next run (Ctrl-C again to quit now)\n',
+    );
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (options.redis) {
+      const progress = createBatchProgress({
+        stream: context.stderr,
+        total: manifest.lines.length,
+        settled: 0,
+        interactive: context.stderr.isTTY === true,
+        color: wantsColor({ stream: context.stderr, env: context.env }),
+      });
+      try {
+        const outcome = await runQueuedBatch({
+          redis: options.redis,
+          ...(options.queue ? { queue: options.queue } : {}),
+          manifest,
+          outDir,
+          onProgress: (event) => progress.update(event),
+          signal: stop.signal,
+        });
+        progress.finish();
+        return presentBatch({ context, json: options.json, outcome });
+      } finally {
+        progress.finish();
+      }
+    }
+
+    // The manifest's models were checked to name a bundled provider.
+    const providers = [
+      ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+    ];
+    const session = await openProviderSession({
+      providers,
+      simulate: options.simulate,
+      env: context.env,
+      ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
+      ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+    });
+    try {
+      // The journal says how many lines an earlier run settled; the display counts from there.
+      let progress: ReturnType<typeof createBatchProgress> | undefined;
+      const outcome = await runBatch({
+        providers: session.adapters,
+        manifest,
+        outDir,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+        retryFailed: options.retryFailed,
+        resendPossiblyBilled: options.resendPossiblyBilled,
+        simulated: session.simulated,
+        modes: session.modes,
+        signal: stop.signal,
+        onStart: ({ settled }) => {
+          progress = createBatchProgress({
+            stream: context.stderr,
+            total: manifest.lines.length,
+            settled,
+            interactive: context.stderr.isTTY === true,
+            color: wantsColor({ stream: context.stderr, env: context.env }),
+          });
+        },
+        onProgress: (event) => progress?.update(event),
+      }).finally(() => progress?.finish());
+      return presentBatch({ context, json: options.json, outcome });
+    } finally {
+      await session.close();
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

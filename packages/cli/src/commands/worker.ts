@@ -1,0 +1,130 @@
+import { resolve } from 'node:path';
+import { styles } from '../ansi.ts';
+import { PROVIDERS, type ProviderName, type WorkerCommandOptions } from '../args.ts';
+import { type CliContext, wantsColor } from '../context.ts';
+import { formatDuration, formatUsd } from '../format.ts';
+import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
+import { UsageError } from '../usage-error.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../worker-config.ts';
+
+/** Where a worker's outputs go when neither `--out` nor the config says. */
+export const DEFAULT_WORKER_OUT = '.retouch-out/worker';
+
+/**
+ * `retouch worker --redis <url>`: serves a `@retouch/queue` queue (the one `retouch batch --redis`
+ * fills) until SIGTERM or Ctrl-C, then stops taking jobs and finishes or hands back those in flight.
+ */
+export async function runWorkerCommand(options: WorkerCommandOptions, context: CliContext): Promise<number> {
+  const config: WorkerConfig = options.config
+    ? await loadWorkerConfig({ path: options.config, cwd: context.cwd })
+    : {};
+  const redis = options.redis ?? config.redis;
+  if (redis === undefined) {
+    throw new UsageError({
+      command: 'worker',
+      message: '--redis <url> is required (or "redis" in the --config file)',
+    });
+  }
+  const providers: ProviderName[] =
+    config.providers ??
+    (options.simulate
+      ? [...PROVIDERS]
+      : PROVIDERS.filter((provider) => (context.env[API_KEY_VARIABLES[provider]] ?? '').trim() !== ''));
+  if (providers.length === 0) {
+    throw new UsageError({
+      command: 'worker',
+      message: `no provider to serve: export ${Object.values(API_KEY_VARIABLES).join(' or ')}, or add --simulate to use local simulators`,
+    });
+  }
+  const session = await openProviderSession({
+    providers,
+    simulate: options.simulate,
+    env: context.env,
+    ...((options.oxenMode ?? config.oxenMode) ? { oxenMode: (options.oxenMode ?? config.oxenMode)! } : {}),
+    ...((options.edenaiTransport ?? config.edenaiTransport)
+      ? { edenaiTransport: (options.edenaiTransport ?? config.edenaiTransport)! }
+      : {}),
+  });
+  const style = styles(wantsColor({ stream: context.stderr, env: context.env }));
+  const started = performance.now();
+  const log = (text: string) =>
+    context.stderr.write(
+      `${style.dim(`[${formatDuration(performance.now() - started).padStart(6)}]`)} ${text}\n`,
+    );
+  try {
+    const { createEditWorker } = await import('@retouch/queue');
+    const budgetUsd = options.budgetUsd ?? config.budgetUsd;
+    const worker = createEditWorker({
+      connection: redis,
+      providers: session.adapters,
+      ...((options.queue ?? config.queue) ? { name: (options.queue ?? config.queue)! } : {}),
+      ...(config.account ? { account: config.account } : {}),
+      concurrency: options.concurrency ?? config.concurrency ?? 4,
+      output: options.out
+        ? resolve(context.cwd, options.out)
+        : (config.out ?? resolve(context.cwd, DEFAULT_WORKER_OUT)),
+      ...(config.resendPossiblyBilled ? { resendPossiblyBilled: true } : {}),
+      ...(config.shutdownGraceSeconds !== undefined
+        ? { shutdownGraceMs: Math.round(config.shutdownGraceSeconds * 1000) }
+        : {}),
+      handleSignals: false,
+      onError: (error) => log(style.red(`Redis: ${error.message}`)),
+      retouch: {
+        ...(config.limits ? { limits: config.limits } : {}),
+        ...(budgetUsd !== undefined
+          ? { budget: { maxUsd: budgetUsd, ...(config.budgetName ? { name: config.budgetName } : {}) } }
+          : {}),
+        onProgress: (event) => {
+          if (event.type === 'succeeded') {
+            const cost = event.result.cost ? `, ${formatUsd(event.result.cost.usd)}` : '';
+            log(`${event.model} done in ${formatDuration(event.result.timings.totalMs)}${cost}`);
+          } else if (event.type === 'failed') {
+            const error =
+              event.error instanceof Error
+                ? `${event.error.name}: ${event.error.message}`
+                : String(event.error);
+            log(`${event.model} ${style.red('failed')}: ${error}`);
+          }
+        },
+      },
+    });
+    await worker.ready();
+    context.stderr.write(
+      `retouch worker ${worker.id}: serving ${providers.join(' and ')}${session.simulated ? ' (simulated)' : ''}; SIGTERM or Ctrl-C stops it gracefully\n`,
+    );
+    let stopping = false;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolveStop) => {
+      stop = resolveStop;
+    });
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal: stop now, as the process would have without this handler.
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.kill(process.pid, signal);
+        return;
+      }
+      stopping = true;
+      stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const onAbort = (): void => onSignal('SIGTERM');
+    if (context.signal?.aborted) onAbort();
+    else context.signal?.addEventListener('abort', onAbort, { once: true });
+    await stopped;
+    log('stopping: no new jobs; those in flight finish, or go back to the queue for another worker');
+    await worker.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    context.signal?.removeEventListener('abort', onAbort);
+    const stats = worker.stats();
+    log(
+      `stopped: ${stats.completed} completed, ${stats.jobsFailed} failed, ${stats.resumed} resumed, ${stats.handedBack} handed back`,
+    );
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `@retouch/queue`: Retouch edits on many workers and machines, through BullMQ and Redis. One account
+ * rate limit and one budget hold across every worker, and no edit is paid for twice across crashes.
+ *
+ * - {@link createEditQueue} adds edits and follows them;
+ * - {@link createEditWorker} runs them through a Retouch client;
+ * - {@link createRedisSharedLimits} and {@link createRedisBudgetStore} are the shared limits and budget
+ *   the workers use, for a `createRetouch()` of your own.
+ *
+ * BullMQ's and ioredis's types are not part of this API: they are how it is built, not what it offers.
+ *
+ * @example
+ * import { createEditQueue, createEditWorker } from '@retouch/queue';
+ *
+ * const worker = createEditWorker({ connection: 'redis://127.0.0.1:6379', providers: [oxen] });
+ * const queue = createEditQueue({ connection: 'redis://127.0.0.1:6379' });
+ * const edit = await queue.add({ model: 'oxen:qwen-image-edit', prompt: 'Add a hat', images: ['https://example.com/cat.png'] });
+ * console.log(await edit.result());
+ *
+ * @packageDocumentation
+ */
+export {
+  type AddEditOptions,
+  createEditQueue,
+  DEFAULT_QUEUE_NAME,
+  type EditQueue,
+  type EditQueueCounts,
+  type EditQueueEvent,
+  type EditQueueOptions,
+  type QueuedEdit,
+  type QueuedEditStatus,
+} from './edit-queue.ts';
+export {
+  createEditWorker,
+  DEFAULT_OUTPUT_DIRECTORY,
+  type EditWorker,
+  type EditWorkerOptions,
+  type EditWorkerRetouchOptions,
+  type EditWorkerStats,
+} from './edit-worker.ts';
+export { PossiblyBilledError, type PossiblyBilledErrorOptions } from './errors/possibly-billed-error.ts';
+export { QueuedEditError, type QueuedEditErrorOptions } from './errors/queued-edit-error.ts';
+export {
+  directoryOutput,
+  type OutputImage,
+  type OutputLocation,
+  type OutputSink,
+} from './output-sink.ts';
+export type { QueuedEditData, QueuedEditRequest, QueuedImage } from './queued-edit.ts';
+export type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
+export {
+  type BudgetUsage,
+  createRedisBudgetStore,
+  type RedisBudgetStore,
+  type RedisBudgetStoreOptions,
+} from './redis-budget-store.ts';
+export type { RedisConnection } from './redis-connection.ts';
+export {
+  createRedisSharedLimits,
+  type RedisSharedLimits,
+  type RedisSharedLimitsOptions,
+} from './redis-shared-limits.ts';

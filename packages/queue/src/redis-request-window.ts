@@ -1,0 +1,265 @@
+import { RateLimitError, type RequestGate, type RequestOutcome } from '@retouch/core';
+import type { Redis } from 'ioredis';
+import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
+
+/**
+ * Added to the window, as the single-process lane adds its own (core's `WINDOW_MARGIN_MS`, 40 ms): a
+ * request is counted when Redis admits it and reaches the provider some milliseconds later, so without
+ * a margin one that took longer to arrive than the request `limit` places before it would land inside
+ * the provider's window. Wider than the lane's: between the admission and the request leaving there is
+ * the reply from Redis and the queue's own write ("may be billed"), in processes that share a machine.
+ * 75 ms keeps 10 requests a second at 0.93 of the limit.
+ */
+export const SHARED_WINDOW_MARGIN_MS = 75;
+/** Each 429 under a configured rate widens the shared margin by this much, up to {@link MAX_SHARED_WINDOW_MARGIN_MS}. */
+const MARGIN_STEP_MS = 10;
+/** The widest shared margin: 10 requests a second still reach 0.91 of the limit. */
+export const MAX_SHARED_WINDOW_MARGIN_MS = 100;
+/**
+ * A request answered within this long is counted from when it most likely arrived, as core's lane
+ * does (`ANSWERED_RESTAMP_MS`): its answer, less the quickest round trip this process saw recently. A
+ * request that was slow to leave its machine then cannot land in a later window of the provider's than
+ * the one it was counted in, while requests that left on time keep their admission.
+ */
+const ANSWERED_RESTAMP_MS = 500;
+/** How many recent round trips the quickest is taken from. */
+const ROUND_TRIPS_KEPT = 32;
+
+/**
+ * Admits one request: a sorted set of admission times (members are request ids) is trimmed to the
+ * window and counted, and the request is added only when fewer than `cap` remain. Otherwise the reply
+ * is how long until the start `cap` places back leaves the window. A pause after a 429 holds every
+ * request of every process until it ends.
+ *
+ * KEYS: window (sorted set), state (hash: pausedUntil, marginMs, consecutive429)
+ * ARGV: cap (0 for no window), window ms without margin, default margin, request id
+ * Reply: { 1, admittedAt } or { 0, wait ms }
+ */
+const ADMIT = new RedisScript(`${LUA_NOW_MS}
+local now = now_ms()
+local paused = tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0')
+if paused > now then return { 0, paused - now } end
+local cap = tonumber(ARGV[1])
+if cap > 0 then
+  local span = tonumber(ARGV[2]) + tonumber(redis.call('HGET', KEYS[2], 'marginMs') or ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
+  local count = redis.call('ZCARD', KEYS[1])
+  if count >= cap then
+    local blocking = redis.call('ZRANGE', KEYS[1], count - cap, count - cap, 'WITHSCORES')
+    return { 0, math.max(1, tonumber(blocking[2]) + span - now + 1) }
+  end
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], span * 4)
+end
+return { 1, now }`);
+
+/**
+ * Learns from one answer. A quick answer moves the request's place in the window to when it most likely
+ * arrived (Redis's clock now, less the quickest recent round trip, if that is later than its admission);
+ * a 429 gives its place back (the provider did not count it), pauses every process for the provider's
+ * `Retry-After` (else a doubling pause) and widens the margin.
+ *
+ * KEYS: window, state
+ * ARGV: request id, admittedAt, outcome ('answered' | 'limited'), retry-after ms (-1 if none),
+ *       initial pause, max pause, whether a window is configured (1/0), quickest round trip ms (-1 if none)
+ * Reply: the pause in ms after a 429, else 0
+ */
+const SETTLE = new RedisScript(`${LUA_NOW_MS}
+local now = now_ms()
+if ARGV[3] == 'answered' then
+  local admitted = tonumber(ARGV[2])
+  local quickest = tonumber(ARGV[8])
+  if quickest >= 0 and now - admitted <= ${ANSWERED_RESTAMP_MS} and now - quickest > admitted then
+    redis.call('ZADD', KEYS[1], 'XX', now - quickest, ARGV[1])
+  end
+  redis.call('HSET', KEYS[2], 'consecutive429', 0)
+  return 0
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local consecutive = redis.call('HINCRBY', KEYS[2], 'consecutive429', 1)
+local pause = tonumber(ARGV[4])
+if pause < 0 then
+  pause = math.min(tonumber(ARGV[6]), tonumber(ARGV[5]) * 2 ^ (consecutive - 1))
+end
+local paused = tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0')
+redis.call('HSET', KEYS[2], 'pausedUntil', math.max(paused, now + pause))
+if ARGV[7] == '1' then
+  local margin = tonumber(redis.call('HGET', KEYS[2], 'marginMs') or '${SHARED_WINDOW_MARGIN_MS}')
+  redis.call('HSET', KEYS[2], 'marginMs', math.min(${MAX_SHARED_WINDOW_MARGIN_MS}, margin + ${MARGIN_STEP_MS}))
+end
+redis.call('PEXPIRE', KEYS[2], math.max(pause * 2, 3600000))
+return pause`);
+
+/** How a {@link RedisRequestWindow} is set up. */
+export interface RedisRequestWindowSettings {
+  client: Redis;
+  /** Key prefix of this provider's lane, e.g. `retouch:limits:acme:edenai`. */
+  key: string;
+  /** The account's rate; `undefined` for no shared window (429 pauses are still shared). */
+  requestsPerSecond: number | undefined;
+  /** First pause after a 429 without `Retry-After`; doubles for consecutive 429s. */
+  initialPauseMs: number;
+  /** Longest pause after a 429 without `Retry-After`. */
+  maxPauseMs: number;
+}
+
+interface Waiter {
+  signal: AbortSignal | undefined;
+  resolve(admittedAt: number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The request gate of one provider lane shared through Redis: a true sliding window over every
+ * process's requests (a Lua script on a sorted set, timed by Redis's clock), and one pause after a 429
+ * for all of them. Within a process, requests go in the order the local lane let them through; only
+ * the first waiter asks Redis, and it waits exactly until the window says a place frees up.
+ */
+export class RedisRequestWindow implements RequestGate {
+  readonly #settings: RedisRequestWindowSettings;
+  readonly #keys: readonly string[];
+  readonly #cap: number;
+  readonly #windowMs: number;
+  readonly #waiters: Waiter[] = [];
+  #pumping = false;
+  #closed = false;
+  #sequence = 0;
+  readonly #instance = crypto.randomUUID();
+  /** Round trips of recent requests answered within {@link ANSWERED_RESTAMP_MS}, oldest first. */
+  readonly #roundTrips: number[] = [];
+
+  constructor(settings: RedisRequestWindowSettings) {
+    this.#settings = settings;
+    this.#keys = [`${settings.key}:window`, `${settings.key}:state`];
+    const rate = settings.requestsPerSecond;
+    // The same window as the single-process lane: below one request a second, starts are spaced evenly.
+    this.#cap = rate === undefined ? 0 : rate >= 1 ? Math.floor(rate) : 1;
+    this.#windowMs = rate === undefined || rate >= 1 ? 1_000 : Math.round(1_000 / rate);
+  }
+
+  async admit(request: {
+    method: string;
+    url: string;
+    signal?: AbortSignal | undefined;
+  }): Promise<(outcome: RequestOutcome) => void> {
+    const id = `${this.#instance}:${++this.#sequence}`;
+    const admittedAt = await this.#wait({ signal: request.signal, id });
+    // Round trips are measured on this process's clock (a duration), admissions on Redis's.
+    const leftAt = performance.now();
+    return (outcome) => this.#settle({ id, admittedAt, leftAt, outcome });
+  }
+
+  /** Stops pacing: waiting requests are let through (the client is closing). */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(Date.now());
+  }
+
+  #wait(options: { signal: AbortSignal | undefined; id: string }): Promise<number> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.resolve(Date.now());
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        signal,
+        resolve: (admittedAt) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(admittedAt);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+      void this.#pump(options.id);
+    });
+  }
+
+  /** Admits waiters one at a time, first come first served, sleeping as long as Redis says. */
+  async #pump(firstId: string): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    let id = firstId;
+    try {
+      while (this.#waiters.length > 0 && !this.#closed) {
+        const head = this.#waiters[0]!;
+        let reply: [number, number];
+        try {
+          reply = (await ADMIT.run(this.#settings.client, {
+            keys: this.#keys,
+            args: [this.#cap, this.#windowMs, SHARED_WINDOW_MARGIN_MS, id],
+          })) as [number, number];
+        } catch (error) {
+          // Redis is unreachable: the request cannot be paced, so it is not sent.
+          if (this.#waiters[0] === head) this.#waiters.shift();
+          head.reject(error);
+          id = `${this.#instance}:${++this.#sequence}`;
+          continue;
+        }
+        const [admitted, value] = reply;
+        if (this.#waiters[0] !== head) continue; // aborted meanwhile: its place goes to the next
+        if (admitted === 1) {
+          this.#waiters.shift();
+          head.resolve(value);
+          id = `${this.#instance}:${++this.#sequence}`;
+        } else {
+          await sleep(value, head.signal);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #settle(options: { id: string; admittedAt: number; leftAt: number; outcome: RequestOutcome }): void {
+    const { outcome } = options;
+    const limited = outcome.error !== undefined && RateLimitError.isInstance(outcome.error);
+    // Without a window there is nothing to move, and only a 429 matters.
+    if (!limited && (this.#cap === 0 || outcome.status === undefined)) return;
+    let quickest = -1;
+    if (!limited) {
+      const roundTrip = performance.now() - options.leftAt;
+      // A long request keeps its admission: the margin covers its arrival.
+      if (roundTrip > ANSWERED_RESTAMP_MS) return;
+      this.#roundTrips.push(roundTrip);
+      if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
+      quickest = Math.floor(Math.min(...this.#roundTrips));
+    }
+    const retryAfterMs = limited ? (outcome.error as RateLimitError).retryAfterMs : undefined;
+    void SETTLE.run(this.#settings.client, {
+      keys: this.#keys,
+      args: [
+        options.id,
+        options.admittedAt,
+        limited ? 'limited' : 'answered',
+        retryAfterMs ?? -1,
+        this.#settings.initialPauseMs,
+        this.#settings.maxPauseMs,
+        this.#cap > 0 ? 1 : 0,
+        quickest,
+      ],
+    }).catch(() => {
+      // Losing one restamp or pause costs at most one early request; the window still holds.
+    });
+  }
+}
+
+/** Waits `ms` (capped at a second, so a long wait re-reads the shared state), or until the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.min(ms, 1_000));
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * A small provider over real HTTP for the queue's tests: a node:http server that edits (a one-shot
+ * POST, or a job that runs for a while), enforces an account's sliding-window limit with 429s, and
+ * records what came over the wire (arrivals, billable submissions, calls in flight); and an adapter on
+ * core's HTTP client, so the 429s, retries and pauses are the ones users get. Workers in child
+ * processes import the adapter too.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createGeneratedImage,
+  createHttpClient,
+  GenerationFailedError,
+  type ProviderAdapter,
+  secondsToMs,
+} from '@retouch/core';
+
+/** A 1×1 PNG. */
+export const TINY_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+/** How the server behaves. */
+export interface WireServerOptions {
+  /** How long a one-shot edit takes to answer. @default 0 */
+  editDelayMs?: number;
+  /** How long a job runs once submitted. @default 50 */
+  jobMs?: number;
+  /** At most this many accepted requests in any `windowMs` (every route); above it, 429. */
+  requestsPerSecond?: number;
+  /** @default 1000 */
+  windowMs?: number;
+  /** Prompts whose edit fails (one-shot: 500 after the work; jobs: the job fails). */
+  failingPrompts?: readonly string[];
+  /** The cost each edit reports. @default 0.25 */
+  costUsd?: number;
+}
+
+/** One request the server received. */
+export interface WireArrival {
+  route: string;
+  at: number;
+  status: number;
+  prompt?: string;
+}
+
+/** The running server. */
+export interface WireServer {
+  readonly url: string;
+  readonly arrivals: WireArrival[];
+  /** Prompts of billable submissions (one-shot edits and job submissions the server did the work for). */
+  readonly billed: string[];
+  /** Most requests in flight at once. */
+  readonly maxInFlight: number;
+  readonly rateLimited: number;
+  /** Answers the next requests on `route` with 429 (`retry_after` seconds in the body). */
+  rateLimitNext(options: { count: number; retryAfterSeconds: number }): void;
+  close(): Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1. */
+export async function startWireServer(options: WireServerOptions = {}): Promise<WireServer> {
+  const arrivals: WireArrival[] = [];
+  const billed: string[] = [];
+  const accepted: number[] = [];
+  const jobs = new Map<string, { prompt: string; doneAt: number; failed: boolean; cancelled: boolean }>();
+  const windowMs = options.windowMs ?? 1_000;
+  const costUsd = options.costUsd ?? 0.25;
+  let forced: { count: number; retryAfterSeconds: number } | undefined;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let rateLimited = 0;
+  let nextJob = 1;
+
+  const server = createServer((request, response) => {
+    void handle(request, response);
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body = text ? (JSON.parse(text) as { prompt?: string }) : {};
+    const path = request.url ?? '/';
+    const route = `${request.method} ${path.replace(/\/jobs\/.+$/, '/jobs/:id')}`;
+    const now = Date.now();
+    const answer = (status: number, json: unknown): void => {
+      arrivals.push({ route, at: now, status, ...(body.prompt ? { prompt: body.prompt } : {}) });
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    };
+    while (accepted.length > 0 && now - accepted[0]! >= windowMs) accepted.shift();
+    if (forced && forced.count > 0) {
+      forced.count--;
+      rateLimited++;
+      answer(429, { detail: 'Rate limit exceeded', retry_after: forced.retryAfterSeconds });
+      return;
+    }
+    if (options.requestsPerSecond !== undefined && accepted.length >= options.requestsPerSecond) {
+      rateLimited++;
+      answer(429, { detail: 'Rate limit exceeded', retry_after: (accepted[0]! + windowMs - now) / 1000 });
+      return;
+    }
+    accepted.push(now);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      if (route === 'POST /edit') {
+        billed.push(body.prompt ?? '');
+        if (options.editDelayMs) await new Promise((resolve) => setTimeout(resolve, options.editDelayMs));
+        if (options.failingPrompts?.includes(body.prompt ?? '')) {
+          answer(500, { detail: 'the model failed' });
+          return;
+        }
+        answer(200, { images: [TINY_PNG_BASE64], cost: costUsd });
+      } else if (route === 'POST /jobs') {
+        billed.push(body.prompt ?? '');
+        const id = `job-${nextJob++}`;
+        jobs.set(id, {
+          prompt: body.prompt ?? '',
+          doneAt: now + (options.jobMs ?? 50),
+          failed: options.failingPrompts?.includes(body.prompt ?? '') ?? false,
+          cancelled: false,
+        });
+        answer(200, { id });
+      } else if (route === 'GET /jobs/:id' || route === 'DELETE /jobs/:id') {
+        const id = path.split('/').pop() ?? '';
+        const job = jobs.get(id);
+        if (!job) {
+          answer(404, { detail: `no job ${id}` });
+        } else if (route === 'DELETE /jobs/:id') {
+          job.cancelled = true;
+          answer(200, { id, status: 'cancelled' });
+        } else if (job.cancelled) {
+          answer(200, { id, status: 'cancelled' });
+        } else if (Date.now() < job.doneAt) {
+          answer(200, { id, status: 'processing' });
+        } else if (job.failed) {
+          answer(200, { id, status: 'failed' });
+        } else {
+          answer(200, { id, status: 'succeeded', image: TINY_PNG_BASE64, cost: costUsd });
+        }
+      } else {
+        answer(404, { detail: 'Not Found' });
+      }
+    } finally {
+      inFlight--;
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivals,
+    billed,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get rateLimited() {
+      return rateLimited;
+    },
+    rateLimitNext(next) {
+      forced = { ...next };
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The adapter: one-shot edits, or jobs with `jobs: true`. Costs are estimated at `priceUsd`. */
+export function createWireProvider(options: {
+  baseURL: string;
+  jobs?: boolean;
+  priceUsd?: number;
+  pollIntervalMs?: number;
+}): ProviderAdapter {
+  const id = 'wire';
+  const http = createHttpClient({
+    provider: id,
+    baseURL: options.baseURL,
+    apiKey: 'wire-secret-key-123456',
+    // Eden AI's form: the delay is a `retry_after` number of seconds in the JSON body.
+    parseErrorBody: (_status, body) => {
+      const retryAfterMs = secondsToMs((body as { retry_after?: unknown } | undefined)?.retry_after);
+      return retryAfterMs === undefined ? undefined : { retryAfterMs, message: 'Rate limit exceeded' };
+    },
+  });
+  const adapter: ProviderAdapter = {
+    id,
+    specificationVersion: 2,
+    http,
+    ...(options.jobs ? { prefersJobs: true } : {}),
+    polling: { intervalMs: options.pollIntervalMs ?? 20 },
+    async estimateCost() {
+      return { usd: options.priceUsd ?? 0.25, source: 'estimated' };
+    },
+    async edit(call) {
+      const { data } = await call.http.request<{ images: string[]; cost: number }>({
+        method: 'POST',
+        path: '/edit',
+        json: { prompt: call.request.prompt },
+        signal: call.signal,
+      });
+      return {
+        images: data.images.map((base64) => createGeneratedImage({ provider: id, base64 })),
+        cost: { usd: data.cost, source: 'reported' },
+        warnings: [],
+        raw: data,
+      };
+    },
+  };
+  if (options.jobs) {
+    adapter.submit = async (call) => {
+      const { data } = await call.http.request<{ id: string }>({
+        method: 'POST',
+        path: '/jobs',
+        json: { prompt: call.request.prompt },
+        signal: call.signal,
+      });
+      return { jobId: data.id, warnings: [] };
+    };
+    adapter.status = async (jobId, { http: paced, signal }) => {
+      const { data } = await paced.request<{ status: string; image?: string; cost?: number }>({
+        method: 'GET',
+        path: `/jobs/${jobId}`,
+        ...(signal ? { signal } : {}),
+      });
+      if (data.status === 'succeeded') {
+        return {
+          state: 'succeeded',
+          output: {
+            images: [createGeneratedImage({ provider: id, base64: data.image! })],
+            ...(data.cost !== undefined ? { cost: { usd: data.cost, source: 'reported' as const } } : {}),
+            warnings: [],
+            raw: data,
+            jobId,
+          },
+        };
+      }
+      if (data.status === 'failed') {
+        return {
+          state: 'failed',
+          error: new GenerationFailedError({ message: `${id}: job failed`, provider: id, jobId }),
+        };
+      }
+      if (data.status === 'cancelled') return { state: 'cancelled', raw: data };
+      return { state: 'running', raw: data };
+    };
+    adapter.cancel = async (jobId, { http: paced, signal }) => {
+      await paced.request({ method: 'DELETE', path: `/jobs/${jobId}`, ...(signal ? { signal } : {}) });
+    };
+  }
+  return adapter;
+}
+
+/** The most arrivals in any window of `windowMs`. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}

@@ -16,10 +16,11 @@ const MARGIN_STEP_MS = 10;
 /** The widest shared margin: 10 requests a second still reach 0.91 of the limit. */
 export const MAX_SHARED_WINDOW_MARGIN_MS = 100;
 /**
- * A request answered within this long is counted from when it most likely arrived, as core's lane
- * does (`ANSWERED_RESTAMP_MS`): its answer, less the quickest round trip this process saw recently. A
- * request that was slow to leave its machine then cannot land in a later window of the provider's than
- * the one it was counted in, while requests that left on time keep their admission.
+ * A request answered within this long is checked for having left late, as core's lane does
+ * (`ANSWERED_RESTAMP_MS`): its round trip less the quickest this process saw recently is how late it
+ * most likely reached the provider; lateness past the window's margin moves it that much later, so a
+ * request slow to leave its machine cannot land in the provider's next window, while requests that
+ * left on time keep their admission.
  */
 const ANSWERED_RESTAMP_MS = 500;
 /** How many recent round trips the quickest is taken from. */
@@ -54,8 +55,8 @@ end
 return { 1, now }`);
 
 /**
- * Learns from one answer. A quick answer moves the request's place in the window to when it most likely
- * arrived (Redis's clock now, less the quickest recent round trip, if that is later than its admission);
+ * Learns from one answer. A quick answer that came late moves the request's place in the window by its
+ * lateness past the margin (Redis's clock now, less the quickest recent round trip, less its admission);
  * a 429 gives its place back (the provider did not count it), pauses every process for the provider's
  * `Retry-After` (else a doubling pause) and widens the margin.
  *
@@ -69,8 +70,10 @@ local now = now_ms()
 if ARGV[3] == 'answered' then
   local admitted = tonumber(ARGV[2])
   local quickest = tonumber(ARGV[8])
-  if quickest >= 0 and now - admitted <= ${ANSWERED_RESTAMP_MS} and now - quickest > admitted then
-    redis.call('ZADD', KEYS[1], 'XX', now - quickest, ARGV[1])
+  local margin = tonumber(redis.call('HGET', KEYS[2], 'marginMs') or '${SHARED_WINDOW_MARGIN_MS}')
+  local late = now - quickest - admitted - margin
+  if quickest >= 0 and now - admitted <= ${ANSWERED_RESTAMP_MS} and late > 0 then
+    redis.call('ZADD', KEYS[1], 'XX', admitted + late, ARGV[1])
   end
   redis.call('HSET', KEYS[2], 'consecutive429', 0)
   return 0

@@ -31,11 +31,11 @@ const MIN_OBSERVED_TO_CUT = 3;
 /** Successes (at the current rate, while the rate held requests back) before the rate is probed up. */
 const MIN_PROBE_RUN = 5;
 /**
- * A request answered within this long is counted in the window from when it most likely arrived: its
- * answer, less the quickest round trip of recent requests. A request that was slow to leave a busy
- * machine (its round trip longer than the quickest by that delay) then cannot land in a later window
- * than the one it was counted in, while requests that left on time keep their start, so nothing is
- * lost to the provider's own answer time. Longer requests keep their start: the margin covers them.
+ * A request answered within this long is checked for having left late: its round trip, less the
+ * quickest of recent requests, is how late it most likely reached the provider. The window's margin
+ * covers lateness up to itself; a request later than that is counted in the window the rest later, so
+ * a request slow to leave a busy machine cannot land in the provider's next window, while requests
+ * that left on time keep their start and cost nothing. Longer requests keep their start.
  */
 export const ANSWERED_RESTAMP_MS = 500;
 /** How many recent round trips the quickest is taken from. */
@@ -231,8 +231,11 @@ export class RateController {
     if (roundTrip > ANSWERED_RESTAMP_MS || roundTrip <= 0) return;
     this.#roundTrips.push(roundTrip);
     if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
-    const arrivedBy = now - Math.min(...this.#roundTrips);
-    if (arrivedBy <= startedAt) return;
+    // The window's margin already covers a request that arrived up to marginMs late: only the delay
+    // beyond it moves the request, so requests that left on time cost nothing.
+    const late = now - Math.min(...this.#roundTrips) - startedAt - this.#marginMs;
+    if (late <= 0) return;
+    const arrivedBy = startedAt + late;
     const index = this.#starts.indexOf(startedAt);
     if (index === -1) return;
     this.#starts.splice(index, 1);

@@ -110,6 +110,11 @@ async function runRateAdherence(context: ScenarioContext): Promise<ScenarioResul
         ...(limits === undefined ? {} : { limits: { edenai: limits } }),
       });
       try {
+        // Steady state: the model list (for the estimate) is read once per client, through the lane like
+        // every request, and the provider counts it. Read it first and let its window pass, so the
+        // measured second holds edits only, as the baselines' do.
+        await retouch.listModels({ provider: 'edenai' });
+        await pause();
         const outcomes = await Promise.allSettled(Array.from({ length: edits }, () => retouch.edit(request)));
         return outcomes.map((outcome) => outcome.status === 'fulfilled' && outcome.value.images.length > 0);
       } finally {

@@ -1,6 +1,7 @@
 import { styles } from '../ansi.ts';
 import type { OutputStream } from '../context.ts';
 import { formatDuration, formatUsd } from '../format.ts';
+import type { BatchLineRun } from './journal.ts';
 
 /** Something that happened to one line of a batch. */
 export interface BatchProgressEvent {
@@ -19,6 +20,20 @@ export interface BatchProgressEvent {
   costUsd?: number;
   /** For `failed` and `retrying`: why. */
   message?: string;
+}
+
+/** The event that reports a line's settled run, the same for local and queued batches. */
+export function settledEvent(options: { line: number; run: BatchLineRun }): BatchProgressEvent {
+  const { line, run } = options;
+  return run.status === 'succeeded'
+    ? {
+        type: 'succeeded',
+        line,
+        model: run.model,
+        ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
+        ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
+      }
+    : { type: 'failed', line, model: run.model, message: `${run.error?.name}: ${run.error?.message}` };
 }
 
 /** Shows a batch's progress; see {@link createBatchProgress}. */

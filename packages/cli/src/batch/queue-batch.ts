@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import { imageSize } from '@retouch/core';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
 import type { RunError, SavedImage } from '../results.ts';
-import type { BatchProgressEvent } from './batch-progress.ts';
+import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
@@ -104,22 +104,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
           }
           if (following.signal.aborted) return;
           runs.push(run);
-          emit(
-            run.status === 'succeeded'
-              ? {
-                  type: 'succeeded',
-                  line: line.line,
-                  model: run.model,
-                  ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
-                  ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
-                }
-              : {
-                  type: 'failed',
-                  line: line.line,
-                  model: run.model,
-                  message: `${run.error?.name}: ${run.error?.message}`,
-                },
-          );
+          emit(settledEvent({ line: line.line, run }));
         }),
       ),
       stopped,

@@ -12,7 +12,7 @@ import {
 import { saveImages } from '../outputs.ts';
 import type { RunError } from '../results.ts';
 import { UsageError } from '../usage-error.ts';
-import type { BatchProgressEvent } from './batch-progress.ts';
+import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import { BatchJournal, type BatchLineRun } from './journal.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
@@ -160,22 +160,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
       }
       await journal.append({ type: 'done', line: line.line, hash: line.hash, run });
       runs.push(run);
-      emit(
-        run.status === 'succeeded'
-          ? {
-              type: 'succeeded',
-              line: line.line,
-              model: run.model,
-              ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
-              ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
-            }
-          : {
-              type: 'failed',
-              line: line.line,
-              model: run.model,
-              message: `${run.error?.name}: ${run.error?.message}`,
-            },
-      );
+      emit(settledEvent({ line: line.line, run }));
     };
 
     const listenerFor =

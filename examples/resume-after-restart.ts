@@ -31,7 +31,7 @@ if (saved === undefined) {
   console.log('exiting before the edit finishes; run again to collect it');
 } else {
   // A later run, possibly another process on another machine: re-attach and wait.
-  const job = retouch.resume(JSON.parse(saved));
+  const job = await retouch.resume(JSON.parse(saved));
   console.log(`resumed job ${job.id} (Oxen job ${job.providerJobId}), ${job.status}`);
   const result = await job.result();
   console.log(`${result.model}: ${result.images.length} image, $${result.cost?.usd.toFixed(4)}`);

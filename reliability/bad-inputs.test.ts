@@ -527,7 +527,7 @@ const badRequests: BadCase[] = [
     run: async () => {
       const retouch = createRetouch({ providers: [oxen(), edenai()] });
       try {
-        return retouch.resume({ id: 'job_1' });
+        return await retouch.resume({ id: 'job_1' });
       } finally {
         await retouch.close();
       }

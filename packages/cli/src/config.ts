@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { checkEditOption, laneLimitsSchema } from '@retouch/core';
+import { checkLaneLimits } from '@retouch/core';
+import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -261,15 +262,14 @@ export function parseCompareConfig(options: {
       if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
         fail(field, 'must be { concurrency?, requestsPerSecond? }');
       // The lane limits are checked by core's own rule, the one createRetouch applies.
-      const parsed = laneLimitsSchema.safeParse(lane);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        if (issue.code === 'unrecognized_keys') {
-          fail(field, `has an unknown key "${issue.keys[0]}"; use concurrency or requestsPerSecond`);
+      const problem = checkLaneLimits(lane);
+      if (problem) {
+        if (problem.unknownKey !== undefined) {
+          fail(field, `has an unknown key "${problem.unknownKey}"; use concurrency or requestsPerSecond`);
         }
-        fail([field, ...issue.path].join('.'), issue.message);
+        fail([field, ...problem.path].join('.'), problem.message);
       }
-      const checked: CompareConfigLimits = parsed.data!;
+      const checked: CompareConfigLimits = lane as CompareConfigLimits;
       config.limits[provider] = checked;
     }
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type LaneLimits, laneLimitsSchema } from '@retouch/core';
+import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import { type EdenAITransportName, type OxenMode, PROVIDERS, type ProviderName } from './args.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
@@ -170,12 +170,16 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
       if (!(PROVIDERS as readonly string[]).includes(provider)) {
         fail(`limits.${provider}`, `names no provider; the providers are ${PROVIDERS.join(' and ')}`);
       }
-      const parsed = laneLimitsSchema.safeParse(lane);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        fail(`limits.${provider}${issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}`, issue.message);
+      const problem = checkLaneLimits(lane);
+      if (problem) {
+        const path = problem.unknownKey === undefined ? problem.path : [...problem.path, problem.unknownKey];
+        const message =
+          problem.unknownKey === undefined
+            ? problem.message
+            : `is not an option (options: ${(problem.known ?? []).join(', ')})`;
+        fail(`limits.${provider}${path.length > 0 ? `.${path.join('.')}` : ''}`, message);
       }
-      limits[provider as ProviderName] = parsed.data!;
+      limits[provider as ProviderName] = lane as LaneLimits;
     }
     config.limits = limits;
   }

@@ -1,15 +1,5 @@
-import { z } from 'zod';
-import { lazySchema } from './lazy-schema.ts';
-
-/** Zod schema of a {@link Cost}. */
-export const costSchema = lazySchema(() =>
-  z.object({
-    /** The amount in US dollars. */
-    usd: z.number().nonnegative(),
-    /** `reported` by the provider's own accounting, or `estimated` from its published prices. */
-    source: z.enum(['reported', 'estimated']),
-  }),
-);
+import type { z } from 'zod';
+import type { costSchema } from './schemas/cost-schema.ts';
 
 /**
  * What an edit cost, in US dollars. `reported` comes from the provider's own accounting (Eden AI's

@@ -1,18 +1,14 @@
 /**
  * `@retouch/core`: the provider-neutral contract of Retouch (requests, results, errors, the adapter
- * spec) and the HTTP helpers provider packages build on.
+ * spec) and the HTTP helpers provider packages build on. The zod schemas of the contract are in
+ * `@retouch/core/schemas`; this entry loads zod only when a call first checks a request.
  *
  * @packageDocumentation
  */
-export { type Cost, costSchema, roundUsd, sumCosts } from './cost.ts';
+export { type Cost, roundUsd, sumCosts } from './cost.ts';
 export type { BudgetOptions, BudgetStore, BudgetStoreReservation } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
-export {
-  type EditJob,
-  type EditJobSnapshot,
-  type EditJobStatus,
-  editJobSnapshotSchema,
-} from './dispatcher/edit-job.ts';
+export type { EditJob, EditJobSnapshot, EditJobStatus } from './dispatcher/edit-job.ts';
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
 export type {
   FailedEvent,
@@ -35,18 +31,15 @@ export type {
   RetouchOptions,
   RetouchStats,
 } from './dispatcher/retouch.ts';
-export { laneLimitsSchema } from './dispatcher/retouch-options.ts';
+export { checkLaneLimits, type OptionProblem } from './dispatcher/retouch-options.ts';
 export { backoffDelay, type RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
 export {
   ASPECT_RATIO_PATTERN,
-  checkEditOption,
   EDIT_OPTION_KEYS,
-  type EditOptionCheck,
   type EditOptionName,
   type EditOptions,
   type EditRequest,
-  editRequestSchema,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
   MAX_PROMPT_LENGTH,
@@ -58,16 +51,14 @@ export {
   QUALITIES,
   SIZE_PATTERN,
 } from './edit-request.ts';
-export {
-  type EditResult,
-  type EditTimings,
-  type EditWarning,
-  type EditWarningOption,
-  editResultSchema,
-  editWarningSchema,
-  type FailedAttempt,
-  type GeneratedImage,
-  type SerializedEditResult,
+export type {
+  EditResult,
+  EditTimings,
+  EditWarning,
+  EditWarningOption,
+  FailedAttempt,
+  GeneratedImage,
+  SerializedEditResult,
 } from './edit-result.ts';
 export * from './errors/index.ts';
 export { createGeneratedImage, type GeneratedImageOptions } from './generated-image.ts';

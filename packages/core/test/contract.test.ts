@@ -7,7 +7,6 @@ import {
   createGeneratedImage,
   createHttpClient,
   type EditResult,
-  editResultSchema,
   extensionFor,
   InvalidResponseError,
   loadApiKey,
@@ -17,6 +16,7 @@ import {
   roundUsd,
   sumCosts,
 } from '@retouch/core';
+import * as schemas from '@retouch/core/schemas';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const tinyPngPath = fileURLToPath(new URL('./__fixtures__/tiny.png', import.meta.url));
@@ -25,8 +25,7 @@ let tinyPng: Buffer;
 test('the public surface exports the contract, the errors and the helpers adapters use', () => {
   const names = [
     'normalizeEditRequest',
-    'editRequestSchema',
-    'editResultSchema',
+    'checkLaneLimits',
     'normalizeImageInput',
     'imageToBlob',
     'createHttpClient',
@@ -47,6 +46,19 @@ test('the public surface exports the contract, the errors and the helpers adapte
     'InvalidResponseError',
   ];
   for (const name of names) expect(core, name).toHaveProperty(name);
+  // The zod schemas are an entry of their own, so importing core does not load zod.
+  for (const name of [
+    'editRequestSchema',
+    'editResultSchema',
+    'editWarningSchema',
+    'costSchema',
+    'editJobSnapshotSchema',
+    'laneLimitsSchema',
+    'checkEditOption',
+  ]) {
+    expect(schemas, name).toHaveProperty(name);
+    expect(core, name).not.toHaveProperty(name);
+  }
   // Internal helpers stay internal.
   expect(core).not.toHaveProperty('toRequestIssues');
   expect(core).not.toHaveProperty('sanitizeCause');
@@ -242,7 +254,7 @@ describe('generated images', () => {
       upstreamProvider: 'openai',
       raw: { data: [] },
     };
-    const parsed = editResultSchema.parse(JSON.parse(JSON.stringify(result)));
+    const parsed = schemas.editResultSchema.parse(JSON.parse(JSON.stringify(result)));
     expect(parsed.images).toEqual([{ base64: tinyPng.toString('base64'), mediaType: 'image/png' }]);
     expect(parsed.cost).toEqual({ usd: 0.010975, source: 'reported' });
   });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRetouch, type EditRequest, JobCancelledError, RetouchError } from '@retouch/core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createFakeProvider } from './support/fake-provider.ts';
 
 const closeScript = fileURLToPath(new URL('./support/close-script.ts', import.meta.url));
@@ -79,7 +79,7 @@ describe('close()', () => {
     const fake = createFakeProvider({ latencyMs: 1_000 });
     const retouch = createRetouch({ providers: [fake] });
     const inFlight = retouch.edit(request);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(fake.callsOf('edit')).toHaveLength(1));
     // Still being validated when close() is called: it never starts.
     const late = retouch.edit(request);
     const closing = retouch.close();
@@ -92,7 +92,7 @@ describe('close()', () => {
     await expect(retouch.submit(request)).rejects.toThrow(/client is closed/);
     await expect(retouch.estimate(request)).rejects.toThrow(/client is closed/);
     expect(() => retouch.editMany([request])).toThrow(/client is closed/);
-    expect(() => retouch.resume({})).toThrow(/client is closed/);
+    await expect(retouch.resume({})).rejects.toThrow(/client is closed/);
     expect(fake.closed).toBe(true);
     await retouch.onIdle();
   });

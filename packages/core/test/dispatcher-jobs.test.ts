@@ -1,12 +1,12 @@
 import {
   createRetouch,
   type EditRequest,
-  editJobSnapshotSchema,
   InvalidRequestError,
   JobCancelledError,
   type ProgressEvent,
   RetouchError,
 } from '@retouch/core';
+import { editJobSnapshotSchema } from '@retouch/core/schemas';
 import { describe, expect, test } from 'vitest';
 import { createFakeProvider, FakeJobBackend, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { createHttpProvider, startScriptedServer } from './support/http-provider.ts';
@@ -121,7 +121,7 @@ describe('per-request job preference', () => {
 
     const after = createFakeProvider(options);
     const second = createRetouch({ providers: [after] });
-    await second.resume(saved).result();
+    await (await second.resume(saved)).result();
     expect(after.callsOf('wait')).toHaveLength(1);
     expect(after.callsOf('wait')[0]!.request).toBeUndefined();
     await second.close();
@@ -145,7 +145,7 @@ describe('toJSON and resume', () => {
 
     const after = jobsProvider(backend);
     const second = createRetouch({ providers: [after] });
-    const resumed = second.resume(saved);
+    const resumed = await second.resume(saved);
     expect(resumed).toMatchObject({ id: job.id, providerJobId: job.providerJobId, model: 'fake:model-a' });
     const result = await resumed.result();
 
@@ -169,7 +169,7 @@ describe('toJSON and resume', () => {
     expect(saved.error).toBeUndefined();
 
     const second = createRetouch({ providers: [jobsProvider(backend)] });
-    const result = await second.resume(saved).result();
+    const result = await (await second.resume(saved)).result();
     expect(result.jobId).toBe(job.providerJobId);
     await second.close();
   });
@@ -184,7 +184,7 @@ describe('toJSON and resume', () => {
 
     const after = jobsProvider(backend);
     const second = createRetouch({ providers: [after] });
-    await second.resume(saved).result();
+    await (await second.resume(saved)).result();
     expect(after.callsOf('status')).toHaveLength(1);
     await second.close();
   });
@@ -197,8 +197,7 @@ describe('toJSON and resume', () => {
 
     const after = jobsProvider(backend);
     const second = createRetouch({ providers: [after] });
-    const error = await second
-      .resume(saved, { timeoutMs: 80 })
+    const error = await (await second.resume(saved, { timeoutMs: 80 }))
       .result()
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'TimeoutError', stage: 'poll' });
@@ -215,7 +214,7 @@ describe('toJSON and resume', () => {
 
     expect(text).not.toContain(TINY_PNG_BASE64);
     expect(editJobSnapshotSchema.parse(JSON.parse(text))).toMatchObject({ status: 'succeeded' });
-    const resumed = retouch.resume(JSON.parse(text));
+    const resumed = await retouch.resume(JSON.parse(text));
     const result = await resumed.result();
     expect(result).toMatchObject({ model: original.model, timings: original.timings, warnings: [] });
     expect(result.images[0]!.mediaType).toBe('image/png');
@@ -230,10 +229,7 @@ describe('toJSON and resume', () => {
     const retouch = createRetouch({ providers: [fake] });
     const failed = await retouch.submit(request());
     await failed.result().catch(() => {});
-    const error = await retouch
-      .resume(failed.toJSON())
-      .result()
-      .catch((caught: unknown) => caught);
+    const error = await (await retouch.resume(failed.toJSON())).result().catch((caught: unknown) => caught);
     expect(RetouchError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ name: 'GenerationFailedError', message: expect.stringMatching(/NSFW/) });
 
@@ -245,7 +241,7 @@ describe('toJSON and resume', () => {
     const other = createRetouch({ providers: [slow] });
     const cancelled = await other.submit({ ...request(), model: 'slow:model-a' });
     await cancelled.cancel();
-    await expect(other.resume(cancelled.toJSON()).result()).rejects.toSatisfy((caught) =>
+    await expect((await other.resume(cancelled.toJSON())).result()).rejects.toSatisfy((caught) =>
       JobCancelledError.isInstance(caught),
     );
     await Promise.all([retouch.close(), other.close()]);
@@ -256,16 +252,16 @@ describe('toJSON and resume', () => {
     const retouch = createRetouch({ providers: [fake] });
     const job = await retouch.submit(request());
     const saved = job.toJSON();
-    expect(() => retouch.resume(saved)).toThrow(
+    await expect(retouch.resume(saved)).rejects.toThrow(
       /ran inside the process that submitted it .* had not finished, so there is nothing to re-attach to; it may have been billed/,
     );
     await retouch.close();
   });
 
-  test('a snapshot that is not one, or names an unregistered provider, is refused', () => {
+  test('a snapshot that is not one, or names an unregistered provider, is refused', async () => {
     const retouch = createRetouch({ providers: [createFakeProvider()] });
-    expect(() => retouch.resume({ hello: 'world' })).toThrow(/snapshot\.type/);
-    expect(() => retouch.resume('{"type":"retouch.edit-job"}')).toThrow(
+    await expect(retouch.resume({ hello: 'world' })).rejects.toThrow(/snapshot\.type/);
+    await expect(retouch.resume('{"type":"retouch.edit-job"}')).rejects.toThrow(
       /job\.toJSON\(\) returned, after JSON\.parse/,
     );
     const foreign = {
@@ -282,8 +278,8 @@ describe('toJSON and resume', () => {
       warnings: [],
       attempts: [],
     };
-    expect(() => retouch.resume(foreign)).toThrow(/ran on "oxen", which is not registered/);
-    expect(() => retouch.resume({ ...foreign, version: 2 })).toThrow(/snapshot\.version/);
+    await expect(retouch.resume(foreign)).rejects.toThrow(/ran on "oxen", which is not registered/);
+    await expect(retouch.resume({ ...foreign, version: 2 })).rejects.toThrow(/snapshot\.version/);
   });
 
   test('over HTTP: a job submitted before a restart is resumed by a new client and its key never saved', async () => {
@@ -297,7 +293,7 @@ describe('toJSON and resume', () => {
       expect(text).not.toContain('wire-secret-key-123');
 
       const second = createRetouch({ providers: [provider()] });
-      const result = await second.resume(JSON.parse(text)).result();
+      const result = await (await second.resume(JSON.parse(text))).result();
       expect(result.jobId).toBe(job.providerJobId);
       expect(server.receivedOn('POST /jobs')).toHaveLength(1);
       expect(server.receivedOn('DELETE /jobs')).toHaveLength(0);

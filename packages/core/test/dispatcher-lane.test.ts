@@ -6,7 +6,7 @@ import {
   type EditResult,
   type ProviderAdapter,
 } from '@retouch/core';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { startScriptedServer } from './support/http-provider.ts';
@@ -33,6 +33,12 @@ async function runAll(
   }
   return all;
 }
+
+// The first edit loads the schemas (and zod) with a dynamic import: real I/O, which a fake clock
+// advanced in steps would run past. Loading them first keeps every test on the fake clock alone.
+beforeAll(async () => {
+  await import('@retouch/core/schemas');
+});
 
 beforeEach(() => {
   vi.useFakeTimers();

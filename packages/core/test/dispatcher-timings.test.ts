@@ -1,5 +1,5 @@
 import { createRetouch, type EditRequest, type EditResult } from '@retouch/core';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createFakeProvider, FakeJobBackend, type FakeProviderOptions } from './support/fake-provider.ts';
 
 const request: EditRequest = {
@@ -38,6 +38,12 @@ async function editOnce(options: FakeProviderOptions): Promise<EditResult> {
   if (settled?.status !== 'fulfilled') throw settled?.reason ?? new Error('the edit did not settle');
   return settled.value;
 }
+
+// The first edit loads the schemas (and zod) with a dynamic import: real I/O, which a fake clock
+// advanced in steps would run past. Loading them first keeps every test on the fake clock alone.
+beforeAll(async () => {
+  await import('@retouch/core/schemas');
+});
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -79,7 +79,7 @@ describe('jobs: submit, status, cancel', () => {
       code: 'resource_not_found',
     });
     const snapshot = await snapshotOf(sim, 'sse');
-    const resumed = client(provider(sim, { mode: 'sse' })).resume({
+    const resumed = await client(provider(sim, { mode: 'sse' })).resume({
       ...snapshot,
       providerJobId: '00000000-0000-4000-8000-000000000000',
     });
@@ -117,7 +117,7 @@ describe('the one wait loop, in core', () => {
       const snapshot = await snapshotOf(sim, mode);
       expect(snapshot.providerJobId).toMatch(/^[0-9a-f-]{36}$/);
       const second = client(provider(sim, { mode }));
-      const result = await second.resume(snapshot).result();
+      const result = await (await second.resume(snapshot)).result();
       expect(result.jobId).toBe(snapshot.providerJobId);
       expect(result.images).toHaveLength(1);
       expect(sim.billableCount).toBe(1);
@@ -133,7 +133,7 @@ describe('the one wait loop, in core', () => {
     await until(() => sim.jobStatus(snapshot.providerJobId!) === 'succeeded');
     const second = client(provider(sim, { mode: 'sse', events: { reconcileIntervalMs: 60_000 } }));
     const before = sim.counters.statusReads;
-    const result = await second.resume(snapshot).result();
+    const result = await (await second.resume(snapshot)).result();
     expect(result.images).toHaveLength(1);
     expect(sim.counters.statusReads - before).toBe(1);
   });

@@ -81,7 +81,7 @@ describe('providerOptions.oxen.mode', () => {
     expect(received(sim, 'GET /api/events')).toEqual([]);
 
     const second = createRetouch({ providers: [provider(sim)] });
-    const result = await second.resume(saved).result();
+    const result = await (await second.resume(saved)).result();
     expect(result.jobId).toBe(job.providerJobId);
     expect(received(sim, 'GET /api/events')).toHaveLength(1);
     await second.close();

@@ -298,7 +298,7 @@ export function createEditWorker(options: EditWorkerOptions): EditWorker {
           model: data.snapshot.model,
           ...(data.snapshot.providerJobId ? { providerJobId: data.snapshot.providerJobId } : {}),
         });
-        const resumed = retouch.resume(data.snapshot, { priority: data.priority });
+        const resumed = await retouch.resume(data.snapshot, { priority: data.priority });
         resumed.on(onProgress);
         result = await resumed.result();
       } else if (data.sent && !options.resendPossiblyBilled) {

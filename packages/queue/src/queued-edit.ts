@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import {
   type EditJobSnapshot,
   type EditRequest,
-  editJobSnapshotSchema,
   InvalidRequestError,
   normalizeEditRequest,
   sniffImageMediaType,
 } from '@retouch/core';
+import { editJobSnapshotSchema } from '@retouch/core/schemas';
 import { z } from 'zod';
 
 /**

@@ -58,7 +58,7 @@ export async function run(mode: OxenMode): Promise<string[]> {
       else if (InvalidRequestError.isInstance(outcome.error)) lines.push(outcome.error.issues[0]?.path ?? '');
     }
     const job = await retouch.submit(request);
-    const resumed = retouch.resume(JSON.parse(JSON.stringify(job.toJSON())));
+    const resumed = await retouch.resume(JSON.parse(JSON.stringify(job.toJSON())));
     lines.push(describe(await resumed.result()), `${events.length} events`);
     return lines;
   } finally {

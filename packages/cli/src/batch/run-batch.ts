@@ -180,7 +180,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
         emit({ type: 'resumed', line: line.line, model: snapshot.model });
         let outcome: Promise<EditResult>;
         try {
-          const job = retouch.resume(snapshot);
+          const job = await retouch.resume(snapshot);
           job.on(listenerFor(line, counter));
           outcome = job.result();
         } catch (error) {

@@ -122,9 +122,9 @@ class RetouchClient implements Retouch {
     });
   }
 
-  resume(snapshot: unknown, options: ResumeOptions = {}): EditJob {
+  async resume(snapshot: unknown, options: ResumeOptions = {}): Promise<EditJob> {
     this.#assertOpen();
-    const { saved, adapter, settled } = readSnapshot({
+    const { saved, adapter, settled } = await readSnapshot({
       snapshot,
       adapters: this.#adapters,
       registered: this.#providerList(),

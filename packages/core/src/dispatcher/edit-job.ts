@@ -1,17 +1,8 @@
-import { z } from 'zod';
-import { type Cost, costSchema } from '../cost.ts';
-import {
-  type EditResult,
-  type EditWarning,
-  editResultSchema,
-  editWarningSchema,
-  type FailedAttempt,
-  type SerializedEditResult,
-} from '../edit-result.ts';
+import type { Cost } from '../cost.ts';
+import type { EditResult, EditWarning, FailedAttempt, SerializedEditResult } from '../edit-result.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { redactValue } from '../secrets.ts';
 import type { JobControl } from './deadline.ts';
 import {
@@ -32,10 +23,6 @@ import { serializeResult, summarizeError } from './result-serialization.ts';
  * if (job.status === 'queued' || job.status === 'running') await job.cancel();
  */
 export type EditJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-const failedAttemptSchema = lazySchema(() =>
-  z.object({ model: z.string(), errorName: z.string(), message: z.string() }),
-);
 
 /**
  * A job as plain JSON: ids, models, timestamps and, once settled, the result or the error. It never
@@ -85,33 +72,6 @@ export interface EditJobSnapshot {
     message: string;
   };
 }
-
-/**
- * Zod schema of an {@link EditJobSnapshot}, what `job.toJSON()` writes and `retouch.resume()` reads.
- *
- * @example
- * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
- */
-export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = lazySchema(() =>
-  z.object({
-    type: z.literal('retouch.edit-job'),
-    version: z.literal(1),
-    id: z.string().min(1),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
-    requestedModel: z.string(),
-    model: z.string(),
-    provider: z.string(),
-    providerJobId: z.string().optional(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    settledAt: z.number().optional(),
-    estimatedCost: costSchema.optional(),
-    warnings: z.array(editWarningSchema),
-    attempts: z.array(failedAttemptSchema),
-    result: editResultSchema.optional(),
-    error: z.object({ name: z.string(), message: z.string() }).optional(),
-  }),
-);
 
 /**
  * An edit submitted with `retouch.submit()` or re-attached with `retouch.resume()`: its status, its

@@ -1,22 +1,23 @@
-import { toRequestIssues } from '../edit-request.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { ProviderAdapter } from '../provider.ts';
-import { type EditJobSnapshot, editJobSnapshotSchema } from './edit-job.ts';
+import { loadSchemas } from '../schemas/load-schemas.ts';
+import type { EditJobSnapshot } from './edit-job.ts';
 
 /**
  * Reads a snapshot handed to `retouch.resume()`: checks its shape, that its provider is registered, and
  * that an unfinished job can be re-attached to. Every refusal is an `InvalidRequestError` naming the
  * snapshot's field and the fix.
  */
-export function readSnapshot(options: {
+export async function readSnapshot(options: {
   snapshot: unknown;
   adapters: ReadonlyMap<string, ProviderAdapter>;
   /** The registered provider ids, for messages. */
   registered: string;
-}): { saved: EditJobSnapshot; adapter: ProviderAdapter; settled: boolean } {
+}): Promise<{ saved: EditJobSnapshot; adapter: ProviderAdapter; settled: boolean }> {
   const { snapshot } = options;
+  const { editJobSnapshotSchema, toRequestIssues } = await loadSchemas();
   const parsed = editJobSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) {
     throw new InvalidRequestError({

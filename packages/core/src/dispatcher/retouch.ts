@@ -169,16 +169,17 @@ export interface Retouch {
   /**
    * Re-attaches to a job saved with `job.toJSON()`, possibly by another process: a provider job is
    * followed to its end (a finished one is read once, for fresh result URLs), a settled job resolves
-   * with its saved outcome. Throws `InvalidRequestError` for a snapshot it cannot read, an unregistered
+   * with its saved outcome. Resolves with the job once the snapshot is read; rejects with
+   * `InvalidRequestError` for a snapshot it cannot read, an unregistered
    * provider, or a job that ran in its own process (a provider without jobs) and had not finished,
    * which cannot be re-attached. A resumed job does not fall back to other models, and its cost is
    * counted but never refused by the budget: the work was already paid for.
    *
    * @example
-   * const job = retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
+   * const job = await retouch.resume(JSON.parse(await readFile('job.json', 'utf8')));
    * const result = await job.result();
    */
-  resume(snapshot: EditJobSnapshot | unknown, options?: ResumeOptions): EditJob;
+  resume(snapshot: EditJobSnapshot | unknown, options?: ResumeOptions): Promise<EditJob>;
   /**
    * Runs many edits and yields each outcome as it settles (completion order; `index` gives the source
    * position). Requests are taken from the source lazily, at most `maxInFlight` ahead of the consumer,

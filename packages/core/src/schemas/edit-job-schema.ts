@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { EditJobSnapshot } from '../dispatcher/edit-job.ts';
+import { lazySchema } from '../lazy-schema.ts';
+import { costSchema } from './cost-schema.ts';
+import { editResultSchema, editWarningSchema } from './edit-result-schema.ts';
+
+const failedAttemptSchema = lazySchema(() =>
+  z.object({ model: z.string(), errorName: z.string(), message: z.string() }),
+);
+
+/**
+ * Zod schema of an `EditJobSnapshot`, what `job.toJSON()` writes and `retouch.resume()` reads.
+ *
+ * @example
+ * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
+ */
+export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = lazySchema(() =>
+  z.object({
+    type: z.literal('retouch.edit-job'),
+    version: z.literal(1),
+    id: z.string().min(1),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    requestedModel: z.string(),
+    model: z.string(),
+    provider: z.string(),
+    providerJobId: z.string().optional(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+    settledAt: z.number().optional(),
+    estimatedCost: costSchema.optional(),
+    warnings: z.array(editWarningSchema),
+    attempts: z.array(failedAttemptSchema),
+    result: editResultSchema.optional(),
+    error: z.object({ name: z.string(), message: z.string() }).optional(),
+  }),
+);

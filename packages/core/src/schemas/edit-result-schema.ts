@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { EditWarningOption } from '../edit-result.ts';
+import { lazySchema } from '../lazy-schema.ts';
+import { costSchema } from './cost-schema.ts';
+
+/** Zod schema of an `EditWarning`. */
+export const editWarningSchema = lazySchema(() =>
+  z.discriminatedUnion('type', [
+    z.object({
+      /** The model lacks the option, so it was not sent. */
+      type: z.literal('unsupported-option'),
+      /** The request field, e.g. `seed`. */
+      option: z.custom<EditWarningOption>((value) => typeof value === 'string', 'expected a string'),
+      /** What happened, in words. */
+      message: z.string(),
+    }),
+    z.object({
+      /** The model does not take the value as given, so a close one was sent instead. */
+      type: z.literal('adjusted-option'),
+      /** The request field, e.g. `outputFormat`. */
+      option: z.custom<EditWarningOption>((value) => typeof value === 'string', 'expected a string'),
+      /** The value the request asked for. */
+      from: z.unknown(),
+      /** The value sent to the provider. */
+      to: z.unknown(),
+      /** What happened, in words. */
+      message: z.string(),
+    }),
+    z.object({
+      /** Advice that concerns no single option. */
+      type: z.literal('other'),
+      /** What happened, in words. */
+      message: z.string(),
+    }),
+  ]),
+);
+
+/** Zod schema of an `EditResult` as serialized with `JSON.stringify` (`bytes()` is not serialized). */
+export const editResultSchema = lazySchema(() =>
+  z.object({
+    /** The output images, without their `bytes()` method. */
+    images: z.array(
+      z.object({
+        /** Where the provider serves the image; provider URLs expire. */
+        url: z.string().optional(),
+        /** The image bytes, base64-encoded, when the provider returned them inline. */
+        base64: z.string().optional(),
+        /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
+        mediaType: z.string(),
+      }),
+    ),
+    /** The provider id that served the edit. */
+    provider: z.string(),
+    /** The `provider:model` that served the edit. */
+    model: z.string(),
+    /** What the edit cost, when known. */
+    cost: costSchema.optional(),
+    /** Options that were dropped or adjusted, and other advice. */
+    warnings: z.array(editWarningSchema),
+    /** Queue, run and total time, in milliseconds. */
+    timings: z.object({
+      /** Time spent waiting in the client's lane and, when the provider says so, in its queue. */
+      queuedMs: z.number(),
+      /** Time from the provider starting the work (else from its accepting the job) to the result. */
+      runningMs: z.number(),
+      /** Time from the call to the settled result. */
+      totalMs: z.number(),
+    }),
+    /** The provider's job id, when the edit ran as a job. */
+    jobId: z.string().optional(),
+    /** For aggregators: the upstream provider that ran the model. */
+    upstreamProvider: z.string().optional(),
+    /** Token or other usage the provider reported. */
+    usage: z.record(z.string(), z.unknown()).optional(),
+    /** Earlier models that failed when a fallback served this edit. */
+    attempts: z
+      .array(
+        z.object({
+          /** The `provider:model` that was tried. */
+          model: z.string(),
+          /** The error's name, e.g. `ApiCallError`. */
+          errorName: z.string(),
+          /** The error's message, secrets redacted. */
+          message: z.string(),
+        }),
+      )
+      .optional(),
+    /** The provider's parsed response, with secrets and long base64 strings elided. */
+    raw: z.unknown(),
+  }),
+);

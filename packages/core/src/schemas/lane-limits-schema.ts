@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { checkLaneLimits } from '../dispatcher/retouch-options.ts';
+import { lazySchema } from '../lazy-schema.ts';
+import type { LaneLimits } from '../provider.ts';
+
+/**
+ * Zod schema of one provider's `LaneLimits`, for configuration read with zod: the rule
+ * `createRetouch` applies (`checkLaneLimits`), with the same messages and paths.
+ *
+ * @example
+ * laneLimitsSchema.parse({ concurrency: 4, requestsPerSecond: 10 });
+ */
+export const laneLimitsSchema: z.ZodType<LaneLimits> = lazySchema(() =>
+  z.custom<LaneLimits>().check((context) => {
+    const found = checkLaneLimits(context.value);
+    if (!found) return;
+    context.issues.push({
+      code: 'custom',
+      input: context.value,
+      path: found.path,
+      message:
+        found.unknownKey === undefined
+          ? found.message
+          : `${found.unknownKey} is not an option (options: ${(found.known ?? []).join(', ')})`,
+    });
+  }),
+);

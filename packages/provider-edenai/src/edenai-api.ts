@@ -1,9 +1,6 @@
-import { lazySchema } from '@retouch/core';
-import { z } from 'zod';
-
 /**
- * Eden AI v3 wire format: minimal schemas of what this package reads. Fields it does not read are
- * let through (`looseObject`) so a new field on Eden's side never breaks an edit.
+ * Eden AI v3 wire format: the host, the paths and the shapes this package sends. The schemas of what
+ * it reads are in `edenai-wire.ts`, loaded by {@link loadWire} with the first call that needs them.
  */
 
 /** Eden AI's production API origin. */
@@ -22,74 +19,8 @@ export const EDENAI_PATHS = {
 /** One `ImageRef`: exactly one of `file_id` or `image_url` (an https URL or a `data:` URL). */
 export type EdenAIImageRef = { image_url: string } | { file_id: string };
 
-/** One output item: `url` (most upstream providers) or `b64_json` (gpt-image-*). */
-export const edenaiImageDataItemSchema = lazySchema(() =>
-  z.looseObject({
-    url: z.string().nullish(),
-    b64_json: z.string().nullish(),
-    revised_prompt: z.string().nullish(),
-  }),
-);
+let loading: Promise<typeof import('./edenai-wire.ts')> | undefined;
 
-/** `ImageResponse` of `POST /v3/images/edits`: OpenAI's image response plus Eden's `cost` and `provider`. */
-export const edenaiImageResponseSchema = lazySchema(() =>
-  z.looseObject({
-    created: z.number().nullish(),
-    data: z.array(edenaiImageDataItemSchema),
-    output_format: z.string().nullish(),
-    size: z.string().nullish(),
-    usage: z.record(z.string(), z.unknown()).nullish(),
-    cost: z.number().nullish(),
-    provider: z.string().nullish(),
-  }),
-);
-
-/** A parsed `ImageResponse`. */
-export type EdenAIImageResponse = z.infer<typeof edenaiImageResponseSchema>;
-
-/** The answer of `POST /v3/upload`. */
-export const edenaiUploadResponseSchema = lazySchema(() =>
-  z.looseObject({
-    file_id: z.string().min(1),
-    file_name: z.string().nullish(),
-    file_size: z.number().nullish(),
-    file_mimetype: z.string().nullish(),
-    created_at: z.string().nullish(),
-    expires_at: z.string().nullish(),
-  }),
-);
-
-/** A parsed upload answer. */
-export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
-
-/**
- * One `ModelObject` of `GET /v3/images/models` or `GET /v3/models`. `capabilities`, `pricing` and
- * `list_pricing` are open objects in Eden's OpenAPI (capabilities documented as
- * `{ input_modalities, output_modalities, ... }`, image price keys not documented), so they are
- * read leniently in `edenai-models.ts`; `regions` are `{ code, name }` objects.
- */
-export const edenaiModelSchema = lazySchema(() =>
-  z.looseObject({
-    id: z.string().min(1),
-    model_name: z.string().nullish(),
-    description: z.string().nullish(),
-    capabilities: z.unknown().optional(),
-    pricing: z.unknown().optional(),
-    list_pricing: z.unknown().optional(),
-    // `[{ code, name }]`; not read, so a change of its shape hides no model.
-    regions: z.unknown().optional(),
-  }),
-);
-
-/** A parsed model entry. */
-export type EdenAIModel = z.infer<typeof edenaiModelSchema>;
-
-/**
- * `ListModelsResponse`: `{ object: "list", data: [ModelObject] }`. Entries are checked one by one,
- * so one malformed entry does not hide the others.
- */
-export const edenaiModelListSchema = lazySchema(() =>
-  z.looseObject({
-    data: z.array(z.unknown()),
-  }),
-);
+/** The response schemas (and zod with them), loaded once, by the first call that reads an answer. */
+export const loadWire = (): Promise<typeof import('./edenai-wire.ts')> =>
+  (loading ??= import('./edenai-wire.ts'));

@@ -1,5 +1,5 @@
 import { ApiCallError, type Cost, type HttpClient, type ModelInfo, roundUsd } from '@retouch/core';
-import { EDENAI_PATHS, edenaiModelListSchema, edenaiModelSchema } from './edenai-api.ts';
+import { EDENAI_PATHS, loadWire } from './edenai-api.ts';
 import { isImageEditModel, toModelInfo } from './edenai-models.ts';
 
 /**
@@ -11,6 +11,7 @@ export async function fetchEdenAIModels(options: {
   http: HttpClient;
   signal?: AbortSignal | undefined;
 }): Promise<ModelInfo[]> {
+  const { edenaiModelListSchema, edenaiModelSchema } = await loadWire();
   const read = (path: string) =>
     options.http.request({
       method: 'GET',

@@ -25,12 +25,7 @@ import {
   roundUsd,
   sniffImageMediaType,
 } from '@retouch/core';
-import {
-  EDENAI_PATHS,
-  type EdenAIImageRef,
-  type EdenAIImageResponse,
-  edenaiImageResponseSchema,
-} from './edenai-api.ts';
+import { EDENAI_PATHS, type EdenAIImageRef, loadWire } from './edenai-api.ts';
 import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 import { type EdenAIEditPlan, editFormFields, editJsonBody, planEdenAIEdit } from './edenai-edit-plan.ts';
@@ -44,6 +39,7 @@ import {
   routeInputs,
   uploadCacheFor,
 } from './edenai-upload.ts';
+import type { EdenAIImageResponse } from './edenai-wire.ts';
 
 /** Largest input image downloaded for a model that does not take remote URLs (OpenAI's per-image limit). */
 export const MAX_INPUT_DOWNLOAD_BYTES = 50 * 1024 * 1024;
@@ -247,6 +243,7 @@ async function sendEdit(options: {
 }): Promise<EdenAIImageResponse> {
   const { context, slots, transport } = options;
   const { request, plan, http, signal } = context;
+  const { edenaiImageResponseSchema } = await loadWire();
   const common = {
     method: 'POST' as const,
     path: EDENAI_PATHS.edits,

@@ -1,6 +1,6 @@
 import type { EditWarning, ModelCapabilities, ModelInfo, ModelPricing } from '@retouch/core';
-import type { EdenAIModel } from './edenai-api.ts';
 import { edenaiPublishedPrice } from './edenai-prices.ts';
+import type { EdenAIModel } from './edenai-wire.ts';
 
 /**
  * What Retouch knows about a family of upstream models behind Eden AI, and how neutral options

@@ -11,7 +11,7 @@ import {
   type NormalizedImage,
   sha256Hex,
 } from '@retouch/core';
-import { EDENAI_PATHS, edenaiUploadResponseSchema } from './edenai-api.ts';
+import { EDENAI_PATHS, loadWire } from './edenai-api.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 
 /**
@@ -207,6 +207,7 @@ async function uploadFile(options: {
   signal: AbortSignal;
   timeoutMs?: number | false;
 }): Promise<UploadedFile> {
+  const { edenaiUploadResponseSchema } = await loadWire();
   const form = new FormData();
   // A file is a disk-backed Blob: the upload streams it.
   form.append('file', await imageToBlob(options.image), options.fileName);

@@ -12,8 +12,8 @@ import {
   roundUsd,
   type WatchOptions,
 } from '@retouch/core';
-import { type OxenEditResponse, oxenEditResponseSchema, oxenTimeToEpochMs } from './oxen-api.ts';
-import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
+import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
+import { checkOxenRequest, type OxenMode, oxenModeOf, parseOxenOptions } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { refineOxenError } from './oxen-error.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
@@ -67,6 +67,7 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
 
   async function editSync(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
     const plan = planOf(call.plan);
+    const { oxenEditResponseSchema } = await loadOxenWire();
     const body = await encodeOxenBody(plan, { mode: 'edit' });
     const timeoutMs =
       call.deadline === undefined
@@ -261,10 +262,11 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
 
     async prepare(request, context) {
       // A request that is wrong whatever the model is refused before the schema lookup, a network call.
-      checkOxenRequest(request);
+      await checkOxenRequest(request);
       const spec = await catalog.spec(request.modelId, context);
       const plan = planOxenEdit({
         request,
+        providerOptions: await parseOxenOptions(request.providerOptions),
         spec,
         mode: settings.mode,
         targetNamespace: settings.targetNamespace,

@@ -1,10 +1,5 @@
-import {
-  InvalidRequestError,
-  lazySchema,
-  type NormalizedEditRequest,
-  type RequestIssue,
-} from '@retouch/core';
-import { z } from 'zod';
+import { InvalidRequestError, type NormalizedEditRequest, type RequestIssue } from '@retouch/core';
+import { loadOxenWire, type OxenWire } from './oxen-api.ts';
 
 /**
  * How the adapter runs an edit on Oxen.
@@ -14,31 +9,6 @@ import { z } from 'zod';
  * - `sync`: one blocking `POST /api/ai/images/edit` per output image.
  */
 export type OxenMode = 'sync' | 'queue' | 'sse';
-
-/**
- * Zod schema of `providerOptions.oxen`. The four named options steer the adapter and are never sent
- * to Oxen; every other key is a parameter of the model (`guidance`, `num_inference_steps`,
- * `enable_web_search`, `safety_tolerance`, ...), checked against the model's schema and sent as is.
- */
-export const oxenProviderOptionsSchema = lazySchema(() =>
-  z.looseObject({
-    mode: z
-      .enum(['sync', 'queue', 'sse'], {
-        error:
-          'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
-      })
-      .optional(),
-    targetNamespace: z
-      .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
-      .trim()
-      .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
-      .optional(),
-    responseFormat: z
-      .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
-      .optional(),
-    reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
-  }),
-);
 
 /**
  * Options of one request for Oxen, under `providerOptions.oxen`.
@@ -106,12 +76,12 @@ const NEUTRAL_PARAMETERS: Record<string, keyof NormalizedEditRequest> = {
 /**
  * Checks what can be checked without the model's schema: the types of `providerOptions.oxen`, fields the
  * adapter owns, options set twice, and inputs Oxen cannot take. Run before the schema is read, so a bad
- * request is refused without any call. Throws `InvalidRequestError` listing every problem.
+ * request is refused without any call. Rejects with `InvalidRequestError` listing every problem.
  */
-export function checkOxenRequest(request: NormalizedEditRequest): void {
+export async function checkOxenRequest(request: NormalizedEditRequest): Promise<void> {
   const issues: RequestIssue[] = [];
-  const parsed = parseProviderOptions(request.providerOptions);
-  if (!parsed.success) issues.push(...optionIssues(parsed.error));
+  const parsed = await parseProviderOptions(request.providerOptions);
+  if (!parsed.success) issues.push(...parsed.issues);
   for (const key of Object.keys(request.providerOptions)) {
     const path = `providerOptions.oxen.${key}`;
     const reserved = RESERVED[key];
@@ -143,11 +113,10 @@ export function checkOxenRequest(request: NormalizedEditRequest): void {
 }
 
 /** Parses `providerOptions.oxen` into the adapter's options and the model parameters. */
-export function parseOxenOptions(raw: Readonly<Record<string, unknown>>): ParsedOxenOptions {
-  const parsed = parseProviderOptions(raw);
-  if (!parsed.success) throw new InvalidRequestError({ issues: optionIssues(parsed.error) });
-  const { mode, targetNamespace, responseFormat, reportCost, ...parameters } = parsed.data;
-  return { mode, targetNamespace, responseFormat, reportCost, parameters };
+export async function parseOxenOptions(raw: Readonly<Record<string, unknown>>): Promise<ParsedOxenOptions> {
+  const parsed = await parseProviderOptions(raw);
+  if (!parsed.success) throw new InvalidRequestError({ issues: parsed.issues });
+  return parsed.options;
 }
 
 /**
@@ -162,18 +131,25 @@ export function oxenModeOf(options: {
   return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
 }
 
-/** Most requests carry no Oxen options, and `{}` is valid as it is: no parse for them (two per edit). */
-function parseProviderOptions(
+/**
+ * Most requests carry no Oxen options, and `{}` is valid as it is: no parse for them (two per edit),
+ * and no wait for zod.
+ */
+async function parseProviderOptions(
   raw: Readonly<Record<string, unknown>>,
-): ReturnType<typeof oxenProviderOptionsSchema.safeParse> {
-  return Object.keys(raw).length === 0
-    ? { success: true, data: {} }
-    : oxenProviderOptionsSchema.safeParse(raw);
-}
-
-function optionIssues(error: z.ZodError): RequestIssue[] {
-  return error.issues.map((issue) => ({
-    path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+): Promise<ReturnType<OxenWire['parseOxenProviderOptions']>> {
+  if (Object.keys(raw).length === 0) {
+    return {
+      success: true,
+      options: {
+        mode: undefined,
+        targetNamespace: undefined,
+        responseFormat: undefined,
+        reportCost: undefined,
+        parameters: {},
+      },
+    };
+  }
+  const { parseOxenProviderOptions } = await loadOxenWire();
+  return parseOxenProviderOptions(raw);
 }

@@ -9,7 +9,7 @@ import {
   roundUsd,
 } from '@retouch/core';
 import type { OxenParameter } from './oxen-api.ts';
-import { type OxenMode, oxenModeOf, parseOxenOptions } from './oxen-edit-options.ts';
+import { type OxenMode, oxenModeOf, type ParsedOxenOptions } from './oxen-edit-options.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';
 import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
 
@@ -65,14 +65,15 @@ export interface OxenEditPlan {
  */
 export function planOxenEdit(options: {
   request: NormalizedEditRequest;
+  /** The request's `providerOptions.oxen`, parsed by `parseOxenOptions`. */
+  providerOptions: ParsedOxenOptions;
   spec: OxenModelSpec;
   /** The provider's mode, for a request that names none. */
   mode: OxenMode;
   targetNamespace?: string | undefined;
   reportCost?: boolean | undefined;
 }): OxenEditPlan {
-  const { request, spec } = options;
-  const providerOptions = parseOxenOptions(request.providerOptions);
+  const { request, spec, providerOptions } = options;
   const checked = spec.source !== 'unknown';
   const parameters = spec.parameters;
   const warnings: EditWarning[] = [];

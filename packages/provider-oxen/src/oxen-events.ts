@@ -1,6 +1,6 @@
 import { backoffDelay, delay, type HttpClient } from '@retouch/core';
 import type { EventSourceMessage } from 'eventsource-parser';
-import { OXEN_COMPLETED_EVENT, type OxenCompletedEvent, oxenCompletedEventSchema } from './oxen-api.ts';
+import { loadOxenWire, OXEN_COMPLETED_EVENT, type OxenCompletedEvent, type OxenWire } from './oxen-api.ts';
 
 /** A `media_generation_completed` event: how a generation ended, as Oxen announced it. */
 export type OxenCompletion = OxenCompletedEvent & { status: 'succeeded' | 'failed' };
@@ -276,12 +276,15 @@ export class OxenEventStream {
   async #read(body: ReadableStream<Uint8Array>, connection: AbortController): Promise<boolean> {
     let delivered = false;
     // Loaded when a stream first opens: a program in sync or queue mode never needs the parser.
-    const { createParser } = await import('eventsource-parser');
+    const [{ createParser }, { parseOxenCompletedEvent }] = await Promise.all([
+      import('eventsource-parser'),
+      loadOxenWire(),
+    ]);
     const parser = createParser({
       maxBufferSize: this.#maxEventSize,
       onEvent: (message) => {
         delivered = true;
-        this.#onMessage(message);
+        this.#onMessage(message, parseOxenCompletedEvent);
       },
       onComment: () => {
         delivered = true;
@@ -317,7 +320,7 @@ export class OxenEventStream {
     return delivered;
   }
 
-  #onMessage(message: EventSourceMessage): void {
+  #onMessage(message: EventSourceMessage, parse: OxenWire['parseOxenCompletedEvent']): void {
     if (message.event !== OXEN_COMPLETED_EVENT) return;
     let payload: unknown;
     try {
@@ -325,9 +328,8 @@ export class OxenEventStream {
     } catch {
       return;
     }
-    const parsed = oxenCompletedEventSchema.safeParse(payload);
-    if (!parsed.success) return;
-    const event = parsed.data;
+    const event = parse(payload);
+    if (!event) return;
     if (event.status !== 'succeeded' && event.status !== 'failed') return;
     const completion = event as OxenCompletion;
     const id = completion.generation_id;

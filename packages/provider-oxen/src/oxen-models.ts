@@ -10,13 +10,7 @@ import {
   type ModelInfo,
   type ModelPricing,
 } from '@retouch/core';
-import {
-  type OxenModel,
-  type OxenParameter,
-  type OxenPricing,
-  oxenModelListSchema,
-  oxenModelSchema,
-} from './oxen-api.ts';
+import { loadOxenWire, type OxenModel, type OxenParameter, type OxenPricing } from './oxen-api.ts';
 
 /** What the adapter knows of one model's parameters, from its schema or the built-in table. */
 export interface OxenModelSpec {
@@ -275,6 +269,7 @@ export class OxenModelCatalog {
 
   /** `GET /api/ai/models`, filtered to the models that edit images. */
   async list(options: { http: HttpClient; signal?: AbortSignal | undefined }): Promise<OxenModelSpec[]> {
+    const { oxenModelListSchema, parseOxenModel } = await loadOxenWire();
     const response = await options.http.request({
       method: 'GET',
       path: '/api/ai/models',
@@ -284,9 +279,9 @@ export class OxenModelCatalog {
     const specs: OxenModelSpec[] = [];
     for (const item of response.data.data) {
       // One malformed entry must not hide every other model.
-      const parsed = oxenModelSchema.safeParse(item);
-      if (!parsed.success) continue;
-      const spec = specFromModel({ model: parsed.data });
+      const model = parseOxenModel(item);
+      if (!model) continue;
+      const spec = specFromModel({ model });
       if (!spec?.editCapable || spec.inputImage === undefined) continue;
       this.remember(spec);
       specs.push(spec);
@@ -296,14 +291,15 @@ export class OxenModelCatalog {
 
   async #lookup(modelId: string, http: HttpClient): Promise<OxenModelSpec> {
     const builtIn = builtInSpec(modelId);
+    const { parseOxenModel } = await loadOxenWire();
     try {
       const response = await http.request({
         method: 'GET',
         path: `/api/ai/models/${encodeURIComponent(modelId)}`,
         timeoutMs: LOOKUP_TIMEOUT_MS,
       });
-      const parsed = oxenModelSchema.safeParse(unwrapModel(response.data));
-      const spec = parsed.success ? specFromModel({ model: parsed.data, modelId }) : undefined;
+      const model = parseOxenModel(unwrapModel(response.data));
+      const spec = model ? specFromModel({ model, modelId }) : undefined;
       if (spec) return { ...spec, modelId };
     } catch (error) {
       if (AuthenticationError.isInstance(error)) throw error;

@@ -11,12 +11,9 @@ import {
   roundUsd,
 } from '@retouch/core';
 import {
+  loadOxenWire,
   type OxenCompletedEvent,
   type OxenGenerationStatus,
-  oxenCancelResponseSchema,
-  oxenEnqueueResponseSchema,
-  oxenGenerationRecordSchema,
-  oxenGenerationStatusSchema,
   oxenTimeToEpochMs,
 } from './oxen-api.ts';
 import { failedGenerationError, refineOxenError } from './oxen-error.ts';
@@ -77,6 +74,7 @@ export async function enqueue(options: {
   body: Record<string, unknown>;
   signal: AbortSignal;
 }): Promise<{ generationIds: string[]; raw: unknown }> {
+  const { oxenEnqueueResponseSchema } = await loadOxenWire();
   try {
     const response = await options.http.request({
       method: 'POST',
@@ -100,6 +98,7 @@ export async function readGeneration(options: {
   generationId: string;
   signal: AbortSignal;
 }): Promise<OxenGenerationStatus> {
+  const { oxenGenerationStatusSchema } = await loadOxenWire();
   const response = await options.http.request({
     method: 'GET',
     path: `/api/ai/queue/${encodeURIComponent(options.generationId)}`,
@@ -115,6 +114,7 @@ export async function cancelGeneration(options: {
   generationId: string;
   signal?: AbortSignal | undefined;
 }): Promise<void> {
+  const { oxenCancelResponseSchema } = await loadOxenWire();
   await options.http.request({
     method: 'DELETE',
     path: `/api/ai/queue/${encodeURIComponent(options.generationId)}`,
@@ -129,6 +129,7 @@ export async function readGenerationCost(options: {
   generationId: string;
   signal: AbortSignal;
 }): Promise<number | undefined> {
+  const { oxenGenerationRecordSchema } = await loadOxenWire();
   const response = await options.http.request({
     method: 'GET',
     path: `/api/ai/generations/${encodeURIComponent(options.generationId)}`,

@@ -41,6 +41,11 @@ try {
 
   const refused = await retouch.edit({ ...request, aspect_ratio: '1:1' }).catch((error) => error);
   if (!InvalidRequestError.isInstance(refused) || !refused.message.includes('aspectRatio')) throw refused;
+
+  // The zod schemas, from their own entry; the edits above loaded the same module on first use.
+  const { editResultSchema } = await import('@retouch/core/schemas');
+  const saved = editResultSchema.parse(JSON.parse(JSON.stringify(await retouch.edit(request))));
+  console.log(`@retouch/core/schemas: a serialized result of ${saved.model} parses`);
 } finally {
   await retouch.close();
   await Promise.all([oxenSimulator.close(), edenaiSimulator.close()]);

@@ -9,6 +9,7 @@ import {
   type ProviderAdapter,
   type Retouch,
 } from '@retouch/core';
+import { editRequestSchema } from '@retouch/core/schemas';
 import { createEdenAI, type EdenAIProvider } from '@retouch/provider-edenai';
 import { createOxen, type OxenMode, type OxenProvider } from '@retouch/provider-oxen';
 import { createEditQueue, type EditQueue, type QueuedEditResult } from '@retouch/queue';
@@ -26,6 +27,11 @@ const echo: ProviderAdapter = {
 export function describe(result: EditResult): string {
   const cost: Cost | undefined = result.cost;
   return `${result.model}: ${cost ? `$${cost.usd.toFixed(4)} (${cost.source})` : 'cost unknown'}`;
+}
+
+/** A request read from JSON, checked by the contract's own schema. */
+export function readRequest(text: string): EditRequest {
+  return editRequestSchema.parse(JSON.parse(text));
 }
 
 export async function run(mode: OxenMode): Promise<string[]> {

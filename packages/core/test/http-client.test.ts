@@ -22,7 +22,7 @@ import {
   secondsToMs,
   TimeoutError,
 } from '@retouch/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 
 const API_KEY = 'rt-live-key-7f3a9c1e5b2d40689a1c';
@@ -878,6 +878,50 @@ describe('where the key goes', () => {
       'answered with a redirect, which a streamed multipart body does not follow',
     );
     expect(provider.requests.map((request) => request.url)).toEqual(['/v3/upload/']);
+  });
+
+  test('where fetch cannot refuse a redirect itself (workerd), the same refusal is made by hand', async () => {
+    provider.routes.set('/v3/upload/', (_request, response) => {
+      response.writeHead(307, { location: '/v3/upload' });
+      response.end();
+    });
+    // A runtime whose Request does not take `redirect: 'error'`, as workerd's; core checks once per
+    // module, so a fresh copy of it is loaded under the stand-in.
+    class RequestWithoutRedirectError extends Request {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        if (init?.redirect === 'error') throw new TypeError("redirect: 'error' is not supported");
+        super(input, init);
+      }
+    }
+    vi.resetModules();
+    vi.stubGlobal('Request', RequestWithoutRedirectError);
+    try {
+      const fresh = await import('@retouch/core');
+      const sent: (RequestInit | undefined)[] = [];
+      const http = fresh.createHttpClient({
+        provider: 'edenai',
+        baseURL: provider.url,
+        apiKey: API_KEY,
+        fetch: (input, init) => {
+          sent.push(init);
+          return fetch(input, init);
+        },
+      });
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(tinyPng)], { type: 'image/png' }), 'tiny.png');
+      const error = (await failure(
+        http.request({ method: 'POST', path: '/v3/upload/', form }),
+      )) as ApiCallError;
+      expect(sent.map((init) => init?.redirect)).toEqual(['manual']);
+      expect(ApiCallError.isInstance(error)).toBe(true);
+      expect(error.message).toContain(
+        'answered with a redirect, which a streamed multipart body does not follow',
+      );
+      // Not followed: the one request is the upload, never replayed to the new location.
+      expect(provider.requests.map((request) => request.url)).toEqual(['/v3/upload/']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   test('a 303 after a POST is followed with a GET and no body', async () => {

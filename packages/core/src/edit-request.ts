@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { InvalidRequestError, type RequestIssue } from './errors/invalid-request-error.ts';
 import { type NormalizedImage, normalizeImageInput } from './image-input.ts';
 import type { editRequestSchema } from './schemas/edit-request-schema.ts';
-import { loadedSchemas, loadSchemas } from './schemas/load-schemas.ts';
+import { loadSchemas } from './schemas/load-schemas.ts';
 
 /** What a provider id may be: lower case, digits and dashes. */
 export const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
@@ -136,7 +136,7 @@ export async function normalizeEditRequest(request: unknown): Promise<Normalized
       issues: [{ path: '', message: 'the request must be an object { model, prompt, images, ... }' }],
     });
   }
-  const { editRequestSchema, toRequestIssues } = loadedSchemas() ?? (await loadSchemas());
+  const { editRequestSchema, toRequestIssues } = loadSchemas.loaded() ?? (await loadSchemas());
   const parsed = editRequestSchema.safeParse(request);
   if (!parsed.success) throw new InvalidRequestError({ issues: toRequestIssues(parsed.error.issues) });
   const value = parsed.data;

@@ -88,6 +88,7 @@ export {
   sha256Hex,
 } from './image-input.ts';
 export { type ImageSize, imageSize } from './image-size.ts';
+export { type LazyModule, lazyModule } from './lazy-module.ts';
 export { lazySchema } from './lazy-schema.ts';
 export { loadApiKey } from './load-api-key.ts';
 export {

@@ -2,6 +2,7 @@
  * Eden AI v3 wire format: the host, the paths and the shapes this package sends. The schemas of what
  * it reads are in `edenai-wire.ts`, loaded by {@link loadWire} with the first call that needs them.
  */
+import { type LazyModule, lazyModule } from '@retouch/core';
 
 /** Eden AI's production API origin. */
 export const EDENAI_BASE_URL = 'https://api.edenai.run';
@@ -19,8 +20,8 @@ export const EDENAI_PATHS = {
 /** One `ImageRef`: exactly one of `file_id` or `image_url` (an https URL or a `data:` URL). */
 export type EdenAIImageRef = { image_url: string } | { file_id: string };
 
-let loading: Promise<typeof import('./edenai-wire.ts')> | undefined;
-
 /** The response schemas (and zod with them), loaded once, by the first call that reads an answer. */
-export const loadWire = (): Promise<typeof import('./edenai-wire.ts')> =>
-  (loading ??= import('./edenai-wire.ts'));
+export const loadWire: LazyModule<typeof import('./edenai-wire.ts')> = lazyModule(
+  () => import('./edenai-wire.ts'),
+  "Eden AI's response schemas (zod)",
+);

@@ -3,6 +3,7 @@
  * completion event's name and Oxen's times. The schemas themselves are in `oxen-wire.ts`, which the
  * first call that needs them loads (`loadOxenWire`), so importing the provider does not load zod.
  */
+import { type LazyModule, lazyModule } from '@retouch/core';
 
 export type {
   OxenCompletedEvent,
@@ -18,13 +19,11 @@ export type {
 /** The schemas of Oxen's wire format and the checks that run them. */
 export type OxenWire = typeof import('./oxen-wire.ts');
 
-let loading: Promise<OxenWire> | undefined;
-
 /** Loads `oxen-wire.ts`, and zod with it, once: for the first call that needs a schema. */
-export function loadOxenWire(): Promise<OxenWire> {
-  loading ??= import('./oxen-wire.ts');
-  return loading;
-}
+export const loadOxenWire: LazyModule<OxenWire> = lazyModule(
+  () => import('./oxen-wire.ts'),
+  "Oxen's wire schemas (zod)",
+);
 
 /**
  * An Oxen time (whole Unix seconds) as epoch milliseconds: the middle of that second, which halves

@@ -188,6 +188,17 @@ async function runDistributed(context: ScenarioContext): Promise<ScenarioResult>
       const summary = await eden.summary();
       await stopWorkers(list);
       await pause();
+      // A failed edit is reported with its reason, so a miss says what went wrong.
+      const reasons = results.flatMap((result) =>
+        result.status === 'rejected'
+          ? [
+              result.reason instanceof Error
+                ? `${result.reason.name}: ${result.reason.message}`
+                : String(result.reason),
+            ]
+          : [],
+      );
+      for (const reason of [...new Set(reasons)].slice(0, 3)) context.log(`  failed edit: ${reason}`);
       const first = Math.min(...summary.acceptedEditTimes);
       const perSecond: number[] = [];
       for (const at of summary.acceptedEditTimes) {

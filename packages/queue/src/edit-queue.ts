@@ -4,7 +4,7 @@ import { QueuedEditError } from './errors/queued-edit-error.ts';
 import { checkName } from './option-checks.ts';
 import { DEFAULT_MAX_INLINE_BYTES, type QueuedEditData, toQueuedRequest } from './queued-edit.ts';
 import type { QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
-import { type RedisConnection, resolveRedisConnection } from './redis-connection.ts';
+import { openRedis, quit, type RedisConnection, resolveRedisConnection } from './redis-connection.ts';
 
 /** The queue's name when none is given. */
 export const DEFAULT_QUEUE_NAME = 'retouch-edits';
@@ -247,7 +247,12 @@ export function createEditQueue(options: EditQueueOptions): EditQueue {
   const events = (): Promise<QueueEvents> => {
     if (closed) return Promise.reject(new RetouchError({ message: `the edit queue "${name}" is closed` }));
     eventsReady ??= (async () => {
-      queueEvents = new QueueEvents(name, bullOptions);
+      // BullMQ's QueueEvents starts reading the event stream at '$' only once its loop runs, a round
+      // trip after it reports ready: an event written in between is never read, and a result() whose
+      // job finished in that moment (after its state was checked) would wait forever. Reading from the
+      // stream's last entry as it is now, before any state is checked, leaves no such gap.
+      const lastEventId = await lastEventOf(open().toKey('events'));
+      queueEvents = new QueueEvents(name, { ...bullOptions, lastEventId });
       queueEvents.setMaxListeners(0);
       const emit = (event: EditQueueEvent) => {
         for (const listener of listeners) listener(event);
@@ -268,6 +273,17 @@ export function createEditQueue(options: EditQueueOptions): EditQueue {
       return queueEvents;
     })();
     return eventsReady;
+  };
+
+  /** The id of the newest entry of an event stream, or `0-0` for an empty one (read from its start). */
+  const lastEventOf = async (key: string): Promise<string> => {
+    const client = openRedis({ connection });
+    try {
+      const [newest] = await client.xrevrange(key, '+', '-', 'COUNT', 1);
+      return newest?.[0] ?? '0-0';
+    } finally {
+      await quit(client);
+    }
   };
 
   const handle = (jobId: string): QueuedEdit => ({

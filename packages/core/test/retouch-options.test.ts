@@ -43,6 +43,16 @@ describe('createRetouch checks its options with one schema, naming the option an
       { fallback: ['nope'] },
       'createRetouch: fallback[0] must be "provider:model", e.g. "edenai:openai/gpt-image-2"',
     ],
+    [
+      { providers: [null] },
+      'createRetouch: providers[0] must be a provider adapter, e.g. oxen() or edenai()',
+    ],
+    [{ budget: {} }, 'createRetouch: budget.maxUsd must be a number of US dollars ≥ 0'],
+    [
+      { limits: [] },
+      'createRetouch: limits must be an object keyed by provider id, e.g. { edenai: { requestsPerSecond: 10 } }',
+    ],
+    [{ retry: { maxRetries: undefined } }, undefined],
     [{ strict: 'yes' }, 'createRetouch: strict must be true or false'],
     [{ onProgress: 3 }, 'createRetouch: onProgress must be a function (event) => void'],
     [
@@ -59,7 +69,8 @@ describe('createRetouch checks its options with one schema, naming the option an
       'createRetouch: limits.fake.rps is not an option (options: concurrency, requestsPerSecond)',
     ],
   ])('%j', (options, message) => {
-    expect(create(options)).toThrow(message);
+    if (message === undefined) expect(create(options)).not.toThrow();
+    else expect(create(options)).toThrow(message);
   });
 });
 

@@ -146,7 +146,9 @@ const optionsCheck = strictObject(
     providers: (value, path) => {
       if (!Array.isArray(value) || value.length === 0) return problem(path, PROVIDERS_MESSAGE);
       const index = value.findIndex((adapter) => typeof adapter !== 'object' || adapter === null);
-      return index === -1 ? undefined : problem([...path, index], PROVIDERS_MESSAGE);
+      return index === -1
+        ? undefined
+        : problem([...path, index], 'must be a provider adapter, e.g. oxen() or edenai()');
     },
     limits: (value, path) => {
       if (!isRecord(value)) {

@@ -358,11 +358,9 @@ class RetouchClient implements Retouch {
     this.#assertOpen();
     const { priority: givenPriority, beforeSend, onProviderJob, onProgress } = options.dispatch ?? {};
     const priority = checkPriority(givenPriority);
-    for (const [name, hook] of Object.entries({ beforeSend, onProviderJob, onProgress })) {
-      if (hook !== undefined && typeof hook !== 'function') {
-        throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
-      }
-    }
+    checkHook('beforeSend', beforeSend);
+    checkHook('onProviderJob', onProviderJob);
+    checkHook('onProgress', onProgress);
     const primary = await normalizeEditRequest(request);
     this.#adapterFor(primary);
     this.#assertOpen();
@@ -413,6 +411,7 @@ class RetouchClient implements Retouch {
       ...options,
       id: options.id ?? `job_${crypto.randomUUID()}`,
       sink: (event) => this.#emit(event),
+      sinkListening: () => this.#listeners.size > 0,
       cancelProviderJob: (target) => this.#cancelOnProvider(target),
       onSettled: (settled) => this.#onSettled(settled),
     });
@@ -617,4 +616,11 @@ async function settleWithin(promises: readonly Promise<unknown>[], options: { ms
     }),
   ]);
   clearTimeout(timer);
+}
+
+/** A dispatch hook is a function or absent. */
+function checkHook(name: string, hook: unknown): void {
+  if (hook !== undefined && typeof hook !== 'function') {
+    throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
+  }
 }

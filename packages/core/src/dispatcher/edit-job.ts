@@ -148,6 +148,7 @@ export class DispatchJob implements EditJob {
   persisted = false;
   readonly #listeners = new Set<ProgressListener>();
   readonly #sink: ProgressListener;
+  readonly #sinkListening: () => boolean;
   readonly #cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }) => Promise<void>;
   readonly #onSettled: (job: DispatchJob) => void;
   readonly #done: Promise<EditResult>;
@@ -177,6 +178,8 @@ export class DispatchJob implements EditJob {
     createdAt?: number;
     listeners?: readonly ProgressListener[];
     sink: ProgressListener;
+    /** Whether anyone listens at the sink: events nobody hears are not built. */
+    sinkListening?: () => boolean;
     cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }) => Promise<void>;
     onSettled: (job: DispatchJob) => void;
   }) {
@@ -191,6 +194,7 @@ export class DispatchJob implements EditJob {
     this.#updatedAt = Date.now();
     this.control = options.control;
     this.#sink = options.sink;
+    this.#sinkListening = options.sinkListening ?? (() => true);
     this.#cancelProviderJob = options.cancelProviderJob;
     this.#onSettled = options.onSettled;
     for (const listener of options.listeners ?? []) this.#listeners.add(listener);
@@ -279,6 +283,7 @@ export class DispatchJob implements EditJob {
     type: T,
     ...fields: {} extends ProgressEventFields<T> ? [ProgressEventFields<T>?] : [ProgressEventFields<T>]
   ): void {
+    if (this.#listeners.size === 0 && !this.#sinkListening()) return;
     const now = Date.now();
     const event = {
       type,

@@ -200,15 +200,19 @@ export class JobRunner {
     const http = context.transport({
       adapter,
       priority: plan.priority,
-      onAdmit: async ({ billable }) => {
+      onAdmit: ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
         if (!billable) return;
         const hook = beforeSend;
         beforeSend = undefined;
-        await hook?.();
-        state.sent = true;
-        state.sentAt = Date.now();
+        const markSent = (): void => {
+          state.sent = true;
+          state.sentAt = Date.now();
+        };
+        // Synchronous without a hook: this runs for every request that leaves.
+        if (!hook) return markSent();
+        return Promise.resolve(hook()).then(markSent);
       },
     });
 

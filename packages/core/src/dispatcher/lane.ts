@@ -146,9 +146,12 @@ export class Lane {
     return {
       admit: async (request) => {
         const startedAt = await this.#admit({ priority: options.priority, order, signal: request.signal });
-        const sharedSettle = await this.#settings.shared?.gate.admit(request);
+        const shared = this.#settings.shared;
+        const sharedSettle = shared ? await shared.gate.admit(request) : undefined;
         try {
-          await options.onAdmit?.(request);
+          // Awaited only when the hook has something to wait for: this runs for every request.
+          const admitted = options.onAdmit?.(request);
+          if (admitted) await admitted;
         } catch (error) {
           // The request stays home; its place in the windows is kept, as for one that got no answer.
           sharedSettle?.({});

@@ -13,7 +13,7 @@ import {
   type WatchOptions,
 } from '@retouch/core';
 import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
-import { checkOxenRequest, type OxenMode, oxenModeOf, parseOxenOptions } from './oxen-edit-options.ts';
+import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { refineOxenError } from './oxen-error.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
@@ -262,11 +262,11 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
 
     async prepare(request, context) {
       // A request that is wrong whatever the model is refused before the schema lookup, a network call.
-      await checkOxenRequest(request);
+      const providerOptions = await checkOxenRequest(request);
       const spec = await catalog.spec(request.modelId, context);
       const plan = planOxenEdit({
         request,
-        providerOptions: await parseOxenOptions(request.providerOptions),
+        providerOptions,
         spec,
         mode: settings.mode,
         targetNamespace: settings.targetNamespace,

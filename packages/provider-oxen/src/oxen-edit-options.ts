@@ -76,9 +76,10 @@ const NEUTRAL_PARAMETERS: Record<string, keyof NormalizedEditRequest> = {
 /**
  * Checks what can be checked without the model's schema: the types of `providerOptions.oxen`, fields the
  * adapter owns, options set twice, and inputs Oxen cannot take. Run before the schema is read, so a bad
- * request is refused without any call. Rejects with `InvalidRequestError` listing every problem.
+ * request is refused without any call. Rejects with `InvalidRequestError` listing every problem;
+ * resolves with the parsed options, so they are parsed once per request.
  */
-export async function checkOxenRequest(request: NormalizedEditRequest): Promise<void> {
+export async function checkOxenRequest(request: NormalizedEditRequest): Promise<ParsedOxenOptions> {
   const issues: RequestIssue[] = [];
   const parsed = await parseProviderOptions(request.providerOptions);
   if (!parsed.success) issues.push(...parsed.issues);
@@ -109,13 +110,7 @@ export async function checkOxenRequest(request: NormalizedEditRequest): Promise<
       message: 'Oxen has no file uploads; pass a public URL, the bytes, or { path }',
     });
   }
-  if (issues.length > 0) throw new InvalidRequestError({ issues });
-}
-
-/** Parses `providerOptions.oxen` into the adapter's options and the model parameters. */
-export async function parseOxenOptions(raw: Readonly<Record<string, unknown>>): Promise<ParsedOxenOptions> {
-  const parsed = await parseProviderOptions(raw);
-  if (!parsed.success) throw new InvalidRequestError({ issues: parsed.issues });
+  if (issues.length > 0 || !parsed.success) throw new InvalidRequestError({ issues });
   return parsed.options;
 }
 
@@ -131,10 +126,7 @@ export function oxenModeOf(options: {
   return requested === 'sync' || requested === 'queue' || requested === 'sse' ? requested : options.fallback;
 }
 
-/**
- * Most requests carry no Oxen options, and `{}` is valid as it is: no parse for them (two per edit),
- * and no wait for zod.
- */
+/** Most requests carry no Oxen options, and `{}` is valid as it is: no parse for them, and no wait for zod. */
 async function parseProviderOptions(
   raw: Readonly<Record<string, unknown>>,
 ): Promise<ReturnType<OxenWire['parseOxenProviderOptions']>> {

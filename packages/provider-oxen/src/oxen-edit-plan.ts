@@ -65,7 +65,7 @@ export interface OxenEditPlan {
  */
 export function planOxenEdit(options: {
   request: NormalizedEditRequest;
-  /** The request's `providerOptions.oxen`, parsed by `parseOxenOptions`. */
+  /** The request's `providerOptions.oxen`, as `checkOxenRequest` parsed them. */
   providerOptions: ParsedOxenOptions;
   spec: OxenModelSpec;
   /** The provider's mode, for a request that names none. */

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { isZod, probeModules, type Resolution } from '../../../scripts/lib/module-probe.ts';
 
 const run = promisify(execFile);
 
@@ -22,4 +23,53 @@ test("importing @retouch/core does not load Node's fetch implementation; the fir
     { cwd: fileURLToPath(new URL('..', import.meta.url)) },
   );
   expect(JSON.parse(stdout.trim())).toEqual({ atImport: false, afterRequest: true });
+});
+
+/*
+ * Nothing the first call does not need is built at import: zod (about 50 ms and 15 MiB on Node) loads
+ * with the first call that checks a request. The probe imports core and both providers in a fresh
+ * process and records every module it resolves.
+ */
+const packagesDirectory = fileURLToPath(new URL('../../', import.meta.url));
+const entry = (name: string) => pathToFileURL(`${packagesDirectory}${name}/src/index.ts`).href;
+
+/** Runs `code` after importing core (as `core`) and both providers: what was resolved before and after. */
+async function resolvedAround(code: string): Promise<{ atImport: Resolution[]; afterCall: Resolution[] }> {
+  const { resolutions, extra } = await probeModules<number>({
+    code: `
+      const core = await import(${JSON.stringify(entry('core'))});
+      await import(${JSON.stringify(entry('provider-oxen'))});
+      await import(${JSON.stringify(entry('provider-edenai'))});
+      const atImport = probe.resolutions.length;
+      ${code}
+      probe.done(atImport);
+    `,
+    cwd: packagesDirectory,
+  });
+  return { atImport: resolutions.slice(0, extra), afterCall: resolutions };
+}
+
+test('importing core and both providers loads no zod; the first call that checks a request does', async () => {
+  const { atImport, afterCall } = await resolvedAround(`
+    await core.normalizeEditRequest({ model: 'oxen:qwen-image-edit', prompt: 'add a hat', images: ['https://example.com/cat.png'] });
+  `);
+  // The probe did import the three packages (a broken probe would see nothing at all).
+  expect(atImport.some(({ url }) => url.endsWith('/core/src/dispatcher/create-retouch.ts'))).toBe(true);
+  expect(atImport.some(({ url }) => url.endsWith('/provider-oxen/src/index.ts'))).toBe(true);
+  expect(atImport.filter(isZod)).toEqual([]);
+  expect(afterCall.some(isZod)).toBe(true);
+});
+
+test('creating a client with every option checked still loads no zod', async () => {
+  const { afterCall } = await resolvedAround(`
+    core.createRetouch({
+      providers: [{ id: 'fake', specificationVersion: 2, edit: async () => ({ images: [] }) }],
+      limits: { fake: { concurrency: 2, requestsPerSecond: 5 } },
+      retry: { maxRetries: 1 },
+      budget: { maxUsd: 1 },
+      fallback: ['fake:other'],
+      strict: true,
+    });
+  `);
+  expect(afterCall.filter(isZod)).toEqual([]);
 });

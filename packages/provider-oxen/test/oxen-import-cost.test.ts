@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { isZod, probeModules, type Resolution } from '../../../scripts/lib/module-probe.ts';
 import { simulator } from './helpers.ts';
 
 /*
@@ -12,61 +11,35 @@ import { simulator } from './helpers.ts';
  */
 
 const packageDir = new URL('../', import.meta.url);
-const run = promisify(execFile);
 
-interface Resolution {
-  url: string;
-  parentURL: string | undefined;
-}
-
-/** The resolutions the probe recorded, as `{ [label]: Resolution[] }`, and what else it printed. */
-async function probe(code: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const prelude = `
-    import { registerHooks } from 'node:module';
-    const resolutions = [];
-    registerHooks({
-      resolve(specifier, context, nextResolve) {
-        const resolved = nextResolve(specifier, context);
-        resolutions.push({ url: resolved.url, parentURL: context.parentURL });
-        return resolved;
-      },
-    });
-  `;
-  const { stdout } = await run(
-    process.execPath,
-    ['--conditions=@retouch/source', '--input-type=module', '-e', prelude + code],
-    { cwd: fileURLToPath(packageDir), env: { ...process.env, ...env }, timeout: 30_000 },
-  );
-  return JSON.parse(stdout) as Record<string, unknown>;
+/** The resolutions the probe recorded, and what its code handed to `probe.done()`. */
+async function probe<Extra>(code: string, env: Record<string, string> = {}) {
+  return probeModules<Extra>({ code, cwd: fileURLToPath(packageDir), env });
 }
 
 /** The resolutions asked for by the provider's own modules. */
-function fromProvider(resolutions: unknown): Resolution[] {
-  return (resolutions as Resolution[]).filter((resolution) =>
-    resolution.parentURL?.startsWith(packageDir.href),
-  );
+function fromProvider(resolutions: Resolution[]): Resolution[] {
+  return resolutions.filter((resolution) => resolution.parentURL?.startsWith(packageDir.href));
 }
-
-const loadsZod = (resolution: Resolution): boolean => resolution.url.includes('/zod/');
 
 describe('import cost', () => {
   test('importing @retouch/provider-oxen loads no zod from the provider', async () => {
     const { resolutions } = await probe(`
       await import('@retouch/provider-oxen');
-      process.stdout.write(JSON.stringify({ resolutions }));
+      probe.done();
     `);
     const own = fromProvider(resolutions);
     // The probe saw the provider's modules: the check below is not vacuous.
     expect(own.some((resolution) => resolution.url.endsWith('/src/oxen-provider.ts'))).toBe(true);
-    expect(own.filter(loadsZod)).toEqual([]);
+    expect(own.filter(isZod)).toEqual([]);
   });
 
   test('the first edit loads zod, and the edit succeeds', async () => {
     const sim = await simulator();
-    const result = await probe(
+    const { resolutions, extra } = await probe<{ atImport: number; images: number; url: string }>(
       `
       const { createOxen } = await import('@retouch/provider-oxen');
-      const atImport = resolutions.length;
+      const atImport = probe.resolutions.length;
       const { createRetouch } = await import('@retouch/core');
       const oxen = createOxen({ baseURL: process.env.PROBE_BASE_URL, events: { lingerMs: 0 } });
       const retouch = createRetouch({ providers: [oxen] });
@@ -76,18 +49,13 @@ describe('import cost', () => {
         images: ['https://example.com/photo.png'],
       });
       await retouch.close();
-      process.stdout.write(JSON.stringify({
-        atImport: resolutions.slice(0, atImport),
-        afterImport: resolutions.slice(atImport),
-        images: edited.images.length,
-        url: edited.images[0].url,
-      }));
+      probe.done({ atImport, images: edited.images.length, url: edited.images[0].url });
     `,
       { OXEN_API_KEY: sim.apiKey, PROBE_BASE_URL: sim.url },
     );
-    expect(result.images).toBe(1);
-    expect(result.url).toMatch(/^http/);
-    expect(fromProvider(result.atImport).filter(loadsZod)).toEqual([]);
-    expect(fromProvider(result.afterImport).filter(loadsZod)).not.toEqual([]);
+    expect(extra.images).toBe(1);
+    expect(extra.url).toMatch(/^http/);
+    expect(fromProvider(resolutions.slice(0, extra.atImport)).filter(isZod)).toEqual([]);
+    expect(fromProvider(resolutions.slice(extra.atImport)).filter(isZod)).not.toEqual([]);
   });
 });

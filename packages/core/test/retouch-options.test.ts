@@ -1,4 +1,5 @@
 import { createHttpClient, createRetouch, type RetouchOptions } from '@retouch/core';
+import { laneLimitsSchema } from '@retouch/core/schemas';
 import { describe, expect, test } from 'vitest';
 import { createFakeProvider } from './support/fake-provider.ts';
 import { createHttpProvider, startScriptedServer } from './support/http-provider.ts';
@@ -71,6 +72,27 @@ describe('createRetouch checks its options with one schema, naming the option an
   ])('%j', (options, message) => {
     if (message === undefined) expect(create(options)).not.toThrow();
     else expect(create(options)).toThrow(message);
+  });
+});
+
+describe('laneLimitsSchema is the same lane rule for configuration read with zod', () => {
+  test.each([
+    [{ concurrency: 0 }, ['concurrency'], 'must be a whole number ≥ 1'],
+    [{ requestsPerSecond: -1 }, ['requestsPerSecond'], 'must be a number > 0; omit it to let the lane adapt'],
+    [{ rps: 2 }, [], 'rps is not an option (options: concurrency, requestsPerSecond)'],
+    [{ concurency: 2 }, [], 'concurency is not an option; did you mean "concurrency"?'],
+    ['fast', [], 'must be an object { concurrency?, requestsPerSecond? }'],
+  ])('%j', (value, path, message) => {
+    const parsed = laneLimitsSchema.safeParse(value);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path, message });
+  });
+
+  test('limits that hold pass as they are', () => {
+    expect(laneLimitsSchema.parse({ concurrency: 4, requestsPerSecond: 10 })).toEqual({
+      concurrency: 4,
+      requestsPerSecond: 10,
+    });
   });
 });
 

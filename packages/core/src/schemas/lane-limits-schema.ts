@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkLaneLimits } from '../dispatcher/retouch-options.ts';
+import { checkLaneLimits, describeProblem } from '../dispatcher/retouch-options.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import type { LaneLimits } from '../provider.ts';
 
@@ -18,10 +18,8 @@ export const laneLimitsSchema: z.ZodType<LaneLimits> = lazySchema(() =>
       code: 'custom',
       input: context.value,
       path: found.path,
-      message:
-        found.unknownKey === undefined
-          ? found.message
-          : `${found.unknownKey} is not an option (options: ${(found.known ?? []).join(', ')})`,
+      // An unknown key is named with the keys there are, as createRetouch names it.
+      message: found.unknownKey === undefined ? found.message : describeProblem(found),
     });
   }),
 );

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { InvalidRequestError, type RequestIssue } from './errors/invalid-request-error.ts';
-import { type NormalizedImage, normalizeImageInput } from './image-input.ts';
+import { type NormalizedImage, normalizeImageNow } from './image-input.ts';
 import type { editRequestSchema } from './schemas/edit-request-schema.ts';
 import { loadSchemas } from './schemas/load-schemas.ts';
 
@@ -143,18 +143,27 @@ export async function normalizeEditRequest(request: unknown): Promise<Normalized
   const { provider, modelId } = parseModelId(value.model)!;
 
   const issues: RequestIssue[] = [];
-  const settle = async (input: unknown, path: string): Promise<NormalizedImage | undefined> => {
+  const record = (error: unknown): undefined => {
+    if (!InvalidRequestError.isInstance(error)) throw error;
+    issues.push(...error.issues);
+    return undefined;
+  };
+  // An image that needs no reading (a URL, bytes) is normalized at once: this runs for every edit.
+  const normalize = (input: unknown, path: string): NormalizedImage | Promise<NormalizedImage | undefined> | undefined => {
     try {
-      return await normalizeImageInput(input, path);
+      const image = normalizeImageNow(input, path);
+      return image instanceof Promise ? image.catch(record) : image;
     } catch (error) {
-      if (!InvalidRequestError.isInstance(error)) throw error;
-      issues.push(...error.issues);
-      return undefined;
+      return record(error);
     }
   };
-  const images = await Promise.all(value.images.map((image, index) => settle(image, `images.${index}`)));
-  const mask = value.mask === undefined ? undefined : await settle(value.mask, 'mask');
-  for (const [index, image] of [...images, mask].entries()) {
+  const given = value.images.map((image, index) => normalize(image, `images.${index}`));
+  const images = given.some((image) => image instanceof Promise)
+    ? await Promise.all(given)
+    : (given as (NormalizedImage | undefined)[]);
+  const mask = value.mask === undefined ? undefined : await normalize(value.mask, 'mask');
+  for (let index = 0; index <= images.length; index++) {
+    const image = index < images.length ? images[index] : mask;
     if (image?.kind === 'file-id' && image.provider !== provider) {
       issues.push({
         path: index < images.length ? `images.${index}` : 'mask',

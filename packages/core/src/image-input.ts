@@ -91,6 +91,15 @@ const DATA_URL = /^data:(image\/(?:png|jpeg|jpg|webp|gif));base64,([A-Za-z0-9+/=
  * (the request field, e.g. `images.1`) for anything unusable.
  */
 export async function normalizeImageInput(input: unknown, path: string): Promise<NormalizedImage> {
+  return normalizeImageNow(input, path);
+}
+
+/**
+ * @internal
+ * {@link normalizeImageInput} without a promise for what needs no reading (a URL, bytes, a provider
+ * file): the image itself, or a promise for a `Blob` or a file. Throws as it does.
+ */
+export function normalizeImageNow(input: unknown, path: string): NormalizedImage | Promise<NormalizedImage> {
   const fail = (message: string): never => {
     throw new InvalidRequestError({ issues: [{ path, message }] });
   };
@@ -104,9 +113,7 @@ export async function normalizeImageInput(input: unknown, path: string): Promise
   }
   if (input instanceof Blob) {
     if (input.size === 0) fail('the Blob is empty (0 bytes); pass a PNG, JPEG, WebP or GIF image');
-    const head = new Uint8Array(await input.slice(0, 16).arrayBuffer());
-    const mediaType = sniffImageMediaType(head) ?? fail(notAnImage('the Blob'));
-    return { kind: 'blob', blob: input, mediaType, size: input.size };
+    return normalizeBlob(input, fail);
   }
   if (typeof input === 'object' && input !== null) {
     const record = input as Record<string, unknown>;
@@ -126,6 +133,12 @@ export async function normalizeImageInput(input: unknown, path: string): Promise
   return fail(
     'unsupported image input; pass an http(s) URL, a data: URL, a Uint8Array/ArrayBuffer, a Blob, { path } or { fileId, provider }',
   );
+}
+
+async function normalizeBlob(input: Blob, fail: (message: string) => never): Promise<NormalizedImage> {
+  const head = new Uint8Array(await input.slice(0, 16).arrayBuffer());
+  const mediaType = sniffImageMediaType(head) ?? fail(notAnImage('the Blob'));
+  return { kind: 'blob', blob: input, mediaType, size: input.size };
 }
 
 function normalizeString(input: string, fail: (message: string) => never): NormalizedImage {

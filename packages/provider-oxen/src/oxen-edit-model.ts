@@ -67,39 +67,44 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
 
   async function editSync(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
     const plan = planOf(call.plan);
-    const { oxenEditResponseSchema } = await loadOxenWire();
+    const { oxenEditResponseSchema } = loadOxenWire.loaded() ?? (await loadOxenWire());
     const body = await encodeOxenBody(plan, { mode: 'edit' });
-    const timeoutMs =
-      call.deadline === undefined
-        ? settings.syncTimeoutMs
-        : Math.max(1, Math.min(settings.syncTimeoutMs, call.deadline - Date.now()));
+    // The edit's deadline is not taken off this timeout: the call's signal aborts at the deadline. A
+    // timeout of the time left would be a different length for every request, and a timer of a new
+    // length costs the runtime a timer list of its own.
+    const timeoutMs = settings.syncTimeoutMs;
     // Oxen's edit endpoint makes one image per request (its `n` is in the older OpenAPI fragment only).
     // Each request waits for room in the lane's window on its own.
-    const attempts = await Promise.allSettled(
-      Array.from({ length: call.request.n }, async () => {
-        try {
-          const response = await call.http.request({
-            method: 'POST',
-            path: '/api/ai/images/edit',
-            json: body,
-            schema: oxenEditResponseSchema,
-            signal: call.signal,
-            timeoutMs,
-          });
-          return response.data;
-        } catch (error) {
-          throw refineOxenError(error);
-        }
-      }),
-    );
-    const responses = attempts
-      .filter(
-        (attempt): attempt is PromiseFulfilledResult<OxenEditResponse> => attempt.status === 'fulfilled',
-      )
-      .map((attempt) => attempt.value);
-    const failures = attempts
-      .filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected')
-      .map((attempt) => attempt.reason as unknown);
+    const editOnce = async (): Promise<OxenEditResponse> => {
+      try {
+        const response = await call.http.request({
+          method: 'POST',
+          path: '/api/ai/images/edit',
+          json: body,
+          schema: oxenEditResponseSchema,
+          signal: call.signal,
+          timeoutMs,
+        });
+        return response.data;
+      } catch (error) {
+        throw refineOxenError(error);
+      }
+    };
+    let responses: OxenEditResponse[];
+    let failures: unknown[] = [];
+    if (call.request.n === 1) {
+      responses = [await editOnce()];
+    } else {
+      const attempts = await Promise.allSettled(Array.from({ length: call.request.n }, editOnce));
+      responses = attempts
+        .filter(
+          (attempt): attempt is PromiseFulfilledResult<OxenEditResponse> => attempt.status === 'fulfilled',
+        )
+        .map((attempt) => attempt.value);
+      failures = attempts
+        .filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected')
+        .map((attempt) => attempt.reason as unknown);
+    }
     if (responses.length === 0) throw failures[0];
     const warnings: EditWarning[] = [];
     if (failures.length > 0) {

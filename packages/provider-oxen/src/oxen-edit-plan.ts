@@ -282,7 +282,10 @@ export async function encodeOxenBody(
   plan: OxenEditPlan,
   options: { mode: 'edit' | 'queue' },
 ): Promise<Record<string, unknown>> {
-  const urls = await Promise.all(plan.images.map((image) => imageToDataUrl(image)));
+  // URLs go as they are; only local images need reading (the common case awaits nothing).
+  const urls = plan.images.every((image) => image.kind === 'url')
+    ? plan.images.map((image) => image.url)
+    : await Promise.all(plan.images.map((image) => imageToDataUrl(image)));
   const body: Record<string, unknown> = {
     model: plan.modelId,
     prompt: plan.prompt,

@@ -80,6 +80,14 @@ class RetouchClient implements Retouch {
   #counts = { succeeded: 0, failed: 0, cancelled: 0, retries: 0 };
   #closing: Promise<void> | undefined;
   #keylessHttp: HttpClient | undefined;
+  /** How every job reaches the client: made once, not for each job. */
+  readonly #jobHooks = {
+    sink: (event: ProgressEvent): void => this.#emit(event),
+    sinkListening: (): boolean => this.#listeners.size > 0,
+    cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }): Promise<void> =>
+      this.#cancelOnProvider(target),
+    onSettled: (settled: DispatchJob): void => this.#onSettled(settled),
+  };
 
   constructor(given: RetouchOptions) {
     // One schema checks every option; the adapters' own shape is checked as they are registered.
@@ -368,18 +376,23 @@ class RetouchClient implements Retouch {
       timeoutMs: primary.timeoutMs,
       signals: [primary.signal, options.signal],
     });
+    const listeners = onProgress ? [...(options.listeners ?? []), onProgress] : options.listeners;
     const job = this.#createJob({
       origin: options.origin,
       requestedModel: primary.model,
       model: primary.model,
       provider: primary.provider,
       control,
-      listeners: [...(options.listeners ?? []), ...(onProgress ? [onProgress] : [])],
+      ...(listeners ? { listeners } : {}),
     });
-    let markAccepted!: () => void;
-    const accepted = new Promise<void>((resolve) => {
-      markAccepted = resolve;
-    });
+    // Only a submission waits for the acceptance; an edit waits for its result.
+    let markAccepted = NOTHING;
+    const accepted =
+      options.mode === 'submit'
+        ? new Promise<void>((resolve) => {
+            markAccepted = resolve;
+          })
+        : ACCEPTED;
     this.#track(
       new JobRunner({ context: this.#context, job }).run({
         request,
@@ -388,7 +401,7 @@ class RetouchClient implements Retouch {
         priority,
         mode: options.mode,
         onAccepted: markAccepted,
-        hooks: { ...(beforeSend ? { beforeSend } : {}), ...(onProviderJob ? { onProviderJob } : {}) },
+        hooks: beforeSend || onProviderJob ? { beforeSend, onProviderJob } : undefined,
       }),
       job,
     );
@@ -410,21 +423,21 @@ class RetouchClient implements Retouch {
     const job = new DispatchJob({
       ...options,
       id: options.id ?? `job_${crypto.randomUUID()}`,
-      sink: (event) => this.#emit(event),
-      sinkListening: () => this.#listeners.size > 0,
-      cancelProviderJob: (target) => this.#cancelOnProvider(target),
-      onSettled: (settled) => this.#onSettled(settled),
+      ...this.#jobHooks,
     });
     this.#active.add(job);
     return job;
   }
 
   #track(runner: Promise<void>, job: DispatchJob): void {
-    const tracked = runner
-      .catch((error: unknown) => job.fail(error))
-      .finally(() => {
-        this.#runners.delete(tracked);
-      });
+    // One reaction rather than catch() and finally(): this runs for every edit.
+    const done = (): void => {
+      this.#runners.delete(tracked);
+    };
+    const tracked: Promise<void> = runner.then(done, (error: unknown) => {
+      job.fail(error);
+      done();
+    });
     this.#runners.add(tracked);
   }
 
@@ -493,12 +506,7 @@ class RetouchClient implements Retouch {
   }): HttpClient {
     const { adapter } = options;
     const base = adapter.http ?? this.#downloader();
-    return base.withGate(
-      this.#lanes.get(adapter.id)!.gate({
-        priority: options.priority,
-        ...(options.onAdmit ? { onAdmit: options.onAdmit } : {}),
-      }),
-    );
+    return base.withGate(this.#lanes.get(adapter.id)!.gate(options));
   }
 
   #assertOpen(): void {
@@ -596,6 +604,9 @@ class RetouchClient implements Retouch {
     return [...(fallback ?? [])];
   }
 }
+
+const NOTHING = (): void => {};
+const ACCEPTED: Promise<void> = Promise.resolve();
 
 function checkPriority(priority: number | undefined): number {
   if (priority === undefined) return 0;

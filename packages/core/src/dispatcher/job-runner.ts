@@ -82,11 +82,13 @@ export class JobRunner {
   /** Runs a new edit through its models and settles the job. */
   async run(plan: DispatchPlan): Promise<void> {
     const job = this.#job;
-    const models = [plan.primary.model, ...plan.fallback].filter(
-      (model, index, list) => list.indexOf(model) === index,
-    );
+    const models =
+      plan.fallback.length === 0
+        ? [plan.primary.model]
+        : [plan.primary.model, ...plan.fallback].filter((model, index, list) => list.indexOf(model) === index);
     const attempts: FailedAttempt[] = [];
-    for (const [index, model] of models.entries()) {
+    for (let index = 0; index < models.length; index++) {
+      const model = models[index]!;
       try {
         const normalized =
           index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
@@ -233,16 +235,20 @@ export class JobRunner {
         message: `${normalized.model} publishes no price, so this edit was sent without a cost estimate; its reported cost is counted once known`,
       });
     }
-    job.warnings = dedupeWarnings(warnings);
+    job.warnings = warnings.length === 0 ? warnings : dedupeWarnings(warnings);
 
-    const call = (attemptSignal: AbortSignal): ProviderCall => ({
-      request,
-      plan: prepared.plan,
-      http,
-      signal: attemptSignal,
-      ...(job.control.deadline !== undefined ? { deadline: job.control.deadline } : {}),
-      idempotencyKey: options.index === 0 ? job.id : `${job.id}-${options.index}`,
-    });
+    const idempotencyKey = options.index === 0 ? job.id : `${job.id}-${options.index}`;
+    const call = (attemptSignal: AbortSignal): ProviderCall => {
+      const value: { -readonly [Key in keyof ProviderCall]: ProviderCall[Key] } = {
+        request,
+        plan: prepared.plan,
+        http,
+        signal: attemptSignal,
+        idempotencyKey,
+      };
+      if (job.control.deadline !== undefined) value.deadline = job.control.deadline;
+      return value;
+    };
     try {
       job.control.stage = 'queue';
       job.emit('queued');

@@ -35,19 +35,23 @@ export function buildResult(options: {
   const cost =
     output.cost ??
     (options.estimate ? { usd: options.estimate.usd, source: 'estimated' as const } : undefined);
-  return {
+  // Assigned field by field (in the order users see): each conditional spread allocates an object.
+  const result = {
     images: output.images,
     provider: job.provider,
     model: job.model,
-    ...(cost ? { cost } : {}),
-    warnings: dedupeWarnings([...options.warnings, ...output.warnings]),
-    timings: { queuedMs: totalMs - runningMs, runningMs, totalMs },
-    ...(jobId !== undefined ? { jobId } : {}),
-    ...(output.upstreamProvider !== undefined ? { upstreamProvider: output.upstreamProvider } : {}),
-    ...(output.usage !== undefined ? { usage: output.usage } : {}),
-    ...(options.attempts.length > 0 ? { attempts: [...options.attempts] } : {}),
-    raw: redactValue(output.raw),
-  };
+  } as { -readonly [Key in keyof EditResult]: EditResult[Key] };
+  if (cost) result.cost = cost;
+  result.warnings = dedupeWarnings(
+    output.warnings.length === 0 ? options.warnings : [...options.warnings, ...output.warnings],
+  );
+  result.timings = { queuedMs: totalMs - runningMs, runningMs, totalMs };
+  if (jobId !== undefined) result.jobId = jobId;
+  if (output.upstreamProvider !== undefined) result.upstreamProvider = output.upstreamProvider;
+  if (output.usage !== undefined) result.usage = output.usage;
+  if (options.attempts.length > 0) result.attempts = [...options.attempts];
+  result.raw = redactValue(output.raw);
+  return result;
 }
 
 /**
@@ -80,6 +84,7 @@ function workStartedAt(options: {
 
 /** Drops repeated warnings (the same type, option and message). */
 export function dedupeWarnings(warnings: readonly EditWarning[]): EditWarning[] {
+  if (warnings.length < 2) return warnings.slice();
   const seen = new Set<string>();
   return warnings.filter((warning) => {
     const key = `${warning.type}:${'option' in warning ? warning.option : ''}:${warning.message}`;

@@ -46,11 +46,12 @@ export async function retrying<T>(options: {
   for (let attempt = 1; ; attempt++) {
     try {
       const onStart = (): void => options.onStart?.(attempt);
-      return await lane.run(
-        (taskSignal) =>
-          options.paceCall ? paced(lane, { ...options, onStart }, taskSignal) : options.run(taskSignal),
-        { priority: options.priority, signal, ...(options.paceCall ? {} : { onStart }) },
-      );
+      return await (options.paceCall
+        ? lane.run((taskSignal) => paced(lane, { ...options, onStart }, taskSignal), {
+            priority: options.priority,
+            signal,
+          })
+        : lane.run(options.run, { priority: options.priority, signal, onStart }));
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const rateLimited = RateLimitError.isInstance(error);

@@ -26,6 +26,11 @@ export class JobControl {
   readonly deadline: number | undefined;
   /** Whether an abort should also cancel the provider's job (false when the client detaches on close). */
   cancelOnProvider = true;
+  /**
+   * Called once the job's signal has aborted, after the signal's own listeners: the job's reaction,
+   * without an event listener of its own on every job's signal.
+   */
+  onAbort: (() => void) | undefined;
 
   constructor(options: { timeoutMs?: number | undefined; signals: readonly (AbortSignal | undefined)[] }) {
     for (const signal of options.signals) {
@@ -64,6 +69,7 @@ export class JobControl {
     if (this.signal.aborted) return;
     if (options?.cancelOnProvider !== undefined) this.cancelOnProvider = options.cancelOnProvider;
     this.#controller.abort(reason);
+    this.onAbort?.();
     this.dispose();
   }
 

@@ -206,7 +206,7 @@ export class DispatchJob implements EditJob {
     this.#done.catch(() => {});
     const signal = this.control.signal;
     if (signal.aborted) queueMicrotask(() => this.#onAbort());
-    else signal.addEventListener('abort', () => this.#onAbort(), { once: true });
+    else this.control.onAbort = () => this.#onAbort();
   }
 
   get status(): EditJobStatus {

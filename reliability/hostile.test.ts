@@ -326,7 +326,7 @@ describe('redirects to another host', () => {
     );
     const { error } = await edit(oxenAdapter(sim, proxy.url), oxenRequest);
     expect(ApiCallError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/another origin, to which a POST is not re-sent/);
+    expect((error as Error).message).toMatch(/answered with a redirect, which is not followed/);
     expect(other.requests).toEqual([]);
     expect(sim.billableCount).toBe(0);
   });

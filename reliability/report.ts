@@ -202,8 +202,8 @@ A \`node:http\` proxy in front of the simulators turns hostile on chosen routes:
   100 MiB. The server-side byte counts show the reads stopped.
 - result URLs to \`file:///etc/passwd\` and \`http://169.254.169.254/…\` are never fetched
   (\`InvalidResponseError\`, for Eden AI's \`bytes()\` and Oxen's inline results alike);
-- a result URL redirecting to another host is followed without the key; a billable POST redirected to
-  another host is not re-sent there (nothing billed); a catalogue read redirected elsewhere carries no key;
+- a result URL redirecting to another host is followed without the key; a billable POST answered with a
+  redirect is sent nowhere again (nothing billed); a catalogue read redirected elsewhere carries no key;
 - an event stream flooded with unrelated events and other clients' completions, and one sending a
   line that never ends (dropped at \`maxEventSize\`, reopened), still settle the job, from its status;
 - a \`b64_json\` that is not an image, and a result URL serving HTML, are \`InvalidResponseError\`s;

@@ -840,12 +840,45 @@ describe('where the key goes', () => {
       client().request({ method: 'POST', path: '/api/ai/queue', json: { prompt: 'x' } }),
     )) as ApiCallError;
     expect(ApiCallError.isInstance(error)).toBe(true);
-    expect(error.statusCode).toBe(307);
-    expect(error.message).toContain(`redirected to ${other.url}`);
+    expect(error.message).toContain('answered with a redirect, which is not followed');
     expect(other.requests).toHaveLength(0);
+    expect(provider.requests).toHaveLength(1);
   });
 
-  test('a 307 on the same origin re-sends the POST with its body', async () => {
+  test('a POST that may be billed, answered with a redirect on the same origin, is sent once and refused', async () => {
+    provider.routes.set('/v3/images/edits/', (_request, response) => {
+      response.writeHead(307, { location: '/v3/images/edits' });
+      response.end();
+    });
+    provider.routes.set('/v3/images/edits', (_request, response) => json(response, 200, {}));
+    const error = (await failure(
+      client().request({ method: 'POST', path: '/v3/images/edits/', json: { prompt: 'x' } }),
+    )) as ApiCallError;
+    expect(ApiCallError.isInstance(error)).toBe(true);
+    expect(error.message).toBe(
+      `oxen: POST ${provider.url}/v3/images/edits/ answered with a redirect, which is not followed: the request may be billed, so it is not sent again, to the new address or the same one; check the provider's baseURL`,
+    );
+    expect(provider.requests.map((request) => request.url)).toEqual(['/v3/images/edits/']);
+  });
+
+  test('a JSON body goes without a copy kept for a replay: redirects are errors and there is no window', async () => {
+    provider.routes.set('/v3/images/edits', (_request, response) => json(response, 200, {}));
+    const sent: (RequestInit & { window?: null })[] = [];
+    const http = createHttpClient({
+      provider: 'oxen',
+      baseURL: provider.url,
+      apiKey: API_KEY,
+      fetch: (input, init) => {
+        sent.push(init!);
+        return fetch(input, init);
+      },
+    });
+    await http.request({ method: 'POST', path: '/v3/images/edits', json: { prompt: 'x' } });
+    expect(sent.map((init) => [init.redirect, init.window])).toEqual([['error', null]]);
+    expect(JSON.parse(provider.requests[0]!.body.toString())).toEqual({ prompt: 'x' });
+  });
+
+  test('a free POST answered with a 307 on the same origin is re-sent, and the redirect followed with its body', async () => {
     provider.routes.set('/v3/images/edits/', (_request, response) => {
       response.writeHead(307, { location: '/v3/images/edits' });
       response.end();
@@ -857,10 +890,16 @@ describe('where the key goes', () => {
       method: 'POST',
       path: '/v3/images/edits/',
       json: { prompt: 'x' },
+      billable: false,
     });
     expect(response.data).toEqual({ got: { prompt: 'x' } });
-    expect(provider.requests.map((request) => request.method)).toEqual(['POST', 'POST']);
-    expect(provider.requests[1]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    // Once as fetch sends a body (a redirect is an error there), once to read the redirect, once to follow it.
+    expect(provider.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'POST /v3/images/edits/',
+      'POST /v3/images/edits/',
+      'POST /v3/images/edits',
+    ]);
+    expect(provider.requests[2]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
 
   test('a multipart POST answered with a redirect fails, since its streamed body is not kept for a replay', async () => {
@@ -919,21 +958,52 @@ describe('where the key goes', () => {
       );
       // Not followed: the one request is the upload, never replayed to the new location.
       expect(provider.requests.map((request) => request.url)).toEqual(['/v3/upload/']);
+
+      // A JSON request that may be billed is refused the same way there, and a free one followed.
+      provider.routes.set('/v3/images/edits/', (_request, response) => {
+        response.writeHead(307, { location: '/v3/images/edits' });
+        response.end();
+      });
+      provider.routes.set('/v3/images/edits', (_request, response) => json(response, 200, { ok: true }));
+      const billed = (await failure(
+        http.request({ method: 'POST', path: '/v3/images/edits/', json: { prompt: 'x' } }),
+      )) as ApiCallError;
+      expect(billed.message).toContain('answered with a redirect, which is not followed');
+      const free = await http.request({
+        method: 'POST',
+        path: '/v3/images/edits/',
+        json: { prompt: 'x' },
+        billable: false,
+      });
+      expect(free.data).toEqual({ ok: true });
+      expect(sent.map((init) => init?.redirect)).toEqual(['manual', 'manual', 'manual', 'manual']);
+      expect(provider.requests.map((request) => request.url)).toEqual([
+        '/v3/upload/',
+        '/v3/images/edits/',
+        '/v3/images/edits/',
+        '/v3/images/edits',
+      ]);
     } finally {
       vi.unstubAllGlobals();
     }
   });
 
-  test('a 303 after a POST is followed with a GET and no body', async () => {
+  test('a 303 after a free POST is followed with a GET and no body', async () => {
     provider.routes.set('/submit', (_request, response) => {
       response.writeHead(303, { location: '/status/1' });
       response.end();
     });
     provider.routes.set('/status/1', (_request, response) => json(response, 200, { status: 'queued' }));
-    const response = await client().request({ method: 'POST', path: '/submit', json: { prompt: 'x' } });
+    const response = await client().request({
+      method: 'POST',
+      path: '/submit',
+      json: { prompt: 'x' },
+      billable: false,
+    });
     expect(response.data).toEqual({ status: 'queued' });
-    expect(provider.requests[1]).toMatchObject({ method: 'GET', url: '/status/1' });
-    expect(provider.requests[1]!.body.length).toBe(0);
+    expect(provider.requests.map((request) => request.method)).toEqual(['POST', 'POST', 'GET']);
+    expect(provider.requests[2]).toMatchObject({ method: 'GET', url: '/status/1' });
+    expect(provider.requests[2]!.body.length).toBe(0);
   });
 
   test('a redirect loop stops', async () => {

@@ -51,6 +51,8 @@ export interface HttpRequest<T> {
   /**
    * Whether the provider may bill this request. A `POST` is taken to be billable unless this says
    * `false` (an upload, a free lookup), so the dispatcher knows whether a failure could have cost money.
+   * A billable request answered with a redirect is not followed (the provider may have acted on it):
+   * it fails with an `ApiCallError`. A free one is followed, to the provider's origin only with the key.
    * @default method === 'POST'
    */
   billable?: boolean;

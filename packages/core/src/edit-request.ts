@@ -149,7 +149,10 @@ export async function normalizeEditRequest(request: unknown): Promise<Normalized
     return undefined;
   };
   // An image that needs no reading (a URL, bytes) is normalized at once: this runs for every edit.
-  const normalize = (input: unknown, path: string): NormalizedImage | Promise<NormalizedImage | undefined> | undefined => {
+  const normalize = (
+    input: unknown,
+    path: string,
+  ): NormalizedImage | Promise<NormalizedImage | undefined> | undefined => {
     try {
       const image = normalizeImageNow(input, path);
       return image instanceof Promise ? image.catch(record) : image;

@@ -85,7 +85,9 @@ export class JobRunner {
     const models =
       plan.fallback.length === 0
         ? [plan.primary.model]
-        : [plan.primary.model, ...plan.fallback].filter((model, index, list) => list.indexOf(model) === index);
+        : [plan.primary.model, ...plan.fallback].filter(
+            (model, index, list) => list.indexOf(model) === index,
+          );
     const attempts: FailedAttempt[] = [];
     for (let index = 0; index < models.length; index++) {
       const model = models[index]!;

@@ -380,7 +380,12 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
         }
         data = parsed.data;
       }
-      const answer: HttpResponse<T> = { status: response.status, data, headers: response.headers, url: url.href };
+      const answer: HttpResponse<T> = {
+        status: response.status,
+        data,
+        headers: response.headers,
+        url: url.href,
+      };
       if (requestId) answer.requestId = requestId;
       return answer;
     },

@@ -153,7 +153,7 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       // sent; for a JSON body it cost about a fifth of the client's CPU per edit, in the copy and its
       // garbage. So bodies are sent with `redirect: 'error'` where the runtime has it, and a redirect
       // answering one fails in fetch: a multipart body or a request that may be billed is then not
-      // sent again (see `refuseRedirect`); a free JSON request is re-sent with the redirect followed
+      // sent again (see `redirectRefused`); a free JSON request is re-sent with the redirect followed
       // by hand.
       const streamed = init.form !== undefined && withBody;
       const json = init.json !== undefined && withBody;

@@ -82,12 +82,9 @@ export class JobRunner {
   /** Runs a new edit through its models and settles the job. */
   async run(plan: DispatchPlan): Promise<void> {
     const job = this.#job;
-    const models =
-      plan.fallback.length === 0
-        ? [plan.primary.model]
-        : [plan.primary.model, ...plan.fallback].filter(
-            (model, index, list) => list.indexOf(model) === index,
-          );
+    const models = [plan.primary.model, ...plan.fallback].filter(
+      (model, index, list) => list.indexOf(model) === index,
+    );
     const attempts: FailedAttempt[] = [];
     for (let index = 0; index < models.length; index++) {
       const model = models[index]!;
@@ -237,7 +234,7 @@ export class JobRunner {
         message: `${normalized.model} publishes no price, so this edit was sent without a cost estimate; its reported cost is counted once known`,
       });
     }
-    job.warnings = warnings.length === 0 ? warnings : dedupeWarnings(warnings);
+    job.warnings = dedupeWarnings(warnings);
 
     const idempotencyKey = options.index === 0 ? job.id : `${job.id}-${options.index}`;
     const call = (attemptSignal: AbortSignal): ProviderCall => {

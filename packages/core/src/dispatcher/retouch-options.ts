@@ -105,17 +105,19 @@ export function checkLaneLimits(value: unknown): OptionProblem | undefined {
   return laneLimitsCheck(value, []);
 }
 
+const retryShape = strictObject(
+  {
+    maxRetries: wholeAtLeast(0),
+    maxRateLimitRetries: wholeAtLeast(0),
+    initialDelayMs: milliseconds,
+    maxDelayMs: milliseconds,
+    retryUnsafeSubmissions: boolean,
+  },
+  'must be an object such as { maxRetries: 3 }',
+);
+
 const retryCheck: Check = (value, path) => {
-  const found = strictObject(
-    {
-      maxRetries: wholeAtLeast(0),
-      maxRateLimitRetries: wholeAtLeast(0),
-      initialDelayMs: milliseconds,
-      maxDelayMs: milliseconds,
-      retryUnsafeSubmissions: boolean,
-    },
-    'must be an object such as { maxRetries: 3 }',
-  )(value, path);
+  const found = retryShape(value, path);
   if (found) return found;
   const resolved = resolveRetry(value as RetouchOptions['retry']);
   return resolved.maxDelayMs >= resolved.initialDelayMs

@@ -10,12 +10,13 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createHttpClient, createRetouch, type EditRequest, normalizeEditRequest } from '@retouch/core';
+import { createHttpClient, createRetouch, normalizeEditRequest } from '@retouch/core';
 import { createOxen } from '@retouch/provider-oxen';
+import { OVERHEAD_CONCURRENCY, overheadRequest, recordEditBody } from './support/overhead-edit.ts';
 import { startSimulatorProcess } from './support/simulator-process.ts';
 import { median } from './support/statistics.ts';
 
-const CONCURRENCY = 32;
+const CONCURRENCY = OVERHEAD_CONCURRENCY;
 const { values } = parseArgs({
   options: { edits: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '8' } },
   strict: true,
@@ -26,15 +27,8 @@ const rounds = Number(values.rounds);
 const simulator = await startSimulatorProcess({ provider: 'oxen', options: { syncEditDelayMs: 0 } });
 const oxen = createOxen({ apiKey: simulator.apiKey, baseURL: simulator.url, mode: 'sync' });
 const retouch = createRetouch({ providers: [oxen], limits: { oxen: { concurrency: CONCURRENCY } } });
-const request: EditRequest = {
-  model: 'oxen:qwen-image-edit',
-  prompt: 'Make the background blue',
-  images: ['https://example.com/my-photo.jpg'],
-  timeoutMs: 60_000,
-};
-await simulator.clear();
-await retouch.edit(request);
-const wireBody = (await simulator.summary()).lastEditBody;
+const request = overheadRequest;
+const wireBody = await recordEditBody(simulator, () => retouch.edit(request));
 const body = JSON.stringify(wireBody);
 
 const rawEdit = (init: RequestInit) => async (): Promise<unknown> => {

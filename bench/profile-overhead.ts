@@ -10,9 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
+import { OVERHEAD_CONCURRENCY, overheadRequest, recordEditBody } from './support/overhead-edit.ts';
 import { startSimulatorProcess } from './support/simulator-process.ts';
 
-const CONCURRENCY = 32;
+const CONCURRENCY = OVERHEAD_CONCURRENCY;
 
 const { values } = parseArgs({
   options: {
@@ -71,15 +72,8 @@ const { createOxen } = (await import(
 )) as typeof import('@retouch/provider-oxen');
 const oxen = createOxen({ apiKey: simulator.apiKey, baseURL: simulator.url, mode: 'sync' });
 const retouch = createRetouch({ providers: [oxen], limits: { oxen: { concurrency: CONCURRENCY } } });
-const request = {
-  model: 'oxen:qwen-image-edit',
-  prompt: 'Make the background blue',
-  images: ['https://example.com/my-photo.jpg'],
-  timeoutMs: 60_000,
-};
-await simulator.clear();
-await retouch.edit(request);
-const body = JSON.stringify((await simulator.summary()).lastEditBody);
+const request = overheadRequest;
+const body = JSON.stringify(await recordEditBody(simulator, () => retouch.edit(request)));
 
 const rawEdit = async (): Promise<void> => {
   const response = await fetch(`${simulator.url}/api/ai/images/edit`, {

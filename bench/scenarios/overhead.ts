@@ -5,8 +5,9 @@
  * of one arm paired with the adjacent round of the other; the figure is the median of the pairs' ratios,
  * so a burst of other work on the machine during one pair does not decide the result.
  */
-import { createRetouch, type EditRequest } from '@retouch/core';
+import { createRetouch } from '@retouch/core';
 import { createOxen } from '@retouch/provider-oxen';
+import { OVERHEAD_CONCURRENCY, overheadRequest } from '../support/overhead-edit.ts';
 import {
   checkTarget,
   type Scenario,
@@ -16,17 +17,12 @@ import {
 import { startSimulatorProcess } from '../support/simulator-process.ts';
 import { median, round } from '../support/statistics.ts';
 
-const CONCURRENCY = 32;
+const CONCURRENCY = OVERHEAD_CONCURRENCY;
 const TARGET_RATIO = 0.9;
 /** Client CPU per edit through Retouch, at most this multiple of the raw fetch loop's. */
 const TARGET_CPU_RATIO = 1.4;
 
-const request: EditRequest = {
-  model: 'oxen:qwen-image-edit',
-  prompt: 'Make the background blue',
-  images: ['https://example.com/my-photo.jpg'],
-  timeoutMs: 60_000,
-};
+const request = overheadRequest;
 
 interface ArmTotals {
   edits: number;

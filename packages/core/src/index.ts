@@ -71,6 +71,7 @@ export {
   type HttpResponse,
   type ProviderErrorInfo,
 } from './http/http-client.ts';
+export type { HttpUploadProgress } from './http/http-types.ts';
 export type { RequestGate, RequestOutcome } from './http/request-gate.ts';
 export { parseRetryAfter, secondsToMs } from './http/retry-after.ts';
 export {

@@ -135,6 +135,11 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   return error;
 }
 
+/** The redirect mode fetch is asked for, whether it gets a Request or a URL and options. */
+function redirectOf(input: RequestInfo | URL, init: RequestInit | undefined): RequestRedirect | undefined {
+  return init?.redirect ?? (input instanceof Request ? input.redirect : undefined);
+}
+
 /** A signal that fails a test quickly instead of letting a hung request reach the test timeout. */
 const safety = (): AbortSignal => AbortSignal.timeout(3_000);
 
@@ -357,14 +362,23 @@ describe('status codes', () => {
       response.writeHead(503, { 'content-type': 'text/html', 'retry-after': '1' });
       response.end(`<html>Service Unavailable ${'x'.repeat(200_000)}</html>`);
     });
+    // Past the 64 KiB read for an error's message: the start of the page is kept.
     const error = (await failure(
-      client({ maxResponseBytes: 1024 }).request({ method: 'POST', path: '/overloaded', json: {} }),
+      client().request({ method: 'POST', path: '/overloaded', json: {} }),
     )) as ApiCallError;
     expect(ApiCallError.isInstance(error)).toBe(true);
     expect(error.statusCode).toBe(503);
     expect(error.provablyNotProcessed).toBe(true);
     expect(error.retryAfterMs).toBe(1000);
     expect(error.message).toContain('Service Unavailable');
+    // Past the client's response cap too: the status and its Retry-After still make the error.
+    const capped = (await failure(
+      client({ maxResponseBytes: 1024 }).request({ method: 'POST', path: '/overloaded', json: {} }),
+    )) as ApiCallError;
+    expect(ApiCallError.isInstance(capped)).toBe(true);
+    expect(capped.statusCode).toBe(503);
+    expect(capped.provablyNotProcessed).toBe(true);
+    expect(capped.retryAfterMs).toBe(1000);
   });
 
   test("the provider's parser can reclassify an error and add its details", async () => {
@@ -863,18 +877,19 @@ describe('where the key goes', () => {
 
   test('a JSON body goes without a copy kept for a replay: redirects are errors and there is no window', async () => {
     provider.routes.set('/v3/images/edits', (_request, response) => json(response, 200, {}));
-    const sent: (RequestInit & { window?: null })[] = [];
+    const sent: [RequestRedirect | undefined, null | undefined][] = [];
     const http = createHttpClient({
       provider: 'oxen',
       baseURL: provider.url,
       apiKey: API_KEY,
       fetch: (input, init) => {
-        sent.push(init!);
+        sent.push([redirectOf(input, init), (init as { window?: null } | undefined)?.window]);
         return fetch(input, init);
       },
     });
     await http.request({ method: 'POST', path: '/v3/images/edits', json: { prompt: 'x' } });
-    expect(sent.map((init) => [init.redirect, init.window])).toEqual([['error', null]]);
+    // What fetch is handed (a Request and its options), as it builds its own request from them.
+    expect(sent).toEqual([['error', null]]);
     expect(JSON.parse(provider.requests[0]!.body.toString())).toEqual({ prompt: 'x' });
   });
 
@@ -936,13 +951,13 @@ describe('where the key goes', () => {
     vi.stubGlobal('Request', RequestWithoutRedirectError);
     try {
       const fresh = await import('@retouch/core');
-      const sent: (RequestInit | undefined)[] = [];
+      const sent: (RequestRedirect | undefined)[] = [];
       const http = fresh.createHttpClient({
         provider: 'edenai',
         baseURL: provider.url,
         apiKey: API_KEY,
         fetch: (input, init) => {
-          sent.push(init);
+          sent.push(redirectOf(input, init));
           return fetch(input, init);
         },
       });
@@ -951,7 +966,7 @@ describe('where the key goes', () => {
       const error = (await failure(
         http.request({ method: 'POST', path: '/v3/upload/', form }),
       )) as ApiCallError;
-      expect(sent.map((init) => init?.redirect)).toEqual(['manual']);
+      expect(sent).toEqual(['manual']);
       expect(ApiCallError.isInstance(error)).toBe(true);
       expect(error.message).toContain(
         'answered with a redirect, which a streamed multipart body does not follow',
@@ -976,7 +991,7 @@ describe('where the key goes', () => {
         billable: false,
       });
       expect(free.data).toEqual({ ok: true });
-      expect(sent.map((init) => init?.redirect)).toEqual(['manual', 'manual', 'manual', 'manual']);
+      expect(sent).toEqual(['manual', 'manual', 'manual', 'manual']);
       expect(provider.requests.map((request) => request.url)).toEqual([
         '/v3/upload/',
         '/v3/images/edits/',

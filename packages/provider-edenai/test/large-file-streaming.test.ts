@@ -73,7 +73,7 @@ test('a 200 MB file goes through multipart while heap and external memory grow f
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--expose-gc', '--conditions=@retouch/source', script, baseURL, API_KEY, file],
-      { maxBuffer: 1024 * 1024, timeout: 120_000 },
+      { maxBuffer: 1024 * 1024, timeout: 240_000 },
     );
     const report = JSON.parse(stdout) as {
       growthBytes: number;
@@ -92,4 +92,4 @@ test('a 200 MB file goes through multipart while heap and external memory grow f
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}, 180_000);
+}, 300_000);

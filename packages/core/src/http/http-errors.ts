@@ -3,9 +3,7 @@ import { AuthenticationError } from '../errors/authentication-error.ts';
 import { InsufficientCreditsError } from '../errors/insufficient-credits-error.ts';
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { TimeoutError } from '../errors/timeout-error.ts';
 import { redact } from '../secrets.ts';
-import type { Attempt } from './attempt.ts';
 import { parseRetryAfter } from './retry-after.ts';
 
 /** What a provider's error body says, as the provider's own parser reads it. */
@@ -45,48 +43,6 @@ export interface ErrorContext {
   parseErrorBody?: ((status: number, body: unknown) => ProviderErrorInfo | undefined) | undefined;
 }
 
-export type ReadContext = ErrorContext & {
-  method: string;
-  url: URL;
-  attempt: Attempt;
-};
-
-/**
- * The messages with which runtimes' `fetch` reports a failure of the network itself, as a
- * `TypeError` (after sindresorhus/is-network-error, MIT, which ky inlines).
- */
-const NETWORK_FAILURE_MESSAGES = new Set([
-  'fetch failed', // Node (undici)
-  'terminated', // Node (undici), a body cut off
-  'network error', // Chrome
-  'Failed to fetch', // Chrome
-  'NetworkError when attempting to fetch resource.', // Firefox
-  'Load failed', // Safari
-  'Network connection lost', // Cloudflare Workers
-  ' A network error occurred.', // Bun (WebKit), with its leading space
-]);
-
-/** Whether `fetch` failed because of the network, rather than a bad argument or an abort. */
-export function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof TypeError)) return false;
-  const { message } = error;
-  return (
-    NETWORK_FAILURE_MESSAGES.has(message) ||
-    message.startsWith('error sending request for url') || // Deno
-    message.startsWith('Failed to fetch (') ||
-    message.startsWith('Load failed (')
-  );
-}
-
-export function isUnexpectedRedirect(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if (current.message === 'unexpected redirect') return true;
-    current = current.cause;
-  }
-  return false;
-}
-
 export function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
@@ -123,38 +79,6 @@ export function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-export function transportError(error: unknown, context: ReadContext & { afterResponse?: boolean }): unknown {
-  const { attempt } = context;
-  if (attempt.callerSignal?.aborted) return attempt.callerSignal.reason;
-  if (attempt.timedOut()) {
-    return new TimeoutError({
-      message: `${context.provider}: ${context.method} ${describe(context.url)} ${
-        context.afterResponse ? 'did not finish sending its body' : 'got no response'
-      } within ${attempt.timeoutMs} ms`,
-      timeoutMs: typeof attempt.timeoutMs === 'number' ? attempt.timeoutMs : 0,
-      // Every deadline of this layer is one attempt's, which the dispatcher may retry.
-      stage: 'request',
-      cause: error,
-    });
-  }
-  if (error instanceof DOMException && error.name === 'AbortError') return error;
-  const code = errorCode(error);
-  const notConnected = !context.afterResponse && code !== undefined && NOT_CONNECTED_CODES.has(code);
-  const what = isNetworkFailure(error) || code ? `a network error${code ? ` (${code})` : ''}` : 'an error';
-  return new ApiCallError({
-    message: `${context.provider}: ${context.method} ${describe(context.url)} failed with ${what}${
-      context.afterResponse ? ' while reading the response' : ''
-    }${notConnected ? '; the request was never sent' : ''}`,
-    provider: context.provider,
-    url: context.url.href,
-    method: context.method,
-    isRetryable: true,
-    provablyNotProcessed: notConnected,
-    ...(code ? { code } : {}),
-    cause: error,
-  });
 }
 
 export function httpError(
@@ -235,10 +159,7 @@ export function httpError(
  * short-lived URLs. Reported as an authentication problem, it would send the user to check a key that
  * is fine (and the URL usually carries no key at all).
  */
-export function refusedDownload(
-  error: ApiCallError | InsufficientCreditsError,
-  url: URL,
-): ApiCallError | InsufficientCreditsError {
+export function refusedDownload(error: unknown, url: URL): unknown {
   if (!ApiCallError.isInstance(error)) return error;
   const status = error.statusCode;
   if (status === undefined || ![401, 403, 404, 410].includes(status)) return error;

@@ -56,6 +56,28 @@ export interface HttpRequest<T> {
    * @default method === 'POST'
    */
   billable?: boolean;
+  /**
+   * For a `GET`: how many times the transport may send it again after a network error, a 408, 429 or
+   * 5xx, waiting as `Retry-After` (or a rate-limit reset header) says, each time through the lane's
+   * gate. For reads nothing else retries: a catalogue, a price list. Reads the dispatcher drives (a
+   * job's status) keep the default, since the dispatcher retries them itself, with progress events and
+   * the job's deadline. Ignored for other methods: the dispatcher alone decides whether a request that
+   * may be billed is sent again.
+   * @default 0
+   */
+  retry?: number;
+  /** Hears how much of a multipart body has been sent, as it streams out. */
+  onUploadProgress?: (progress: HttpUploadProgress) => void;
+}
+
+/** How far a multipart upload has gone. */
+export interface HttpUploadProgress {
+  /** From 0 to 1; 0 while the total is unknown. */
+  percent: number;
+  /** Bytes sent so far. */
+  transferredBytes: number;
+  /** The body's size in bytes, when known; 0 otherwise. */
+  totalBytes: number;
 }
 
 /** A successful response. */

@@ -1,0 +1,186 @@
+import ky, {
+  type AfterResponseState,
+  type BeforeErrorState,
+  type BeforeRequestState,
+  type BeforeRetryState,
+  isHTTPError,
+  isNetworkError,
+  isResponseSizeError,
+  isTimeoutError,
+  type KyInstance,
+  type KyRequest,
+} from 'ky';
+import { ApiCallError } from '../errors/api-call-error.ts';
+import { TimeoutError } from '../errors/timeout-error.ts';
+import { type Hop, UnexpectedRedirect } from './hop.ts';
+import {
+  describe,
+  type ErrorContext,
+  errorCode,
+  findRequestId,
+  httpError,
+  NOT_CONNECTED_CODES,
+  tooLarge,
+} from './http-errors.ts';
+import { readErrorText } from './read-body.ts';
+import type { RequestOutcome } from './request-gate.ts';
+
+/** What the transport needs of the client it serves. */
+export interface TransportSettings extends ErrorContext {
+  /** Reads the key, at the first request to the provider's origin. */
+  authorization(): string;
+  fetch: typeof globalThis.fetch;
+}
+
+const hopOf = (options: { context: Record<string, unknown> }): Hop => options.context.hop as Hop;
+
+/**
+ * The one ky instance of a provider client. Its hooks hold the guarantees every request must keep,
+ * whichever adapter sends it:
+ *
+ * - `beforeRequest` and `beforeRetry` admit each attempt at the lane's gate and set the key, for the
+ *   provider's origin only;
+ * - `afterResponse` tells the gate how the attempt went (a 429 pauses the lane) and reads an error
+ *   answer into Retouch's typed error;
+ * - `beforeError` hands that typed error on, or maps ky's own (network, timeout, size) to Retouch's.
+ *
+ * ky's `retry` is off by default: a request that may be billed is resent only by the dispatcher, which
+ * knows whether the provider may have acted on it. Idempotent reads ask for it per request.
+ */
+export function createTransport(settings: TransportSettings): KyInstance {
+  return ky.create({
+    retry: 0,
+    throwHttpErrors: (status) => status >= 400,
+    // fetch keeps a copy of a request body to replay it on a redirect unless redirects are errors and
+    // there is no window: both must reach fetch itself, which builds its own Request from ky's.
+    fetch: (input, init) =>
+      settings.fetch(
+        input,
+        input instanceof Request && input.redirect === 'error' ? { ...init, window: null } : init,
+      ),
+    hooks: {
+      beforeRequest: [({ request, options }: BeforeRequestState) => admit(hopOf(options), request, settings)],
+      beforeRetry: [
+        ({ request, options, error }: BeforeRetryState) => {
+          const hop = hopOf(options);
+          tell(hop, { error: hop.failure ?? typedError(error, hop, settings) });
+          hop.failure = undefined;
+          return admit(hop, request, settings);
+        },
+      ],
+      afterResponse: [
+        async ({ response, options }: AfterResponseState) => {
+          const hop = hopOf(options);
+          hop.answered = { status: response.status, headers: response.headers };
+          if (response.status < 400) {
+            tell(hop, { status: response.status });
+            return;
+          }
+          const text = await readErrorText(response, { signal: hop.callerSignal });
+          const failure = httpError({
+            ...settings,
+            method: hop.method,
+            url: hop.url,
+            response,
+            text,
+            requestId: findRequestId(response.headers),
+          });
+          hop.failure = failure;
+          tell(hop, { status: response.status, error: failure });
+        },
+      ],
+      beforeError: [
+        ({ error, options }: BeforeErrorState) => {
+          const hop = hopOf(options);
+          const typed = typedError(error, hop, settings);
+          tell(hop, { error: typed });
+          // ky keeps its own error when a hook returns something that is not an Error (an abort's reason).
+          return typed instanceof Error ? typed : error;
+        },
+      ],
+    },
+  });
+}
+
+/** Waits at the gate and sets the key, for a request to the provider's origin. */
+async function admit(hop: Hop, request: KyRequest, settings: TransportSettings): Promise<void> {
+  if (!hop.own) return;
+  request.headers.set('authorization', settings.authorization());
+  if (!hop.gate) return;
+  try {
+    hop.settle = await hop.gate.admit({
+      method: hop.method,
+      url: hop.url.href,
+      signal: hop.callerSignal,
+      billable: hop.billable,
+    });
+  } catch (reason) {
+    // The gate's own error (an abort, a hook that stopped the request) goes as it is: nothing left.
+    throw hop.callerSignal?.aborted ? hop.callerSignal.reason : reason;
+  }
+}
+
+/** Tells the gate once per admitted attempt. */
+function tell(hop: Hop, outcome: RequestOutcome): void {
+  const settle = hop.settle;
+  if (!settle) return;
+  hop.settle = undefined;
+  settle(outcome);
+}
+
+/** Retouch's typed error for what ky threw. */
+export function typedError(error: unknown, hop: Hop, settings: ErrorContext): unknown {
+  if (hop.callerSignal?.aborted) return hop.callerSignal.reason;
+  // An error answer read in full is the error, whatever ky met after it (a body over the size cap).
+  if (hop.failure !== undefined && (isHTTPError(error) || isResponseSizeError(error))) return hop.failure;
+  if (isHTTPError(error)) return error;
+  if (isTimeoutError(error)) {
+    return new TimeoutError({
+      message: `${settings.provider}: ${hop.method} ${describe(hop.url)} ${
+        hop.answered ? 'did not finish sending its body' : 'got no response'
+      } within ${hop.timeoutMs} ms`,
+      timeoutMs: typeof hop.timeoutMs === 'number' ? hop.timeoutMs : 0,
+      // Every deadline of this layer is one attempt's, which the dispatcher may retry.
+      stage: 'request',
+      cause: error,
+    });
+  }
+  if (isResponseSizeError(error)) {
+    return tooLarge({ ...settings, method: hop.method, url: hop.url }, error.maxResponseSize);
+  }
+  if (isUnexpectedRedirect(error)) return new UnexpectedRedirect({ cause: error });
+  if (isNetworkError(error) || isBodyCutOff(error)) return networkError(error, hop, settings);
+  return error;
+}
+
+function networkError(error: unknown, hop: Hop, settings: ErrorContext): ApiCallError {
+  const afterResponse = hop.answered !== undefined;
+  const code = errorCode(error);
+  const notConnected = !afterResponse && code !== undefined && NOT_CONNECTED_CODES.has(code);
+  return new ApiCallError({
+    message: `${settings.provider}: ${hop.method} ${describe(hop.url)} failed with a network error${
+      code ? ` (${code})` : ''
+    }${afterResponse ? ' while reading the response' : ''}${notConnected ? '; the request was never sent' : ''}`,
+    provider: settings.provider,
+    url: hop.url.href,
+    method: hop.method,
+    isRetryable: true,
+    provablyNotProcessed: notConnected,
+    ...(code ? { code } : {}),
+    cause: error,
+  });
+}
+
+/** A body cut off by the network while it was read outside ky's shortcuts (a stream, a download). */
+function isBodyCutOff(error: unknown): boolean {
+  return error instanceof TypeError && (error.message === 'terminated' || errorCode(error) !== undefined);
+}
+
+function isUnexpectedRedirect(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if (current.message === 'unexpected redirect') return true;
+    current = current.cause;
+  }
+  return false;
+}

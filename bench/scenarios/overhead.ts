@@ -143,7 +143,7 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
   // each round long enough (a few hundred milliseconds) for its CPU figure to mean something.
   const aiSdkSizes = quick
     ? { edits: 1_200, roundsPerArm: 6, warmupEditsPerArm: 200 }
-    : { edits: 4_000, roundsPerArm: 8, warmupEditsPerArm: 500 };
+    : { edits: 3_200, roundsPerArm: 8, warmupEditsPerArm: 400 };
   const raw = await measureAgainstRawLoop(rawSizes);
   describeRounds({ context, rounds: raw, measuredName: 'retouch (Oxen)', baselineName: 'raw fetch' });
   const aiSdk: AiSdkComparison = await measureAgainstAiSdk(aiSdkSizes);

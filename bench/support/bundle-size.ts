@@ -26,6 +26,11 @@ export interface BundleSize {
   files: number;
   /** Minified bytes by package, largest first (the app's own lines are `(entry)`). */
   byPackage: BundleShare[];
+  /**
+   * Minified bytes by folder, at most two levels into a package (`zod/v4/locales`), largest first: a
+   * package's weight is often one part of it, such as translations of its messages.
+   */
+  byFolder: BundleShare[];
   /** Minified bytes by source file, largest first. */
   byFile: BundleShare[];
 }
@@ -53,9 +58,11 @@ function packageOfPath(options: { path: string; root: string }): { name: string;
 
 function shares(options: { metafile: Metafile; root: string }): {
   byPackage: BundleShare[];
+  byFolder: BundleShare[];
   byFile: BundleShare[];
 } {
   const byPackage = new Map<string, number>();
+  const byFolder = new Map<string, number>();
   const byFile = new Map<string, number>();
   for (const output of Object.values(options.metafile.outputs)) {
     for (const [path, input] of Object.entries(output.inputs)) {
@@ -63,11 +70,13 @@ function shares(options: { metafile: Metafile; root: string }): {
       byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
       const fileName = `${name}/${file}`;
       byFile.set(fileName, (byFile.get(fileName) ?? 0) + input.bytesInOutput);
+      const folder = [name, ...file.split('/').slice(0, -1).slice(0, 2)].join('/');
+      byFolder.set(folder, (byFolder.get(folder) ?? 0) + input.bytesInOutput);
     }
   }
   const sorted = (map: Map<string, number>) =>
     [...map].map(([name, bytes]) => ({ name, bytes })).sort((left, right) => right.bytes - left.bytes);
-  return { byPackage: sorted(byPackage), byFile: sorted(byFile) };
+  return { byPackage: sorted(byPackage), byFolder: sorted(byFolder), byFile: sorted(byFile) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { aiSdkStormScenario } from './scenarios/ai-sdk-storm.ts';
+import { bundleScenario } from './scenarios/bundle.ts';
 import { distributedScenario } from './scenarios/distributed.ts';
 import { eventFanInScenario } from './scenarios/event-fan-in.ts';
 import { importCostScenario } from './scenarios/import-cost.ts';
@@ -22,6 +23,7 @@ const scenarios: Scenario[] = [
   eventFanInScenario,
   memoryScenario,
   importCostScenario,
+  bundleScenario,
   aiSdkStormScenario,
   distributedScenario,
 ];

@@ -1,7 +1,7 @@
+import PQueue from 'p-queue';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
-import { CallSlots } from './call-slots.ts';
 import { RateController } from './rate-controller.ts';
 import type { SharedLane } from './shared-limits.ts';
 
@@ -49,36 +49,29 @@ export interface LaneSettings {
   shared?: SharedLane | undefined;
 }
 
-/** A request waiting for room in the window. */
-interface Waiter {
-  priority: number;
-  /**
-   * The order its gate was made in: a call's later requests go before those of calls that started
-   * after it, so a running call (an upload done, its edit waiting) is not starved by new ones.
-   */
-  order: number;
-  resolve(startedAt: number): void;
-}
-
 /**
- * Everything sent to one provider goes through its lane, in two places:
+ * Everything sent to one provider goes through its lane, in two p-queues:
  *
  * - **calls** (an edit, a submission, a status read, a cancel) take one of `concurrency` slots with
- *   {@link Lane.run}, in priority order ({@link CallSlots});
+ *   {@link Lane.run}: a `PQueue` with that concurrency, highest priority first, then first come;
  * - **requests** (every HTTP request a call makes to the provider's host: submissions, uploads, status
  *   and cost reads, cancels, downloads, the opening of an event stream) wait for room in the sliding
  *   window with {@link Lane.gate}, which the dispatcher installs in the transport each call is given.
- *   An adapter cannot send a request that skips it.
+ *   An adapter cannot send a request that skips it. They wait in a second `PQueue`, by priority, which
+ *   is paused whenever the window has no room.
  *
- * The window, the pause after a 429 and the adaptive rate are a {@link RateController}'s rules; the
- * lane turns them into waits, with one timer for the moment the next request may start.
+ * When the window has room is a {@link RateController}'s rule: a sliding window with a margin for
+ * arrival jitter, a start moved later when its answer shows it left late, a start given back when the
+ * provider refused it with a 429, the pause after a 429 and the adaptive rate. p-queue's own `strict`
+ * interval can do none of the last four, so the controller decides and the queue waits: the lane
+ * pauses the request queue when the controller says the window is full, and starts it again, with one
+ * timer, when the controller says it opens.
  */
 export class Lane {
   readonly #settings: LaneSettings;
-  readonly #queue: CallSlots;
+  readonly #calls: PQueue;
+  readonly #requests = new PQueue({ autoStart: true });
   readonly #rate: RateController;
-  readonly #waiters: Waiter[] = [];
-  #gates = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = 0;
   #closed = false;
@@ -87,7 +80,7 @@ export class Lane {
 
   constructor(settings: LaneSettings) {
     this.#settings = settings;
-    this.#queue = new CallSlots({ concurrency: settings.concurrency });
+    this.#calls = new PQueue({ concurrency: settings.concurrency });
     this.#rate = new RateController({
       requestsPerSecond: settings.requestsPerSecond,
       adaptiveCeiling: settings.adaptiveCeiling,
@@ -108,7 +101,7 @@ export class Lane {
   ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closedError());
     const shared = this.#settings.shared;
-    return this.#queue.add(
+    return this.#calls.add(
       async () => {
         const release = shared
           ? await shared.acquire({ priority: options.priority, signal: options.signal })
@@ -122,7 +115,7 @@ export class Lane {
             // A 429 that did not come through the gate (an adapter answering without HTTP) still
             // pauses the lane.
             this.#rate.rateLimited({ startedAt, retryAfterMs: error.retryAfterMs });
-            this.#schedule();
+            this.#sync();
           }
           throw error;
         } finally {
@@ -142,10 +135,14 @@ export class Lane {
     priority: number;
     onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): RequestGate {
-    const order = this.#gates++;
+    // A call's later requests go just before the first requests of its priority, so a running call (an
+    // upload done, its edit waiting) is not held behind calls that started after it.
+    let later = false;
     return {
       admit: async (request) => {
-        const startedAt = await this.#admit({ priority: options.priority, order, signal: request.signal });
+        const priority = later ? justAbove(options.priority) : options.priority;
+        later = true;
+        const startedAt = await this.#admit({ priority, signal: request.signal });
         const shared = this.#settings.shared;
         const sharedSettle = shared ? await shared.gate.admit(request) : undefined;
         try {
@@ -173,7 +170,7 @@ export class Lane {
 
   /** The number of calls and requests waiting plus calls running: how busy the lane is. */
   get load(): number {
-    return this.#queue.size + this.#queue.pending + this.#waiters.length;
+    return this.#calls.size + this.#calls.pending + this.#requests.size;
   }
 
   /** The lane's limits and state. */
@@ -182,8 +179,8 @@ export class Lane {
       concurrency: this.#settings.concurrency,
       requestsPerSecond: this.#rate.requestsPerSecond,
       adaptive: this.#rate.adaptive,
-      waiting: this.#queue.size + this.#waiters.length,
-      running: this.#queue.pending,
+      waiting: this.#calls.size + this.#requests.size,
+      running: this.#calls.pending,
       pausedForMs: this.pausedForMs(),
     };
   }
@@ -196,9 +193,10 @@ export class Lane {
     if (!this.#closed) void Promise.resolve(this.#settings.shared?.close?.()).catch(() => undefined);
     this.#closed = true;
     this.#clearTimer();
-    this.#queue.pause();
-    this.#queue.clear();
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve(Date.now());
+    this.#calls.pause();
+    this.#calls.clear();
+    // Waiting requests go unpaced: their calls are left to their signals.
+    this.#requests.start();
   }
 
   #closedError(): RetouchError {
@@ -207,53 +205,46 @@ export class Lane {
     });
   }
 
-  #admit(options: { priority: number; order: number; signal: AbortSignal | undefined }): Promise<number> {
+  #admit(options: { priority: number; signal: AbortSignal | undefined }): Promise<number> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.resolve(Date.now());
-    if (this.#waiters.length === 0 && this.#rate.opensAt() <= Date.now()) {
-      return Promise.resolve(this.#rate.record());
+    // The queue is paused whenever the window is full (every change that fills it syncs it); time
+    // may have opened it since, which the sync after the add finds.
+    const admitted = this.#requests.add(() => this.#start(), { priority: options.priority, signal });
+    if (this.#requests.size > 0) {
+      this.#sync();
+      // A request dropped by its signal may leave the queue empty: no timer is kept for nobody.
+      admitted.then(undefined, () => this.#sync());
     }
-    return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = {
-        priority: options.priority,
-        order: options.order,
-        resolve: (startedAt) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(startedAt);
-        },
-      };
-      const onAbort = (): void => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        if (this.#waiters.length === 0) this.#clearTimer();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // Highest priority first, then the oldest gate, then first come: the list stays sorted.
-      let at = this.#waiters.length;
-      while (at > 0 && goesBefore(waiter, this.#waiters[at - 1]!)) at--;
-      this.#waiters.splice(at, 0, waiter);
-      this.#schedule();
-    });
+    return admitted;
   }
 
-  /** Lets waiting requests go while the window has room, and sets the timer for the next opening. */
-  #schedule(): void {
+  /** A request leaves: it is counted in the window, and the queue pauses if that filled it. */
+  #start(): number {
+    if (this.#closed) return Date.now();
+    const startedAt = this.#rate.record();
+    this.#sync();
+    return startedAt;
+  }
+
+  /**
+   * Pauses the request queue while the window has no room, with a timer for when it opens, and starts
+   * it when there is room. p-queue starts waiting requests one by one, each counted by {@link #start},
+   * which pauses the queue again as soon as the window is full.
+   */
+  #sync(): void {
     if (this.#closed) return;
-    for (;;) {
-      if (this.#waiters.length === 0) {
-        this.#clearTimer();
-        return;
-      }
-      const openAt = this.#rate.opensAt({ waiting: true });
-      const now = Date.now();
-      if (openAt > now) {
-        this.#setTimer(openAt);
-        return;
-      }
-      this.#waiters.shift()!.resolve(this.#rate.record());
+    const waiting = this.#requests.size > 0;
+    const openAt = this.#rate.opensAt({ waiting });
+    if (openAt > Date.now()) {
+      this.#requests.pause();
+      if (waiting) this.#setTimer(openAt);
+      else this.#clearTimer();
+      return;
     }
+    this.#clearTimer();
+    this.#requests.start();
   }
 
   #settle(startedAt: number, outcome: RequestOutcome): void {
@@ -263,7 +254,7 @@ export class Lane {
     } else if (outcome.status !== undefined) {
       this.#rate.succeeded({ startedAt });
     }
-    this.#schedule();
+    this.#sync();
   }
 
   #setTimer(at: number): void {
@@ -273,7 +264,7 @@ export class Lane {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        this.#schedule();
+        this.#sync();
       },
       Math.max(0, at - Date.now()),
     );
@@ -286,7 +277,11 @@ export class Lane {
   }
 }
 
-/** Whether `a` is let through before `b`, which arrived earlier. */
-function goesBefore(a: Waiter, b: Waiter): boolean {
-  return a.priority > b.priority || (a.priority === b.priority && a.order < b.order);
+/**
+ * The next priority above `priority` that p-queue tells apart from it: later requests of a call go
+ * before the first requests of the same priority, and after every higher priority.
+ */
+function justAbove(priority: number): number {
+  if (!Number.isFinite(priority)) return priority;
+  return priority + Math.max(Math.abs(priority) * Number.EPSILON, Number.MIN_VALUE);
 }

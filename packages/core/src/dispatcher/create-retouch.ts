@@ -5,18 +5,15 @@
  * job-runner.ts, wait-for-job.ts, lane.ts and the other files beside this one.
  */
 import type { Cost } from '../cost.ts';
-import {
-  type EditRequest,
-  type NormalizedEditRequest,
-  normalizeEditRequest,
-  parseModelId,
-} from '../edit-request.ts';
+import type { EditRequest, NormalizedEditRequest } from '../edit-request.ts';
 import type { EditResult } from '../edit-result.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
+import { parseModelId } from '../model-id.ts';
+import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '../provider.ts';
 import { checkAdapter } from './adapter-checks.ts';
 import { BudgetLedger } from './budget.ts';

@@ -5,12 +5,13 @@
  * it may have been billed), which decides both the retries and the money.
  */
 import type { Cost } from '../cost.ts';
-import { type EditRequest, type NormalizedEditRequest, normalizeEditRequest } from '../edit-request.ts';
+import type { EditRequest, NormalizedEditRequest } from '../edit-request.ts';
 import type { EditResult, EditWarning, FailedAttempt } from '../edit-result.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { HttpClient } from '../http/http-client.ts';
+import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type {
   ProviderAdapter,
   ProviderCall,

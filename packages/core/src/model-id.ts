@@ -1,7 +1,10 @@
+/** A provider id, unanchored: lower case, digits and dashes, starting with a letter. */
+const PROVIDER_ID_SOURCE = '[a-z][a-z0-9-]*';
+
 /** What a provider id may be: lower case, digits and dashes. */
-export const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
+export const PROVIDER_ID: RegExp = new RegExp(`^${PROVIDER_ID_SOURCE}$`);
 /** What a model string may be: `provider:model`. */
-export const MODEL_ID = /^([a-z][a-z0-9-]*):(\S+)$/;
+export const MODEL_ID: RegExp = new RegExp(`^(${PROVIDER_ID_SOURCE}):(\\S+)$`);
 
 /** Splits `"provider:model"` into its parts, or returns `undefined` if it is not of that form. */
 export function parseModelId(model: string):

@@ -39,7 +39,6 @@ const DEFAULT_CONCURRENCY = 8;
 const CANCEL_TIMEOUT_MS = 10_000;
 /** How long `close()` waits for calls in flight to return after they were aborted. */
 const CLOSE_GRACE_MS = 5_000;
-const _PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Creates a {@link Retouch} client over the given providers.

@@ -18,10 +18,11 @@ import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '..
 import { checkAdapter } from './adapter-checks.ts';
 import { BudgetLedger } from './budget.ts';
 import { JobControl } from './deadline.ts';
+import type { DispatchContext } from './dispatch-context.ts';
 import { DispatchJob, type EditJob, type JobOrigin } from './edit-job.ts';
 import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
-import { type DispatchContext, JobRunner } from './job-runner.ts';
+import { JobRunner } from './job-runner.ts';
 import { Lane, type LaneStats } from './lane.ts';
 import { deserializeResult } from './result-serialization.ts';
 import { readSnapshot, restoredError, restoredFailure } from './resume-snapshot.ts';

@@ -1,7 +1,5 @@
-import type { z } from 'zod';
 import type { Cost } from './cost.ts';
 import type { EditOptionName } from './edit-request.ts';
-import type { editResultSchema } from './schemas/edit-result-schema.ts';
 
 /**
  * Something about the request the model could not honour exactly: an option it lacks (dropped), a
@@ -127,6 +125,3 @@ export interface EditResult {
   /** The provider's parsed response, with secrets and long base64 strings elided. */
   raw: unknown;
 }
-
-/** An {@link EditResult} after `JSON.stringify` and `JSON.parse`. */
-export type SerializedEditResult = z.infer<typeof editResultSchema>;

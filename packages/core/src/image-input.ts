@@ -1,6 +1,7 @@
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { InvalidRequestError } from './errors/invalid-request-error.ts';
 import { extensionFor, type ImageMediaType, sniffImageMediaType } from './media-type.ts';
+import { PROVIDER_ID } from './model-id.ts';
 import { nodeCrypto, nodeFs, nodeFsPromises } from './node-only.ts';
 
 /** A picture stored on disk, read lazily (never whole into memory when a provider can stream it). */
@@ -124,7 +125,7 @@ export function normalizeImageNow(input: unknown, path: string): NormalizedImage
       if (typeof record.fileId !== 'string' || record.fileId.trim() === '') {
         fail('fileId must be a non-empty string: the id the provider returned for the upload');
       }
-      if (typeof record.provider !== 'string' || !/^[a-z][a-z0-9-]*$/.test(record.provider)) {
+      if (typeof record.provider !== 'string' || !PROVIDER_ID.test(record.provider)) {
         fail('provider must name the provider holding the file, e.g. { fileId, provider: "edenai" }');
       }
       return { kind: 'file-id', fileId: record.fileId as string, provider: record.provider as string };

@@ -5,10 +5,11 @@
  *
  * @packageDocumentation
  */
+export { checkLaneLimits } from './check-lane-limits.ts';
 export { type Cost, roundUsd, sumCosts } from './cost.ts';
 export type { BudgetOptions, BudgetStore, BudgetStoreReservation } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
-export type { EditJob, EditJobSnapshot, EditJobStatus } from './dispatcher/edit-job.ts';
+export type { EditJob } from './dispatcher/edit-job.ts';
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
 export type {
   FailedEvent,
@@ -31,26 +32,21 @@ export type {
   RetouchOptions,
   RetouchStats,
 } from './dispatcher/retouch.ts';
-export { checkLaneLimits, type OptionProblem } from './dispatcher/retouch-options.ts';
 export { backoffDelay, type RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
+export type { EditJobSnapshot, EditJobStatus } from './edit-job-snapshot.ts';
+export type { EditOptionName, EditOptions, EditRequest, NormalizedEditRequest } from './edit-request.ts';
 export {
   ASPECT_RATIO_PATTERN,
   EDIT_OPTION_KEYS,
-  type EditOptionName,
-  type EditOptions,
-  type EditRequest,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
   MAX_PROMPT_LENGTH,
   MAX_SEED,
-  type NormalizedEditRequest,
-  normalizeEditRequest,
   OUTPUT_FORMATS,
-  parseModelId,
   QUALITIES,
   SIZE_PATTERN,
-} from './edit-request.ts';
+} from './edit-request-constants.ts';
 export type {
   EditResult,
   EditTimings,
@@ -58,7 +54,6 @@ export type {
   EditWarningOption,
   FailedAttempt,
   GeneratedImage,
-  SerializedEditResult,
 } from './edit-result.ts';
 export * from './errors/index.ts';
 export { createGeneratedImage, type GeneratedImageOptions } from './generated-image.ts';
@@ -99,6 +94,9 @@ export {
   mediaTypeForFormat,
   sniffImageMediaType,
 } from './media-type.ts';
+export { parseModelId } from './model-id.ts';
+export { normalizeEditRequest } from './normalize-edit-request.ts';
+export type { OptionProblem } from './option-rules.ts';
 export type {
   JobWatch,
   LaneLimits,
@@ -116,5 +114,6 @@ export type {
   ProviderJobSubmission,
   WatchOptions,
 } from './provider.ts';
+export type { SerializedEditResult } from './schemas/edit-result-schema.ts';
 export { redact, redactValue, registerSecret } from './secrets.ts';
 export { abortable, delay } from './timers.ts';

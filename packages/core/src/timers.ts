@@ -49,3 +49,19 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+/** Waits for the promises to settle, or for `ms`, whichever comes first; the timer is cleared either way. */
+export async function settleWithin(
+  promises: readonly Promise<unknown>[],
+  options: { ms: number },
+): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, options.ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -10,10 +10,10 @@
  */
 import { createOxen, type OxenProvider } from './oxen-provider.ts';
 
-export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';
 export { createOxen, type OxenProvider, type OxenProviderSettings } from './oxen-provider.ts';
+export type { OxenMode, OxenProviderOptions } from './oxen-provider-options.ts';
 
 /**
  * The default Oxen provider: `sse` mode, key from `OXEN_API_KEY`. The key is read at first use, so

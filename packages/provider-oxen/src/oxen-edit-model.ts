@@ -13,12 +13,13 @@ import {
   type WatchOptions,
 } from '@retouch/core';
 import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
-import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
+import { checkOxenRequest, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { refineOxenError } from './oxen-error.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
 import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
 import type { OxenProvider } from './oxen-provider.ts';
+import type { OxenMode } from './oxen-provider-options.ts';
 import {
   cancelGeneration,
   enqueue,

@@ -9,9 +9,10 @@ import {
   roundUsd,
 } from '@retouch/core';
 import type { OxenParameter } from './oxen-api.ts';
-import { type OxenMode, oxenModeOf, type ParsedOxenOptions } from './oxen-edit-options.ts';
+import { oxenModeOf } from './oxen-edit-options.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';
 import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
+import type { OxenMode, ParsedOxenOptions } from './oxen-provider-options.ts';
 
 /*
  * The pure mapping of a neutral request onto Oxen's wire format, driven by the model's parameter

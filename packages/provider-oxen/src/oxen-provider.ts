@@ -18,12 +18,12 @@ import {
   type WatchOptions,
 } from '@retouch/core';
 import { createOxenEditModel } from './oxen-edit-model.ts';
-import type { OxenMode } from './oxen-edit-options.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
 import { parseOxenErrorBody } from './oxen-error.ts';
 import type { OxenEventStreamOptions } from './oxen-events.ts';
+import type { OxenMode } from './oxen-provider-options.ts';
 
-export type { OxenMode } from './oxen-edit-options.ts';
+export type { OxenMode } from './oxen-provider-options.ts';
 
 /** Options of {@link createOxen}. */
 export interface OxenProviderSettings {

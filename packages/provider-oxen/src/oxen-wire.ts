@@ -1,7 +1,7 @@
 // Loaded by the first call that needs it, not at import: zod costs about 50 ms and 15 MiB on a cold start.
 import { lazySchema, type RequestIssue } from '@retouch/core';
 import { z } from 'zod';
-import type { ParsedOxenOptions } from './oxen-edit-options.ts';
+import type { ParsedOxenOptions } from './oxen-provider-options.ts';
 
 /*
  * The Oxen.ai wire format, limited to the fields the adapter reads, and the checks that run on it.

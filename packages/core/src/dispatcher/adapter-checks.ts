@@ -1,7 +1,6 @@
 import { RetouchError } from '../errors/retouch-error.ts';
+import { PROVIDER_ID } from '../model-id.ts';
 import type { ProviderAdapter } from '../provider.ts';
-
-const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Checks that a value handed to `createRetouch({ providers })` is an adapter this core can drive, with

@@ -1,48 +1,47 @@
 /**
- * The Retouch client: one class behind `createRetouch`, longer than the guide's 400 lines because each
- * public method of `Retouch` (edit, submit, resume, editMany, estimate, listModels, stats, close) is a
- * short entry point that must share the client's private state; the work they start lives in
- * job-runner.ts, wait-for-job.ts, lane.ts and the other files beside this one.
+ * The Retouch client: one class behind `createRetouch`. Each public method of `Retouch` is a short
+ * entry point over the client's private state (its providers, lanes, budget and jobs in flight); the
+ * work they start lives in the files beside this one: job-runner.ts runs an edit, resume-job.ts
+ * re-attaches a job, edit-many.ts runs a batch, cancel-provider-job.ts stops a provider's job.
  */
 import type { Cost } from '../cost.ts';
-import {
-  type EditRequest,
-  type NormalizedEditRequest,
-  normalizeEditRequest,
-  parseModelId,
-} from '../edit-request.ts';
+import type { EditRequest } from '../edit-request.ts';
 import type { EditResult } from '../edit-result.ts';
-import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
-import { TimeoutError } from '../errors/timeout-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
-import type { LaneLimits, ModelInfo, ProviderAdapter, ProviderContext } from '../provider.ts';
-import { checkAdapter } from './adapter-checks.ts';
+import { normalizeEditRequest } from '../normalize-edit-request.ts';
+import type { ModelInfo, ProviderAdapter } from '../provider.ts';
+import { settleWithin } from '../timers.ts';
 import { BudgetLedger } from './budget.ts';
+import { CANCEL_TIMEOUT_MS, cancelProviderJob } from './cancel-provider-job.ts';
+import { createLanes } from './create-lanes.ts';
 import { JobControl } from './deadline.ts';
+import { checkHook, checkPriority } from './dispatch-checks.ts';
+import type { DispatchContext } from './dispatch-context.ts';
 import { DispatchJob, type EditJob, type JobOrigin } from './edit-job.ts';
-import { checkMaxInFlight, type EditManyOptions, type EditOutcome, editManyOutcomes } from './edit-many.ts';
+import {
+  checkEditManyRequests,
+  checkMaxInFlight,
+  type EditManyOptions,
+  type EditOutcome,
+  editManyIterable,
+} from './edit-many.ts';
+import { estimateEdit } from './estimate-edit.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
-import { type DispatchContext, JobRunner } from './job-runner.ts';
-import { Lane, type LaneStats } from './lane.ts';
-import { deserializeResult } from './result-serialization.ts';
-import { readSnapshot, restoredError, restoredFailure } from './resume-snapshot.ts';
+import { JobRunner } from './job-runner.ts';
+import type { Lane, LaneStats } from './lane.ts';
+import { listModels } from './list-models.ts';
+import { ProviderRegistry } from './provider-registry.ts';
+import { resumeJob } from './resume-job.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 import { parseRetouchOptions } from './retouch-options.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
-import { retrying } from './retrying.ts';
-import type { SharedLimits } from './shared-limits.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
-/** Concurrency of a lane when neither the client nor the provider sets one. */
-const DEFAULT_CONCURRENCY = 8;
-/** How long cancelling a job on the provider may take before it is given up. */
-const CANCEL_TIMEOUT_MS = 10_000;
 /** How long `close()` waits for calls in flight to return after they were aborted. */
 const CLOSE_GRACE_MS = 5_000;
-const _PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Creates a {@link Retouch} client over the given providers.
@@ -65,8 +64,8 @@ export function createRetouch(options: RetouchOptions): Retouch {
 }
 
 class RetouchClient implements Retouch {
-  readonly #adapters = new Map<string, ProviderAdapter>();
-  readonly #lanes = new Map<string, Lane>();
+  readonly #providers: ProviderRegistry;
+  readonly #lanes: Map<string, Lane>;
   readonly #retry: ResolvedRetryOptions;
   readonly #ledger: BudgetLedger;
   readonly #fallback: readonly string[];
@@ -85,23 +84,28 @@ class RetouchClient implements Retouch {
     sink: (event: ProgressEvent): void => this.#emit(event),
     sinkListening: (): boolean => this.#listeners.size > 0,
     cancelProviderJob: (target: { job: DispatchJob; providerJobId: string }): Promise<void> =>
-      this.#cancelOnProvider(target),
+      cancelProviderJob({ context: this.#context, background: this.#background, ...target }),
     onSettled: (settled: DispatchJob): void => this.#onSettled(settled),
   };
 
   constructor(given: RetouchOptions) {
     // One schema checks every option; the adapters' own shape is checked as they are registered.
     const options = parseRetouchOptions(given);
-    this.#registerProviders(options.providers);
+    this.#providers = new ProviderRegistry(options.providers);
     this.#retry = options.retry;
     this.#ledger = new BudgetLedger(options.budget);
-    this.#fallback = this.#checkFallback(options.fallback);
+    this.#fallback = this.#providers.checkFallback(options.fallback);
     this.#strict = options.strict ?? false;
     if (options.onProgress) this.#listeners.add(options.onProgress);
-    this.#createLanes(options.limits, options.sharedLimits);
+    this.#lanes = createLanes({
+      providers: this.#providers,
+      limits: options.limits,
+      sharedLimits: options.sharedLimits,
+      retry: this.#retry,
+    });
     const lanes = this.#lanes;
     this.#context = {
-      adapters: this.#adapters,
+      adapters: this.#providers.adapters,
       retry: this.#retry,
       ledger: this.#ledger,
       strict: this.#strict,
@@ -132,58 +136,15 @@ class RetouchClient implements Retouch {
 
   async resume(snapshot: unknown, options: ResumeOptions = {}): Promise<EditJob> {
     this.#assertOpen();
-    const { saved, adapter, settled } = await readSnapshot({
+    return resumeJob({
       snapshot,
-      adapters: this.#adapters,
-      registered: this.#providerList(),
+      resume: options,
+      context: this.#context,
+      registered: this.#providers.list(),
+      createJob: (settings) => this.#createJob(settings),
+      track: (runner, job) => this.#track(runner, job),
+      downloader: () => this.#downloader(),
     });
-    const priority = checkPriority(options.priority);
-    if (
-      options.timeoutMs !== undefined &&
-      !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0 && options.timeoutMs <= 2_147_483_647)
-    ) {
-      throw new RetouchError({
-        message: `resume: timeoutMs must be a whole number of milliseconds > 0, got ${String(options.timeoutMs)}`,
-      });
-    }
-    const control = new JobControl({ timeoutMs: options.timeoutMs, signals: [options.signal] });
-    const job = this.#createJob({
-      origin: 'resume',
-      requestedModel: saved.requestedModel,
-      model: saved.model,
-      provider: saved.provider,
-      control,
-      id: saved.id,
-      createdAt: saved.createdAt,
-      status: settled ? 'queued' : saved.status,
-      providerJobId: saved.providerJobId,
-    });
-    job.warnings = saved.warnings;
-    job.attempts = saved.attempts;
-    job.estimatedCost = saved.estimatedCost;
-    const stored = saved.result
-      ? deserializeResult(saved.result, { http: () => this.#downloader() })
-      : undefined;
-
-    if (saved.status === 'cancelled' || saved.status === 'failed') {
-      job.restore({ error: restoredFailure(saved) });
-      return job;
-    }
-    if (saved.providerJobId === undefined) {
-      if (stored) job.restore({ result: stored });
-      else job.restore({ error: restoredError(saved.error) });
-      return job;
-    }
-    this.#track(
-      new JobRunner({ context: this.#context, job }).resume({
-        adapter,
-        providerJobId: saved.providerJobId,
-        priority,
-        ...(stored ? { stored } : {}),
-      }),
-      job,
-    );
-    return job;
   }
 
   editMany(
@@ -191,104 +152,38 @@ class RetouchClient implements Retouch {
     options: EditManyOptions = {},
   ): AsyncIterable<EditOutcome> {
     this.#assertOpen();
-    if (
-      requests === null ||
-      typeof requests !== 'object' ||
-      (!(Symbol.iterator in requests) && !(Symbol.asyncIterator in requests))
-    ) {
-      throw new RetouchError({
-        message:
-          'editMany: pass an iterable or async iterable of edit requests (an array, a generator, a stream)',
-      });
-    }
+    checkEditManyRequests(requests);
     let capacity = 0;
     for (const lane of this.#lanes.values()) capacity += lane.stats().concurrency;
     const maxInFlight = checkMaxInFlight({ value: options.maxInFlight, fallback: Math.max(2, capacity * 2) });
     const priority = checkPriority(options.priority);
     const listeners = options.onProgress ? [options.onProgress] : [];
-    const client = this;
-    return {
-      [Symbol.asyncIterator]() {
-        const batch = new AbortController();
-        const forward = (): void => batch.abort(options.signal?.reason);
-        if (options.signal?.aborted) forward();
-        else options.signal?.addEventListener('abort', forward, { once: true });
-        const outcomes = editManyOutcomes({
-          requests,
-          maxInFlight,
-          signal: batch.signal,
-          assertOpen: () => client.#assertOpen(),
-          stop: (reason) => batch.abort(reason),
-          start: async (request) => {
-            const { job } = await client.#start(request, {
-              origin: 'edit',
-              mode: 'edit',
-              dispatch: { priority },
-              signal: batch.signal,
-              listeners,
-            });
-            return job.result();
-          },
+    return editManyIterable({
+      requests,
+      maxInFlight,
+      signal: options.signal,
+      assertOpen: () => this.#assertOpen(),
+      start: async (request, signal) => {
+        const { job } = await this.#start(request, {
+          origin: 'edit',
+          mode: 'edit',
+          dispatch: { priority },
+          signal,
+          listeners,
         });
-        const release = (): void => options.signal?.removeEventListener('abort', forward);
-        return {
-          async next() {
-            const step = await outcomes.next().catch((error: unknown) => {
-              release();
-              throw error;
-            });
-            if (step.done) release();
-            return step;
-          },
-          async return() {
-            release();
-            return outcomes.return(undefined);
-          },
-        };
+        return job.result();
       },
-    };
+    });
   }
 
   async estimate(request: EditRequest): Promise<Cost | undefined> {
     this.#assertOpen();
-    const normalized = await normalizeEditRequest(request);
-    const adapter = this.#adapterFor(normalized);
-    if (!adapter.estimateCost) return undefined;
-    const { signal: callerSignal, timeoutMs: _timeoutMs, ...forAdapter } = normalized;
-    const context: ProviderContext = {
-      http: this.#transport({ adapter, priority: 0 }),
-      signal: callerSignal ?? new AbortController().signal,
-    };
-    const prepared = adapter.prepare ? await adapter.prepare(forAdapter, context) : { plan: undefined };
-    return adapter.estimateCost({ request: forAdapter, plan: prepared.plan }, context);
+    return estimateEdit({ request, providers: this.#providers, context: this.#context });
   }
 
   async listModels(options: { provider?: string; signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
     this.#assertOpen();
-    if (options.provider !== undefined && !this.#adapters.has(options.provider)) {
-      throw new RetouchError({
-        message: `listModels: provider "${options.provider}" is not registered (registered: ${this.#providerList()})`,
-      });
-    }
-    const adapters = [...this.#adapters.values()].filter(
-      (adapter) => options.provider === undefined || adapter.id === options.provider,
-    );
-    const signal = options.signal ?? new AbortController().signal;
-    const lists = await Promise.all(
-      adapters.map((adapter) =>
-        adapter.listModels
-          ? this.#lanes.get(adapter.id)!.run(
-              (taskSignal) =>
-                adapter.listModels!({
-                  http: this.#transport({ adapter, priority: 0 }),
-                  signal: taskSignal,
-                }),
-              { priority: 0, signal },
-            )
-          : Promise.resolve([]),
-      ),
-    );
-    return lists.flat();
+    return listModels({ filter: options, providers: this.#providers, context: this.#context });
   }
 
   stats(): RetouchStats {
@@ -349,7 +244,7 @@ class RetouchClient implements Retouch {
     // Provider cancels run through the lanes, so the lanes close only after them.
     await settleWithin([...this.#runners, ...this.#background], { ms: CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS });
     for (const lane of this.#lanes.values()) lane.close();
-    await Promise.allSettled([...this.#adapters.values()].map((adapter) => adapter.close?.()));
+    await Promise.allSettled([...this.#providers.adapters.values()].map((adapter) => adapter.close?.()));
     this.#flushIdle();
   }
 
@@ -370,7 +265,7 @@ class RetouchClient implements Retouch {
     checkHook('onProviderJob', onProviderJob);
     checkHook('onProgress', onProgress);
     const primary = await normalizeEditRequest(request);
-    this.#adapterFor(primary);
+    this.#providers.adapterFor(primary);
     this.#assertOpen();
     const control = new JobControl({
       timeoutMs: primary.timeoutMs,
@@ -457,43 +352,6 @@ class RetouchClient implements Retouch {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
-  /** Cancels a provider job after its local job stopped; retried like a read, bounded in time. */
-  #cancelOnProvider(target: { job: DispatchJob; providerJobId: string }): Promise<void> {
-    const { job, providerJobId } = target;
-    const adapter = this.#adapters.get(job.provider);
-    const cancel = adapter?.cancel?.bind(adapter);
-    if (!cancel) return Promise.resolve();
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort(
-        new TimeoutError({
-          message: `${job.provider}: cancelling job ${providerJobId} got no answer within ${CANCEL_TIMEOUT_MS} ms; the job may still run`,
-          timeoutMs: CANCEL_TIMEOUT_MS,
-          stage: 'request',
-        }),
-      );
-    }, CANCEL_TIMEOUT_MS);
-    const cancelling = retrying({
-      retry: this.#retry,
-      lane: this.#lanes.get(job.provider)!,
-      operation: 'read',
-      // Cancelling stops billing: it goes before anything else waiting in the lane.
-      priority: Number.POSITIVE_INFINITY,
-      signal: controller.signal,
-      run: (signal) =>
-        cancel(providerJobId, {
-          http: this.#transport({ adapter: adapter!, priority: Number.POSITIVE_INFINITY }),
-          signal,
-        }),
-    }).finally(() => {
-      clearTimeout(timer);
-      this.#background.delete(cancelling);
-    });
-    this.#background.add(cancelling);
-    cancelling.catch(() => {});
-    return cancelling;
-  }
-
   /**
    * The adapter's HTTP client bound to its lane, so every request it sends waits for room in the
    * provider's rate window. An adapter without a client of its own gets a keyless one (its calls are
@@ -517,25 +375,6 @@ class RetouchClient implements Retouch {
     }
   }
 
-  #adapterFor(request: NormalizedEditRequest): ProviderAdapter {
-    const adapter = this.#adapters.get(request.provider);
-    if (!adapter) {
-      throw new InvalidRequestError({
-        issues: [
-          {
-            path: 'model',
-            message: `no provider "${request.provider}" is registered with this client (registered: ${this.#providerList()}); use one of those prefixes, or pass the provider's adapter in createRetouch({ providers })`,
-          },
-        ],
-      });
-    }
-    return adapter;
-  }
-
-  #providerList(): string {
-    return [...this.#adapters.keys()].join(', ');
-  }
-
   /** Downloads result URLs of restored results. It holds no key, so it can send none. */
   #downloader(): HttpClient {
     // `.invalid` never resolves (RFC 2606): no URL can share the client's origin, so no header is added.
@@ -546,92 +385,7 @@ class RetouchClient implements Retouch {
     });
     return this.#keylessHttp;
   }
-
-  #registerProviders(providers: readonly ProviderAdapter[]): void {
-    for (const [index, adapter] of providers.entries()) {
-      const where = `createRetouch: providers[${index}]`;
-      checkAdapter(adapter, { where });
-      if (this.#adapters.has(adapter.id)) {
-        throw new RetouchError({ message: `${where}: provider "${adapter.id}" is registered twice` });
-      }
-      this.#adapters.set(adapter.id, adapter);
-    }
-  }
-
-  #createLanes(
-    limits: Readonly<Record<string, LaneLimits>> | undefined,
-    sharedLimits: SharedLimits | undefined,
-  ): void {
-    for (const provider of Object.keys(limits ?? {})) {
-      if (!this.#adapters.has(provider)) {
-        throw new RetouchError({
-          message: `createRetouch: limits.${provider} names no registered provider (registered: ${this.#providerList()})`,
-        });
-      }
-    }
-    for (const [provider, adapter] of this.#adapters) {
-      const configured = limits?.[provider];
-      const defaults = adapter.defaultLimits;
-      const requestsPerSecond = configured?.requestsPerSecond;
-      const concurrency = configured?.concurrency ?? defaults?.concurrency ?? DEFAULT_CONCURRENCY;
-      const shared = sharedLimits?.lane({ provider, concurrency, requestsPerSecond });
-      this.#lanes.set(
-        provider,
-        new Lane({
-          provider,
-          concurrency,
-          ...(shared ? { shared } : {}),
-          ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
-          ...(defaults?.requestsPerSecond !== undefined
-            ? { adaptiveCeiling: defaults.requestsPerSecond }
-            : {}),
-          initialPauseMs: this.#retry.initialDelayMs,
-          maxPauseMs: this.#retry.maxDelayMs,
-        }),
-      );
-    }
-  }
-
-  #checkFallback(fallback: readonly string[] | undefined): readonly string[] {
-    for (const [index, model] of (fallback ?? []).entries()) {
-      const { provider } = parseModelId(model)!;
-      if (!this.#adapters.has(provider)) {
-        throw new RetouchError({
-          message: `createRetouch: fallback[${index}] (${model}) names provider "${provider}", which is not registered (registered: ${this.#providerList()})`,
-        });
-      }
-    }
-    return [...(fallback ?? [])];
-  }
 }
 
 const NOTHING = (): void => {};
 const ACCEPTED: Promise<void> = Promise.resolve();
-
-function checkPriority(priority: number | undefined): number {
-  if (priority === undefined) return 0;
-  if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-    throw new RetouchError({ message: `priority must be a finite number, got ${String(priority)}` });
-  }
-  return priority;
-}
-
-/** Waits for the promises to settle, or for `ms`, whichever comes first; the timer is cleared either way. */
-async function settleWithin(promises: readonly Promise<unknown>[], options: { ms: number }): Promise<void> {
-  if (promises.length === 0) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.allSettled(promises),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, options.ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}
-
-/** A dispatch hook is a function or absent. */
-function checkHook(name: string, hook: unknown): void {
-  if (hook !== undefined && typeof hook !== 'function') {
-    throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
-  }
-}

@@ -154,3 +154,62 @@ export function checkMaxInFlight(options: { value: number | undefined; fallback:
   }
   return value;
 }
+
+/** Checks `editMany`'s source: an iterable or an async iterable of requests. */
+export function checkEditManyRequests(requests: unknown): void {
+  if (
+    requests === null ||
+    typeof requests !== 'object' ||
+    (!(Symbol.iterator in requests) && !(Symbol.asyncIterator in requests))
+  ) {
+    throw new RetouchError({
+      message:
+        'editMany: pass an iterable or async iterable of edit requests (an array, a generator, a stream)',
+    });
+  }
+}
+
+/**
+ * `retouch.editMany()`'s outcomes as an async iterable. Each iteration is a batch of its own: the
+ * caller's signal aborts it, and stopping early cancels its edits still in flight.
+ */
+export function editManyIterable(source: {
+  requests: Iterable<EditRequest> | AsyncIterable<EditRequest>;
+  maxInFlight: number;
+  signal: AbortSignal | undefined;
+  assertOpen: () => void;
+  /** Starts one edit of the batch; `signal` is the batch's. */
+  start: (request: EditRequest, signal: AbortSignal) => Promise<EditResult>;
+}): AsyncIterable<EditOutcome> {
+  return {
+    [Symbol.asyncIterator]() {
+      const batch = new AbortController();
+      const forward = (): void => batch.abort(source.signal?.reason);
+      if (source.signal?.aborted) forward();
+      else source.signal?.addEventListener('abort', forward, { once: true });
+      const outcomes = editManyOutcomes({
+        requests: source.requests,
+        maxInFlight: source.maxInFlight,
+        signal: batch.signal,
+        assertOpen: source.assertOpen,
+        stop: (reason) => batch.abort(reason),
+        start: (request) => source.start(request, batch.signal),
+      });
+      const release = (): void => source.signal?.removeEventListener('abort', forward);
+      return {
+        async next() {
+          const step = await outcomes.next().catch((error: unknown) => {
+            release();
+            throw error;
+          });
+          if (step.done) release();
+          return step;
+        },
+        async return() {
+          release();
+          return outcomes.return(undefined);
+        },
+      };
+    },
+  };
+}

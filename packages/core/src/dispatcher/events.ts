@@ -1,5 +1,5 @@
+import type { EditJobStatus } from '../edit-job-snapshot.ts';
 import type { EditResult } from '../edit-result.ts';
-import type { EditJobStatus } from './edit-job.ts';
 
 /** What happened to a job, in the order a job goes through them. */
 export type ProgressEventType = 'queued' | 'started' | 'retrying' | 'status' | 'succeeded' | 'failed';

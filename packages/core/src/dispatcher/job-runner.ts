@@ -1,56 +1,24 @@
 /**
- * One edit from request to settlement: its models in fallback order, the budget reservation, the
- * billable call and its retries, the provider job and the wait for it. Kept in one file, past the
- * guide's 400 lines, because these steps share the attempt's state (what was sent, when, and whether
- * it may have been billed), which decides both the retries and the money.
+ * One edit from request to settlement: its models in fallback order, and for each the preparation,
+ * the budget reservation and the billable call. The attempt's state (what was sent, when, and whether
+ * it may have been billed) lives here, because it decides both the retries and the money; the call's
+ * retries are run by job-retries.ts and the wait for a provider job by follow-provider-job.ts.
  */
 import type { Cost } from '../cost.ts';
-import { type EditRequest, type NormalizedEditRequest, normalizeEditRequest } from '../edit-request.ts';
+import type { EditRequest, NormalizedEditRequest } from '../edit-request.ts';
 import type { EditResult, EditWarning, FailedAttempt } from '../edit-result.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
-import { JobCancelledError } from '../errors/job-cancelled-error.ts';
-import { RetouchError } from '../errors/retouch-error.ts';
 import type { HttpClient } from '../http/http-client.ts';
-import type {
-  ProviderAdapter,
-  ProviderCall,
-  ProviderContext,
-  ProviderEditOutput,
-  ProviderJobStatus,
-} from '../provider.ts';
-import type { BudgetLedger } from './budget.ts';
-import type { JobStage } from './deadline.ts';
+import { normalizeEditRequest } from '../normalize-edit-request.ts';
+import type { ProviderAdapter, ProviderCall, ProviderEditOutput } from '../provider.ts';
+import type { DispatchContext } from './dispatch-context.ts';
 import type { DispatchJob } from './edit-job.ts';
 import { canFallBack, describeAttempts, failedAttempt, provablyFree, withNote } from './failure-rules.ts';
-import type { Lane } from './lane.ts';
+import { followProviderJob, outputOfProviderJob } from './follow-provider-job.ts';
+import { withJobRetries } from './job-retries.ts';
 import { buildResult, dedupeWarnings, type SendState } from './result-timings.ts';
 import type { DispatchOptions } from './retouch.ts';
-import type { OperationKind, ResolvedRetryOptions } from './retry.ts';
-import { retrying } from './retrying.ts';
 import { throwIfStrict } from './strict-mode.ts';
-import { resolvePolling, waitForJob, withReadTimeout } from './wait-for-job.ts';
-
-/** The longest wait between failed reads of an accepted job when the adapter polls faster than this. */
-const MAX_READ_BACKOFF_MS = 5_000;
-
-/** What the runner needs from the client. */
-export interface DispatchContext {
-  readonly adapters: ReadonlyMap<string, ProviderAdapter>;
-  readonly retry: ResolvedRetryOptions;
-  readonly ledger: BudgetLedger;
-  readonly strict: boolean;
-  lane(provider: string): Lane;
-  /**
-   * The adapter's client bound to its lane: every request through it waits for room in the window.
-   * `onAdmit` hears each request let through.
-   */
-  transport(options: {
-    adapter: ProviderAdapter;
-    priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
-  }): HttpClient;
-  countRetry(): void;
-}
 
 /** One edit to run: the request as given, its validated form, and how to dispatch it. */
 export interface DispatchPlan {
@@ -137,14 +105,20 @@ export class JobRunner {
     };
     try {
       job.control.stage = 'poll';
-      const final = await this.#waitForJob({
+      const final = await followProviderJob({
+        context: this.#context,
+        job,
         adapter: options.adapter,
         providerJobId: options.providerJobId,
         priority: options.priority,
         checkFirst: true,
         state: started,
       });
-      const output = this.#outputOf({ final, providerJobId: options.providerJobId });
+      const output = outputOfProviderJob({
+        final,
+        providerJobId: options.providerJobId,
+        provider: job.provider,
+      });
       await this.#context.ledger.record(output.cost);
       job.succeed(
         buildResult({
@@ -260,7 +234,9 @@ export class JobRunner {
         await hook?.();
       }
       if (useJobs) {
-        const submission = await this.#withRetries({
+        const submission = await withJobRetries({
+          context,
+          job,
           adapter,
           operation: 'submission',
           priority: plan.priority,
@@ -275,7 +251,9 @@ export class JobRunner {
         job.setStatus('queued', { reason: 'waiting in the provider queue' });
         state.acceptedAt = Date.now();
         job.control.stage = 'poll';
-        const final = await this.#waitForJob({
+        const final = await followProviderJob({
+          context,
+          job,
           adapter,
           providerJobId,
           priority: plan.priority,
@@ -283,10 +261,12 @@ export class JobRunner {
           state,
           request,
         });
-        output = this.#outputOf({ final, providerJobId });
+        output = outputOfProviderJob({ final, providerJobId, provider: job.provider });
       } else {
         plan.onAccepted();
-        output = await this.#withRetries({
+        output = await withJobRetries({
+          context,
+          job,
           adapter,
           operation: 'submission',
           priority: plan.priority,
@@ -361,134 +341,6 @@ export class JobRunner {
       if (this.#context.ledger.capped || signal.aborted) throw error;
       return undefined;
     }
-  }
-
-  /** Runs one call through the lane, retrying as `decideRetry` allows, and reports each retry. */
-  #withRetries<T>(options: {
-    adapter: ProviderAdapter;
-    operation: OperationKind;
-    priority: number;
-    state?: SendState;
-    /** Reads of a job the provider accepted (and may bill): retried until it settles, never given up on a count. */
-    acceptedJob?: { providerJobId: string; maxDelayMs: number };
-    run: (signal: AbortSignal) => Promise<T>;
-  }): Promise<T> {
-    const context = this.#context;
-    const job = this.#job;
-    const control = job.control;
-    const waitingStage: JobStage = options.operation === 'read' ? 'poll' : 'queue';
-    return retrying({
-      retry: context.retry,
-      lane: context.lane(options.adapter.id),
-      operation: options.operation,
-      priority: options.priority,
-      signal: control.signal,
-      deadline: control.deadline,
-      paceCall: options.adapter.http === undefined,
-      ...(options.acceptedJob ? { acceptedJob: options.acceptedJob } : {}),
-      run: options.run,
-      onStart: (attempt) => {
-        if (options.operation === 'read') return;
-        // An adapter that sends through its own means is not seen by the gate: its call is the request.
-        if (options.adapter.http === undefined) {
-          control.stage = 'request';
-          if (options.state) {
-            options.state.sent = true;
-            options.state.sentAt = Date.now();
-          }
-        }
-        job.setStatus('running');
-        job.emit('started', { attempt });
-      },
-      onRetry: ({ attempt, delayMs, reason, error }) => {
-        control.stage = waitingStage;
-        context.countRetry();
-        job.emit('retrying', { attempt, delayMs, reason, error });
-      },
-    });
-  }
-
-  /** Waits for a provider job to reach a terminal state: core's one wait loop, woken by the adapter's watch. */
-  async #waitForJob(options: {
-    adapter: ProviderAdapter;
-    providerJobId: string;
-    priority: number;
-    checkFirst: boolean;
-    state: SendState;
-    /** The request that started the job; absent when resuming, since a snapshot keeps none. */
-    request?: NormalizedEditRequest;
-  }): Promise<ProviderJobStatus> {
-    const { adapter, providerJobId } = options;
-    const job = this.#job;
-    const signal = job.control.signal;
-    const status = adapter.status?.bind(adapter);
-    if (!status) {
-      throw new RetouchError({
-        message: `the ${adapter.id} adapter has jobs but no status(); it cannot be waited on`,
-      });
-    }
-    const polling = resolvePolling(adapter.polling);
-    const deadline = job.control.deadline;
-    // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
-    const http = this.#context.transport({ adapter, priority: options.priority - 1 });
-    const read = (): Promise<ProviderJobStatus> =>
-      this.#withRetries({
-        adapter,
-        operation: 'read',
-        priority: options.priority - 1,
-        acceptedJob: { providerJobId, maxDelayMs: Math.max(polling.intervalMs, MAX_READ_BACKOFF_MS) },
-        run: (attemptSignal) =>
-          withReadTimeout({
-            signal: attemptSignal,
-            deadline,
-            what: `${adapter.id}: reading the status of job ${providerJobId}`,
-            // An adapter without its own client was let through the window before its call began.
-            armed: adapter.http === undefined,
-            run: (readSignal, arm) =>
-              status(providerJobId, {
-                http: this.#context.transport({ adapter, priority: options.priority - 1, onAdmit: arm }),
-                signal: readSignal,
-              } satisfies ProviderContext),
-          }),
-      });
-    return waitForJob({
-      adapter,
-      providerJobId,
-      http,
-      signal,
-      checkFirst: options.checkFirst,
-      request: options.request,
-      read,
-      observe: (current) => {
-        if (current.state === 'running') {
-          options.state.seenRunningAt ??= Date.now();
-          job.setStatus('running', { reason: 'the provider is running the job' });
-        } else if (current.state === 'queued') {
-          job.setStatus('queued', { reason: 'waiting in the provider queue' });
-        }
-      },
-      onWatchFailed: (error) =>
-        job.emit('retrying', {
-          reason: `the completion signal could not be started (${error instanceof Error ? error.message : String(error)}); polling the job instead`,
-          delayMs: 0,
-          error,
-        }),
-    });
-  }
-
-  #outputOf(options: { final: ProviderJobStatus; providerJobId: string }): ProviderEditOutput {
-    const { final, providerJobId } = options;
-    const provider = this.#job.provider;
-    if (final.state === 'succeeded') return final.output;
-    if (final.state === 'failed') throw final.error;
-    if (final.state === 'cancelled') {
-      throw new JobCancelledError({
-        message: `${provider} reports job ${providerJobId} as cancelled`,
-        provider,
-        jobId: providerJobId,
-      });
-    }
-    throw new RetouchError({ message: `${provider} job ${providerJobId} is still ${final.state}` });
   }
 }
 

@@ -1,7 +1,8 @@
-import type { EditResult, EditWarning, GeneratedImage, SerializedEditResult } from '../edit-result.ts';
+import type { EditResult, EditWarning, GeneratedImage } from '../edit-result.ts';
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { createGeneratedImage } from '../generated-image.ts';
 import type { HttpClient } from '../http/http-client.ts';
+import type { SerializedEditResult } from '../schemas/edit-result-schema.ts';
 import { redactValue } from '../secrets.ts';
 
 /** The result as JSON, without image bytes. */

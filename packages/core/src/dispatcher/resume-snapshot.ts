@@ -1,9 +1,9 @@
+import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
 import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import type { ProviderAdapter } from '../provider.ts';
 import { loadSchemas } from '../schemas/load-schemas.ts';
-import type { EditJobSnapshot } from './edit-job.ts';
 
 /**
  * Reads a snapshot handed to `retouch.resume()`: checks its shape, that its provider is registered, and

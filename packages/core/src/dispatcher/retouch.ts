@@ -1,9 +1,10 @@
 import type { Cost } from '../cost.ts';
+import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
 import type { EditRequest } from '../edit-request.ts';
 import type { EditResult } from '../edit-result.ts';
 import type { LaneLimits, ModelInfo, ProviderAdapter } from '../provider.ts';
 import type { BudgetOptions } from './budget.ts';
-import type { EditJob, EditJobSnapshot } from './edit-job.ts';
+import type { EditJob } from './edit-job.ts';
 import type { EditManyOptions, EditOutcome } from './edit-many.ts';
 import type { ProgressEvent, ProgressListener } from './events.ts';
 import type { LaneStats } from './lane.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EditJobSnapshot } from '../dispatcher/edit-job.ts';
+import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
 import { editResultSchema, editWarningSchema } from './edit-result-schema.ts';

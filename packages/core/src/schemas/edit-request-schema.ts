@@ -2,20 +2,18 @@ import { z } from 'zod';
 import {
   ASPECT_RATIO_PATTERN,
   type EDIT_OPTION_KEYS,
-  type EditOptions,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
   MAX_PROMPT_LENGTH,
   MAX_SEED,
-  MODEL_ID,
   OUTPUT_FORMATS,
-  PROVIDER_ID,
   QUALITIES,
   SIZE_PATTERN,
-} from '../edit-request.ts';
+} from '../edit-request-constants.ts';
 import type { RequestIssue } from '../errors/invalid-request-error.ts';
 import type { ImageInput } from '../image-input.ts';
 import { lazySchema } from '../lazy-schema.ts';
+import { MODEL_ID, PROVIDER_ID } from '../model-id.ts';
 
 const imageInputSchema = lazySchema(() =>
   z.custom<ImageInput>(
@@ -202,10 +200,10 @@ export type EditOptionCheck<Value> =
 export function checkEditOption<Key extends (typeof EDIT_OPTION_KEYS)[number]>(
   key: Key,
   value: unknown,
-): EditOptionCheck<EditOptions[Key]> {
+): EditOptionCheck<z.input<typeof editRequestSchema>[Key]> {
   const parsed = editOptionsSchema.shape[key].safeParse(value);
   return parsed.success
-    ? { ok: true, value: parsed.data as EditOptions[Key] }
+    ? { ok: true, value: parsed.data as z.input<typeof editRequestSchema>[Key] }
     : { ok: false, message: parsed.error.issues[0]!.message };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EditWarningOption } from '../edit-result.ts';
+import type { EditResult, EditWarningOption } from '../edit-result.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
 
@@ -89,3 +89,6 @@ export const editResultSchema = lazySchema(() =>
     raw: z.unknown(),
   }),
 );
+
+/** An {@link EditResult} after `JSON.stringify` and `JSON.parse`. */
+export type SerializedEditResult = z.infer<typeof editResultSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { checkLaneLimits, describeProblem } from '../dispatcher/retouch-options.ts';
+import { checkLaneLimits } from '../check-lane-limits.ts';
 import { lazySchema } from '../lazy-schema.ts';
+import { describeProblem } from '../option-rules.ts';
 import type { LaneLimits } from '../provider.ts';
 
 /**

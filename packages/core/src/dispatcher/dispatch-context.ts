@@ -1,0 +1,24 @@
+import type { HttpClient } from '../http/http-client.ts';
+import type { ProviderAdapter } from '../provider.ts';
+import type { BudgetLedger } from './budget.ts';
+import type { Lane } from './lane.ts';
+import type { ResolvedRetryOptions } from './retry.ts';
+
+/** What the runner needs from the client. */
+export interface DispatchContext {
+  readonly adapters: ReadonlyMap<string, ProviderAdapter>;
+  readonly retry: ResolvedRetryOptions;
+  readonly ledger: BudgetLedger;
+  readonly strict: boolean;
+  lane(provider: string): Lane;
+  /**
+   * The adapter's client bound to its lane: every request through it waits for room in the window.
+   * `onAdmit` hears each request let through.
+   */
+  transport(options: {
+    adapter: ProviderAdapter;
+    priority: number;
+    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
+  }): HttpClient;
+  countRetry(): void;
+}

@@ -10,7 +10,8 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createHttpClient, createRetouch, normalizeEditRequest } from '@retouch/core';
+import { createRetouch } from '@retouch/core';
+import { createHttpClient, normalizeEditRequest } from '@retouch/core/provider-utils';
 import { createOxen } from '@retouch/provider-oxen';
 import { OVERHEAD_CONCURRENCY, overheadRequest, recordEditBody } from './support/overhead-edit.ts';
 import { startSimulatorProcess } from './support/simulator-process.ts';

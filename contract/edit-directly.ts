@@ -1,11 +1,5 @@
-import {
-  createRetouch,
-  type EditRequest,
-  type ModelInfo,
-  normalizeEditRequest,
-  type ProviderAdapter,
-  type ProviderEditOutput,
-} from '@retouch/core';
+import { createRetouch, type EditRequest, type ModelInfo, type ProviderAdapter } from '@retouch/core';
+import { normalizeEditRequest, type ProviderEditOutput } from '@retouch/core/provider-utils';
 
 /**
  * Runs one edit straight through an adapter, as the dispatcher would call it once (prepare, then

@@ -1,4 +1,5 @@
-import { ApiCallError, createRetouch, imageSize } from '@retouch/core';
+import { ApiCallError, createRetouch } from '@retouch/core';
+import { imageSize } from '@retouch/core/provider-utils';
 import { createEdenAI } from '@retouch/provider-edenai';
 import { describe, expect, test } from 'vitest';
 import { editDirectly, listModelsOf } from '../contract/edit-directly.ts';

@@ -10,11 +10,11 @@ import {
   type EditWarning,
   InvalidRequestError,
   type NormalizedEditRequest,
-  normalizeEditRequest,
   type ProviderAdapter,
   type Retouch,
   UnsupportedFeatureError,
 } from '@retouch/core';
+import { normalizeEditRequest } from '@retouch/core/provider-utils';
 import { createEdenAI } from '@retouch/provider-edenai';
 import { createOxen } from '@retouch/provider-oxen';
 import {

@@ -6,20 +6,22 @@
  *   GET  /v1/models  → { models: [{ id, price_usd, aspect_ratios }] }
  *   errors           → { error: { code, message } }, 429 with Retry-After, 402 when out of credits
  */
+import type {
+  Cost,
+  EditWarning,
+  EditWarningOption,
+  ModelCapabilities,
+  ModelInfo,
+  ProviderAdapter,
+} from '@retouch/core';
 import {
-  type Cost,
   createGeneratedImage,
   createHttpClient,
-  type EditWarning,
-  type EditWarningOption,
   type HttpClient,
   imageToDataUrl,
   loadApiKey,
-  type ModelCapabilities,
-  type ModelInfo,
-  type ProviderAdapter,
   type ProviderErrorInfo,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { z } from 'zod';
 
 // The wire format: a minimal schema, only what the adapter reads.

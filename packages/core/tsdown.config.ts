@@ -1,4 +1,5 @@
 import { packageConfig } from '../../tsdown.shared.ts';
 
-// Two entries: the main one, and `./schemas` (zod), which the main one also imports on first use.
-export default packageConfig({ entry: ['src/index.ts', 'src/schemas.ts'] });
+// Three entries: the application's, the adapter kit (`./provider-utils`), and `./schemas` (zod), which
+// the main one also imports on first use.
+export default packageConfig({ entry: ['src/index.ts', 'src/provider-utils.ts', 'src/schemas.ts'] });

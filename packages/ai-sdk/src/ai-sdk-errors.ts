@@ -5,11 +5,11 @@ import {
   InsufficientCreditsError,
   InvalidRequestError,
   InvalidResponseError,
-  parseRetryAfter,
   RateLimitError,
   RetouchError,
   UnsupportedFeatureError,
 } from '@retouch/core';
+import { parseRetryAfter } from '@retouch/core/provider-utils';
 
 /**
  * How many requests one `doGenerate` sends its provider, which decides what an error can prove:

@@ -1,5 +1,4 @@
 import {
-  createGeneratedImage,
   type GeneratedImage,
   GenerationFailedError,
   MAX_INPUT_IMAGES,
@@ -7,6 +6,7 @@ import {
   type ModelInfo,
   type ProviderAdapter,
 } from '@retouch/core';
+import { createGeneratedImage } from '@retouch/core/provider-utils';
 import { toRetouchError } from './ai-sdk-errors.ts';
 import { toEditWarnings } from './ai-sdk-warnings.ts';
 import {

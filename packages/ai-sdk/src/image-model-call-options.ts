@@ -2,11 +2,10 @@ import type { ImageModelV4CallOptions, ImageModelV4File, SharedV4ProviderOptions
 import {
   type EditWarning,
   InvalidRequestError,
-  imageToBytes,
   type NormalizedEditRequest,
-  type NormalizedImage,
   type RequestIssue,
 } from '@retouch/core';
+import { imageToBytes, type NormalizedImage } from '@retouch/core/provider-utils';
 import type { AISDKImageModel, ResolvedImageModelOptions } from './from-image-model-options.ts';
 import { convertMask, MaskConversionError } from './mask-convention.ts';
 

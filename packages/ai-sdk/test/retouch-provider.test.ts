@@ -2,14 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, InvalidArgumentError, NoSuchModelError } from '@ai-sdk/provider';
-import {
-  ApiCallError,
-  createGeneratedImage,
-  createHttpClient,
-  createRetouch,
-  type ProviderAdapter,
-  type Retouch,
-} from '@retouch/core';
+import { ApiCallError, createRetouch, type ProviderAdapter, type Retouch } from '@retouch/core';
+import { createGeneratedImage, createHttpClient } from '@retouch/core/provider-utils';
 import { createEdenAI } from '@retouch/provider-edenai';
 import { createOxen } from '@retouch/provider-oxen';
 import {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { extensionFor, type GeneratedImage, imageSize } from '@retouch/core';
+import type { GeneratedImage } from '@retouch/core';
+import { extensionFor, imageSize } from '@retouch/core/provider-utils';
 import type { SavedImage } from './results.ts';
 
 /**

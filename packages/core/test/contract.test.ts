@@ -3,19 +3,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as core from '@retouch/core';
+import * as kit from '@retouch/core/provider-utils';
+import { type EditResult, InvalidResponseError, RetouchError, roundUsd, sumCosts } from '@retouch/core';
 import {
   createGeneratedImage,
   createHttpClient,
-  type EditResult,
   extensionFor,
-  InvalidResponseError,
   loadApiKey,
   mediaTypeForFormat,
-  RetouchError,
   redact,
-  roundUsd,
-  sumCosts,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import * as schemas from '@retouch/core/schemas';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -23,15 +20,15 @@ const tinyPngPath = fileURLToPath(new URL('./__fixtures__/tiny.png', import.meta
 let tinyPng: Buffer;
 
 test('the public surface exports the contract, the errors and the helpers adapters use', () => {
+  // What an application uses.
   const names = [
-    'normalizeEditRequest',
+    'createRetouch',
     'checkLaneLimits',
-    'normalizeImageInput',
-    'imageToBlob',
-    'createHttpClient',
-    'createGeneratedImage',
-    'loadApiKey',
-    'parseRetryAfter',
+    'parseModelId',
+    'PROVIDER_ID',
+    'MODEL_ID',
+    'roundUsd',
+    'sumCosts',
     'RetouchError',
     'InvalidRequestError',
     'ApiCallError',
@@ -45,6 +42,28 @@ test('the public surface exports the contract, the errors and the helpers adapte
     'UnsupportedFeatureError',
     'InvalidResponseError',
   ];
+  // The adapter kit, an entry of its own: an application never needs it.
+  const adapterKit = [
+    'normalizeEditRequest',
+    'normalizeImageInput',
+    'imageToBlob',
+    'createHttpClient',
+    'createGeneratedImage',
+    'loadApiKey',
+    'lazyModule',
+    'lazySchema',
+    'parseRetryAfter',
+    'backoffDelay',
+  ];
+  for (const name of adapterKit) {
+    expect(kit, name).toHaveProperty(name);
+    expect(core, name).not.toHaveProperty(name);
+  }
+  // The dispatcher's internals are exported by neither.
+  for (const name of ['RateController', 'Lane', 'decideRetry']) {
+    expect(core, name).not.toHaveProperty(name);
+    expect(kit, name).not.toHaveProperty(name);
+  }
   for (const name of names) expect(core, name).toHaveProperty(name);
   // The zod schemas are an entry of their own, so importing core does not load zod.
   for (const name of [

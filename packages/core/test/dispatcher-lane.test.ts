@@ -1,11 +1,5 @@
-import {
-  createGeneratedImage,
-  createHttpClient,
-  createRetouch,
-  type EditRequest,
-  type EditResult,
-  type ProviderAdapter,
-} from '@retouch/core';
+import { createRetouch, type EditRequest, type EditResult, type ProviderAdapter } from '@retouch/core';
+import { createGeneratedImage, createHttpClient } from '@retouch/core/provider-utils';
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';

@@ -4,10 +4,10 @@ import {
   createRetouch,
   type EditJobSnapshot,
   type EditRequest,
-  RateController,
   type SharedLimits,
 } from '@retouch/core';
 import { afterEach, describe, expect, test } from 'vitest';
+import { RateController } from '../src/dispatcher/rate-controller.ts';
 import { createFakeProvider } from './support/fake-provider.ts';
 import { createHttpProvider, type ScriptedServer, startScriptedServer } from './support/http-provider.ts';
 import { maxInWindow } from './support/windows.ts';

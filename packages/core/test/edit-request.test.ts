@@ -5,9 +5,9 @@ import {
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
   MAX_PROMPT_LENGTH,
-  normalizeEditRequest,
   parseModelId,
 } from '@retouch/core';
+import { normalizeEditRequest } from '@retouch/core/provider-utils';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 

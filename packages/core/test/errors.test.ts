@@ -13,12 +13,10 @@ import {
   JobCancelledError,
   RateLimitError,
   RetouchError,
-  redact,
-  redactValue,
-  registerSecret,
   TimeoutError,
   UnsupportedFeatureError,
 } from '@retouch/core';
+import { redact, redactValue, registerSecret } from '@retouch/core/provider-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const SECRET = 'sk-errors-test-0123456789abcdef';

@@ -10,18 +10,20 @@ import { gzipSync } from 'node:zlib';
 import {
   ApiCallError,
   AuthenticationError,
-  createHttpClient,
-  type HttpClientOptions,
   InsufficientCreditsError,
   InvalidResponseError,
+  RateLimitError,
+  RetouchError,
+  TimeoutError,
+} from '@retouch/core';
+import {
+  createHttpClient,
+  type HttpClientOptions,
   imageToBlob,
   normalizeImageInput,
   parseRetryAfter,
-  RateLimitError,
-  RetouchError,
   secondsToMs,
-  TimeoutError,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 
@@ -950,7 +952,7 @@ describe('where the key goes', () => {
     vi.resetModules();
     vi.stubGlobal('Request', RequestWithoutRedirectError);
     try {
-      const fresh = await import('@retouch/core');
+      const fresh = await import('@retouch/core/provider-utils');
       const sent: (RequestRedirect | undefined)[] = [];
       const http = fresh.createHttpClient({
         provider: 'edenai',

@@ -2,9 +2,9 @@ import { copyFile, mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidRequestError } from '@retouch/core';
 import {
   type ImageMediaType,
-  InvalidRequestError,
   imageContentHash,
   imageFileName,
   imageToBlob,
@@ -14,7 +14,7 @@ import {
   type NormalizedImage,
   normalizeImageInput,
   sniffImageMediaType,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));

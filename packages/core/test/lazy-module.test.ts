@@ -1,4 +1,5 @@
-import { lazyModule, RetouchError } from '@retouch/core';
+import { RetouchError } from '@retouch/core';
+import { lazyModule } from '@retouch/core/provider-utils';
 import { expect, test } from 'vitest';
 
 test('a lazy module is imported once, by the first call, and is at hand without waiting afterwards', async () => {

@@ -1,4 +1,5 @@
-import { createHttpClient, createRetouch, type RetouchOptions } from '@retouch/core';
+import { createRetouch, type RetouchOptions } from '@retouch/core';
+import { createHttpClient } from '@retouch/core/provider-utils';
 import { laneLimitsSchema } from '@retouch/core/schemas';
 import { describe, expect, test } from 'vitest';
 import { createFakeProvider } from './support/fake-provider.ts';

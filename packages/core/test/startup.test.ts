@@ -10,9 +10,10 @@ test("importing @retouch/core does not load Node's fetch implementation; the fir
   // A program that imports Retouch and has not sent anything should not pay for the HTTP stack at
   // start-up. Node lists the internal modules it has loaded; its fetch lives in undici.
   const script = `
-    const core = await import('@retouch/core');
+    await import('@retouch/core');
+    const kit = await import('@retouch/core/provider-utils');
     const atImport = process.moduleLoadList.some((name) => name.includes('undici'));
-    const http = core.createHttpClient({ provider: 'probe', baseURL: 'http://127.0.0.1:9', apiKey: 'probe-key-123456' });
+    const http = kit.createHttpClient({ provider: 'probe', baseURL: 'http://127.0.0.1:9', apiKey: 'probe-key-123456' });
     await http.request({ method: 'GET', path: '/' }).catch(() => undefined);
     const afterRequest = process.moduleLoadList.some((name) => name.includes('undici'));
     console.log(JSON.stringify({ atImport, afterRequest }));
@@ -31,13 +32,15 @@ test("importing @retouch/core does not load Node's fetch implementation; the fir
  * process and records every module it resolves.
  */
 const packagesDirectory = fileURLToPath(new URL('../../', import.meta.url));
-const entry = (name: string) => pathToFileURL(`${packagesDirectory}${name}/src/index.ts`).href;
+const entry = (name: string, file = 'index') =>
+  pathToFileURL(`${packagesDirectory}${name}/src/${file}.ts`).href;
 
 /** Runs `code` after importing core (as `core`) and both providers: what was resolved before and after. */
 async function resolvedAround(code: string): Promise<{ atImport: Resolution[]; afterCall: Resolution[] }> {
   const { resolutions, extra } = await probeModules<number>({
     code: `
       const core = await import(${JSON.stringify(entry('core'))});
+      const kit = await import(${JSON.stringify(entry('core', 'provider-utils'))});
       await import(${JSON.stringify(entry('provider-oxen'))});
       await import(${JSON.stringify(entry('provider-edenai'))});
       const atImport = probe.resolutions.length;
@@ -51,7 +54,7 @@ async function resolvedAround(code: string): Promise<{ atImport: Resolution[]; a
 
 test('importing core and both providers loads no zod; the first call that checks a request does', async () => {
   const { atImport, afterCall } = await resolvedAround(`
-    await core.normalizeEditRequest({ model: 'oxen:qwen-image-edit', prompt: 'add a hat', images: ['https://example.com/cat.png'] });
+    await kit.normalizeEditRequest({ model: 'oxen:qwen-image-edit', prompt: 'add a hat', images: ['https://example.com/cat.png'] });
   `);
   // The probe did import the three packages (a broken probe would see nothing at all).
   expect(atImport.some(({ url }) => url.endsWith('/core/src/dispatcher/create-retouch.ts'))).toBe(true);

@@ -2,7 +2,7 @@
  * Eden AI v3 wire format: the host, the paths and the shapes this package sends. The schemas of what
  * it reads are in `edenai-wire.ts`, loaded by {@link loadWire} with the first call that needs them.
  */
-import { type LazyModule, lazyModule } from '@retouch/core';
+import { type LazyModule, lazyModule } from '@retouch/core/provider-utils';
 
 /** Eden AI's production API origin. */
 export const EDENAI_BASE_URL = 'https://api.edenai.run';

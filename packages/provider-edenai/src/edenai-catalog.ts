@@ -1,4 +1,5 @@
-import { ApiCallError, type Cost, type HttpClient, type ModelInfo, roundUsd } from '@retouch/core';
+import { ApiCallError, type Cost, type ModelInfo, roundUsd } from '@retouch/core';
+import type { HttpClient } from '@retouch/core/provider-utils';
 import { EDENAI_PATHS, loadWire } from './edenai-api.ts';
 import { isImageEditModel, toModelInfo } from './edenai-models.ts';
 

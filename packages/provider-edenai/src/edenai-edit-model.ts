@@ -1,30 +1,32 @@
 import {
   ApiCallError,
-  abortable,
   type Cost,
-  createGeneratedImage,
   type EditWarning,
   GenerationFailedError,
-  type HttpClient,
   InvalidRequestError,
   InvalidResponseError,
-  imageToBlob,
-  imageToDataUrl,
   type LaneLimits,
   type ModelCapabilities,
   type ModelInfo,
-  mediaTypeForFormat,
   type NormalizedEditRequest,
+  type ProviderAdapter,
+  RetouchError,
+  roundUsd,
+} from '@retouch/core';
+import {
+  abortable,
+  createGeneratedImage,
+  type HttpClient,
+  imageToBlob,
+  imageToDataUrl,
+  mediaTypeForFormat,
   type NormalizedImage,
   type PreparedEdit,
-  type ProviderAdapter,
   type ProviderCall,
   type ProviderContext,
   type ProviderEditOutput,
-  RetouchError,
-  roundUsd,
   sniffImageMediaType,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { EDENAI_PATHS, type EdenAIImageRef, loadWire } from './edenai-api.ts';
 import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';

@@ -3,8 +3,8 @@ import {
   type EditWarning,
   InvalidRequestError,
   type NormalizedEditRequest,
-  type NormalizedImage,
 } from '@retouch/core';
+import type { NormalizedImage } from '@retouch/core/provider-utils';
 import type { EdenAIImageRef } from './edenai-api.ts';
 import {
   type EdenAITransport,

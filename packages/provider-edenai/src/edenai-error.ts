@@ -1,4 +1,4 @@
-import { type ProviderErrorInfo, redact, secondsToMs } from '@retouch/core';
+import { type ProviderErrorInfo, redact, secondsToMs } from '@retouch/core/provider-utils';
 
 /**
  * Reads every error body shape Eden AI v3 is documented to send, so the HTTP layer can raise the

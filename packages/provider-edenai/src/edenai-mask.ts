@@ -1,11 +1,5 @@
-import {
-  type EditWarning,
-  InvalidRequestError,
-  imageSize,
-  imageToBlob,
-  imageToBytes,
-  type NormalizedImage,
-} from '@retouch/core';
+import { type EditWarning, InvalidRequestError } from '@retouch/core';
+import { imageSize, imageToBlob, imageToBytes, type NormalizedImage } from '@retouch/core/provider-utils';
 import type { DecodedPng } from 'fast-png';
 
 /*

@@ -1,12 +1,10 @@
+import { type ModelInfo, type ProviderAdapter, RetouchError } from '@retouch/core';
 import {
   createHttpClient,
   type HttpClient,
   loadApiKey,
-  type ModelInfo,
-  type ProviderAdapter,
   type ProviderContext,
-  RetouchError,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { EDENAI_BASE_URL } from './edenai-api.ts';
 import { EdenAIEditModel } from './edenai-edit-model.ts';
 import {

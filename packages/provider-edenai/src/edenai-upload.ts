@@ -1,7 +1,5 @@
+import { ApiCallError, type ApiCallErrorOptions, type EditWarning } from '@retouch/core';
 import {
-  ApiCallError,
-  type ApiCallErrorOptions,
-  type EditWarning,
   extensionFor,
   type HttpClient,
   imageContentHash,
@@ -10,7 +8,7 @@ import {
   isLocalImage,
   type NormalizedImage,
   sha256Hex,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { EDENAI_PATHS, loadWire } from './edenai-api.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 

@@ -1,6 +1,6 @@
 // Loaded by the first call that reads an answer from Eden (see `loadWire`), not at import: zod costs
 // about 50 ms and 15 MiB to load, which a program's cold start should not pay before it calls Eden.
-import { lazySchema } from '@retouch/core';
+import { lazySchema } from '@retouch/core/provider-utils';
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,5 @@
-import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
+import { type EditRequest, InvalidRequestError } from '@retouch/core';
+import { normalizeEditRequest } from '@retouch/core/provider-utils';
 import { describe, expect, test } from 'vitest';
 import { editFormFields, editJsonBody, mapEditOptions, planEdenAIEdit } from '../src/edenai-edit-plan.ts';
 import { edenaiModelFamily, isImageEditModel, readPerImagePrice, toModelInfo } from '../src/edenai-models.ts';

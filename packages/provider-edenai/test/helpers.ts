@@ -5,12 +5,11 @@ import {
   createRetouch,
   type EditRequest,
   type EditResult,
-  normalizeEditRequest,
   type ProviderAdapter,
-  type ProviderEditOutput,
   type Retouch,
   type RetouchOptions,
 } from '@retouch/core';
+import { normalizeEditRequest, type ProviderEditOutput } from '@retouch/core/provider-utils';
 import { createTestImage, type RecordedRequest } from '@retouch/simulator';
 
 /**

@@ -3,7 +3,7 @@
  * completion event's name and Oxen's times. The schemas themselves are in `oxen-wire.ts`, which the
  * first call that needs them loads (`loadOxenWire`), so importing the provider does not load zod.
  */
-import { type LazyModule, lazyModule } from '@retouch/core';
+import { type LazyModule, lazyModule } from '@retouch/core/provider-utils';
 
 export type {
   OxenCompletedEvent,

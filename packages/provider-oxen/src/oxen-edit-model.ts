@@ -1,17 +1,14 @@
+import { type EditWarning, InvalidResponseError, RetouchError, roundUsd } from '@retouch/core';
 import {
   createGeneratedImage,
-  type EditWarning,
-  InvalidResponseError,
   type JobWatch,
   type ProviderCall,
   type ProviderContext,
   type ProviderEditOutput,
   type ProviderJobStatus,
   type ProviderJobSubmission,
-  RetouchError,
-  roundUsd,
   type WatchOptions,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
 import { checkOxenRequest, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';

@@ -2,12 +2,10 @@ import {
   type Cost,
   type EditWarning,
   type EditWarningOption,
-  imageToDataUrl,
-  isLocalImage,
   type NormalizedEditRequest,
-  type NormalizedImage,
   roundUsd,
 } from '@retouch/core';
+import { imageToDataUrl, isLocalImage, type NormalizedImage } from '@retouch/core/provider-utils';
 import type { OxenParameter } from './oxen-api.ts';
 import { oxenModeOf } from './oxen-edit-options.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';

@@ -2,9 +2,9 @@ import {
   ApiCallError,
   GenerationFailedError,
   InsufficientCreditsError,
-  type ProviderErrorInfo,
   type RetouchError,
 } from '@retouch/core';
+import type { ProviderErrorInfo } from '@retouch/core/provider-utils';
 
 const MODEL_NOT_FOUND = /model not found/i;
 const INPUT_NOT_DOWNLOADABLE = /403 Client Error|Forbidden for url|Client Error: .* for url/i;

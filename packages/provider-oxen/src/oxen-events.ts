@@ -1,4 +1,4 @@
-import { backoffDelay, delay, type HttpClient } from '@retouch/core';
+import { backoffDelay, delay, type HttpClient } from '@retouch/core/provider-utils';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { loadOxenWire, OXEN_COMPLETED_EVENT, type OxenCompletedEvent, type OxenWire } from './oxen-api.ts';
 

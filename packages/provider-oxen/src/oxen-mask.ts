@@ -1,4 +1,5 @@
-import { type EditWarning, isLocalImage, type NormalizedImage } from '@retouch/core';
+import type { EditWarning } from '@retouch/core';
+import { isLocalImage, type NormalizedImage } from '@retouch/core/provider-utils';
 
 /**
  * What to tell the caller about the mask an Oxen edit sends. Oxen's `mask_url` takes the neutral

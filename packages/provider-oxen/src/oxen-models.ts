@@ -1,8 +1,6 @@
 import {
   ApiCallError,
   AuthenticationError,
-  abortable,
-  type HttpClient,
   InvalidRequestError,
   MAX_INPUT_IMAGES,
   MAX_OUTPUTS,
@@ -10,6 +8,7 @@ import {
   type ModelInfo,
   type ModelPricing,
 } from '@retouch/core';
+import { abortable, type HttpClient } from '@retouch/core/provider-utils';
 import { loadOxenWire, type OxenModel, type OxenParameter, type OxenPricing } from './oxen-api.ts';
 
 /** What the adapter knows of one model's parameters, from its schema or the built-in table. */

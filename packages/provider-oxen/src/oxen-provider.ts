@@ -1,22 +1,24 @@
 import {
   type Cost,
+  type ModelCapabilities,
+  type ModelInfo,
+  type NormalizedEditRequest,
+  type ProviderAdapter,
+  RetouchError,
+} from '@retouch/core';
+import {
   createHttpClient,
   type HttpClient,
   type JobWatch,
   loadApiKey,
-  type ModelCapabilities,
-  type ModelInfo,
-  type NormalizedEditRequest,
   type PreparedEdit,
-  type ProviderAdapter,
   type ProviderCall,
   type ProviderContext,
   type ProviderEditOutput,
   type ProviderJobStatus,
   type ProviderJobSubmission,
-  RetouchError,
   type WatchOptions,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { createOxenEditModel } from './oxen-edit-model.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
 import { parseOxenErrorBody } from './oxen-error.ts';

@@ -1,15 +1,17 @@
 import {
   type Cost,
-  createGeneratedImage,
   type EditWarning,
   type GeneratedImage,
-  type HttpClient,
   InvalidRequestError,
   InvalidResponseError,
-  mediaTypeForFormat,
-  type ProviderJobStatus,
   roundUsd,
 } from '@retouch/core';
+import {
+  createGeneratedImage,
+  type HttpClient,
+  mediaTypeForFormat,
+  type ProviderJobStatus,
+} from '@retouch/core/provider-utils';
 import {
   loadOxenWire,
   type OxenCompletedEvent,

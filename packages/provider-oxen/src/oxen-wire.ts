@@ -1,5 +1,6 @@
 // Loaded by the first call that needs it, not at import: zod costs about 50 ms and 15 MiB on a cold start.
-import { lazySchema, type RequestIssue } from '@retouch/core';
+import type { RequestIssue } from '@retouch/core';
+import { lazySchema } from '@retouch/core/provider-utils';
 import { z } from 'zod';
 import type { ParsedOxenOptions } from './oxen-provider-options.ts';
 

@@ -1,15 +1,12 @@
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createRetouch, type EditRequest, type Retouch, type RetouchOptions } from '@retouch/core';
 import {
-  createRetouch,
-  type EditRequest,
   normalizeEditRequest,
   type ProviderCall,
   type ProviderContext,
   type ProviderJobStatus,
-  type Retouch,
-  type RetouchOptions,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import {
   createTestImage,
   type OxenSimulator,

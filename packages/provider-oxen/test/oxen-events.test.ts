@@ -1,4 +1,5 @@
-import { JobCancelledError, type ProviderJobStatus } from '@retouch/core';
+import { JobCancelledError } from '@retouch/core';
+import type { ProviderJobStatus } from '@retouch/core/provider-utils';
 import { describe, expect, test } from 'vitest';
 import { call, client, context, provider, proxy, received, simulator, until } from './helpers.ts';
 

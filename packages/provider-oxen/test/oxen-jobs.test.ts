@@ -1,4 +1,5 @@
-import { InvalidRequestError, JobCancelledError, sniffImageMediaType } from '@retouch/core';
+import { InvalidRequestError, JobCancelledError } from '@retouch/core';
+import { sniffImageMediaType } from '@retouch/core/provider-utils';
 import { describe, expect, test } from 'vitest';
 import { call, client, context, provider, received, settled, simulator, until } from './helpers.ts';
 

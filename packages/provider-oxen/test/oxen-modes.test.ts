@@ -1,4 +1,5 @@
-import { normalizeEditRequest, sniffImageMediaType, TimeoutError } from '@retouch/core';
+import { TimeoutError } from '@retouch/core';
+import { normalizeEditRequest, sniffImageMediaType } from '@retouch/core/provider-utils';
 import { describe, expect, test } from 'vitest';
 import {
   bodies,

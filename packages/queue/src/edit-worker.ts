@@ -13,8 +13,8 @@ import {
   RetouchError,
   type RetouchOptions,
   type RetouchStats,
-  redact,
 } from '@retouch/core';
+import { redact } from '@retouch/core/provider-utils';
 import { type Job, WaitingError, Worker } from 'bullmq';
 import { bullPrefix, DEFAULT_QUEUE_NAME } from './edit-queue.ts';
 import { PossiblyBilledError } from './errors/possibly-billed-error.ts';

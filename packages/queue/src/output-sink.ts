@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { extensionFor, RetouchError } from '@retouch/core';
+import { RetouchError } from '@retouch/core';
+import { extensionFor } from '@retouch/core/provider-utils';
 
 /** One output image handed to an {@link OutputSink}. */
 export interface OutputImage {

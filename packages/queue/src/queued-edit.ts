@@ -1,11 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  type EditJobSnapshot,
-  type EditRequest,
-  InvalidRequestError,
-  normalizeEditRequest,
-  sniffImageMediaType,
-} from '@retouch/core';
+import { type EditJobSnapshot, type EditRequest, InvalidRequestError } from '@retouch/core';
+import { normalizeEditRequest, sniffImageMediaType } from '@retouch/core/provider-utils';
 import { editJobSnapshotSchema } from '@retouch/core/schemas';
 import { z } from 'zod';
 

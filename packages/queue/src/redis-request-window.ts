@@ -1,4 +1,5 @@
-import { RateLimitError, type RequestGate, type RequestOutcome } from '@retouch/core';
+import { RateLimitError } from '@retouch/core';
+import type { RequestGate, RequestOutcome } from '@retouch/core/provider-utils';
 import type { Redis } from 'ioredis';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
+import { type EditRequest, InvalidRequestError } from '@retouch/core';
+import { normalizeEditRequest } from '@retouch/core/provider-utils';
 import { PROVIDERS } from '../args.ts';
 import { UsageError } from '../usage-error.ts';
 

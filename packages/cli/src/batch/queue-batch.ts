@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { imageSize } from '@retouch/core';
+import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
 import type { RunError, SavedImage } from '../results.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';

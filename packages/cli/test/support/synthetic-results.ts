@@ -1,6 +1,6 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { imageSize } from '@retouch/core';
+import { imageSize } from '@retouch/core/provider-utils';
 import { createTestImage } from '@retouch/simulator';
 import { type CompareResults, type CompareRun, type RowIdentity, summarizeRuns } from '../../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../../src/sample.ts';

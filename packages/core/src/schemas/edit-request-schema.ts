@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ASPECT_RATIO_PATTERN,
   type EDIT_OPTION_KEYS,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EditResult, EditWarningOption } from '../edit-result.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkLaneLimits } from '../check-lane-limits.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { describeProblem } from '../option-rules.ts';

@@ -6,20 +6,22 @@
  */
 import {
   ApiCallError,
-  createGeneratedImage,
   type EditWarning,
   GenerationFailedError,
   InsufficientCreditsError,
   type LaneLimits,
   type NormalizedEditRequest,
   type ProviderAdapter,
-  type ProviderCall,
-  type ProviderEditOutput,
-  type ProviderJobStatus,
   RateLimitError,
   type RetouchError,
   TimeoutError,
 } from '@retouch/core';
+import {
+  createGeneratedImage,
+  type ProviderCall,
+  type ProviderEditOutput,
+  type ProviderJobStatus,
+} from '@retouch/core/provider-utils';
 
 /** A 1×1 PNG. */
 export const TINY_PNG_BASE64 =

@@ -5,14 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GenerationFailedError, type ProviderAdapter } from '@retouch/core';
 import {
   createGeneratedImage,
   createHttpClient,
-  GenerationFailedError,
-  type ProviderAdapter,
   type ProviderJobStatus,
   secondsToMs,
-} from '@retouch/core';
+} from '@retouch/core/provider-utils';
 import { TINY_PNG_BASE64 } from './fake-provider.ts';
 
 /** The routes of the scripted server. */

@@ -7,13 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createGeneratedImage,
-  createHttpClient,
-  GenerationFailedError,
-  type ProviderAdapter,
-  secondsToMs,
-} from '@retouch/core';
+import { GenerationFailedError, type ProviderAdapter } from '@retouch/core';
+import { createGeneratedImage, createHttpClient, secondsToMs } from '@retouch/core/provider-utils';
 
 /** A 1×1 PNG. */
 export const TINY_PNG_BASE64 =

@@ -12,7 +12,7 @@ import {
   roundUsd,
   type WatchOptions,
 } from '@retouch/core';
-import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
+import { loadOxenWire, OXEN_PATHS, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { refineOxenError } from './oxen-error.ts';
@@ -79,7 +79,7 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
       try {
         const response = await call.http.request({
           method: 'POST',
-          path: '/api/ai/images/edit',
+          path: OXEN_PATHS.imageEdit,
           json: body,
           schema: oxenEditResponseSchema,
           signal: call.signal,

@@ -1,6 +1,12 @@
 import { backoffDelay, delay, type HttpClient } from '@retouch/core';
 import type { EventSourceMessage } from 'eventsource-parser';
-import { loadOxenWire, OXEN_COMPLETED_EVENT, type OxenCompletedEvent, type OxenWire } from './oxen-api.ts';
+import {
+  loadOxenWire,
+  OXEN_COMPLETED_EVENT,
+  OXEN_PATHS,
+  type OxenCompletedEvent,
+  type OxenWire,
+} from './oxen-api.ts';
 
 /** A `media_generation_completed` event: how a generation ended, as Oxen announced it. */
 export type OxenCompletion = OxenCompletedEvent & { status: 'succeeded' | 'failed' };
@@ -239,7 +245,7 @@ export class OxenEventStream {
         let body: ReadableStream<Uint8Array>;
         this.#connecting = true;
         try {
-          ({ body } = await http.stream({ path: '/api/events', signal: connection.signal }));
+          ({ body } = await http.stream({ path: OXEN_PATHS.events, signal: connection.signal }));
         } catch {
           // Enqueues go ahead without the stream; the dispatcher polls their jobs until it is back.
           this.#connecting = false;

@@ -10,7 +10,13 @@ import {
   type ModelInfo,
   type ModelPricing,
 } from '@retouch/core';
-import { loadOxenWire, type OxenModel, type OxenParameter, type OxenPricing } from './oxen-api.ts';
+import {
+  loadOxenWire,
+  OXEN_PATHS,
+  type OxenModel,
+  type OxenParameter,
+  type OxenPricing,
+} from './oxen-api.ts';
 
 /** What the adapter knows of one model's parameters, from its schema or the built-in table. */
 export interface OxenModelSpec {
@@ -272,7 +278,7 @@ export class OxenModelCatalog {
     const { oxenModelListSchema, parseOxenModel } = await loadOxenWire();
     const response = await options.http.request({
       method: 'GET',
-      path: '/api/ai/models',
+      path: OXEN_PATHS.models,
       schema: oxenModelListSchema,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -295,7 +301,7 @@ export class OxenModelCatalog {
     try {
       const response = await http.request({
         method: 'GET',
-        path: `/api/ai/models/${encodeURIComponent(modelId)}`,
+        path: OXEN_PATHS.model(modelId),
         timeoutMs: LOOKUP_TIMEOUT_MS,
       });
       const model = parseOxenModel(unwrapModel(response.data));

@@ -17,6 +17,7 @@ import {
   RetouchError,
   type WatchOptions,
 } from '@retouch/core';
+import { OXEN_BASE_URL } from './oxen-api.ts';
 import { createOxenEditModel } from './oxen-edit-model.ts';
 import type { OxenMode } from './oxen-edit-options.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
@@ -153,7 +154,6 @@ export interface OxenProvider extends ProviderAdapter<OxenEditPlan> {
   close(): Promise<void>;
 }
 
-const DEFAULT_BASE_URL = 'https://hub.oxen.ai';
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const DEFAULT_WHILE_WATCHED_MS = 30_000;
@@ -191,10 +191,10 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     DEFAULT_WHILE_WATCHED_MS,
   );
   const syncTimeoutMs = positive('syncTimeoutMs', settings.syncTimeoutMs, DEFAULT_SYNC_TIMEOUT_MS);
-  const baseURL = settings.baseURL ?? DEFAULT_BASE_URL;
+  const baseURL = settings.baseURL ?? OXEN_BASE_URL;
   if (!/^https?:\/\/[^/]/i.test(baseURL) || !URL.canParse(baseURL)) {
     throw new RetouchError({
-      message: `createOxen: baseURL must be an http(s) URL such as "${DEFAULT_BASE_URL}"`,
+      message: `createOxen: baseURL must be an http(s) URL such as "${OXEN_BASE_URL}"`,
     });
   }
   const http = createHttpClient({

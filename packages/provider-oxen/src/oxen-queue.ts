@@ -12,6 +12,7 @@ import {
 } from '@retouch/core';
 import {
   loadOxenWire,
+  OXEN_PATHS,
   type OxenCompletedEvent,
   type OxenGenerationStatus,
   oxenTimeToEpochMs,
@@ -78,7 +79,7 @@ export async function enqueue(options: {
   try {
     const response = await options.http.request({
       method: 'POST',
-      path: '/api/ai/queue',
+      path: OXEN_PATHS.queue,
       json: options.body,
       schema: oxenEnqueueResponseSchema,
       signal: options.signal,
@@ -101,7 +102,7 @@ export async function readGeneration(options: {
   const { oxenGenerationStatusSchema } = await loadOxenWire();
   const response = await options.http.request({
     method: 'GET',
-    path: `/api/ai/queue/${encodeURIComponent(options.generationId)}`,
+    path: OXEN_PATHS.queuedGeneration(options.generationId),
     schema: oxenGenerationStatusSchema,
     signal: options.signal,
   });
@@ -117,7 +118,7 @@ export async function cancelGeneration(options: {
   const { oxenCancelResponseSchema } = await loadOxenWire();
   await options.http.request({
     method: 'DELETE',
-    path: `/api/ai/queue/${encodeURIComponent(options.generationId)}`,
+    path: OXEN_PATHS.queuedGeneration(options.generationId),
     schema: oxenCancelResponseSchema,
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -132,7 +133,7 @@ export async function readGenerationCost(options: {
   const { oxenGenerationRecordSchema } = await loadOxenWire();
   const response = await options.http.request({
     method: 'GET',
-    path: `/api/ai/generations/${encodeURIComponent(options.generationId)}`,
+    path: OXEN_PATHS.generation(options.generationId),
     schema: oxenGenerationRecordSchema,
     signal: options.signal,
   });

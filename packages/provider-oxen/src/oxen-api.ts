@@ -36,6 +36,7 @@ export type {
   OxenModel,
   OxenParameter,
   OxenPricing,
+  ParsedOxenOptions,
 } from './oxen-wire.ts';
 
 /** The schemas of Oxen's wire format and the checks that run them. */

@@ -1,5 +1,5 @@
 import { InvalidRequestError, type NormalizedEditRequest, type RequestIssue } from '@retouch/core';
-import { loadOxenWire, type OxenWire } from './oxen-api.ts';
+import { loadOxenWire, type OxenWire, type ParsedOxenOptions } from './oxen-api.ts';
 
 /**
  * How the adapter runs an edit on Oxen.
@@ -40,16 +40,6 @@ export interface OxenProviderOptions {
   reportCost?: boolean;
   /** Any other key is a model parameter in the model's own spelling, e.g. `guidance` or `safety_tolerance`. */
   [parameter: string]: unknown;
-}
-
-/** `providerOptions.oxen`, parsed: the adapter's own options, and the model parameters. */
-export interface ParsedOxenOptions {
-  mode?: OxenMode | undefined;
-  targetNamespace?: string | undefined;
-  responseFormat?: 'url' | 'b64_json' | undefined;
-  reportCost?: boolean | undefined;
-  /** Every other key: a model parameter in the model's own spelling. */
-  parameters: Record<string, unknown>;
 }
 
 /** Body fields the adapter owns; setting them through provider options would bypass its checks. */

@@ -8,8 +8,8 @@ import {
   type NormalizedImage,
   roundUsd,
 } from '@retouch/core';
-import type { OxenParameter } from './oxen-api.ts';
-import { type OxenMode, oxenModeOf, type ParsedOxenOptions } from './oxen-edit-options.ts';
+import type { OxenParameter, ParsedOxenOptions } from './oxen-api.ts';
+import { type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';
 import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
 

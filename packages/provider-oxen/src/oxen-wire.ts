@@ -1,7 +1,6 @@
 // Loaded by the first call that needs it, not at import: zod costs about 50 ms and 15 MiB on a cold start.
 import { lazySchema, type RequestIssue } from '@retouch/core';
 import { z } from 'zod';
-import type { ParsedOxenOptions } from './oxen-edit-options.ts';
 
 /*
  * The Oxen.ai wire format, limited to the fields the adapter reads, and the checks that run on it.
@@ -220,6 +219,19 @@ export const oxenProviderOptionsSchema = lazySchema(() =>
     reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
   }),
 );
+
+/** The adapter's own options of `providerOptions.oxen`, as the schema reads them. */
+type NamedOxenOptions = z.infer<typeof oxenProviderOptionsSchema>;
+
+/** `providerOptions.oxen`, parsed: the adapter's own options, and the model parameters. */
+export interface ParsedOxenOptions {
+  mode?: NamedOxenOptions['mode'] | undefined;
+  targetNamespace?: string | undefined;
+  responseFormat?: NamedOxenOptions['responseFormat'] | undefined;
+  reportCost?: boolean | undefined;
+  /** Every other key: a model parameter in the model's own spelling. */
+  parameters: Record<string, unknown>;
+}
 
 /** `providerOptions.oxen` parsed into the adapter's options and the model parameters, or its issues. */
 export function parseOxenProviderOptions(

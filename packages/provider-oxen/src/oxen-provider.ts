@@ -18,13 +18,11 @@ import {
   type WatchOptions,
 } from '@retouch/core';
 import { OXEN_BASE_URL } from './oxen-api.ts';
-import { createOxenEditModel } from './oxen-edit-model.ts';
+import { OxenEditModel } from './oxen-edit-model.ts';
 import type { OxenMode } from './oxen-edit-options.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
 import { parseOxenErrorBody } from './oxen-error.ts';
 import type { OxenEventStreamOptions } from './oxen-events.ts';
-
-export type { OxenMode } from './oxen-edit-options.ts';
 
 /** Options of {@link createOxen}. */
 export interface OxenProviderSettings {
@@ -212,21 +210,15 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   });
-  const model = createOxenEditModel({
+  return new OxenEditModel({
+    http,
     mode,
+    polling: { intervalMs, maxIntervalMs, whileWatchedMs },
     targetNamespace: settings.targetNamespace,
     reportCost: settings.reportCost ?? false,
     syncTimeoutMs,
     events: settings.events ?? {},
   });
-  return {
-    id: 'oxen',
-    specificationVersion: 2,
-    http,
-    mode,
-    polling: { intervalMs, maxIntervalMs, whileWatchedMs },
-    ...model,
-  };
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -236,3 +228,14 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   }
   return value;
 }
+
+/**
+ * The default Oxen provider: `sse` mode, key from `OXEN_API_KEY`. The key is read at first use, so
+ * importing this never throws.
+ *
+ * @example
+ * import { createRetouch } from '@retouch/core';
+ * import { oxen } from '@retouch/provider-oxen';
+ * const retouch = createRetouch({ providers: [oxen] });
+ */
+export const oxen: OxenProvider = createOxen();

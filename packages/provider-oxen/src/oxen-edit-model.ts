@@ -1,9 +1,6 @@
 import {
   type Cost,
-  createGeneratedImage,
-  type EditWarning,
   type HttpClient,
-  InvalidResponseError,
   type JobWatch,
   type ModelCapabilities,
   type ModelInfo,
@@ -19,10 +16,9 @@ import {
   roundUsd,
   type WatchOptions,
 } from '@retouch/core';
-import { loadOxenWire, OXEN_PATHS, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
+import { oxenTimeToEpochMs } from './oxen-api.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
-import { refineOxenError } from './oxen-error.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
 import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
 import {
@@ -30,7 +26,6 @@ import {
   enqueue,
   foldGenerations,
   joinJobId,
-  mediaTypeOf,
   OxenJobContexts,
   partFromEvent,
   partFromRow,
@@ -39,6 +34,7 @@ import {
   splitJobId,
   withGenerations,
 } from './oxen-queue.ts';
+import { runOxenSyncEdit } from './oxen-sync-edit.ts';
 
 /** The provider id. */
 const PROVIDER = 'oxen';
@@ -116,51 +112,9 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
     return { plan, warnings: [...plan.warnings] };
   }
 
-  /**
-   * Sync mode. Oxen's edit endpoint makes one image per request (its `n` is in the older OpenAPI
-   * fragment only), so `n` images are `n` requests, each waiting for room in the lane's window on its
-   * own; the result holds the images of those that succeeded.
-   */
+  /** Sync mode: one blocking request per output image (see `oxen-sync-edit.ts`). */
   async edit(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
-    const plan = planOf(call.plan);
-    const { oxenEditResponseSchema } = loadOxenWire.loaded() ?? (await loadOxenWire());
-    const body = await encodeOxenBody(plan, { mode: 'edit' });
-    // The edit's deadline is not taken off this timeout: the call's signal aborts at the deadline. A
-    // timeout of the time left would be a different length for every request, and a timer of a new
-    // length costs the runtime a timer list of its own.
-    const timeoutMs = this.#settings.syncTimeoutMs;
-    const editOnce = async (): Promise<OxenEditResponse> => {
-      try {
-        const response = await call.http.request({
-          method: 'POST',
-          path: OXEN_PATHS.imageEdit,
-          json: body,
-          schema: oxenEditResponseSchema,
-          signal: call.signal,
-          timeoutMs,
-        });
-        return response.data;
-      } catch (error) {
-        throw refineOxenError(error);
-      }
-    };
-    let responses: OxenEditResponse[];
-    let failures: unknown[] = [];
-    if (call.request.n === 1) {
-      responses = [await editOnce()];
-    } else {
-      const attempts = await Promise.allSettled(Array.from({ length: call.request.n }, editOnce));
-      responses = attempts
-        .filter(
-          (attempt): attempt is PromiseFulfilledResult<OxenEditResponse> => attempt.status === 'fulfilled',
-        )
-        .map((attempt) => attempt.value);
-      failures = attempts
-        .filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected')
-        .map((attempt) => attempt.reason as unknown);
-    }
-    if (responses.length === 0) throw failures[0];
-    return syncEditOutput({ responses, failures, plan, http: call.http, n: call.request.n });
+    return runOxenSyncEdit({ call, plan: planOf(call.plan), timeoutMs: this.#settings.syncTimeoutMs });
   }
 
   /**
@@ -325,53 +279,6 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
   }
 }
 
-/** A sync edit's result: the images of every answered request, with a warning for the failed ones. */
-function syncEditOutput(options: {
-  responses: OxenEditResponse[];
-  failures: unknown[];
-  plan: OxenEditPlan;
-  /** The call's client: a later download of a result is paced by the lane too. */
-  http: HttpClient;
-  n: number;
-}): ProviderEditOutput {
-  const { responses, failures, plan } = options;
-  const warnings: EditWarning[] = [];
-  if (failures.length > 0) {
-    warnings.push({
-      type: 'other',
-      message: `${failures.length} of ${options.n} edit requests failed (${errorMessage(failures[0])}); the result holds the other ${responses.length}`,
-    });
-  }
-  const images = responses.flatMap((response) =>
-    response.images.map((item, index) => {
-      if (item.url === undefined && item.b64_json === undefined) {
-        throw new InvalidResponseError({
-          message: 'oxen: an output image has neither url nor b64_json',
-          provider: PROVIDER,
-          path: `images.${index}`,
-        });
-      }
-      const mediaType = mediaTypeOf(item.url, plan.outputFormat);
-      return createGeneratedImage({
-        provider: PROVIDER,
-        ...(item.url !== undefined ? { url: item.url } : {}),
-        ...(item.b64_json !== undefined ? { base64: item.b64_json } : {}),
-        ...(mediaType ? { mediaType } : {}),
-        http: options.http,
-      });
-    }),
-  );
-  const cost = plan.costPerImage
-    ? { usd: roundUsd(plan.costPerImage.usd * images.length), source: 'estimated' as const }
-    : undefined;
-  return {
-    images,
-    ...(cost ? { cost } : {}),
-    warnings,
-    raw: responses.length === 1 ? responses[0] : responses,
-  };
-}
-
 /** The call's plan; `prepare` makes it, and the dispatcher hands it back. */
 function planOf(plan: OxenEditPlan | undefined): OxenEditPlan {
   if (plan === undefined) {
@@ -380,8 +287,4 @@ function planOf(plan: OxenEditPlan | undefined): OxenEditPlan {
     });
   }
   return plan;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

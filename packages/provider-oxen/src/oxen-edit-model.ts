@@ -20,7 +20,8 @@ import { oxenTimeToEpochMs } from './oxen-api.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
-import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
+import { OxenModelCatalog } from './oxen-model-catalog.ts';
+import { capabilitiesOf, modelInfoOf } from './oxen-model-info.ts';
 import {
   cancelGeneration,
   enqueue,

@@ -11,7 +11,8 @@ import {
 import type { OxenParameter, ParsedOxenOptions } from './oxen-api.ts';
 import { type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';
-import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
+import { type OxenModelSpec, typesOf } from './oxen-models.ts';
+import { isTierEnum, tierForSize } from './oxen-resolution-tiers.ts';
 
 /*
  * The pure mapping of a neutral request onto Oxen's wire format, driven by the model's parameter

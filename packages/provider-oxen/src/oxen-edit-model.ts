@@ -20,16 +20,14 @@ import { oxenTimeToEpochMs } from './oxen-api.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
+import { OxenJobContexts } from './oxen-job-contexts.ts';
+import { foldGenerations, partFromEvent, partFromRow } from './oxen-job-status.ts';
 import { OxenModelCatalog } from './oxen-model-catalog.ts';
 import { capabilitiesOf, modelInfoOf } from './oxen-model-info.ts';
 import {
   cancelGeneration,
   enqueue,
-  foldGenerations,
   joinJobId,
-  OxenJobContexts,
-  partFromEvent,
-  partFromRow,
   readGeneration,
   splitGenerations,
   splitJobId,

@@ -10,7 +10,7 @@ import {
 import { loadOxenWire, OXEN_PATHS, type OxenEditResponse } from './oxen-api.ts';
 import { encodeOxenBody, type OxenEditPlan } from './oxen-edit-plan.ts';
 import { refineOxenError } from './oxen-error.ts';
-import { mediaTypeOf } from './oxen-queue.ts';
+import { mediaTypeOf } from './oxen-job-status.ts';
 
 /** The provider id. */
 const PROVIDER = 'oxen';

@@ -57,10 +57,13 @@ export interface OxenEditModelSettings {
   mode: OxenMode;
   /** How often the dispatcher reads a job's status. */
   polling: OxenPolling;
+  /** The namespace billed when a request names none. */
   targetNamespace?: string | undefined;
+  /** Whether a queued job's billed cost is read back when a request does not say. */
   reportCost: boolean;
   /** The longest a sync request waits for its response. */
   syncTimeoutMs: number;
+  /** Tuning of the shared event stream. */
   events: OxenEventStreamOptions;
 }
 

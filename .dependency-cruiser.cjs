@@ -21,11 +21,16 @@ module.exports = {
       severity: 'error',
       comment:
         "Core's contract (request, result, job snapshot, option rules, their constants and schemas), the " +
-        'errors and the HTTP client sit below the dispatcher and import nothing from it. The package entry ' +
-        'is the one exception: it exports the dispatcher (createRetouch and its types) to apps.',
+        'errors and the HTTP client sit below the dispatcher and import nothing from it. The package entries ' +
+        'are the exception: the main one exports the dispatcher (createRetouch and its types) to apps, the ' +
+        "adapter kit its backoff rule, which an adapter's reconnects share.",
       from: {
         path: '^packages/core/src/',
-        pathNot: ['^packages/core/src/dispatcher/', '^packages/core/src/index[.]ts$'],
+        pathNot: [
+          '^packages/core/src/dispatcher/',
+          '^packages/core/src/index[.]ts$',
+          '^packages/core/src/provider-utils[.]ts$',
+        ],
       },
       to: { path: '^packages/core/src/dispatcher/' },
     },

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as core from '@retouch/core';
-import * as kit from '@retouch/core/provider-utils';
 import { type EditResult, InvalidResponseError, RetouchError, roundUsd, sumCosts } from '@retouch/core';
+import * as kit from '@retouch/core/provider-utils';
 import {
   createGeneratedImage,
   createHttpClient,

@@ -8,20 +8,7 @@
  *
  * @packageDocumentation
  */
-import { createOxen, type OxenProvider } from './oxen-provider.ts';
-
+export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';
-export { createOxen, type OxenProvider, type OxenProviderSettings } from './oxen-provider.ts';
-export type { OxenMode, OxenProviderOptions } from './oxen-provider-options.ts';
-
-/**
- * The default Oxen provider: `sse` mode, key from `OXEN_API_KEY`. The key is read at first use, so
- * importing this never throws.
- *
- * @example
- * import { createRetouch } from '@retouch/core';
- * import { oxen } from '@retouch/provider-oxen';
- * const retouch = createRetouch({ providers: [oxen] });
- */
-export const oxen: OxenProvider = createOxen();
+export { createOxen, type OxenProvider, type OxenProviderSettings, oxen } from './oxen-provider.ts';

@@ -1,9 +1,31 @@
 /*
- * What the adapter knows of Oxen's wire format without zod: the types of the parsed bodies, the
- * completion event's name and Oxen's times. The schemas themselves are in `oxen-wire.ts`, which the
- * first call that needs them loads (`loadOxenWire`), so importing the provider does not load zod.
+ * What the adapter knows of Oxen's wire format without zod: the host and the paths it calls, the
+ * types of the parsed bodies, the completion event's name and Oxen's times. The schemas themselves
+ * are in `oxen-wire.ts`, which the first call that needs them loads (`loadOxenWire`), so importing
+ * the provider does not load zod.
  */
 import { type LazyModule, lazyModule } from '@retouch/core/provider-utils';
+
+/** Oxen's production API origin. */
+export const OXEN_BASE_URL = 'https://hub.oxen.ai';
+
+/** Paths below the base URL; a path that names a generation or a model takes the id and encodes it. */
+export const OXEN_PATHS = {
+  /** Sync mode's edit, answered when the model is done (one image per request). */
+  imageEdit: '/api/ai/images/edit',
+  /** Enqueues generations (`POST`). */
+  queue: '/api/ai/queue',
+  /** One generation on the queue: its status (`GET`) or its cancellation (`DELETE`). */
+  queuedGeneration: (generationId: string): string => `/api/ai/queue/${encodeURIComponent(generationId)}`,
+  /** A generation's record, with its billed cost. */
+  generation: (generationId: string): string => `/api/ai/generations/${encodeURIComponent(generationId)}`,
+  /** The model catalogue. */
+  models: '/api/ai/models',
+  /** One model, with its parameter schema. */
+  model: (modelId: string): string => `/api/ai/models/${encodeURIComponent(modelId)}`,
+  /** The account's Server-Sent Events stream, which announces finished generations. */
+  events: '/api/events',
+} as const;
 
 export type {
   OxenCompletedEvent,
@@ -14,6 +36,7 @@ export type {
   OxenModel,
   OxenParameter,
   OxenPricing,
+  ParsedOxenOptions,
 } from './oxen-wire.ts';
 
 /** The schemas of Oxen's wire format and the checks that run them. */

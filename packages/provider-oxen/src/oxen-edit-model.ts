@@ -1,152 +1,136 @@
-import { type EditWarning, InvalidResponseError, RetouchError, roundUsd } from '@retouch/core';
 import {
-  createGeneratedImage,
-  type JobWatch,
-  type ProviderCall,
-  type ProviderContext,
-  type ProviderEditOutput,
-  type ProviderJobStatus,
-  type ProviderJobSubmission,
-  type WatchOptions,
+  type Cost,
+  type ModelCapabilities,
+  type ModelInfo,
+  type NormalizedEditRequest,
+  type ProviderAdapter,
+  RetouchError,
+  roundUsd,
+} from '@retouch/core';
+import type {
+  HttpClient,
+  JobWatch,
+  PreparedEdit,
+  ProviderCall,
+  ProviderContext,
+  ProviderEditOutput,
+  ProviderJobStatus,
+  ProviderJobSubmission,
+  WatchOptions,
 } from '@retouch/core/provider-utils';
-import { loadOxenWire, type OxenEditResponse, oxenTimeToEpochMs } from './oxen-api.ts';
-import { checkOxenRequest, oxenModeOf } from './oxen-edit-options.ts';
+import { oxenTimeToEpochMs } from './oxen-api.ts';
+import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
-import { refineOxenError } from './oxen-error.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
-import { capabilitiesOf, modelInfoOf, OxenModelCatalog } from './oxen-models.ts';
-import type { OxenProvider } from './oxen-provider.ts';
-import type { OxenMode } from './oxen-provider-options.ts';
+import { OxenJobContexts } from './oxen-job-contexts.ts';
+import { foldGenerations, partFromEvent, partFromRow } from './oxen-job-status.ts';
+import { OxenModelCatalog } from './oxen-model-catalog.ts';
+import { capabilitiesOf, modelInfoOf } from './oxen-model-info.ts';
 import {
   cancelGeneration,
   enqueue,
-  foldGenerations,
   joinJobId,
-  mediaTypeOf,
-  OxenJobContexts,
-  partFromEvent,
-  partFromRow,
   readGeneration,
   splitGenerations,
   splitJobId,
   withGenerations,
 } from './oxen-queue.ts';
+import { runOxenSyncEdit } from './oxen-sync-edit.ts';
 
-/** What the edit model needs from the provider's settings. */
-export interface OxenEditModelSettings {
-  /** The mode of a request that names none. */
-  mode: OxenMode;
-  targetNamespace?: string | undefined;
-  reportCost: boolean;
-  syncTimeoutMs: number;
-  events: OxenEventStreamOptions;
-}
-
-/** The adapter's methods: everything `createOxen` returns besides its settings. */
-export type OxenEditModel = Omit<OxenProvider, 'id' | 'specificationVersion' | 'http' | 'mode' | 'polling'>;
+/** The provider id. */
+const PROVIDER = 'oxen';
 
 /** The watch of a job that is not followed on the event stream: the dispatcher polls it. */
 const NOT_WATCHED: JobWatch = { live: false, stop: () => {} };
 
+/** How often the dispatcher reads a job's status (the provider's `polling`), as `createOxen` worked it out. */
+export interface OxenPolling {
+  readonly intervalMs: number;
+  readonly maxIntervalMs: number;
+  /** The interval while the event stream is live. */
+  readonly whileWatchedMs: number;
+}
+
+/** What {@link OxenEditModel} is built from: the provider's settings, checked by `createOxen`. */
+export interface OxenEditModelSettings {
+  /** The provider's client (keyed, not yet bound to a lane). */
+  http: HttpClient;
+  /** The mode of a request that names none. */
+  mode: OxenMode;
+  /** How often the dispatcher reads a job's status. */
+  polling: OxenPolling;
+  /** The namespace billed when a request names none. */
+  targetNamespace?: string | undefined;
+  /** Whether a queued job's billed cost is read back when a request does not say. */
+  reportCost: boolean;
+  /** The longest a sync request waits for its response. */
+  syncTimeoutMs: number;
+  /** Tuning of the shared event stream. */
+  events: OxenEventStreamOptions;
+}
+
 /**
- * The Oxen adapter's methods. Every request goes through the `http` of the call or context it is
- * handed (the client bound to the provider's lane); nothing here sleeps, retries or polls: the
+ * The Oxen adapter, in three modes: `edit` is sync mode's blocking request; `submit`, `status` and
+ * `cancel` drive the async queue, which the dispatcher polls; `watch` follows a queued job on the
+ * shared event stream in `sse` mode. Every request goes through the `http` of the call or context
+ * it is handed (the client bound to the provider's lane); nothing here sleeps, retries or polls: the
  * dispatcher reads `status` and the event stream only wakes it.
  */
-export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditModel {
-  const catalog = new OxenModelCatalog();
-  const contexts = new OxenJobContexts();
-  let stream: OxenEventStream | undefined;
-  const events = (): OxenEventStream => {
-    // The provider stays usable after close(): a later job opens a new stream.
-    if (!stream || stream.closed) stream = new OxenEventStream(settings.events);
-    return stream;
-  };
+export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
+  readonly id = PROVIDER;
+  readonly specificationVersion = 2;
+  readonly http: HttpClient;
+  readonly mode: OxenMode;
+  readonly polling: OxenPolling;
+  readonly #settings: OxenEditModelSettings;
+  readonly #catalog = new OxenModelCatalog();
+  readonly #contexts = new OxenJobContexts();
+  #stream: OxenEventStream | undefined;
 
-  async function editSync(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
-    const plan = planOf(call.plan);
-    const { oxenEditResponseSchema } = loadOxenWire.loaded() ?? (await loadOxenWire());
-    const body = await encodeOxenBody(plan, { mode: 'edit' });
-    // The edit's deadline is not taken off this timeout: the call's signal aborts at the deadline. A
-    // timeout of the time left would be a different length for every request, and a timer of a new
-    // length costs the runtime a timer list of its own.
-    const timeoutMs = settings.syncTimeoutMs;
-    // Oxen's edit endpoint makes one image per request (its `n` is in the older OpenAPI fragment only).
-    // Each request waits for room in the lane's window on its own.
-    const editOnce = async (): Promise<OxenEditResponse> => {
-      try {
-        const response = await call.http.request({
-          method: 'POST',
-          path: '/api/ai/images/edit',
-          json: body,
-          schema: oxenEditResponseSchema,
-          signal: call.signal,
-          timeoutMs,
-        });
-        return response.data;
-      } catch (error) {
-        throw refineOxenError(error);
-      }
-    };
-    let responses: OxenEditResponse[];
-    let failures: unknown[] = [];
-    if (call.request.n === 1) {
-      responses = [await editOnce()];
-    } else {
-      const attempts = await Promise.allSettled(Array.from({ length: call.request.n }, editOnce));
-      responses = attempts
-        .filter(
-          (attempt): attempt is PromiseFulfilledResult<OxenEditResponse> => attempt.status === 'fulfilled',
-        )
-        .map((attempt) => attempt.value);
-      failures = attempts
-        .filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected')
-        .map((attempt) => attempt.reason as unknown);
-    }
-    if (responses.length === 0) throw failures[0];
-    const warnings: EditWarning[] = [];
-    if (failures.length > 0) {
-      warnings.push({
-        type: 'other',
-        message: `${failures.length} of ${call.request.n} edit requests failed (${errorMessage(failures[0])}); the result holds the other ${responses.length}`,
-      });
-    }
-    const images = responses.flatMap((response) =>
-      response.images.map((item, index) => {
-        if (item.url === undefined && item.b64_json === undefined) {
-          throw new InvalidResponseError({
-            message: 'oxen: an output image has neither url nor b64_json',
-            provider: 'oxen',
-            path: `images.${index}`,
-          });
-        }
-        const mediaType = mediaTypeOf(item.url, plan.outputFormat);
-        return createGeneratedImage({
-          provider: 'oxen',
-          ...(item.url !== undefined ? { url: item.url } : {}),
-          ...(item.b64_json !== undefined ? { base64: item.b64_json } : {}),
-          ...(mediaType ? { mediaType } : {}),
-          http: call.http,
-        });
-      }),
-    );
-    const cost = plan.costPerImage
-      ? { usd: roundUsd(plan.costPerImage.usd * images.length), source: 'estimated' as const }
-      : undefined;
-    return {
-      images,
-      ...(cost ? { cost } : {}),
-      warnings,
-      raw: responses.length === 1 ? responses[0] : responses,
-    };
+  constructor(settings: OxenEditModelSettings) {
+    this.http = settings.http;
+    this.mode = settings.mode;
+    this.polling = settings.polling;
+    this.#settings = settings;
   }
 
-  async function submit(call: ProviderCall<OxenEditPlan>): Promise<ProviderJobSubmission> {
+  prefersJobs(request: NormalizedEditRequest, plan?: OxenEditPlan): boolean {
+    return (plan?.mode ?? oxenModeOf({ request, fallback: this.mode })) !== 'sync';
+  }
+
+  async prepare(
+    request: NormalizedEditRequest,
+    context: ProviderContext,
+  ): Promise<PreparedEdit<OxenEditPlan>> {
+    // A request that is wrong whatever the model is refused before the schema lookup, a network call.
+    const providerOptions = await checkOxenRequest(request);
+    const spec = await this.#catalog.spec(request.modelId, context);
+    const plan = planOxenEdit({
+      request,
+      providerOptions,
+      spec,
+      mode: this.mode,
+      targetNamespace: this.#settings.targetNamespace,
+      reportCost: this.#settings.reportCost,
+    });
+    return { plan, warnings: [...plan.warnings] };
+  }
+
+  /** Sync mode: one blocking request per output image (see `oxen-sync-edit.ts`). */
+  async edit(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
+    return runOxenSyncEdit({ call, plan: planOf(call.plan), timeoutMs: this.#settings.syncTimeoutMs });
+  }
+
+  /**
+   * Enqueues a prepared edit in chunks of at most four generations, all or nothing, after opening the
+   * event stream in `sse` mode. The job id joins the generation ids.
+   */
+  async submit(call: ProviderCall<OxenEditPlan>): Promise<ProviderJobSubmission> {
     const plan = planOf(call.plan);
     const base = await encodeOxenBody(plan, { mode: 'queue' });
     // Subscribe before enqueueing: Oxen's stream does not replay, and a fast job can finish first.
     const release =
-      plan.mode === 'sse' ? await events().hold({ http: call.http, signal: call.signal }) : undefined;
+      plan.mode === 'sse' ? await this.#events().hold({ http: call.http, signal: call.signal }) : undefined;
     const generationIds: string[] = [];
     const raws: unknown[] = [];
     try {
@@ -170,7 +154,7 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
       // The stream lingers after the release, until the dispatcher's watch takes it over.
       release?.();
     }
-    contexts.remember(generationIds, {
+    this.#contexts.remember(generationIds, {
       modelId: plan.modelId,
       outputFormat: plan.outputFormat,
       costPerImage: plan.costPerImage,
@@ -181,7 +165,8 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
     return { jobId: joinJobId(generationIds), warnings: [], raw: raws.length === 1 ? raws[0] : raws };
   }
 
-  async function status(jobId: string, context: ProviderContext): Promise<ProviderJobStatus> {
+  /** Reads every generation of a job once and folds them into one status. */
+  async status(jobId: string, context: ProviderContext): Promise<ProviderJobStatus> {
     const rows = await Promise.all(
       splitJobId(jobId).map((generationId) =>
         readGeneration({ http: context.http, generationId, signal: context.signal }),
@@ -191,23 +176,28 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
       // Kept for a completion event, which says nothing of when the work began.
       const startedAt = oxenTimeToEpochMs(row.started_at);
       if (row.status === 'processing' && startedAt !== undefined) {
-        contexts.noteStarted(row.generation_id, startedAt);
+        this.#contexts.noteStarted(row.generation_id, startedAt);
       }
     }
     return foldGenerations({
       parts: rows.map(partFromRow),
-      contexts,
-      reportCost: settings.reportCost,
+      contexts: this.#contexts,
+      reportCost: this.#settings.reportCost,
       http: context.http,
       signal: context.signal,
     });
   }
 
-  function watch(jobId: string, options: WatchOptions): JobWatch {
+  /**
+   * `sse` mode: follows a job on the shared event stream, waking the dispatcher with the job's final
+   * status once every generation is announced, and asking for a status read when the stream drops or
+   * comes back. A job in another mode is left to the dispatcher's polling.
+   */
+  watch(jobId: string, options: WatchOptions): JobWatch {
     // A job resumed from a snapshot comes without its request: the provider's own mode decides.
-    if (oxenModeOf({ request: options.request, fallback: settings.mode }) !== 'sse') return NOT_WATCHED;
+    if (oxenModeOf({ request: options.request, fallback: this.mode }) !== 'sse') return NOT_WATCHED;
     const generationIds = splitJobId(jobId);
-    const listener = events();
+    const listener = this.#events();
     // Folding a finished job may read costs and download results: stopping the watch ends that too.
     const folding = new AbortController();
     const onAbort = (): void => folding.abort(options.signal.reason);
@@ -219,10 +209,10 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
       onComplete: (completions) => {
         foldGenerations({
           parts: completions.map((event) =>
-            partFromEvent({ event, startedAt: contexts.startedAt(event.generation_id) }),
+            partFromEvent({ event, startedAt: this.#contexts.startedAt(event.generation_id) }),
           ),
-          contexts,
-          reportCost: settings.reportCost,
+          contexts: this.#contexts,
+          reportCost: this.#settings.reportCost,
           http: options.http,
           signal: folding.signal,
         }).then(
@@ -246,7 +236,8 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
     };
   }
 
-  async function cancel(jobId: string, context: ProviderContext): Promise<void> {
+  /** Cancels every generation of a job; fails only when no generation could be cancelled. */
+  async cancel(jobId: string, context: ProviderContext): Promise<void> {
     const generationIds = splitJobId(jobId);
     const results = await Promise.allSettled(
       generationIds.map((generationId) =>
@@ -254,57 +245,42 @@ export function createOxenEditModel(settings: OxenEditModelSettings): OxenEditMo
       ),
     );
     // Oxen sends no event for a cancelled job: a wait on it reads its status now.
-    stream?.check(generationIds);
+    this.#stream?.check(generationIds);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure && results.every((result) => result.status === 'rejected')) throw failure.reason;
   }
 
-  return {
-    prefersJobs: (request, plan) =>
-      (plan?.mode ?? oxenModeOf({ request, fallback: settings.mode })) !== 'sync',
+  async estimateCost(edit: {
+    request: NormalizedEditRequest;
+    plan: OxenEditPlan;
+  }): Promise<Cost | undefined> {
+    const { costPerImage } = planOf(edit.plan);
+    return costPerImage
+      ? { usd: roundUsd(costPerImage.usd * edit.request.n), source: 'estimated' }
+      : undefined;
+  }
 
-    async prepare(request, context) {
-      // A request that is wrong whatever the model is refused before the schema lookup, a network call.
-      const providerOptions = await checkOxenRequest(request);
-      const spec = await catalog.spec(request.modelId, context);
-      const plan = planOxenEdit({
-        request,
-        providerOptions,
-        spec,
-        mode: settings.mode,
-        targetNamespace: settings.targetNamespace,
-        reportCost: settings.reportCost,
-      });
-      return { plan, warnings: [...plan.warnings] };
-    },
+  async capabilities(modelId: string, context: ProviderContext): Promise<ModelCapabilities | undefined> {
+    const spec = await this.#catalog.spec(modelId, context);
+    return spec.source === 'unknown' ? undefined : capabilitiesOf(spec);
+  }
 
-    edit: editSync,
-    submit,
-    status,
-    watch,
-    cancel,
+  async listModels(context: ProviderContext): Promise<ModelInfo[]> {
+    const specs = await this.#catalog.list(context);
+    return specs.map(modelInfoOf);
+  }
 
-    async estimateCost({ request, plan }) {
-      const { costPerImage } = planOf(plan);
-      return costPerImage ? { usd: roundUsd(costPerImage.usd * request.n), source: 'estimated' } : undefined;
-    },
+  async close(): Promise<void> {
+    const closing = this.#stream;
+    this.#stream = undefined;
+    await closing?.close();
+  }
 
-    async capabilities(modelId, context) {
-      const spec = await catalog.spec(modelId, context);
-      return spec.source === 'unknown' ? undefined : capabilitiesOf(spec);
-    },
-
-    async listModels(context) {
-      const specs = await catalog.list(context);
-      return specs.map(modelInfoOf);
-    },
-
-    async close() {
-      const closing = stream;
-      stream = undefined;
-      await closing?.close();
-    },
-  };
+  /** The shared event stream. The provider stays usable after close(): a later job opens a new stream. */
+  #events(): OxenEventStream {
+    if (!this.#stream || this.#stream.closed) this.#stream = new OxenEventStream(this.#settings.events);
+    return this.#stream;
+  }
 }
 
 /** The call's plan; `prepare` makes it, and the dispatcher hands it back. */
@@ -315,8 +291,4 @@ function planOf(plan: OxenEditPlan | undefined): OxenEditPlan {
     });
   }
   return plan;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

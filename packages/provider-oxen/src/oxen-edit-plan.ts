@@ -1,16 +1,12 @@
-import {
-  type Cost,
-  type EditWarning,
-  type EditWarningOption,
-  type NormalizedEditRequest,
-  roundUsd,
-} from '@retouch/core';
+import type { Cost, EditWarning, EditWarningOption, NormalizedEditRequest } from '@retouch/core';
 import { imageToDataUrl, isLocalImage, type NormalizedImage } from '@retouch/core/provider-utils';
-import type { OxenParameter } from './oxen-api.ts';
-import { oxenModeOf } from './oxen-edit-options.ts';
+import type { OxenParameter, ParsedOxenOptions } from './oxen-api.ts';
+import { type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
+import { estimateImageCost } from './oxen-image-cost.ts';
 import { oxenMaskWarnings } from './oxen-mask.ts';
-import { isTierEnum, type OxenModelSpec, tierForSize, typesOf } from './oxen-models.ts';
-import type { OxenMode, ParsedOxenOptions } from './oxen-provider-options.ts';
+import type { OxenModelSpec } from './oxen-models.ts';
+import { coerce, describeEnum, valueProblem } from './oxen-parameter-values.ts';
+import { isTierEnum, tierForSize } from './oxen-resolution-tiers.ts';
 
 /*
  * The pure mapping of a neutral request onto Oxen's wire format, driven by the model's parameter
@@ -297,127 +293,7 @@ export async function encodeOxenBody(
   return body;
 }
 
-/** The expected price of one output image from the model's `pricing`, or `undefined` when unknown. */
-export function estimateImageCost(options: {
-  spec: OxenModelSpec;
-  parameters: Readonly<Record<string, unknown>>;
-}): Cost | undefined {
-  const { spec, parameters } = options;
-  const pricing = spec.pricing;
-  if (!pricing) return undefined;
-  const grid = pricing.cost_per_image_grid;
-  if (grid && Object.keys(grid).length > 0) {
-    const quality = String(parameters.quality ?? spec.parameters.quality?.default ?? '');
-    const resolution = String(
-      parameters.resolution ??
-        parameters.size ??
-        spec.parameters.resolution?.default ??
-        spec.parameters.size?.default ??
-        '',
-    );
-    // A quality the grid does not list (e.g. "auto") is priced at its dearest row, which keeps a budget safe.
-    const rows = grid[quality] ? [grid[quality]] : Object.values(grid);
-    const prices = rows
-      .map((row) => {
-        const column = gridColumn(Object.keys(row), resolution);
-        return column === undefined ? Math.max(...Object.values(row)) : row[column];
-      })
-      .filter((price): price is number => typeof price === 'number' && Number.isFinite(price));
-    if (prices.length > 0) return { usd: roundUsd(Math.max(...prices)), source: 'estimated' };
-  }
-  if (typeof pricing.cost_per_image === 'number') {
-    return { usd: roundUsd(pricing.cost_per_image), source: 'estimated' };
-  }
-  return undefined;
-}
-
-/** Largest side, in pixels, that a grid column's label covers. */
-const COLUMN_SIDES: Record<string, number> = { SD: 1024, HD: 1920, FHD: 1920, QHD: 2560 };
-
-function columnSide(label: string): number | undefined {
-  const tier = /^(\d+)K$/i.exec(label);
-  if (tier) return Number(tier[1]) * 1024;
-  const size = /^(\d+)x(\d+)$/.exec(label);
-  if (size) return Math.max(Number(size[1]), Number(size[2]));
-  return COLUMN_SIDES[label.toUpperCase()];
-}
-
-/**
- * The price column of a resolution. Oxen's grids are keyed by billing tier (`HD`, `4K`, `1K`, ...)
- * rather than by the resolution values, so a `WxH` falls in the smallest tier that covers its longest
- * side, and `auto` (or no resolution) in the standard, smallest tier.
- */
-function gridColumn(labels: readonly string[], resolution: string): string | undefined {
-  if (labels.includes(resolution)) return resolution;
-  const sized = labels
-    .map((label) => ({ label, side: columnSide(label) }))
-    .filter((entry): entry is { label: string; side: number } => entry.side !== undefined)
-    .sort((a, b) => a.side - b.side);
-  if (sized.length === 0) return labels.length === 1 ? labels[0] : undefined;
-  const size = /^(\d+)x(\d+)$/.exec(resolution);
-  if (!size) return sized[0]!.label;
-  const longest = Math.max(Number(size[1]), Number(size[2]));
-  return (sized.find((entry) => entry.side >= longest) ?? sized.at(-1)!).label;
-}
-
 function sameFormat(a: string, b: string): boolean {
   const normal = (value: string): string => (value.toLowerCase() === 'jpg' ? 'jpeg' : value.toLowerCase());
   return normal(a) === normal(b);
-}
-
-function describeEnum(parameter: OxenParameter): string {
-  return parameter.enum ? `one of ${parameter.enum.map((value) => String(value)).join(', ')}` : 'any value';
-}
-
-/** Why a value does not fit a parameter, or `undefined` when it fits. */
-function valueProblem(parameter: OxenParameter, value: unknown): string | undefined {
-  const candidate = coerce(parameter, value);
-  if (parameter.enum) {
-    return parameter.enum.some((allowed) => allowed === candidate) ? undefined : describeEnum(parameter);
-  }
-  const types = typesOf(parameter);
-  if (types.length > 0 && !types.some((type) => matchesType(type, candidate))) {
-    return `expected ${types.join(' or ')}`;
-  }
-  if (typeof candidate === 'number') {
-    if (parameter.minimum !== undefined && candidate < parameter.minimum) {
-      return `must be at least ${parameter.minimum}`;
-    }
-    if (parameter.maximum !== undefined && candidate > parameter.maximum) {
-      return `must be at most ${parameter.maximum}`;
-    }
-  }
-  return undefined;
-}
-
-/** A number given for a parameter whose values are strings (`safety_tolerance: 2` → `"2"`) is the same value. */
-function coerce(parameter: OxenParameter, value: unknown): unknown {
-  const types = typesOf(parameter);
-  const stringValued =
-    types.includes('string') || parameter.enum?.every((allowed) => typeof allowed === 'string');
-  if (typeof value === 'number' && stringValued && !types.includes('number') && !types.includes('integer')) {
-    return String(value);
-  }
-  return value;
-}
-
-function matchesType(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'null':
-      return value === null;
-    default:
-      return true;
-  }
 }

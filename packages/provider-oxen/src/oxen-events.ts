@@ -1,9 +1,6 @@
 import { backoffDelay, delay, type HttpClient } from '@retouch/core/provider-utils';
-import type { EventSourceMessage } from 'eventsource-parser';
-import { loadOxenWire, OXEN_COMPLETED_EVENT, type OxenCompletedEvent, type OxenWire } from './oxen-api.ts';
-
-/** A `media_generation_completed` event: how a generation ended, as Oxen announced it. */
-export type OxenCompletion = OxenCompletedEvent & { status: 'succeeded' | 'failed' };
+import { OXEN_PATHS } from './oxen-api.ts';
+import { type OxenCompletion, readOxenEvents } from './oxen-event-reader.ts';
 
 /** Tuning of the shared event stream. Every field has a default suited to Oxen's documented behaviour. */
 export interface OxenEventStreamOptions {
@@ -239,7 +236,7 @@ export class OxenEventStream {
         let body: ReadableStream<Uint8Array>;
         this.#connecting = true;
         try {
-          ({ body } = await http.stream({ path: '/api/events', signal: connection.signal }));
+          ({ body } = await http.stream({ path: OXEN_PATHS.events, signal: connection.signal }));
         } catch {
           // Enqueues go ahead without the stream; the dispatcher polls their jobs until it is back.
           this.#connecting = false;
@@ -254,7 +251,13 @@ export class OxenEventStream {
         const openedAt = Date.now();
         // Events fired while no connection was open are lost for good: the jobs read their status.
         this.#checkAll();
-        const delivered = await this.#read(body, connection);
+        const delivered = await readOxenEvents({
+          body,
+          connection,
+          idleTimeoutMs: this.#idleTimeoutMs,
+          maxEventSize: this.#maxEventSize,
+          onCompletion: (completion) => this.#onCompletion(completion),
+        });
         this.#connected = false;
         if (!this.#needed()) break;
         // The dispatcher polls slowly while the stream is live: wake it to read, and poll, now.
@@ -272,68 +275,12 @@ export class OxenEventStream {
     }
   }
 
-  /** Reads one connection until it ends, errs, goes silent or overflows. Returns whether anything came. */
-  async #read(body: ReadableStream<Uint8Array>, connection: AbortController): Promise<boolean> {
-    let delivered = false;
-    // Loaded when a stream first opens: a program in sync or queue mode never needs the parser.
-    const [{ createParser }, { parseOxenCompletedEvent }] = await Promise.all([
-      import('eventsource-parser'),
-      loadOxenWire(),
-    ]);
-    const parser = createParser({
-      maxBufferSize: this.#maxEventSize,
-      onEvent: (message) => {
-        delivered = true;
-        this.#onMessage(message, parseOxenCompletedEvent);
-      },
-      onComment: () => {
-        delivered = true;
-      },
-      onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') connection.abort();
-      },
-    });
-    const decoder = new TextDecoder();
-    const reader = body.getReader();
-    let idle = setTimeout(() => connection.abort(), this.#idleTimeoutMs);
-    const onAbort = (): void => {
-      reader.cancel().catch(() => undefined);
-    };
-    connection.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || connection.signal.aborted) break;
-        clearTimeout(idle);
-        idle = setTimeout(() => connection.abort(), this.#idleTimeoutMs);
-        parser.feed(decoder.decode(value, { stream: true }));
-      }
-    } catch {
-      // A reset, an abort or an overflow ends this connection; the loop decides whether to reopen.
-    } finally {
-      clearTimeout(idle);
-      connection.signal.removeEventListener('abort', onAbort);
-      // Aborting the request, not only cancelling the reader, makes the HTTP layer drop the socket.
-      connection.abort();
-      reader.cancel().catch(() => undefined);
-    }
-    return delivered;
-  }
-
-  #onMessage(message: EventSourceMessage, parse: OxenWire['parseOxenCompletedEvent']): void {
-    if (message.event !== OXEN_COMPLETED_EVENT) return;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    const event = parse(payload);
-    if (!event) return;
-    if (event.status !== 'succeeded' && event.status !== 'failed') return;
-    const completion = event as OxenCompletion;
+  /**
+   * Keeps a completion whoever watches, since the event of a fast job can arrive before its enqueue
+   * response, and hands it to the jobs watching its generation.
+   */
+  #onCompletion(completion: OxenCompletion): void {
     const id = completion.generation_id;
-    // Kept whoever watches: the event of a fast job can arrive before its enqueue response.
     const now = Date.now();
     for (const [key, entry] of this.#recent) {
       if (now - entry.at < RECENT_TTL_MS && this.#recent.size < MAX_RECENT) break;

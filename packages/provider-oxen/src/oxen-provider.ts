@@ -19,13 +19,12 @@ import {
   type ProviderJobSubmission,
   type WatchOptions,
 } from '@retouch/core/provider-utils';
-import { createOxenEditModel } from './oxen-edit-model.ts';
+import { OXEN_BASE_URL } from './oxen-api.ts';
+import { OxenEditModel } from './oxen-edit-model.ts';
+import type { OxenMode } from './oxen-edit-options.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
 import { parseOxenErrorBody } from './oxen-error.ts';
 import type { OxenEventStreamOptions } from './oxen-events.ts';
-import type { OxenMode } from './oxen-provider-options.ts';
-
-export type { OxenMode } from './oxen-provider-options.ts';
 
 /** Options of {@link createOxen}. */
 export interface OxenProviderSettings {
@@ -155,7 +154,6 @@ export interface OxenProvider extends ProviderAdapter<OxenEditPlan> {
   close(): Promise<void>;
 }
 
-const DEFAULT_BASE_URL = 'https://hub.oxen.ai';
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
 const DEFAULT_WHILE_WATCHED_MS = 30_000;
@@ -193,10 +191,10 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     DEFAULT_WHILE_WATCHED_MS,
   );
   const syncTimeoutMs = positive('syncTimeoutMs', settings.syncTimeoutMs, DEFAULT_SYNC_TIMEOUT_MS);
-  const baseURL = settings.baseURL ?? DEFAULT_BASE_URL;
+  const baseURL = settings.baseURL ?? OXEN_BASE_URL;
   if (!/^https?:\/\/[^/]/i.test(baseURL) || !URL.canParse(baseURL)) {
     throw new RetouchError({
-      message: `createOxen: baseURL must be an http(s) URL such as "${DEFAULT_BASE_URL}"`,
+      message: `createOxen: baseURL must be an http(s) URL such as "${OXEN_BASE_URL}"`,
     });
   }
   const http = createHttpClient({
@@ -214,21 +212,15 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   });
-  const model = createOxenEditModel({
+  return new OxenEditModel({
+    http,
     mode,
+    polling: { intervalMs, maxIntervalMs, whileWatchedMs },
     targetNamespace: settings.targetNamespace,
     reportCost: settings.reportCost ?? false,
     syncTimeoutMs,
     events: settings.events ?? {},
   });
-  return {
-    id: 'oxen',
-    specificationVersion: 2,
-    http,
-    mode,
-    polling: { intervalMs, maxIntervalMs, whileWatchedMs },
-    ...model,
-  };
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -238,3 +230,14 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   }
   return value;
 }
+
+/**
+ * The default Oxen provider: `sse` mode, key from `OXEN_API_KEY`. The key is read at first use, so
+ * importing this never throws.
+ *
+ * @example
+ * import { createRetouch } from '@retouch/core';
+ * import { oxen } from '@retouch/provider-oxen';
+ * const retouch = createRetouch({ providers: [oxen] });
+ */
+export const oxen: OxenProvider = createOxen();

@@ -2,7 +2,6 @@
 import type { RequestIssue } from '@retouch/core';
 import { lazySchema } from '@retouch/core/provider-utils';
 import { z } from 'zod';
-import type { ParsedOxenOptions } from './oxen-provider-options.ts';
 
 /*
  * The Oxen.ai wire format, limited to the fields the adapter reads, and the checks that run on it.
@@ -221,6 +220,19 @@ export const oxenProviderOptionsSchema = lazySchema(() =>
     reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
   }),
 );
+
+/** The adapter's own options of `providerOptions.oxen`, as the schema reads them. */
+type NamedOxenOptions = z.infer<typeof oxenProviderOptionsSchema>;
+
+/** `providerOptions.oxen`, parsed: the adapter's own options, and the model parameters. */
+export interface ParsedOxenOptions {
+  mode?: NamedOxenOptions['mode'] | undefined;
+  targetNamespace?: string | undefined;
+  responseFormat?: NamedOxenOptions['responseFormat'] | undefined;
+  reportCost?: boolean | undefined;
+  /** Every other key: a model parameter in the model's own spelling. */
+  parameters: Record<string, unknown>;
+}
 
 /** `providerOptions.oxen` parsed into the adapter's options and the model parameters, or its issues. */
 export function parseOxenProviderOptions(

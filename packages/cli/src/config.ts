@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
-import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
+import { checkModelId } from './args/model-id.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
+import { PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RetouchError } from '@retouch/core';
 import { styles } from './ansi.ts';
-import { parseCommandLine } from './args.ts';
+import { parseCommandLine } from './args/parse-command-line.ts';
 import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';

@@ -9,8 +9,9 @@ import {
   startEdenAISimulator,
   startOxenSimulator,
 } from '@retouch/simulator';
-import type { EdenAITransportName, OxenMode, ProviderName } from './args.ts';
+import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import type { CliContext } from './context.ts';
+import type { ProviderName } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The environment variable holding each provider's API key. */

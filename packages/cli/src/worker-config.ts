@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
-import { type EdenAITransportName, type OxenMode, PROVIDERS, type ProviderName } from './args.ts';
+import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
+import { PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 

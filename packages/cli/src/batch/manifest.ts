@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
-import { PROVIDERS } from '../args.ts';
+import { PROVIDERS } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** One edit of a manifest. */

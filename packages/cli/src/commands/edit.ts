@@ -1,15 +1,16 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import type { EditCommandOptions, ProviderName } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { saveImages } from '../outputs.ts';
+import type { ProviderName } from '../provider-ids.ts';
 import type { SavedImage } from '../results.ts';
 import { openProviderSession, providerOf } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
+import type { EditCommandOptions } from './edit-args.ts';
 
 /** What `retouch edit --json` prints. */
 export interface EditCommandResult {

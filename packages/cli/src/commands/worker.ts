@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { styles } from '../ansi.ts';
-import { PROVIDERS, type ProviderName, type WorkerCommandOptions } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { formatDuration, formatUsd } from '../format.ts';
+import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../worker-config.ts';
+import type { WorkerCommandOptions } from './worker-args.ts';
 
 /** Where a worker's outputs go when neither `--out` nor the config says. */
 export const DEFAULT_WORKER_OUT = '.retouch-out/worker';

@@ -17,6 +17,7 @@ import type { ResolvedImage } from './inputs.ts';
 import { recordInputs } from './inputs.ts';
 import { saveImages } from './outputs.ts';
 import type { RunProgressEvent } from './progress.ts';
+import { providerOf } from './provider-ids.ts';
 import { writeReport } from './report/report-html.ts';
 import {
   type CompareResults,
@@ -234,11 +235,6 @@ function uniqueLabels(identities: RowIdentity[]): void {
     seen.set(identity.label, count);
     if (count > 1) identity.label = `${identity.label} (${count})`;
   }
-}
-
-/** The provider id of a `provider:model` string. */
-function providerOf(model: string): string {
-  return model.slice(0, model.indexOf(':'));
 }
 
 /**

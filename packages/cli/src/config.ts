@@ -4,7 +4,7 @@ import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId } from './args/model-id.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
-import { PROVIDERS, type ProviderName } from './provider-ids.ts';
+import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -154,7 +154,8 @@ export function parseCompareConfig(options: {
     /^(https?:\/\/|data:)/i.test(path) ? path : resolve(options.directory, path);
   // With providers modules, a model may name a provider only they give: it is checked once they are loaded.
   const pluginProviders = record.providers !== undefined;
-  const modelId = (value: string) => checkModelId(value, 'compare', { otherProviders: pluginProviders });
+  const modelId = (value: string) =>
+    checkModelId({ model: value, command: 'compare', otherProviders: pluginProviders });
 
   if (!Array.isArray(record.models) || record.models.length === 0) {
     fail(
@@ -198,9 +199,9 @@ export function parseCompareConfig(options: {
       model.providerOptions = providerOptions as Record<string, Record<string, unknown>>;
     }
     if (item.mode !== undefined) {
-      const provider = model.model.slice(0, model.model.indexOf(':')) as ProviderName;
-      if (!(PROVIDERS as readonly string[]).includes(provider)) {
-        fail(
+      const provider = providerOf(model.model);
+      if (!isBundledProvider(provider)) {
+        return fail(
           `${field}.mode`,
           `is for the bundled providers (${PROVIDERS.join(', ')}); ${provider} comes from a providers module`,
         );
@@ -255,10 +256,7 @@ export function parseCompareConfig(options: {
     config.limits = {};
     for (const [provider, lane] of Object.entries(limits as Record<string, unknown>)) {
       const field = `limits.${provider}`;
-      if (
-        !(PROVIDERS as readonly string[]).includes(provider) &&
-        !(pluginProviders && /^[a-z][a-z0-9-]*$/.test(provider))
-      )
+      if (!isBundledProvider(provider) && !(pluginProviders && PROVIDER_ID.test(provider)))
         fail(field, `names no provider; use ${PROVIDERS.join(' or ')}, or a provider from "providers"`);
       if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
         fail(field, 'must be { concurrency?, requestsPerSecond? }');

@@ -4,7 +4,22 @@ export const PROVIDERS = ['oxen', 'edenai'] as const;
 /** A provider id the CLI bundles. */
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/**
+ * What any provider id may be: lower case, digits and dashes, the rule core's requests hold
+ * `providerOptions` keys to. `@retouch/core`'s entry does not export core's own pattern, so the CLI
+ * keeps this one copy for the ids that providers modules and config files name.
+ */
+export const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
+
 /** Whether `provider` is one of the bundled {@link PROVIDERS}. */
 export function isBundledProvider(provider: string): provider is ProviderName {
   return (PROVIDERS as readonly string[]).includes(provider);
+}
+
+/**
+ * The provider id of a `provider:model` string already checked (by the flags, a config file or the
+ * manifest): a bundled provider, or one a providers module gives.
+ */
+export function providerOf(model: string): string {
+  return model.slice(0, model.indexOf(':'));
 }

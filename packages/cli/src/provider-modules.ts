@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProviderAdapter } from '@retouch/core';
 import type { CliContext } from './context.ts';
+import { PROVIDER_ID } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a providers module's function is given. */
@@ -49,8 +50,6 @@ export interface LoadedProviderModules {
   sources: Map<string, string>;
   close(): Promise<void>;
 }
-
-const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Imports each module, calls its export with the command's context, and checks what it returned: an

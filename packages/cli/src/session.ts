@@ -186,11 +186,3 @@ export function modeProviderOptions(options: {
 }): Record<string, string> {
   return options.provider === 'oxen' ? { mode: options.mode } : { transport: options.mode };
 }
-
-/**
- * The provider id of a `provider:model` string already checked by the argument parser: a bundled
- * provider, or (in a comparison) one a providers module gives.
- */
-export function providerOf(model: string): string {
-  return model.slice(0, model.indexOf(':'));
-}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
-import { PROVIDERS, type ProviderName } from './provider-ids.ts';
+import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -168,7 +168,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
     }
     const limits: Partial<Record<ProviderName, LaneLimits>> = {};
     for (const [provider, lane] of Object.entries(raw.limits as Record<string, unknown>)) {
-      if (!(PROVIDERS as readonly string[]).includes(provider)) {
+      if (!isBundledProvider(provider)) {
         fail(`limits.${provider}`, `names no provider; the providers are ${PROVIDERS.join(' and ')}`);
       }
       const problem = checkLaneLimits(lane);

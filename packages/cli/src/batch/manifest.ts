@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
-import { PROVIDERS } from '../provider-ids.ts';
+import { isBundledProvider, PROVIDERS, providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** One edit of a manifest. */
@@ -65,10 +65,10 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     }
     const request = resolveImages({ request: value as Record<string, unknown>, directory });
     const model = typeof request.model === 'string' ? request.model : '';
-    const provider = model.slice(0, model.indexOf(':'));
+    const provider = providerOf(model);
     try {
       await normalizeEditRequest(request);
-      if (model.includes(':') && !(PROVIDERS as readonly string[]).includes(provider)) {
+      if (model.includes(':') && !isBundledProvider(provider)) {
         problems.push(
           `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
         );

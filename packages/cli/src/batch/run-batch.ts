@@ -10,6 +10,7 @@ import {
   type ProviderAdapter,
 } from '@retouch/core';
 import { saveImages } from '../outputs.ts';
+import { providerOf } from '../provider-ids.ts';
 import type { RunError } from '../results.ts';
 import { UsageError } from '../usage-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
@@ -228,7 +229,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
     const settledLines = new Set(all.map((run) => run.line));
     const modeOf = (run: BatchLineRun): string => {
       const request = byLine.get(run.line)?.request;
-      const provider = run.model.slice(0, run.model.indexOf(':'));
+      const provider = providerOf(run.model);
       const own = request?.providerOptions?.[provider];
       for (const key of ['mode', 'transport']) if (typeof own?.[key] === 'string') return own[key] as string;
       return options.modes?.[provider] ?? 'default';

@@ -5,8 +5,8 @@ import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import type { ProviderName } from '../provider-ids.ts';
-import { openProviderSession, providerOf } from '../session.ts';
+import { type ProviderName, providerOf } from '../provider-ids.ts';
+import { openProviderSession } from '../session.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
 /**

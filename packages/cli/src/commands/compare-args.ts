@@ -56,7 +56,7 @@ export function parseCompareArgs(flag: FlagReader): CompareCommandOptions {
     if (list.length === 0) flag.fail('--models is empty; list models separated by commas');
     // With --config, a model may name a provider that the file's providers modules give.
     options.models = list.map((model) => ({
-      model: checkModelId(model, 'compare', { otherProviders: config !== undefined }),
+      model: checkModelId({ model, command: 'compare', otherProviders: config !== undefined }),
     }));
   }
   if (config !== undefined) options.config = config;

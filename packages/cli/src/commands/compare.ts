@@ -14,10 +14,10 @@ import { pickEditOptions } from '../edit-options.ts';
 import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
-import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
+import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
 import { resultsToJson } from '../results.ts';
-import { modeProviderOptions, openProviderSession, type ProviderSession, providerOf } from '../session.ts';
+import { modeProviderOptions, openProviderSession, type ProviderSession } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CompareCommandOptions } from './compare-args.ts';
@@ -96,9 +96,7 @@ async function compareWith(input: {
     if (!known.includes(provider)) throw unknown(provider, `limits.${provider}`);
   }
   const providers = [...new Set(models.map((entry) => providerOf(entry.model)))];
-  const bundled = providers.filter((provider): provider is ProviderName =>
-    (PROVIDERS as readonly string[]).includes(provider),
-  );
+  const bundled = providers.filter(isBundledProvider);
   const limits: Record<string, LaneLimits> = {};
   for (const provider of providers) {
     const lane = { ...(config?.limits?.[provider] ?? {}) };

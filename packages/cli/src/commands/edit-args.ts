@@ -32,7 +32,7 @@ export const EDIT_COMMAND_FLAGS: FlagSpecs = {
 /** Reads `retouch edit`'s flags: a model, a prompt and at least one image are required. */
 export function parseEditArgs(flag: FlagReader): EditCommandOptions {
   const model = flag.string('model') ?? flag.fail('--model is required, e.g. --model oxen:qwen-image-edit');
-  checkModelId(model, 'edit');
+  checkModelId({ model, command: 'edit' });
   const base = parseEditFlags(flag);
   if (base.prompt === undefined)
     flag.fail('--prompt is required: the edit to make, e.g. --prompt "make the sky purple"');

@@ -6,9 +6,9 @@ import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { saveImages } from '../outputs.ts';
-import type { ProviderName } from '../provider-ids.ts';
+import { type ProviderName, providerOf } from '../provider-ids.ts';
 import type { SavedImage } from '../results.ts';
-import { openProviderSession, providerOf } from '../session.ts';
+import { openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
 import type { EditCommandOptions } from './edit-args.ts';
 

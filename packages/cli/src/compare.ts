@@ -11,6 +11,7 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
+import { describeError, errorLine } from './describe-error.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
 import { slugify } from './format.ts';
 import type { ResolvedImage } from './inputs.ts';
@@ -23,7 +24,6 @@ import {
   type CompareResults,
   type CompareRun,
   type RowIdentity,
-  type RunError,
   resultsToCsv,
   resultsToJson,
   summarizeRuns,
@@ -331,7 +331,7 @@ async function runOne(context: {
 
   if (!outcome.ok) {
     const error = describeError(outcome.error);
-    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
+    emit({ type: 'failed', row: entry, repeat, message: errorLine(error) });
     return { ...base, status: 'failed', retries, error };
   }
   const result = outcome.result;
@@ -367,7 +367,7 @@ async function runOne(context: {
   } catch (caught) {
     // The edit succeeded (and was paid for) but its images could not be fetched or saved.
     const error = describeError(caught);
-    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
+    emit({ type: 'failed', row: entry, repeat, message: errorLine(error) });
     return {
       ...base,
       status: 'failed',
@@ -377,15 +377,4 @@ async function runOne(context: {
       error,
     };
   }
-}
-
-function describeError(error: unknown): RunError {
-  if (error instanceof Error) {
-    const described: RunError = { name: error.name, message: error.message };
-    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-    if (typeof code === 'string') described.code = code;
-    if (typeof statusCode === 'number') described.statusCode = statusCode;
-    return described;
-  }
-  return { name: 'Error', message: String(error) };
 }

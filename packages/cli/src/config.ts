@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId } from './args/model-id.ts';
+import { describeError } from './describe-error.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -106,7 +107,7 @@ export async function loadCompareConfig(options: { path: string; cwd: string }):
   } catch (error) {
     throw new UsageError({
       command: 'compare',
-      message: `--config ${options.path}: not valid JSON (${(error as Error).message})`,
+      message: `--config ${options.path}: not valid JSON (${describeError(error).message})`,
     });
   }
   return parseCompareConfig({ value, name: options.path, directory: dirname(path) });

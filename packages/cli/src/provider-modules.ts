@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProviderAdapter } from '@retouch/core';
 import type { CliContext } from './context.ts';
+import { describeError } from './describe-error.ts';
 import { PROVIDER_ID } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -80,9 +81,7 @@ export async function loadProviderModules(options: {
       try {
         module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
       } catch (error) {
-        return fail(
-          `cannot be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
-        );
+        return fail(`cannot be loaded (${describeError(error).message.split('\n')[0]})`);
       }
       const exported = (module.default ?? module.providers) as ProvidersModule | undefined;
       if (exported === undefined) {
@@ -102,9 +101,7 @@ export async function loadProviderModules(options: {
             : exported!;
       } catch (error) {
         if (error instanceof UsageError) throw error;
-        return fail(
-          `failed while making its providers (${error instanceof Error ? error.message : String(error)})`,
-        );
+        return fail(`failed while making its providers (${describeError(error).message})`);
       }
       const list = Array.isArray(result) ? result : (result as { providers?: unknown }).providers;
       if (!Array.isArray(list)) {

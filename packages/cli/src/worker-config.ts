@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
+import { describeError } from './describe-error.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
@@ -84,7 +85,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return fail('', `is not valid JSON (${(error as Error).message})`);
+    return fail('', `is not valid JSON (${describeError(error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('', 'must hold a JSON object such as { "redis": "redis://127.0.0.1:6379" }');

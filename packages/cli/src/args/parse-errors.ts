@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandName } from './command-names.ts';
 import type { FlagSpecs } from './flag-reader.ts';
@@ -11,7 +12,7 @@ export function translateParseError(options: {
 }): UsageError {
   const { command, flags, error } = options;
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const { message } = describeError(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {

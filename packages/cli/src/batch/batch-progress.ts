@@ -1,5 +1,6 @@
 import { styles } from '../ansi.ts';
 import type { OutputStream } from '../context.ts';
+import { errorLine } from '../describe-error.ts';
 import { formatDuration, formatUsd } from '../format.ts';
 import type { BatchLineRun } from './journal.ts';
 
@@ -33,7 +34,7 @@ export function settledEvent(options: { line: number; run: BatchLineRun }): Batc
         ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
         ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
       }
-    : { type: 'failed', line, model: run.model, message: `${run.error?.name}: ${run.error?.message}` };
+    : { type: 'failed', line, model: run.model, message: run.error ? errorLine(run.error) : 'unknown error' };
 }
 
 /** Shows a batch's progress; see {@link createBatchProgress}. */

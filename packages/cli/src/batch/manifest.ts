@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type EditRequest, InvalidRequestError, normalizeEditRequest } from '@retouch/core';
+import { describeError } from '../describe-error.ts';
 import { isBundledProvider, PROVIDERS, providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -54,7 +55,7 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       value = JSON.parse(source);
     } catch (error) {
-      problems.push(`${where}: not valid JSON (${(error as Error).message})`);
+      problems.push(`${where}: not valid JSON (${describeError(error).message})`);
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

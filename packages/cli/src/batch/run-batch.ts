@@ -9,6 +9,7 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
+import { describeError } from '../describe-error.ts';
 import { saveImages } from '../outputs.ts';
 import { providerOf } from '../provider-ids.ts';
 import type { RunError } from '../results.ts';
@@ -315,17 +316,6 @@ function failedRun(options: { line: ManifestLine; error: RunError; retries?: num
     retries: options.retries ?? 0,
     error: options.error,
   };
-}
-
-function describeError(error: unknown): RunError {
-  if (error instanceof Error) {
-    const described: RunError = { name: error.name, message: error.message };
-    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-    if (typeof code === 'string') described.code = code;
-    if (typeof statusCode === 'number') described.statusCode = statusCode;
-    return described;
-  }
-  return { name: 'Error', message: String(error) };
 }
 
 /** A budget that starts with what earlier runs of the batch spent. */

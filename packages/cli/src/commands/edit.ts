@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { describeError, errorLine } from '../describe-error.ts';
 import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
@@ -96,14 +97,10 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
       if (InvalidRequestError.isInstance(error)) {
         throw new UsageError({ command: 'edit', message: error.message });
       }
-      const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
+      const { name, message } = describeError(error);
       summary.error = { name, message };
       if (options.json) context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else
-        context.stderr.write(
-          `${styles(wantsColor({ stream: context.stderr, env: context.env })).red('✖')} ${options.model} failed: ${name}: ${message}\n`,
-        );
+      else context.stderr.write(`${style.red('✖')} ${options.model} failed: ${errorLine(summary.error)}\n`);
       return 1;
     }
     const saved = await saveImages({

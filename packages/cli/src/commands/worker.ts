@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { describeError, errorLine } from '../describe-error.ts';
 import { formatDuration, formatUsd } from '../format.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
@@ -80,11 +81,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
             const cost = event.result.cost ? `, ${formatUsd(event.result.cost.usd)}` : '';
             log(`${event.model} done in ${formatDuration(event.result.timings.totalMs)}${cost}`);
           } else if (event.type === 'failed') {
-            const error =
-              event.error instanceof Error
-                ? `${event.error.name}: ${event.error.message}`
-                : String(event.error);
-            log(`${event.model} ${style.red('failed')}: ${error}`);
+            log(`${event.model} ${style.red('failed')}: ${errorLine(describeError(event.error))}`);
           }
         },
       },

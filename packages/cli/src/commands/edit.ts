@@ -7,6 +7,7 @@ import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { saveImages } from '../outputs.ts';
+import { elapsedStamp, retryingText } from '../progress-text.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
 import type { SavedImage } from '../results.ts';
 import { openProviderSession } from '../session.ts';
@@ -57,15 +58,13 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
     providers: session.adapters,
     strict: options.strict,
     onProgress: (event) => {
-      const at = `[${formatDuration(event.elapsedMs).padStart(6)}]`;
+      const at = elapsedStamp(event.elapsedMs);
       if (event.type === 'started')
         progress(
           `${at} sending to ${event.model}${event.attempt && event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
         );
       else if (event.type === 'retrying')
-        progress(
-          `${at} retrying${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}: ${event.reason ?? 'transient error'}`,
-        );
+        progress(`${at} ${retryingText({ ...event, reason: event.reason ?? 'transient error' })}`);
       else if (event.type === 'status' && event.providerJobId)
         progress(`${at} ${event.provider} job ${event.providerJobId} ${event.status ?? ''}`.trimEnd());
     },

@@ -16,6 +16,7 @@ import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
 import { slugify } from './format.ts';
 import type { ResolvedImage } from './inputs.ts';
 import { recordInputs } from './inputs.ts';
+import { checkNumber } from './number-rules.ts';
 import { saveImages } from './outputs.ts';
 import type { RunProgressEvent } from './progress.ts';
 import { providerOf } from './provider-ids.ts';
@@ -127,10 +128,9 @@ export interface CompareFiles {
  */
 export async function runCompare(options: RunCompareOptions): Promise<CompareOutcome> {
   const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) {
-    throw new RetouchError({
-      message: `runCompare: repeat must be a whole number ≥ 1, got ${String(repeat)}`,
-    });
+  const repeatProblem = checkNumber({ value: repeat, rule: { whole: true, min: 1 } });
+  if (repeatProblem) {
+    throw new RetouchError({ message: `runCompare: repeat ${repeatProblem}, got ${String(repeat)}` });
   }
   if (options.models.length === 0) throw new RetouchError({ message: 'runCompare: pass at least one model' });
   const createdAt = (options.now ?? (() => new Date()))();

@@ -5,6 +5,7 @@ import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId } from './args/model-id.ts';
 import { describeError } from './describe-error.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
+import { BUDGET_RULE, checkNumber, type NumberRule, REPEAT_RULE, TIMEOUT_RULE } from './number-rules.ts';
 import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
@@ -143,13 +144,11 @@ export function parseCompareConfig(options: {
     if (typeof field !== 'string' || field.trim() === '') return fail(key, 'must be a non-empty string');
     return field;
   };
-  const whole = (key: string, min: number, max: number): number | undefined => {
+  const number = (key: string, rule: NumberRule): number | undefined => {
     const field = record[key];
     if (field === undefined) return undefined;
-    if (typeof field !== 'number' || !Number.isInteger(field) || field < min || field > max) {
-      return fail(key, `must be a whole number from ${min} to ${max}`);
-    }
-    return field;
+    const problem = checkNumber({ value: field, rule });
+    return problem ? fail(key, problem) : (field as number);
   };
   const location = (path: string) =>
     /^(https?:\/\/|data:)/i.test(path) ? path : resolve(options.directory, path);
@@ -240,15 +239,12 @@ export function parseCompareConfig(options: {
     if (!checked.ok) return fail('', checked.message);
     Object.assign(config, { [key]: checked.value });
   }
-  const repeat = whole('repeat', 1, 100);
+  const repeat = number('repeat', REPEAT_RULE);
   if (repeat !== undefined) config.repeat = repeat;
-  for (const key of ['budgetUsd', 'timeoutSeconds'] as const) {
-    const field = record[key];
-    if (field === undefined) continue;
-    if (typeof field !== 'number' || !Number.isFinite(field) || field <= 0)
-      fail(key, 'must be a positive number');
-    config[key] = field as number;
-  }
+  const budgetUsd = number('budgetUsd', BUDGET_RULE);
+  if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
+  const timeoutSeconds = number('timeoutSeconds', TIMEOUT_RULE);
+  if (timeoutSeconds !== undefined) config.timeoutSeconds = timeoutSeconds;
   if (record.limits !== undefined) {
     const limits = record.limits;
     if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {

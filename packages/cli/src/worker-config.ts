@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import { describeError } from './describe-error.ts';
+import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
@@ -115,28 +116,19 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   if (out !== undefined) config.out = resolve(dirname(path), out);
   const number = (
     key: 'concurrency' | 'budgetUsd' | 'shutdownGraceSeconds',
-    whole: boolean,
+    rule: NumberRule,
   ): number | undefined => {
     const item = raw[key];
     if (item === undefined) return undefined;
-    if (
-      typeof item !== 'number' ||
-      !Number.isFinite(item) ||
-      item < 0 ||
-      (whole && !Number.isInteger(item))
-    ) {
-      return fail(key, `must be a ${whole ? 'whole ' : ''}number ≥ 0`);
-    }
-    return item;
+    const problem = checkNumber({ value: item, rule });
+    return problem ? fail(key, problem) : (item as number);
   };
-  const concurrency = number('concurrency', true);
-  if (concurrency !== undefined) {
-    if (concurrency < 1) fail('concurrency', 'must be at least 1');
-    config.concurrency = concurrency;
-  }
-  const budgetUsd = number('budgetUsd', false);
+  const concurrency = number('concurrency', concurrencyRule());
+  if (concurrency !== undefined) config.concurrency = concurrency;
+  // Zero is accepted, as createRetouch's budget accepts it: the account spends nothing more.
+  const budgetUsd = number('budgetUsd', { min: 0, unit: 'US dollars' });
   if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
-  const grace = number('shutdownGraceSeconds', false);
+  const grace = number('shutdownGraceSeconds', { min: 0, unit: 'seconds' });
   if (grace !== undefined) config.shutdownGraceSeconds = grace;
   if (raw.resendPossiblyBilled !== undefined) {
     if (typeof raw.resendPossiblyBilled !== 'boolean') fail('resendPossiblyBilled', 'must be true or false');

@@ -1,12 +1,6 @@
-import {
-  ASPECT_RATIO_PATTERN,
-  MAX_OUTPUTS,
-  MAX_SEED,
-  OUTPUT_FORMATS,
-  QUALITIES,
-  SIZE_PATTERN,
-} from '@retouch/core';
+import { ASPECT_RATIO_PATTERN, OUTPUT_FORMATS, QUALITIES, SIZE_PATTERN } from '@retouch/core';
 import type { NeutralEditOptions } from '../edit-options.ts';
+import { OUTPUTS_RULE, SEED_RULE, TIMEOUT_RULE } from '../number-rules.ts';
 import type { FlagReader, FlagSpecs } from './flag-reader.ts';
 
 /** The neutral edit options a command line can set. */
@@ -55,13 +49,13 @@ export function parseEditFlags(flag: FlagReader): EditFlags {
   if (quality) options.quality = quality;
   const outputFormat = flag.oneOf('output-format', OUTPUT_FORMATS);
   if (outputFormat) options.outputFormat = outputFormat;
-  const n = flag.integer('n', { min: 1, max: MAX_OUTPUTS });
+  const n = flag.number('n', OUTPUTS_RULE);
   if (n !== undefined) options.n = n;
-  const seed = flag.integer('seed', { min: 0, max: MAX_SEED });
+  const seed = flag.number('seed', SEED_RULE);
   if (seed !== undefined) options.seed = seed;
   const negativePrompt = flag.string('negative-prompt');
   if (negativePrompt !== undefined) options.negativePrompt = negativePrompt;
-  const timeout = flag.positive('timeout', 'seconds');
+  const timeout = flag.number('timeout', TIMEOUT_RULE);
   if (timeout !== undefined) options.timeoutSeconds = timeout;
   return options;
 }

@@ -1,3 +1,4 @@
+import { checkNumber, type NumberRule } from '../number-rules.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandName } from './command-names.ts';
 
@@ -61,29 +62,21 @@ export class FlagReader {
     return value as T;
   }
 
-  /** A whole number within `range`. */
-  integer(name: string, range: { min: number; max: number }): number | undefined {
+  /**
+   * A number that follows `rule`. A whole number is written in digits only (no sign, point or
+   * exponent); any other may carry a leading `$`, as people write amounts.
+   */
+  number(name: string, rule: NumberRule): number | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const number = Number(value);
-    if (
-      !/^\d+$/.test(value.trim()) ||
-      !Number.isSafeInteger(number) ||
-      number < range.min ||
-      number > range.max
-    ) {
-      this.fail(`--${name} must be a whole number from ${range.min} to ${range.max}, not "${value}"`);
-    }
-    return number;
-  }
-
-  /** A number above zero, in `unit` (a leading `$` is allowed, for dollars). */
-  positive(name: string, unit: string): number | undefined {
-    const value = this.string(name);
-    if (value === undefined) return undefined;
-    const number = Number(value.trim().replace(/^\$/, ''));
-    if (!Number.isFinite(number) || number <= 0)
-      this.fail(`--${name} must be a positive number of ${unit}, not "${value}"`);
+    const text = value.trim();
+    const number = rule.whole
+      ? /^\d+$/.test(text)
+        ? Number(text)
+        : Number.NaN
+      : Number(text.replace(/^\$/, ''));
+    const problem = checkNumber({ value: number, rule });
+    if (problem) this.fail(`--${name} ${problem}, not "${value}"`);
     return number;
   }
 }

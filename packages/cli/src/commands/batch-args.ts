@@ -4,6 +4,7 @@ import {
   parseConnectionFlags,
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch batch` options. */
 export interface BatchCommandOptions extends ConnectionFlags {
@@ -57,9 +58,9 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
   };
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
-  const concurrency = flag.integer('concurrency', { min: 1, max: 256 });
+  const concurrency = flag.number('concurrency', concurrencyRule(256));
   if (concurrency !== undefined) options.concurrency = concurrency;
-  const budget = flag.positive('budget-usd', 'US dollars');
+  const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
   const redis = flag.string('redis');
   if (redis !== undefined) {

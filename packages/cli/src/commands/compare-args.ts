@@ -6,6 +6,7 @@ import {
 import { EDIT_FLAG_SPECS, type EditFlags, parseEditFlags } from '../args/edit-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { checkModelId } from '../args/model-id.ts';
+import { BUDGET_RULE, concurrencyRule, REPEAT_RULE } from '../number-rules.ts';
 
 /** One model of a comparison. */
 export interface CompareModelSpec {
@@ -65,11 +66,11 @@ export function parseCompareArgs(flag: FlagReader): CompareCommandOptions {
       '--models or --config is required, e.g. --models oxen:qwen-image-edit,edenai:openai/gpt-image-2',
     );
   }
-  const repeat = flag.integer('repeat', { min: 1, max: 100 });
+  const repeat = flag.number('repeat', REPEAT_RULE);
   if (repeat !== undefined) options.repeat = repeat;
-  const budget = flag.positive('budget-usd', 'US dollars');
+  const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
-  const concurrency = flag.integer('concurrency', { min: 1, max: 64 });
+  const concurrency = flag.number('concurrency', concurrencyRule(64));
   if (concurrency !== undefined) options.concurrency = concurrency;
   const out = flag.string('out');
   if (out !== undefined) options.out = out;

@@ -1,4 +1,5 @@
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { DEMO_REPEAT_RULE } from '../number-rules.ts';
 
 /** `retouch demo` options. */
 export interface DemoCommandOptions {
@@ -22,7 +23,7 @@ export function parseDemoArgs(flag: FlagReader): DemoCommandOptions {
   const options: DemoCommandOptions = { json: flag.boolean('json') };
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
-  const repeat = flag.integer('repeat', { min: 1, max: 10 });
+  const repeat = flag.number('repeat', DEMO_REPEAT_RULE);
   if (repeat !== undefined) options.repeat = repeat;
   return options;
 }

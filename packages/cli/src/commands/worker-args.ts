@@ -4,6 +4,7 @@ import {
   parseConnectionFlags,
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch worker` options, before `--config` is merged in. */
 export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
@@ -51,11 +52,11 @@ export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   }
   const queue = flag.string('queue');
   if (queue !== undefined) options.queue = queue;
-  const concurrency = flag.integer('concurrency', { min: 1, max: 1000 });
+  const concurrency = flag.number('concurrency', concurrencyRule(1000));
   if (concurrency !== undefined) options.concurrency = concurrency;
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
-  const budget = flag.positive('budget-usd', 'US dollars');
+  const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
   return options;
 }

@@ -42,13 +42,8 @@ export { EXIT_CODES, main } from './main.ts';
 export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
 export type { ProvidersModule, ProvidersModuleContext, ProvidersModuleResult } from './provider-modules.ts';
 export { renderCostLatencyChart } from './report/chart.ts';
-export {
-  DEFAULT_MAX_EMBEDDED_BYTES,
-  planEmbeddedImages,
-  type RenderReportOptions,
-  renderReport,
-  writeReport,
-} from './report/report-html.ts';
+export { DEFAULT_MAX_EMBEDDED_BYTES, planEmbeddedImages } from './report/embedded-images.ts';
+export { type RenderReportOptions, renderReport, writeReport } from './report/report-html.ts';
 export {
   type BatchInfo,
   type CompareInput,

@@ -1,6 +1,6 @@
 import { styles, visibleLength } from './ansi.ts';
 import type { OutputStream } from './context.ts';
-import { formatDuration } from './format.ts';
+import { formatDuration, truncate } from './format.ts';
 import { createLiveDisplay, spinnerFrame } from './live-display.ts';
 import { doneText, elapsedStamp, retryingText } from './progress-text.ts';
 
@@ -129,8 +129,7 @@ export function createProgressDisplay(options: {
     const elapsed = row.startedAt === undefined ? '' : formatDuration(end - row.startedAt);
     const retries =
       row.retries > 0 ? style.yellow(`  ${row.retries} ${row.retries === 1 ? 'retry' : 'retries'}`) : '';
-    const label =
-      row.label.length > labelWidth ? `${row.label.slice(0, labelWidth - 1)}…` : row.label.padEnd(labelWidth);
+    const label = truncate({ text: row.label, length: labelWidth }).padEnd(labelWidth);
     return `${symbol} ${label}  ${text}${' '.repeat(Math.max(0, 32 - visibleLength(text)))} ${style.dim(elapsed.padStart(7))}${retries}`;
   }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
+import { REDIS_URL } from './args/redis-flag.ts';
 import { describeError } from './describe-error.ts';
 import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
@@ -105,7 +106,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   };
   const redis = text_('redis');
   if (redis !== undefined) {
-    if (!/^rediss?:\/\//i.test(redis)) fail('redis', `must be a redis:// URL such as redis://127.0.0.1:6379`);
+    if (!REDIS_URL.test(redis)) fail('redis', `must be a redis:// URL such as redis://127.0.0.1:6379`);
     config.redis = redis;
   }
   for (const key of ['queue', 'account', 'budgetName'] as const) {

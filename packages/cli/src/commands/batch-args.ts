@@ -4,6 +4,7 @@ import {
   parseConnectionFlags,
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { parseRedisFlag } from '../args/redis-flag.ts';
 import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch batch` options. */
@@ -62,12 +63,8 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
   if (concurrency !== undefined) options.concurrency = concurrency;
   const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
-  const redis = flag.string('redis');
-  if (redis !== undefined) {
-    if (!/^rediss?:\/\//i.test(redis))
-      flag.fail(`--redis must be a redis:// URL such as redis://127.0.0.1:6379, not "${redis}"`);
-    options.redis = redis;
-  }
+  const redis = parseRedisFlag(flag);
+  if (redis !== undefined) options.redis = redis;
   const queue = flag.string('queue');
   if (queue !== undefined) {
     if (redis === undefined) flag.fail('--queue names the Redis queue: add --redis <url>');

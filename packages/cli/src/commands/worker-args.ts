@@ -4,6 +4,7 @@ import {
   parseConnectionFlags,
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { parseRedisFlag } from '../args/redis-flag.ts';
 import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch worker` options, before `--config` is merged in. */
@@ -39,12 +40,8 @@ export const WORKER_COMMAND_FLAGS: FlagSpecs = {
 export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   const { json: _ignored, ...connection } = parseConnectionFlags(flag);
   const options: WorkerCommandOptions = connection;
-  const redis = flag.string('redis');
-  if (redis !== undefined) {
-    if (!/^rediss?:\/\//i.test(redis))
-      flag.fail(`--redis must be a redis:// URL such as redis://127.0.0.1:6379, not "${redis}"`);
-    options.redis = redis;
-  }
+  const redis = parseRedisFlag(flag);
+  if (redis !== undefined) options.redis = redis;
   const config = flag.string('config');
   if (config !== undefined) options.config = config;
   if (redis === undefined && config === undefined) {

@@ -1,5 +1,16 @@
 import { RetouchError } from '@retouch/core';
-import type { RunError } from './results.ts';
+
+/** Why a run failed, secret-free. */
+export interface RunError {
+  /** The error class, e.g. `ApiCallError` or `BudgetExceededError`. */
+  name: string;
+  /** What went wrong, secrets redacted. */
+  message: string;
+  /** The provider's error code, when it sent one. */
+  code?: string;
+  /** The HTTP status, for API errors. */
+  statusCode?: number;
+}
 
 /**
  * What a caught value says about the failure: its class name and message, and the provider's error

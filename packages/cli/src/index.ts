@@ -37,6 +37,7 @@ export {
   parseCompareConfig,
 } from './config.ts';
 export type { CliContext, OutputStream } from './context.ts';
+export type { RunError } from './describe-error.ts';
 export type { NeutralEditOptions } from './edit-options.ts';
 export { EXIT_CODES, main } from './main.ts';
 export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
@@ -56,7 +57,6 @@ export {
   csvField,
   type LatencySpread,
   type RowIdentity,
-  type RunError,
   resultsToCsv,
   resultsToJson,
   type SavedImage,

@@ -1,4 +1,4 @@
-import { errorLine } from './describe-error.ts';
+import { errorLine, type RunError } from './describe-error.ts';
 import { spreadOf } from './statistics.ts';
 
 /** One output image of a run, saved in the output directory. */
@@ -13,18 +13,6 @@ export interface SavedImage {
   height?: number;
   /** File size in bytes. */
   bytes: number;
-}
-
-/** Why a run failed, secret-free. */
-export interface RunError {
-  /** The error class, e.g. `ApiCallError` or `BudgetExceededError`. */
-  name: string;
-  /** What went wrong, secrets redacted. */
-  message: string;
-  /** The provider's error code, when it sent one. */
-  code?: string;
-  /** The HTTP status, for API errors. */
-  statusCode?: number;
 }
 
 /** One edit of one model (one repeat). */

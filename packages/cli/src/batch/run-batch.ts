@@ -9,10 +9,9 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
-import { describeError } from '../describe-error.ts';
+import { describeError, type RunError } from '../describe-error.ts';
 import { saveImages } from '../outputs.ts';
 import { providerOf } from '../provider-ids.ts';
-import type { RunError } from '../results.ts';
 import { UsageError } from '../usage-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';

@@ -1,5 +1,5 @@
 import type { ImageModelV3, ImageModelV4 } from '@ai-sdk/provider';
-import { type LaneLimits, RetouchError } from '@retouch/core';
+import { type LaneLimits, PROVIDER_ID, RetouchError } from '@retouch/core';
 import type { RequestsPerCall } from './ai-sdk-errors.ts';
 import { type ImageModelPrices, priceProblems } from './image-model-prices.ts';
 import { type MaskConvention, maskConventions } from './mask-convention.ts';
@@ -67,8 +67,6 @@ export interface ResolvedImageModelOptions {
   providerOptionsKey: string;
   requestsPerCall: RequestsPerCall;
 }
-
-const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
 
 /** OpenAI's image models: one POST per call, transparent-is-edit masks (checked against `@ai-sdk/openai`). */
 function isOpenAIModel(model: AISDKImageModel): boolean {

@@ -3,26 +3,24 @@ import { join } from 'node:path';
 import {
   createRetouch,
   type EditRequest,
-  type EditResult,
   type ImagePathInput,
   type LaneLimits,
-  type ProgressEvent,
   type ProviderAdapter,
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
+import { runCompareEdit } from './compare-run.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
-import { slugify } from './format.ts';
 import type { ResolvedImage } from './inputs.ts';
 import { recordInputs } from './inputs.ts';
-import { saveImages } from './outputs.ts';
+import { checkNumber } from './number-rules.ts';
 import type { RunProgressEvent } from './progress.ts';
+import { providerOf } from './provider-ids.ts';
 import { writeReport } from './report/report-html.ts';
 import {
   type CompareResults,
   type CompareRun,
   type RowIdentity,
-  type RunError,
   resultsToCsv,
   resultsToJson,
   summarizeRuns,
@@ -126,10 +124,9 @@ export interface CompareFiles {
  */
 export async function runCompare(options: RunCompareOptions): Promise<CompareOutcome> {
   const repeat = options.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) {
-    throw new RetouchError({
-      message: `runCompare: repeat must be a whole number ≥ 1, got ${String(repeat)}`,
-    });
+  const repeatProblem = checkNumber({ value: repeat, rule: { whole: true, min: 1 } });
+  if (repeatProblem) {
+    throw new RetouchError({ message: `runCompare: repeat ${repeatProblem}, got ${String(repeat)}` });
   }
   if (options.models.length === 0) throw new RetouchError({ message: 'runCompare: pass at least one model' });
   const createdAt = (options.now ?? (() => new Date()))();
@@ -164,13 +161,14 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
       for (const [entry, model] of options.models.entries()) {
         const request = buildRequest({ options, entry: model });
         tasks.push(
-          runOne({
+          runCompareEdit({
             retouch,
             request,
             entry,
             repeat: attempt,
             identity: identities[entry]!,
-            options,
+            outDir: options.outDir,
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           }).then((run) => {
             runs.push(run);
           }),
@@ -236,11 +234,6 @@ function uniqueLabels(identities: RowIdentity[]): void {
   }
 }
 
-/** The provider id of a `provider:model` string. */
-function providerOf(model: string): string {
-  return model.slice(0, model.indexOf(':'));
-}
-
 /**
  * The `mode` column of a model that names none: the `mode` (Oxen) or `transport` (Eden AI) of
  * its provider options, else the mode its provider's adapter runs in, when the adapter names one.
@@ -271,125 +264,4 @@ function buildRequest(context: { options: RunCompareOptions; entry: CompareModel
     ...(providerOptions ? { providerOptions: { [provider]: providerOptions } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-}
-
-/**
- * Runs one edit. It goes through `editMany` with a single request so that its progress listener
- * hears this edit's events only, while sharing the client's lanes with every other run.
- */
-async function runOne(context: {
-  retouch: ReturnType<typeof createRetouch>;
-  request: EditRequest;
-  entry: number;
-  repeat: number;
-  identity: RowIdentity;
-  options: RunCompareOptions;
-}): Promise<CompareRun> {
-  const { retouch, request, entry, repeat, identity, options } = context;
-  const emit = (event: RunProgressEvent) => options.onProgress?.(event);
-  let retries = 0;
-  const listen = (event: ProgressEvent) => {
-    switch (event.type) {
-      case 'queued':
-        emit({ type: 'queued', row: entry, repeat });
-        break;
-      case 'started':
-        emit({ type: 'started', row: entry, repeat });
-        break;
-      case 'retrying':
-        retries += 1;
-        emit({
-          type: 'retrying',
-          row: entry,
-          repeat,
-          ...(event.attempt !== undefined ? { attempt: event.attempt + 1 } : {}),
-          ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
-          ...(event.reason ? { reason: event.reason } : {}),
-        });
-        break;
-      case 'status':
-        // A provider-side queue is worth showing; "running" is already what the line says.
-        if (event.status) {
-          emit({
-            type: 'status',
-            row: entry,
-            repeat,
-            status: event.status === 'queued' ? 'in provider queue' : '',
-          });
-        }
-        break;
-      default:
-        break;
-    }
-  };
-  const base = { entry, label: identity.label, model: identity.model, repeat, images: [], warnings: [] };
-  let outcome: { ok: true; result: EditResult } | { ok: false; error: unknown } | undefined;
-  try {
-    for await (const settled of retouch.editMany([request], { onProgress: listen })) {
-      outcome = settled.ok ? { ok: true, result: settled.result } : { ok: false, error: settled.error };
-    }
-  } catch (error) {
-    outcome = { ok: false, error };
-  }
-  if (!outcome) outcome = { ok: false, error: new RetouchError({ message: 'the edit produced no outcome' }) };
-
-  if (!outcome.ok) {
-    const error = describeError(outcome.error);
-    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
-    return { ...base, status: 'failed', retries, error };
-  }
-  const result = outcome.result;
-  try {
-    const images = await saveImages({
-      images: result.images,
-      root: options.outDir,
-      directory: join(options.outDir, 'outputs', slugify(identity.label)),
-      baseName: `run-${repeat}`,
-    });
-    const run: CompareRun = {
-      ...base,
-      status: 'succeeded',
-      latencyMs: Math.round(result.timings.totalMs),
-      queuedMs: Math.round(result.timings.queuedMs),
-      runningMs: Math.round(result.timings.runningMs),
-      images,
-      warnings: result.warnings.map((warning) => warning.message),
-      retries,
-      ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
-      ...(result.jobId ? { jobId: result.jobId } : {}),
-      ...(result.upstreamProvider ? { upstreamProvider: result.upstreamProvider } : {}),
-    };
-    emit({
-      type: 'succeeded',
-      row: entry,
-      repeat,
-      latencyMs: run.latencyMs!,
-      ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
-      images: images.length,
-    });
-    return run;
-  } catch (caught) {
-    // The edit succeeded (and was paid for) but its images could not be fetched or saved.
-    const error = describeError(caught);
-    emit({ type: 'failed', row: entry, repeat, message: `${error.name}: ${error.message}` });
-    return {
-      ...base,
-      status: 'failed',
-      retries,
-      latencyMs: Math.round(result.timings.totalMs),
-      ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
-      error,
-    };
-  }
-}
-
-function describeError(error: unknown): RunError {
-  if (error instanceof Error) {
-    const described: RunError = { name: error.name, message: error.message };
-    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-    if (typeof code === 'string') described.code = code;
-    if (typeof statusCode === 'number') described.statusCode = statusCode;
-    return described;
-  }
-  return { name: 'Error', message: String(error) };
 }

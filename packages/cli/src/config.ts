@@ -2,8 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
-import { checkModelId, PROVIDERS, type ProviderName } from './args.ts';
+import { checkModelId } from './args/model-id.ts';
+import { describeError } from './describe-error.ts';
 import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
+import { BUDGET_RULE, checkNumber, type NumberRule, REPEAT_RULE, TIMEOUT_RULE } from './number-rules.ts';
+import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -105,7 +108,7 @@ export async function loadCompareConfig(options: { path: string; cwd: string }):
   } catch (error) {
     throw new UsageError({
       command: 'compare',
-      message: `--config ${options.path}: not valid JSON (${(error as Error).message})`,
+      message: `--config ${options.path}: not valid JSON (${describeError(error).message})`,
     });
   }
   return parseCompareConfig({ value, name: options.path, directory: dirname(path) });
@@ -141,19 +144,18 @@ export function parseCompareConfig(options: {
     if (typeof field !== 'string' || field.trim() === '') return fail(key, 'must be a non-empty string');
     return field;
   };
-  const whole = (key: string, min: number, max: number): number | undefined => {
+  const number = (key: string, rule: NumberRule): number | undefined => {
     const field = record[key];
     if (field === undefined) return undefined;
-    if (typeof field !== 'number' || !Number.isInteger(field) || field < min || field > max) {
-      return fail(key, `must be a whole number from ${min} to ${max}`);
-    }
-    return field;
+    const problem = checkNumber({ value: field, rule });
+    return problem ? fail(key, problem) : (field as number);
   };
   const location = (path: string) =>
     /^(https?:\/\/|data:)/i.test(path) ? path : resolve(options.directory, path);
   // With providers modules, a model may name a provider only they give: it is checked once they are loaded.
   const pluginProviders = record.providers !== undefined;
-  const modelId = (value: string) => checkModelId(value, 'compare', { otherProviders: pluginProviders });
+  const modelId = (value: string) =>
+    checkModelId({ model: value, command: 'compare', otherProviders: pluginProviders });
 
   if (!Array.isArray(record.models) || record.models.length === 0) {
     fail(
@@ -197,9 +199,9 @@ export function parseCompareConfig(options: {
       model.providerOptions = providerOptions as Record<string, Record<string, unknown>>;
     }
     if (item.mode !== undefined) {
-      const provider = model.model.slice(0, model.model.indexOf(':')) as ProviderName;
-      if (!(PROVIDERS as readonly string[]).includes(provider)) {
-        fail(
+      const provider = providerOf(model.model);
+      if (!isBundledProvider(provider)) {
+        return fail(
           `${field}.mode`,
           `is for the bundled providers (${PROVIDERS.join(', ')}); ${provider} comes from a providers module`,
         );
@@ -237,15 +239,12 @@ export function parseCompareConfig(options: {
     if (!checked.ok) return fail('', checked.message);
     Object.assign(config, { [key]: checked.value });
   }
-  const repeat = whole('repeat', 1, 100);
+  const repeat = number('repeat', REPEAT_RULE);
   if (repeat !== undefined) config.repeat = repeat;
-  for (const key of ['budgetUsd', 'timeoutSeconds'] as const) {
-    const field = record[key];
-    if (field === undefined) continue;
-    if (typeof field !== 'number' || !Number.isFinite(field) || field <= 0)
-      fail(key, 'must be a positive number');
-    config[key] = field as number;
-  }
+  const budgetUsd = number('budgetUsd', BUDGET_RULE);
+  if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
+  const timeoutSeconds = number('timeoutSeconds', TIMEOUT_RULE);
+  if (timeoutSeconds !== undefined) config.timeoutSeconds = timeoutSeconds;
   if (record.limits !== undefined) {
     const limits = record.limits;
     if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
@@ -254,10 +253,7 @@ export function parseCompareConfig(options: {
     config.limits = {};
     for (const [provider, lane] of Object.entries(limits as Record<string, unknown>)) {
       const field = `limits.${provider}`;
-      if (
-        !(PROVIDERS as readonly string[]).includes(provider) &&
-        !(pluginProviders && /^[a-z][a-z0-9-]*$/.test(provider))
-      )
+      if (!isBundledProvider(provider) && !(pluginProviders && PROVIDER_ID.test(provider)))
         fail(field, `names no provider; use ${PROVIDERS.join(' or ')}, or a provider from "providers"`);
       if (typeof lane !== 'object' || lane === null || Array.isArray(lane))
         fail(field, 'must be { concurrency?, requestsPerSecond? }');

@@ -49,3 +49,14 @@ export function timestamp(date: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
 }
+
+/**
+ * Cuts text to `length` characters, ending with `…` when it was longer.
+ *
+ * @example
+ * truncate({ text: 'Turn the sunset into a starry night', length: 12 }); // 'Turn the su…'
+ */
+export function truncate(options: { text: string; length: number }): string {
+  const { text, length } = options;
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

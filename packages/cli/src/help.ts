@@ -1,4 +1,4 @@
-import type { CommandName } from './args.ts';
+import type { CommandName } from './args/command-names.ts';
 
 const CONNECTION_FLAGS = `  --simulate                 Use in-process simulators: no API keys, no network
   --oxen-mode <mode>         Oxen edits: sync (default), queue (polled) or sse (queue + events)

@@ -37,18 +37,14 @@ export {
   parseCompareConfig,
 } from './config.ts';
 export type { CliContext, OutputStream } from './context.ts';
+export type { RunError } from './describe-error.ts';
 export type { NeutralEditOptions } from './edit-options.ts';
 export { EXIT_CODES, main } from './main.ts';
 export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
 export type { ProvidersModule, ProvidersModuleContext, ProvidersModuleResult } from './provider-modules.ts';
 export { renderCostLatencyChart } from './report/chart.ts';
-export {
-  DEFAULT_MAX_EMBEDDED_BYTES,
-  planEmbeddedImages,
-  type RenderReportOptions,
-  renderReport,
-  writeReport,
-} from './report/report-html.ts';
+export { DEFAULT_MAX_EMBEDDED_BYTES, planEmbeddedImages } from './report/embedded-images.ts';
+export { type RenderReportOptions, renderReport, writeReport } from './report/report-html.ts';
 export {
   type BatchInfo,
   type CompareInput,
@@ -61,7 +57,6 @@ export {
   csvField,
   type LatencySpread,
   type RowIdentity,
-  type RunError,
   resultsToCsv,
   resultsToJson,
   type SavedImage,

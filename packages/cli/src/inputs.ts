@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { ImageInput } from '@retouch/core';
 import { imageSize, sniffImageMediaType } from '@retouch/core/provider-utils';
-import type { CommandName } from './args.ts';
+import type { CommandName } from './args/command-names.ts';
 import type { CompareInput } from './results.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RetouchError } from '@retouch/core';
 import { styles } from './ansi.ts';
-import { parseCommandLine } from './args.ts';
+import { parseCommandLine } from './args/parse-command-line.ts';
 import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';
@@ -9,6 +8,7 @@ import { runEditCommand } from './commands/edit.ts';
 import { runModelsCommand } from './commands/models.ts';
 import { runWorkerCommand } from './commands/worker.ts';
 import { type CliContext, processContext, wantsColor } from './context.ts';
+import { describeError, errorLine } from './describe-error.ts';
 import { helpText } from './help.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -66,11 +66,7 @@ export async function main(argv: readonly string[], context: CliContext = proces
       );
       return EXIT_CODES.usage;
     }
-    const message =
-      RetouchError.isInstance(error) || error instanceof Error
-        ? `${error.name}: ${error.message}`
-        : String(error);
-    context.stderr.write(`${style.red('error:')} ${message}\n`);
+    context.stderr.write(`${style.red('error:')} ${errorLine(describeError(error))}\n`);
     return EXIT_CODES.editsFailed;
   }
 }

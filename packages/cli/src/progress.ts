@@ -1,6 +1,8 @@
 import { styles, visibleLength } from './ansi.ts';
 import type { OutputStream } from './context.ts';
-import { formatDuration, formatUsd } from './format.ts';
+import { formatDuration, truncate } from './format.ts';
+import { createLiveDisplay, spinnerFrame } from './live-display.ts';
+import { doneText, elapsedStamp, retryingText } from './progress-text.ts';
 
 /** Something that happened to one run (one repeat of one model) of a comparison. */
 export interface RunProgressEvent {
@@ -50,8 +52,6 @@ interface RowState {
   settledAt: number | undefined;
 }
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
 /**
  * Live progress per model: on a terminal, one line per model redrawn in place (queued / running /
  * done, elapsed time, retries); elsewhere (a CI log, a pipe) one plain line per start, retry and
@@ -87,15 +87,12 @@ export function createProgressDisplay(options: {
     settledAt: undefined,
   }));
   const labelWidth = Math.min(44, Math.max(...options.labels.map((label) => label.length), 5));
-  let frame = 0;
   let drawnLines = 0;
-  let finished = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
 
   const runName = (event: RunProgressEvent) =>
     `${rows[event.row]?.label ?? `#${event.row}`}${options.repeat > 1 ? ` #${event.repeat}` : ''}`;
 
-  function describe(row: RowState): { symbol: string; text: string } {
+  function describe(row: RowState, frame: number): { symbol: string; text: string } {
     const count = (state: RunState) => row.runs.filter((run) => run === state).length;
     const [queued, running, succeeded, failed] = [
       count('queued'),
@@ -116,7 +113,7 @@ export function createProgressDisplay(options: {
     const settled = succeeded + failed === total;
     const symbol = !settled
       ? running > 0
-        ? style.cyan(SPINNER[frame % SPINNER.length]!)
+        ? style.cyan(spinnerFrame(frame))
         : style.dim('·')
       : failed === 0
         ? style.green('✔')
@@ -126,38 +123,36 @@ export function createProgressDisplay(options: {
     return { symbol, text: parts.join(', ') };
   }
 
-  function line(row: RowState): string {
-    const { symbol, text } = describe(row);
+  function line(row: RowState, frame: number): string {
+    const { symbol, text } = describe(row, frame);
     const end = row.settledAt ?? now();
     const elapsed = row.startedAt === undefined ? '' : formatDuration(end - row.startedAt);
     const retries =
       row.retries > 0 ? style.yellow(`  ${row.retries} ${row.retries === 1 ? 'retry' : 'retries'}`) : '';
-    const label =
-      row.label.length > labelWidth ? `${row.label.slice(0, labelWidth - 1)}…` : row.label.padEnd(labelWidth);
+    const label = truncate({ text: row.label, length: labelWidth }).padEnd(labelWidth);
     return `${symbol} ${label}  ${text}${' '.repeat(Math.max(0, 32 - visibleLength(text)))} ${style.dim(elapsed.padStart(7))}${retries}`;
   }
 
-  function draw(): void {
+  function draw(frame: number): void {
     const width = Math.max(20, (options.stream.columns ?? 120) - 1);
-    const lines = rows.map((row) => clip(line(row), width));
+    const lines = rows.map((row) => clip(line(row, frame), width));
     let output = drawnLines > 0 ? `\u001b[${drawnLines}A` : '';
     for (const text of lines) output += `\u001b[2K${text}\n`;
     options.stream.write(output);
     drawnLines = lines.length;
   }
 
-  function plain(event: RunProgressEvent): void {
-    const at = `[${formatDuration(now() - start).padStart(6)}]`;
+  function log(event: RunProgressEvent): void {
     let text: string | undefined;
     switch (event.type) {
       case 'started':
         text = 'started';
         break;
       case 'retrying':
-        text = `retrying${event.attempt ? ` (attempt ${event.attempt}` : ' ('}${event.delayMs !== undefined ? `${event.attempt ? ', ' : ''}in ${formatDuration(event.delayMs)}` : ''})${event.reason ? `: ${event.reason}` : ''}`;
+        text = retryingText(event);
         break;
       case 'succeeded':
-        text = `done in ${formatDuration(event.latencyMs ?? 0)}${event.costUsd !== undefined ? `, ${formatUsd(event.costUsd)}` : ''}, ${event.images ?? 0} image${event.images === 1 ? '' : 's'}`;
+        text = `${doneText({ latencyMs: event.latencyMs ?? 0, costUsd: event.costUsd })}, ${event.images ?? 0} image${event.images === 1 ? '' : 's'}`;
         break;
       case 'failed':
         text = `failed: ${event.message ?? 'unknown error'}`;
@@ -165,63 +160,52 @@ export function createProgressDisplay(options: {
       default:
         text = undefined;
     }
-    if (text !== undefined) options.stream.write(`${style.dim(at)} ${runName(event)} ${text}\n`);
+    if (text !== undefined) {
+      options.stream.write(`${style.dim(elapsedStamp(now() - start))} ${runName(event)} ${text}\n`);
+    }
   }
 
-  if (options.interactive) {
-    draw();
-    timer = setInterval(() => {
-      frame += 1;
-      draw();
-    }, options.refreshMs ?? 100);
-    timer.unref?.();
-  } else {
-    const total = rows.length * options.repeat;
-    options.stream.write(
-      `Running ${total} edit${total === 1 ? '' : 's'} over ${rows.length} model${rows.length === 1 ? '' : 's'}\n`,
-    );
+  function record(event: RunProgressEvent): boolean {
+    const row = rows[event.row];
+    if (!row) return false;
+    const index = event.repeat - 1;
+    switch (event.type) {
+      case 'queued':
+        row.runs[index] = 'queued';
+        break;
+      case 'started':
+        row.runs[index] = 'running';
+        row.startedAt ??= now();
+        break;
+      case 'retrying':
+        row.retries += 1;
+        break;
+      case 'status':
+        row.providerStatus = event.status ? event.status : undefined;
+        break;
+      case 'succeeded':
+      case 'failed':
+        row.runs[index] = event.type;
+        row.startedAt ??= now();
+        if (row.runs.every((run) => run === 'succeeded' || run === 'failed')) {
+          row.settledAt = now();
+          row.providerStatus = undefined;
+        }
+        break;
+    }
+    return true;
   }
 
-  return {
-    update(event) {
-      if (finished) return;
-      const row = rows[event.row];
-      if (!row) return;
-      const index = event.repeat - 1;
-      switch (event.type) {
-        case 'queued':
-          row.runs[index] = 'queued';
-          break;
-        case 'started':
-          row.runs[index] = 'running';
-          row.startedAt ??= now();
-          break;
-        case 'retrying':
-          row.retries += 1;
-          break;
-        case 'status':
-          row.providerStatus = event.status ? event.status : undefined;
-          break;
-        case 'succeeded':
-        case 'failed':
-          row.runs[index] = event.type;
-          row.startedAt ??= now();
-          if (row.runs.every((run) => run === 'succeeded' || run === 'failed')) {
-            row.settledAt = now();
-            row.providerStatus = undefined;
-          }
-          break;
-      }
-      if (options.interactive) draw();
-      else plain(event);
-    },
-    finish() {
-      if (finished) return;
-      finished = true;
-      if (timer) clearInterval(timer);
-      if (options.interactive) draw();
-    },
-  };
+  const total = rows.length * options.repeat;
+  return createLiveDisplay({
+    stream: options.stream,
+    interactive: options.interactive,
+    refreshMs: options.refreshMs,
+    header: `Running ${total} edit${total === 1 ? '' : 's'} over ${rows.length} model${rows.length === 1 ? '' : 's'}\n`,
+    record,
+    draw,
+    log,
+  });
 }
 
 /** Cuts a line to the terminal width so it never wraps (a wrapped line would break the redraw). */

@@ -2,6 +2,8 @@ import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProviderAdapter } from '@retouch/core';
 import type { CliContext } from './context.ts';
+import { describeError } from './describe-error.ts';
+import { PROVIDER_ID } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a providers module's function is given. */
@@ -50,8 +52,6 @@ export interface LoadedProviderModules {
   close(): Promise<void>;
 }
 
-const PROVIDER_ID = /^[a-z][a-z0-9-]*$/;
-
 /**
  * Imports each module, calls its export with the command's context, and checks what it returned: an
  * array of adapters with distinct ids that the CLI does not already have. Every problem is a
@@ -81,9 +81,7 @@ export async function loadProviderModules(options: {
       try {
         module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
       } catch (error) {
-        return fail(
-          `cannot be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
-        );
+        return fail(`cannot be loaded (${describeError(error).message.split('\n')[0]})`);
       }
       const exported = (module.default ?? module.providers) as ProvidersModule | undefined;
       if (exported === undefined) {
@@ -103,9 +101,7 @@ export async function loadProviderModules(options: {
             : exported!;
       } catch (error) {
         if (error instanceof UsageError) throw error;
-        return fail(
-          `failed while making its providers (${error instanceof Error ? error.message : String(error)})`,
-        );
+        return fail(`failed while making its providers (${describeError(error).message})`);
       }
       const list = Array.isArray(result) ? result : (result as { providers?: unknown }).providers;
       if (!Array.isArray(list)) {

@@ -1,3 +1,4 @@
+import { errorLine, type RunError } from './describe-error.ts';
 import { spreadOf } from './statistics.ts';
 
 /** One output image of a run, saved in the output directory. */
@@ -12,18 +13,6 @@ export interface SavedImage {
   height?: number;
   /** File size in bytes. */
   bytes: number;
-}
-
-/** Why a run failed, secret-free. */
-export interface RunError {
-  /** The error class, e.g. `ApiCallError` or `BudgetExceededError`. */
-  name: string;
-  /** What went wrong, secrets redacted. */
-  message: string;
-  /** The provider's error code, when it sent one. */
-  code?: string;
-  /** The HTTP status, for API errors. */
-  statusCode?: number;
 }
 
 /** One edit of one model (one repeat). */
@@ -253,7 +242,7 @@ export function summarizeRuns(options: {
       images: sum(runs.map((run) => run.images.length)),
       warnings: distinct(runs.flatMap((run) => run.warnings)),
       retries: sum(runs.map((run) => run.retries)),
-      errors: distinct(runs.flatMap((run) => (run.error ? [`${run.error.name}: ${run.error.message}`] : []))),
+      errors: distinct(runs.flatMap((run) => (run.error ? [errorLine(run.error)] : []))),
     };
     if (spread) {
       row.latency = {
@@ -344,7 +333,7 @@ export function resultsToCsv(results: CompareResults): string {
       cost_per_image_usd: perImage,
       retries: run.retries,
       warnings: run.warnings.join(' | '),
-      error: run.error ? `${run.error.name}: ${run.error.message}` : undefined,
+      error: run.error ? errorLine(run.error) : undefined,
       files: run.images.map((image) => image.file).join(' '),
     };
     lines.push(CSV_COLUMNS.map((column) => csvField(values[column])).join(','));

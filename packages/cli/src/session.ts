@@ -9,8 +9,9 @@ import {
   startEdenAISimulator,
   startOxenSimulator,
 } from '@retouch/simulator';
-import type { EdenAITransportName, OxenMode, ProviderName } from './args.ts';
+import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import type { CliContext } from './context.ts';
+import type { ProviderName } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The environment variable holding each provider's API key. */
@@ -184,12 +185,4 @@ export function modeProviderOptions(options: {
   mode: string;
 }): Record<string, string> {
   return options.provider === 'oxen' ? { mode: options.mode } : { transport: options.mode };
-}
-
-/**
- * The provider id of a `provider:model` string already checked by the argument parser: a bundled
- * provider, or (in a comparison) one a providers module gives.
- */
-export function providerOf(model: string): string {
-  return model.slice(0, model.indexOf(':'));
 }

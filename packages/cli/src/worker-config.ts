@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
-import { type EdenAITransportName, type OxenMode, PROVIDERS, type ProviderName } from './args.ts';
+import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
+import { REDIS_URL } from './args/redis-flag.ts';
+import { describeError } from './describe-error.ts';
+import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
+import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -83,7 +87,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return fail('', `is not valid JSON (${(error as Error).message})`);
+    return fail('', `is not valid JSON (${describeError(error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('', 'must hold a JSON object such as { "redis": "redis://127.0.0.1:6379" }');
@@ -102,7 +106,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   };
   const redis = text_('redis');
   if (redis !== undefined) {
-    if (!/^rediss?:\/\//i.test(redis)) fail('redis', `must be a redis:// URL such as redis://127.0.0.1:6379`);
+    if (!REDIS_URL.test(redis)) fail('redis', `must be a redis:// URL such as redis://127.0.0.1:6379`);
     config.redis = redis;
   }
   for (const key of ['queue', 'account', 'budgetName'] as const) {
@@ -113,28 +117,19 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   if (out !== undefined) config.out = resolve(dirname(path), out);
   const number = (
     key: 'concurrency' | 'budgetUsd' | 'shutdownGraceSeconds',
-    whole: boolean,
+    rule: NumberRule,
   ): number | undefined => {
     const item = raw[key];
     if (item === undefined) return undefined;
-    if (
-      typeof item !== 'number' ||
-      !Number.isFinite(item) ||
-      item < 0 ||
-      (whole && !Number.isInteger(item))
-    ) {
-      return fail(key, `must be a ${whole ? 'whole ' : ''}number ≥ 0`);
-    }
-    return item;
+    const problem = checkNumber({ value: item, rule });
+    return problem ? fail(key, problem) : (item as number);
   };
-  const concurrency = number('concurrency', true);
-  if (concurrency !== undefined) {
-    if (concurrency < 1) fail('concurrency', 'must be at least 1');
-    config.concurrency = concurrency;
-  }
-  const budgetUsd = number('budgetUsd', false);
+  const concurrency = number('concurrency', concurrencyRule());
+  if (concurrency !== undefined) config.concurrency = concurrency;
+  // Zero is accepted, as createRetouch's budget accepts it: the account spends nothing more.
+  const budgetUsd = number('budgetUsd', { min: 0, unit: 'US dollars' });
   if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
-  const grace = number('shutdownGraceSeconds', false);
+  const grace = number('shutdownGraceSeconds', { min: 0, unit: 'seconds' });
   if (grace !== undefined) config.shutdownGraceSeconds = grace;
   if (raw.resendPossiblyBilled !== undefined) {
     if (typeof raw.resendPossiblyBilled !== 'boolean') fail('resendPossiblyBilled', 'must be true or false');
@@ -167,7 +162,7 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
     }
     const limits: Partial<Record<ProviderName, LaneLimits>> = {};
     for (const [provider, lane] of Object.entries(raw.limits as Record<string, unknown>)) {
-      if (!(PROVIDERS as readonly string[]).includes(provider)) {
+      if (!isBundledProvider(provider)) {
         fail(`limits.${provider}`, `names no provider; the providers are ${PROVIDERS.join(' and ')}`);
       }
       const problem = checkLaneLimits(lane);

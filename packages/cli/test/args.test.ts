@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../src/args.ts';
+import { parseCommandLine } from '../src/args/parse-command-line.ts';
 import { UsageError } from '../src/usage-error.ts';
 import { run } from './support/io.ts';
 

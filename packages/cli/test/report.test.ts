@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frontierLabels, renderCostLatencyChart } from '../src/report/chart.ts';
-import { planEmbeddedImages, renderReport, writeReport } from '../src/report/report-html.ts';
+import { planEmbeddedImages } from '../src/report/embedded-images.ts';
+import { renderReport, writeReport } from '../src/report/report-html.ts';
 import { temporaryDirectory } from './support/io.ts';
 import { writeSyntheticComparison } from './support/synthetic-results.ts';
 

@@ -1,6 +1,9 @@
 import { styles } from '../ansi.ts';
 import type { OutputStream } from '../context.ts';
+import { errorLine } from '../describe-error.ts';
 import { formatDuration, formatUsd } from '../format.ts';
+import { createLiveDisplay, spinnerFrame } from '../live-display.ts';
+import { doneText, elapsedStamp, retryingText } from '../progress-text.ts';
 import type { BatchLineRun } from './journal.ts';
 
 /** Something that happened to one line of a batch. */
@@ -33,7 +36,7 @@ export function settledEvent(options: { line: number; run: BatchLineRun }): Batc
         ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
         ...(run.costUsd !== undefined ? { costUsd: run.costUsd } : {}),
       }
-    : { type: 'failed', line, model: run.model, message: `${run.error?.name}: ${run.error?.message}` };
+    : { type: 'failed', line, model: run.model, message: run.error ? errorLine(run.error) : 'unknown error' };
 }
 
 /** Shows a batch's progress; see {@link createBatchProgress}. */
@@ -44,7 +47,6 @@ export interface BatchProgress {
   finish(): void;
 }
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const BAR_WIDTH = 24;
 
 /**
@@ -76,15 +78,12 @@ export function createBatchProgress(options: {
   let done = options.settled;
   let failed = 0;
   let spentUsd = 0;
-  let frame = 0;
   let drawn = false;
-  let finished = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
 
-  const bar = (): string => {
+  const bar = (frame: number): string => {
     const ratio = options.total === 0 ? 1 : done / options.total;
     const filled = Math.round(ratio * BAR_WIDTH);
-    const symbol = done === options.total ? style.green('✔') : style.cyan(SPINNER[frame % SPINNER.length]!);
+    const symbol = done === options.total ? style.green('✔') : style.cyan(spinnerFrame(frame));
     const parts = [
       `${done}/${options.total}`,
       running.size > 0 ? `${running.size} running` : undefined,
@@ -94,61 +93,45 @@ export function createBatchProgress(options: {
     ].filter(Boolean);
     return `${symbol} [${'█'.repeat(filled)}${style.dim('░'.repeat(BAR_WIDTH - filled))}] ${parts.join(' · ')}`;
   };
-  const draw = (): void => {
-    options.stream.write(`${drawn ? '\r' : ''}\u001b[2K${bar()}`);
+  const draw = (frame: number): void => {
+    options.stream.write(`${drawn ? '\r' : ''}\u001b[2K${bar(frame)}`);
     drawn = true;
   };
-  const plain = (event: BatchProgressEvent): void => {
-    const at = style.dim(`[${formatDuration(now() - start).padStart(6)}]`);
+  const log = (event: BatchProgressEvent): void => {
+    const at = style.dim(elapsedStamp(now() - start));
     const name = `line ${event.line} ${event.model}`;
     let text: string | undefined;
     if (event.type === 'succeeded') {
-      text = `done in ${formatDuration(event.latencyMs ?? 0)}${event.costUsd !== undefined ? `, ${formatUsd(event.costUsd)}` : ''} (${done}/${options.total})`;
+      text = `${doneText({ latencyMs: event.latencyMs ?? 0, costUsd: event.costUsd })} (${done}/${options.total})`;
     } else if (event.type === 'failed') {
       text = `${style.red('failed')}: ${event.message ?? 'unknown error'} (${done}/${options.total})`;
     } else if (event.type === 'retrying') {
-      text = `retrying${event.message ? `: ${event.message}` : ''}`;
+      text = retryingText({ reason: event.message });
     } else if (event.type === 'resumed') {
       text = 'resumed from the provider job an earlier run started';
     }
     if (text !== undefined) options.stream.write(`${at} ${name} ${text}\n`);
   };
-
-  if (options.interactive) {
-    draw();
-    timer = setInterval(() => {
-      frame += 1;
-      draw();
-    }, options.refreshMs ?? 100);
-    timer.unref?.();
-  } else {
-    const left = options.total - options.settled;
-    options.stream.write(
-      `Running ${left} edit${left === 1 ? '' : 's'}${options.settled > 0 ? ` (${options.settled} of ${options.total} finished by an earlier run)` : ''}\n`,
-    );
-  }
-
-  return {
-    update(event) {
-      if (finished) return;
-      if (event.type === 'started' || event.type === 'resumed') running.add(event.line);
-      if (event.type === 'succeeded' || event.type === 'failed') {
-        running.delete(event.line);
-        done += 1;
-        if (event.type === 'failed') failed += 1;
-        spentUsd += event.costUsd ?? 0;
-      }
-      if (options.interactive) draw();
-      else plain(event);
-    },
-    finish() {
-      if (finished) return;
-      finished = true;
-      if (timer) clearInterval(timer);
-      if (options.interactive) {
-        draw();
-        options.stream.write('\n');
-      }
-    },
+  const record = (event: BatchProgressEvent): boolean => {
+    if (event.type === 'started' || event.type === 'resumed') running.add(event.line);
+    if (event.type === 'succeeded' || event.type === 'failed') {
+      running.delete(event.line);
+      done += 1;
+      if (event.type === 'failed') failed += 1;
+      spentUsd += event.costUsd ?? 0;
+    }
+    return true;
   };
+
+  const left = options.total - options.settled;
+  return createLiveDisplay({
+    stream: options.stream,
+    interactive: options.interactive,
+    refreshMs: options.refreshMs,
+    header: `Running ${left} edit${left === 1 ? '' : 's'}${options.settled > 0 ? ` (${options.settled} of ${options.total} finished by an earlier run)` : ''}\n`,
+    footer: '\n',
+    record,
+    draw,
+    log,
+  });
 }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { formatDuration, formatUsd } from '../format.ts';
+import { providerOf } from '../provider-ids.ts';
 import { writeReport } from '../report/report-html.ts';
 import {
   type BatchInfo,
@@ -53,7 +54,7 @@ export async function writeBatchResults(options: {
       identities.push({
         label: run.model,
         model: run.model,
-        provider: run.model.slice(0, run.model.indexOf(':')),
+        provider: providerOf(run.model),
         mode: options.modes(run),
       });
     }

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type EditRequest, InvalidRequestError } from '@retouch/core';
 import { normalizeEditRequest } from '@retouch/core/provider-utils';
-import { PROVIDERS } from '../args.ts';
+import { describeError } from '../describe-error.ts';
+import { isBundledProvider, PROVIDERS, providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** One edit of a manifest. */
@@ -55,7 +56,7 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       value = JSON.parse(source);
     } catch (error) {
-      problems.push(`${where}: not valid JSON (${(error as Error).message})`);
+      problems.push(`${where}: not valid JSON (${describeError(error).message})`);
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -66,10 +67,10 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     }
     const request = resolveImages({ request: value as Record<string, unknown>, directory });
     const model = typeof request.model === 'string' ? request.model : '';
-    const provider = model.slice(0, model.indexOf(':'));
+    const provider = providerOf(model);
     try {
       await normalizeEditRequest(request);
-      if (model.includes(':') && !(PROVIDERS as readonly string[]).includes(provider)) {
+      if (model.includes(':') && !isBundledProvider(provider)) {
         problems.push(
           `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
         );

@@ -3,7 +3,8 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
-import type { RunError, SavedImage } from '../results.ts';
+import { describeError, type RunError } from '../describe-error.ts';
+import type { SavedImage } from '../results.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import type { BatchLineRun } from './journal.ts';
@@ -183,10 +184,7 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
           name: (error as { errorName: string }).errorName,
           message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
         }
-      : {
-          name: error instanceof Error ? error.name : 'Error',
-          message: error instanceof Error ? error.message : String(error),
-        };
+      : describeError(error);
   return {
     line: options.line.line,
     prompt: String(options.line.request.prompt),

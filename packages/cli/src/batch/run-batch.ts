@@ -9,8 +9,9 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
+import { describeError, type RunError } from '../describe-error.ts';
 import { saveImages } from '../outputs.ts';
-import type { RunError } from '../results.ts';
+import { providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
@@ -228,7 +229,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
     const settledLines = new Set(all.map((run) => run.line));
     const modeOf = (run: BatchLineRun): string => {
       const request = byLine.get(run.line)?.request;
-      const provider = run.model.slice(0, run.model.indexOf(':'));
+      const provider = providerOf(run.model);
       const own = request?.providerOptions?.[provider];
       for (const key of ['mode', 'transport']) if (typeof own?.[key] === 'string') return own[key] as string;
       return options.modes?.[provider] ?? 'default';
@@ -314,17 +315,6 @@ function failedRun(options: { line: ManifestLine; error: RunError; retries?: num
     retries: options.retries ?? 0,
     error: options.error,
   };
-}
-
-function describeError(error: unknown): RunError {
-  if (error instanceof Error) {
-    const described: RunError = { name: error.name, message: error.message };
-    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-    if (typeof code === 'string') described.code = code;
-    if (typeof statusCode === 'number') described.statusCode = statusCode;
-    return described;
-  }
-  return { name: 'Error', message: String(error) };
 }
 
 /** A budget that starts with what earlier runs of the batch spent. */

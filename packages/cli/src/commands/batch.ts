@@ -1,12 +1,13 @@
 import { basename, extname, join, resolve } from 'node:path';
-import type { BatchCommandOptions, ProviderName } from '../args.ts';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { openProviderSession, providerOf } from '../session.ts';
+import { type ProviderName, providerOf } from '../provider-ids.ts';
+import { openProviderSession } from '../session.ts';
+import type { BatchCommandOptions } from './batch-args.ts';
 
 /**
  * `retouch batch <manifest.jsonl>`: checks every line, then runs the edits here with a journal (or,

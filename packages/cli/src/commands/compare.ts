@@ -2,7 +2,6 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import { type CompareCommandOptions, PROVIDERS, type ProviderName } from '../args.ts';
 import {
   type CompareEditOptions,
   type CompareModel,
@@ -15,11 +14,13 @@ import { pickEditOptions } from '../edit-options.ts';
 import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
+import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
 import { resultsToJson } from '../results.ts';
-import { modeProviderOptions, openProviderSession, type ProviderSession, providerOf } from '../session.ts';
+import { modeProviderOptions, openProviderSession, type ProviderSession } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
+import type { CompareCommandOptions } from './compare-args.ts';
 
 /** `retouch compare`: merges flags over `--config`, checks everything, then runs the comparison. */
 export async function runCompareCommand(
@@ -95,9 +96,7 @@ async function compareWith(input: {
     if (!known.includes(provider)) throw unknown(provider, `limits.${provider}`);
   }
   const providers = [...new Set(models.map((entry) => providerOf(entry.model)))];
-  const bundled = providers.filter((provider): provider is ProviderName =>
-    (PROVIDERS as readonly string[]).includes(provider),
-  );
+  const bundled = providers.filter(isBundledProvider);
   const limits: Record<string, LaneLimits> = {};
   for (const provider of providers) {
     const lane = { ...(config?.limits?.[provider] ?? {}) };

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { OxenJobInfo } from '@retouch/simulator';
-import type { DemoCommandOptions } from '../args.ts';
 import type { CompareModel } from '../compare.ts';
 import type { CliContext } from '../context.ts';
 import { SAMPLE_IMAGE_PATH } from '../sample.ts';
 import { openProviderSession } from '../session.ts';
 import { presentComparison } from './compare.ts';
+import type { DemoCommandOptions } from './demo-args.ts';
 
 /** The instruction the demo sends to every model. */
 export const DEMO_PROMPT = 'Turn the sunset into a starry night and light a small cabin on the hill';

@@ -1,15 +1,18 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import type { EditCommandOptions, ProviderName } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { describeError, errorLine } from '../describe-error.ts';
 import { pickEditOptions } from '../edit-options.ts';
 import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { saveImages } from '../outputs.ts';
+import { elapsedStamp, retryingText } from '../progress-text.ts';
+import { type ProviderName, providerOf } from '../provider-ids.ts';
 import type { SavedImage } from '../results.ts';
-import { openProviderSession, providerOf } from '../session.ts';
+import { openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
+import type { EditCommandOptions } from './edit-args.ts';
 
 /** What `retouch edit --json` prints. */
 export interface EditCommandResult {
@@ -55,15 +58,13 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
     providers: session.adapters,
     strict: options.strict,
     onProgress: (event) => {
-      const at = `[${formatDuration(event.elapsedMs).padStart(6)}]`;
+      const at = elapsedStamp(event.elapsedMs);
       if (event.type === 'started')
         progress(
           `${at} sending to ${event.model}${event.attempt && event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
         );
       else if (event.type === 'retrying')
-        progress(
-          `${at} retrying${event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : ''}: ${event.reason ?? 'transient error'}`,
-        );
+        progress(`${at} ${retryingText({ ...event, reason: event.reason ?? 'transient error' })}`);
       else if (event.type === 'status' && event.providerJobId)
         progress(`${at} ${event.provider} job ${event.providerJobId} ${event.status ?? ''}`.trimEnd());
     },
@@ -95,14 +96,10 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
       if (InvalidRequestError.isInstance(error)) {
         throw new UsageError({ command: 'edit', message: error.message });
       }
-      const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
+      const { name, message } = describeError(error);
       summary.error = { name, message };
       if (options.json) context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else
-        context.stderr.write(
-          `${styles(wantsColor({ stream: context.stderr, env: context.env })).red('✖')} ${options.model} failed: ${name}: ${message}\n`,
-        );
+      else context.stderr.write(`${style.red('✖')} ${options.model} failed: ${errorLine(summary.error)}\n`);
       return 1;
     }
     const saved = await saveImages({

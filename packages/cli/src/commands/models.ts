@@ -1,9 +1,10 @@
 import { createRetouch, type ModelInfo } from '@retouch/core';
 import { styles } from '../ansi.ts';
-import { type ModelsCommandOptions, PROVIDERS, type ProviderName } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { formatUsd } from '../format.ts';
+import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
+import type { ModelsCommandOptions } from './models-args.ts';
 
 /**
  * Lists the edit-capable models of the providers (all of them, or `provider`), read from each

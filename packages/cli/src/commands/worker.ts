@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { styles } from '../ansi.ts';
-import { PROVIDERS, type ProviderName, type WorkerCommandOptions } from '../args.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { formatDuration, formatUsd } from '../format.ts';
+import { describeError, errorLine } from '../describe-error.ts';
+import { doneText, elapsedStamp } from '../progress-text.ts';
+import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../worker-config.ts';
+import type { WorkerCommandOptions } from './worker-args.ts';
 
 /** Where a worker's outputs go when neither `--out` nor the config says. */
 export const DEFAULT_WORKER_OUT = '.retouch-out/worker';
@@ -48,9 +50,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
   const style = styles(wantsColor({ stream: context.stderr, env: context.env }));
   const started = performance.now();
   const log = (text: string) =>
-    context.stderr.write(
-      `${style.dim(`[${formatDuration(performance.now() - started).padStart(6)}]`)} ${text}\n`,
-    );
+    context.stderr.write(`${style.dim(elapsedStamp(performance.now() - started))} ${text}\n`);
   try {
     const { createEditWorker } = await import('@retouch/queue');
     const budgetUsd = options.budgetUsd ?? config.budgetUsd;
@@ -76,14 +76,11 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
           : {}),
         onProgress: (event) => {
           if (event.type === 'succeeded') {
-            const cost = event.result.cost ? `, ${formatUsd(event.result.cost.usd)}` : '';
-            log(`${event.model} done in ${formatDuration(event.result.timings.totalMs)}${cost}`);
+            log(
+              `${event.model} ${doneText({ latencyMs: event.result.timings.totalMs, costUsd: event.result.cost?.usd })}`,
+            );
           } else if (event.type === 'failed') {
-            const error =
-              event.error instanceof Error
-                ? `${event.error.name}: ${event.error.message}`
-                : String(event.error);
-            log(`${event.model} ${style.red('failed')}: ${error}`);
+            log(`${event.model} ${style.red('failed')}: ${errorLine(describeError(event.error))}`);
           }
         },
       },

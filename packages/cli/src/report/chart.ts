@@ -1,4 +1,4 @@
-import { formatDuration, formatUsd } from '../format.ts';
+import { formatDuration, formatUsd, truncate } from '../format.ts';
 import type { CompareRow } from '../results.ts';
 import { escapeHtml } from './html.ts';
 
@@ -144,7 +144,7 @@ export function renderCostLatencyChart(options: { rows: readonly CompareRow[] })
     parts.push(
       `<circle class="dot ${provider}" cx="${fixed(x)}" cy="${fixed(y)}" r="6"><title>${escapeHtml(`${point.label}: ${formatDuration(point.x * 1000)}, ${formatUsd(point.y)} per image`)}</title></circle>`,
     );
-    const text = point.label.length > 34 ? `${point.label.slice(0, 33)}…` : point.label;
+    const text = truncate({ text: point.label, length: 34 });
     const textWidth = text.length * 6.6;
     const candidates = [
       { x: x + 14, y: y + 4, anchor: 'start' },

@@ -16,14 +16,15 @@ import {
   redact,
 } from '@retouch/core';
 import { type Job, WaitingError, Worker } from 'bullmq';
-import { bullPrefix, DEFAULT_QUEUE_NAME } from './edit-queue.ts';
 import { PossiblyBilledError } from './errors/possibly-billed-error.ts';
+import { toJobError } from './job-failure.ts';
 import { checkMs, checkName } from './option-checks.ts';
 import { directoryOutput, type OutputSink, outputFileName } from './output-sink.ts';
 import { queuedEditDataSchema } from './queued-edit.ts';
 import type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
 import { createRedisBudgetStore, type RedisBudgetStore } from './redis-budget-store.ts';
 import { type RedisConnection, resolveRedisConnection } from './redis-connection.ts';
+import { bullPrefix, DEFAULT_QUEUE_NAME } from './redis-keys.ts';
 import { createRedisSharedLimits } from './redis-shared-limits.ts';
 
 /** Where outputs go when a worker is given no `output`: a directory under the working directory. */
@@ -361,7 +362,7 @@ export function createEditWorker(options: EditWorkerOptions): EditWorker {
         throw new WaitingError();
       }
       counts.jobsFailed++;
-      throw asJobError(error);
+      throw toJobError(error);
     } finally {
       active.delete(jobId);
     }
@@ -512,19 +513,6 @@ function progressOf(event: ProgressEvent): Omit<QueuedEditProgress, 'at'> | unde
     default:
       return undefined;
   }
-}
-
-/**
- * The error BullMQ records: its message is `Name: message` (secrets redacted), which the queue's
- * handles turn back into a {@link QueuedEditError}.
- */
-function asJobError(error: unknown): Error {
-  if (error instanceof WaitingError) return error;
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  const wrapped = new Error(redact(`${/^[A-Z][A-Za-z]*Error$/.test(name) ? name : 'Error'}: ${message}`));
-  wrapped.name = 'RetouchJobError';
-  return wrapped;
 }
 
 function delay(ms: number): Promise<void> {

@@ -26,14 +26,12 @@ export {
 } from './edit-queue.ts';
 export type { EditQueueEvent } from './edit-queue-events.ts';
 export type { AddEditOptions, EditQueueOptions } from './edit-queue-options.ts';
+export { createEditWorker, type EditWorker, type EditWorkerStats } from './edit-worker.ts';
 export {
-  createEditWorker,
   DEFAULT_OUTPUT_DIRECTORY,
-  type EditWorker,
   type EditWorkerOptions,
   type EditWorkerRetouchOptions,
-  type EditWorkerStats,
-} from './edit-worker.ts';
+} from './edit-worker-options.ts';
 export { PossiblyBilledError, type PossiblyBilledErrorOptions } from './errors/possibly-billed-error.ts';
 export { QueuedEditError, type QueuedEditErrorOptions } from './errors/queued-edit-error.ts';
 export {

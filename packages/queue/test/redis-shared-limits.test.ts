@@ -90,6 +90,59 @@ describeWithRedis('limits shared through Redis', () => {
     expect(server.maxInFlight).toBe(2);
   });
 
+  test('calls waiting in one process take a free slot highest priority first, then first come', async () => {
+    const limits = createRedisSharedLimits({
+      connection: redisUrl(),
+      account: uniqueName('order'),
+      leaseMs: 1_000,
+    });
+    opened.push(limits);
+    const lane = limits.lane({ provider: 'wire', concurrency: 1, requestsPerSecond: undefined })!;
+    const signal = new AbortController().signal;
+    const holding = await lane.acquire({ priority: 0, signal });
+    const order: string[] = [];
+    const waiting = (
+      [
+        ['first low', 0],
+        ['high', 5],
+        ['second low', 0],
+        ['highest', 9],
+      ] as const
+    ).map(([label, priority]) =>
+      lane.acquire({ priority, signal }).then((release) => {
+        order.push(label);
+        release();
+      }),
+    );
+    holding();
+    await Promise.all(waiting);
+    expect(order).toEqual(['highest', 'high', 'first low', 'second low']);
+  });
+
+  test("a waiting call that aborts rejects with its signal's reason and takes no slot", async () => {
+    const limits = createRedisSharedLimits({
+      connection: redisUrl(),
+      account: uniqueName('abort'),
+      leaseMs: 1_000,
+    });
+    opened.push(limits);
+    const lane = limits.lane({ provider: 'wire', concurrency: 1, requestsPerSecond: undefined })!;
+    const holding = await lane.acquire({ priority: 0, signal: new AbortController().signal });
+    const first = new AbortController();
+    const second = new AbortController();
+    const firstWaiting = lane.acquire({ priority: 0, signal: first.signal });
+    const secondWaiting = lane.acquire({ priority: 0, signal: second.signal });
+    const reason = new Error('the caller gave up');
+    first.abort(reason);
+    second.abort(reason);
+    await expect(firstWaiting).rejects.toBe(reason);
+    await expect(secondWaiting).rejects.toBe(reason);
+    holding();
+    // The one slot is free again: neither aborted call kept it.
+    const release = await lane.acquire({ priority: 0, signal: AbortSignal.timeout(10_000) });
+    release();
+  });
+
   test("a stopped process's call slots come back when their lease ends", async () => {
     const account = uniqueName('lease');
     const settings = { provider: 'wire', concurrency: 1, requestsPerSecond: undefined };

@@ -13,15 +13,9 @@ import {
   QueuedEditError,
 } from '../src/index.ts';
 import { describeWithRedis, uniqueName, useRedisServer } from './support/redis.ts';
-import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
+import { createWireProvider, startWireServer, TINY_PNG, type WireServer } from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
-const PNG = Uint8Array.from(
-  Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-    'base64',
-  ),
-);
 
 let server: WireServer;
 let directory: string;
@@ -87,9 +81,9 @@ describeWithRedis('a queue of edits and its workers', () => {
       warnings: [],
     });
     expect(result.images).toEqual([
-      { path: join(directory, 'out', 'photo-1-1.png'), mediaType: 'image/png', bytes: PNG.byteLength },
+      { path: join(directory, 'out', 'photo-1-1.png'), mediaType: 'image/png', bytes: TINY_PNG.byteLength },
     ]);
-    expect(new Uint8Array(await readFile(join(directory, 'out', 'photo-1-1.png')))).toEqual(PNG);
+    expect(new Uint8Array(await readFile(join(directory, 'out', 'photo-1-1.png')))).toEqual(TINY_PNG);
     expect(await edit.status()).toBe('completed');
     expect(await edit.progress()).toMatchObject({ type: 'saving', model: 'wire:model' });
     expect(server.billed).toEqual(['add a hat']);
@@ -120,7 +114,7 @@ describeWithRedis('a queue of edits and its workers', () => {
   test('bytes travel with the job and relative paths become absolute', async () => {
     server = await startWireServer();
     const edits = queue();
-    await edits.add({ model: 'wire:model', prompt: 'bytes', images: [PNG] }, { jobId: 'bytes' });
+    await edits.add({ model: 'wire:model', prompt: 'bytes', images: [TINY_PNG] }, { jobId: 'bytes' });
     worker();
     const result = await (await edits.get('bytes'))!.result();
     expect(result.images).toHaveLength(1);
@@ -148,9 +142,9 @@ describeWithRedis('a queue of edits and its workers', () => {
     });
     const result = await (await edits.add(request('to s3'), { jobId: 'cloud' })).result();
     expect(result.images).toEqual([
-      { url: 's3://bucket/cloud-1.png', mediaType: 'image/png', bytes: PNG.byteLength },
+      { url: 's3://bucket/cloud-1.png', mediaType: 'image/png', bytes: TINY_PNG.byteLength },
     ]);
-    expect(stored).toEqual([`cloud-1.png:${PNG.byteLength}`]);
+    expect(stored).toEqual([`cloud-1.png:${TINY_PNG.byteLength}`]);
   });
 
   test('one budget across workers: a $0.50 cap lets two $0.25 edits through, refuses the rest', async () => {
@@ -214,7 +208,7 @@ describeWithRedis('bad input is refused before anything is stored or sent', () =
   test('too many inline bytes, a bad job id or priority are refused with the fix', async () => {
     const edits = createEditQueue({ connection: redisUrl(), name, maxInlineBytes: 10 });
     opened.push(edits);
-    await expect(edits.add({ ...request('x'), images: [PNG] })).rejects.toThrow(/pass \{ path \}/);
+    await expect(edits.add({ ...request('x'), images: [TINY_PNG] })).rejects.toThrow(/pass \{ path \}/);
     await expect(edits.add(request('x'), { jobId: '42' })).rejects.toThrow(/jobId/);
     await expect(edits.add(request('x'), { priority: 1.5 })).rejects.toThrow(/priority/);
   });

@@ -1,13 +1,9 @@
 import { createRetouch, type EditRequest } from '@retouch/core';
 import { afterEach, expect, test } from 'vitest';
+import { maxInWindow } from '../../core/test/support/windows.ts';
 import { createRedisSharedLimits, type RedisSharedLimits } from '../src/index.ts';
 import { describeWithRedis, uniqueName, until, useRedisServer } from './support/redis.ts';
-import {
-  createWireProvider,
-  maxInWindow,
-  startWireServer,
-  type WireServer,
-} from './support/wire-provider.ts';
+import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
 const request = (prompt: string): EditRequest => ({

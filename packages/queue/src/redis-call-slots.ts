@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import PQueue from 'p-queue';
 import { LeaseRenewal } from './lease-renewal.ts';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
 import { sleep } from './sleep.ts';
+import { TurnQueue } from './turn-queue.ts';
 
 /**
  * Takes a slot when fewer than `concurrency` live leases remain. A slot is a member of a sorted set
@@ -53,25 +53,18 @@ export interface RedisCallSlotsSettings {
   leaseMs: number;
 }
 
-/** What the pump hands the first waiting caller: a slot just taken, or why Redis could not be asked. */
-type Grant = { member: string } | { error: unknown };
-
 /**
  * One provider's call slots shared by every process: a semaphore kept in Redis with leases, so a
- * killed worker's slots come back after `leaseMs`. Callers in this process wait in a p-queue, highest
- * priority first and then in arrival order. While any wait, one loop asks Redis, woken by any
- * process's release (pub/sub) or a short poll; each slot it takes goes to whoever is first at that
- * moment (the queue stays paused and runs one task per slot), so a call that arrives with a higher
- * priority passes those already waiting.
+ * killed worker's slots come back after `leaseMs`. Callers in this process wait their turn in a
+ * {@link TurnQueue} (highest priority first); while any wait, one loop asks Redis, woken by any
+ * process's release (pub/sub) or a short poll, and hands each slot it takes to whoever is first.
  */
 export class RedisCallSlots {
   readonly #settings: RedisCallSlotsSettings;
-  readonly #waiting = new PQueue({ concurrency: 1, autoStart: false });
+  readonly #waiting = new TurnQueue<() => void>();
   readonly #held = new Set<string>();
   readonly #instance = crypto.randomUUID();
   readonly #renewal: LeaseRenewal;
-  /** The grant for the task the queue is starting. */
-  #grant: Grant | undefined;
   #asking = false;
   /** Wakes the loop while it sleeps between two questions to Redis: a slot may have come free. */
   #wake: AbortController | undefined;
@@ -92,7 +85,7 @@ export class RedisCallSlots {
     });
     // A caller gave up (or took its slot): the loop sleeping for it looks again at once, as it may
     // have been the last.
-    this.#waiting.addEventListener('next', () => this.#wake?.abort());
+    this.#waiting.onLeave(() => this.#wake?.abort());
   }
 
   /** The number of slots this process holds. */
@@ -102,10 +95,7 @@ export class RedisCallSlots {
 
   /** Resolves with the function that gives the slot back; rejects with the signal's reason if it aborts. */
   acquire(options: { priority: number; signal: AbortSignal }): Promise<() => void> {
-    const granted = this.#waiting.add(() => this.#claim(), {
-      priority: options.priority,
-      signal: options.signal,
-    });
+    const granted = this.#waiting.wait(options);
     void this.#ask();
     return granted;
   }
@@ -141,14 +131,16 @@ export class RedisCallSlots {
           })) as [number, number];
         } catch (error) {
           // Redis cannot be asked: the first caller hears why, and the next one asks again.
-          await this.#handOut({ error });
+          await this.#waiting.handOut({ error });
           continue;
         }
         const [taken, waitMs] = reply;
         if (taken === 1) {
           this.#held.add(member);
           this.#renewal.start();
-          await this.#handOut({ member });
+          const release = this.#releaser(member);
+          // Every caller gave up while Redis answered: the slot goes back.
+          if (!(await this.#waiting.handOut({ value: release }))) release();
           continue;
         }
         await this.#sleep(Math.min(waitMs, POLL_MS));
@@ -156,28 +148,6 @@ export class RedisCallSlots {
     } finally {
       this.#asking = false;
     }
-  }
-
-  /** Lets the first waiting caller take `grant`: the paused queue starts exactly one task. */
-  async #handOut(grant: Grant): Promise<void> {
-    this.#grant = grant;
-    this.#waiting.start();
-    this.#waiting.pause();
-    const unclaimed = this.#grant;
-    this.#grant = undefined;
-    // Every caller gave up while Redis answered: the slot goes back.
-    if (unclaimed && 'member' in unclaimed) this.#releaser(unclaimed.member)();
-    // The task that took it ends a few ticks later; the next grant finds the queue free.
-    await this.#waiting.onPendingZero();
-  }
-
-  /** The task of a waiting caller, run when it is first and a grant is there for it. */
-  #claim(): () => void {
-    const grant = this.#grant;
-    this.#grant = undefined;
-    if (grant === undefined) throw new Error('a call slot was handed out twice');
-    if ('error' in grant) throw grant.error;
-    return this.#releaser(grant.member);
   }
 
   async #sleep(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { createRetouch, type EditRequest } from '@retouch/core';
+import { createRetouch, type EditRequest, RateLimitError } from '@retouch/core';
+import { Redis } from 'ioredis';
 import { afterEach, expect, test } from 'vitest';
 import { maxInWindow } from '../../core/test/support/windows.ts';
 import { createRedisSharedLimits, type RedisSharedLimits } from '../src/index.ts';
@@ -137,6 +138,34 @@ describeWithRedis('limits shared through Redis', () => {
     // The one slot is free again: neither aborted call kept it.
     const release = await lane.acquire({ priority: 0, signal: AbortSignal.timeout(10_000) });
     release();
+  });
+
+  test('a 429 gives back the place its request took in the window, whichever waiting request it was', async () => {
+    const account = uniqueName('give-back');
+    const limits = createRedisSharedLimits({ connection: redisUrl(), account, leaseMs: 1_000 });
+    opened.push(limits);
+    const { gate } = limits.lane({ provider: 'wire', concurrency: 4, requestsPerSecond: 10 })!;
+    const sent = { method: 'POST', url: 'http://127.0.0.1/edit' };
+    // Three requests waiting together: the second and third are admitted while the first is asked for.
+    const [, second, third] = await Promise.all([gate.admit(sent), gate.admit(sent), gate.admit(sent)]);
+    const redis = new Redis(redisUrl());
+    try {
+      const window = `retouch:limits:${account}:wire:window`;
+      expect(await redis.zcard(window)).toBe(3);
+      const limited = new RateLimitError({
+        message: 'Rate limit exceeded',
+        provider: 'wire',
+        url: sent.url,
+        method: sent.method,
+        statusCode: 429,
+        retryAfterMs: 0,
+      });
+      second!({ status: 429, error: limited });
+      third!({ status: 429, error: limited });
+      await until(async () => (await redis.zcard(window)) === 1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test("a stopped process's call slots come back when their lease ends", async () => {

@@ -1,17 +1,17 @@
-import { createRetouch, type EditRequest, RateLimitError } from '@retouch/core';
+import { createRetouch, RateLimitError } from '@retouch/core';
 import { Redis } from 'ioredis';
 import { afterEach, expect, test } from 'vitest';
 import { maxInWindow } from '../../core/test/support/windows.ts';
 import { createRedisSharedLimits, type RedisSharedLimits } from '../src/index.ts';
 import { describeWithRedis, uniqueName, until, useRedisServer } from './support/redis.ts';
-import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
+import {
+  createWireProvider,
+  startWireServer,
+  type WireServer,
+  wireRequest,
+} from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
-const request = (prompt: string): EditRequest => ({
-  model: 'wire:model',
-  prompt,
-  images: ['https://example.com/cat.png'],
-});
 
 let server: WireServer | undefined;
 const opened: { close(): Promise<void> }[] = [];
@@ -45,7 +45,7 @@ describeWithRedis('limits shared through Redis', () => {
     const clients = [0, 1].map(() => client({ account, limits: { requestsPerSecond: 3, concurrency: 8 } }));
     const results = await Promise.all(
       clients.flatMap((retouch, index) =>
-        [0, 1, 2, 3].map((edit) => retouch.edit(request(`c${index} e${edit}`))),
+        [0, 1, 2, 3].map((edit) => retouch.edit(wireRequest(`c${index} e${edit}`))),
       ),
     );
     expect(results).toHaveLength(8);
@@ -64,10 +64,10 @@ describeWithRedis('limits shared through Redis', () => {
     const account = uniqueName('pause');
     const [first, second] = [0, 1].map(() => client({ account, limits: { concurrency: 4 } }));
     server.rateLimitNext({ count: 1, retryAfterSeconds: 0.6 });
-    const firstEdit = first!.edit(request('first'));
+    const firstEdit = first!.edit(wireRequest('first'));
     await until(() => server!.rateLimited === 1);
     const refusedAt = server.arrivals[0]!.at;
-    await Promise.all([firstEdit, second!.edit(request('second'))]);
+    await Promise.all([firstEdit, second!.edit(wireRequest('second'))]);
     const after = server.arrivals.slice(1);
     expect(after.map((arrival) => arrival.status)).toEqual([200, 200]);
     // Nothing reached the provider during the pause it asked for (a little slack for two clocks).
@@ -80,7 +80,7 @@ describeWithRedis('limits shared through Redis', () => {
     const clients = [0, 1, 2].map(() => client({ account, limits: { concurrency: 2 } }));
     await Promise.all(
       clients.flatMap((retouch, index) =>
-        [0, 1, 2].map((edit) => retouch.edit(request(`c${index} e${edit}`))),
+        [0, 1, 2].map((edit) => retouch.edit(wireRequest(`c${index} e${edit}`))),
       ),
     );
     expect(server.billed).toHaveLength(9);

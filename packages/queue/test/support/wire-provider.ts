@@ -7,9 +7,14 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderAdapter } from '@retouch/core';
+import type { EditRequest, ProviderAdapter } from '@retouch/core';
 import { TINY_PNG_BASE64 } from '../../../core/test/support/fake-provider.ts';
 import { createHttpProvider } from '../../../core/test/support/http-provider.ts';
+
+/** An edit for the wire provider, told apart from the others by its prompt. */
+export function wireRequest(prompt: string): EditRequest {
+  return { model: 'wire:model', prompt, images: ['https://example.com/cat.png'] };
+}
 
 /** The 1×1 PNG every edit returns. */
 export const TINY_PNG: Uint8Array<ArrayBuffer> = Uint8Array.from(Buffer.from(TINY_PNG_BASE64, 'base64'));

@@ -20,24 +20,18 @@
  * @packageDocumentation
  */
 export {
-  type AddEditOptions,
   createEditQueue,
-  DEFAULT_QUEUE_NAME,
   type EditQueue,
   type EditQueueCounts,
-  type EditQueueEvent,
-  type EditQueueOptions,
-  type QueuedEdit,
-  type QueuedEditStatus,
 } from './edit-queue.ts';
+export type { EditQueueEvent } from './edit-queue-events.ts';
+export type { AddEditOptions, EditQueueOptions } from './edit-queue-options.ts';
+export { createEditWorker, type EditWorker, type EditWorkerStats } from './edit-worker.ts';
 export {
-  createEditWorker,
   DEFAULT_OUTPUT_DIRECTORY,
-  type EditWorker,
   type EditWorkerOptions,
   type EditWorkerRetouchOptions,
-  type EditWorkerStats,
-} from './edit-worker.ts';
+} from './edit-worker-options.ts';
 export { PossiblyBilledError, type PossiblyBilledErrorOptions } from './errors/possibly-billed-error.ts';
 export { QueuedEditError, type QueuedEditErrorOptions } from './errors/queued-edit-error.ts';
 export {
@@ -47,6 +41,7 @@ export {
   type OutputSink,
 } from './output-sink.ts';
 export type { QueuedEditData, QueuedEditRequest, QueuedImage } from './queued-edit.ts';
+export type { QueuedEdit, QueuedEditStatus } from './queued-edit-handle.ts';
 export type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
 export {
   type BudgetUsage,
@@ -55,6 +50,7 @@ export {
   type RedisBudgetStoreOptions,
 } from './redis-budget-store.ts';
 export type { RedisConnection } from './redis-connection.ts';
+export { DEFAULT_QUEUE_NAME } from './redis-keys.ts';
 export {
   createRedisSharedLimits,
   type RedisSharedLimits,

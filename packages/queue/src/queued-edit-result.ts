@@ -73,3 +73,15 @@ export interface QueuedEditProgress {
   /** When, in epoch milliseconds. */
   at: number;
 }
+
+/** A job's return value as BullMQ hands it back: the worker's result, as JSON text or already parsed. */
+export function readQueuedEditResult(value: unknown): QueuedEditResult {
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value) as QueuedEditResult;
+    } catch {
+      // not JSON: returned as is below
+    }
+  }
+  return value as QueuedEditResult;
+}

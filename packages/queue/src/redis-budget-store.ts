@@ -1,7 +1,9 @@
 import { type BudgetStore, RetouchError } from '@retouch/core';
 import type { Redis } from 'ioredis';
-import { checkMs, checkName } from './option-checks.ts';
+import { LeaseRenewal } from './lease-renewal.ts';
+import { checkMs, checkName, checkOptionsObject } from './option-checks.ts';
 import { openRedis, quit, type RedisConnection, resolveRedisConnection } from './redis-connection.ts';
+import { DEFAULT_PREFIX } from './redis-keys.ts';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
 
 /**
@@ -148,34 +150,25 @@ return { tonumber(redis.call('HGET', KEYS[1], 'spent') or '0'), tonumber(redis.c
  */
 export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisBudgetStore {
   const where = 'createRedisBudgetStore:';
-  if (typeof options !== 'object' || options === null) {
-    throw new RetouchError({ message: `${where} pass an options object { connection, name? }` });
-  }
+  checkOptionsObject(options, { where, shape: '{ connection, name? }' });
   const connection = resolveRedisConnection(options.connection, `${where} connection`);
   const name = checkName(options.name ?? 'default', `${where} name`);
-  const prefix = checkName(options.prefix ?? 'retouch', `${where} prefix`);
+  const prefix = checkName(options.prefix ?? DEFAULT_PREFIX, `${where} prefix`);
   const leaseMs = checkMs(options.leaseMs ?? 30_000, `${where} leaseMs`, 1_000);
   const base = `${prefix}:budget:${name}`;
   const keys = [base, `${base}:holders`, `${base}:leases`];
   const holder = crypto.randomUUID();
   let client: Redis | undefined;
-  let renewal: ReturnType<typeof setInterval> | undefined;
   let closed = false;
   const redis = (): Redis => {
     if (closed) throw new RetouchError({ message: 'this budget store is closed' });
     client ??= openRedis({ connection });
     return client;
   };
-  const renewLease = (): void => {
-    if (renewal || closed) return;
-    renewal = setInterval(
-      () => {
-        void RENEW.run(redis(), { keys, args: [holder, leaseMs] }).catch(() => {});
-      },
-      Math.max(50, Math.floor(leaseMs / 3)),
-    );
-    renewal.unref?.();
-  };
+  const renewal = new LeaseRenewal({
+    leaseMs,
+    renew: async () => RENEW.run(redis(), { keys, args: [holder, leaseMs] }),
+  });
 
   return {
     async reserve({ usd, maxUsd }) {
@@ -183,7 +176,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
         keys,
         args: [toUnits(usd), toUnits(maxUsd), holder, leaseMs],
       })) as [number, number];
-      if (ok === 1) renewLease();
+      if (ok === 1) renewal.start();
       return { ok: ok === 1, committedUsd: before / UNITS_PER_USD };
     },
     async settle({ reservedUsd, spentUsd }) {
@@ -210,7 +203,7 @@ export function createRedisBudgetStore(options: RedisBudgetStoreOptions): RedisB
     async close() {
       if (closed) return;
       closed = true;
-      if (renewal) clearInterval(renewal);
+      renewal.close();
       await quit(client);
     },
   };

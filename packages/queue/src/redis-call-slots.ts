@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import { LeaseRenewal } from './lease-renewal.ts';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
+import { sleep } from './sleep.ts';
+import { TurnQueue } from './turn-queue.ts';
 
 /**
  * Takes a slot when fewer than `concurrency` live leases remain. A slot is a member of a sorted set
@@ -50,31 +53,39 @@ export interface RedisCallSlotsSettings {
   leaseMs: number;
 }
 
-interface Waiter {
-  priority: number;
-  signal: AbortSignal;
-  resolve(release: () => void): void;
-  reject(error: unknown): void;
-}
-
 /**
  * One provider's call slots shared by every process: a semaphore kept in Redis with leases, so a
- * killed worker's slots come back after `leaseMs`. Waiters in this process go in priority order;
- * only the first asks Redis, and it is woken by any process's release (pub/sub) or a short poll.
+ * killed worker's slots come back after `leaseMs`. Callers in this process wait their turn in a
+ * {@link TurnQueue} (highest priority first); while any wait, one loop asks Redis, woken by any
+ * process's release (pub/sub) or a short poll, and hands each slot it takes to whoever is first.
  */
 export class RedisCallSlots {
   readonly #settings: RedisCallSlotsSettings;
-  readonly #waiters: Waiter[] = [];
+  readonly #waiting = new TurnQueue<() => void>();
   readonly #held = new Set<string>();
   readonly #instance = crypto.randomUUID();
+  readonly #renewal: LeaseRenewal;
+  #asking = false;
+  /** Wakes the loop while it sleeps between two questions to Redis: a slot may have come free. */
+  #wake: AbortController | undefined;
   #sequence = 0;
-  #pumping = false;
-  #wake: (() => void) | undefined;
-  #renewal: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   constructor(settings: RedisCallSlotsSettings) {
     this.#settings = settings;
+    this.#renewal = new LeaseRenewal({
+      leaseMs: settings.leaseMs,
+      renew: async () => {
+        if (this.#held.size === 0) return;
+        await RENEW.run(this.#settings.client, {
+          keys: [this.#slotsKey],
+          args: [this.#settings.leaseMs, ...this.#held],
+        });
+      },
+    });
+    // A caller gave up (or took its slot): the loop sleeping for it looks again at once, as it may
+    // have been the last.
+    this.#waiting.onLeave(() => this.#wake?.abort());
   }
 
   /** The number of slots this process holds. */
@@ -84,93 +95,66 @@ export class RedisCallSlots {
 
   /** Resolves with the function that gives the slot back; rejects with the signal's reason if it aborts. */
   acquire(options: { priority: number; signal: AbortSignal }): Promise<() => void> {
-    const { signal } = options;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        priority: options.priority,
-        signal,
-        resolve: (release) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(release);
-        },
-        reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const onAbort = (): void => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        this.#wake?.();
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      // Highest priority first, then first come: the list stays sorted.
-      let at = this.#waiters.length;
-      while (at > 0 && this.#waiters[at - 1]!.priority < waiter.priority) at--;
-      this.#waiters.splice(at, 0, waiter);
-      void this.#pump();
-    });
+    const granted = this.#waiting.wait(options);
+    void this.#ask();
+    return granted;
   }
 
   /** A release was announced somewhere: the first waiter tries again now. */
   notify(): void {
-    this.#wake?.();
+    this.#wake?.abort();
   }
 
   /** Stops renewing and drops waiters; slots still held are given back by their holders or expire. */
   close(): void {
     this.#closed = true;
-    if (this.#renewal) clearInterval(this.#renewal);
-    this.#renewal = undefined;
-    this.#wake?.();
+    this.#renewal.close();
+    this.#wake?.abort();
   }
 
-  async #pump(): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
+  get #slotsKey(): string {
+    return `${this.#settings.key}:slots`;
+  }
+
+  /** Asks Redis for slots while callers wait, one question at a time. */
+  async #ask(): Promise<void> {
+    if (this.#asking) return;
+    this.#asking = true;
     try {
-      while (this.#waiters.length > 0 && !this.#closed) {
-        const head = this.#waiters[0]!;
+      while (this.#waiting.size > 0 && !this.#closed) {
         const member = `${this.#instance}:${++this.#sequence}`;
         let reply: [number, number];
         try {
           reply = (await ACQUIRE.run(this.#settings.client, {
-            keys: [`${this.#settings.key}:slots`],
+            keys: [this.#slotsKey],
             args: [this.#settings.concurrency, this.#settings.leaseMs, member],
           })) as [number, number];
         } catch (error) {
-          if (this.#waiters[0] === head) this.#waiters.shift();
-          head.reject(error);
+          // Redis cannot be asked: the first caller hears why, and the next one asks again.
+          await this.#waiting.handOut({ error });
           continue;
         }
         const [taken, waitMs] = reply;
         if (taken === 1) {
           this.#held.add(member);
-          this.#startRenewal();
+          this.#renewal.start();
           const release = this.#releaser(member);
-          if (this.#waiters[0] === head) {
-            this.#waiters.shift();
-            head.resolve(release);
-          } else {
-            release(); // its caller gave up while Redis answered
-          }
+          // Every caller gave up while Redis answered: the slot goes back.
+          if (!(await this.#waiting.handOut({ value: release }))) release();
           continue;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, Math.min(waitMs, POLL_MS));
-          function done(): void {
-            clearTimeout(timer);
-            resolve();
-          }
-          this.#wake = done;
-        });
-        this.#wake = undefined;
+        await this.#sleep(Math.min(waitMs, POLL_MS));
       }
     } finally {
-      this.#pumping = false;
+      this.#asking = false;
     }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = wake;
+    await sleep(ms, { signal: wake.signal });
+    this.#wake = undefined;
   }
 
   #releaser(member: string): () => void {
@@ -179,35 +163,15 @@ export class RedisCallSlots {
       if (released) return;
       released = true;
       this.#held.delete(member);
-      if (this.#held.size === 0 && this.#renewal) {
-        clearInterval(this.#renewal);
-        this.#renewal = undefined;
-      }
+      if (this.#held.size === 0) this.#renewal.stop();
       void RELEASE.run(this.#settings.client, {
-        keys: [`${this.#settings.key}:slots`],
+        keys: [this.#slotsKey],
         args: [member, this.#settings.channel],
       }).catch(() => {
         // The lease ends by itself.
       });
       // A slot of this process came free: its own first waiter need not wait for the announcement.
-      this.#wake?.();
+      this.#wake?.abort();
     };
-  }
-
-  #startRenewal(): void {
-    if (this.#renewal || this.#closed) return;
-    this.#renewal = setInterval(
-      () => {
-        if (this.#held.size === 0) return;
-        void RENEW.run(this.#settings.client, {
-          keys: [`${this.#settings.key}:slots`],
-          args: [this.#settings.leaseMs, ...this.#held],
-        }).catch(() => {
-          // Tried again at the next tick; a lease that lapses meanwhile lets one extra call through.
-        });
-      },
-      Math.max(50, Math.floor(this.#settings.leaseMs / 3)),
-    );
-    this.#renewal.unref?.();
   }
 }

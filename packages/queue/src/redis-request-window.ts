@@ -2,6 +2,8 @@ import { RateLimitError } from '@retouch/core';
 import type { RequestGate, RequestOutcome } from '@retouch/core/provider-utils';
 import type { Redis } from 'ioredis';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
+import { sleep } from './sleep.ts';
+import { TurnQueue } from './turn-queue.ts';
 
 /**
  * Added to the window, as the single-process lane adds its own (core's `WINDOW_MARGIN_MS`, 40 ms): a
@@ -107,25 +109,31 @@ export interface RedisRequestWindowSettings {
   maxPauseMs: number;
 }
 
-interface Waiter {
-  signal: AbortSignal | undefined;
-  resolve(admittedAt: number): void;
-  reject(error: unknown): void;
+/** A place in the window: the member that holds it there, and when Redis admitted it. */
+interface Admission {
+  id: string;
+  admittedAt: number;
 }
+
+/** The longest sleep between two questions to Redis, so a long wait re-reads the shared state. */
+const REREAD_MS = 1_000;
 
 /**
  * The request gate of one provider lane shared through Redis: a true sliding window over every
  * process's requests (a Lua script on a sorted set, timed by Redis's clock), and one pause after a 429
- * for all of them. Within a process, requests go in the order the local lane let them through; only
- * the first waiter asks Redis, and it waits exactly until the window says a place frees up.
+ * for all of them. Within a process, requests wait their turn in a {@link TurnQueue}, in the order the
+ * local lane let them through; one loop asks Redis, and it waits exactly until the window says a place
+ * frees up.
  */
 export class RedisRequestWindow implements RequestGate {
   readonly #settings: RedisRequestWindowSettings;
   readonly #keys: readonly string[];
   readonly #cap: number;
   readonly #windowMs: number;
-  readonly #waiters: Waiter[] = [];
-  #pumping = false;
+  readonly #waiting = new TurnQueue<Admission>();
+  #asking = false;
+  /** Wakes the loop while it sleeps: the caller it waited for may have given up. */
+  #wake: AbortController | undefined;
   #closed = false;
   #sequence = 0;
   readonly #instance = crypto.randomUUID();
@@ -139,6 +147,7 @@ export class RedisRequestWindow implements RequestGate {
     // The same window as the single-process lane: below one request a second, starts are spaced evenly.
     this.#cap = rate === undefined ? 0 : rate >= 1 ? Math.floor(rate) : 1;
     this.#windowMs = rate === undefined || rate >= 1 ? 1_000 : Math.round(1_000 / rate);
+    this.#waiting.onLeave(() => this.#wake?.abort());
   }
 
   async admit(request: {
@@ -146,8 +155,9 @@ export class RedisRequestWindow implements RequestGate {
     url: string;
     signal?: AbortSignal | undefined;
   }): Promise<(outcome: RequestOutcome) => void> {
-    const id = `${this.#instance}:${++this.#sequence}`;
-    const admittedAt = await this.#wait({ signal: request.signal, id });
+    const admission = this.#waiting.wait({ priority: 0, signal: request.signal });
+    void this.#ask();
+    const { id, admittedAt } = await admission;
     // Round trips are measured on this process's clock (a duration), admissions on Redis's.
     const leftAt = performance.now();
     return (outcome) => this.#settle({ id, admittedAt, leftAt, outcome });
@@ -156,44 +166,21 @@ export class RedisRequestWindow implements RequestGate {
   /** Stops pacing: waiting requests are let through (the client is closing). */
   close(): void {
     this.#closed = true;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve(Date.now());
+    this.#waiting.open(() => ({ id: this.#nextId(), admittedAt: Date.now() }));
+    this.#wake?.abort();
   }
 
-  #wait(options: { signal: AbortSignal | undefined; id: string }): Promise<number> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#closed) return Promise.resolve(Date.now());
-    return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = {
-        signal,
-        resolve: (admittedAt) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(admittedAt);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const onAbort = (): void => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-      void this.#pump(options.id);
-    });
+  #nextId(): string {
+    return `${this.#instance}:${++this.#sequence}`;
   }
 
-  /** Admits waiters one at a time, first come first served, sleeping as long as Redis says. */
-  async #pump(firstId: string): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
-    let id = firstId;
+  /** Admits waiting requests one at a time, first come first served, sleeping as long as Redis says. */
+  async #ask(): Promise<void> {
+    if (this.#asking) return;
+    this.#asking = true;
     try {
-      while (this.#waiters.length > 0 && !this.#closed) {
-        const head = this.#waiters[0]!;
+      while (this.#waiting.size > 0 && !this.#closed) {
+        const id = this.#nextId();
         let reply: [number, number];
         try {
           reply = (await ADMIT.run(this.#settings.client, {
@@ -202,24 +189,24 @@ export class RedisRequestWindow implements RequestGate {
           })) as [number, number];
         } catch (error) {
           // Redis is unreachable: the request cannot be paced, so it is not sent.
-          if (this.#waiters[0] === head) this.#waiters.shift();
-          head.reject(error);
-          id = `${this.#instance}:${++this.#sequence}`;
+          await this.#waiting.handOut({ error });
           continue;
         }
         const [admitted, value] = reply;
-        if (this.#waiters[0] !== head) continue; // aborted meanwhile: its place goes to the next
-        if (admitted === 1) {
-          this.#waiters.shift();
-          head.resolve(value);
-          id = `${this.#instance}:${++this.#sequence}`;
-        } else {
-          await sleep(value, head.signal);
-        }
+        // A request that gave up while Redis answered leaves its place to the next.
+        if (admitted === 1) await this.#waiting.handOut({ value: { id, admittedAt: value } });
+        else await this.#sleep(Math.min(value, REREAD_MS));
       }
     } finally {
-      this.#pumping = false;
+      this.#asking = false;
     }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = wake;
+    await sleep(ms, { signal: wake.signal });
+    this.#wake = undefined;
   }
 
   #settle(options: { id: string; admittedAt: number; leftAt: number; outcome: RequestOutcome }): void {
@@ -253,17 +240,4 @@ export class RedisRequestWindow implements RequestGate {
       // Losing one restamp or pause costs at most one early request; the window still holds.
     });
   }
-}
-
-/** Waits `ms` (capped at a second, so a long wait re-reads the shared state), or until the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, Math.min(ms, 1_000));
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,8 +1,9 @@
 import { RetouchError, type SharedLane, type SharedLimits } from '@retouch/core';
 import type { Redis } from 'ioredis';
-import { checkMs, checkName } from './option-checks.ts';
+import { checkMs, checkName, checkOptionsObject } from './option-checks.ts';
 import { RedisCallSlots } from './redis-call-slots.ts';
 import { openRedis, quit, type RedisConnection, resolveRedisConnection } from './redis-connection.ts';
+import { DEFAULT_PREFIX } from './redis-keys.ts';
 import { RedisRequestWindow } from './redis-request-window.ts';
 
 /**
@@ -73,12 +74,10 @@ export interface RedisSharedLimits extends SharedLimits {
  */
 export function createRedisSharedLimits(options: RedisSharedLimitsOptions): RedisSharedLimits {
   const where = 'createRedisSharedLimits:';
-  if (typeof options !== 'object' || options === null) {
-    throw new RetouchError({ message: `${where} pass an options object { connection, account? }` });
-  }
+  checkOptionsObject(options, { where, shape: '{ connection, account? }' });
   const connection = resolveRedisConnection(options.connection, `${where} connection`);
   const account = checkName(options.account ?? 'default', `${where} account`);
-  const prefix = checkName(options.prefix ?? 'retouch', `${where} prefix`);
+  const prefix = checkName(options.prefix ?? DEFAULT_PREFIX, `${where} prefix`);
   const leaseMs = checkMs(options.leaseMs ?? 30_000, `${where} leaseMs`, 1_000);
   const initialPauseMs = checkMs(options.initialPauseMs ?? 1_000, `${where} initialPauseMs`, 0);
   const maxPauseMs = checkMs(options.maxPauseMs ?? 30_000, `${where} maxPauseMs`, initialPauseMs);

@@ -11,7 +11,12 @@ import {
   type QueuedEditError,
 } from '../src/index.ts';
 import { describeWithRedis, uniqueName, until, useRedisServer } from './support/redis.ts';
-import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
+import {
+  createWireProvider,
+  startWireServer,
+  type WireServer,
+  wireRequest,
+} from './support/wire-provider.ts';
 import type { WorkerChildSettings } from './support/worker-child.ts';
 import { killWorkerProcesses, startWorkerProcess } from './support/worker-process.ts';
 
@@ -85,18 +90,12 @@ async function settledBudget(): Promise<{ spentUsd: number; reservedUsd: number 
   }
 }
 
-const request = (prompt: string) => ({
-  model: 'wire:model',
-  prompt,
-  images: ['https://example.com/cat.png'],
-});
-
 describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, () => {
   test('a job the provider accepted is resumed by another worker, never submitted again', async () => {
     server = await startWireServer({ jobMs: 1_500 });
     const edits = queue();
     const doomed = await startWorkerProcess(childSettings(true));
-    const edit = await edits.add(request('accepted then crash'), { jobId: 'accepted' });
+    const edit = await edits.add(wireRequest('accepted then crash'), { jobId: 'accepted' });
     // The first status read comes after the snapshot was written to the job.
     await until(() => server.arrivals.some((arrival) => arrival.route === 'GET /jobs/:id'));
     doomed.child.kill('SIGKILL');
@@ -115,7 +114,7 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     server = await startWireServer({ editDelayMs: 1_500 });
     const edits = queue();
     const doomed = await startWorkerProcess(childSettings(false));
-    const edit = await edits.add(request('sent then crash'), { jobId: 'in-flight' });
+    const edit = await edits.add(wireRequest('sent then crash'), { jobId: 'in-flight' });
     await until(() => server.billed.length === 1);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
@@ -133,7 +132,7 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     server = await startWireServer({ editDelayMs: 1_000 });
     const edits = queue();
     const doomed = await startWorkerProcess(childSettings(false));
-    const edit = await edits.add(request('resend me'), { jobId: 'resend' });
+    const edit = await edits.add(wireRequest('resend me'), { jobId: 'resend' });
     await until(() => server.billed.length === 1);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
@@ -149,7 +148,7 @@ describeWithRedis('graceful shutdown on SIGTERM', { timeout: 30_000 }, () => {
     server = await startWireServer({ jobMs: 2_500 });
     const edits = queue();
     const stopping = await startWorkerProcess(childSettings(true, { shutdownGraceMs: 100 }));
-    const edit = await edits.add(request('hand me over'), { jobId: 'handover' });
+    const edit = await edits.add(wireRequest('hand me over'), { jobId: 'handover' });
     await until(() => server.arrivals.some((arrival) => arrival.route === 'GET /jobs/:id'));
     stopping.child.kill('SIGTERM');
     expect(await stopping.exited).toEqual({ code: 0, signal: null });
@@ -169,7 +168,7 @@ describeWithRedis('graceful shutdown on SIGTERM', { timeout: 30_000 }, () => {
     server = await startWireServer({ editDelayMs: 800 });
     const edits = queue();
     const stopping = await startWorkerProcess(childSettings(false, { shutdownGraceMs: 100 }));
-    const edit = await edits.add(request('finish me'), { jobId: 'finish' });
+    const edit = await edits.add(wireRequest('finish me'), { jobId: 'finish' });
     await until(() => server.billed.length === 1);
     stopping.child.kill('SIGTERM');
     expect(await stopping.exited).toEqual({ code: 0, signal: null });

@@ -13,15 +13,15 @@ import {
   QueuedEditError,
 } from '../src/index.ts';
 import { describeWithRedis, uniqueName, useRedisServer } from './support/redis.ts';
-import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
+import {
+  createWireProvider,
+  startWireServer,
+  TINY_PNG,
+  type WireServer,
+  wireRequest,
+} from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
-const PNG = Uint8Array.from(
-  Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-    'base64',
-  ),
-);
 
 let server: WireServer;
 let directory: string;
@@ -58,12 +58,6 @@ function worker(options: Partial<EditWorkerOptions> & { jobs?: boolean } = {}): 
   return created;
 }
 
-const request = (prompt: string) => ({
-  model: 'wire:model',
-  prompt,
-  images: ['https://example.com/cat.png'],
-});
-
 describeWithRedis('a queue of edits and its workers', () => {
   test('a worker runs an added edit and stores its output; the handle and the events follow it', async () => {
     server = await startWireServer({ jobMs: 60 });
@@ -74,7 +68,7 @@ describeWithRedis('a queue of edits and its workers', () => {
       for await (const event of edits.events({ signal: stop.signal })) events.push(event);
     })();
     await worker({ jobs: true }).ready();
-    const edit = await edits.add(request('add a hat'), { jobId: 'photo-1' });
+    const edit = await edits.add(wireRequest('add a hat'), { jobId: 'photo-1' });
     expect(edit.id).toBe('photo-1');
     const result = await edit.result();
     expect(result).toMatchObject({
@@ -87,9 +81,9 @@ describeWithRedis('a queue of edits and its workers', () => {
       warnings: [],
     });
     expect(result.images).toEqual([
-      { path: join(directory, 'out', 'photo-1-1.png'), mediaType: 'image/png', bytes: PNG.byteLength },
+      { path: join(directory, 'out', 'photo-1-1.png'), mediaType: 'image/png', bytes: TINY_PNG.byteLength },
     ]);
-    expect(new Uint8Array(await readFile(join(directory, 'out', 'photo-1-1.png')))).toEqual(PNG);
+    expect(new Uint8Array(await readFile(join(directory, 'out', 'photo-1-1.png')))).toEqual(TINY_PNG);
     expect(await edit.status()).toBe('completed');
     expect(await edit.progress()).toMatchObject({ type: 'saving', model: 'wire:model' });
     expect(server.billed).toEqual(['add a hat']);
@@ -106,10 +100,10 @@ describeWithRedis('a queue of edits and its workers', () => {
     server = await startWireServer();
     const edits = queue();
     const first = await edits.addBulk([
-      { request: request('one'), jobId: 'line-1' },
-      { request: request('two'), jobId: 'line-2' },
+      { request: wireRequest('one'), jobId: 'line-1' },
+      { request: wireRequest('two'), jobId: 'line-2' },
     ]);
-    const again = await edits.add(request('one'), { jobId: 'line-1' });
+    const again = await edits.add(wireRequest('one'), { jobId: 'line-1' });
     expect(again.id).toBe('line-1');
     worker({ concurrency: 2 });
     await Promise.all(first.map((edit) => edit.result()));
@@ -120,7 +114,7 @@ describeWithRedis('a queue of edits and its workers', () => {
   test('bytes travel with the job and relative paths become absolute', async () => {
     server = await startWireServer();
     const edits = queue();
-    await edits.add({ model: 'wire:model', prompt: 'bytes', images: [PNG] }, { jobId: 'bytes' });
+    await edits.add({ model: 'wire:model', prompt: 'bytes', images: [TINY_PNG] }, { jobId: 'bytes' });
     worker();
     const result = await (await edits.get('bytes'))!.result();
     expect(result.images).toHaveLength(1);
@@ -130,7 +124,9 @@ describeWithRedis('a queue of edits and its workers', () => {
     server = await startWireServer({ failingPrompts: ['break it'] });
     const edits = queue();
     worker({ jobs: true });
-    const error = await (await edits.add(request('break it'))).result().catch((caught: unknown) => caught);
+    const error = await (await edits.add(wireRequest('break it')))
+      .result()
+      .catch((caught: unknown) => caught);
     expect(QueuedEditError.isInstance(error)).toBe(true);
     expect((error as QueuedEditError).errorName).toBe('GenerationFailedError');
     expect((error as Error).message).not.toContain('wire-secret-key');
@@ -146,11 +142,11 @@ describeWithRedis('a queue of edits and its workers', () => {
         return { url: `s3://bucket/${fileName}` };
       },
     });
-    const result = await (await edits.add(request('to s3'), { jobId: 'cloud' })).result();
+    const result = await (await edits.add(wireRequest('to s3'), { jobId: 'cloud' })).result();
     expect(result.images).toEqual([
-      { url: 's3://bucket/cloud-1.png', mediaType: 'image/png', bytes: PNG.byteLength },
+      { url: 's3://bucket/cloud-1.png', mediaType: 'image/png', bytes: TINY_PNG.byteLength },
     ]);
-    expect(stored).toEqual([`cloud-1.png:${PNG.byteLength}`]);
+    expect(stored).toEqual([`cloud-1.png:${TINY_PNG.byteLength}`]);
   });
 
   test('one budget across workers: a $0.50 cap lets two $0.25 edits through, refuses the rest', async () => {
@@ -159,7 +155,9 @@ describeWithRedis('a queue of edits and its workers', () => {
     const budget = { maxUsd: 0.5, name: uniqueName('budget') };
     worker({ retouch: { budget } });
     worker({ retouch: { budget } });
-    const handles = await edits.addBulk([1, 2, 3, 4].map((index) => ({ request: request(`edit ${index}`) })));
+    const handles = await edits.addBulk(
+      [1, 2, 3, 4].map((index) => ({ request: wireRequest(`edit ${index}`) })),
+    );
     const outcomes = await Promise.allSettled(handles.map((edit) => edit.result()));
     const refused = outcomes.filter(
       (outcome) =>
@@ -184,7 +182,7 @@ describeWithRedis('results of jobs that finish while the handles start listening
       const edits = createEditQueue({ connection: redisUrl(), name });
       opened.push(edits);
       const handles = await edits.addBulk(
-        Array.from({ length: 150 }, (_, index) => ({ request: request(`round ${round} edit ${index}`) })),
+        Array.from({ length: 150 }, (_, index) => ({ request: wireRequest(`round ${round} edit ${index}`) })),
       );
       const outcomes = await Promise.allSettled(handles.map((edit) => edit.result({ timeoutMs: 15_000 })));
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
@@ -201,11 +199,11 @@ describeWithRedis('bad input is refused before anything is stored or sent', () =
     expect(InvalidRequestError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('prompt');
     const signal = await edits
-      .add({ ...request('x'), signal: new AbortController().signal })
+      .add({ ...wireRequest('x'), signal: new AbortController().signal })
       .catch((caught: unknown) => caught);
     expect((signal as Error).message).toContain('timeoutMs');
     const bulk = await edits
-      .addBulk([{ request: request('fine') }, { request: { ...request('x'), images: [] } }])
+      .addBulk([{ request: wireRequest('fine') }, { request: { ...wireRequest('x'), images: [] } }])
       .catch((caught: unknown) => caught);
     expect((bulk as Error).message).toContain('entries.1.request.images');
     expect(await edits.counts()).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
@@ -214,9 +212,9 @@ describeWithRedis('bad input is refused before anything is stored or sent', () =
   test('too many inline bytes, a bad job id or priority are refused with the fix', async () => {
     const edits = createEditQueue({ connection: redisUrl(), name, maxInlineBytes: 10 });
     opened.push(edits);
-    await expect(edits.add({ ...request('x'), images: [PNG] })).rejects.toThrow(/pass \{ path \}/);
-    await expect(edits.add(request('x'), { jobId: '42' })).rejects.toThrow(/jobId/);
-    await expect(edits.add(request('x'), { priority: 1.5 })).rejects.toThrow(/priority/);
+    await expect(edits.add({ ...wireRequest('x'), images: [TINY_PNG] })).rejects.toThrow(/pass \{ path \}/);
+    await expect(edits.add(wireRequest('x'), { jobId: '42' })).rejects.toThrow(/jobId/);
+    await expect(edits.add(wireRequest('x'), { priority: 1.5 })).rejects.toThrow(/priority/);
   });
 });
 

@@ -4,13 +4,7 @@ import { InvalidRequestError } from '@retouch/core';
 import { describe, expect, test } from 'vitest';
 import { toQueuedRequest } from '../src/queued-edit.ts';
 import { resolveRedisConnection } from '../src/redis-connection.ts';
-
-const PNG = Uint8Array.from(
-  Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-    'base64',
-  ),
-);
+import { TINY_PNG } from './support/wire-provider.ts';
 
 describe('a request in its queued form', () => {
   test('bytes and Blobs become data: URLs, paths become absolute, URLs pass', async () => {
@@ -19,7 +13,7 @@ describe('a request in its queued form', () => {
       {
         model: 'wire:model',
         prompt: 'x',
-        images: [PNG, new Blob([PNG]), 'https://example.com/a.png'],
+        images: [TINY_PNG, new Blob([TINY_PNG]), 'https://example.com/a.png'],
         mask: { path: resolve(here, '__fixtures__/pixel.png') },
         timeoutMs: 60_000,
       },

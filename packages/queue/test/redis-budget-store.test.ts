@@ -1,8 +1,13 @@
-import { BudgetExceededError, createRetouch, type EditRequest } from '@retouch/core';
+import { BudgetExceededError, createRetouch } from '@retouch/core';
 import { afterEach, expect, test } from 'vitest';
 import { createRedisBudgetStore, type RedisBudgetStore } from '../src/index.ts';
 import { describeWithRedis, uniqueName, until, useRedisServer } from './support/redis.ts';
-import { createWireProvider, startWireServer, type WireServer } from './support/wire-provider.ts';
+import {
+  createWireProvider,
+  startWireServer,
+  type WireServer,
+  wireRequest,
+} from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
 let server: WireServer | undefined;
@@ -49,13 +54,10 @@ describeWithRedis('a budget kept in Redis', () => {
       opened.push(retouch);
       return retouch;
     });
-    const request = (prompt: string): EditRequest => ({
-      model: 'wire:model',
-      prompt,
-      images: ['https://example.com/a.png'],
-    });
     const outcomes = await Promise.allSettled(
-      clients.flatMap((retouch, index) => [0, 1].map((edit) => retouch.edit(request(`c${index} e${edit}`)))),
+      clients.flatMap((retouch, index) =>
+        [0, 1].map((edit) => retouch.edit(wireRequest(`c${index} e${edit}`))),
+      ),
     );
     const refused = outcomes.filter(
       (outcome) => outcome.status === 'rejected' && BudgetExceededError.isInstance(outcome.reason),

@@ -1,20 +1,17 @@
-import { createRetouch, type EditRequest } from '@retouch/core';
+import { createRetouch, RateLimitError } from '@retouch/core';
+import { Redis } from 'ioredis';
 import { afterEach, expect, test } from 'vitest';
+import { maxInWindow } from '../../core/test/support/windows.ts';
 import { createRedisSharedLimits, type RedisSharedLimits } from '../src/index.ts';
 import { describeWithRedis, uniqueName, until, useRedisServer } from './support/redis.ts';
 import {
   createWireProvider,
-  maxInWindow,
   startWireServer,
   type WireServer,
+  wireRequest,
 } from './support/wire-provider.ts';
 
 const redisUrl = useRedisServer();
-const request = (prompt: string): EditRequest => ({
-  model: 'wire:model',
-  prompt,
-  images: ['https://example.com/cat.png'],
-});
 
 let server: WireServer | undefined;
 const opened: { close(): Promise<void> }[] = [];
@@ -48,7 +45,7 @@ describeWithRedis('limits shared through Redis', () => {
     const clients = [0, 1].map(() => client({ account, limits: { requestsPerSecond: 3, concurrency: 8 } }));
     const results = await Promise.all(
       clients.flatMap((retouch, index) =>
-        [0, 1, 2, 3].map((edit) => retouch.edit(request(`c${index} e${edit}`))),
+        [0, 1, 2, 3].map((edit) => retouch.edit(wireRequest(`c${index} e${edit}`))),
       ),
     );
     expect(results).toHaveLength(8);
@@ -67,10 +64,10 @@ describeWithRedis('limits shared through Redis', () => {
     const account = uniqueName('pause');
     const [first, second] = [0, 1].map(() => client({ account, limits: { concurrency: 4 } }));
     server.rateLimitNext({ count: 1, retryAfterSeconds: 0.6 });
-    const firstEdit = first!.edit(request('first'));
+    const firstEdit = first!.edit(wireRequest('first'));
     await until(() => server!.rateLimited === 1);
     const refusedAt = server.arrivals[0]!.at;
-    await Promise.all([firstEdit, second!.edit(request('second'))]);
+    await Promise.all([firstEdit, second!.edit(wireRequest('second'))]);
     const after = server.arrivals.slice(1);
     expect(after.map((arrival) => arrival.status)).toEqual([200, 200]);
     // Nothing reached the provider during the pause it asked for (a little slack for two clocks).
@@ -83,11 +80,92 @@ describeWithRedis('limits shared through Redis', () => {
     const clients = [0, 1, 2].map(() => client({ account, limits: { concurrency: 2 } }));
     await Promise.all(
       clients.flatMap((retouch, index) =>
-        [0, 1, 2].map((edit) => retouch.edit(request(`c${index} e${edit}`))),
+        [0, 1, 2].map((edit) => retouch.edit(wireRequest(`c${index} e${edit}`))),
       ),
     );
     expect(server.billed).toHaveLength(9);
     expect(server.maxInFlight).toBe(2);
+  });
+
+  test('calls waiting in one process take a free slot highest priority first, then first come', async () => {
+    const limits = createRedisSharedLimits({
+      connection: redisUrl(),
+      account: uniqueName('order'),
+      leaseMs: 1_000,
+    });
+    opened.push(limits);
+    const lane = limits.lane({ provider: 'wire', concurrency: 1, requestsPerSecond: undefined })!;
+    const signal = new AbortController().signal;
+    const holding = await lane.acquire({ priority: 0, signal });
+    const order: string[] = [];
+    const waiting = (
+      [
+        ['first low', 0],
+        ['high', 5],
+        ['second low', 0],
+        ['highest', 9],
+      ] as const
+    ).map(([label, priority]) =>
+      lane.acquire({ priority, signal }).then((release) => {
+        order.push(label);
+        release();
+      }),
+    );
+    holding();
+    await Promise.all(waiting);
+    expect(order).toEqual(['highest', 'high', 'first low', 'second low']);
+  });
+
+  test("a waiting call that aborts rejects with its signal's reason and takes no slot", async () => {
+    const limits = createRedisSharedLimits({
+      connection: redisUrl(),
+      account: uniqueName('abort'),
+      leaseMs: 1_000,
+    });
+    opened.push(limits);
+    const lane = limits.lane({ provider: 'wire', concurrency: 1, requestsPerSecond: undefined })!;
+    const holding = await lane.acquire({ priority: 0, signal: new AbortController().signal });
+    const first = new AbortController();
+    const second = new AbortController();
+    const firstWaiting = lane.acquire({ priority: 0, signal: first.signal });
+    const secondWaiting = lane.acquire({ priority: 0, signal: second.signal });
+    const reason = new Error('the caller gave up');
+    first.abort(reason);
+    second.abort(reason);
+    await expect(firstWaiting).rejects.toBe(reason);
+    await expect(secondWaiting).rejects.toBe(reason);
+    holding();
+    // The one slot is free again: neither aborted call kept it.
+    const release = await lane.acquire({ priority: 0, signal: AbortSignal.timeout(10_000) });
+    release();
+  });
+
+  test('a 429 gives back the place its request took in the window, whichever waiting request it was', async () => {
+    const account = uniqueName('give-back');
+    const limits = createRedisSharedLimits({ connection: redisUrl(), account, leaseMs: 1_000 });
+    opened.push(limits);
+    const { gate } = limits.lane({ provider: 'wire', concurrency: 4, requestsPerSecond: 10 })!;
+    const sent = { method: 'POST', url: 'http://127.0.0.1/edit' };
+    // Three requests waiting together: the second and third are admitted while the first is asked for.
+    const [, second, third] = await Promise.all([gate.admit(sent), gate.admit(sent), gate.admit(sent)]);
+    const redis = new Redis(redisUrl());
+    try {
+      const window = `retouch:limits:${account}:wire:window`;
+      expect(await redis.zcard(window)).toBe(3);
+      const limited = new RateLimitError({
+        message: 'Rate limit exceeded',
+        provider: 'wire',
+        url: sent.url,
+        method: sent.method,
+        statusCode: 429,
+        retryAfterMs: 0,
+      });
+      second!({ status: 429, error: limited });
+      third!({ status: 429, error: limited });
+      await until(async () => (await redis.zcard(window)) === 1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test("a stopped process's call slots come back when their lease ends", async () => {

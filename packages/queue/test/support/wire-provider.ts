@@ -1,18 +1,23 @@
 /**
  * A small provider over real HTTP for the queue's tests: a node:http server that edits (a one-shot
  * POST, or a job that runs for a while), enforces an account's sliding-window limit with 429s, and
- * records what came over the wire (arrivals, billable submissions, calls in flight); and an adapter on
- * core's HTTP client, so the 429s, retries and pauses are the ones users get. Workers in child
- * processes import the adapter too.
+ * records what came over the wire (arrivals, billable submissions, calls in flight). It answers in the
+ * shapes of core's test adapter, which the queue's tests use too (with a price, so budgets reserve),
+ * so the 429s, retries and pauses are the ones users get. Workers in child processes import it too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GenerationFailedError, type ProviderAdapter } from '@retouch/core';
-import { createGeneratedImage, createHttpClient, secondsToMs } from '@retouch/core/provider-utils';
+import type { EditRequest, ProviderAdapter } from '@retouch/core';
+import { TINY_PNG_BASE64 } from '../../../core/test/support/fake-provider.ts';
+import { createHttpProvider } from '../../../core/test/support/http-provider.ts';
 
-/** A 1×1 PNG. */
-export const TINY_PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+/** An edit for the wire provider, told apart from the others by its prompt. */
+export function wireRequest(prompt: string): EditRequest {
+  return { model: 'wire:model', prompt, images: ['https://example.com/cat.png'] };
+}
+
+/** The 1×1 PNG every edit returns. */
+export const TINY_PNG: Uint8Array<ArrayBuffer> = Uint8Array.from(Buffer.from(TINY_PNG_BASE64, 'base64'));
 
 /** How the server behaves. */
 export interface WireServerOptions {
@@ -105,7 +110,7 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
           answer(500, { detail: 'the model failed' });
           return;
         }
-        answer(200, { images: [TINY_PNG_BASE64], cost: costUsd });
+        answer(200, { images: [{ b64_json: TINY_PNG_BASE64 }], cost: costUsd });
       } else if (route === 'POST /jobs') {
         billed.push(body.prompt ?? '');
         const id = `job-${nextJob++}`;
@@ -115,7 +120,7 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
           failed: options.failingPrompts?.includes(body.prompt ?? '') ?? false,
           cancelled: false,
         });
-        answer(200, { id });
+        answer(200, { id, status: 'queued' });
       } else if (route === 'GET /jobs/:id' || route === 'DELETE /jobs/:id') {
         const id = path.split('/').pop() ?? '';
         const job = jobs.get(id);
@@ -131,7 +136,7 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
         } else if (job.failed) {
           answer(200, { id, status: 'failed' });
         } else {
-          answer(200, { id, status: 'succeeded', image: TINY_PNG_BASE64, cost: costUsd });
+          answer(200, { id, status: 'succeeded', b64_json: TINY_PNG_BASE64, cost: costUsd });
         }
       } else {
         answer(404, { detail: 'Not Found' });
@@ -163,100 +168,25 @@ export async function startWireServer(options: WireServerOptions = {}): Promise<
   };
 }
 
-/** The adapter: one-shot edits, or jobs with `jobs: true`. Costs are estimated at `priceUsd`. */
+/**
+ * The adapter: core's test adapter (one-shot edits, or jobs with `jobs: true`, which it then prefers),
+ * with costs estimated at `priceUsd`.
+ */
 export function createWireProvider(options: {
   baseURL: string;
   jobs?: boolean;
   priceUsd?: number;
   pollIntervalMs?: number;
 }): ProviderAdapter {
-  const id = 'wire';
-  const http = createHttpClient({
-    provider: id,
-    baseURL: options.baseURL,
-    apiKey: 'wire-secret-key-123456',
-    // Eden AI's form: the delay is a `retry_after` number of seconds in the JSON body.
-    parseErrorBody: (_status, body) => {
-      const retryAfterMs = secondsToMs((body as { retry_after?: unknown } | undefined)?.retry_after);
-      return retryAfterMs === undefined ? undefined : { retryAfterMs, message: 'Rate limit exceeded' };
-    },
-  });
-  const adapter: ProviderAdapter = {
-    id,
-    specificationVersion: 2,
-    http,
+  return {
+    ...createHttpProvider({
+      baseURL: options.baseURL,
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    }),
     ...(options.jobs ? { prefersJobs: true } : {}),
-    polling: { intervalMs: options.pollIntervalMs ?? 20 },
     async estimateCost() {
       return { usd: options.priceUsd ?? 0.25, source: 'estimated' };
     },
-    async edit(call) {
-      const { data } = await call.http.request<{ images: string[]; cost: number }>({
-        method: 'POST',
-        path: '/edit',
-        json: { prompt: call.request.prompt },
-        signal: call.signal,
-      });
-      return {
-        images: data.images.map((base64) => createGeneratedImage({ provider: id, base64 })),
-        cost: { usd: data.cost, source: 'reported' },
-        warnings: [],
-        raw: data,
-      };
-    },
   };
-  if (options.jobs) {
-    adapter.submit = async (call) => {
-      const { data } = await call.http.request<{ id: string }>({
-        method: 'POST',
-        path: '/jobs',
-        json: { prompt: call.request.prompt },
-        signal: call.signal,
-      });
-      return { jobId: data.id, warnings: [] };
-    };
-    adapter.status = async (jobId, { http: paced, signal }) => {
-      const { data } = await paced.request<{ status: string; image?: string; cost?: number }>({
-        method: 'GET',
-        path: `/jobs/${jobId}`,
-        ...(signal ? { signal } : {}),
-      });
-      if (data.status === 'succeeded') {
-        return {
-          state: 'succeeded',
-          output: {
-            images: [createGeneratedImage({ provider: id, base64: data.image! })],
-            ...(data.cost !== undefined ? { cost: { usd: data.cost, source: 'reported' as const } } : {}),
-            warnings: [],
-            raw: data,
-            jobId,
-          },
-        };
-      }
-      if (data.status === 'failed') {
-        return {
-          state: 'failed',
-          error: new GenerationFailedError({ message: `${id}: job failed`, provider: id, jobId }),
-        };
-      }
-      if (data.status === 'cancelled') return { state: 'cancelled', raw: data };
-      return { state: 'running', raw: data };
-    };
-    adapter.cancel = async (jobId, { http: paced, signal }) => {
-      await paced.request({ method: 'DELETE', path: `/jobs/${jobId}`, ...(signal ? { signal } : {}) });
-    };
-  }
-  return adapter;
-}
-
-/** The most arrivals in any window of `windowMs`. */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }

@@ -1,0 +1,114 @@
+import { RetouchError } from '@retouch/core';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import { describeError } from './error-message.ts';
+import { failureOf } from './job-failure.ts';
+import {
+  type QueuedEditProgress,
+  type QueuedEditResult,
+  readQueuedEditResult,
+} from './queued-edit-result.ts';
+
+/** Where a queued edit is: waiting (or delayed), taken by a worker, or done. */
+export type QueuedEditStatus = 'waiting' | 'active' | 'completed' | 'failed' | 'unknown';
+
+/**
+ * A handle on one queued edit. Any process can make one with {@link EditQueue.get}.
+ *
+ * @example
+ * const edit = await queue.add(request);
+ * console.log(await edit.status());
+ * const result = await edit.result();
+ */
+export interface QueuedEdit {
+  /** The job's id. */
+  readonly id: string;
+  /** Where it is now; `unknown` once removed from Redis. */
+  status(): Promise<QueuedEditStatus>;
+  /** The last progress its worker reported, if any. */
+  progress(): Promise<QueuedEditProgress | undefined>;
+  /**
+   * Resolves with the result once a worker finished it; rejects with {@link QueuedEditError} when it
+   * failed (or with a `TimeoutError`-like `RetouchError` after `timeoutMs`).
+   */
+  result(options?: {
+    /** Give up waiting after this long (the job itself goes on). */
+    timeoutMs?: number;
+  }): Promise<QueuedEditResult>;
+}
+
+/** What a handle reads its job through: the queue's BullMQ connections, opened on first use. */
+export interface QueuedEditSource {
+  /** The queue's name, for messages. */
+  readonly queueName: string;
+  /** BullMQ's queue; throws once the edit queue is closed. */
+  queue(): Queue;
+  /** BullMQ's event reader, once it reads. */
+  queueEvents(): Promise<QueueEvents>;
+}
+
+/** The handle of the job `jobId`; it reads Redis on each call, so it works from any process. */
+export function createQueuedEditHandle(options: { jobId: string; source: QueuedEditSource }): QueuedEdit {
+  const { jobId, source } = options;
+  return {
+    id: jobId,
+    async status() {
+      return statusOf(await source.queue().getJobState(jobId));
+    },
+    async progress() {
+      const job = await source.queue().getJob(jobId);
+      const progress = job?.progress;
+      return typeof progress === 'object' && progress !== null
+        ? (progress as unknown as QueuedEditProgress)
+        : undefined;
+    },
+    async result(resultOptions = {}) {
+      const job = await source.queue().getJob(jobId);
+      if (!job) {
+        throw new RetouchError({
+          message: `the edit queue "${source.queueName}" holds no job ${jobId} (never added, or removed)`,
+        });
+      }
+      return waitForResult({
+        job,
+        queueEvents: await source.queueEvents(),
+        timeoutMs: resultOptions.timeoutMs,
+      });
+    },
+  };
+}
+
+function statusOf(state: string): QueuedEditStatus {
+  switch (state) {
+    case 'waiting':
+    case 'wait':
+    case 'prioritized':
+    case 'delayed':
+    case 'waiting-children':
+      return 'waiting';
+    case 'active':
+    case 'completed':
+    case 'failed':
+      return state;
+    default:
+      return 'unknown';
+  }
+}
+
+async function waitForResult(options: {
+  job: Job;
+  queueEvents: QueueEvents;
+  timeoutMs: number | undefined;
+}): Promise<QueuedEditResult> {
+  const { job } = options;
+  try {
+    return readQueuedEditResult(await job.waitUntilFinished(options.queueEvents, options.timeoutMs));
+  } catch (error) {
+    const message = describeError(error);
+    if (/timed out before finishing/i.test(message)) {
+      throw new RetouchError({
+        message: `job ${job.id} did not finish within ${options.timeoutMs} ms; it goes on, call result() again to keep waiting`,
+      });
+    }
+    throw failureOf({ jobId: job.id!, failedReason: message });
+  }
+}

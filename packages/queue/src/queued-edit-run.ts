@@ -1,0 +1,197 @@
+import {
+  type EditJobSnapshot,
+  type EditRequest,
+  type EditResult,
+  InvalidRequestError,
+  JobCancelledError,
+  type ProgressListener,
+  type Retouch,
+} from '@retouch/core';
+import type { Job } from 'bullmq';
+import { PossiblyBilledError } from './errors/possibly-billed-error.ts';
+import type { OutputSink } from './output-sink.ts';
+import { storeOutputs } from './output-storage.ts';
+import { type QueuedEditData, queuedEditDataSchema } from './queued-edit.ts';
+import { toQueuedEditProgress } from './queued-edit-progress.ts';
+import type { QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
+import type { RedisBudgetStore } from './redis-budget-store.ts';
+
+/** What a run uses of its worker. */
+export interface QueuedEditRunContext {
+  /** The worker's id, written to the job before its billable request leaves. */
+  readonly workerId: string;
+  readonly retouch: Retouch;
+  /** The shared budget's store, when the worker has a budget. */
+  readonly budgetStore: RedisBudgetStore | undefined;
+  readonly output: OutputSink;
+  readonly resendPossiblyBilled: boolean;
+  /** True once the worker's grace period on shutdown ended: nothing more is sent. */
+  handingOver(): boolean;
+}
+
+/**
+ * One queued edit in a worker. It never pays twice across crashes: it writes to the job that the
+ * edit may be billed before sending it, and the provider's job snapshot once accepted, so a worker
+ * that takes the job over resumes it, or refuses to send it again when there is no snapshot.
+ */
+export class QueuedEditRun {
+  /** The queued job's id. */
+  readonly jobId: string;
+  readonly #job: Job;
+  readonly #context: QueuedEditRunContext;
+  /** The job's data as last written to the queue. */
+  #data: QueuedEditData;
+  /** The billable request went out in this worker. */
+  #sent = false;
+  /** The provider job's snapshot is stored in the queue: the job can be resumed elsewhere. */
+  #snapshot: boolean;
+  /** This worker resumed the job rather than starting it. */
+  #resumed = false;
+  /** Reports the client's progress on the job, where every process can read it. */
+  readonly #onProgress: ProgressListener = (event) => {
+    const progress = toQueuedEditProgress(event);
+    if (progress) this.#report(progress);
+  };
+
+  /** Reads the job's data; a job that holds no Retouch edit is refused with an {@link InvalidRequestError}. */
+  constructor(options: { job: Job; context: QueuedEditRunContext }) {
+    const { job } = options;
+    this.jobId = job.id!;
+    this.#job = job;
+    this.#context = options.context;
+    const parsed = queuedEditDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new InvalidRequestError({
+        issues: [
+          {
+            path: `job ${this.jobId}`,
+            message: `holds no Retouch edit (${parsed.error.issues[0]?.message ?? 'invalid data'}); add jobs with createEditQueue().add()`,
+          },
+        ],
+      });
+    }
+    this.#data = parsed.data;
+    this.#snapshot = parsed.data.snapshot !== undefined;
+  }
+
+  /** The job carries a provider job's snapshot: this run re-attaches to it rather than sending. */
+  get resumes(): boolean {
+    return this.#data.snapshot !== undefined;
+  }
+
+  /** On shutdown, it can go back to the queue: another worker can resume it, or it was never sent. */
+  get canHandBack(): boolean {
+    return this.#snapshot || !this.#sent;
+  }
+
+  /** Its billable request is in flight and nothing stored says where its result will be: it finishes here. */
+  get mustFinishHere(): boolean {
+    return this.#sent && !this.#snapshot;
+  }
+
+  /** Runs the edit (or resumes it) and stores its outputs. */
+  async process(): Promise<QueuedEditResult> {
+    const { snapshot, sent } = this.#data;
+    let result: EditResult;
+    if (snapshot) result = await this.#resume(snapshot);
+    else if (sent && !this.#context.resendPossiblyBilled) return this.#refusePossiblyBilled(sent);
+    else result = await this.#edit();
+    this.#report({ type: 'saving', model: result.model });
+    const images = await storeOutputs({ jobId: this.jobId, result, output: this.#context.output });
+    return {
+      jobId: this.jobId,
+      images,
+      provider: result.provider,
+      model: result.model,
+      ...(result.cost ? { cost: result.cost } : {}),
+      warnings: result.warnings,
+      timings: result.timings,
+      ...(result.jobId !== undefined ? { providerJobId: result.jobId } : {}),
+      ...(result.upstreamProvider !== undefined ? { upstreamProvider: result.upstreamProvider } : {}),
+      ...(result.attempts !== undefined && result.attempts.length > 0 ? { attempts: result.attempts } : {}),
+      resumed: this.#resumed,
+      worker: this.#context.workerId,
+    };
+  }
+
+  /**
+   * Puts the job back in the queue for another worker, when the client's close stopped it on
+   * shutdown; `token` is the worker's lock on the job.
+   */
+  async handBack(token: string): Promise<void> {
+    const estimatedCost = this.#data.snapshot?.estimatedCost;
+    if (this.#snapshot && !this.#resumed && estimatedCost) {
+      // The client counted the estimate as spent when it let the job go; the worker that resumes it
+      // counts what it really cost.
+      await this.#context.budgetStore
+        ?.settle({ reservedUsd: 0, spentUsd: -estimatedCost.usd })
+        .catch(() => {});
+    }
+    await this.#job.moveToWait(token);
+  }
+
+  async #resume(snapshot: EditJobSnapshot): Promise<EditResult> {
+    this.#resumed = true;
+    this.#report({
+      type: 'resumed',
+      model: snapshot.model,
+      ...(snapshot.providerJobId ? { providerJobId: snapshot.providerJobId } : {}),
+    });
+    const resumed = await this.#context.retouch.resume(snapshot, { priority: this.#data.priority });
+    resumed.on(this.#onProgress);
+    return resumed.result();
+  }
+
+  /** An earlier worker stopped after sending: sending again could pay twice. */
+  async #refusePossiblyBilled(sent: NonNullable<QueuedEditData['sent']>): Promise<never> {
+    await this.#countPossiblyBilled();
+    throw new PossiblyBilledError({
+      jobId: this.jobId,
+      model: String(this.#data.request.model),
+      sentAt: sent.at,
+    });
+  }
+
+  /** The estimate of an edit that may have been billed counts as spent, as a sent edit that failed would. */
+  async #countPossiblyBilled(): Promise<void> {
+    const { budgetStore, retouch } = this.#context;
+    if (!budgetStore) return;
+    const estimate = await retouch.estimate(this.#data.request as EditRequest).catch(() => undefined);
+    if (estimate) await budgetStore.settle({ reservedUsd: 0, spentUsd: estimate.usd });
+  }
+
+  #edit(): Promise<EditResult> {
+    return this.#context.retouch.edit(this.#data.request as EditRequest, {
+      priority: this.#data.priority,
+      onProgress: this.#onProgress,
+      beforeSend: () => this.#recordSending(),
+      onProviderJob: (snapshot) => this.#recordSnapshot(snapshot),
+    });
+  }
+
+  /** From here the edit may be billed: a worker that takes this job over must know. */
+  async #recordSending(): Promise<void> {
+    const { workerId } = this.#context;
+    if (this.#context.handingOver()) {
+      throw new JobCancelledError({
+        message: `worker ${workerId} is shutting down; job ${this.jobId} goes back to the queue`,
+      });
+    }
+    const { snapshot: _stale, ...rest } = this.#data;
+    this.#data = { ...rest, sent: { at: Date.now(), worker: workerId } };
+    await this.#job.updateData(this.#data);
+    this.#sent = true;
+    this.#snapshot = false;
+  }
+
+  /** The provider accepted the edit as a job: from here another worker can resume it. */
+  async #recordSnapshot(snapshot: EditJobSnapshot): Promise<void> {
+    this.#data = { ...this.#data, snapshot };
+    await this.#job.updateData(this.#data);
+    this.#snapshot = true;
+  }
+
+  #report(progress: Omit<QueuedEditProgress, 'at'>): void {
+    void this.#job.updateProgress({ ...progress, at: Date.now() }).catch(() => {});
+  }
+}

@@ -1,4 +1,4 @@
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
 
 /** One entry of a 422 `detail` list, shaped like FastAPI/pydantic's. */
 export interface EdenAIValidationDetail {

@@ -9,19 +9,15 @@ import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import type { MultipartFile } from '../shared/multipart.ts';
 import { PendingTimers } from '../shared/pending-timers.ts';
+import { defaultSchemaViolation, type ProviderProfile } from '../shared/provider-profile.ts';
 import {
   providerSimulatorHandle,
   type Simulator,
   startProviderServer,
 } from '../shared/provider-simulator.ts';
 import { type RateLimitOptions, SlidingWindowRateLimiter } from '../shared/rate-limiter.ts';
-import {
-  defaultSchemaViolation,
-  type ProviderProfile,
-  type Route,
-  type RouteContext,
-  type RouteResult,
-} from '../shared/simulator-server.ts';
+import type { RouteContext, RouteResult } from '../shared/route.ts';
+import type { RouteDefinitions } from '../shared/route-table.ts';
 import { isRecord, roundUsd } from '../shared/values.ts';
 import {
   type EdenAIValidationDetail,
@@ -338,10 +334,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
     expires_at: upload.expiresAt.toISOString(),
   });
 
-  const routes: Route[] = [
-    {
-      method: 'POST',
-      pattern: '/v3/images/edits',
+  const routes: RouteDefinitions = {
+    'POST /v3/images/edits': {
       accepts: 'json-or-multipart',
       handle: async (context) => {
         const { body } = context;
@@ -386,9 +380,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         });
       },
     },
-    {
-      method: 'POST',
-      pattern: '/v3/upload',
+    'POST /v3/upload': {
       accepts: 'multipart',
       maxFileBytes: options.maxUploadBytes ?? 100 * 1000 * 1000,
       handle: (context) => {
@@ -443,9 +435,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         return { status: 200, json: uploadView(upload) };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/v3/upload',
+    'GET /v3/upload': {
       handle: (context) => {
         const query = context.url.searchParams;
         const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
@@ -465,9 +455,7 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         };
       },
     },
-    {
-      method: 'POST',
-      pattern: '/v3/upload/delete',
+    'POST /v3/upload/delete': {
       handle: (context) => {
         const malformed = invalidJson(context);
         if (malformed !== undefined) return malformed;
@@ -492,18 +480,14 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         return { status: 200, json: { deleted_count: deleted.length } };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/v3/models',
+    'GET /v3/models': {
       public: true,
       handle: () => ({
         status: 200,
         json: { object: 'list', data: edenAIModels.filter(inRegion).map(serializeEdenAIModel) },
       }),
     },
-    {
-      method: 'GET',
-      pattern: '/v3/images/models',
+    'GET /v3/images/models': {
       handle: () => ({
         status: 200,
         json: {
@@ -514,13 +498,13 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
         },
       }),
     },
-  ];
+  };
 
   const server = await startProviderServer({
     port: options.port,
     host: options.host,
     apiKey,
-    routes,
+    routes: [routes],
     profile: edenAIProfile,
     fileStore,
     timers,

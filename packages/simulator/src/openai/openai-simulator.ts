@@ -10,18 +10,15 @@ import { FileStore } from '../shared/file-store.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import type { MultipartFile } from '../shared/multipart.ts';
 import { PendingTimers } from '../shared/pending-timers.ts';
+import { defaultSchemaViolation, type ProviderProfile } from '../shared/provider-profile.ts';
 import {
   providerSimulatorHandle,
   type Simulator,
   startProviderServer,
 } from '../shared/provider-simulator.ts';
 import { type RateLimitOptions, SlidingWindowRateLimiter } from '../shared/rate-limiter.ts';
-import {
-  defaultSchemaViolation,
-  type ProviderProfile,
-  type Route,
-  type RouteResult,
-} from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
+import type { RouteDefinitions } from '../shared/route-table.ts';
 import { isRecord, roundUsd } from '../shared/values.ts';
 import { insufficientQuota, openAIError } from './openai-errors.ts';
 import { type OpenAIImageModel, outputTokensPerImage } from './openai-models.ts';
@@ -182,10 +179,8 @@ export async function startOpenAISimulator(options: OpenAISimulatorOptions = {})
   let spentUsd = 0;
   const timers = new PendingTimers();
 
-  const routes: Route[] = [
-    {
-      method: 'POST',
-      pattern: '/v1/images/edits',
+  const routes: RouteDefinitions = {
+    'POST /v1/images/edits': {
       accepts: 'multipart',
       maxFileBytes: 50 * 1024 * 1024,
       handle: async (context): Promise<RouteResult> => {
@@ -271,13 +266,13 @@ export async function startOpenAISimulator(options: OpenAISimulatorOptions = {})
         };
       },
     },
-  ];
+  };
 
   const server = await startProviderServer({
     port: options.port,
     host: options.host,
     apiKey,
-    routes,
+    routes: [routes],
     profile: openAIProfile,
     fileStore,
     timers,

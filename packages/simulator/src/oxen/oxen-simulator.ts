@@ -7,18 +7,14 @@ import { FileStore } from '../shared/file-store.ts';
 import { ImageDownloadError, loadImageReference, type RemoteImagePolicy } from '../shared/image-source.ts';
 import { type ImageSource, parseSize, renderEdit } from '../shared/image-transform.ts';
 import { PendingTimers } from '../shared/pending-timers.ts';
+import { defaultSchemaViolation, type ProviderProfile } from '../shared/provider-profile.ts';
 import {
   providerSimulatorHandle,
   type Simulator,
   startProviderServer,
 } from '../shared/provider-simulator.ts';
-import {
-  defaultSchemaViolation,
-  type ProviderProfile,
-  type Route,
-  type RouteContext,
-  type RouteResult,
-} from '../shared/simulator-server.ts';
+import type { RouteContext, RouteResult } from '../shared/route.ts';
+import type { RouteDefinitions } from '../shared/route-table.ts';
 import { isRecord, roundUsd } from '../shared/values.ts';
 import { oxenError, oxenInvalidParams, oxenMessageError, oxenNotFound } from './oxen-errors.ts';
 import { OxenEventHub } from './oxen-events.ts';
@@ -322,10 +318,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     return parameters;
   };
 
-  const routes: Route[] = [
-    {
-      method: 'POST',
-      pattern: '/api/ai/images/edit',
+  const routes: RouteDefinitions = {
+    'POST /api/ai/images/edit': {
       handle: async (context) => {
         const body = jsonBody(context);
         if (isResult(body)) return body;
@@ -398,9 +392,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: { model: model.name, created: now, images: [image] } };
       },
     },
-    {
-      method: 'POST',
-      pattern: '/api/ai/queue',
+    'POST /api/ai/queue': {
       handle: (context) => {
         const body = jsonBody(context);
         if (isResult(body)) return body;
@@ -437,9 +429,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: { generations } };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/queue',
+    'GET /api/ai/queue': {
       handle: (context) => {
         const query = context.url.searchParams;
         const statuses = query
@@ -458,9 +448,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: { count: generations.length, generations } };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/queue/:id',
+    'GET /api/ai/queue/:id': {
       handle: (context) => {
         counters.statusReads += 1;
         const job = queue.jobs.get(context.params.id!);
@@ -470,9 +458,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: jobView(job) };
       },
     },
-    {
-      method: 'DELETE',
-      pattern: '/api/ai/queue/:id',
+    'DELETE /api/ai/queue/:id': {
       handle: (context) => {
         const job = queue.jobs.get(context.params.id!);
         if (job === undefined || job.source !== 'queue') {
@@ -482,9 +468,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: { status: 'success', generation_id: job.id } };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/generations',
+    'GET /api/ai/generations': {
       handle: (context) => {
         const query = context.url.searchParams;
         const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
@@ -508,9 +492,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/generations/:id',
+    'GET /api/ai/generations/:id': {
       handle: (context) => {
         const job = queue.jobs.get(context.params.id!);
         if (job === undefined) return oxenNotFound(`Generation ${context.params.id} not found`);
@@ -520,9 +502,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/models',
+    'GET /api/ai/models': {
       handle: (context) => {
         const query = context.url.searchParams;
         const data = oxenModels
@@ -537,9 +517,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: { object: 'list', data } };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/ai/models/:name',
+    'GET /api/ai/models/:name': {
       handle: (context) => {
         const model = findOxenModel(context.params.name!);
         if (model === undefined)
@@ -547,22 +525,20 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return { status: 200, json: serializeOxenModel(model) };
       },
     },
-    {
-      method: 'GET',
-      pattern: '/api/events',
+    'GET /api/events': {
       handle: (context) => {
         events.open({ response: context.response, dropBeforeCompletion: context.fault?.kind === 'sse-drop' });
         context.record.status = 200;
         return { streaming: true };
       },
     },
-  ];
+  };
 
   const server = await startProviderServer({
     port: options.port,
     host: options.host,
     apiKey,
-    routes,
+    routes: [routes],
     profile: oxenProfile,
     fileStore,
     timers,

@@ -123,3 +123,23 @@ export function providerSimulatorHandle<Extra extends object>(options: {
   return Object.defineProperties(handle, Object.getOwnPropertyDescriptors(options.extra)) as Simulator &
     Extra;
 }
+
+/**
+ * A read-only view of `values` whose members read the current values, for a handle's `counters`: the
+ * simulator keeps counting in `values`, and a test reads the view whenever it likes.
+ */
+export function liveView<Values extends { [Name in keyof Values]: number }>(
+  values: Values,
+): Readonly<Values> {
+  const view = {};
+  for (const name of Object.keys(values) as (keyof Values)[]) {
+    Object.defineProperty(view, name, { get: () => values[name], enumerable: true, configurable: true });
+  }
+  return view as Readonly<Values>;
+}
+
+/** Sets every counter back to zero. */
+export function zeroCounters<Values extends { [Name in keyof Values]: number }>(values: Values): void {
+  const counters = values as Record<string, number>;
+  for (const name of Object.keys(counters)) counters[name] = 0;
+}

@@ -1,31 +1,6 @@
 import type { RouteDefinitions } from '../shared/route-table.ts';
 import { oxenMessageError } from './oxen-errors.ts';
-import { findOxenModel, type OxenModel, oxenModels } from './oxen-models.ts';
-
-/**
- * The `Model` object as Oxen's API serves it (`GET /api/ai/models` and `/api/ai/models/{id}`): its
- * `id` is the model's name, and its parameter schema is `request_schema`.
- */
-export function serializeOxenModel(model: OxenModel) {
-  return {
-    id: model.name,
-    object: 'model',
-    created: model.created,
-    owned_by: 'oxen',
-    display_name: model.display_name,
-    description: model.description,
-    model_type: 'base',
-    capabilities: model.capabilities,
-    pricing: model.pricing,
-    developer: { name: model.developer_name, logo: null },
-    fine_tuning: null,
-    deployments: [],
-    source_model: null,
-    image_url: null,
-    released_at: new Date(model.created * 1000).toISOString(),
-    request_schema: model.schema,
-  };
-}
+import { findOxenModel, oxenModels, serializeOxenModel } from './oxen-models.ts';
 
 /**
  * `GET /api/ai/models` (filtered by `developer_name`, `provider_name`, `action`) and

@@ -29,15 +29,21 @@ import {
 
 /** What the edit route reads, charges and counts. */
 export interface EdenAIEditRoutesOptions {
+  /** Where result URLs point, and which input URLs may point back at. */
   fileStore: FileStore;
+  /** The files an edit may name by `file_id`. */
   uploads: EdenAIUploadStore;
   timers: PendingTimers;
   balance: CreditBalance;
   /** Counts the images produced. */
   counters: { imagesGenerated: number };
+  /** The host simulated: `eu` refuses models not served in the EU. */
   region: 'global' | 'eu';
+  /** What to do with `image_url`s on other hosts. */
   remoteImages: RemoteImagePolicy;
+  /** Models this account may not use. */
   forbiddenModels: string[] | undefined;
+  /** Which documented 402 body a lack of credits gets. */
   insufficientCreditsShape: 'simple' | 'detailed';
   /** How long an edit takes before it answers. */
   editDelayMs: number;

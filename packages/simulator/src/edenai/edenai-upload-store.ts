@@ -5,13 +5,18 @@ import type { MultipartFile } from '../shared/multipart.ts';
 
 /** A file accepted by `POST /v3/upload`. */
 export interface EdenAIUpload {
+  /** The `file_id` edits name it by. */
   id: string;
   fileName: string;
+  /** Bytes received. */
   size: number;
   mimeType: string;
+  /** What the client said it is for (`general` unless it said). */
   purpose: string;
   createdAt: Date;
+  /** After this, edits naming it fail as with an unknown `file_id`. */
   expiresAt: Date;
+  /** The picture, as edits read it. */
   source: ImageSource;
 }
 

@@ -6,7 +6,9 @@ import { oxenInputImages } from './oxen-validation.ts';
 
 /** Where an Oxen edit's input URLs are read from. */
 export interface OxenImageInputs {
+  /** Results of this simulator, which an input URL may point back at; new results are stored here. */
   fileStore: FileStore;
+  /** What to do with URLs on other hosts. */
   remoteImages: RemoteImagePolicy;
 }
 
@@ -18,8 +20,8 @@ async function loadImages(options: { urls: string[]; inputs: OxenImageInputs }):
 }
 
 /**
- * Renders the output of an Oxen edit (one image a request or job) from the request's parameters: `input_image` (the first is the
- * canvas), `mask_url` (white where the edit applies), `prompt` and `resolution`. Throws
+ * Renders the one image of an Oxen edit or job from the request's parameters: `input_image` (the first
+ * is the canvas), `mask_url` (white where the edit applies), `prompt` and `resolution`. Throws
  * `ImageDownloadError` for an input that cannot be read.
  */
 export async function renderOxenEdit(options: {

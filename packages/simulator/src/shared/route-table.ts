@@ -24,6 +24,7 @@ export type RouteDefinitions = { [key in RouteKey]?: RouteHandler | RouteDefinit
 export interface MatchedRoute {
   /** The route's name, as in {@link RouteKey}. */
   key: RouteKey;
+  /** Its handler and settings. */
   route: RouteDefinition;
   /** The path's `:name` segments, decoded. */
   params: Record<string, string>;

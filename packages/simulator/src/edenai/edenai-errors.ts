@@ -1,4 +1,5 @@
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { ParsedBody } from '../shared/request-body.ts';
+import type { RouteResult } from '../shared/route.ts';
 
 /** One entry of a 422 `detail` list, shaped like FastAPI/pydantic's. */
 export interface EdenAIValidationDetail {
@@ -39,4 +40,18 @@ export function edenAIInsufficientCredits(options: {
       available_credits: options.available ?? 200,
     },
   };
+}
+
+/** The 422 `json_invalid` answer for a body that is not valid JSON, or `undefined` for any other body. */
+export function edenAIJsonDecodeError(body: ParsedBody): RouteResult | undefined {
+  if (body.type !== 'invalid-json') return undefined;
+  return edenAIValidationError([
+    {
+      type: 'json_invalid',
+      loc: ['body', body.position],
+      msg: 'JSON decode error',
+      input: {},
+      ctx: { error: body.message },
+    },
+  ]);
 }

@@ -1,6 +1,6 @@
 import type { ImageSource } from '../shared/image-transform.ts';
 import { pngHasAlpha, readPngHeader } from '../shared/png-header.ts';
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
 import { edenAIError } from './edenai-errors.ts';
 
 /** Models behind Eden that follow OpenAI's mask rules. */

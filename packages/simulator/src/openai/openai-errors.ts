@@ -1,4 +1,4 @@
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
 
 /**
  * An error answer in OpenAI's shape, `{ error: { message, type, param, code } }`, as the API reference's

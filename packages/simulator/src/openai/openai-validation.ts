@@ -1,7 +1,7 @@
 import { sniffImageType } from '../shared/image-transform.ts';
 import type { MultipartBody, MultipartFile } from '../shared/multipart.ts';
 import { decodePng } from '../shared/png.ts';
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
 import { invalidParameter } from './openai-errors.ts';
 import {
   defaultOpenAIImageModel,

@@ -1,4 +1,4 @@
-import type { RouteResult } from '../shared/simulator-server.ts';
+import type { RouteResult } from '../shared/route.ts';
 
 /** Oxen's main error body: `{"error":{"type","title","detail"},"status":"error","status_message":type}`. */
 export function oxenError(options: {

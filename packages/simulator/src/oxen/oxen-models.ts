@@ -67,6 +67,18 @@ const optionalImageArray: OxenSchemaProperty = {
 };
 const qwenAspectRatios = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'];
 const edits = { input: ['text', 'image'], output: ['image'] };
+/** The two later Qwen editors take the same parameters. */
+const qwenMultiImageSchema: OxenRequestSchema = {
+  type: 'object',
+  required: ['prompt', 'input_image'],
+  properties: {
+    prompt: promptProperty(0),
+    input_image: imageArray,
+    aspect_ratio: { type: 'string', enum: qwenAspectRatios, default: '16:9', 'x-order': 2 },
+    negative_prompt: { type: 'string', 'x-order': 3 },
+    output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'png', 'x-order': 4 },
+  },
+};
 
 /**
  * The edit models of Oxen's per-model reference pages as of 2026-08-08 (docs repository, "Regenerate
@@ -106,17 +118,7 @@ export const oxenModels: OxenModel[] = [
     created: 1758672000,
     capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.035 },
-    schema: {
-      type: 'object',
-      required: ['prompt', 'input_image'],
-      properties: {
-        prompt: promptProperty(0),
-        input_image: imageArray,
-        aspect_ratio: { type: 'string', enum: qwenAspectRatios, default: '16:9', 'x-order': 2 },
-        negative_prompt: { type: 'string', 'x-order': 3 },
-        output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'png', 'x-order': 4 },
-      },
-    },
+    schema: qwenMultiImageSchema,
   },
   {
     name: 'qwen-image-edit-2511',
@@ -128,17 +130,7 @@ export const oxenModels: OxenModel[] = [
     created: 1766534400,
     capabilities: edits,
     pricing: { method: 'per_image', cost_per_image: 0.035 },
-    schema: {
-      type: 'object',
-      required: ['prompt', 'input_image'],
-      properties: {
-        prompt: promptProperty(0),
-        input_image: imageArray,
-        aspect_ratio: { type: 'string', enum: qwenAspectRatios, default: '16:9', 'x-order': 2 },
-        negative_prompt: { type: 'string', 'x-order': 3 },
-        output_format: { type: 'string', enum: ['webp', 'jpg', 'png'], default: 'png', 'x-order': 4 },
-      },
-    },
+    schema: qwenMultiImageSchema,
   },
   {
     name: 'gpt-image-2',
@@ -379,26 +371,4 @@ export function serializeOxenModel(model: OxenModel) {
     released_at: new Date(model.created * 1000).toISOString(),
     request_schema: model.schema,
   };
-}
-
-function gridTier(options: { model: OxenModel; parameters: Record<string, unknown> }): [string, string] {
-  const { model, parameters } = options;
-  const resolution = typeof parameters.resolution === 'string' ? parameters.resolution : '2K';
-  if (model.name === 'gpt-image-2') {
-    const quality = typeof parameters.quality === 'string' ? parameters.quality : 'high';
-    return [quality, resolution];
-  }
-  return ['standard', resolution];
-}
-
-/** The price of one output image in USD, from the model's pricing and the request's parameters. */
-export function oxenImagePrice(options: { model: OxenModel; parameters: Record<string, unknown> }): number {
-  const { pricing } = options.model;
-  if (pricing.cost_per_image !== undefined) return pricing.cost_per_image;
-  if (pricing.cost_per_image_grid !== undefined) {
-    const [first, second] = gridTier(options);
-    const row = pricing.cost_per_image_grid[first] ?? Object.values(pricing.cost_per_image_grid)[0] ?? {};
-    return row[second] ?? Object.values(row)[0] ?? 0;
-  }
-  return 0;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { FileStore } from './file-store.ts';
 import type { ImageSource } from './image-transform.ts';
+import type { MultipartFile } from './multipart.ts';
 
 /**
  * What the simulator does with an input URL on a host other than this machine. Tests have no network, and
@@ -54,6 +55,11 @@ export function decodeDataUrl(value: string): { bytes: Buffer; mediaType: string
 export function imageSourceFromBytes(bytes: Uint8Array): ImageSource {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return bytes.length <= retainedImageBytes ? { bytes, sha256 } : { sha256 };
+}
+
+/** Turns an uploaded file part into an {@link ImageSource}: its bytes when the parser kept them. */
+export function imageSourceFromFile(file: MultipartFile): ImageSource {
+  return file.bytes === undefined ? { sha256: file.sha256 } : { bytes: file.bytes, sha256: file.sha256 };
 }
 
 async function download(url: string): Promise<ImageSource> {

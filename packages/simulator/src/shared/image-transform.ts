@@ -296,6 +296,28 @@ export function renderEdit(options: RenderEditOptions): { png: Buffer; width: nu
   return { png: encodePng(raster), width: raster.width, height: raster.height };
 }
 
+/**
+ * Renders the `count` outputs of one edit request, variant 0 first; the size reported is the last
+ * output's, as all of them share it.
+ */
+export function renderVariants(options: Omit<RenderEditOptions, 'variant'> & { count: number }): {
+  pngs: Buffer[];
+  width: number;
+  height: number;
+} {
+  const { count, ...edit } = options;
+  const pngs: Buffer[] = [];
+  let width = 0;
+  let height = 0;
+  for (let variant = 0; variant < count; variant++) {
+    const rendered = renderEdit({ ...edit, variant });
+    pngs.push(rendered.png);
+    width = rendered.width;
+    height = rendered.height;
+  }
+  return { pngs, width, height };
+}
+
 /** Parses `"1024x768"` into a size, or `undefined`. */
 export function parseSize(value: unknown): { width: number; height: number } | undefined {
   if (typeof value !== 'string') return undefined;

@@ -1,15 +1,12 @@
 import type { FaultRule, SetFaultsOptions } from './faults.ts';
 import type { FileStore } from './file-store.ts';
-import { filesRoute } from './files-route.ts';
 import type { PendingTimers } from './pending-timers.ts';
+import type { ProviderProfile } from './provider-profile.ts';
 import type { SlidingWindowRateLimiter } from './rate-limiter.ts';
 import type { RecordedRequest } from './recording.ts';
-import {
-  type ProviderProfile,
-  type Route,
-  type SimulatorServer,
-  startSimulatorServer,
-} from './simulator-server.ts';
+import { resultFileRoutes } from './result-file-routes.ts';
+import { type RouteDefinitions, RouteTable } from './route-table.ts';
+import { type SimulatorServer, startSimulatorServer } from './simulator-server.ts';
 
 /** Options of {@link startProviderServer}. */
 export interface ProviderServerOptions {
@@ -18,8 +15,8 @@ export interface ProviderServerOptions {
   /** @default '127.0.0.1' */
   host?: string | undefined;
   apiKey: string;
-  /** The provider's own routes; `GET /files/:id` is added after them. */
-  routes: Route[];
+  /** The provider's own routes, in groups; `GET /files/:id` is added after them. */
+  routes: RouteDefinitions[];
   profile: ProviderProfile;
   /** Where results are stored; its `baseUrl` is set once the server listens. */
   fileStore: FileStore;
@@ -43,7 +40,7 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     apiKey: options.apiKey,
-    routes: [...options.routes, filesRoute({ fileStore: options.fileStore })],
+    routes: new RouteTable([...options.routes, resultFileRoutes({ fileStore: options.fileStore })]),
     profile: options.profile,
     ...(options.rateLimiter === undefined ? {} : { rateLimiter: options.rateLimiter }),
     maxJsonBodyBytes: options.maxJsonBodyBytes ?? 64 * 1024 * 1024,
@@ -125,4 +122,24 @@ export function providerSimulatorHandle<Extra extends object>(options: {
   };
   return Object.defineProperties(handle, Object.getOwnPropertyDescriptors(options.extra)) as Simulator &
     Extra;
+}
+
+/**
+ * A read-only view of `values` whose members read the current values, for a handle's `counters`: the
+ * simulator keeps counting in `values`, and a test reads the view whenever it likes.
+ */
+export function liveView<Values extends { [Name in keyof Values]: number }>(
+  values: Values,
+): Readonly<Values> {
+  const view = {};
+  for (const name of Object.keys(values) as (keyof Values)[]) {
+    Object.defineProperty(view, name, { get: () => values[name], enumerable: true, configurable: true });
+  }
+  return view as Readonly<Values>;
+}
+
+/** Sets every counter back to zero. */
+export function zeroCounters<Values extends { [Name in keyof Values]: number }>(values: Values): void {
+  const counters = values as Record<string, number>;
+  for (const name of Object.keys(counters)) counters[name] = 0;
 }

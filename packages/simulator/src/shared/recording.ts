@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultKind } from './faults.ts';
+import type { ParsedBody } from './request-body.ts';
 
 /** What replaces an API key wherever the simulator records it. */
 export const redactedMarker = '[REDACTED]';
@@ -84,4 +85,44 @@ export function redactHeaders(options: {
     result[name] = value;
   }
   return result;
+}
+
+/** Query parameters as recorded: a name given more than once maps to an array. */
+export function recordedQuery(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const existing = query[name];
+    if (existing === undefined) query[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else query[name] = [existing, value];
+  }
+  return query;
+}
+
+/** A body as recorded: file parts are summarized, and their bytes kept only when the parser kept them. */
+export function recordedBody(body: ParsedBody): unknown {
+  switch (body.type) {
+    case 'none':
+      return undefined;
+    case 'json':
+      return body.value;
+    case 'invalid-json':
+      return body.text;
+    case 'multipart': {
+      const summary: RecordedMultipartBody = {
+        fields: body.value.fields,
+        files: body.value.files.map((file) => ({
+          name: file.name,
+          filename: file.filename,
+          contentType: file.contentType,
+          size: file.size,
+          sha256: file.sha256,
+          ...(file.bytes === undefined ? {} : { bytes: file.bytes }),
+        })),
+      };
+      return summary;
+    }
+    case 'other':
+      return { contentType: body.contentType, size: body.size };
+  }
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { RouteDefinitions } from '../shared/route-table.ts';
 
 interface EventStream {
   response: ServerResponse;
@@ -101,4 +102,18 @@ export class OxenEventHub {
     }
     this.#streams.clear();
   }
+}
+
+/** `GET /api/events`: opens an event stream on the hub; the `sse-drop` fault cuts it before a completion. */
+export function oxenEventRoutes(options: { events: OxenEventHub }): RouteDefinitions {
+  return {
+    'GET /api/events': (context) => {
+      options.events.open({
+        response: context.response,
+        dropBeforeCompletion: context.fault?.kind === 'sse-drop',
+      });
+      context.record.status = 200;
+      return { streaming: true };
+    },
+  };
 }

@@ -18,6 +18,8 @@ export async function fetchEdenAIModels(options: {
       method: 'GET',
       path,
       schema: edenaiModelListSchema,
+      // A free read: a 429 or 5xx is waited out and sent again rather than failing the listing.
+      retry: 2,
       ...(options.signal ? { signal: options.signal } : {}),
     });
   let response: Awaited<ReturnType<typeof read>>;

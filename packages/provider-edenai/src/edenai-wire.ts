@@ -1,7 +1,7 @@
 // Loaded by the first call that reads an answer from Eden (see `loadWire`), not at import: zod costs
 // about 50 ms and 15 MiB to load, which a program's cold start should not pay before it calls Eden.
 import { lazySchema } from '@retouch/core/provider-utils';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Eden AI v3 answers: minimal schemas of what this package reads. Fields it does not read are let

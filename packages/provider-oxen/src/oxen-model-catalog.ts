@@ -66,6 +66,8 @@ export class OxenModelCatalog {
       method: 'GET',
       path: OXEN_PATHS.models,
       schema: oxenModelListSchema,
+      // A free read: a 429 or 5xx is waited out and sent again rather than failing the listing.
+      retry: 2,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const specs: OxenModelSpec[] = [];
@@ -89,6 +91,8 @@ export class OxenModelCatalog {
         method: 'GET',
         path: OXEN_PATHS.model(modelId),
         timeoutMs: LOOKUP_TIMEOUT_MS,
+        // A free read: a 429 or 5xx is waited out and sent again before the built-in table stands in.
+        retry: 2,
       });
       const model = parseOxenModel(unwrapModel(response.data));
       const spec = model ? specFromModel({ model, modelId }) : undefined;

@@ -1,7 +1,7 @@
 // Loaded by the first call that needs it, not at import: zod costs about 50 ms and 15 MiB on a cold start.
 import type { RequestIssue } from '@retouch/core';
 import { lazySchema } from '@retouch/core/provider-utils';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The Oxen.ai wire format, limited to the fields the adapter reads, and the checks that run on it.

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type EditJobSnapshot, type EditRequest, InvalidRequestError } from '@retouch/core';
 import { normalizeEditRequest, sniffImageMediaType } from '@retouch/core/provider-utils';
 import { editJobSnapshotSchema } from '@retouch/core/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An input image as it travels through Redis: a URL (`https://`, or a `data:` URL for bytes), a

@@ -72,6 +72,9 @@ function submissionRow(options: {
 
 const success: Expectation = { edit: 'success', download: 'ok', billable: 1 };
 
+/** How many times the transport sends a result download: once, and twice more after a failure. */
+const DOWNLOAD_ATTEMPTS = 3;
+
 /** A fault on what is read after the submission: status polls, the event stream or the result download. */
 function readRow(options: {
   id: string;
@@ -93,7 +96,19 @@ function readRow(options: {
       const chosen = pick(path);
       return typeof chosen === 'string' ? chosen : undefined;
     },
-    faults: (_path, routes) => [{ route: routes.read!, times: 1, ...options.rule } as FaultRule],
+    // A result download that fails with a network error, a 429 or a 5xx is sent again twice by the
+    // transport: such a fault holds for all three, so the download's own error is what the cell sees.
+    // A timeout is not resent.
+    faults: (path, routes) => [
+      {
+        route: routes.read!,
+        times:
+          path === 'oxen-queue' || path === 'oxen-sse' || options.rule.kind === 'hang'
+            ? 1
+            : DOWNLOAD_ATTEMPTS,
+        ...options.rule,
+      } as FaultRule,
+    ],
     expect: (path) => pick(path) as Expectation,
   };
 }

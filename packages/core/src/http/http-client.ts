@@ -1,9 +1,9 @@
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { lazyModule } from '../lazy-module.ts';
 import { registerSecret } from '../secrets.ts';
-import { describe, excerpt, findRequestId, refusedDownload } from './http-errors.ts';
+import { describe, excerpt, findRequestId, refusedDownload, tooLarge } from './http-errors.ts';
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './http-types.ts';
-import { type ClientCore, type Hop, send } from './redirects.ts';
+import { type ClientCore, type Hop, type Sent, send } from './redirects.ts';
 import type { RequestGate } from './request-gate.ts';
 import { unsafeUrlReason } from './url-safety.ts';
 
@@ -99,6 +99,7 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
         maxResponseBytes: core.maxResponseBytes,
         onUploadProgress: request.onUploadProgress,
       });
+      refuseDeclaredOverCap(sent, core.maxResponseBytes, options.provider);
       const text = await sent.pending.text();
       const { response, hop } = sent;
       let body: unknown;
@@ -197,6 +198,7 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
             hop = current;
           },
         });
+        refuseDeclaredOverCap(sent, downloadOptions.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES, options.provider);
         const bytes = new Uint8Array(await sent.pending.arrayBuffer());
         const contentType = sent.response.headers.get('content-type')?.split(';')[0]?.trim() || undefined;
         return { bytes, url: sent.hop.url.href, ...(contentType ? { contentType } : {}) };
@@ -209,4 +211,16 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       return buildClient(core, next);
     },
   };
+}
+
+/**
+ * An answer that declares more than the cap is refused before a byte of it is read; ky's
+ * `maxResponseSize` counts what arrives, for answers that declare nothing or a compressed length.
+ */
+function refuseDeclaredOverCap(sent: Sent, maxBytes: number, provider: string): void {
+  const declared = Number(sent.response.headers.get('content-length'));
+  if (!Number.isFinite(declared) || declared <= maxBytes || sent.response.headers.has('content-encoding'))
+    return;
+  void sent.response.body?.cancel().catch(() => undefined);
+  throw tooLarge({ provider, method: sent.hop.method, url: sent.hop.url }, maxBytes);
 }

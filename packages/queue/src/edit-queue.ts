@@ -1,6 +1,7 @@
 import { type EditRequest, RetouchError } from '@retouch/core';
 import { Queue, type QueueEvents } from 'bullmq';
-import { type EditQueueEvent, EditQueueEventReader } from './edit-queue-events.ts';
+import type { EditQueueEvent } from './edit-queue-event.ts';
+import { EditQueueEventReader } from './edit-queue-events.ts';
 import {
   type AddEditOptions,
   type EditQueueOptions,
@@ -8,7 +9,8 @@ import {
   resolveEditQueueSettings,
 } from './edit-queue-options.ts';
 import { toQueuedEditEntries } from './queued-edit-entries.ts';
-import { createQueuedEditHandle, type QueuedEdit, type QueuedEditSource } from './queued-edit-handle.ts';
+import { createQueuedEditHandle, type QueuedEditSource } from './queued-edit-handle.ts';
+import type { QueuedEdit } from './queued-edit-status.ts';
 import { bullPrefix } from './redis-keys.ts';
 import { subscriptionIterator } from './subscription-iterator.ts';
 

@@ -24,7 +24,7 @@ export {
   type EditQueue,
   type EditQueueCounts,
 } from './edit-queue.ts';
-export type { EditQueueEvent } from './edit-queue-events.ts';
+export type { EditQueueEvent } from './edit-queue-event.ts';
 export type { AddEditOptions, EditQueueOptions } from './edit-queue-options.ts';
 export { createEditWorker, type EditWorker, type EditWorkerStats } from './edit-worker.ts';
 export {
@@ -41,8 +41,8 @@ export {
   type OutputSink,
 } from './output-sink.ts';
 export type { QueuedEditData, QueuedEditRequest, QueuedImage } from './queued-edit.ts';
-export type { QueuedEdit, QueuedEditStatus } from './queued-edit-handle.ts';
 export type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
+export type { QueuedEdit, QueuedEditStatus } from './queued-edit-status.ts';
 export {
   type BudgetUsage,
   createRedisBudgetStore,

@@ -84,9 +84,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
             ? ` "${String(params.propertyName)}"`
             : 'allowedValues' in params
               ? `: ${JSON.stringify(params.allowedValues)}`
-              : error.keyword === 'format'
-                ? ` "${String(params.format)}"`
-                : '';
+              : '';
       return `${where} ${error.message ?? 'is invalid'}${detail}`;
     });
   return [...new Set(lines)];

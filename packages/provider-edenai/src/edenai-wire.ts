@@ -23,7 +23,6 @@ export const edenaiImageResponseSchema = lazySchema(() =>
     created: z.number().nullish(),
     data: z.array(edenaiImageDataItemSchema),
     output_format: z.string().nullish(),
-    size: z.string().nullish(),
     usage: z.record(z.string(), z.unknown()).nullish(),
     cost: z.number().nullish(),
     provider: z.string().nullish(),
@@ -63,7 +62,8 @@ export const edenaiCapabilitiesSchema = lazySchema(() =>
 /**
  * One `ModelObject` of `GET /v3/images/models` or `GET /v3/models`. `pricing` and `list_pricing`
  * are open objects in Eden's OpenAPI whose image price keys are not documented, so they are read
- * leniently in `edenai-models.ts`; `regions` are `{ code, name }` objects.
+ * leniently in `edenai-models.ts`. `regions` (`{ code, name }` objects) is not read, so a change of
+ * its shape hides no model.
  */
 export const edenaiModelSchema = lazySchema(() =>
   z.looseObject({
@@ -73,8 +73,6 @@ export const edenaiModelSchema = lazySchema(() =>
     capabilities: edenaiCapabilitiesSchema.optional().catch(undefined),
     pricing: z.unknown().optional(),
     list_pricing: z.unknown().optional(),
-    // `[{ code, name }]`; not read, so a change of its shape hides no model.
-    regions: z.unknown().optional(),
   }),
 );
 

@@ -1,9 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createEdenAI } from '@retouch/provider-edenai';
+import type { SimulatorExchange } from '@retouch/simulator';
 import { createTestImage, type EdenAISimulator, startEdenAISimulator } from '@retouch/simulator';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EDENAI_PATHS } from '../packages/provider-edenai/src/edenai-api.ts';
-import { contractOperations, matchOperation, UNCHECKED_ROUTES } from './contract.ts';
+import {
+  checkExchange,
+  contractOperations,
+  matchOperation,
+  OFF_SPEC_HEADER,
+  UNCHECKED_ROUTES,
+} from './contract.ts';
 import { editDirectly } from './edit-directly.ts';
 import { assertTrafficFollowsSpecs, takeContractViolations } from './setup.ts';
 
@@ -155,5 +162,90 @@ describe('drift is caught even when the adapter and the simulator agree', () => 
     const [violation] = takeContractViolations();
     expect(violation).toMatchObject({ operation: 'POST /v3/images/edits', side: 'request' });
     expect(violation!.problems.join('\n')).toContain('/mask/image_url');
+  });
+});
+
+describe('every exchange is checked, the refused ones too', () => {
+  const exchange = (options: {
+    status: number;
+    body: unknown;
+    json: unknown;
+    headers?: Record<string, string>;
+  }): SimulatorExchange => ({
+    request: {
+      sequence: 1,
+      method: 'POST',
+      path: '/api/ai/queue',
+      route: 'POST /api/ai/queue',
+      query: {},
+      headers: { 'content-type': 'application/json', ...options.headers },
+      body: options.body,
+      authenticated: true,
+      billable: false,
+      at: 0,
+    },
+    status: options.status,
+    contentType: 'application/json',
+    json: options.json,
+  });
+  const refusal = {
+    error: { type: 'invalid_params', title: 'Invalid parameters', detail: 'x' },
+    status: 'error',
+    status_message: 'invalid_params',
+  };
+
+  test('an off-spec request the simulator refused is named, marked refused', () => {
+    expect(
+      checkExchange(exchange({ status: 400, body: { model: 'm', prompt: 'p', image: 'u' }, json: refusal })),
+    ).toEqual([
+      {
+        operation: 'POST /api/ai/queue',
+        side: 'request',
+        problems: ['/image is not a field of this body', "(body) must have required property 'input_image'"],
+        refused: true,
+      },
+    ]);
+  });
+
+  test('a validation refusal of a request that follows the spec is named on the simulator side, marked refused', () => {
+    const [violation] = checkExchange(
+      exchange({
+        status: 400,
+        body: { model: 'm', prompt: 'p', input_image: 'https://x/a.png' },
+        json: refusal,
+      }),
+    );
+    expect(violation).toMatchObject({ side: 'response 400', refused: true });
+    expect(violation!.problems[0]).toMatch(
+      /^the simulator refused a request that follows the published spec/,
+    );
+  });
+
+  test('an error body of no documented shape is named, refused or not', () => {
+    const violation = checkExchange(
+      exchange({
+        status: 400,
+        body: { model: 'm', prompt: 'p', input_image: 'u' },
+        json: { error: { kind: 'x' } },
+      }),
+    ).find((found) => !found.refused);
+    expect(violation).toMatchObject({ side: 'response 400' });
+    expect(violation!.refused).toBeUndefined();
+    expect(violation!.problems[0]).toMatch(/^not one of the documented error bodies/);
+  });
+
+  test(`a request marked ${OFF_SPEC_HEADER} by its test is not held to the spec; its answer still is`, () => {
+    expect(
+      checkExchange(
+        exchange({
+          status: 200,
+          body: { model: 'm', image: 'u' },
+          json: {
+            generations: [{ generation_id: '0b7e8c1a-4f7e-4a53-9d8e-6f1f2b9c3d4e', status: 'queued' }],
+          },
+          headers: { [OFF_SPEC_HEADER]: 'testing the parser' },
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,46 +1,22 @@
 import type { RecordedMultipartBody, SimulatorExchange } from '@retouch/simulator';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import edenai from './schemas/edenai-v3.json' with { type: 'json' };
-import oxen from './schemas/oxen-hub.json' with { type: 'json' };
+import {
+  describeErrors,
+  formFields,
+  type Operation,
+  type ProviderContract,
+  providers,
+  strictJson,
+  validator,
+} from './contract-schemas.ts';
+import { formObject } from './exchange-body.ts';
 
 /*
  * Checks the simulators' traffic against the providers' published specs (the trimmed schemas in
  * `schemas/`, derived from Eden AI's and Oxen's OpenAPI documents by `derive.ts`): the body of every
- * request a simulator accepted, against the request schema of its operation, and every answer,
- * against the schema of its status. The simulators and the adapters are written from the same
- * reading of the docs; this is the check that does not share it.
+ * request, against the request schema of its operation, and every answer, against the schema of its
+ * status. The simulators and the adapters are written from the same reading of the docs; this is the
+ * check that does not share it.
  */
-
-type Schema = Record<string, unknown>;
-interface Operation {
-  request?: Record<string, Schema>;
-  responses: Record<string, Schema>;
-}
-interface ProviderContract {
-  name: string;
-  version: string;
-  operations: Record<string, Operation>;
-  errors: Schema;
-}
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const strictJson = addFormats(new Ajv({ allErrors: true, strict: false }));
-// Form fields are text: "3" must pass as the integer 3, as the provider's form parsing reads it.
-const formFields = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: true }));
-
-const providers: ProviderContract[] = [
-  {
-    name: 'Eden AI',
-    version: `${edenai.source.title} ${edenai.source.version}`,
-    ...(edenai as unknown as Omit<ProviderContract, 'name' | 'version'>),
-  },
-  {
-    name: 'Oxen.ai',
-    version: `${oxen.source.title} ${oxen.source.version}`,
-    ...(oxen as unknown as Omit<ProviderContract, 'name' | 'version'>),
-  },
-];
 
 /**
  * Routes a simulator serves that no published schema covers, and why they are not checked. Any
@@ -50,10 +26,16 @@ const providers: ProviderContract[] = [
 export const UNCHECKED_ROUTES: Readonly<Record<string, string>> = {
   'GET /files/{id}': "the simulators' stand-in for presigned result URLs: an object store's, not an API's",
   'GET /api/events':
-    "Oxen's Server-Sent Events stream: not in the OpenAPI document, and a stream, not an answer",
+    "Oxen's Server-Sent Events stream: a stream, not an answer; each of its events is checked as it is written, against schemas/oxen-events.json (event-stream.ts)",
   'POST /v1/images/edits':
     "the OpenAI-shaped endpoint the AI SDK bridge is tested against: OpenAI's OpenAPI document is not among the published specs this suite derives from (Eden AI's and Oxen's); the simulator's own tests check it against OpenAI's API reference",
 };
+
+/**
+ * The request header by which a test says it sends an off-spec request on purpose, to see what the
+ * simulator does with it; its value says why. Such a request's body is not checked (its answer is).
+ */
+export const OFF_SPEC_HEADER = 'x-retouch-off-spec';
 
 /** One place where traffic and spec disagree. */
 export interface ContractViolation {
@@ -63,22 +45,18 @@ export interface ContractViolation {
   side: 'request' | `response ${number}`;
   /** What the schema says is wrong, one line per problem. */
   problems: string[];
+  /**
+   * Set on what was learned from a request the simulator refused (4xx): a test may send an off-spec
+   * request on purpose to see it refused, so these are reported with the failure of the test that
+   * sent it, where they name why it failed.
+   */
+  refused?: true;
 }
 
 interface Matched {
   provider: ProviderContract;
   key: string;
   operation: Operation;
-}
-
-const compiled = new Map<Schema, ValidateFunction>();
-function validator(schema: Schema, ajv: Ajv): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  return validate;
 }
 
 function templateMatches(template: string, method: string, path: string): boolean {
@@ -115,51 +93,48 @@ export function contractOperations(): {
   );
 }
 
-/** A recorded multipart body as one object: text fields by name, file parts as `{ filename, contentType, size }`. */
-function formObject(body: RecordedMultipartBody): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(body.fields)) result[name] = value;
-  for (const file of body.files) {
-    const part = { filename: file.filename, contentType: file.contentType, size: file.size };
-    if (name(file.name) === 'array') {
-      const list = (result[file.name] as unknown[] | undefined) ?? [];
-      list.push(part);
-      result[file.name] = list;
-    } else {
-      result[file.name] = part;
-    }
-  }
-  return result;
-}
-
-function name(field: string): 'array' | 'single' {
-  return field.endsWith('[]') ? 'array' : 'single';
-}
-
-function describe(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((error) => {
-    const where = error.instancePath || '(body)';
-    const detail =
-      error.params && 'additionalProperty' in error.params
-        ? ` "${String(error.params.additionalProperty)}"`
-        : '';
-    return `${where} ${error.message ?? 'is invalid'}${detail}`;
-  });
-}
-
 function routeTemplate(method: string, path: string): string {
   if (/^\/files\/[^/]+$/.test(path)) return `${method} /files/{id}`;
   return `${method} ${path}`;
 }
 
+/** How the request's body departs from its operation's schema; `undefined` when there is nothing to check. */
+function requestProblems(exchange: SimulatorExchange, matched: Matched): string[] | undefined {
+  const { request } = exchange;
+  if (!matched.operation.request || request.body === undefined) return undefined;
+  if (request.headers[OFF_SPEC_HEADER] !== undefined) return undefined;
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const schema = matched.operation.request[contentType];
+  if (!schema) {
+    return [
+      `${contentType || 'no content type'} is not a documented body of ${matched.key}: ${Object.keys(matched.operation.request).join(' or ')}`,
+    ];
+  }
+  const multipart = contentType === 'multipart/form-data';
+  if (multipart && (typeof request.body !== 'object' || !('files' in (request.body as object)))) {
+    return ['the multipart body could not be read'];
+  }
+  const validate = validator(schema, multipart ? formFields : strictJson);
+  // A copy: ajv must not see (or change) the recording itself.
+  const body = multipart ? formObject(request.body as RecordedMultipartBody) : structuredClone(request.body);
+  return validate(body) ? [] : describeErrors(validate.errors);
+}
+
+/** The message an error body carries, for a refusal worth naming. */
+function refusalText(json: unknown): string {
+  const text = JSON.stringify(json) ?? '';
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
 /**
- * The ways one exchange departs from the published specs. Exchanges under an injected fault are
- * skipped (a fault answers off-spec on purpose), and so are requests a simulator refused: the
- * refusal is the test's business; what must match the spec is what the simulator agreed to.
+ * The ways one exchange departs from the published specs. Every request is checked, refused ones
+ * too; what a refused request shows is marked `refused` (see {@link ContractViolation}), and so is
+ * a validation refusal (400, 422) of a request that follows the spec, which only the simulator can
+ * be wrong about. Answers under an injected fault are not checked: a fault answers off-spec on
+ * purpose.
  */
 export function checkExchange(exchange: SimulatorExchange): ContractViolation[] {
   const { request, status } = exchange;
-  if (request.fault !== undefined) return [];
   const matched = matchOperation(request.method, request.path);
   if (!matched) {
     const route = routeTemplate(request.method, request.path);
@@ -174,63 +149,70 @@ export function checkExchange(exchange: SimulatorExchange): ContractViolation[] 
   }
   const violations: ContractViolation[] = [];
   const accepted = status >= 200 && status < 300;
-  if (accepted && matched.operation.request) {
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const schema = matched.operation.request[contentType];
-    if (!schema) {
-      violations.push({
-        operation: matched.key,
-        side: 'request',
-        problems: [
-          `${contentType || 'no content type'} is not a documented body of ${matched.key}: ${Object.keys(matched.operation.request).join(' or ')}`,
-        ],
-      });
-    } else if (contentType === 'multipart/form-data') {
-      const validate = validator(schema, formFields);
-      if (!validate(formObject(request.body as RecordedMultipartBody)))
-        violations.push({ operation: matched.key, side: 'request', problems: describe(validate.errors) });
-    } else {
-      const validate = validator(schema, strictJson);
-      // A copy: ajv must not see (or change) the recording itself.
-      if (!validate(structuredClone(request.body)))
-        violations.push({ operation: matched.key, side: 'request', problems: describe(validate.errors) });
-    }
+  const problems = requestProblems(exchange, matched);
+  if (problems && problems.length > 0) {
+    violations.push({
+      operation: matched.key,
+      side: 'request',
+      problems,
+      ...(accepted ? {} : { refused: true as const }),
+    });
+  } else if (problems && (status === 400 || status === 422) && request.fault === undefined) {
+    violations.push({
+      operation: matched.key,
+      side: `response ${status}`,
+      problems: [
+        `the simulator refused a request that follows the published spec: ${refusalText(exchange.json)}`,
+      ],
+      refused: true,
+    });
   }
+  if (request.fault !== undefined) return violations;
+  violations.push(...responseViolations(exchange, matched, accepted));
+  return violations;
+}
+
+function responseViolations(
+  exchange: SimulatorExchange,
+  matched: Matched,
+  accepted: boolean,
+): ContractViolation[] {
+  const { status } = exchange;
+  const side = `response ${status}` as const;
   if (exchange.json === undefined) {
-    if (exchange.contentType.startsWith('application/json'))
-      violations.push({
-        operation: matched.key,
-        side: `response ${status}`,
-        problems: ['the JSON answer has no body'],
-      });
-    return violations;
+    return exchange.contentType.startsWith('application/json')
+      ? [{ operation: matched.key, side, problems: ['the JSON answer has no body'] }]
+      : [];
   }
   const responseSchema =
     matched.operation.responses[String(status)] ?? (accepted ? undefined : matched.provider.errors);
   if (!responseSchema) {
-    violations.push({
-      operation: matched.key,
-      side: `response ${status}`,
-      problems: [`${matched.provider.name} documents no ${status} answer for ${matched.key}`],
-    });
-    return violations;
+    return [
+      {
+        operation: matched.key,
+        side,
+        problems: [`${matched.provider.name} documents no ${status} answer for ${matched.key}`],
+      },
+    ];
   }
   const validate = validator(responseSchema, strictJson);
-  if (!validate(structuredClone(exchange.json)))
-    violations.push({
-      operation: matched.key,
-      side: `response ${status}`,
-      problems: describe(validate.errors),
-    });
-  return violations;
+  if (validate(structuredClone(exchange.json))) return [];
+  const problems = describeErrors(validate.errors);
+  // An error body matches none of several documented shapes: the body itself says more than the list.
+  if (!accepted) problems.unshift(`not one of the documented error bodies: ${refusalText(exchange.json)}`);
+  return [{ operation: matched.key, side, problems }];
 }
+
+/** The heading of every account of violations: how a reader (and the mutation check) knows the contract spoke. */
+export const TRAFFIC_HEADING = "Traffic departs from the providers' published specs (contract/schemas):";
 
 /** A readable account of violations, naming each operation and the spec it was checked against. */
 export function formatViolations(violations: readonly ContractViolation[]): string {
   const lines = violations.map((violation) => {
     const provider = matchOperation(...(violation.operation.split(' ') as [string, string]))?.provider;
     const spec = provider ? ` (${provider.name}, ${provider.version})` : '';
-    return `- ${violation.operation} ${violation.side}${spec}:\n    ${violation.problems.join('\n    ')}`;
+    const refused = violation.refused ? ' [a request the simulator refused]' : '';
+    return `- ${violation.operation} ${violation.side}${spec}${refused}:\n    ${violation.problems.join('\n    ')}`;
   });
-  return `Traffic departs from the providers' published specs (contract/schemas):\n${lines.join('\n')}`;
+  return `${TRAFFIC_HEADING}\n${lines.join('\n')}`;
 }

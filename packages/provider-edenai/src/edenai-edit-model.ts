@@ -1,50 +1,42 @@
 import {
   ApiCallError,
+  abortable,
   type Cost,
+  createGeneratedImage,
   type EditWarning,
   GenerationFailedError,
-  InvalidRequestError,
+  type HttpClient,
   InvalidResponseError,
+  imageToBlob,
+  imageToDataUrl,
   type LaneLimits,
   type ModelCapabilities,
   type ModelInfo,
-  type NormalizedEditRequest,
-  type ProviderAdapter,
-  RetouchError,
-  roundUsd,
-} from '@retouch/core';
-import {
-  abortable,
-  createGeneratedImage,
-  type HttpClient,
-  imageToBlob,
-  imageToDataUrl,
   mediaTypeForFormat,
-  type NormalizedImage,
+  type NormalizedEditRequest,
   type PreparedEdit,
+  type ProviderAdapter,
   type ProviderCall,
   type ProviderContext,
   type ProviderEditOutput,
-  sniffImageMediaType,
-} from '@retouch/core/provider-utils';
+  RetouchError,
+  roundUsd,
+} from '@retouch/core';
 import { EDENAI_PATHS, type EdenAIImageRef, loadWire } from './edenai-api.ts';
 import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 import { type EdenAIEditPlan, editFormFields, editJsonBody, planEdenAIEdit } from './edenai-edit-plan.ts';
 import { convertEdenAIMaskSlot } from './edenai-mask.ts';
 import { edenaiModelFamily, fileIdAdvice } from './edenai-models.ts';
+import { describeUrl, downloadInput, fetchRemoteInputs } from './edenai-remote-inputs.ts';
 import {
   type EdenAIUploadCache,
   type InputSlot,
-  notSent,
   partFileName,
   routeInputs,
   uploadCacheFor,
 } from './edenai-upload.ts';
 import type { EdenAIImageResponse } from './edenai-wire.ts';
-
-/** Largest input image downloaded for a model that does not take remote URLs (OpenAI's per-image limit). */
-export const MAX_INPUT_DOWNLOAD_BYTES = 50 * 1024 * 1024;
 
 /** The provider id. */
 const PROVIDER = 'edenai';
@@ -184,23 +176,16 @@ async function runEdenAIEdit(context: EdenAIEditContext): Promise<ProviderEditOu
   const warnings: EditWarning[] = [];
   const slots: InputSlot[] = plan.inputs.map((input) => ({ ...input }));
 
-  // Models that refuse remote URLs get the picture itself, fetched here (no key sent to its host).
-  if (!plan.family.acceptsRemoteUrls) {
-    for (const slot of slots) {
-      if (slot.image.kind !== 'url') continue;
-      const url = slot.image.url;
-      slot.image = await downloadInput({
-        slot,
-        http,
-        signal,
-        reason: `${request.modelId} does not take remote URLs`,
-      });
-      warnings.push({
-        type: 'other',
-        message: `${slot.path}: ${request.modelId} does not take remote image URLs, so ${describeUrl(url)} was downloaded and sent as ${plan.transport === 'json' ? 'a data: URL or an upload' : 'a file'}`,
-      });
-    }
-  }
+  // Eden takes https and data: URLs, and some models no remote URL at all: those get the picture itself.
+  await fetchRemoteInputs({
+    slots,
+    modelId: request.modelId,
+    acceptsRemoteUrls: plan.family.acceptsRemoteUrls,
+    transport: plan.transport,
+    http,
+    signal,
+    warnings,
+  });
 
   warnings.push(...fileIdAdvice({ modelId: request.modelId, upload: plan.upload, slots }));
   // Eden reads a mask the other way round from Retouch: converted once, for every transport.
@@ -285,42 +270,6 @@ async function imageReference(slot: InputSlot): Promise<EdenAIImageRef> {
   return { image_url: await imageToDataUrl(image) };
 }
 
-/** Downloads a remote input (through the call's client, which sends no key to another host). */
-async function downloadInput(options: {
-  slot: InputSlot;
-  http: HttpClient;
-  signal: AbortSignal;
-  reason: string;
-}): Promise<NormalizedImage> {
-  const { slot } = options;
-  if (slot.image.kind !== 'url') return slot.image;
-  const url = slot.image.url;
-  let bytes: Uint8Array;
-  try {
-    ({ bytes } = await options.http.download(url, {
-      maxBytes: MAX_INPUT_DOWNLOAD_BYTES,
-      signal: options.signal,
-    }));
-  } catch (error) {
-    throw notSent(
-      error,
-      `${slot.path}: ${options.reason}, and downloading ${describeUrl(url)} failed, so the edit was not sent`,
-    );
-  }
-  const mediaType = sniffImageMediaType(bytes);
-  if (!mediaType) {
-    throw new InvalidRequestError({
-      issues: [
-        {
-          path: slot.path,
-          message: `${describeUrl(url)} did not serve a PNG, JPEG, WebP or GIF image (${options.reason}, so it was downloaded); check the URL`,
-        },
-      ],
-    });
-  }
-  return { kind: 'bytes', data: bytes, mediaType, origin: 'bytes' };
-}
-
 function readResponse(options: {
   data: EdenAIImageResponse;
   request: NormalizedEditRequest;
@@ -377,14 +326,4 @@ function readResponse(options: {
     ...(data.provider ? { upstreamProvider: data.provider } : {}),
     ...(data.usage ? { usage: data.usage } : {}),
   };
-}
-
-/** A URL without its query string, which may carry a signature. */
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return 'the URL';
-  }
 }

@@ -45,7 +45,8 @@ const RESERVED_FIELDS: Readonly<Record<string, string>> = {
  * the adapter for this request and are never sent; Eden's own body fields; and any other field,
  * forwarded as is to the upstream model (Eden passes unknown keys through). A field given
  * here overrides the one Retouch derives from a neutral option (e.g. `size: '2K'` where the neutral
- * `size` only takes `WxH`). In a multipart body, objects are sent as JSON text.
+ * `size` only takes `WxH`). Object fields (`metadata`, `extra_headers`) travel in a JSON body only: with
+ * transport `auto` they make the edit's body JSON; with `multipart` they are not sent, with a warning.
  *
  * @example
  * await retouch.edit({

@@ -14,6 +14,7 @@ import {
   resolveEdenAIDelivery,
 } from './edenai-edit-options.ts';
 import { type EdenAIModelFamily, edenaiModelFamily } from './edenai-models.ts';
+import { mapSizeAndAspectRatio } from './edenai-size.ts';
 
 /**
  * How one request goes to Eden, worked out once by `prepare` with no network and handed back to
@@ -64,6 +65,7 @@ export function planEdenAIEdit(options: {
     defaults: options.defaults,
   });
   const { warnings, ...mapped } = mapEditOptions({ request, providerOptions });
+  const delivered = objectFieldsOnTransport({ fields: mapped.fields, transport, warnings });
   const inputs: EdenAIPlannedInput[] = request.images
     .slice(0, mapped.imageCount)
     .map((image, index) => ({ path: `images.${index}`, role: 'image', index, image }));
@@ -84,7 +86,38 @@ export function planEdenAIEdit(options: {
       });
     }
   }
-  return { plan: { ...mapped, inputs, transport, upload }, warnings };
+  return {
+    plan: { ...mapped, fields: delivered.fields, inputs, transport: delivered.transport, upload },
+    warnings,
+  };
+}
+
+/**
+ * Eden documents its object fields (`metadata`, `extra_headers`) for the JSON body only, and a form
+ * field is text: a request with an object field goes as JSON under transport `auto`, and under
+ * `multipart` the field is not sent, with a warning naming it (strict mode refuses the edit).
+ */
+function objectFieldsOnTransport(options: {
+  fields: Record<string, unknown>;
+  transport: EdenAITransport;
+  warnings: EditWarning[];
+}): { fields: Record<string, unknown>; transport: EdenAITransport } {
+  const { fields, transport } = options;
+  const objects = Object.keys(fields).filter(
+    (key) => typeof fields[key] === 'object' && fields[key] !== null,
+  );
+  if (objects.length === 0 || transport === 'json') return { fields, transport };
+  if (transport === 'auto') return { fields, transport: 'json' };
+  const kept = { ...fields };
+  for (const key of objects) {
+    delete kept[key];
+    options.warnings.push({
+      type: 'unsupported-option',
+      option: `providerOptions.edenai.${key}`,
+      message: `${key} is an object, which Eden takes in a JSON body only, and transport is "multipart" (text fields and files); it was not sent: use transport "json" or "auto" to send it`,
+    });
+  }
+  return { fields: kept, transport };
 }
 
 /**
@@ -111,7 +144,8 @@ export function editJsonBody(options: {
 
 /**
  * The text fields of a multipart edit (`multipart/form-data`), as name and value pairs: the model,
- * the prompt, `n` and every mapped field, objects as JSON text. The inputs go as file parts beside them.
+ * the prompt, `n` and every mapped field but objects, which Eden takes in a JSON body only (the plan
+ * has already switched to JSON for them, or warned). The inputs go as file parts beside them.
  */
 export function editFormFields(options: {
   request: NormalizedEditRequest;
@@ -124,8 +158,8 @@ export function editFormFields(options: {
   ];
   if (plan.n !== undefined) fields.push(['n', String(plan.n)]);
   for (const [key, value] of Object.entries(plan.fields)) {
-    if (value === null || value === undefined) continue;
-    fields.push([key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+    if (value === null || value === undefined || typeof value === 'object') continue;
+    fields.push([key, String(value)]);
   }
   return fields;
 }
@@ -237,125 +271,4 @@ export function mapEditOptions(options: {
   }
 
   return { family, imageCount, includeMask, ...(n !== undefined ? { n } : {}), fields, warnings };
-}
-
-function mapSizeAndAspectRatio(options: {
-  request: NormalizedEditRequest;
-  family: EdenAIModelFamily;
-  fields: Record<string, unknown>;
-  unsupported: (option: EditOptionName, message: string) => void;
-  adjusted: (option: EditOptionName, from: unknown, to: unknown, message: string) => void;
-}): void {
-  const { request, family, fields, unsupported, adjusted } = options;
-  const model = request.modelId;
-  const { size, aspectRatio } = request;
-  const carrier = family.aspectRatio;
-
-  if (carrier === 'aspect_ratio') {
-    if (size !== undefined) fields.size = size;
-    if (aspectRatio !== undefined) fields.aspect_ratio = aspectRatio;
-    return;
-  }
-
-  if (carrier === 'size') {
-    // Aspect-ratio strings travel in `size` (Eden: "Vertex Imagen accepts square or aspect-ratio strings").
-    const ratios = family.capabilities?.aspectRatios ?? [];
-    if (aspectRatio !== undefined) {
-      const chosen = ratios.includes(aspectRatio) ? aspectRatio : closestRatio(aspectRatio, ratios);
-      if (chosen !== aspectRatio) {
-        adjusted(
-          'aspectRatio',
-          aspectRatio,
-          chosen,
-          `${model} takes the aspect ratios ${ratios.join(', ')}; ${chosen}, the closest to ${aspectRatio}, was sent`,
-        );
-      }
-      fields.size = chosen;
-      if (size !== undefined && size !== 'auto') {
-        unsupported(
-          'size',
-          `${model} takes an aspect ratio, not pixel dimensions; size was dropped for aspectRatio`,
-        );
-      }
-    } else if (size !== undefined && size !== 'auto') {
-      const chosen = closestRatio(size, ratios);
-      adjusted(
-        'size',
-        size,
-        chosen,
-        `${model} takes an aspect ratio, not pixel dimensions; size "${chosen}" was sent for ${size}`,
-      );
-      fields.size = chosen;
-    }
-    return;
-  }
-
-  const sizes = family.capabilities?.sizes ?? [];
-  if (size !== undefined) {
-    // A family that lists no sizes (Gemini) gets the size as given: the upstream model decides.
-    const chosen =
-      size === 'auto' || sizes.length === 0 || sizes.includes(size) ? size : closestSize(size, sizes);
-    if (chosen !== size) {
-      adjusted(
-        'size',
-        size,
-        chosen,
-        `${model} takes the sizes ${sizes.join(', ')}; ${chosen}, the closest to ${size}, was sent`,
-      );
-    }
-    fields.size = chosen;
-    if (aspectRatio !== undefined) {
-      unsupported(
-        'aspectRatio',
-        `${model} takes a size, not an aspect ratio, and size is set; aspectRatio was dropped`,
-      );
-    }
-  } else if (aspectRatio !== undefined) {
-    const mapped = carrier.sizes[aspectRatio];
-    if (mapped) {
-      fields.size = mapped;
-    } else {
-      const nearest = closestRatio(aspectRatio, Object.keys(carrier.sizes));
-      const chosen = carrier.sizes[nearest]!;
-      adjusted(
-        'aspectRatio',
-        aspectRatio,
-        nearest,
-        `${model} takes the aspect ratios ${Object.keys(carrier.sizes).join(', ')} (as sizes); size ${chosen} (${nearest}), the closest to ${aspectRatio}, was sent`,
-      );
-      fields.size = chosen;
-    }
-  }
-}
-
-/** `1536x1024` or `3:2` → 1.5. */
-function ratioOf(value: string): number {
-  const [width, height] = value.split(/[x:]/).map(Number);
-  return width! / height!;
-}
-
-function closestRatio(target: string, candidates: readonly string[]): string {
-  const wanted = Math.log(ratioOf(target));
-  let best = candidates[0]!;
-  for (const candidate of candidates) {
-    if (Math.abs(Math.log(ratioOf(candidate)) - wanted) < Math.abs(Math.log(ratioOf(best)) - wanted))
-      best = candidate;
-  }
-  return best;
-}
-
-function closestSize(target: string, candidates: readonly string[]): string {
-  const pixels = candidates.filter((candidate) => candidate !== 'auto');
-  const [width, height] = target.split('x').map(Number);
-  const area = width! * height!;
-  const distance = (candidate: string) => {
-    const [w, h] = candidate.split('x').map(Number);
-    return (
-      Math.abs(Math.log(ratioOf(candidate) / ratioOf(target))) * 10 + Math.abs(Math.log((w! * h!) / area))
-    );
-  };
-  return pixels.reduce(
-    (best, candidate) => (distance(candidate) < distance(best) ? candidate : best),
-    pixels[0]!,
-  );
 }

@@ -25,9 +25,13 @@ export interface EdenAIModelFamily {
   /**
    * How `aspectRatio` travels: as `size` (Eden's OpenAPI: "Vertex Imagen accepts square or
    * aspect-ratio strings"), as an `aspect_ratio` extra field, or by picking the `size` it names.
-   * A `size` is sent as given unless the family lists its sizes.
+   * `documented` says whether Eden documents that size as the ratio's: when it does not, the size
+   * sent is a warning saying so. A `size` is sent as given unless the family lists its sizes.
    */
-  readonly aspectRatio: 'size' | 'aspect_ratio' | { readonly sizes: Readonly<Record<string, string>> };
+  readonly aspectRatio:
+    | 'size'
+    | 'aspect_ratio'
+    | { readonly sizes: Readonly<Record<string, string>>; readonly documented: boolean };
   /** Whether `outputFormat` is sent as `output_format` (dall-e-2 has no such parameter). */
   readonly outputFormatField: boolean;
 }
@@ -69,7 +73,11 @@ const gptImage: EdenAIModelFamily = {
   },
   acceptsRemoteUrls: false,
   acceptsFileIds: true,
-  aspectRatio: { sizes: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' } },
+  // The three sizes Eden's size description lists for OpenAI, one per ratio.
+  aspectRatio: {
+    sizes: { '1:1': '1024x1024', '3:2': '1536x1024', '2:3': '1024x1536' },
+    documented: true,
+  },
   outputFormatField: true,
 };
 
@@ -89,7 +97,7 @@ const dallE2: EdenAIModelFamily = {
   },
   acceptsRemoteUrls: false,
   acceptsFileIds: true,
-  aspectRatio: { sizes: { '1:1': '1024x1024' } },
+  aspectRatio: { sizes: { '1:1': '1024x1024' }, documented: true },
   outputFormatField: false,
 };
 
@@ -115,7 +123,9 @@ const googleImagen: EdenAIModelFamily = {
 /**
  * Google's Gemini image models ("nano banana"): prompt-only edits. `size` is sent as given (Eden's
  * own Gemini edit example sends `"size": "1024x1024"`; only Vertex Imagen is documented to take
- * ratio strings), and an aspect ratio becomes the pixel size Google lists for it.
+ * ratio strings). Eden documents no aspect-ratio field for Gemini edits (its `image_config` is
+ * documented for chat completions only), so an aspect ratio becomes the pixel size Google lists for
+ * it, with a warning: Eden may not honour a Gemini `size`.
  */
 const googleGemini: EdenAIModelFamily = {
   name: 'google',
@@ -130,7 +140,7 @@ const googleGemini: EdenAIModelFamily = {
   },
   acceptsRemoteUrls: true,
   acceptsFileIds: false,
-  aspectRatio: { sizes: GEMINI_SIZES },
+  aspectRatio: { sizes: GEMINI_SIZES, documented: false },
   outputFormatField: false,
 };
 
@@ -158,24 +168,32 @@ export function edenaiModelFamily(modelId: string): EdenAIModelFamily {
 }
 
 /**
- * Whether a catalogue entry can edit images: it outputs images and takes images. Eden's
- * `ModelObject.capabilities` is an open object; its documented keys are `input_modalities` and
- * `output_modalities`. An entry without them is not listed (it may generate images only).
+ * Whether a catalogue entry can edit images, from Eden's documented `capabilities` keys
+ * (`input_modalities`, `output_modalities`): `yes` when it takes and outputs images, `no` when the
+ * keys say otherwise, `unknown` when either key is missing (the catalogue's keys differ, or the
+ * entry has no capabilities).
  */
-export function isImageEditModel(model: EdenAIModel): boolean {
+export function imageEditSupport(model: {
+  readonly id?: string;
+  readonly capabilities?: unknown;
+}): 'yes' | 'no' | 'unknown' {
   const capabilities = model.capabilities;
-  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) return false;
-  const record = capabilities as Record<string, unknown>;
-  return (
-    asStrings(record.input_modalities).includes('image') &&
-    asStrings(record.output_modalities).includes('image')
-  );
+  if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities))
+    return 'unknown';
+  const { input_modalities: input, output_modalities: output } = capabilities as Record<string, unknown>;
+  if (!Array.isArray(input) || !Array.isArray(output)) return 'unknown';
+  return asStrings(input).includes('image') && asStrings(output).includes('image') ? 'yes' : 'no';
 }
 
-function asStrings(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === 'string').map((item) => item.toLowerCase())
-    : [];
+/** Whether a catalogue entry says it takes and outputs images (see {@link imageEditSupport}). */
+export function isImageEditModel(model: { readonly id?: string; readonly capabilities?: unknown }): boolean {
+  return imageEditSupport(model) === 'yes';
+}
+
+function asStrings(values: readonly unknown[]): string[] {
+  return values
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => value.toLowerCase());
 }
 
 /**
@@ -189,12 +207,21 @@ export function readPerImagePrice(model: EdenAIModel): number | undefined {
   return perImage(model.pricing) ?? perImage(model.list_pricing);
 }
 
-const PER_IMAGE_KEYS = ['output_cost_per_image', 'cost_per_image', 'price_per_image', 'per_image'] as const;
+/**
+ * The `pricing` keys a per-image price is read from, in order: Eden documents none for images, so
+ * `output_cost_per_image` (after the documented per-token keys) and its near spellings.
+ */
+export const EDENAI_PER_IMAGE_PRICE_KEYS = [
+  'output_cost_per_image',
+  'cost_per_image',
+  'price_per_image',
+  'per_image',
+] as const;
 
 function perImage(value: unknown): number | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  for (const key of PER_IMAGE_KEYS) {
+  for (const key of EDENAI_PER_IMAGE_PRICE_KEYS) {
     const price = asPrice(record[key]);
     if (price !== undefined) return price;
   }

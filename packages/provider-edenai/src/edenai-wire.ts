@@ -23,7 +23,6 @@ export const edenaiImageResponseSchema = lazySchema(() =>
     created: z.number().nullish(),
     data: z.array(edenaiImageDataItemSchema),
     output_format: z.string().nullish(),
-    size: z.string().nullish(),
     usage: z.record(z.string(), z.unknown()).nullish(),
     cost: z.number().nullish(),
     provider: z.string().nullish(),
@@ -49,21 +48,31 @@ export const edenaiUploadResponseSchema = lazySchema(() =>
 export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
 
 /**
- * One `ModelObject` of `GET /v3/images/models` or `GET /v3/models`. `capabilities`, `pricing` and
- * `list_pricing` are open objects in Eden's OpenAPI (capabilities documented as
- * `{ input_modalities, output_modalities, ... }`, image price keys not documented), so they are
- * read leniently in `edenai-models.ts`; `regions` are `{ code, name }` objects.
+ * `ModelObject.capabilities`, an open object in Eden's OpenAPI whose docs show
+ * `{ input_modalities, output_modalities }`. A key of another shape reads as missing, which the
+ * catalogue reader treats as unknown (see `imageEditSupport`), never as a failed entry.
+ */
+export const edenaiCapabilitiesSchema = lazySchema(() =>
+  z.looseObject({
+    input_modalities: z.array(z.string()).optional().catch(undefined),
+    output_modalities: z.array(z.string()).optional().catch(undefined),
+  }),
+);
+
+/**
+ * One `ModelObject` of `GET /v3/images/models` or `GET /v3/models`. `pricing` and `list_pricing`
+ * are open objects in Eden's OpenAPI whose image price keys are not documented, so they are read
+ * leniently in `edenai-models.ts`. `regions` (`{ code, name }` objects) is not read, so a change of
+ * its shape hides no model.
  */
 export const edenaiModelSchema = lazySchema(() =>
   z.looseObject({
     id: z.string().min(1),
     model_name: z.string().nullish(),
     description: z.string().nullish(),
-    capabilities: z.unknown().optional(),
+    capabilities: edenaiCapabilitiesSchema.optional().catch(undefined),
     pricing: z.unknown().optional(),
     list_pricing: z.unknown().optional(),
-    // `[{ code, name }]`; not read, so a change of its shape hides no model.
-    regions: z.unknown().optional(),
   }),
 );
 

@@ -133,6 +133,7 @@ describe('google rules', () => {
     expect(mapped.fields).toEqual({ size: '1344x768' });
     expect(mapped.warnings.map((warning) => warning.type !== 'other' && warning.option)).toEqual([
       'mask',
+      'aspectRatio',
       'quality',
       'outputFormat',
       'seed',
@@ -336,7 +337,10 @@ describe('the plan', () => {
       includeMask: false,
     });
     expect(planned.inputs.map((input) => input.path)).toEqual(['images.0', 'images.1']);
-    expect(warnings).toEqual([expect.objectContaining({ type: 'unsupported-option', option: 'mask' })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ type: 'unsupported-option', option: 'mask' }),
+      expect.objectContaining({ type: 'adjusted-option', option: 'aspectRatio', to: '1344x768' }),
+    ]);
   });
 
   test('JSON body and multipart fields come from the plan alone', async () => {
@@ -359,11 +363,12 @@ describe('the plan', () => {
       n: 2,
       metadata: { order: 1 },
     });
+    // An object field travels in a JSON body only: the plan chose JSON for it, and a form never carries it.
+    expect(planned.transport).toBe('json');
     expect(editFormFields({ request, plan: planned })).toEqual([
       ['model', 'bfl/flux-kontext-pro'],
       ['prompt', 'x'],
       ['n', '2'],
-      ['metadata', '{"order":1}'],
     ]);
   });
 

@@ -145,8 +145,15 @@ describe('model family rules on the wire', () => {
       images: [{ image_url: 'https://images.example.com/a.png' }],
       size: '1344x768',
     });
+    // Eden documents no aspect-ratio field for Gemini edits: the size sent for the ratio is a warning.
     expect(output.warnings).toEqual([
       expect.objectContaining({ type: 'unsupported-option', option: 'mask' }),
+      expect.objectContaining({
+        type: 'adjusted-option',
+        option: 'aspectRatio',
+        from: '16:9',
+        to: '1344x768',
+      }),
     ]);
     expect(output.images[0]!.url).toMatch(new RegExp(`^${sim.url}/`));
     expect(output.images[0]!.mediaType).toBe('image/png');

@@ -183,8 +183,13 @@ describe('transport "multipart"', () => {
       quality: 'medium',
       output_format: 'webp',
       user: 'user-9',
-      metadata: '{"batch":"b1"}',
       background: 'opaque',
+    });
+    // An object is a JSON-body field only (Eden's spec): on an explicit multipart body it is not sent.
+    expect(output.warnings).toContainEqual({
+      type: 'unsupported-option',
+      option: 'providerOptions.edenai.metadata',
+      message: expect.stringContaining('transport "json" or "auto"'),
     });
     expect(body.files).toEqual([
       {

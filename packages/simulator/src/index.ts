@@ -23,8 +23,11 @@ export type { Simulator } from './shared/provider-simulator.ts';
 export type { RateLimitOptions } from './shared/rate-limiter.ts';
 export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';
 export {
+  observeSimulatorStreamEvents,
   observeSimulatorTraffic,
   type SimulatorExchange,
+  type SimulatorStreamEvent,
+  type SimulatorStreamListener,
   type SimulatorTrafficListener,
 } from './shared/traffic.ts';
 export { createTestImage, type TestImageColor, type TestImageOptions } from './test-image.ts';

@@ -30,6 +30,9 @@ function send(options: {
           authorization: `Bearer ${sim.apiKey}`,
           'content-type': options.contentType,
           'content-length': String(body.length),
+          // The parser is fed fields the upload form does not have (a repeated "tag"): the suite's
+          // contract check (contract/) holds these bodies to nothing but their answers.
+          'x-retouch-off-spec': 'multipart parser test bodies',
         },
       },
       (response) => {

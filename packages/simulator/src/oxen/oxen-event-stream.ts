@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { RouteDefinitions } from '../shared/route-table.ts';
+import { reportStreamEvent } from '../shared/traffic.ts';
 
 interface EventStream {
   response: ServerResponse;
@@ -62,7 +63,9 @@ export class OxenEventHub {
 
   #write(stream: EventStream, event: string, data: unknown): void {
     if (stream.response.destroyed || stream.response.writableEnded) return;
-    stream.response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const text = JSON.stringify(data);
+    stream.response.write(`event: ${event}\ndata: ${text}\n\n`);
+    reportStreamEvent({ route: 'GET /api/events', event, data: text });
   }
 
   /** Announces that a job started, through event types a client must ignore. */

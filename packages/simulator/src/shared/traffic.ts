@@ -15,8 +15,22 @@ export interface SimulatorExchange {
 /** A listener of every exchange of every simulator of this process. */
 export type SimulatorTrafficListener = (exchange: SimulatorExchange) => void;
 
+/** One Server-Sent Event a simulator wrote to an open stream. */
+export interface SimulatorStreamEvent {
+  /** The stream's route, e.g. `GET /api/events`. */
+  route: string;
+  /** The `event:` line's name. */
+  event: string;
+  /** The `data:` line, as written. */
+  data: string;
+}
+
+/** A listener of every event any simulator of this process streams. */
+export type SimulatorStreamListener = (event: SimulatorStreamEvent) => void;
+
 // Kept on globalThis so two copies of the package (source and build) share one set of listeners.
 const LISTENERS = Symbol.for('@retouch/simulator/traffic-listeners');
+const STREAM_LISTENERS = Symbol.for('@retouch/simulator/stream-listeners');
 
 function listeners(): Set<SimulatorTrafficListener> {
   const holder = globalThis as { [LISTENERS]?: Set<SimulatorTrafficListener> };
@@ -46,6 +60,38 @@ export function reportExchange(exchange: SimulatorExchange): void {
   for (const listener of listeners()) {
     try {
       listener(exchange);
+    } catch {
+      // An observer's failure is its own to report.
+    }
+  }
+}
+
+function streamListeners(): Set<SimulatorStreamListener> {
+  const holder = globalThis as { [STREAM_LISTENERS]?: Set<SimulatorStreamListener> };
+  holder[STREAM_LISTENERS] ??= new Set();
+  return holder[STREAM_LISTENERS];
+}
+
+/**
+ * Calls `listener` with every event any simulator of this process writes to an event stream, as it
+ * is written, until the returned function is called: streams never end in an exchange, so
+ * {@link observeSimulatorTraffic} does not see them.
+ *
+ * @example
+ * const stop = observeSimulatorStreamEvents(({ event, data }) => log.push(`${event} ${data}`));
+ */
+export function observeSimulatorStreamEvents(listener: SimulatorStreamListener): () => void {
+  streamListeners().add(listener);
+  return () => {
+    streamListeners().delete(listener);
+  };
+}
+
+/** Hands a streamed event to every listener; a listener that throws does not break the stream. */
+export function reportStreamEvent(event: SimulatorStreamEvent): void {
+  for (const listener of streamListeners()) {
+    try {
+      listener(event);
     } catch {
       // An observer's failure is its own to report.
     }

@@ -4,8 +4,9 @@ const EDEN_MODEL = 'packages/provider-edenai/src/edenai-edit-model.ts';
 const EDEN_PLAN = 'packages/provider-edenai/src/edenai-edit-plan.ts';
 const EDEN_MODELS = 'packages/provider-edenai/src/edenai-models.ts';
 const EDEN_WIRE = 'packages/provider-edenai/src/edenai-wire.ts';
-const EDEN_SIMULATOR = 'packages/simulator/src/edenai/edenai-simulator.ts';
 const EDEN_MODELS_SIMULATED = 'packages/simulator/src/edenai/edenai-models.ts';
+const EDEN_EDIT_ROUTES = 'packages/simulator/src/edenai/edenai-edit-routes.ts';
+const EDEN_UPLOAD_ROUTES = 'packages/simulator/src/edenai/edenai-upload-routes.ts';
 
 /** Drifts of the Eden AI adapter, of Eden's simulator, or of both at once. */
 export const EDENAI_MUTATIONS: readonly Mutation[] = [
@@ -40,7 +41,7 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
         replace: 'body.image_refs',
       },
       {
-        file: EDEN_SIMULATOR,
+        file: EDEN_EDIT_ROUTES,
         find: 'json.images as Record<string, unknown>[]',
         replace: 'json.image_refs as Record<string, unknown>[]',
       },
@@ -73,9 +74,9 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
         replace: "form.append('expires_in', String(UPLOAD_EXPIRES_IN_DAYS));",
       },
       {
-        file: EDEN_SIMULATOR,
-        find: 'const rawDays = body.value.fields.expires_in_days;',
-        replace: 'const rawDays = body.value.fields.expires_in;',
+        file: EDEN_UPLOAD_ROUTES,
+        find: 'const daysText = lastValue(body.value.fields.expires_in_days);',
+        replace: 'const daysText = lastValue(body.value.fields.expires_in);',
       },
     ],
     named: /additional properties "expires_in"/,
@@ -157,7 +158,7 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
     description: "the simulator's edit answer carries costs instead of cost",
     edits: [
       {
-        file: EDEN_SIMULATOR,
+        file: EDEN_EDIT_ROUTES,
         find: '        cost,\n        provider: model.provider,',
         replace: '        costs: cost,\n        provider: model.provider,',
       },
@@ -171,7 +172,7 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
     description: "cost becomes costs in the simulator's edit answer and in the adapter",
     edits: [
       {
-        file: EDEN_SIMULATOR,
+        file: EDEN_EDIT_ROUTES,
         find: '        cost,\n        provider: model.provider,',
         replace: '        costs: cost,\n        provider: model.provider,',
       },

@@ -2,8 +2,10 @@ import type { Mutation } from './mutation.ts';
 
 const OXEN_PLAN = 'packages/provider-oxen/src/oxen-edit-plan.ts';
 const OXEN_WIRE = 'packages/provider-oxen/src/oxen-wire.ts';
-const OXEN_SIMULATOR = 'packages/simulator/src/oxen/oxen-simulator.ts';
 const OXEN_MODELS_SIMULATED = 'packages/simulator/src/oxen/oxen-models.ts';
+const OXEN_QUEUE_ROUTES = 'packages/simulator/src/oxen/oxen-queue-routes.ts';
+const OXEN_GENERATION_ROUTES = 'packages/simulator/src/oxen/oxen-generation-routes.ts';
+const OXEN_JOB_RUNNER = 'packages/simulator/src/oxen/oxen-job-runner.ts';
 
 /** Drifts of the Oxen adapter, of Oxen's simulator, or of both at once. */
 export const OXEN_MUTATIONS: readonly Mutation[] = [
@@ -85,7 +87,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
         replace: '    url: z.string().nullable().optional(),',
       },
       {
-        file: OXEN_SIMULATOR,
+        file: OXEN_QUEUE_ROUTES,
         find: "    result_url: job.status === 'succeeded' ? job.resultUrl : null,\n    error_message: job.status === 'failed' ? job.errorMessage : null,\n    namespace: job.namespace,",
         replace:
           "    url: job.status === 'succeeded' ? job.resultUrl : null,\n    error_message: job.status === 'failed' ? job.errorMessage : null,\n    namespace: job.namespace,",
@@ -98,7 +100,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     provider: 'oxen',
     kind: 'change a cost key',
     description: "the simulator's generation records carry costs instead of cost",
-    edits: [{ file: OXEN_SIMULATOR, find: '    cost:\n', replace: '    costs:\n' }],
+    edits: [{ file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' }],
     named: /required property 'cost'/,
   },
   {
@@ -107,7 +109,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     kind: 'change a cost key',
     description: "cost becomes costs in the simulator's generation records and in the adapter",
     edits: [
-      { file: OXEN_SIMULATOR, find: '    cost:\n', replace: '    costs:\n' },
+      { file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' },
       {
         file: OXEN_WIRE,
         find: '      cost: z.union([z.string(), z.number()]).nullable().optional(),',
@@ -139,9 +141,9 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     description: "an enqueued generation's generation_id becomes id in the simulator and in the adapter",
     edits: [
       {
-        file: OXEN_SIMULATOR,
-        find: "          return { generation_id: job.id, status: 'queued' };",
-        replace: "          return { id: job.id, status: 'queued' };",
+        file: OXEN_QUEUE_ROUTES,
+        find: "        return { generation_id: job.id, status: 'queued' };",
+        replace: "        return { id: job.id, status: 'queued' };",
       },
       {
         file: OXEN_WIRE,
@@ -191,7 +193,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     description: 'the simulator announces completion as media_generation_done',
     edits: [
       {
-        file: 'packages/simulator/src/oxen/oxen-events.ts',
+        file: 'packages/simulator/src/oxen/oxen-event-stream.ts',
         find: "this.#write(stream, 'media_generation_completed', data);",
         replace: "this.#write(stream, 'media_generation_done', data);",
       },
@@ -205,7 +207,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     description: 'the completion event becomes media_generation_done in the simulator and in the adapter',
     edits: [
       {
-        file: 'packages/simulator/src/oxen/oxen-events.ts',
+        file: 'packages/simulator/src/oxen/oxen-event-stream.ts',
         find: "this.#write(stream, 'media_generation_completed', data);",
         replace: "this.#write(stream, 'media_generation_done', data);",
       },
@@ -238,7 +240,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     description: "the simulator's completion event carries id instead of generation_id",
     edits: [
       {
-        file: OXEN_SIMULATOR,
+        file: OXEN_JOB_RUNNER,
         find: "        events.publishCompleted({\n          generation_id: job.id,\n          status: 'succeeded',",
         replace: "        events.publishCompleted({\n          id: job.id,\n          status: 'succeeded',",
       },

@@ -1,27 +1,29 @@
 import {
   ApiCallError,
-  abortable,
   type Cost,
-  createGeneratedImage,
   type EditWarning,
   GenerationFailedError,
-  type HttpClient,
   InvalidResponseError,
-  imageToBlob,
-  imageToDataUrl,
   type LaneLimits,
   type ModelCapabilities,
   type ModelInfo,
-  mediaTypeForFormat,
   type NormalizedEditRequest,
-  type PreparedEdit,
   type ProviderAdapter,
-  type ProviderCall,
-  type ProviderContext,
-  type ProviderEditOutput,
   RetouchError,
   roundUsd,
 } from '@retouch/core';
+import {
+  abortable,
+  createGeneratedImage,
+  type HttpClient,
+  imageToBlob,
+  imageToDataUrl,
+  mediaTypeForFormat,
+  type PreparedEdit,
+  type ProviderCall,
+  type ProviderContext,
+  type ProviderEditOutput,
+} from '@retouch/core/provider-utils';
 import { EDENAI_PATHS, type EdenAIImageRef, loadWire } from './edenai-api.ts';
 import { estimateEdenAICost, fetchEdenAIModels } from './edenai-catalog.ts';
 import type { EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';

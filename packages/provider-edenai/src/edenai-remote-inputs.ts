@@ -1,10 +1,5 @@
-import {
-  type EditWarning,
-  type HttpClient,
-  InvalidRequestError,
-  type NormalizedImage,
-  sniffImageMediaType,
-} from '@retouch/core';
+import { type EditWarning, InvalidRequestError } from '@retouch/core';
+import { type HttpClient, type NormalizedImage, sniffImageMediaType } from '@retouch/core/provider-utils';
 import type { EdenAITransport } from './edenai-edit-options.ts';
 import { notSent } from './edenai-upload.ts';
 

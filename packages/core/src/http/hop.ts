@@ -19,8 +19,6 @@ export interface Hop {
   readonly timeoutMs: number | false;
   /** The gate's outcome function for the attempt in flight, until it is told. */
   settle: Settle | undefined;
-  /** The typed error made from the last error answer, handed on by `beforeError`. */
-  failure: unknown;
   /** The last answer's status line and headers (the body stays with ky). */
   answered: { status: number; headers: Headers } | undefined;
 }
@@ -40,4 +38,12 @@ export class UnexpectedRedirect extends Error {
     super('unexpected redirect', options);
     this.name = 'UnexpectedRedirect';
   }
+}
+
+/** Tells the gate how the attempt in flight went, once per admitted attempt. */
+export function tell(hop: Hop, outcome: RequestOutcome): void {
+  const settle = hop.settle;
+  if (!settle) return;
+  hop.settle = undefined;
+  settle(outcome);
 }

@@ -85,7 +85,8 @@ export function httpError(
   context: ErrorContext & {
     method: string;
     url: URL;
-    response: Response;
+    /** The answer's status line and headers; its body is `text`. */
+    response: { status: number; headers: Headers };
     text: string;
     requestId?: string | undefined;
   },

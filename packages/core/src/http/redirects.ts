@@ -1,7 +1,7 @@
 import type { KyInstance, ResponsePromise } from 'ky';
 import { ApiCallError } from '../errors/api-call-error.ts';
 import type { LazyModule } from '../lazy-module.ts';
-import { type Hop, UnexpectedRedirect } from './hop.ts';
+import { type Hop, tell, UnexpectedRedirect } from './hop.ts';
 import { describe } from './http-errors.ts';
 import type { HttpClientOptions, HttpUploadProgress } from './http-types.ts';
 import type { RequestGate } from './request-gate.ts';
@@ -109,7 +109,6 @@ export async function send(core: ClientCore, outgoing: Outgoing): Promise<Sent> 
       callerSignal: outgoing.signal,
       timeoutMs: outgoing.timeoutMs,
       settle: undefined,
-      failure: undefined,
       answered: undefined,
     };
     outgoing.onHop?.(state);
@@ -137,6 +136,8 @@ export async function send(core: ClientCore, outgoing: Outgoing): Promise<Sent> 
       followByHand = true;
       continue;
     }
+    state.answered = { status: response.status, headers: response.headers };
+    tell(state, { status: response.status });
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || location === null) {
       return { pending, response, hop: state };

@@ -1,5 +1,4 @@
 import ky, {
-  type AfterResponseState,
   type BeforeErrorState,
   type BeforeRequestState,
   type BeforeRetryState,
@@ -12,7 +11,7 @@ import ky, {
 } from 'ky';
 import { ApiCallError } from '../errors/api-call-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
-import { type Hop, UnexpectedRedirect } from './hop.ts';
+import { type Hop, tell, UnexpectedRedirect } from './hop.ts';
 import {
   describe,
   type ErrorContext,
@@ -22,8 +21,6 @@ import {
   NOT_CONNECTED_CODES,
   tooLarge,
 } from './http-errors.ts';
-import { readErrorText } from './read-body.ts';
-import type { RequestOutcome } from './request-gate.ts';
 
 /** What the transport needs of the client it serves. */
 export interface TransportSettings extends ErrorContext {
@@ -40,9 +37,12 @@ const hopOf = (options: { context: Record<string, unknown> }): Hop => options.co
  *
  * - `beforeRequest` and `beforeRetry` admit each attempt at the lane's gate and set the key, for the
  *   provider's origin only;
- * - `afterResponse` tells the gate how the attempt went (a 429 pauses the lane) and reads an error
- *   answer into Retouch's typed error;
- * - `beforeError` hands that typed error on, or maps ky's own (network, timeout, size) to Retouch's.
+ * - `beforeRetry` and `beforeError` tell the gate how a failed attempt went (a 429 pauses the lane)
+ *   and make Retouch's typed error from ky's (an error answer, a network failure, a timeout, a size);
+ *   a successful attempt is told by the client once ky hands its answer over.
+ *
+ * No `afterResponse` hook: ky hands each one a copy of the response, a tee of its body, which cost
+ * every request a second stream for a status the client reads anyway.
  *
  * ky's `retry` is off by default: a request that may be billed is resent only by the dispatcher, which
  * knows whether the provider may have acted on it. Idempotent reads ask for it per request.
@@ -53,47 +53,32 @@ export function createTransport(settings: TransportSettings): KyInstance {
     throwHttpErrors: (status) => status >= 400,
     // fetch keeps a copy of a request body to replay it on a redirect unless redirects are errors and
     // there is no window: both must reach fetch itself, which builds its own Request from ky's.
-    fetch: (input, init) =>
-      settings.fetch(
+    fetch: async (input, init) => {
+      const response = await settings.fetch(
         input,
         input instanceof Request && input.redirect === 'error' ? { ...init, window: null } : init,
-      ),
+      );
+      // The status line is known before ky reads a byte: an error answer too large to read is still
+      // reported with its status.
+      const hop = input instanceof Request ? sending.get(input) : undefined;
+      if (hop) hop.answered = { status: response.status, headers: response.headers };
+      return response;
+    },
     hooks: {
       beforeRequest: [({ request, options }: BeforeRequestState) => admit(hopOf(options), request, settings)],
       beforeRetry: [
         ({ request, options, error }: BeforeRetryState) => {
           const hop = hopOf(options);
-          tell(hop, { error: hop.failure ?? typedError(error, hop, settings) });
-          hop.failure = undefined;
+          const typed = typedError(error, hop, settings);
+          tell(hop, isHTTPError(error) ? { status: error.response.status, error: typed } : { error: typed });
           return admit(hop, request, settings);
-        },
-      ],
-      afterResponse: [
-        async ({ response, options }: AfterResponseState) => {
-          const hop = hopOf(options);
-          hop.answered = { status: response.status, headers: response.headers };
-          if (response.status < 400) {
-            tell(hop, { status: response.status });
-            return;
-          }
-          const text = await readErrorText(response, { signal: hop.callerSignal });
-          const failure = httpError({
-            ...settings,
-            method: hop.method,
-            url: hop.url,
-            response,
-            text,
-            requestId: findRequestId(response.headers),
-          });
-          hop.failure = failure;
-          tell(hop, { status: response.status, error: failure });
         },
       ],
       beforeError: [
         ({ error, options }: BeforeErrorState) => {
           const hop = hopOf(options);
           const typed = typedError(error, hop, settings);
-          tell(hop, { error: typed });
+          tell(hop, isHTTPError(error) ? { status: error.response.status, error: typed } : { error: typed });
           // ky keeps its own error when a hook returns something that is not an Error (an abort's reason).
           return typed instanceof Error ? typed : error;
         },
@@ -102,8 +87,12 @@ export function createTransport(settings: TransportSettings): KyInstance {
   });
 }
 
+/** The hop each request handed to fetch belongs to. */
+const sending = new WeakMap<Request, Hop>();
+
 /** Waits at the gate and sets the key, for a request to the provider's origin. */
 async function admit(hop: Hop, request: KyRequest, settings: TransportSettings): Promise<void> {
+  sending.set(request, hop);
   if (!hop.own) return;
   request.headers.set('authorization', settings.authorization());
   if (!hop.gate) return;
@@ -120,20 +109,22 @@ async function admit(hop: Hop, request: KyRequest, settings: TransportSettings):
   }
 }
 
-/** Tells the gate once per admitted attempt. */
-function tell(hop: Hop, outcome: RequestOutcome): void {
-  const settle = hop.settle;
-  if (!settle) return;
-  hop.settle = undefined;
-  settle(outcome);
-}
-
 /** Retouch's typed error for what ky threw. */
 export function typedError(error: unknown, hop: Hop, settings: ErrorContext): unknown {
   if (hop.callerSignal?.aborted) return hop.callerSignal.reason;
-  // An error answer read in full is the error, whatever ky met after it (a body over the size cap).
-  if (hop.failure !== undefined && (isHTTPError(error) || isResponseSizeError(error))) return hop.failure;
-  if (isHTTPError(error)) return error;
+  if (isHTTPError(error)) {
+    const { response, data } = error;
+    hop.answered = { status: response.status, headers: response.headers };
+    return httpError({
+      ...settings,
+      method: hop.method,
+      url: hop.url,
+      response,
+      // ky has read the error body (JSON parsed when it says so); it is read again as text here.
+      text: typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data),
+      requestId: findRequestId(response.headers),
+    });
+  }
   if (isTimeoutError(error)) {
     return new TimeoutError({
       message: `${settings.provider}: ${hop.method} ${describe(hop.url)} ${
@@ -143,6 +134,16 @@ export function typedError(error: unknown, hop: Hop, settings: ErrorContext): un
       // Every deadline of this layer is one attempt's, which the dispatcher may retry.
       stage: 'request',
       cause: error,
+    });
+  }
+  if (isResponseSizeError(error) && hop.answered && hop.answered.status >= 400) {
+    return httpError({
+      ...settings,
+      method: hop.method,
+      url: hop.url,
+      response: hop.answered,
+      text: '',
+      requestId: findRequestId(hop.answered.headers),
     });
   }
   if (isResponseSizeError(error)) {

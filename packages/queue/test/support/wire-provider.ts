@@ -174,12 +174,15 @@ export function createWireProvider(options: {
   jobs?: boolean;
   priceUsd?: number;
   pollIntervalMs?: number;
+  /** The fetch requests go through (a recording one, to count them as they leave). */
+  fetch?: typeof globalThis.fetch;
 }): ProviderAdapter {
   const id = 'wire';
   const http = createHttpClient({
     provider: id,
     baseURL: options.baseURL,
     apiKey: 'wire-secret-key-123456',
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
     // Eden AI's form: the delay is a `retry_after` number of seconds in the JSON body.
     parseErrorBody: (_status, body) => {
       const retryAfterMs = secondsToMs((body as { retry_after?: unknown } | undefined)?.retry_after);
@@ -252,16 +255,4 @@ export function createWireProvider(options: {
     };
   }
   return adapter;
-}
-
-/** The most arrivals in any window of `windowMs`. */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }

@@ -29,7 +29,7 @@ export function useVirtualClock(): void {
 /**
  * Moves the virtual clock until `work` settles, then puts the real clock back and returns the outcome.
  * Before each step it waits, in real time, while `inTransit` says a request handed to fetch has not
- * reached the server yet.
+ * reached the server yet (never, for work that opens no socket).
  *
  * @example
  * const results = await runOnVirtualClock({

@@ -14,7 +14,7 @@ import {
   redact,
 } from '@retouch/core/provider-utils';
 import * as schemas from '@retouch/core/schemas';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 
 const tinyPngPath = fileURLToPath(new URL('./__fixtures__/tiny.png', import.meta.url));
 let tinyPng: Buffer;
@@ -242,11 +242,13 @@ describe('generated images', () => {
     setTimeout(() => controller.abort(reason), 50);
     await expect(reading).rejects.toBe(reason);
     await expect(image.bytes({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
-    // The stalled download was stopped with the signal, so the next call starts afresh at once.
+    // The stalled download was stopped with the signal, so the next call starts afresh: its request
+    // reaches the host (awaited, not timed: a loaded machine may take longer than any fixed delay).
     hits = 0;
     const again = new AbortController();
     const second = image.bytes({ signal: again.signal });
-    setTimeout(() => again.abort(reason), 50);
+    await vi.waitFor(() => expect(hits).toBe(1));
+    again.abort(reason);
     await expect(second).rejects.toBe(reason);
     expect(hits).toBe(1);
   });

@@ -7,9 +7,10 @@ import {
   RetouchError,
 } from '@retouch/core';
 import { editJobSnapshotSchema } from '@retouch/core/schemas';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createFakeProvider, FakeJobBackend, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { createHttpProvider, startScriptedServer } from './support/http-provider.ts';
+import { runOnVirtualClock, useVirtualClock } from './support/virtual-clock.ts';
 
 const request = (extra: Partial<EditRequest> = {}): EditRequest => ({
   model: 'fake:model-a',
@@ -18,29 +19,42 @@ const request = (extra: Partial<EditRequest> = {}): EditRequest => ({
   ...extra,
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 const jobsProvider = (backend: FakeJobBackend) =>
   createFakeProvider({ jobs: true, pollIntervalMs: 10, backend, reportedUsd: 0.03 });
 
 describe('submit', () => {
   test("resolves once the provider accepted the job, with the provider's id in the snapshot", async () => {
+    // On a virtual clock: the job runs 30 ms, and on the machine's clock a loaded machine could let
+    // it start and finish between two status reads, so that no read ever saw it running.
+    useVirtualClock();
     const fake = jobsProvider(new FakeJobBackend({ queueMs: 30, durationMs: 30 }));
     const retouch = createRetouch({ providers: [fake] });
     const events: ProgressEvent[] = [];
-    const job = await retouch.submit(request());
-    job.on((event) => events.push(event));
+    const { job, result } = await runOnVirtualClock({
+      work: (async () => {
+        const job = await retouch.submit(request());
+        job.on((event) => events.push(event));
 
-    expect(job.providerJobId).toBe('gen-1');
-    expect(job.status).toBe('queued');
-    expect(job.toJSON()).toMatchObject({
-      type: 'retouch.edit-job',
-      version: 1,
-      id: job.id,
-      status: 'queued',
-      model: 'fake:model-a',
-      provider: 'fake',
-      providerJobId: 'gen-1',
+        expect(job.providerJobId).toBe('gen-1');
+        expect(job.status).toBe('queued');
+        expect(job.toJSON()).toMatchObject({
+          type: 'retouch.edit-job',
+          version: 1,
+          id: job.id,
+          status: 'queued',
+          model: 'fake:model-a',
+          provider: 'fake',
+          providerJobId: 'gen-1',
+        });
+        return { job, result: await job.result() };
+      })(),
+      // No sockets: nothing is ever on its way while the clock stands.
+      inTransit: () => false,
     });
-    const result = await job.result();
     expect(result).toMatchObject({
       jobId: 'gen-1',
       model: 'fake:model-a',

@@ -4,7 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vi
 import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.ts';
 import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { startScriptedServer } from './support/http-provider.ts';
-import { maxInWindow } from './support/windows.ts';
+import { maxInWindow, recordingFetch } from './support/request-windows.ts';
+import { runOnVirtualClock, useVirtualClock } from './support/virtual-clock.ts';
 
 const request = (prompt = 'add a hat'): EditRequest => ({
   model: 'fake:model-a',
@@ -337,9 +338,17 @@ describe('an adaptive lane (no requestsPerSecond configured)', () => {
 });
 
 describe('every request of a call goes through the lane', () => {
-  /** An adapter whose every edit sends two requests over HTTP, an upload then the edit, as Eden AI's may. */
-  function uploadingAdapter(baseURL: string, order: string[] = []): ProviderAdapter {
-    const http = createHttpClient({ provider: 'fake', baseURL, apiKey: 'lane-test-key' });
+  /**
+   * An adapter whose every edit sends two requests over HTTP, an upload then the edit, as Eden AI's may.
+   * Its requests go through `fetch`, which records them: the clock moves only while none is on its way.
+   */
+  function uploadingAdapter(options: {
+    baseURL: string;
+    fetch: typeof globalThis.fetch;
+    order?: string[];
+  }): ProviderAdapter {
+    const { baseURL, fetch, order = [] } = options;
+    const http = createHttpClient({ provider: 'fake', baseURL, apiKey: 'lane-test-key', fetch });
     return {
       id: 'fake',
       specificationVersion: 2,
@@ -358,19 +367,26 @@ describe('every request of a call goes through the lane', () => {
     };
   }
 
+  // Real sockets on a virtual clock: the server's arrival times are the lane's starts to within a
+  // step of the clock, whatever the machine's load (support/virtual-clock.ts).
   beforeEach(() => {
     vi.useRealTimers();
+    useVirtualClock();
   });
 
   test('no sliding one-second window at the server holds more than requestsPerSecond requests', async () => {
     const server = await startScriptedServer();
+    const sent = recordingFetch();
     const retouch = createRetouch({
-      providers: [uploadingAdapter(server.url)],
+      providers: [uploadingAdapter({ baseURL: server.url, fetch: sent.fetch })],
       limits: { fake: { requestsPerSecond: 2, concurrency: 4 } },
     });
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, (_, index) => retouch.edit(request(`edit ${index}`))),
-    );
+    const outcomes = await runOnVirtualClock({
+      work: Promise.allSettled(
+        Array.from({ length: 4 }, (_, index) => retouch.edit(request(`edit ${index}`))),
+      ),
+      inTransit: () => server.received.length < sent.handOffs.length,
+    });
     expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(4).fill('fulfilled'));
     const arrivals = server.received.map((entry) => entry.at);
     expect(arrivals).toHaveLength(8);
@@ -382,11 +398,15 @@ describe('every request of a call goes through the lane', () => {
   test("a running call's next request goes before the requests of calls started after it", async () => {
     const server = await startScriptedServer();
     const order: string[] = [];
+    const sent = recordingFetch();
     const retouch = createRetouch({
-      providers: [uploadingAdapter(server.url, order)],
+      providers: [uploadingAdapter({ baseURL: server.url, fetch: sent.fetch, order })],
       limits: { fake: { requestsPerSecond: 1, concurrency: 2 } },
     });
-    await Promise.all([retouch.edit(request('first')), retouch.edit(request('second'))]);
+    await runOnVirtualClock({
+      work: Promise.all([retouch.edit(request('first')), retouch.edit(request('second'))]),
+      inTransit: () => server.received.length < sent.handOffs.length,
+    });
     const bodies = server.received.map((entry) => JSON.stringify(entry.body));
     expect(bodies).toEqual([
       '{"upload":"first"}',

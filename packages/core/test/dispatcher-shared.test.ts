@@ -6,11 +6,12 @@ import {
   type EditRequest,
   type SharedLimits,
 } from '@retouch/core';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RateController } from '../src/dispatcher/rate-controller.ts';
 import { createFakeProvider } from './support/fake-provider.ts';
 import { createHttpProvider, type ScriptedServer, startScriptedServer } from './support/http-provider.ts';
-import { maxInWindow } from './support/windows.ts';
+import { maxInWindow, recordingFetch } from './support/request-windows.ts';
+import { runOnVirtualClock, useVirtualClock } from './support/virtual-clock.ts';
 
 const request = (prompt = 'add a hat', model = 'wire:model-a'): EditRequest => ({
   model,
@@ -20,6 +21,7 @@ const request = (prompt = 'add a hat', model = 'wire:model-a'): EditRequest => (
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await server?.close();
   server = undefined;
 });
@@ -78,11 +80,15 @@ function inMemorySharedLimits(): SharedLimits & { acquired: number; maxHeld: num
 
 describe('limits shared by several clients', () => {
   test('two clients on one account keep its request window together, not each', async () => {
+    // Real sockets on a virtual clock: the server's arrival times are the window's starts to within
+    // a step of the clock, whatever the machine's load (support/virtual-clock.ts).
+    useVirtualClock();
     server = await startScriptedServer();
     const sharedLimits = inMemorySharedLimits();
+    const sent = recordingFetch();
     const clients = [0, 1].map(() =>
       createRetouch({
-        providers: [createHttpProvider({ baseURL: server!.url })],
+        providers: [createHttpProvider({ baseURL: server!.url, fetch: sent.fetch })],
         limits: { wire: { requestsPerSecond: 3, concurrency: 4 } },
         sharedLimits,
       }),
@@ -90,7 +96,11 @@ describe('limits shared by several clients', () => {
     const edits = clients.flatMap((client, index) =>
       Array.from({ length: 4 }, (_, edit) => client.edit(request(`client ${index} edit ${edit}`))),
     );
-    await Promise.all(edits);
+    const scripted = server;
+    await runOnVirtualClock({
+      work: Promise.all(edits),
+      inTransit: () => scripted.received.length < sent.handOffs.length,
+    });
     const arrivals = server.received.map((entry) => entry.at);
     expect(arrivals).toHaveLength(8);
     // Each client alone would let 3 a second through; together they still send only 3.

@@ -4,18 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiCallError, createRetouch } from '@retouch/core';
 import { type EdenAISimulator, type RecordedMultipartBody, startEdenAISimulator } from '@retouch/simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { maxInWindow, recordingFetch } from '../../core/test/support/request-windows.ts';
+import { runOnVirtualClock, useVirtualClock } from '../../core/test/support/virtual-clock.ts';
 import { uploadCacheFor } from '../src/edenai-upload.ts';
 import { createEdenAI } from '../src/index.ts';
-import {
-  editWith,
-  largePng,
-  maxInWindow,
-  pngBytes,
-  requestsTo,
-  retouchEdit,
-  withRetouch,
-} from './helpers.ts';
+import { editWith, largePng, pngBytes, requestsTo, retouchEdit, withRetouch } from './helpers.ts';
 
 const EDITS = 'POST /v3/images/edits';
 const UPLOAD = 'POST /v3/upload';
@@ -307,13 +301,26 @@ describe('the upload cache', () => {
 });
 
 describe('uploads and the rate limit', () => {
+  // The client and the simulator (its account limit included) run on a virtual clock over real
+  // sockets: each arrival is stamped within a step of the lane's start, however loaded the machine
+  // is (core's test/support/virtual-clock.ts).
+  beforeEach(() => {
+    useVirtualClock();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   test('an upload and its edit both keep to the lane rate: no 429 from an account limit above it', async () => {
     // Each edit uploads its own picture first, so it sends two requests. Counting only the edits,
     // 4 a second would put 8 requests a second on an account that allows 5.
     const limited = await startEdenAISimulator({ rateLimit: { requestsPerSecond: 5 } });
+    const sent = recordingFetch();
     try {
       const retouch = createRetouch({
-        providers: [createEdenAI({ apiKey: limited.apiKey, baseURL: limited.url, upload: 'always' })],
+        providers: [
+          createEdenAI({ apiKey: limited.apiKey, baseURL: limited.url, upload: 'always', fetch: sent.fetch }),
+        ],
         limits: { edenai: { requestsPerSecond: 4, concurrency: 4 } },
       });
       const edits = Array.from({ length: 6 }, (_, index) =>
@@ -323,7 +330,10 @@ describe('uploads and the rate limit', () => {
           images: [pngBytes({ width: 5 + index, noise: true })],
         }),
       );
-      const results = await Promise.all(edits);
+      const results = await runOnVirtualClock({
+        work: Promise.all(edits),
+        inTransit: () => limited.requests.length < sent.handOffs.length,
+      });
       expect(results).toHaveLength(6);
       expect(requestsTo(limited, UPLOAD)).toHaveLength(6);
       expect(requestsTo(limited, EDITS)).toHaveLength(6);
@@ -340,23 +350,33 @@ describe('uploads and the rate limit', () => {
     // from Eden's own host all count: R per second in total, whatever the adapter sends.
     const R = 3;
     const server = await startEdenAISimulator({ rateLimit: false });
+    const sent = recordingFetch();
     try {
-      const provider = createEdenAI({ apiKey: server.apiKey, baseURL: server.url, upload: 'always' });
+      const provider = createEdenAI({
+        apiKey: server.apiKey,
+        baseURL: server.url,
+        upload: 'always',
+        fetch: sent.fetch,
+      });
       const pictures = [1, 2, 3].map((index) => pngBytes({ width: 6 + index, noise: true }));
       await withRetouch(
         provider,
-        async (retouch) => {
-          const results = await Promise.all(
-            [0, 1, 2, 0, 1].map((picture, index) =>
-              retouch.edit({
-                model: 'edenai:bfl/flux-kontext-pro',
-                prompt: `Variant ${index}`,
-                images: [pictures[picture]!],
-              }),
-            ),
-          );
-          await Promise.all(results.map((result) => result.images[0]!.bytes()));
-        },
+        (retouch) =>
+          runOnVirtualClock({
+            work: (async () => {
+              const results = await Promise.all(
+                [0, 1, 2, 0, 1].map((picture, index) =>
+                  retouch.edit({
+                    model: 'edenai:bfl/flux-kontext-pro',
+                    prompt: `Variant ${index}`,
+                    images: [pictures[picture]!],
+                  }),
+                ),
+              );
+              await Promise.all(results.map((result) => result.images[0]!.bytes()));
+            })(),
+            inTransit: () => server.requests.length < sent.handOffs.length,
+          }),
         { limits: { edenai: { requestsPerSecond: R } } },
       );
       expect(requestsTo(server, UPLOAD)).toHaveLength(3);

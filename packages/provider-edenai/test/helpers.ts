@@ -123,17 +123,6 @@ export async function editWith(
   return { ...output, warnings: [...prepared.warnings, ...output.warnings] };
 }
 
-/** The most timestamps in any half-open window `[t, t + windowMs)`: a sliding-window count. */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; start < sorted.length; start++) {
-    while (end < sorted.length && sorted[end]! < sorted[start]! + windowMs) end++;
-    most = Math.max(most, end - start);
-  }
-  return most;
-}
-
 /** The requests a simulator received on one route (`'POST /v3/images/edits'`). */
 export function requestsTo(simulator: { requests: RecordedRequest[] }, route: string): RecordedRequest[] {
   const [method, path] = route.split(' ');

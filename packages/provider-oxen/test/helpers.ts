@@ -15,6 +15,7 @@ import {
   startOxenSimulator,
 } from '@retouch/simulator';
 import { afterEach } from 'vitest';
+import { maxInWindow } from '../../core/test/support/request-windows.ts';
 import { createOxen, type OxenEditPlan, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
 
 /** The edit models of the documentation (and of the built-in table), each with one input image URL it takes. */
@@ -116,14 +117,10 @@ export function bodies(sim: OxenSimulator, route: string): unknown[] {
 
 /** The most requests of any kind that arrived at the simulator within one second of each other. */
 export function busiestSecond(sim: OxenSimulator): number {
-  const arrivals = sim.requests.map((request) => request.at).sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < arrivals.length; end++) {
-    while (arrivals[end]! - arrivals[start]! >= 1_000) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
+  return maxInWindow(
+    sim.requests.map((request) => request.at),
+    1_000,
+  );
 }
 
 /** Polls a condition (no fixed sleeps): resolves once it holds, fails after `timeoutMs`. */

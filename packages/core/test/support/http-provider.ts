@@ -158,6 +158,8 @@ export function createHttpProvider(options: {
   timeoutMs?: number;
   jobs?: boolean;
   pollIntervalMs?: number;
+  /** The fetch requests go through (a recording one, to count them as they leave). */
+  fetch?: typeof globalThis.fetch;
 }): ProviderAdapter {
   const id = options.id ?? 'wire';
   const http = createHttpClient({
@@ -165,6 +167,7 @@ export function createHttpProvider(options: {
     baseURL: options.baseURL,
     apiKey: options.apiKey ?? 'wire-secret-key-123',
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
     // Eden AI's form: the delay is a `retry_after` number of seconds in the JSON body.
     parseErrorBody: (_status, body) => {
       const retryAfter = (body as { retry_after?: unknown } | undefined)?.retry_after;

@@ -177,12 +177,15 @@ export function createWireProvider(options: {
   jobs?: boolean;
   priceUsd?: number;
   pollIntervalMs?: number;
+  /** The fetch requests go through (a recording one, to count them as they leave). */
+  fetch?: typeof globalThis.fetch;
 }): ProviderAdapter {
   return {
     ...createHttpProvider({
       baseURL: options.baseURL,
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
       ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
     }),
     ...(options.jobs ? { prefersJobs: true } : {}),
     async estimateCost() {

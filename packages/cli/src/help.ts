@@ -12,7 +12,7 @@ const EDIT_FLAGS = `  -p, --prompt <text>        The edit to make
   --size <WxH|auto>          Output size, e.g. 1024x1024
   --aspect-ratio <W:H>       Output aspect ratio, e.g. 16:9
   --quality <q>              auto, low, medium or high
-  --output-format <f>        png, jpeg or webp
+  --output-format <f>        png, jpeg (or jpg) or webp
   --n <count>                Output images per edit (1-10)
   --seed <number>            Seed, for models that honour one
   --negative-prompt <text>   What to avoid, for models that take it

@@ -198,6 +198,30 @@ describe('retouch compare', () => {
     expect(results.summary.totalCostUsd).toBeLessThanOrEqual(0.07);
   });
 
+  it('shows the amounts of a budget refusal and of the spend with four decimals', async () => {
+    const result = await run([
+      'compare',
+      '--simulate',
+      '--models',
+      'edenai:openai/gpt-image-2',
+      '--prompt',
+      'x',
+      '--image',
+      SAMPLE_IMAGE_PATH,
+      '--repeat',
+      '3',
+      '--budget-usd',
+      '0.11',
+      '--concurrency',
+      '1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'is estimated at $0.0530, but $0.1060 of the $0.1100 budget is already spent or reserved',
+    );
+    expect(result.stdout).toContain('3 edits: 2 succeeded, 1 failed · spent $0.1060 ·');
+  });
+
   it('prints the results JSON on stdout with --json', async () => {
     const cwd = await temporaryDirectory();
     const result = await run(

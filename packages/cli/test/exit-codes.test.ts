@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startOxenSimulator } from '@retouch/simulator';
 import { describe, expect, it } from 'vitest';
 import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
@@ -97,6 +98,36 @@ describe('retouch edit', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Oxen has no model "no-such-model"');
+  });
+
+  it('exits with 2 when --strict refuses an option the model would drop, and sends nothing', async () => {
+    const oxen = await startOxenSimulator();
+    try {
+      const result = await run(
+        [
+          'edit',
+          '--strict',
+          '-m',
+          'oxen:flux-kontext-dev',
+          '-p',
+          'x',
+          '-i',
+          SAMPLE_IMAGE_PATH,
+          '--quality',
+          'low',
+        ],
+        { env: { OXEN_API_KEY: oxen.apiKey, OXEN_BASE_URL: oxen.url } },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.split('\n')[0]).toMatch(
+        /^error: oxen:flux-kontext-dev cannot honour "quality" exactly: .*Strict mode refuses an option the model would drop or adjust/,
+      );
+      expect(result.stderr).toContain('Run "retouch edit --help" for usage.');
+      expect(oxen.billableCount).toBe(0);
+    } finally {
+      await oxen.close();
+    }
   });
 
   it('names the missing key variable, one line, exit 2', async () => {

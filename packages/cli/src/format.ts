@@ -1,15 +1,14 @@
 /**
- * Formats an amount in US dollars with enough digits to tell cheap models apart:
- * `$0.0400`, `$0.00083`, `$1.25`.
+ * Formats an amount in US dollars with four decimals, as prices are published, so cheap models can be
+ * told apart and a sum never looks rounded past its parts: `$0.0400`, `$1.0530`, and below a cent two
+ * significant digits, `$0.00083`.
  *
  * @example
  * formatUsd(0.04); // '$0.0400'
  */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
-  const absolute = Math.abs(usd);
-  if (absolute >= 1) return `$${usd.toFixed(2)}`;
-  if (absolute >= 0.01) return `$${usd.toFixed(4)}`;
+  if (Math.abs(usd) >= 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toPrecision(2)}`;
 }
 

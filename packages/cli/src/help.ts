@@ -1,7 +1,27 @@
 import type { CommandName } from './args/command-names.ts';
+import type { OxenMode } from './args/connection-flags.ts';
+import { DEFAULT_OXEN_MODE } from './session.ts';
+
+/** How each Oxen mode sends an edit, in the order the help lists them. */
+const OXEN_MODE_NOTES: Record<OxenMode, string> = {
+  sync: '',
+  queue: 'polled',
+  sse: 'queue + events',
+};
+
+/** The modes with their notes, the one the CLI runs without the flag marked as the default. */
+function describeOxenModes(): string {
+  const modes = (Object.keys(OXEN_MODE_NOTES) as OxenMode[]).map((mode) => {
+    const notes = [OXEN_MODE_NOTES[mode], mode === DEFAULT_OXEN_MODE ? 'default' : ''].filter(Boolean);
+    return notes.length > 0 ? `${mode} (${notes.join('; ')})` : mode;
+  });
+  return `${modes.slice(0, -1).join(', ')} or ${modes.at(-1)}`;
+}
+
+const OXEN_MODE_FLAG = `  --oxen-mode <mode>         Oxen edits: ${describeOxenModes()}`;
 
 const CONNECTION_FLAGS = `  --simulate                 Use in-process simulators: no API keys, no network
-  --oxen-mode <mode>         Oxen edits: sync (default), queue (polled) or sse (queue + events)
+${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
   --json                     Print JSON on stdout instead of tables
   -h, --help                 Show this help`;
@@ -12,7 +32,7 @@ const EDIT_FLAGS = `  -p, --prompt <text>        The edit to make
   --size <WxH|auto>          Output size, e.g. 1024x1024
   --aspect-ratio <W:H>       Output aspect ratio, e.g. 16:9
   --quality <q>              auto, low, medium or high
-  --output-format <f>        png, jpeg or webp
+  --output-format <f>        png, jpeg (or jpg) or webp
   --n <count>                Output images per edit (1-10)
   --seed <number>            Seed, for models that honour one
   --negative-prompt <text>   What to avoid, for models that take it
@@ -122,7 +142,7 @@ Options:
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
   --simulate                 Use in-process simulators: no API keys, no network
-  --oxen-mode <mode>         Oxen edits: sync, queue or sse (default)
+${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
   -h, --help                 Show this help
 

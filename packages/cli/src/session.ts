@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '@retouch/core';
 import { createEdenAI } from '@retouch/provider-edenai';
-import { createOxen } from '@retouch/provider-oxen';
+import { createOxen, oxen as defaultOxen } from '@retouch/provider-oxen';
 import {
   type EdenAISimulator,
   type EdenAISimulatorOptions,
@@ -22,8 +22,11 @@ export const API_KEY_VARIABLES: Record<ProviderName, string> = {
 
 const PROVIDER_NAMES: Record<ProviderName, string> = { oxen: 'Oxen.ai', edenai: 'Eden AI' };
 
-/** The Oxen adapter's mode when the command line sets none: the provider's own default. */
-export const DEFAULT_OXEN_MODE: OxenMode = 'sse';
+/**
+ * The Oxen adapter's mode when the command line sets none: the provider's own default, read from its
+ * default instance, so the runs and the help say what `createOxen()` does.
+ */
+export const DEFAULT_OXEN_MODE: OxenMode = defaultOxen.mode;
 
 /** Adapters ready for `createRetouch`, and what to release afterwards. */
 export interface ProviderSession {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/args/parse-command-line.ts';
+import type { CompareResults } from '../src/results.ts';
+import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { UsageError } from '../src/usage-error.ts';
 import { run } from './support/io.ts';
 
@@ -241,6 +243,32 @@ describe('usage errors through main', () => {
     expect(general.code).toBe(0);
     expect(general.stdout).toContain('Commands:');
     expect(general.stdout).toContain('Exit codes: 0 success, 1 some edits failed, 2 usage error');
+  });
+
+  it('gives the Oxen default mode the runs use, the same in every command that takes --oxen-mode', async () => {
+    const defaults = new Set<string>();
+    for (const command of ['edit', 'compare', 'batch', 'models', 'worker']) {
+      const help = (await run([command, '--help'])).stdout;
+      const line = help.split('\n').find((text) => text.trimStart().startsWith('--oxen-mode'));
+      expect(line).toBe(
+        '  --oxen-mode <mode>         Oxen edits: sync, queue (polled) or sse (queue + events; default)',
+      );
+      defaults.add(/(\w+) \([^)]*default\)/.exec(line!)![1]!);
+    }
+    expect([...defaults]).toEqual(['sse']);
+    const compared = await run([
+      'compare',
+      '--simulate',
+      '--json',
+      '--models',
+      'oxen:qwen-image-edit',
+      '-p',
+      'x',
+      '-i',
+      SAMPLE_IMAGE_PATH,
+    ]);
+    expect(compared.code).toBe(0);
+    expect((JSON.parse(compared.stdout) as CompareResults).rows[0]!.mode).toBe('sse');
   });
 
   it('prints the package version', async () => {

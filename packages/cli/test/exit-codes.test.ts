@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startOxenSimulator } from '@retouch/simulator';
 import { describe, expect, it } from 'vitest';
 import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
@@ -99,6 +100,36 @@ describe('retouch edit', () => {
     expect(result.stderr).toContain('Oxen has no model "no-such-model"');
   });
 
+  it('exits with 2 when --strict refuses an option the model would drop, and sends nothing', async () => {
+    const oxen = await startOxenSimulator();
+    try {
+      const result = await run(
+        [
+          'edit',
+          '--strict',
+          '-m',
+          'oxen:flux-kontext-dev',
+          '-p',
+          'x',
+          '-i',
+          SAMPLE_IMAGE_PATH,
+          '--quality',
+          'low',
+        ],
+        { env: { OXEN_API_KEY: oxen.apiKey, OXEN_BASE_URL: oxen.url } },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.split('\n')[0]).toMatch(
+        /^error: oxen:flux-kontext-dev cannot honour "quality" exactly: .*Strict mode refuses an option the model would drop or adjust/,
+      );
+      expect(result.stderr).toContain('Run "retouch edit --help" for usage.');
+      expect(oxen.billableCount).toBe(0);
+    } finally {
+      await oxen.close();
+    }
+  });
+
   it('names the missing key variable, one line, exit 2', async () => {
     const oxen = await run(['edit', '-m', 'oxen:qwen-image-edit', '-p', 'x', '-i', SAMPLE_IMAGE_PATH]);
     expect(oxen.code).toBe(2);
@@ -196,6 +227,30 @@ describe('retouch compare', () => {
     expect(results.summary).toMatchObject({ runs: 3, succeeded: 2, failed: 1 });
     expect(results.runs.find((run) => run.status === 'failed')!.error!.name).toBe('BudgetExceededError');
     expect(results.summary.totalCostUsd).toBeLessThanOrEqual(0.07);
+  });
+
+  it('shows the amounts of a budget refusal and of the spend with four decimals', async () => {
+    const result = await run([
+      'compare',
+      '--simulate',
+      '--models',
+      'edenai:openai/gpt-image-2',
+      '--prompt',
+      'x',
+      '--image',
+      SAMPLE_IMAGE_PATH,
+      '--repeat',
+      '3',
+      '--budget-usd',
+      '0.11',
+      '--concurrency',
+      '1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'is estimated at $0.0530, but $0.1060 of the $0.1100 budget is already spent or reserved',
+    );
+    expect(result.stdout).toContain('3 edits: 2 succeeded, 1 failed · spent $0.1060 ·');
   });
 
   it('prints the results JSON on stdout with --json', async () => {

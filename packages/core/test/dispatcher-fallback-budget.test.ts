@@ -125,11 +125,26 @@ describe('budget', () => {
     expect(BudgetExceededError.isInstance(refusal)).toBe(true);
     expect(refusal).toMatchObject({ maxUsd: 1, committedUsd: 0.8, requestedUsd: 0.4 });
     expect(refusal.message).toMatch(
-      /estimated at \$0\.40, but \$0\.80 of the \$1\.00 budget is already spent or reserved/,
+      /estimated at \$0\.4000, but \$0\.8000 of the \$1\.0000 budget is already spent or reserved/,
     );
     expect(fake.callsOf('edit')).toHaveLength(2);
     expect(retouch.stats()).toMatchObject({ spentUsd: 0.8, reservedUsd: 0 });
     await retouch.close();
+  });
+
+  test('amounts in a refusal keep four decimals, as prices are published', async () => {
+    const fake = createFakeProvider({ estimateUsd: 0.053 });
+    const retouch = createRetouch({ providers: [fake], budget: { maxUsd: 0.1 } });
+    await retouch.edit(request('fake:model-a'));
+    const refusal = await retouch.edit(request('fake:model-a')).catch((caught: unknown) => caught);
+    expect((refusal as Error).message).toBe(
+      'Budget exceeded: an edit on fake:model-a is estimated at $0.0530, but $0.0530 of the $0.1000 budget is already spent or reserved; raise budget.maxUsd, or wait for edits in flight to settle',
+    );
+    const unpriced = createFakeProvider({ id: 'unpriced' });
+    const capped = createRetouch({ providers: [unpriced], budget: { maxUsd: 2 } });
+    const unknown = await capped.edit(request('unpriced:model-a')).catch((caught: unknown) => caught);
+    expect((unknown as Error).message).toContain('so the $2.0000 budget could not be kept');
+    await Promise.all([retouch.close(), capped.close()]);
   });
 
   test('reservations are reconciled with the reported cost, freeing room for more edits', async () => {

@@ -41,6 +41,29 @@ describe('the API key', () => {
     }
   });
 
+  test('missing under a budget: the same error, before any estimate or request', async () => {
+    vi.stubEnv('EDENAI_API_KEY', '');
+    const retouch = createRetouch({
+      providers: [createEdenAI({ baseURL: sim.url })],
+      budget: { maxUsd: 2 },
+    });
+    try {
+      for (const model of ['edenai:openai/gpt-image-2', 'edenai:bfl/flux-kontext-max']) {
+        const request = { model, prompt: 'x', images: [pngBytes()] };
+        const error = await retouch.edit(request).catch((caught: unknown) => caught);
+        expect(RetouchError.isInstance(error)).toBe(true);
+        expect((error as Error).name).not.toBe('BudgetExceededError');
+        expect((error as Error).message).toBe(
+          'Eden AI API key is missing: set the EDENAI_API_KEY environment variable or pass { apiKey } to createEdenAI().',
+        );
+        await expect(retouch.estimate(request)).rejects.toThrow(/^Eden AI API key is missing/);
+      }
+      expect(sim.requests).toHaveLength(0);
+    } finally {
+      await retouch.close();
+    }
+  });
+
   test('read from EDENAI_API_KEY at first use, not at creation', async () => {
     vi.stubEnv('EDENAI_API_KEY', '');
     const provider = createEdenAI({ baseURL: sim.url });

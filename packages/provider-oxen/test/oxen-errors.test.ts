@@ -44,6 +44,27 @@ describe('the API key', () => {
     }
   });
 
+  test('missing under a budget: the same error, before any estimate or request', async () => {
+    const sim = await simulator();
+    const saved = process.env.OXEN_API_KEY;
+    delete process.env.OXEN_API_KEY;
+    try {
+      const oxen = createOxen({ baseURL: sim.url });
+      onCleanup(() => oxen.close());
+      const error = await failure(client(oxen, { budget: { maxUsd: 2 } }).edit(request));
+      expect(RetouchError.isInstance(error)).toBe(true);
+      expect((error as Error).name).not.toBe('BudgetExceededError');
+      expect((error as Error).message).toBe(
+        'Oxen.ai API key is missing: set the OXEN_API_KEY environment variable or pass { apiKey } to createOxen().',
+      );
+      const estimate = await failure(client(oxen, { budget: { maxUsd: 2 } }).estimate(request));
+      expect((estimate as Error).message).toMatch(/^Oxen\.ai API key is missing/);
+      expect(sim.requests).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.OXEN_API_KEY = saved;
+    }
+  });
+
   test('the default instance reads OXEN_API_KEY at first use, so importing it never throws', async () => {
     expect(defaultOxen.id).toBe('oxen');
     expect(defaultOxen.mode).toBe('sse');

@@ -47,7 +47,7 @@ export function parseEditFlags(flag: FlagReader): EditFlags {
   }
   const quality = flag.oneOf('quality', QUALITIES);
   if (quality) options.quality = quality;
-  const outputFormat = flag.oneOf('output-format', OUTPUT_FORMATS);
+  const outputFormat = readOutputFormat(flag);
   if (outputFormat) options.outputFormat = outputFormat;
   const n = flag.number('n', OUTPUTS_RULE);
   if (n !== undefined) options.n = n;
@@ -58,4 +58,20 @@ export function parseEditFlags(flag: FlagReader): EditFlags {
   const timeout = flag.number('timeout', TIMEOUT_RULE);
   if (timeout !== undefined) options.timeoutSeconds = timeout;
   return options;
+}
+
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Other names people write for a format, as file extensions spell it. */
+const OUTPUT_FORMAT_ALIASES: Readonly<Record<string, OutputFormat>> = { jpg: 'jpeg' };
+
+/** `--output-format`, where `jpg` stands for `jpeg`, the name the edit request (and so each provider) is given. */
+function readOutputFormat(flag: FlagReader): OutputFormat | undefined {
+  const value = flag.string('output-format');
+  if (value === undefined) return undefined;
+  const format = OUTPUT_FORMAT_ALIASES[value] ?? value;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    flag.fail(`--output-format must be one of ${OUTPUT_FORMATS.join(', ')} (or jpg), not "${value}"`);
+  }
+  return format as OutputFormat;
 }

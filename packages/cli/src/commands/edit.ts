@@ -1,5 +1,11 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { createRetouch, type EditRequest, type EditResult, InvalidRequestError } from '@retouch/core';
+import {
+  createRetouch,
+  type EditRequest,
+  type EditResult,
+  InvalidRequestError,
+  UnsupportedFeatureError,
+} from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { describeError, errorLine } from '../describe-error.ts';
@@ -93,7 +99,9 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
     try {
       result = await retouch.edit(request);
     } catch (error) {
-      if (InvalidRequestError.isInstance(error)) {
+      // Both are refusals before anything is sent (a bad option, or one --strict will not let the
+      // model drop): the command line is what to change, as for any usage error.
+      if (InvalidRequestError.isInstance(error) || UnsupportedFeatureError.isInstance(error)) {
         throw new UsageError({ command: 'edit', message: error.message });
       }
       const { name, message } = describeError(error);

@@ -182,6 +182,10 @@ function fits(options: { committedUsd: number; usd: number; maxUsd: number }): {
   return { ok, committedUsd };
 }
 
+/**
+ * An amount with four decimals, as prices are published ($0.0530, not $0.05): a refusal that rounds
+ * would contradict itself. Below a cent, two significant digits ($0.00083).
+ */
 function format(usd: number): string {
-  return usd.toFixed(usd !== 0 && Math.abs(usd) < 0.01 ? 4 : 2);
+  return usd === 0 || Math.abs(usd) >= 0.01 ? usd.toFixed(4) : usd.toPrecision(2);
 }

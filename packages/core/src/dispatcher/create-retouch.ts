@@ -355,7 +355,9 @@ class RetouchClient implements Retouch {
   /**
    * The adapter's HTTP client bound to its lane, so every request it sends waits for room in the
    * provider's rate window. An adapter without a client of its own gets a keyless one (its calls are
-   * then paced one request each, see the retry loop).
+   * then paced one request each, see the retry loop). The key is read here, as every step of an edit
+   * starts by taking its client: a missing key is the first error, not a price that could not be looked
+   * up without it.
    */
   #transport(options: {
     adapter: ProviderAdapter;
@@ -363,6 +365,7 @@ class RetouchClient implements Retouch {
     onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): HttpClient {
     const { adapter } = options;
+    adapter.http?.requireApiKey();
     const base = adapter.http ?? this.#downloader();
     return base.withGate(this.#lanes.get(adapter.id)!.gate(options));
   }

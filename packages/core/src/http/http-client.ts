@@ -48,6 +48,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const core: ClientCore = {
     options,
     baseURL,
+    apiKey,
     origin: new URL(baseURL).origin,
     transport: lazyModule(
       () =>
@@ -205,6 +206,10 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       } catch (error) {
         throw hop ? refusedDownload(error, hop.url) : error;
       }
+    },
+
+    requireApiKey() {
+      core.apiKey();
     },
 
     withGate(next) {

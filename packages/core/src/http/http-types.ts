@@ -130,6 +130,12 @@ export interface HttpClient {
     options?: { signal?: AbortSignal; maxBytes?: number; timeoutMs?: number },
   ): Promise<DownloadedBody>;
   /**
+   * Reads the API key now, throwing what reading it throws (a missing key's error, from a key given as
+   * a function). The dispatcher calls it before it prepares, estimates or sends anything, so a missing
+   * key is reported as such rather than as whatever the first step without it would fail with.
+   */
+  requireApiKey(): void;
+  /**
    * The same client with every request to the provider's origin passing `gate` first (replacing any
    * gate this client had). The dispatcher hands adapters clients bound to the provider's lane this way.
    */

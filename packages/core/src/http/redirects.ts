@@ -34,6 +34,8 @@ function supportsRedirectError(): boolean {
 export interface ClientCore {
   readonly options: HttpClientOptions;
   readonly baseURL: string;
+  /** The key, read once: a key given as a function is called at the first request or check. */
+  readonly apiKey: () => string;
   readonly origin: string;
   /**
    * The provider's ky instance, whose hooks admit, authorize and type every request. Loaded with the

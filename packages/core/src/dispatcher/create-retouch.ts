@@ -365,7 +365,8 @@ class RetouchClient implements Retouch {
     onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
   }): HttpClient {
     const { adapter } = options;
-    adapter.http?.requireApiKey();
+    // Called only where present: a client an adapter built with an earlier core has no such method.
+    adapter.http?.requireApiKey?.();
     const base = adapter.http ?? this.#downloader();
     return base.withGate(this.#lanes.get(adapter.id)!.gate(options));
   }

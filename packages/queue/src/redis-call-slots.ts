@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LeaseRenewal } from './lease-renewal.ts';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
-import { sleep } from './sleep.ts';
+import { Pause } from './sleep.ts';
 import { TurnQueue } from './turn-queue.ts';
 
 /**
@@ -67,7 +67,7 @@ export class RedisCallSlots {
   readonly #renewal: LeaseRenewal;
   #asking = false;
   /** Wakes the loop while it sleeps between two questions to Redis: a slot may have come free. */
-  #wake: AbortController | undefined;
+  readonly #pause = new Pause();
   #sequence = 0;
   #closed = false;
 
@@ -85,7 +85,7 @@ export class RedisCallSlots {
     });
     // A caller gave up (or took its slot): the loop sleeping for it looks again at once, as it may
     // have been the last.
-    this.#waiting.onLeave(() => this.#wake?.abort());
+    this.#waiting.onLeave(() => this.#pause.wake());
   }
 
   /** The number of slots this process holds. */
@@ -102,14 +102,14 @@ export class RedisCallSlots {
 
   /** A release was announced somewhere: the first waiter tries again now. */
   notify(): void {
-    this.#wake?.abort();
+    this.#pause.wake();
   }
 
   /** Stops renewing and drops waiters; slots still held are given back by their holders or expire. */
   close(): void {
     this.#closed = true;
     this.#renewal.close();
-    this.#wake?.abort();
+    this.#pause.wake();
   }
 
   get #slotsKey(): string {
@@ -143,18 +143,11 @@ export class RedisCallSlots {
           if (!(await this.#waiting.handOut({ value: release }))) release();
           continue;
         }
-        await this.#sleep(Math.min(waitMs, POLL_MS));
+        await this.#pause.sleep(Math.min(waitMs, POLL_MS));
       }
     } finally {
       this.#asking = false;
     }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    const wake = new AbortController();
-    this.#wake = wake;
-    await sleep(ms, { signal: wake.signal });
-    this.#wake = undefined;
   }
 
   #releaser(member: string): () => void {
@@ -171,7 +164,7 @@ export class RedisCallSlots {
         // The lease ends by itself.
       });
       // A slot of this process came free: its own first waiter need not wait for the announcement.
-      this.#wake?.abort();
+      this.#pause.wake();
     };
   }
 }

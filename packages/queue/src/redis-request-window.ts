@@ -2,7 +2,7 @@ import { RateLimitError } from '@retouch/core';
 import type { RequestGate, RequestOutcome } from '@retouch/core/provider-utils';
 import type { Redis } from 'ioredis';
 import { LUA_NOW_MS, RedisScript } from './redis-script.ts';
-import { sleep } from './sleep.ts';
+import { Pause } from './sleep.ts';
 import { TurnQueue } from './turn-queue.ts';
 
 /**
@@ -133,7 +133,7 @@ export class RedisRequestWindow implements RequestGate {
   readonly #waiting = new TurnQueue<Admission>();
   #asking = false;
   /** Wakes the loop while it sleeps: the caller it waited for may have given up. */
-  #wake: AbortController | undefined;
+  readonly #pause = new Pause();
   #closed = false;
   #sequence = 0;
   readonly #instance = crypto.randomUUID();
@@ -147,7 +147,7 @@ export class RedisRequestWindow implements RequestGate {
     // The same window as the single-process lane: below one request a second, starts are spaced evenly.
     this.#cap = rate === undefined ? 0 : rate >= 1 ? Math.floor(rate) : 1;
     this.#windowMs = rate === undefined || rate >= 1 ? 1_000 : Math.round(1_000 / rate);
-    this.#waiting.onLeave(() => this.#wake?.abort());
+    this.#waiting.onLeave(() => this.#pause.wake());
   }
 
   async admit(request: {
@@ -167,7 +167,7 @@ export class RedisRequestWindow implements RequestGate {
   close(): void {
     this.#closed = true;
     this.#waiting.open(() => ({ id: this.#nextId(), admittedAt: Date.now() }));
-    this.#wake?.abort();
+    this.#pause.wake();
   }
 
   #nextId(): string {
@@ -195,18 +195,11 @@ export class RedisRequestWindow implements RequestGate {
         const [admitted, value] = reply;
         // A request that gave up while Redis answered leaves its place to the next.
         if (admitted === 1) await this.#waiting.handOut({ value: { id, admittedAt: value } });
-        else await this.#sleep(Math.min(value, REREAD_MS));
+        else await this.#pause.sleep(Math.min(value, REREAD_MS));
       }
     } finally {
       this.#asking = false;
     }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    const wake = new AbortController();
-    this.#wake = wake;
-    await sleep(ms, { signal: wake.signal });
-    this.#wake = undefined;
   }
 
   #settle(options: { id: string; admittedAt: number; leftAt: number; outcome: RequestOutcome }): void {

@@ -20,3 +20,24 @@ export function sleep(
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * A wait between two questions to Redis that news cuts short: {@link Pause.wake} ends the sleep in
+ * progress, if any, so the asker reads Redis again at once.
+ */
+export class Pause {
+  #wake: AbortController | undefined;
+
+  /** Sleeps for `ms`, or until {@link Pause.wake}. */
+  async sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = wake;
+    await sleep(ms, { signal: wake.signal });
+    this.#wake = undefined;
+  }
+
+  /** Ends the sleep in progress; does nothing when none is. */
+  wake(): void {
+    this.#wake?.abort();
+  }
+}

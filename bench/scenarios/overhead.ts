@@ -16,12 +16,11 @@ import { createOxen } from '@retouch/provider-oxen';
 import { type AiSdkComparison, measureAgainstAiSdk } from '../support/ai-sdk-overhead.ts';
 import { OVERHEAD_CONCURRENCY, overheadRequest } from '../support/overhead-edit.ts';
 import {
-  allAtOnce,
-  concurrentCallers,
   cpuMsPerEdit,
   editsPerSecond,
-  measurePairedRounds,
+  measureServedRounds,
   type PairedRounds,
+  type ServedRounds,
 } from '../support/paired-rounds.ts';
 import {
   checkTarget,
@@ -39,10 +38,7 @@ const TARGET_CPU_RATIO = 1.0;
 
 const EDIT_ROUTE = 'POST /api/ai/images/edit';
 
-interface RawLoopComparison extends PairedRounds {
-  editRequestsServed: number;
-  otherRequestsServed: number;
-}
+type RawLoopComparison = ServedRounds;
 
 async function measureAgainstRawLoop(options: {
   edits: number;
@@ -83,17 +79,16 @@ async function measureAgainstRawLoop(options: {
     };
     const retouchEdit = async (): Promise<boolean> =>
       typeof (await retouch.edit(overheadRequest)).images[0]?.url === 'string';
-    const rounds = await measurePairedRounds({
-      measured: allAtOnce(retouchEdit),
-      baseline: concurrentCallers({ concurrency: OVERHEAD_CONCURRENCY, edit: rawEdit }),
+    return await measureServedRounds({
+      simulator,
+      editRoute: EDIT_ROUTE,
+      measured: retouchEdit,
+      baseline: rawEdit,
+      concurrency: OVERHEAD_CONCURRENCY,
       edits: options.edits,
       roundsPerArm: options.roundsPerArm,
       warmupEditsPerArm: options.warmupEditsPerArm,
-      afterWarmup: () => simulator.clear(),
     });
-    const served = await simulator.summary();
-    const editRequestsServed = served.byRoute[EDIT_ROUTE] ?? 0;
-    return { ...rounds, editRequestsServed, otherRequestsServed: served.requests - editRequestsServed };
   } finally {
     await retouch.close();
     await simulator.close();

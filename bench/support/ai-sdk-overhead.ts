@@ -10,7 +10,7 @@ import { createRetouch } from '@retouch/core';
 import { createEdenAI } from '@retouch/provider-edenai';
 import { generateImage } from 'ai';
 import { OVERHEAD_CONCURRENCY, referenceEdit } from './overhead-edit.ts';
-import { allAtOnce, concurrentCallers, measurePairedRounds, type PairedRounds } from './paired-rounds.ts';
+import { measureServedRounds, type ServedRounds } from './paired-rounds.ts';
 import { type SimulatorProcess, startSimulatorProcess } from './simulator-process.ts';
 
 const EDIT_ROUTE = 'POST /v3/images/edits';
@@ -53,12 +53,7 @@ function checkSameWork(options: { retouch: RecordedMultipart; aiSdk: RecordedMul
 }
 
 /** Paired rounds of Retouch (measured) against the AI SDK (baseline), with the simulator's count. */
-export interface AiSdkComparison extends PairedRounds {
-  /** Edit requests the simulator served during the measured rounds. */
-  editRequestsServed: number;
-  /** Other requests it served then (none expected: the model catalogue is read during the warm-up). */
-  otherRequestsServed: number;
-}
+export type AiSdkComparison = ServedRounds;
 
 /** Measures Retouch's Eden AI edit against the AI SDK's at the same endpoint. */
 export async function measureAgainstAiSdk(options: {
@@ -96,17 +91,16 @@ export async function measureAgainstAiSdk(options: {
       retouch: await recordOneEdit({ simulator, edit: retouchEdit, what: 'Retouch' }),
       aiSdk: await recordOneEdit({ simulator, edit: aiSdkEdit, what: 'AI SDK' }),
     });
-    const rounds = await measurePairedRounds({
-      measured: allAtOnce(retouchEdit),
-      baseline: concurrentCallers({ concurrency: OVERHEAD_CONCURRENCY, edit: aiSdkEdit }),
+    return await measureServedRounds({
+      simulator,
+      editRoute: EDIT_ROUTE,
+      measured: retouchEdit,
+      baseline: aiSdkEdit,
+      concurrency: OVERHEAD_CONCURRENCY,
       edits: options.edits,
       roundsPerArm: options.roundsPerArm,
       warmupEditsPerArm: options.warmupEditsPerArm,
-      afterWarmup: () => simulator.clear(),
     });
-    const served = await simulator.summary();
-    const editRequestsServed = served.byRoute[EDIT_ROUTE] ?? 0;
-    return { ...rounds, editRequestsServed, otherRequestsServed: served.requests - editRequestsServed };
   } finally {
     await retouch.close();
     await simulator.close();

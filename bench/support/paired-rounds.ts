@@ -147,3 +147,42 @@ export async function measurePairedRounds(options: {
     pooledCpuRatio: cpuMsPerEdit(measured) / cpuMsPerEdit(baseline),
   };
 }
+
+/** Paired rounds against a simulator, with what it served during the measured rounds. */
+export interface ServedRounds extends PairedRounds {
+  /** Edit requests the simulator served during the measured rounds. */
+  editRequestsServed: number;
+  /** Other requests it served then. */
+  otherRequestsServed: number;
+}
+
+/**
+ * Runs {@link measurePairedRounds} of Retouch's `measured` edit (all at once) against a `baseline` of
+ * concurrent callers, clearing the simulator after the warm-up, and counts what it served.
+ */
+export async function measureServedRounds(options: {
+  simulator: {
+    clear(): Promise<void>;
+    summary(): Promise<{ requests: number; byRoute: Record<string, number> }>;
+  };
+  editRoute: string;
+  measured: () => Promise<boolean>;
+  baseline: () => Promise<boolean>;
+  concurrency: number;
+  edits: number;
+  roundsPerArm: number;
+  warmupEditsPerArm: number;
+}): Promise<ServedRounds> {
+  const { simulator } = options;
+  const rounds = await measurePairedRounds({
+    measured: allAtOnce(options.measured),
+    baseline: concurrentCallers({ concurrency: options.concurrency, edit: options.baseline }),
+    edits: options.edits,
+    roundsPerArm: options.roundsPerArm,
+    warmupEditsPerArm: options.warmupEditsPerArm,
+    afterWarmup: () => simulator.clear(),
+  });
+  const served = await simulator.summary();
+  const editRequestsServed = served.byRoute[options.editRoute] ?? 0;
+  return { ...rounds, editRequestsServed, otherRequestsServed: served.requests - editRequestsServed };
+}

@@ -69,22 +69,27 @@ export function createTransport(settings: TransportSettings): KyInstance {
       beforeRetry: [
         ({ request, options, error }: BeforeRetryState) => {
           const hop = hopOf(options);
-          const typed = typedError(error, hop, settings);
-          tell(hop, isHTTPError(error) ? { status: error.response.status, error: typed } : { error: typed });
+          attemptFailed({ hop, error, settings });
           return admit(hop, request, settings);
         },
       ],
       beforeError: [
         ({ error, options }: BeforeErrorState) => {
-          const hop = hopOf(options);
-          const typed = typedError(error, hop, settings);
-          tell(hop, isHTTPError(error) ? { status: error.response.status, error: typed } : { error: typed });
+          const typed = attemptFailed({ hop: hopOf(options), error, settings });
           // ky keeps its own error when a hook returns something that is not an Error (an abort's reason).
           return typed instanceof Error ? typed : error;
         },
       ],
     },
   });
+}
+
+/** Makes the typed error of a failed attempt and tells the gate how it went (a 429 pauses the lane). */
+function attemptFailed(options: { hop: Hop; error: Error; settings: ErrorContext }): unknown {
+  const { hop, error } = options;
+  const typed = typedError(error, hop, options.settings);
+  tell(hop, isHTTPError(error) ? { status: error.response.status, error: typed } : { error: typed });
+  return typed;
 }
 
 /** The hop each request handed to fetch belongs to. */
@@ -114,7 +119,6 @@ export function typedError(error: unknown, hop: Hop, settings: ErrorContext): un
   if (hop.callerSignal?.aborted) return hop.callerSignal.reason;
   if (isHTTPError(error)) {
     const { response, data } = error;
-    hop.answered = { status: response.status, headers: response.headers };
     return httpError({
       ...settings,
       method: hop.method,

@@ -28,6 +28,11 @@ export interface EditJobSnapshot {
   version: 1;
   /** The client-side job id. */
   id: string;
+  /**
+   * The key the budget's store counts the job's money under (the job id unless the caller gave one), so
+   * that the process resuming it charges the same entry. Fallback models add `#1`, `#2`, ...
+   */
+  billingKey?: string;
   /** The job's status when the snapshot was taken. */
   status: EditJobStatus;
   /** The `provider:model` the request asked for. */

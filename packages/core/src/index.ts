@@ -9,7 +9,7 @@
  */
 export { checkLaneLimits } from './check-lane-limits.ts';
 export { type Cost, roundUsd, sumCosts } from './cost.ts';
-export type { BudgetOptions, BudgetStore, BudgetStoreReservation } from './dispatcher/budget.ts';
+export type { BudgetOptions } from './dispatcher/budget.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
 export type { EditJob } from './dispatcher/edit-job.ts';
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';
@@ -26,6 +26,7 @@ export type {
   SucceededEvent,
 } from './dispatcher/events.ts';
 export type { LaneStats } from './dispatcher/lane.ts';
+export { createMemorySpendStore, type MemorySpendStoreOptions } from './dispatcher/memory-spend-store.ts';
 export type {
   DispatchOptions,
   ResumeOptions,
@@ -35,6 +36,13 @@ export type {
 } from './dispatcher/retouch.ts';
 export type { RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
+export type {
+  SpendEntry,
+  SpendReservation,
+  SpendState,
+  SpendStore,
+  SpendTotals,
+} from './dispatcher/spend-store.ts';
 export type { EditJobSnapshot, EditJobStatus } from './edit-job-snapshot.ts';
 export type { EditOptionName, EditOptions, EditRequest, NormalizedEditRequest } from './edit-request.ts';
 export {

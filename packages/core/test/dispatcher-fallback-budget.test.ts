@@ -125,7 +125,7 @@ describe('budget', () => {
     expect(BudgetExceededError.isInstance(refusal)).toBe(true);
     expect(refusal).toMatchObject({ maxUsd: 1, committedUsd: 0.8, requestedUsd: 0.4 });
     expect(refusal.message).toMatch(
-      /estimated at \$0\.4000, but \$0\.8000 of the \$1\.0000 budget is already spent or reserved/,
+      /estimated at \$0\.4000, but \$0\.8000 of the \$1\.0000 budget is already spent, possibly billed or reserved/,
     );
     expect(fake.callsOf('edit')).toHaveLength(2);
     expect(retouch.stats()).toMatchObject({ spentUsd: 0.8, reservedUsd: 0 });
@@ -138,7 +138,7 @@ describe('budget', () => {
     await retouch.edit(request('fake:model-a'));
     const refusal = await retouch.edit(request('fake:model-a')).catch((caught: unknown) => caught);
     expect((refusal as Error).message).toBe(
-      'Budget exceeded: an edit on fake:model-a is estimated at $0.0530, but $0.0530 of the $0.1000 budget is already spent or reserved; raise budget.maxUsd, or wait for edits in flight to settle',
+      'Budget exceeded: an edit on fake:model-a is estimated at $0.0530, but $0.0530 of the $0.1000 budget is already spent, possibly billed or reserved; raise budget.maxUsd, or wait for edits in flight to settle',
     );
     const unpriced = createFakeProvider({ id: 'unpriced' });
     const capped = createRetouch({ providers: [unpriced], budget: { maxUsd: 2 } });
@@ -167,7 +167,8 @@ describe('budget', () => {
     });
     const pending = retouch.edit(request('fake:model-a', { n: 3 }));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(retouch.stats()).toMatchObject({ reservedUsd: 0.75, spentUsd: 0 });
+    // Sent and not settled: possibly billed, and counted against the cap.
+    expect(retouch.stats()).toMatchObject({ possiblyBilledUsd: 0.75, reservedUsd: 0, spentUsd: 0 });
     await expect(retouch.edit(request('fake:model-a', { n: 2 }))).rejects.toSatisfy((error) =>
       BudgetExceededError.isInstance(error),
     );
@@ -183,7 +184,10 @@ describe('budget', () => {
     await expect(retouch.edit(request('fake:model-a'))).rejects.toMatchObject({ statusCode: 400 });
     expect(retouch.stats()).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
     await expect(retouch.edit(request('fake:model-a'))).rejects.toMatchObject({ statusCode: 502 });
-    expect(retouch.stats()).toMatchObject({ spentUsd: 0.3, reservedUsd: 0 });
+    // The 502 came after the request left: it stays possibly billed, its estimate counted.
+    expect(retouch.stats()).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.3, reservedUsd: 0 });
+    const refusal = await retouch.edit(request('fake:model-a', { n: 3 })).catch((caught: unknown) => caught);
+    expect(refusal).toMatchObject({ committedUsd: 0.3, requestedUsd: 0.9 });
     await retouch.close();
   });
 

@@ -1,6 +1,6 @@
 import {
   BudgetExceededError,
-  type BudgetStore,
+  createMemorySpendStore,
   createRetouch,
   type EditJobSnapshot,
   type EditRequest,
@@ -125,20 +125,7 @@ describe('limits shared by several clients', () => {
   });
 
   test('a shared budget store keeps one cap across clients', async () => {
-    let spent = 0;
-    let reserved = 0;
-    const store: BudgetStore = {
-      async reserve({ usd, maxUsd }) {
-        const committedUsd = spent + reserved;
-        if (committedUsd + usd > maxUsd + 1e-9) return { ok: false, committedUsd };
-        reserved += usd;
-        return { ok: true, committedUsd };
-      },
-      async settle({ reservedUsd, spentUsd }) {
-        reserved -= reservedUsd;
-        spent += spentUsd;
-      },
-    };
+    const store = createMemorySpendStore();
     const clients = [0, 1].map(() =>
       createRetouch({
         providers: [createFakeProvider({ estimateUsd: 0.4, reportedUsd: 0.4 })],
@@ -157,8 +144,9 @@ describe('limits shared by several clients', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
     expect(refused).toHaveLength(2);
     expect((refused[0] as PromiseRejectedResult).reason.message).toContain('across every client sharing it');
-    expect(spent).toBeCloseTo(0.8, 9);
-    expect(reserved).toBeCloseTo(0, 9);
+    expect(await store.totals()).toEqual({ settledUsd: 0.8, possiblyBilledUsd: 0, reservedUsd: 0 });
+    const entries = await store.entries();
+    expect(entries.map((entry) => entry.state)).toEqual(['settled', 'settled']);
     await Promise.all(clients.map((client) => client.close()));
   });
 });

@@ -39,7 +39,7 @@ describe('createRetouch checks its options with one schema, naming the option an
     ],
     [
       { budget: { maxUsd: 1, store: {} } },
-      'createRetouch: budget.store must have reserve() and settle() methods (see BudgetStore)',
+      'createRetouch: budget.store must be a SpendStore, with reserve(), markPossiblyBilled(), settle(), release(), totals() and entries() (e.g. createMemorySpendStore())',
     ],
     [
       { fallback: ['nope'] },

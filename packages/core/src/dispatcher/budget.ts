@@ -1,5 +1,7 @@
 import { type Cost, roundUsd } from '../cost.ts';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
+import { createMemorySpendStore } from './memory-spend-store.ts';
+import type { SpendState, SpendStore } from './spend-store.ts';
 
 /**
  * A spending cap for one client. Each edit's estimated cost is reserved before anything is sent; an
@@ -19,82 +21,47 @@ export interface BudgetOptions {
    */
   unknownCost?: 'refuse' | 'allow';
   /**
-   * Where the money is counted. By default the client keeps it; a store shared by several processes
-   * (`@retouch/queue` keeps one in Redis) makes the cap hold across all of them.
-   * @default an in-memory store of this client
+   * Where the money is counted, one entry per billable edit. By default the client keeps it in memory;
+   * a store shared by several processes (`@retouch/queue` keeps one in Redis, `retouch batch` one in
+   * its journal) makes the cap hold across all of them and across restarts.
+   * @default createMemorySpendStore()
    */
-  store?: BudgetStore;
+  store?: SpendStore;
 }
 
-/** What {@link BudgetStore.reserve} answers. */
-export interface BudgetStoreReservation {
-  /** Whether the amount was held. */
-  ok: boolean;
-  /** Spent plus reserved before this reservation, in US dollars. */
-  committedUsd: number;
-}
-
-/**
- * Where a budget's spent and reserved money is kept. Each method must be atomic where the store is
- * shared: `reserve` checks and holds in one step, so two processes can never both take the last dollar.
- *
- * @example
- * // The in-memory store every client uses by default, written out.
- * let spent = 0;
- * let reserved = 0;
- * const store: BudgetStore = {
- *   async reserve({ usd, maxUsd }) {
- *     const committedUsd = spent + reserved;
- *     if (committedUsd + usd > maxUsd + 1e-9 || (usd === 0 && committedUsd >= maxUsd)) return { ok: false, committedUsd };
- *     reserved += usd;
- *     return { ok: true, committedUsd };
- *   },
- *   async settle({ reservedUsd, spentUsd }) {
- *     reserved -= reservedUsd;
- *     spent += spentUsd;
- *   },
- * };
- */
-export interface BudgetStore {
-  /**
-   * Holds `usd` when spent plus reserved plus `usd` stays within `maxUsd` (a zero amount fits while
-   * spent plus reserved is below `maxUsd`). Returns whether it was held, and spent plus reserved
-   * before it.
-   */
-  reserve(options: { usd: number; maxUsd: number }): Promise<BudgetStoreReservation>;
-  /**
-   * Settles money: takes `reservedUsd` off the reserved total and adds `spentUsd` to the spent one
-   * (a commit moves a reservation to spent; a release passes `spentUsd: 0`; a cost that was never
-   * reserved passes `reservedUsd: 0`).
-   */
-  settle(options: { reservedUsd: number; spentUsd: number }): Promise<void>;
-}
-
-/** The amount held for one edit in flight. */
-export interface Reservation {
-  /** The held amount, in US dollars (0 when the cost is unknown and allowed). */
+/** One billable edit's place in the ledger, from its reservation until it is settled or released. */
+export interface SpendHold {
+  /** The edit's billing identity. */
+  readonly key: string;
+  /** The `provider:model` it goes to. */
+  readonly model: string;
+  /** The held estimate, in US dollars (0 when the cost is unknown and allowed). */
   readonly usd: number;
-  /** Set once the reservation is settled, so it is never counted twice. */
-  settled: boolean;
+  /** Where it stands in this process. */
+  state: SpendState;
 }
 
 /**
- * The client's account of money: spent (reported or estimated costs of settled edits, and the
- * reservations of failures that may have been billed) and reserved (estimates of edits in flight).
- * Without a budget it only keeps the account, for `stats()`.
+ * The client's account of money, kept in a {@link SpendStore}: every billable edit is reserved before
+ * anything is sent, possibly billed from the moment its request leaves the lane, then settled (the
+ * provider's cost, else the estimate) or released (only when the provider provably did not process
+ * it). A cap counts all three. Without a budget it still keeps the account, for `stats()`.
  */
-export class BudgetLedger {
+export class SpendLedger {
   readonly #maxUsd: number | undefined;
   readonly #unknownCost: 'refuse' | 'allow';
-  readonly #store: BudgetStore | undefined;
+  readonly #store: SpendStore;
+  readonly #shared: boolean;
   #spentUsd = 0;
+  #possiblyBilledUsd = 0;
   #reservedUsd = 0;
 
   constructor(options: BudgetOptions | undefined) {
     // Checked by createRetouch's options schema.
     this.#maxUsd = options?.maxUsd;
     this.#unknownCost = options?.unknownCost ?? 'refuse';
-    this.#store = options?.store;
+    this.#shared = options?.store !== undefined;
+    this.#store = options?.store ?? createMemorySpendStore();
   }
 
   /** Whether a cap is set. */
@@ -102,90 +69,152 @@ export class BudgetLedger {
     return this.#maxUsd !== undefined;
   }
 
-  /** Spent so far, in US dollars. */
+  /** Settled by this client, in US dollars. */
   get spentUsd(): number {
     return roundUsd(this.#spentUsd);
   }
 
-  /** Held for edits in flight, in US dollars. */
+  /** Estimates of this client's edits that may have been billed and are not settled, in US dollars. */
+  get possiblyBilledUsd(): number {
+    return roundUsd(this.#possiblyBilledUsd);
+  }
+
+  /** Held for this client's edits not sent yet, in US dollars. */
   get reservedUsd(): number {
     return roundUsd(this.#reservedUsd);
   }
 
+  /** The store's totals: every process sharing it. */
+  totals(): ReturnType<SpendStore['totals']> {
+    return this.#store.totals();
+  }
+
   /**
-   * Holds `estimate` for an edit on `model`, or throws `BudgetExceededError` when that would cross the
-   * cap (or the cost is unknown and `unknownCost` is `refuse`). Called before anything is sent.
+   * Holds `estimate` for the edit keyed `key`, or throws `BudgetExceededError` when that would cross
+   * the cap (or the cost is unknown and `unknownCost` is `refuse`). Called before anything is sent. A
+   * key the store already holds (a job taken over from a stopped process) is inherited; one it already
+   * settled is refused, since sending it again would pay twice.
    */
-  async reserve(options: { model: string; estimate: Cost | undefined }): Promise<Reservation> {
+  async reserve(options: { key: string; model: string; estimate: Cost | undefined }): Promise<SpendHold> {
     const maxUsd = this.#maxUsd;
     const usd = options.estimate?.usd ?? 0;
-    if (maxUsd !== undefined) {
-      const committed = this.#spentUsd + this.#reservedUsd;
-      if (options.estimate === undefined && this.#unknownCost === 'refuse') {
-        throw new BudgetExceededError({
-          message: `Budget: the cost of an edit on ${options.model} cannot be estimated (no published price), so the $${format(maxUsd)} budget could not be kept; set budget.unknownCost: "allow" to send such edits and count their reported cost`,
-          maxUsd,
-          committedUsd: roundUsd(committed),
-          requestedUsd: 0,
-        });
-      }
-      const held = this.#store
-        ? await this.#store.reserve({ usd, maxUsd })
-        : fits({ committedUsd: committed, usd, maxUsd });
-      if (!held.ok) {
-        throw new BudgetExceededError({
-          message: `Budget exceeded: an edit on ${options.model} is estimated at $${format(usd)}, but $${format(held.committedUsd)} of the $${format(maxUsd)} budget is already spent or reserved${this.#store ? ' across every client sharing it' : ''}; raise budget.maxUsd, or wait for edits in flight to settle`,
-          maxUsd,
-          committedUsd: roundUsd(held.committedUsd),
-          requestedUsd: usd,
-        });
-      }
+    if (maxUsd !== undefined && options.estimate === undefined && this.#unknownCost === 'refuse') {
+      const { settledUsd, possiblyBilledUsd, reservedUsd } = await this.#store.totals();
+      throw new BudgetExceededError({
+        message: `Budget: the cost of an edit on ${options.model} cannot be estimated (no published price), so the $${formatUsd(maxUsd)} budget could not be kept; set budget.unknownCost: "allow" to send such edits and count their reported cost`,
+        maxUsd,
+        committedUsd: roundUsd(settledUsd + possiblyBilledUsd + reservedUsd),
+        requestedUsd: 0,
+      });
     }
-    this.#reservedUsd += usd;
-    return { usd, settled: false };
+    const held = await this.#store.reserve({
+      key: options.key,
+      model: options.model,
+      usd,
+      ...(maxUsd !== undefined ? { maxUsd } : {}),
+    });
+    if (!held.ok) {
+      throw new BudgetExceededError({
+        message: `Budget exceeded: an edit on ${options.model} is estimated at $${formatUsd(usd)}, but $${formatUsd(held.committedUsd)} of the $${formatUsd(maxUsd ?? 0)} budget is already spent, possibly billed or reserved${this.#shared ? ' across every client sharing it' : ''}; raise budget.maxUsd, or wait for edits in flight to settle`,
+        maxUsd: maxUsd ?? 0,
+        committedUsd: roundUsd(held.committedUsd),
+        requestedUsd: roundUsd(usd),
+      });
+    }
+    if (held.inherited === 'settled') {
+      throw new BudgetExceededError({
+        message: `Budget: the edit with billing key "${options.key}" was already charged; sending it again would pay twice, so give the new edit a billing key of its own`,
+        maxUsd: maxUsd ?? 0,
+        committedUsd: roundUsd(held.committedUsd),
+        requestedUsd: roundUsd(usd),
+      });
+    }
+    const state = held.inherited ?? 'reserved';
+    this.#count(state, usd, 1);
+    return { key: options.key, model: options.model, usd, state };
   }
 
-  /** Replaces the reservation with what the edit cost: the reported cost, else the estimate. */
-  async commit(reservation: Reservation, options: { cost: Cost | undefined }): Promise<void> {
-    if (reservation.settled) return;
-    reservation.settled = true;
-    const spent = options.cost?.usd ?? reservation.usd;
-    this.#reservedUsd -= reservation.usd;
-    this.#spentUsd += spent;
-    await this.#store?.settle({ reservedUsd: reservation.usd, spentUsd: spent });
+  /**
+   * The edit's billable request is leaving: from now on it may be billed. Resolves at once for the
+   * in-memory store; a shared or durable store is awaited before the request leaves.
+   */
+  markPossiblyBilled(hold: SpendHold): Promise<void> | undefined {
+    if (hold.state !== 'reserved') return undefined;
+    this.#move(hold, 'possibly-billed');
+    const written = this.#store.markPossiblyBilled({ key: hold.key });
+    return this.#shared ? written : undefined;
   }
 
-  /** Returns the reservation of an edit that provably cost nothing. */
-  async release(reservation: Reservation): Promise<void> {
-    if (reservation.settled) return;
-    reservation.settled = true;
-    this.#reservedUsd -= reservation.usd;
-    await this.#store?.settle({ reservedUsd: reservation.usd, spentUsd: 0 });
+  /** Charges the edit: `cost` when known (reported, or computed from the provider's prices), else the estimate. */
+  async settle(hold: SpendHold, options: { cost: Cost | undefined; providerJobId?: string }): Promise<void> {
+    if (hold.state === 'settled' || hold.state === 'released') return;
+    const { cost } = options;
+    this.#count(hold.state, hold.usd, -1);
+    hold.state = 'settled';
+    this.#spentUsd += cost?.usd ?? hold.usd;
+    await this.#store.settle({
+      key: hold.key,
+      model: hold.model,
+      ...(cost ? { usd: cost.usd, source: cost.source } : {}),
+      estimateUsd: hold.usd,
+      ...(options.providerJobId !== undefined ? { providerJobId: options.providerJobId } : {}),
+    });
   }
 
-  /** Counts a cost that was never reserved (a job resumed from an earlier process). */
-  async record(cost: Cost | undefined): Promise<void> {
-    if (!cost) return;
-    this.#spentUsd += cost.usd;
-    await this.#store?.settle({ reservedUsd: 0, spentUsd: cost.usd });
+  /** Returns the hold of an edit that provably cost nothing. */
+  async release(hold: SpendHold): Promise<void> {
+    if (hold.state === 'settled' || hold.state === 'released') return;
+    this.#move(hold, 'released');
+    await this.#store.release({ key: hold.key });
   }
-}
 
-/** The in-memory check: whether `usd` more fits under `maxUsd`. */
-function fits(options: { committedUsd: number; usd: number; maxUsd: number }): {
-  ok: boolean;
-  committedUsd: number;
-} {
-  const { committedUsd, usd, maxUsd } = options;
-  // A millionth of a cent of slack keeps floating-point sums from refusing an edit that fits exactly.
-  const ok = !(committedUsd + usd > maxUsd + 1e-9 || (usd === 0 && committedUsd >= maxUsd));
-  return { ok, committedUsd };
+  /**
+   * Leaves a failed edit possibly billed: its estimate keeps counting until the provider's records
+   * say otherwise.
+   */
+  async leavePossiblyBilled(hold: SpendHold): Promise<void> {
+    if (hold.state !== 'reserved') return;
+    await this.markPossiblyBilled(hold);
+  }
+
+  /**
+   * Charges an edit resumed from a snapshot, possibly taken in another process: keyed as it was there,
+   * so a shared store counts it once, with the reported cost, else the estimate it held.
+   */
+  async settleResumed(options: {
+    key: string;
+    model: string;
+    cost: Cost | undefined;
+    estimate: Cost | undefined;
+    providerJobId: string;
+  }): Promise<void> {
+    const { cost } = options;
+    this.#spentUsd += cost?.usd ?? options.estimate?.usd ?? 0;
+    await this.#store.settle({
+      key: options.key,
+      model: options.model,
+      ...(cost ? { usd: cost.usd, source: cost.source } : {}),
+      ...(options.estimate !== undefined ? { estimateUsd: options.estimate.usd } : {}),
+      providerJobId: options.providerJobId,
+    });
+  }
+
+  #move(hold: SpendHold, state: SpendState): void {
+    this.#count(hold.state, hold.usd, -1);
+    hold.state = state;
+    this.#count(state, hold.usd, 1);
+  }
+
+  #count(state: SpendState, usd: number, sign: 1 | -1): void {
+    if (state === 'reserved') this.#reservedUsd += sign * usd;
+    else if (state === 'possibly-billed') this.#possiblyBilledUsd += sign * usd;
+  }
 }
 
 /**
  * An amount with four decimals, as prices are published ($0.0530, not $0.05): a refusal that rounds
  * would contradict itself. Below a cent, two significant digits ($0.00083).
  */
-function format(usd: number): string {
+export function formatUsd(usd: number): string {
   return usd === 0 || Math.abs(usd) >= 0.01 ? usd.toFixed(4) : usd.toPrecision(2);
 }

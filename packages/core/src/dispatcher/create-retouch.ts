@@ -13,11 +13,11 @@ import { createHttpClient, type HttpClient } from '../http/http-client.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type { ModelInfo, ProviderAdapter } from '../provider.ts';
 import { settleWithin } from '../timers.ts';
-import { BudgetLedger } from './budget.ts';
+import { SpendLedger } from './budget.ts';
 import { CANCEL_TIMEOUT_MS, cancelProviderJob } from './cancel-provider-job.ts';
 import { createLanes } from './create-lanes.ts';
 import { JobControl } from './deadline.ts';
-import { checkHook, checkPriority } from './dispatch-checks.ts';
+import { checkBillingKey, checkHook, checkPriority } from './dispatch-checks.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import { DispatchJob, type EditJob, type JobOrigin } from './edit-job.ts';
 import {
@@ -67,7 +67,7 @@ class RetouchClient implements Retouch {
   readonly #providers: ProviderRegistry;
   readonly #lanes: Map<string, Lane>;
   readonly #retry: ResolvedRetryOptions;
-  readonly #ledger: BudgetLedger;
+  readonly #ledger: SpendLedger;
   readonly #fallback: readonly string[];
   readonly #strict: boolean;
   readonly #listeners = new Set<ProgressListener>();
@@ -93,7 +93,7 @@ class RetouchClient implements Retouch {
     const options = parseRetouchOptions(given);
     this.#providers = new ProviderRegistry(options.providers);
     this.#retry = options.retry;
-    this.#ledger = new BudgetLedger(options.budget);
+    this.#ledger = new SpendLedger(options.budget);
     this.#fallback = this.#providers.checkFallback(options.fallback);
     this.#strict = options.strict ?? false;
     if (options.onProgress) this.#listeners.add(options.onProgress);
@@ -200,6 +200,7 @@ class RetouchClient implements Retouch {
       running,
       ...this.#counts,
       spentUsd: this.#ledger.spentUsd,
+      possiblyBilledUsd: this.#ledger.possiblyBilledUsd,
       reservedUsd: this.#ledger.reservedUsd,
       lanes,
     };
@@ -259,11 +260,18 @@ class RetouchClient implements Retouch {
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const { priority: givenPriority, beforeSend, onProviderJob, onProgress } = options.dispatch ?? {};
+    const {
+      priority: givenPriority,
+      beforeSend,
+      onProviderJob,
+      onProgress,
+      billingKey,
+    } = options.dispatch ?? {};
     const priority = checkPriority(givenPriority);
     checkHook('beforeSend', beforeSend);
     checkHook('onProviderJob', onProviderJob);
     checkHook('onProgress', onProgress);
+    checkBillingKey(billingKey);
     const primary = await normalizeEditRequest(request);
     this.#providers.adapterFor(primary);
     this.#assertOpen();
@@ -278,6 +286,7 @@ class RetouchClient implements Retouch {
       model: primary.model,
       provider: primary.provider,
       control,
+      billingKey,
       ...(listeners ? { listeners } : {}),
     });
     // Only a submission waits for the acceptance; an edit waits for its result.
@@ -310,6 +319,7 @@ class RetouchClient implements Retouch {
     provider: string;
     control: JobControl;
     id?: string;
+    billingKey?: string | undefined;
     createdAt?: number;
     status?: DispatchJob['status'];
     providerJobId?: string | undefined;

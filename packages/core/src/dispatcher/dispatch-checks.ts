@@ -15,3 +15,20 @@ export function checkHook(name: string, hook: unknown): void {
     throw new RetouchError({ message: `${name} must be a function, got ${typeof hook}` });
   }
 }
+
+/** The longest billing key accepted: keys are stored per edit, in Redis or a journal. */
+const MAX_BILLING_KEY_LENGTH = 512;
+
+/** Refuses a `billingKey` that is not a non-empty string of at most 512 characters. */
+export function checkBillingKey(billingKey: unknown): void {
+  if (billingKey === undefined) return;
+  if (
+    typeof billingKey !== 'string' ||
+    billingKey.length === 0 ||
+    billingKey.length > MAX_BILLING_KEY_LENGTH
+  ) {
+    throw new RetouchError({
+      message: `billingKey must be a non-empty string of at most ${MAX_BILLING_KEY_LENGTH} characters (e.g. your own id for the edit), got ${typeof billingKey === 'string' ? `${billingKey.length} characters` : typeof billingKey}`,
+    });
+  }
+}

@@ -1,6 +1,6 @@
 import type { HttpClient } from '../http/http-client.ts';
 import type { ProviderAdapter } from '../provider.ts';
-import type { BudgetLedger } from './budget.ts';
+import type { SpendLedger } from './budget.ts';
 import type { Lane } from './lane.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
 
@@ -8,7 +8,7 @@ import type { ResolvedRetryOptions } from './retry.ts';
 export interface DispatchContext {
   readonly adapters: ReadonlyMap<string, ProviderAdapter>;
   readonly retry: ResolvedRetryOptions;
-  readonly ledger: BudgetLedger;
+  readonly ledger: SpendLedger;
   readonly strict: boolean;
   lane(provider: string): Lane;
   /**

@@ -79,6 +79,8 @@ export type JobOrigin = 'edit' | 'submit' | 'resume';
 /** The client's side of a job: status, events, settlement and provider cancellation. */
 export class DispatchJob implements EditJob {
   readonly id: string;
+  /** The key its money is counted under in the budget's store. */
+  readonly billingKey: string;
   readonly origin: JobOrigin;
   readonly requestedModel: string;
   readonly createdAt: number;
@@ -110,6 +112,7 @@ export class DispatchJob implements EditJob {
 
   constructor(options: {
     id: string;
+    billingKey?: string | undefined;
     origin: JobOrigin;
     requestedModel: string;
     model: string;
@@ -126,6 +129,7 @@ export class DispatchJob implements EditJob {
     onSettled: (job: DispatchJob) => void;
   }) {
     this.id = options.id;
+    this.billingKey = options.billingKey ?? options.id;
     this.origin = options.origin;
     this.requestedModel = options.requestedModel;
     this.#model = options.model;
@@ -203,6 +207,7 @@ export class DispatchJob implements EditJob {
       type: 'retouch.edit-job',
       version: 1,
       id: this.id,
+      ...(this.billingKey !== this.id ? { billingKey: this.billingKey } : {}),
       status: this.#detachedFrom ?? this.#status,
       requestedModel: this.requestedModel,
       model: this.#model,

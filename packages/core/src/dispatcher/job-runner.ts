@@ -11,6 +11,7 @@ import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type { ProviderAdapter, ProviderCall, ProviderEditOutput } from '../provider.ts';
+import type { SpendHold } from './budget.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import type { DispatchJob } from './edit-job.ts';
 import { canFallBack, describeAttempts, failedAttempt, provablyFree, withNote } from './failure-rules.ts';
@@ -119,7 +120,13 @@ export class JobRunner {
         providerJobId: options.providerJobId,
         provider: job.provider,
       });
-      await this.#context.ledger.record(output.cost);
+      await this.#context.ledger.settleResumed({
+        key: attemptKey({ billingKey: job.billingKey, index: job.attempts.length }),
+        model: job.model,
+        cost: output.cost,
+        estimate: job.estimatedCost,
+        providerJobId: options.providerJobId,
+      });
       job.succeed(
         buildResult({
           job,
@@ -169,9 +176,13 @@ export class JobRunner {
       seenRunningAt: undefined,
     };
     // A billable request that left the lane may be billed; reads, free POSTs (uploads) and requests
-    // still waiting in the window cost nothing. The caller's beforeSend is awaited as the first one
-    // leaves the lane, not before it waits there: a crash while it waits has sent nothing.
+    // still waiting in the window cost nothing. The ledger's entry becomes possibly billed, and the
+    // caller's beforeSend is awaited, as the first one leaves the lane, not before it waits there: a
+    // crash while it waits has sent nothing.
     let beforeSend = plan.hooks?.beforeSend;
+    let hold: SpendHold | undefined;
+    const markPossiblyBilled = (): Promise<void> | undefined =>
+      hold ? context.ledger.markPossiblyBilled(hold) : undefined;
     const http = context.transport({
       adapter,
       priority: plan.priority,
@@ -185,9 +196,12 @@ export class JobRunner {
           state.sent = true;
           state.sentAt = Date.now();
         };
-        // Synchronous without a hook: this runs for every request that leaves.
-        if (!hook) return markSent();
-        return Promise.resolve(hook()).then(markSent);
+        // Synchronous without a hook or a shared store: this runs for every request that leaves.
+        const recorded = markPossiblyBilled();
+        if (!hook && !recorded) return markSent();
+        return Promise.resolve(recorded)
+          .then(() => hook?.())
+          .then(markSent);
       },
     });
 
@@ -199,7 +213,12 @@ export class JobRunner {
       (plan.mode === 'submit' || !adapter.edit || prefersJobs({ adapter, request, plan: prepared.plan }));
     const estimate = await this.#estimate({ adapter, request, plan: prepared.plan, http });
     signal.throwIfAborted();
-    const reservation = await context.ledger.reserve({ model: normalized.model, estimate });
+    const reservation = await context.ledger.reserve({
+      key: attemptKey({ billingKey: job.billingKey, index: options.index }),
+      model: normalized.model,
+      estimate,
+    });
+    hold = reservation;
     job.estimatedCost = estimate;
     const warnings: EditWarning[] = [...prepared.warnings];
     if (estimate === undefined && context.ledger.capped) {
@@ -231,6 +250,7 @@ export class JobRunner {
       if (adapter.http === undefined) {
         const hook = beforeSend;
         beforeSend = undefined;
+        await markPossiblyBilled();
         await hook?.();
       }
       if (useJobs) {
@@ -276,7 +296,10 @@ export class JobRunner {
       }
       const cost =
         output.cost ?? (estimate ? { usd: estimate.usd, source: 'estimated' as const } : undefined);
-      await context.ledger.commit(reservation, { cost });
+      await context.ledger.settle(reservation, {
+        cost,
+        ...(providerJobId !== undefined ? { providerJobId } : {}),
+      });
       return buildResult({
         job,
         output: { ...output, ...(cost ? { cost } : {}) },
@@ -288,8 +311,9 @@ export class JobRunner {
       });
     } catch (error) {
       if (!state.sent || provablyFree(error)) await context.ledger.release(reservation);
-      // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
-      else await context.ledger.commit(reservation, { cost: undefined });
+      // The provider may have billed it: the entry stays possibly billed, its estimate counted as
+      // spent rather than risk the cap, until the provider's records say otherwise.
+      else await context.ledger.leavePossiblyBilled(reservation);
       throw error;
     }
   }
@@ -342,6 +366,14 @@ export class JobRunner {
       return undefined;
     }
   }
+}
+
+/**
+ * The ledger key of one model's attempt: the job's billing key for the requested model, with `#1`,
+ * `#2`, ... for the fallbacks, as the idempotency key does.
+ */
+function attemptKey(options: { billingKey: string; index: number }): string {
+  return options.index === 0 ? options.billingKey : `${options.billingKey}#${options.index}`;
 }
 
 /** Whether the adapter wants this request run as a provider job (`prefersJobs`, a flag or a function). */

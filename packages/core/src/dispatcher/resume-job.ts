@@ -18,6 +18,7 @@ export interface ResumedJobSettings {
   provider: string;
   control: JobControl;
   id: string;
+  billingKey: string | undefined;
   createdAt: number;
   status: EditJobStatus;
   providerJobId: string | undefined;
@@ -63,6 +64,7 @@ export async function resumeJob(options: {
     provider: saved.provider,
     control,
     id: saved.id,
+    billingKey: saved.billingKey,
     createdAt: saved.createdAt,
     status: settled ? 'queued' : saved.status,
     providerJobId: saved.providerJobId,

@@ -55,8 +55,8 @@ const budgetCheck = strictObject(
     maxUsd: dollars,
     unknownCost: rule((value) => value === 'refuse' || value === 'allow', 'must be "refuse" or "allow"'),
     store: rule(
-      (value) => hasMethods(value, 'reserve', 'settle'),
-      'must have reserve() and settle() methods (see BudgetStore)',
+      (value) => hasMethods(value, 'reserve', 'markPossiblyBilled', 'settle', 'release', 'totals', 'entries'),
+      'must be a SpendStore, with reserve(), markPossiblyBilled(), settle(), release(), totals() and entries() (e.g. createMemorySpendStore())',
     ),
   },
   'must be an object such as { maxUsd: 5 }',

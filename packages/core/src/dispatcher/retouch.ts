@@ -68,6 +68,14 @@ export interface DispatchOptions {
   /** The priority in the provider's lane; higher goes first. @default 0 */
   priority?: number;
   /**
+   * The edit's billing identity in the budget's store: the same edit, run or resumed in any process,
+   * is counted once under it. A queue passes its job id, a batch its line's content; a key the store
+   * already settled is refused, since sending it again would pay twice. Fallback models add `#1`,
+   * `#2`, ...
+   * @default the job id
+   */
+  billingKey?: string;
+  /**
    * Awaited just before the edit's billable request first leaves: after validation, the estimate,
    * the budget reservation, and the wait in the provider's lane (its slot and rate window), so a crash
    * while the edit waits there is never taken for one that was sent. A queue records here that the
@@ -124,9 +132,14 @@ export interface RetouchStats {
   cancelled: number;
   /** Calls retried, over all jobs. */
   retries: number;
-  /** Spent so far, in US dollars: reported costs, else estimates; a failure that may have been billed counts its estimate. */
+  /** Settled so far, in US dollars: reported costs, else estimates. */
   spentUsd: number;
-  /** Held for edits in flight, in US dollars. */
+  /**
+   * The estimates of edits whose billable request left and which are not settled (in flight, or failed
+   * in a way the provider may have billed), in US dollars. A budget counts them as spent.
+   */
+  possiblyBilledUsd: number;
+  /** Held for edits not sent yet, in US dollars. */
   reservedUsd: number;
   /** Each provider lane's limits and state, by provider id. */
   lanes: Record<string, LaneStats>;

@@ -19,6 +19,7 @@ export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = lazySchema(() =
     type: z.literal('retouch.edit-job'),
     version: z.literal(1),
     id: z.string().min(1),
+    billingKey: z.string().min(1).optional(),
     status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
     requestedModel: z.string(),
     model: z.string(),

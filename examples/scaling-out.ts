@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { createEdenAI } from '@retouch/provider-edenai';
-import { createEditQueue, createEditWorker, createRedisBudgetStore } from '@retouch/queue';
+import { createEditQueue, createEditWorker, createRedisSpendStore } from '@retouch/queue';
 
 const redis = process.env.REDIS_URL;
 if (!redis) {
@@ -59,10 +59,10 @@ const spent = results.reduce((total, result) => total + (result.cost?.usd ?? 0),
 console.log(`${results.length} edits done by ${byWorker.size} workers, $${spent.toFixed(4)} in total`);
 console.log(`first output: ${'path' in results[0]!.images[0]! ? results[0]!.images[0]!.path : ''}`);
 
-const store = createRedisBudgetStore({ connection: redis, name: budget.name });
+const store = createRedisSpendStore({ connection: redis, name: budget.name });
 const usage = await store.usage();
 console.log(
-  `budget: $${usage.spentUsd.toFixed(4)} spent of $${budget.maxUsd.toFixed(2)}, peak $${usage.peakCommittedUsd.toFixed(4)}`,
+  `budget: $${usage.spentUsd.toFixed(4)} spent, ~$${usage.possiblyBilledUsd.toFixed(4)} possibly billed, of $${budget.maxUsd.toFixed(2)}; peak $${usage.peakCommittedUsd.toFixed(4)}`,
 );
 
 // What SIGTERM does in a worker process: stop taking jobs, finish or hand back those in flight.

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditRequest } from '@retouch/core';
-import { createEditQueue, createRedisBudgetStore, type QueuedEditResult } from '@retouch/queue';
+import { createEditQueue, createRedisSpendStore, type QueuedEditResult } from '@retouch/queue';
 import { createTestImage } from '@retouch/simulator';
 import { hasRedisServer, startRedisServer } from '../../scripts/lib/redis-server.ts';
 import { type QueueWorkerProcess, startQueueWorker } from '../support/queue-worker-process.ts';
@@ -313,7 +313,7 @@ async function runDistributed(context: ScenarioContext): Promise<ScenarioResult>
       requests: Array.from({ length: sizes.budgetEdits }, (_, index) => oxenRequest(index)),
     });
     await stopWorkers(budgetWorkers);
-    const store = createRedisBudgetStore({ connection: redis.url, name: budgetName });
+    const store = createRedisSpendStore({ connection: redis.url, name: budgetName });
     const usage = await store.usage();
     await store.close();
     const budget = {

@@ -162,7 +162,9 @@ describe('examples', { timeout: 60_000 }, () => {
         expect(result.stderr).toBe('');
         expect(result.exitCode).toBe(0);
         expect(result.stdout).toMatch(/^24 edits done by [123] workers, \$0\.9360 in total$/m);
-        expect(result.stdout).toMatch(/^budget: \$0\.9360 spent of \$2\.00, peak \$\d\.\d{4}$/m);
+        expect(result.stdout).toMatch(
+          /^budget: \$0\.9360 spent, ~\$0\.0000 possibly billed, of \$2\.00; peak \$\d\.\d{4}$/m,
+        );
         const output = /^first output: (.+)$/m.exec(result.stdout)![1]!;
         expect(isPng(output)).toBe(true);
         // Three workers, one account: no 429, and each edit paid for once.

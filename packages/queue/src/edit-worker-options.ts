@@ -20,8 +20,10 @@ export const DEFAULT_OUTPUT_DIRECTORY = '.retouch-out/queue';
 export interface EditWorkerRetouchOptions
   extends Pick<RetouchOptions, 'limits' | 'retry' | 'fallback' | 'strict' | 'onProgress'> {
   /**
-   * A spending cap shared by every worker of the account (kept atomically in Redis): an edit that could
-   * take spent plus reserved past `maxUsd` fails with `BudgetExceededError` before anything is sent.
+   * A spending cap shared by every worker of the account (a ledger kept atomically in Redis): an edit
+   * that could take spent plus possibly billed plus reserved past `maxUsd` fails with
+   * `BudgetExceededError` before anything is sent. A job's hold is the job's: a worker taking it over
+   * inherits it, and the worker that resumes it settles it, once.
    */
   budget?: Omit<BudgetOptions, 'store'> & {
     /** The budget's name in Redis; workers with the same name share it. @default the account */
@@ -72,8 +74,9 @@ export interface EditWorkerOptions {
   output?: string | OutputSink;
   /**
    * Send again an edit whose earlier worker stopped after sending its billable request and before
-   * recording the provider's answer. It may then be paid for twice. Without it such a job fails with
-   * {@link PossiblyBilledError}.
+   * recording the provider's answer. It may then be paid for twice: the budget counts the resend as a
+   * new edit, and the first send's estimate stays counted as possibly billed. Without it such a job
+   * fails with {@link PossiblyBilledError}.
    * @default false
    */
   resendPossiblyBilled?: boolean;
@@ -89,7 +92,8 @@ export interface EditWorkerOptions {
   handleSignals?: boolean;
   /**
    * How long a job stays with a worker that stopped answering (a crash) before another worker takes
-   * it over; also how long a stopped worker's call slots and budget reservations keep counting.
+   * it over; also how long a stopped worker's call slots keep counting. (Budget holds are the jobs':
+   * the worker taking a job over inherits its hold.)
    * @default 30000
    */
   lockDurationMs?: number;

@@ -5,12 +5,13 @@ import {
   type EditWorkerSettings,
   resolveEditWorkerSettings,
 } from './edit-worker-options.ts';
+import { EndedJobHolds } from './ended-job-holds.ts';
 import { toJobError } from './job-failure.ts';
 import type { QueuedEditResult } from './queued-edit-result.ts';
 import { QueuedEditRun, type QueuedEditRunContext } from './queued-edit-run.ts';
-import { createRedisBudgetStore, type RedisBudgetStore } from './redis-budget-store.ts';
 import { bullPrefix } from './redis-keys.ts';
 import { createRedisSharedLimits, type RedisSharedLimits } from './redis-shared-limits.ts';
+import { createRedisSpendStore, type RedisSpendStore } from './redis-spend-store.ts';
 import { ShutdownSignals } from './shutdown-signals.ts';
 import { sleep } from './sleep.ts';
 
@@ -97,7 +98,9 @@ class RedisEditWorker implements EditWorker {
   readonly id: string;
   readonly #settings: EditWorkerSettings;
   readonly #sharedLimits: RedisSharedLimits;
-  readonly #budgetStore: RedisBudgetStore | undefined;
+  readonly #spendStore: RedisSpendStore | undefined;
+  /** Returns the holds of jobs that end without running, when there is a budget. */
+  readonly #endedJobHolds: EndedJobHolds | undefined;
   readonly #retouch: Retouch;
   readonly #worker: Worker;
   readonly #signals: ShutdownSignals;
@@ -122,27 +125,38 @@ class RedisEditWorker implements EditWorker {
       initialPauseMs: retouchOptions.retry?.initialDelayMs ?? 1_000,
       maxPauseMs: retouchOptions.retry?.maxDelayMs ?? 30_000,
     });
-    this.#budgetStore =
+    this.#spendStore =
       budgetName !== undefined
-        ? createRedisBudgetStore({
+        ? createRedisSpendStore({
             connection: settings.connectionOption,
             name: budgetName,
             prefix: settings.prefix,
-            leaseMs: settings.lockDurationMs,
           })
         : undefined;
     this.#retouch = this.#createClient();
+    const bullOptions = {
+      connection: { ...settings.connection.options, maxRetriesPerRequest: null },
+      prefix: bullPrefix(settings.prefix),
+    };
+    this.#endedJobHolds = this.#spendStore
+      ? new EndedJobHolds({
+          queueName: settings.name,
+          store: this.#spendStore,
+          bullOptions,
+          onError: (error) => settings.onError(error),
+        })
+      : undefined;
     this.#runContext = {
       workerId: this.id,
+      queueName: settings.name,
       retouch: this.#retouch,
-      budgetStore: this.#budgetStore,
+      spendStore: this.#spendStore,
       output: settings.output,
       resendPossiblyBilled: settings.resendPossiblyBilled,
       handingOver: () => this.#handingOver,
     };
     this.#worker = new Worker(settings.name, (job, token) => this.#processJob(job, token), {
-      connection: { ...settings.connection.options, maxRetriesPerRequest: null },
-      prefix: bullPrefix(settings.prefix),
+      ...bullOptions,
       concurrency: settings.concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
@@ -159,7 +173,7 @@ class RedisEditWorker implements EditWorker {
   }
 
   async ready(): Promise<void> {
-    await this.#worker.waitUntilReady();
+    await Promise.all([this.#worker.waitUntilReady(), this.#endedJobHolds?.ready()]);
   }
 
   stats(): EditWorkerStats {
@@ -179,13 +193,13 @@ class RedisEditWorker implements EditWorker {
         ...rest,
         providers: this.#settings.providers,
         sharedLimits: this.#sharedLimits,
-        ...(budget && this.#budgetStore
-          ? { budget: { ...withoutName(budget), store: this.#budgetStore } }
+        ...(budget && this.#spendStore
+          ? { budget: { ...withoutName(budget), store: this.#spendStore } }
           : {}),
       });
     } catch (error) {
       void this.#sharedLimits.close();
-      void this.#budgetStore?.close();
+      void this.#spendStore?.close();
       throw error;
     }
   }
@@ -226,7 +240,8 @@ class RedisEditWorker implements EditWorker {
     await stopped.catch(() => {});
     await this.#retouch.close();
     this.#signals.stop();
-    await Promise.allSettled([this.#sharedLimits.close(), this.#budgetStore?.close()]);
+    await this.#endedJobHolds?.close().catch(() => {});
+    await Promise.allSettled([this.#sharedLimits.close(), this.#spendStore?.close()]);
   }
 
   /** Resolves with true when jobs are still running once the grace period is over. */

@@ -4,8 +4,8 @@
  *
  * - {@link createEditQueue} adds edits and follows them;
  * - {@link createEditWorker} runs them through a Retouch client;
- * - {@link createRedisSharedLimits} and {@link createRedisBudgetStore} are the shared limits and budget
- *   the workers use, for a `createRetouch()` of your own.
+ * - {@link createRedisSharedLimits} and {@link createRedisSpendStore} are the shared limits and budget
+ *   ledger the workers use, for a `createRetouch()` of your own.
  *
  * BullMQ's and ioredis's types are not part of this API: they are how it is built, not what it offers.
  *
@@ -43,12 +43,6 @@ export {
 export type { QueuedEditData, QueuedEditRequest, QueuedImage } from './queued-edit.ts';
 export type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
 export type { QueuedEdit, QueuedEditStatus } from './queued-edit-status.ts';
-export {
-  type BudgetUsage,
-  createRedisBudgetStore,
-  type RedisBudgetStore,
-  type RedisBudgetStoreOptions,
-} from './redis-budget-store.ts';
 export type { RedisConnection } from './redis-connection.ts';
 export { DEFAULT_QUEUE_NAME } from './redis-keys.ts';
 export {
@@ -56,3 +50,9 @@ export {
   type RedisSharedLimits,
   type RedisSharedLimitsOptions,
 } from './redis-shared-limits.ts';
+export {
+  createRedisSpendStore,
+  type RedisSpendStore,
+  type RedisSpendStoreOptions,
+  type RedisSpendUsage,
+} from './redis-spend-store.ts';

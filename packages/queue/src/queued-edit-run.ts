@@ -12,17 +12,20 @@ import { PossiblyBilledError } from './errors/possibly-billed-error.ts';
 import type { OutputSink } from './output-sink.ts';
 import { storeOutputs } from './output-storage.ts';
 import { type QueuedEditData, queuedEditDataSchema } from './queued-edit.ts';
+import { queuedEditBillingKey } from './queued-edit-billing-key.ts';
 import { toQueuedEditProgress } from './queued-edit-progress.ts';
 import type { QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
-import type { RedisBudgetStore } from './redis-budget-store.ts';
+import type { RedisSpendStore } from './redis-spend-store.ts';
 
 /** What a run uses of its worker. */
 export interface QueuedEditRunContext {
   /** The worker's id, written to the job before its billable request leaves. */
   readonly workerId: string;
+  /** The queue's name: with the job's id, the edit's billing key. */
+  readonly queueName: string;
   readonly retouch: Retouch;
-  /** The shared budget's store, when the worker has a budget. */
-  readonly budgetStore: RedisBudgetStore | undefined;
+  /** The shared budget's ledger, when the worker has a budget. */
+  readonly spendStore: RedisSpendStore | undefined;
   readonly output: OutputSink;
   readonly resendPossiblyBilled: boolean;
   /** True once the worker's grace period on shutdown ended: nothing more is sent. */
@@ -116,17 +119,10 @@ export class QueuedEditRun {
 
   /**
    * Puts the job back in the queue for another worker, when the client's close stopped it on
-   * shutdown; `token` is the worker's lock on the job.
+   * shutdown; `token` is the worker's lock on the job. Its entry in the ledger stays as it is: the
+   * worker that takes it over inherits it.
    */
   async handBack(token: string): Promise<void> {
-    const estimatedCost = this.#data.snapshot?.estimatedCost;
-    if (this.#snapshot && !this.#resumed && estimatedCost) {
-      // The client counted the estimate as spent when it let the job go; the worker that resumes it
-      // counts what it really cost.
-      await this.#context.budgetStore
-        ?.settle({ reservedUsd: 0, spentUsd: -estimatedCost.usd })
-        .catch(() => {});
-    }
     await this.#job.moveToWait(token);
   }
 
@@ -144,7 +140,7 @@ export class QueuedEditRun {
 
   /** An earlier worker stopped after sending: sending again could pay twice. */
   async #refusePossiblyBilled(sent: NonNullable<QueuedEditData['sent']>): Promise<never> {
-    await this.#countPossiblyBilled();
+    await this.#keepCountedAsPossiblyBilled();
     throw new PossiblyBilledError({
       jobId: this.jobId,
       model: String(this.#data.request.model),
@@ -152,17 +148,40 @@ export class QueuedEditRun {
     });
   }
 
-  /** The estimate of an edit that may have been billed counts as spent, as a sent edit that failed would. */
-  async #countPossiblyBilled(): Promise<void> {
-    const { budgetStore, retouch } = this.#context;
-    if (!budgetStore) return;
+  /**
+   * The worker that sent the edit marked its entry possibly billed before sending it, so the budget
+   * already counts it; an entry missing (its budget was reset, say) is charged the estimate, as a sent
+   * edit that failed would be.
+   */
+  async #keepCountedAsPossiblyBilled(): Promise<void> {
+    const { spendStore, retouch } = this.#context;
+    if (!spendStore) return;
+    const key = this.#billingKey();
+    const entry = await spendStore.entry(key);
+    if (entry?.state === 'possibly-billed' || entry?.state === 'settled') return;
+    if (entry?.state === 'reserved') return spendStore.markPossiblyBilled({ key });
     const estimate = await retouch.estimate(this.#data.request as EditRequest).catch(() => undefined);
-    if (estimate) await budgetStore.settle({ reservedUsd: 0, spentUsd: estimate.usd });
+    await spendStore.settle({
+      key,
+      model: String(this.#data.request.model),
+      ...(estimate ? { estimateUsd: estimate.usd } : {}),
+    });
+  }
+
+  /** The edit's billing key; a resend of an edit that may have been billed is a new billing. */
+  #billingKey(options?: { resend: boolean }): string {
+    const { sent } = this.#data;
+    return queuedEditBillingKey({
+      queueName: this.#context.queueName,
+      jobId: this.jobId,
+      ...(options?.resend && sent ? { resendOf: sent.at } : {}),
+    });
   }
 
   #edit(): Promise<EditResult> {
     return this.#context.retouch.edit(this.#data.request as EditRequest, {
       priority: this.#data.priority,
+      billingKey: this.#billingKey({ resend: this.#data.sent !== undefined }),
       onProgress: this.#onProgress,
       beforeSend: () => this.#recordSending(),
       onProviderJob: (snapshot) => this.#recordSnapshot(snapshot),

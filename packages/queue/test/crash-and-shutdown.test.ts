@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import {
   createEditQueue,
   createEditWorker,
-  createRedisBudgetStore,
+  createRedisSpendStore,
   type EditQueue,
+  type EditWorker,
   type EditWorkerOptions,
   type QueuedEditError,
 } from '../src/index.ts';
@@ -79,12 +81,14 @@ function survivor(jobs: boolean, options: Partial<EditWorkerOptions> = {}): void
   );
 }
 
-/** The shared budget once the reservations of stopped workers have lapsed. */
-async function settledBudget(): Promise<{ spentUsd: number; reservedUsd: number }> {
-  const store = createRedisBudgetStore({ connection: redisUrl(), name: budget.name });
+/** The shared budget's ledger: totals and entries. */
+async function ledger(): Promise<{
+  usage: { spentUsd: number; possiblyBilledUsd: number; reservedUsd: number };
+  entries: { key: string; state: string }[];
+}> {
+  const store = createRedisSpendStore({ connection: redisUrl(), name: budget.name });
   try {
-    await until(async () => (await store.usage()).reservedUsd === 0);
-    return await store.usage();
+    return { usage: await store.usage(), entries: await store.entries() };
   } finally {
     await store.close();
   }
@@ -106,8 +110,10 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     expect(result.providerJobId).toBe('job-1');
     expect(result.worker).not.toBe(doomed.id);
     expect(server.billed).toEqual(['accepted then crash']);
-    // The dead worker's reservation lapsed; the survivor counted what the job cost, once.
-    expect((await settledBudget()).spentUsd).toBe(0.25);
+    // The survivor inherited the dead worker's entry and settled it, once.
+    const { usage, entries } = await ledger();
+    expect(usage).toMatchObject({ spentUsd: 0.25, possiblyBilledUsd: 0, reservedUsd: 0 });
+    expect(entries).toMatchObject([{ key: `${name}:accepted`, state: 'settled', providerJobId: 'job-1' }]);
   });
 
   test('an edit sent but not recorded fails as possibly billed, and is not sent again', async () => {
@@ -124,8 +130,10 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     expect(error.message).toContain('may have been billed');
     expect(error.message).toContain('resendPossiblyBilled');
     expect(server.billed).toEqual(['sent then crash']);
-    // It may have been billed: its estimate counts as spent.
-    expect((await settledBudget()).spentUsd).toBe(0.25);
+    // It may have been billed: the dead worker's entry keeps its estimate counted, once.
+    const { usage, entries } = await ledger();
+    expect(usage).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.25, reservedUsd: 0 });
+    expect(entries).toMatchObject([{ key: `${name}:in-flight`, state: 'possibly-billed' }]);
   });
 
   test('with resendPossiblyBilled the survivor sends it again', async () => {
@@ -140,6 +148,11 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     const result = await edit.result();
     expect(result.resumed).toBe(false);
     expect(server.billed).toEqual(['resend me', 'resend me']);
+    // The resend is a billing of its own; the first send stays counted as possibly billed.
+    const { usage, entries } = await ledger();
+    expect(usage).toMatchObject({ spentUsd: 0.25, possiblyBilledUsd: 0.25, reservedUsd: 0 });
+    expect(entries.map((entry) => entry.state)).toEqual(['possibly-billed', 'settled']);
+    expect(entries[1]!.key).toMatch(new RegExp(`^${name}:resend:resent-\\d+$`));
   });
 });
 
@@ -160,8 +173,10 @@ describeWithRedis('graceful shutdown on SIGTERM', { timeout: 30_000 }, () => {
     const result = await edit.result();
     expect(result.resumed).toBe(true);
     expect(server.billed).toEqual(['hand me over']);
-    // Counted once: by the worker that resumed it, not also by the one that let it go.
-    expect(await settledBudget()).toMatchObject({ spentUsd: 0.25, reservedUsd: 0 });
+    // Counted once: the entry the worker that let it go left possibly billed, settled by the one that resumed it.
+    const { usage, entries } = await ledger();
+    expect(usage).toMatchObject({ spentUsd: 0.25, possiblyBilledUsd: 0, reservedUsd: 0 });
+    expect(entries).toMatchObject([{ key: `${name}:handover`, state: 'settled' }]);
   });
 
   test('a one-shot edit in flight is finished before the process exits', async () => {
@@ -175,5 +190,52 @@ describeWithRedis('graceful shutdown on SIGTERM', { timeout: 30_000 }, () => {
     const result = await edit.result();
     expect(result.worker).toBe(stopping.id);
     expect(server.billed).toEqual(['finish me']);
+  });
+});
+
+describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
+  test('a worker taking over an unsent job inherits its dead worker’s hold, even with the budget full', async () => {
+    server = await startWireServer();
+    budget = { maxUsd: 0.25, name: uniqueName('budget') };
+    // What a worker that died after reserving and before sending leaves: the whole budget held for the job.
+    const store = createRedisSpendStore({ connection: redisUrl(), name: budget.name });
+    opened.push(store);
+    await store.reserve({ key: `${name}:unsent`, model: 'wire:model', usd: 0.25, maxUsd: 0.25 });
+    const edits = queue();
+    survivor(false);
+    const edit = await edits.add(wireRequest('never sent'), { jobId: 'unsent' });
+    const result = await edit.result();
+    expect(result.images).toHaveLength(1);
+    expect(server.billed).toEqual(['never sent']);
+    const { usage, entries } = await ledger();
+    expect(usage).toMatchObject({ spentUsd: 0.25, possiblyBilledUsd: 0, reservedUsd: 0 });
+    expect(entries).toMatchObject([{ key: `${name}:unsent`, state: 'settled' }]);
+  });
+
+  test('the hold of a job that ends without running is returned; a possibly billed one keeps counting', async () => {
+    server = await startWireServer();
+    const store = createRedisSpendStore({ connection: redisUrl(), name: budget.name });
+    opened.push(store);
+    await store.reserve({ key: `${name}:broken`, model: 'wire:model', usd: 0.25 });
+    await store.reserve({ key: `${name}:dropped`, model: 'wire:model', usd: 0.25 });
+    await store.reserve({ key: `${name}:sent`, model: 'wire:model', usd: 0.25 });
+    await store.markPossiblyBilled({ key: `${name}:sent` });
+    survivor(false);
+    await (opened.at(-1) as EditWorker).ready();
+    const bull = new Queue(name, { connection: { url: redisUrl() }, prefix: 'retouch:queue' });
+    opened.push(bull);
+    // A job no Retouch edit is in fails before anything is reserved; one removed never runs.
+    await bull.add('edit', { nothing: true }, { jobId: 'broken', attempts: 1 });
+    await bull.add('edit', { nothing: true }, { jobId: 'dropped', delay: 60_000 });
+    await (await bull.getJob('dropped'))!.remove();
+    await bull.add('edit', { nothing: true }, { jobId: 'sent', attempts: 1 });
+    await until(async () => (await store.usage()).reservedUsd === 0);
+    await until(async () => (await bull.getJobCounts('failed')).failed === 2);
+    expect(await store.usage()).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.25, reservedUsd: 0 });
+    expect((await store.entries()).map((entry) => [entry.key, entry.state])).toEqual([
+      [`${name}:sent`, 'possibly-billed'],
+      [`${name}:broken`, 'released'],
+      [`${name}:dropped`, 'released'],
+    ]);
   });
 });

@@ -1,13 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type BudgetStore,
+  createMemorySpendStore,
   createRetouch,
   type EditJobSnapshot,
   type EditResult,
   type LaneLimits,
   type ProgressListener,
   type ProviderAdapter,
+  type SpendStore,
 } from '@retouch/core';
 import { describeError, type RunError } from '../describe-error.ts';
 import { saveImages } from '../outputs.ts';
@@ -318,23 +319,11 @@ function failedRun(options: { line: ManifestLine; error: RunError; retries?: num
 }
 
 /** A budget that starts with what earlier runs of the batch spent. */
-function memoryBudget(spentBefore: number): BudgetStore {
-  let spent = spentBefore;
-  let reserved = 0;
-  return {
-    async reserve({ usd, maxUsd }) {
-      const committedUsd = spent + reserved;
-      if (committedUsd + usd > maxUsd + 1e-9 || (usd === 0 && committedUsd >= maxUsd)) {
-        return { ok: false, committedUsd };
-      }
-      reserved += usd;
-      return { ok: true, committedUsd };
-    },
-    async settle({ reservedUsd, spentUsd }) {
-      reserved -= reservedUsd;
-      spent += spentUsd;
-    },
-  };
+function memoryBudget(spentBefore: number): SpendStore {
+  const earlier = { key: 'earlier runs', model: 'earlier runs', state: 'settled' as const };
+  return createMemorySpendStore({
+    entries: [{ ...earlier, estimateUsd: spentBefore, costUsd: spentBefore, updatedAt: Date.now() }],
+  });
 }
 
 function sum(values: readonly number[]): number {

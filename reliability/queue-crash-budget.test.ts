@@ -81,6 +81,12 @@ async function crashWithBudget(signal: 'SIGKILL' | 'SIGTERM') {
     const errorNames = outcomes.flatMap((outcome) =>
       outcome.status === 'rejected' ? [(outcome.reason as QueuedEditError).errorName] : [],
     );
+    const failuresPossiblyBilledUsd = outcomes.reduce(
+      (total, outcome) =>
+        total +
+        (outcome.status === 'rejected' ? ((outcome.reason as QueuedEditError).possiblyBilledUsd ?? 0) : 0),
+      0,
+    );
     const completed = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const usage = await store.usage();
     return {
@@ -98,6 +104,7 @@ async function crashWithBudget(signal: 'SIGKILL' | 'SIGTERM') {
         (name) => name !== 'BudgetExceededError' && name !== 'PossiblyBilledError',
       ),
       entries: await store.entries(),
+      failuresPossiblyBilledUsd,
     };
   } finally {
     await killQueueWorkers();
@@ -124,6 +131,8 @@ describe.skipIf(!hasRedisServer)('queue workers sharing a budget across a crash'
     expect(figures.billed).toBeLessThanOrEqual(CAP_EDITS);
     expect(units(figures.ledgerUsd)).toBe(units(figures.billedUsd));
     expect(figures.usage.reservedUsd).toBe(0);
+    // The failed edits say what the ledger counts of them as possibly billed.
+    expect(units(figures.failuresPossiblyBilledUsd)).toBe(units(figures.usage.possiblyBilledUsd));
     expect(figures.usage.peakCommittedUsd).toBeLessThanOrEqual(CAP_EDITS * PRICE_USD);
     // Every edit is accounted for: delivered, refused before sending, or possibly billed.
     expect(figures.completed + figures.refused + figures.possiblyBilled).toBe(12);

@@ -328,6 +328,8 @@ describe.skipIf(!hasRedis)('retouch batch --redis with retouch worker', { timeou
     stop.abort();
     expect(await worker).toBe(0);
     expect(workerErr.text).toContain('stopped: 4 completed, 0 failed');
+    // Money apart: what was settled, and possibly billed only when something may have been.
+    expect(workerErr.text).toMatch(/stopped: .* handed back · spent \$[\d.]+$/m);
     expect(workerErr.text.match(/ done in /g)).toHaveLength(4);
   });
 

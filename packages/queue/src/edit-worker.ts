@@ -153,6 +153,7 @@ class RedisEditWorker implements EditWorker {
       spendStore: this.#spendStore,
       output: settings.output,
       resendPossiblyBilled: settings.resendPossiblyBilled,
+      fallbacks: retouchOptions.fallback?.length ?? 0,
       handingOver: () => this.#handingOver,
     };
     this.#worker = new Worker(settings.name, (job, token) => this.#processJob(job, token), {
@@ -222,7 +223,9 @@ class RedisEditWorker implements EditWorker {
         throw new WaitingError();
       }
       this.#counts.jobsFailed++;
-      throw toJobError(error);
+      // The budget's count of what the failure may have cost travels with it to the queue's handles.
+      const possiblyBilledUsd = await run.possiblyBilledUsd().catch(() => undefined);
+      throw toJobError(error, { possiblyBilledUsd });
     } finally {
       this.#runs.delete(run.jobId);
     }

@@ -6,6 +6,7 @@ import {
   JobCancelledError,
   type ProgressListener,
   type Retouch,
+  roundUsd,
 } from '@retouch/core';
 import type { Job } from 'bullmq';
 import { PossiblyBilledError } from './errors/possibly-billed-error.ts';
@@ -28,6 +29,8 @@ export interface QueuedEditRunContext {
   readonly spendStore: RedisSpendStore | undefined;
   readonly output: OutputSink;
   readonly resendPossiblyBilled: boolean;
+  /** How many fallback models the client has: each attempt on one has a billing key of its own. */
+  readonly fallbacks: number;
   /** True once the worker's grace period on shutdown ended: nothing more is sent. */
   handingOver(): boolean;
 }
@@ -50,6 +53,8 @@ export class QueuedEditRun {
   #snapshot: boolean;
   /** This worker resumed the job rather than starting it. */
   #resumed = false;
+  /** The billing key this run's edit was sent under, once it ran one. */
+  #sentUnder: string | undefined;
   /** Reports the client's progress on the job, where every process can read it. */
   readonly #onProgress: ProgressListener = (event) => {
     const progress = toQueuedEditProgress(event);
@@ -178,10 +183,32 @@ export class QueuedEditRun {
     });
   }
 
+  /**
+   * What the budget counts as possibly billed for this job once it failed: the estimates of its
+   * entries (the requested model's, and each fallback's) that may have been billed. Undefined without
+   * a budget, or when nothing is.
+   */
+  async possiblyBilledUsd(): Promise<number | undefined> {
+    const store = this.#context.spendStore;
+    if (!store) return undefined;
+    const key = this.#sentUnder ?? this.#billingKey();
+    const keys = [
+      key,
+      ...Array.from({ length: this.#context.fallbacks }, (_, index) => `${key}#${index + 1}`),
+    ];
+    const entries = await Promise.all(keys.map((each) => store.entry(each)));
+    const usd = entries.reduce(
+      (total, entry) => total + (entry?.state === 'possibly-billed' ? entry.estimateUsd : 0),
+      0,
+    );
+    return usd > 0 ? roundUsd(usd) : undefined;
+  }
+
   #edit(): Promise<EditResult> {
+    this.#sentUnder = this.#billingKey({ resend: this.#data.sent !== undefined });
     return this.#context.retouch.edit(this.#data.request as EditRequest, {
       priority: this.#data.priority,
-      billingKey: this.#billingKey({ resend: this.#data.sent !== undefined }),
+      billingKey: this.#sentUnder,
       onProgress: this.#onProgress,
       beforeSend: () => this.#recordSending(),
       onProviderJob: (snapshot) => this.#recordSnapshot(snapshot),

@@ -129,6 +129,8 @@ describeWithRedis('a worker killed with jobs in flight', { timeout: 30_000 }, ()
     expect(error.errorName).toBe('PossiblyBilledError');
     expect(error.message).toContain('may have been billed');
     expect(error.message).toContain('resendPossiblyBilled');
+    expect(error.message).toContain('(the budget counts ~$0.25 of it as possibly billed)');
+    expect(error.possiblyBilledUsd).toBe(0.25);
     expect(server.billed).toEqual(['sent then crash']);
     // It may have been billed: the dead worker's entry keeps its estimate counted, once.
     const { usage, entries } = await ledger();

@@ -27,6 +27,8 @@ export interface BatchOutcome {
   files: { report: string; json: string; csv: string };
   /** Lines not settled because the batch was stopped (Ctrl-C): a new run picks them up. */
   pending: number;
+  /** The estimates of failed lines that may have been billed, apart from what was spent, in US dollars. */
+  possiblyBilledUsd?: number;
 }
 
 /**
@@ -133,6 +135,7 @@ export function presentBatch(options: { context: CliContext; json: boolean; outc
       (outcome.pending > 0 ? `, ${outcome.pending} not finished` : '') +
       (earlier.length > 0 ? ` (${earlier.join(', ')})` : '') +
       ` · spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''}` +
+      (outcome.possiblyBilledUsd ? `, ~${formatUsd(outcome.possiblyBilledUsd)} possibly billed` : '') +
       ` · wall time ${formatDuration(summary.wallTimeMs)}` +
       (results.simulated ? ' · simulated' : ''),
   );

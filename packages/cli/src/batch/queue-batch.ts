@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { roundUsd } from '@retouch/core';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
 import { describeError, type RunError } from '../describe-error.ts';
@@ -86,6 +87,8 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
 
     let fromEarlierRuns = 0;
     const runs: BatchLineRun[] = [];
+    /** What the workers' budget counts of the failed lines as possibly billed. */
+    let possiblyBilledUsd = 0;
     const stopped = new Promise<void>((resolve) =>
       following.signal.addEventListener('abort', () => resolve()),
     );
@@ -102,6 +105,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
             run = await succeededRun({ line, result, outDir });
           } catch (error) {
             run = failedRun({ line, error });
+            possiblyBilledUsd += (error as { possiblyBilledUsd?: number }).possiblyBilledUsd ?? 0;
           }
           if (following.signal.aborted) return;
           runs.push(run);
@@ -115,7 +119,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     await watching;
 
     const settled = new Set(runs.map((run) => run.line));
-    return await writeBatchResults({
+    const outcome = await writeBatchResults({
       manifest,
       runs,
       outDir,
@@ -126,6 +130,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
       wallTimeMs: Math.round(performance.now() - started),
       pending: manifest.lines.filter((line) => !settled.has(line.line)).length,
     });
+    return possiblyBilledUsd > 0 ? { ...outcome, possiblyBilledUsd: roundUsd(possiblyBilledUsd) } : outcome;
   } finally {
     await queue.close();
   }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { describeError, errorLine } from '../describe-error.ts';
+import { formatUsd } from '../format.ts';
 import { doneText, elapsedStamp } from '../progress-text.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
@@ -118,7 +119,9 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
     context.signal?.removeEventListener('abort', onAbort);
     const stats = worker.stats();
     log(
-      `stopped: ${stats.completed} completed, ${stats.jobsFailed} failed, ${stats.resumed} resumed, ${stats.handedBack} handed back`,
+      `stopped: ${stats.completed} completed, ${stats.jobsFailed} failed, ${stats.resumed} resumed, ${stats.handedBack} handed back` +
+        ` · spent ${formatUsd(stats.spentUsd)}` +
+        (stats.possiblyBilledUsd > 0 ? `, ~${formatUsd(stats.possiblyBilledUsd)} possibly billed` : ''),
     );
     return 0;
   } finally {

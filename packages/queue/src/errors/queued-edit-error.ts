@@ -10,6 +10,8 @@ export interface QueuedEditErrorOptions {
   errorName: string;
   /** Its message (secrets were redacted by the worker). */
   message: string;
+  /** What the shared budget counts of the failed edit as possibly billed, in US dollars. */
+  possiblyBilledUsd?: number;
 }
 
 /**
@@ -31,12 +33,19 @@ export class QueuedEditError extends RetouchError {
   readonly jobId: string;
   /** The class name of the error in the worker. */
   readonly errorName: string;
+  /**
+   * What the shared budget counts of the failed edit as possibly billed (its estimate), in US dollars:
+   * the request may have been billed, and the provider's records would tell. Undefined when the
+   * worker has no budget, or nothing may have been billed.
+   */
+  readonly possiblyBilledUsd: number | undefined;
 
   constructor(options: QueuedEditErrorOptions) {
     super({ message: `${options.errorName}: ${options.message}` });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.jobId = options.jobId;
     this.errorName = options.errorName;
+    this.possiblyBilledUsd = options.possiblyBilledUsd;
   }
 
   /** True for a `QueuedEditError` from any installed copy of `@retouch/queue`. */

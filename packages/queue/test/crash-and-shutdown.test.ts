@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import {
   createEditQueue,
@@ -220,6 +221,7 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     opened.push(store);
     await store.reserve({ key: `${name}:broken`, model: 'wire:model', usd: 0.25 });
     await store.reserve({ key: `${name}:dropped`, model: 'wire:model', usd: 0.25 });
+    await store.reserve({ key: `${name}:abandoned`, model: 'wire:model', usd: 0.25 });
     await store.reserve({ key: `${name}:sent`, model: 'wire:model', usd: 0.25 });
     await store.markPossiblyBilled({ key: `${name}:sent` });
     survivor(false);
@@ -230,14 +232,23 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     await bull.add('edit', { nothing: true }, { jobId: 'broken', attempts: 1 });
     await bull.add('edit', { nothing: true }, { jobId: 'dropped', delay: 60_000 });
     await (await bull.getJob('dropped'))!.remove();
+    // A job whose workers kept dying: BullMQ marks it to fail (as its stalled check does after
+    // maxStalledCount), and the next worker fails it without running it.
+    const abandoned = await bull.add('edit', wireRequest('abandoned'), { jobId: 'abandoned', delay: 60_000 });
+    const client = new Redis(redisUrl());
+    opened.push({ close: async () => void (await client.quit()) });
+    await client.hset(`retouch:queue:${name}:abandoned`, 'defa', 'job stalled more than allowable limit');
+    await abandoned.promote();
     await bull.add('edit', { nothing: true }, { jobId: 'sent', attempts: 1 });
     await until(async () => (await store.usage()).reservedUsd === 0);
-    await until(async () => (await bull.getJobCounts('failed')).failed === 2);
+    await until(async () => (await bull.getJobCounts('failed')).failed === 3);
+    expect((await bull.getJob('abandoned'))!.failedReason).toBe('job stalled more than allowable limit');
     expect(await store.usage()).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.25, reservedUsd: 0 });
     expect((await store.entries()).map((entry) => [entry.key, entry.state])).toEqual([
       [`${name}:sent`, 'possibly-billed'],
       [`${name}:broken`, 'released'],
       [`${name}:dropped`, 'released'],
+      [`${name}:abandoned`, 'released'],
     ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Keeps a lease in Redis alive while its process lives: what a process holds there (call slots, budget
- * reservations) is scored by the end of its lease, so a process that dies stops renewing and what it
- * held frees itself once the lease ends. It renews three times a lease, so one lost renewal costs
+ * Keeps a lease in Redis alive while its process lives: what a process holds there (its call slots) is
+ * scored by the end of its lease, so a process that dies stops renewing and what it held frees itself
+ * once the lease ends. (Budget holds are not leases: they belong to the jobs.) It renews three times a lease, so one lost renewal costs
  * nothing.
  */
 export class LeaseRenewal {

@@ -1,5 +1,5 @@
 import { createRetouch, JobCancelledError, type Retouch, type RetouchStats } from '@retouch/core';
-import { type Job, WaitingError, Worker } from 'bullmq';
+import { Job, WaitingError, Worker } from 'bullmq';
 import {
   type EditWorkerOptions,
   type EditWorkerSettings,
@@ -143,6 +143,7 @@ class RedisEditWorker implements EditWorker {
           queueName: settings.name,
           store: this.#spendStore,
           bullOptions,
+          readJobData: async (jobId) => (await Job.fromId(this.#worker, jobId))?.data,
           onError: (error) => settings.onError(error),
         })
       : undefined;

@@ -1,4 +1,5 @@
 import { QueueEvents, type QueueEventsOptions } from 'bullmq';
+import { queuedEditDataSchema } from './queued-edit.ts';
 import { queuedEditBillingKey } from './queued-edit-billing-key.ts';
 import type { RedisSpendStore } from './redis-spend-store.ts';
 
@@ -7,13 +8,15 @@ import type { RedisSpendStore } from './redis-spend-store.ts';
  * stalled too often, and a job can be removed, without any worker running it. A hold belongs to the
  * job (a worker taking it over inherits it), so nothing else would ever return it. Only an unsent
  * edit's hold is returned; one that may have been billed keeps counting. Every worker of the queue
- * listens, and returning a hold twice changes nothing.
+ * listens, and returning a hold twice changes nothing. A failed job that was being sent again
+ * (`resendPossiblyBilled`) returns the resend's hold too, found from the job's data.
  */
 export class EndedJobHolds {
   readonly #events: QueueEvents;
   readonly #store: RedisSpendStore;
   readonly #queueName: string;
   readonly #onError: (error: Error) => void;
+  readonly #readJobData: (jobId: string) => Promise<unknown>;
   /** Releases in flight, awaited on close. */
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -21,14 +24,17 @@ export class EndedJobHolds {
     queueName: string;
     store: RedisSpendStore;
     bullOptions: Pick<QueueEventsOptions, 'connection' | 'prefix'>;
+    /** Reads a job's data, if the job is still in Redis. */
+    readJobData: (jobId: string) => Promise<unknown>;
     onError: (error: Error) => void;
   }) {
+    this.#readJobData = options.readJobData;
     this.#store = options.store;
     this.#queueName = options.queueName;
     this.#onError = options.onError;
     this.#events = new QueueEvents(options.queueName, options.bullOptions);
-    this.#events.on('failed', ({ jobId }) => this.#release(jobId));
-    this.#events.on('removed', ({ jobId }) => this.#release(jobId));
+    this.#events.on('failed', ({ jobId }) => this.#release({ jobId, failed: true }));
+    this.#events.on('removed', ({ jobId }) => this.#release({ jobId, failed: false }));
     this.#events.on('error', (error) => this.#onError(error));
   }
 
@@ -43,11 +49,21 @@ export class EndedJobHolds {
     await Promise.allSettled(this.#pending);
   }
 
-  #release(jobId: string): void {
-    const released = this.#store
-      .releaseUnsent({ key: queuedEditBillingKey({ queueName: this.#queueName, jobId }) })
+  #release(options: { jobId: string; failed: boolean }): void {
+    const released = this.#releaseHolds(options)
       .catch((error: unknown) => this.#onError(error instanceof Error ? error : new Error(String(error))))
       .finally(() => this.#pending.delete(released));
     this.#pending.add(released);
+  }
+
+  async #releaseHolds(options: { jobId: string; failed: boolean }): Promise<void> {
+    const { jobId } = options;
+    const queueName = this.#queueName;
+    await this.#store.releaseUnsent({ key: queuedEditBillingKey({ queueName, jobId }) });
+    if (!options.failed) return;
+    const parsed = queuedEditDataSchema.safeParse(await this.#readJobData(jobId));
+    const sentAt = parsed.success ? parsed.data.sent?.at : undefined;
+    if (sentAt === undefined) return;
+    await this.#store.releaseUnsent({ key: queuedEditBillingKey({ queueName, jobId, resendOf: sentAt }) });
   }
 }

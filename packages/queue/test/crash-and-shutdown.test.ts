@@ -221,7 +221,10 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     opened.push(store);
     await store.reserve({ key: `${name}:broken`, model: 'wire:model', usd: 0.25 });
     await store.reserve({ key: `${name}:dropped`, model: 'wire:model', usd: 0.25 });
+    // Its first send may have been billed; its resend was held, never sent.
     await store.reserve({ key: `${name}:abandoned`, model: 'wire:model', usd: 0.25 });
+    await store.markPossiblyBilled({ key: `${name}:abandoned` });
+    await store.reserve({ key: `${name}:abandoned:resent-1234`, model: 'wire:model', usd: 0.25 });
     await store.reserve({ key: `${name}:sent`, model: 'wire:model', usd: 0.25 });
     await store.markPossiblyBilled({ key: `${name}:sent` });
     survivor(false);
@@ -232,9 +235,16 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     await bull.add('edit', { nothing: true }, { jobId: 'broken', attempts: 1 });
     await bull.add('edit', { nothing: true }, { jobId: 'dropped', delay: 60_000 });
     await (await bull.getJob('dropped'))!.remove();
-    // A job whose workers kept dying: BullMQ marks it to fail (as its stalled check does after
-    // maxStalledCount), and the next worker fails it without running it.
-    const abandoned = await bull.add('edit', wireRequest('abandoned'), { jobId: 'abandoned', delay: 60_000 });
+    // A job whose workers kept dying while sending it again: BullMQ marks it to fail (as its stalled
+    // check does after maxStalledCount), and the next worker fails it without running it.
+    const abandonedData = {
+      type: 'retouch.queued-edit',
+      version: 1,
+      request: wireRequest('abandoned'),
+      priority: 0,
+      sent: { at: 1234, worker: 'gone' },
+    };
+    const abandoned = await bull.add('edit', abandonedData, { jobId: 'abandoned', delay: 60_000 });
     const client = new Redis(redisUrl());
     opened.push({ close: async () => void (await client.quit()) });
     await client.hset(`retouch:queue:${name}:abandoned`, 'defa', 'job stalled more than allowable limit');
@@ -243,12 +253,14 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     await until(async () => (await store.usage()).reservedUsd === 0);
     await until(async () => (await bull.getJobCounts('failed')).failed === 3);
     expect((await bull.getJob('abandoned'))!.failedReason).toBe('job stalled more than allowable limit');
-    expect(await store.usage()).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.25, reservedUsd: 0 });
-    expect((await store.entries()).map((entry) => [entry.key, entry.state])).toEqual([
-      [`${name}:sent`, 'possibly-billed'],
-      [`${name}:broken`, 'released'],
-      [`${name}:dropped`, 'released'],
-      [`${name}:abandoned`, 'released'],
-    ]);
+    expect(await store.usage()).toMatchObject({ spentUsd: 0, possiblyBilledUsd: 0.5, reservedUsd: 0 });
+    const states = Object.fromEntries((await store.entries()).map((entry) => [entry.key, entry.state]));
+    expect(states).toEqual({
+      [`${name}:broken`]: 'released',
+      [`${name}:dropped`]: 'released',
+      [`${name}:abandoned`]: 'possibly-billed',
+      [`${name}:abandoned:resent-1234`]: 'released',
+      [`${name}:sent`]: 'possibly-billed',
+    });
   });
 });

@@ -100,7 +100,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     provider: 'oxen',
     kind: 'change a cost key',
     description: "the simulator's generation records carry costs instead of cost",
-    edits: [{ file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' }],
+    edits: [{ file: OXEN_GENERATION_ROUTES, find: '    cost: charged', replace: '    costs: charged' }],
     named: /required property 'cost'/,
   },
   {
@@ -109,7 +109,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     kind: 'change a cost key',
     description: "cost becomes costs in the simulator's generation records and in the adapter",
     edits: [
-      { file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' },
+      { file: OXEN_GENERATION_ROUTES, find: '    cost: charged', replace: '    costs: charged' },
       {
         file: OXEN_WIRE,
         find: '      cost: z.union([z.string(), z.number()]).nullable().optional(),',

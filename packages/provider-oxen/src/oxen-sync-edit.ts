@@ -59,6 +59,8 @@ export async function runOxenSyncEdit(options: {
   const failures: unknown[] = [];
   const recovered: OxenListedGeneration[] = [];
   const lostErrors: unknown[] = [];
+  // A lost answer's image is told apart from the answered ones (same prompt, same moment) by its URL.
+  const answeredUrls = new Set(responses.flatMap((response) => response.images.map((image) => image.url)));
   for (const attempt of attempts) {
     if (attempt.status === 'fulfilled') continue;
     const error: unknown = attempt.reason;
@@ -67,7 +69,6 @@ export async function runOxenSyncEdit(options: {
       continue;
     }
     // Oxen may have made the image: its records say, where sending the edit again could bill it twice.
-    const answeredUrls = new Set(responses.flatMap((response) => response.images.map((image) => image.url)));
     try {
       const [row] = await recoverLostRequest({
         http: call.http,
@@ -85,18 +86,19 @@ export async function runOxenSyncEdit(options: {
     }
   }
   if (responses.length === 0 && recovered.length === 0) throw failures[0];
+  const warnings =
+    lostErrors.length === 0
+      ? []
+      : [
+          recoveredWarning({
+            error: lostErrors[0],
+            generationIds: recovered.map((row) => row.generation_id),
+          }),
+        ];
   return syncEditOutput({
     responses,
     recovered,
-    warnings:
-      lostErrors.length > 0
-        ? [
-            recoveredWarning({
-              error: lostErrors[0],
-              generationIds: recovered.map((row) => row.generation_id),
-            }),
-          ]
-        : [],
+    warnings,
     failures,
     plan,
     http: call.http,

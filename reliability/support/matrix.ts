@@ -311,9 +311,10 @@ export const faultRows: readonly FaultRow[] = [
     faults: (_path, routes) => [
       { route: routes.billable, kind: 'job-fails', times: 1, message: 'the model refused the prompt' },
     ],
-    // Without provider jobs a failed generation is a 5xx on the edit itself, which may have been billed.
+    // Without provider jobs a failed generation is a 5xx on the edit itself, which may have been billed;
+    // Oxen's generation history then shows it failed, with Oxen's reason.
     expect: (path) =>
-      hasProviderJobs(path)
+      hasProviderJobs(path) || path === 'oxen-sync'
         ? { edit: 'GenerationFailedError', message: /the model refused the prompt/, billable: 1 }
         : { edit: 'ApiCallError', message: MAY_HAVE_BEEN_ACCEPTED, billable: 1 },
   },

@@ -25,6 +25,7 @@ import {
   type OxenBilledGenerations,
   type OxenBilledGenerationsOptions,
 } from './oxen-billed-generations.ts';
+import { OxenClaims } from './oxen-claims.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
@@ -92,6 +93,7 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
   readonly #settings: OxenEditModelSettings;
   readonly #catalog = new OxenModelCatalog();
   readonly #contexts = new OxenJobContexts();
+  readonly #claims = new OxenClaims();
   #stream: OxenEventStream | undefined;
 
   constructor(settings: OxenEditModelSettings) {
@@ -125,7 +127,12 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
 
   /** Sync mode: one blocking request per output image (see `oxen-sync-edit.ts`). */
   async edit(call: ProviderCall<OxenEditPlan>): Promise<ProviderEditOutput> {
-    return runOxenSyncEdit({ call, plan: planOf(call.plan), timeoutMs: this.#settings.syncTimeoutMs });
+    return runOxenSyncEdit({
+      call,
+      plan: planOf(call.plan),
+      timeoutMs: this.#settings.syncTimeoutMs,
+      claims: this.#claims,
+    });
   }
 
   /**
@@ -145,8 +152,10 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
       for (const count of splitGenerations(call.request.n)) {
         const body = withGenerations(base, count);
         const sentAt = Date.now();
+        const answered = this.#claims.send(body);
         try {
           const enqueued = await enqueue({ http: call.http, body, signal: call.signal });
+          this.#claims.claimGenerations(enqueued.generationIds);
           generationIds.push(...enqueued.generationIds);
           raws.push(enqueued.raw);
         } catch (error) {
@@ -156,15 +165,17 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
             http: call.http,
             error,
             lost: { body, count, sentAt },
-            exclude: (row) =>
-              generationIds.includes(row.generation_id) ||
-              this.#contexts.get(row.generation_id) !== undefined,
+            exclude: (row) => generationIds.includes(row.generation_id) || this.#claims.claimed(row),
+            othersInFlight: this.#claims.othersInFlight(body),
             signal: call.signal,
           });
           const ids = found.map((row) => row.generation_id);
+          this.#claims.claimGenerations(ids);
           generationIds.push(...ids);
           raws.push({ recovered: found });
           warnings.push(recoveredWarning({ error, generationIds: ids }));
+        } finally {
+          answered();
         }
       }
     } catch (error) {

@@ -18,8 +18,10 @@ import { listActiveGenerations, listGenerationHistory } from './oxen-records.ts'
  *
  * A row matches on its model, its prompt, the other parameters it echoes and its enqueue time, which
  * must fall between the moment the request left (less {@link CLOCK_SKEW_SECONDS}) and now (plus the
- * same). The match must be unambiguous: exactly as many rows as the request makes, and no row of the
- * model in that window whose prompt is not shown. Anything else fails as possibly billed, saying why.
+ * same). The match must be unambiguous: exactly as many rows as the request makes, none the provider
+ * already accounts for (`OxenClaims`), no identical request of the provider still unanswered, and no
+ * row of the model in that window whose prompt is not shown. Anything else fails as possibly billed,
+ * saying why.
  * Sync-mode edits are assumed to be listed among the generations like queued ones: the published
  * spec does not say, and a live test (`pnpm test:live`) checks it.
  */
@@ -155,8 +157,15 @@ export async function recoverLostRequest(options: {
   error: unknown;
   lost: LostRequest;
   exclude: (row: OxenListedGeneration) => boolean;
+  /** Identical requests of this client still waiting for their answer: their rows look the same. */
+  othersInFlight: number;
   signal: AbortSignal;
 }): Promise<OxenListedGeneration[]> {
+  if (options.othersInFlight > 0) {
+    throw notRecovered(options.error, {
+      reason: `${options.othersInFlight} identical request${options.othersInFlight === 1 ? ' is' : 's are'} still waiting for an answer, so this request's generation cannot be told apart`,
+    });
+  }
   let search: LostRequestSearch;
   try {
     search = await findLostGenerations(options);

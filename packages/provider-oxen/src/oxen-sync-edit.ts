@@ -6,6 +6,7 @@ import {
   type ProviderEditOutput,
 } from '@retouch/core/provider-utils';
 import { loadOxenWire, OXEN_PATHS, type OxenEditResponse, type OxenListedGeneration } from './oxen-api.ts';
+import type { OxenClaims } from './oxen-claims.ts';
 import { encodeOxenBody, type OxenEditPlan } from './oxen-edit-plan.ts';
 import { failedGenerationError, refineOxenError } from './oxen-error.ts';
 import { mediaTypeOf } from './oxen-job-status.ts';
@@ -28,14 +29,17 @@ export async function runOxenSyncEdit(options: {
   plan: OxenEditPlan;
   /** The longest a request waits for its response. */
   timeoutMs: number;
+  /** What the provider already accounts for in Oxen's records. */
+  claims: OxenClaims;
 }): Promise<ProviderEditOutput> {
-  const { call, plan, timeoutMs } = options;
+  const { call, plan, timeoutMs, claims } = options;
   const { oxenEditResponseSchema } = loadOxenWire.loaded() ?? (await loadOxenWire());
   const body = await encodeOxenBody(plan, { mode: 'edit' });
   // The edit's deadline is not taken off this timeout: the call's signal aborts at the deadline. A
   // timeout of the time left would be a different length for every request, and a timer of a new
   // length costs the runtime a timer list of its own.
   const editOnce = async (): Promise<OxenEditResponse> => {
+    const answered = claims.send(body);
     try {
       const response = await call.http.request({
         method: 'POST',
@@ -46,9 +50,13 @@ export async function runOxenSyncEdit(options: {
         timeoutMs,
       });
       checkImages(response.data);
+      // A lost answer's image is told apart from the answered ones (same prompt, same moment) by its URL.
+      claims.claimResultUrls(response.data.images.map((image) => image.url));
       return response.data;
     } catch (error) {
       throw refineOxenError(error);
+    } finally {
+      answered();
     }
   };
   const sentAt = Date.now();
@@ -59,8 +67,6 @@ export async function runOxenSyncEdit(options: {
   const failures: unknown[] = [];
   const recovered: OxenListedGeneration[] = [];
   const lostErrors: unknown[] = [];
-  // A lost answer's image is told apart from the answered ones (same prompt, same moment) by its URL.
-  const answeredUrls = new Set(responses.flatMap((response) => response.images.map((image) => image.url)));
   for (const attempt of attempts) {
     if (attempt.status === 'fulfilled') continue;
     const error: unknown = attempt.reason;
@@ -74,11 +80,11 @@ export async function runOxenSyncEdit(options: {
         http: call.http,
         error,
         lost: { body, count: 1, sentAt },
-        exclude: (candidate) =>
-          recovered.some((earlier) => earlier.generation_id === candidate.generation_id) ||
-          (typeof candidate.result_url === 'string' && answeredUrls.has(candidate.result_url)),
+        exclude: (candidate) => claims.claimed(candidate),
+        othersInFlight: claims.othersInFlight(body),
         signal: call.signal,
       });
+      claims.claimGenerations([row!.generation_id]);
       recovered.push(finishedRow({ row: row!, error, modelId: plan.modelId }));
       lostErrors.push(error);
     } catch (notFound) {

@@ -131,4 +131,39 @@ describe('a lost answer that the records do not single out', () => {
     expect(sim.billableCount).toBe(2);
     expect(retouch.stats().spentUsd).toBeCloseTo(2 * PRICE, 6);
   });
+
+  test.each([
+    { mode: 'queue', route: 'POST /api/ai/queue' },
+    { mode: 'sync', route: 'POST /api/ai/images/edit' },
+  ] as const)(
+    '$mode: an identical edit this client made a moment before is not taken for the lost one',
+    async ({ mode, route }) => {
+      const sim = await simulator();
+      const retouch = client(provider(sim, { mode }), { budget: { maxUsd: 1 } });
+      await retouch.edit(request);
+      // Not read by Oxen: nothing of it is in the records, and the earlier edit's row must not stand in.
+      sim.setFaults([{ route, kind: 'reset-before-body', times: 1 }]);
+      const error = await retouch.edit(request).catch((caught: unknown) => caught);
+      expect(String(error)).toMatch(/Oxen's records hold no generation of qwen-image-edit with this prompt/);
+      expect(sim.billableCount).toBe(1);
+    },
+  );
+
+  test('an identical request still waiting for its answer makes the match ambiguous', async () => {
+    const sim = await simulator();
+    sim.setFaults([
+      { route: 'POST /api/ai/queue', kind: 'slow', delayMs: 500, times: 1 },
+      { route: 'POST /api/ai/queue', kind: 'reset-after-body', times: 1 },
+    ]);
+    const retouch = client(provider(sim, { mode: 'queue' }), { budget: { maxUsd: 1 } });
+    const [first, second] = await Promise.allSettled([retouch.edit(request), retouch.edit(request)]);
+    const outcomes = [first, second].map((outcome) =>
+      outcome.status === 'fulfilled' ? 'delivered' : String(outcome.reason),
+    );
+    expect(outcomes).toContain('delivered');
+    expect(outcomes.find((outcome) => outcome !== 'delivered')).toMatch(
+      /1 identical request is still waiting for an answer, so this request's generation cannot be told apart/,
+    );
+    expect(received(sim, 'POST /api/ai/queue')).toHaveLength(2);
+  });
 });

@@ -104,14 +104,16 @@ Runs one edit per manifest line (an EditRequest as JSON; image paths relative to
 shows progress, prints a table per model and writes report.html, results.json and results.csv.
 A journal in the output directory makes the batch resumable: after a crash or Ctrl-C, the same
 command skips the lines done, resumes provider jobs already accepted, and never sends a line twice.
+Lines are known by their content: fix or add lines and run again, and only those run. The journal
+keeps what was spent, so --budget-usd counts every run, possibly billed edits included.
 
 Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
-  --retry-failed             Run again the lines that failed in an earlier run
-  --resend-possibly-billed   Send again lines an earlier run sent without recording the answer
-                             (they may be paid for twice)
+  --retry-failed             Run again the lines that failed in an earlier run (with --redis too)
+  --resend-possibly-billed   Send again lines an earlier run or worker sent without recording the
+                             answer (they may be paid for twice)
   --redis <url>              Enqueue into a Redis queue served by "retouch worker" and follow it
   --queue <name>             The queue's name with --redis (default: retouch-edits)
 ${CONNECTION_FLAGS}
@@ -141,6 +143,8 @@ Options:
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
+  --resend-possibly-billed   Send again jobs a stopped worker sent without recording the answer
+                             (they may be paid for twice)
   --simulate                 Use in-process simulators: no API keys, no network
 ${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart

@@ -41,6 +41,8 @@ export async function writeBatchResults(options: {
   batch: Omit<BatchInfo, 'manifest' | 'lines'>;
   simulated: boolean;
   budgetUsd?: number;
+  /** The batch's ledger, over every run: settled, and the estimates of what may have been billed. */
+  ledger?: { spentUsd: number; possiblyBilledUsd: number };
   createdAt: Date;
   wallTimeMs: number;
   pending: number;
@@ -75,7 +77,10 @@ export async function writeBatchResults(options: {
       runs: runs.length,
       succeeded,
       failed: runs.length - succeeded,
-      totalCostUsd: Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
+      totalCostUsd:
+        options.ledger?.spentUsd ??
+        Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
+      ...(options.ledger ? { possiblyBilledUsd: options.ledger.possiblyBilledUsd } : {}),
       wallTimeMs: options.wallTimeMs,
     },
     rows,
@@ -133,6 +138,7 @@ export function presentBatch(options: { context: CliContext; json: boolean; outc
       (outcome.pending > 0 ? `, ${outcome.pending} not finished` : '') +
       (earlier.length > 0 ? ` (${earlier.join(', ')})` : '') +
       ` · spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''}` +
+      (summary.possiblyBilledUsd ? ` · ~${formatUsd(summary.possiblyBilledUsd)} possibly billed` : '') +
       ` · wall time ${formatDuration(summary.wallTimeMs)}` +
       (results.simulated ? ' · simulated' : ''),
   );

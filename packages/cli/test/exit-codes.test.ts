@@ -248,7 +248,7 @@ describe('retouch compare', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      'is estimated at $0.0530, but $0.1060 of the $0.1100 budget is already spent or reserved',
+      'is estimated at $0.0530, but $0.1060 of the $0.1100 budget is already spent, possibly billed or reserved',
     );
     expect(result.stdout).toContain('3 edits: 2 succeeded, 1 failed · spent $0.1060 ·');
   });

@@ -93,11 +93,59 @@ describe('a batch fixed and run again', { timeout: 60_000 }, () => {
     expect(billedPrompts()).toHaveLength(20);
   });
 
+  it('shows what may have been billed apart from what was spent, and --resend-possibly-billed sends it again', async () => {
+    await manifest('oxen:qwen-image-edit');
+    // Line 3's enqueue is accepted and billed, then its connection drops before the answer.
+    oxen.setFaults([{ route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 2, times: 1 }]);
+    const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--concurrency', '1'];
+    const first = await run(argv, { cwd, env: env() });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('20 lines: 19 succeeded, 1 failed');
+    expect(first.stdout).toMatch(/spent \$0\.5700 .*· ~\$0\.0300 possibly billed/);
+    const summary = await results();
+    expect(summary.summary).toMatchObject({ totalCostUsd: 0.57, possiblyBilledUsd: 0.03 });
+    expect(summary.runs[2]).toMatchObject({ status: 'failed', possiblyBilledUsd: 0.03 });
+    expect(await readFile(join(cwd, 'out', 'report.html'), 'utf8')).toContain('~$0.0300 possibly billed');
+    expect(billedPrompts()).toHaveLength(20);
+
+    const resent = await run([...argv, '--resend-possibly-billed'], { cwd, env: env() });
+    expect(resent.code).toBe(0);
+    expect(billedPrompts()).toHaveLength(21);
+    expect(billedPrompts().at(-1)).toBe('edit 3');
+    // The first send stays possibly billed: it may have been paid for too.
+    expect(resent.stdout).toMatch(/spent \$0\.6000 .*· ~\$0\.0300 possibly billed/);
+  });
+
+  it('a rerun a day later counts the runs, not the day, in its wall time', async () => {
+    await manifest('oxen:qwen-image-edit');
+    const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--json'];
+    expect((await run(argv, { cwd, env: env() })).code).toBe(0);
+    // As if the first run had happened a day ago.
+    const day = 86_400_000;
+    const path = join(cwd, 'out', 'journal.jsonl');
+    const records = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; at?: number; entry?: { updatedAt: number } });
+    const times = records.map((record) => record.at ?? record.entry!.updatedAt);
+    const firstRunMs = Math.max(...times) - records.find((record) => record.type === 'start')!.at!;
+    for (const record of records) {
+      if (record.at !== undefined) record.at -= day;
+      if (record.entry) record.entry.updatedAt -= day;
+    }
+    await writeFile(path, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    const again = await run(argv, { cwd, env: env() });
+    const summary = JSON.parse(again.stdout) as CompareResults;
+    expect(summary.summary.succeeded).toBe(20);
+    expect(summary.summary.wallTimeMs).toBeLessThan(day / 2);
+    expect(summary.summary.wallTimeMs).toBeGreaterThanOrEqual(firstRunMs);
+  });
+
   it('--retry-failed sends a failed line again under a new billing key; an unchanged run sends nothing', async () => {
     await manifest('oxen:qwen-image-edit');
     // Line 7's job is accepted (and billed), then fails at the provider.
     oxen.setFaults([{ route: 'POST /api/ai/queue', kind: 'job-fails', after: 6, times: 1, message: 'boom' }]);
-    const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--concurrency', '1', '--oxen-mode', 'queue'];
+    const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--concurrency', '1'];
     const first = await run(argv, { cwd, env: env() });
     expect(first.stdout).toContain('20 lines: 19 succeeded, 1 failed');
     expect(billedPrompts()).toHaveLength(20);

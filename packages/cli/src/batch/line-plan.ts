@@ -54,7 +54,7 @@ export function planLines(options: {
     }
     const { run } = state;
     if (run.status === 'failed') {
-      const possiblyBilled = run.error?.name === 'PossiblyBilledError';
+      const possiblyBilled = run.error?.name === 'PossiblyBilledError' || run.possiblyBilledUsd !== undefined;
       if (options.retryFailed || (possiblyBilled && options.resendPossiblyBilled)) return again();
     }
     // The line may have moved in the manifest since.

@@ -59,6 +59,24 @@ export const READ_SITES: readonly ReadSite[] = [
     adapter: 'provider-oxen',
     exportName: 'oxenQueueListSchema',
     place: { operation: 'GET /api/ai/queue', status: '200' },
+    optional: {
+      'generations[].prompt':
+        'the published QueueListResponse lists no request params; the prose says a queue row carries them, and a row without its prompt makes a match ambiguous rather than wrong',
+    },
+    tolerated: {
+      'generations[].output_format':
+        'read through the same row schema as the history; a request parameter, which the prose says a queue row echoes',
+      'generations[].cost':
+        'read through the same row schema as the history; the queue rows carry no cost, and the history row of the same generation supplies it',
+    },
+  },
+  {
+    adapter: 'provider-oxen',
+    exportName: 'oxenGenerationListSchema',
+    place: { operation: 'GET /api/ai/generations', status: '200' },
+    optional: {
+      'generations[].output_format': 'a request parameter, echoed only when it was sent',
+    },
   },
   {
     adapter: 'provider-oxen',
@@ -148,6 +166,7 @@ export const READ_SITES: readonly ReadSite[] = [
 export const NOT_ANSWERS: Readonly<Record<string, string>> = {
   oxenEditImageSchema: 'an item of oxenEditResponseSchema, read through it',
   oxenJobStatusSchema: 'the status enum inside oxenGenerationStatusSchema',
+  oxenListedGenerationSchema: 'a row of oxenQueueListSchema and oxenGenerationListSchema, read through them',
   oxenParameterSchema: "a parameter of a model's request_schema, read through oxenModelSchema",
   oxenRequestSchemaSchema: "a model's request_schema, read through oxenModelSchema",
   oxenPricingSchema: "a model's pricing, read through oxenModelSchema",

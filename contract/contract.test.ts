@@ -37,6 +37,7 @@ describe('coverage', () => {
   test('every endpoint the adapters call has a published schema for its answer, and its body when it has one', () => {
     const oxen = oxenAdapterPaths();
     expect(oxen).toEqual([
+      '/api/ai/generations',
       '/api/ai/generations/{id}',
       '/api/ai/images/edit',
       '/api/ai/models',
@@ -51,6 +52,7 @@ describe('coverage', () => {
       'GET /api/ai/queue',
       'GET /api/ai/queue/gen-1',
       'DELETE /api/ai/queue/gen-1',
+      'GET /api/ai/generations',
       'GET /api/ai/generations/gen-1',
       'GET /api/ai/models',
       'GET /api/ai/models/qwen-image-edit',

@@ -9,7 +9,8 @@ import { isImage, pictureAndMask, schemaProblems } from './support.ts';
 /*
  * Oxen.ai for real: the catalogue's documented shape (a model's id is its name, request_schema),
  * the built-in fallback table against today's live schemas, an edit, and the warning on an inline
- * mask. About $0.10 a run. Skipped without OXEN_API_KEY.
+ * mask, and that a sync edit is listed in the generation history (which the recovery of a lost
+ * answer assumes). About $0.13 a run. Skipped without OXEN_API_KEY.
  */
 
 const key = process.env.OXEN_API_KEY;
@@ -85,6 +86,35 @@ describe.runIf(key)('Oxen.ai, live', () => {
         expect((masked as EditResult).warnings.map((warning) => warning.message).join('\n')).toContain(
           'mask: sent inline as a data: URI',
         );
+    } finally {
+      await retouch.close();
+    }
+  });
+
+  test("a sync edit is listed in Oxen's generation history, as the recovery of a lost answer assumes", async () => {
+    const { picture } = pictureAndMask();
+    const oxen = createOxen({ apiKey: key, mode: 'sync' });
+    const retouch = createRetouch({ providers: [oxen] });
+    const prompt = `Add a funny hat (listing check ${Date.now()})`;
+    const from = Date.now() - 60_000;
+    try {
+      const result = await retouch.edit({ model: 'oxen:qwen-image-edit', prompt, images: [picture] });
+      expect(result.images).toHaveLength(1);
+      const history = await get('/api/ai/generations?model=qwen-image-edit&page_size=20');
+      expect(history.status).toBe(200);
+      expect(
+        schemaProblems(oxenContract.operations['GET /api/ai/generations'].responses['200'], history.json),
+      ).toEqual([]);
+      const billed = await oxen.listBilledGenerations({ from, model: 'qwen-image-edit' });
+      const listed = billed.generations.filter((generation) => generation.prompt === prompt);
+      // Exactly one row: the recovery refuses a match it cannot single out.
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ status: 'succeeded', model: 'qwen-image-edit' });
+      expect(listed[0]!.costUsd).toBeGreaterThan(0);
+      const queue = await get('/api/ai/queue?model=qwen-image-edit');
+      expect(
+        schemaProblems(oxenContract.operations['GET /api/ai/queue'].responses['200'], queue.json),
+      ).toEqual([]);
     } finally {
       await retouch.close();
     }

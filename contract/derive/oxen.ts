@@ -78,6 +78,49 @@ function generationRow(row: Schema): void {
   });
 }
 
+/** The request parameter Retouch matches a listed row on, beside its model and enqueue time. */
+function echoedPrompt(row: Schema, options: { required: boolean; source: string }): void {
+  assume(row, 'prompt', { schema: { anyOf: [{ type: 'string' }, { type: 'null' }] }, ...options });
+}
+
+/**
+ * `GET /api/ai/queue`: the active rows (or those of an explicit `status`), which Retouch searches for
+ * a generation whose enqueue answer was lost. The document lists no request parameters in its rows;
+ * the prose says a queue row carries them, so `prompt` is read when it is there.
+ */
+function queueListResponse(document: Schema): Schema {
+  const response = responseSchema(document, 'GET', '/api/ai/queue', '200');
+  const row = at(response, 'generations', 'items');
+  requireRead(row, ['result_url', 'error_message', 'completed_at']);
+  echoedPrompt(row, {
+    required: false,
+    source:
+      'the async queue reference: a queue row carries "the original request parameters"; the published QueueListResponse does not list them',
+  });
+  return response;
+}
+
+/**
+ * `GET /api/ai/generations`: the history Retouch searches for a lost answer and reads billed costs
+ * from. The document says each row carries the request's parameters merged in at the top level
+ * (`prompt`, ...), which Retouch always sends, so `prompt` is required.
+ */
+function generationListResponse(document: Schema): Schema {
+  const response = responseSchema(document, 'GET', '/api/ai/generations', '200');
+  const row = at(response, 'generations', 'items');
+  requireRead(row, ['cost', 'result_url', 'error_message', 'completed_at']);
+  echoedPrompt(row, {
+    required: true,
+    source:
+      'GenerationsListResponse\'s description: "Each row carries any additional request params (prompt, duration, etc.) merged in at the top level"',
+  });
+  assume(row, 'output_format', {
+    schema: {},
+    source: "GenerationsListResponse's description: the request params are merged into each row",
+  });
+  return response;
+}
+
 function statusResponse(document: Schema): Schema {
   const response = responseSchema(document, 'GET', '/api/ai/queue/{generation_id}', '200');
   generationRow(response);
@@ -163,16 +206,12 @@ export function oxenContract(document: Schema): Schema {
         request: { 'application/json': queueRequest(document) },
         responses: { '200': responseSchema(document, 'POST', '/api/ai/queue', '200') },
       },
-      'GET /api/ai/queue': {
-        responses: { '200': responseSchema(document, 'GET', '/api/ai/queue', '200') },
-      },
+      'GET /api/ai/queue': { responses: { '200': queueListResponse(document) } },
       'GET /api/ai/queue/{generation_id}': { responses: { '200': statusResponse(document) } },
       'DELETE /api/ai/queue/{generation_id}': {
         responses: { '200': responseSchema(document, 'DELETE', '/api/ai/queue/{generation_id}', '200') },
       },
-      'GET /api/ai/generations': {
-        responses: { '200': responseSchema(document, 'GET', '/api/ai/generations', '200') },
-      },
+      'GET /api/ai/generations': { responses: { '200': generationListResponse(document) } },
       'GET /api/ai/generations/{generation_id}': { responses: { '200': generationRecord(document) } },
       'GET /api/ai/models': { responses: { '200': models.list } },
       'GET /api/ai/models/{id}': { responses: { '200': models.one } },

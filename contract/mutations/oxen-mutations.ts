@@ -69,8 +69,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     edits: [
       {
         file: OXEN_WIRE,
-        find: '    result_url: z.string().nullable().optional(),',
-        replace: '    url: z.string().nullable().optional(),',
+        find: '    status: oxenJobStatusSchema,\n    result_url: z.string().nullable().optional(),',
+        replace: '    status: oxenJobStatusSchema,\n    url: z.string().nullable().optional(),',
       },
     ],
     named: /oxenGenerationStatusSchema reads "url"/,
@@ -83,8 +83,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     edits: [
       {
         file: OXEN_WIRE,
-        find: '    result_url: z.string().nullable().optional(),',
-        replace: '    url: z.string().nullable().optional(),',
+        find: '    status: oxenJobStatusSchema,\n    result_url: z.string().nullable().optional(),',
+        replace: '    status: oxenJobStatusSchema,\n    url: z.string().nullable().optional(),',
       },
       {
         file: OXEN_QUEUE_ROUTES,
@@ -96,11 +96,30 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     named: /required property 'result_url'/,
   },
   {
+    id: 'oxen-history-pages-both',
+    provider: 'oxen',
+    kind: 'rename on both sides',
+    description: "total_pages becomes pages in the simulator's generation history and in the adapter",
+    edits: [
+      {
+        file: OXEN_GENERATION_ROUTES,
+        find: '          total_pages: Math.max(',
+        replace: '          pages: Math.max(',
+      },
+      {
+        file: OXEN_WIRE,
+        find: '    total_pages: z.number().int().nonnegative(),',
+        replace: '    pages: z.number().int().nonnegative(),',
+      },
+    ],
+    named: /required property 'total_pages'/,
+  },
+  {
     id: 'oxen-cost-simulator',
     provider: 'oxen',
     kind: 'change a cost key',
     description: "the simulator's generation records carry costs instead of cost",
-    edits: [{ file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' }],
+    edits: [{ file: OXEN_GENERATION_ROUTES, find: '    cost: charged', replace: '    costs: charged' }],
     named: /required property 'cost'/,
   },
   {
@@ -109,7 +128,7 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     kind: 'change a cost key',
     description: "cost becomes costs in the simulator's generation records and in the adapter",
     edits: [
-      { file: OXEN_GENERATION_ROUTES, find: '    cost:\n', replace: '    costs:\n' },
+      { file: OXEN_GENERATION_ROUTES, find: '    cost: charged', replace: '    costs: charged' },
       {
         file: OXEN_WIRE,
         find: '      cost: z.union([z.string(), z.number()]).nullable().optional(),',

@@ -108,6 +108,26 @@ describe('queued edits: POST /api/ai/queue, then its status', () => {
   });
 });
 
+describe("Oxen's own records: GET /api/ai/queue and GET /api/ai/generations", () => {
+  test('a queued edit whose answer was lost, found again in both listings', async () => {
+    sim.setFaults([{ route: 'POST /api/ai/queue', kind: 'reset-after-body', times: 1 }]);
+    const result = await client({ mode: 'queue' }).edit(edit({ prompt: 'A lost enqueue, found again' }));
+    expect(result.images).toHaveLength(1);
+  });
+
+  test('a sync edit whose answer was lost, taken from the history', async () => {
+    sim.setFaults([{ route: 'POST /api/ai/images/edit', kind: 'error-after-billing', times: 1 }]);
+    const result = await client({ mode: 'sync' }).edit(edit({ prompt: 'A lost sync edit, found again' }));
+    expect(result.images).toHaveLength(1);
+  });
+
+  test('what Oxen billed over a time range, every page', async () => {
+    const oxen = createOxen({ apiKey: sim.apiKey, baseURL: sim.url });
+    const billed = await oxen.listBilledGenerations({ from: Date.now() - 60_000 });
+    expect(billed.generations.length).toBeGreaterThan(0);
+  });
+});
+
 describe('the catalogue and refusals', () => {
   test('models listed: GET /api/ai/models', async () => {
     const models = await client().listModels({ provider: 'oxen' });

@@ -60,13 +60,23 @@ function submissionRow(options: {
   billableOutcome: Expectation;
   /** The outcome when the upload before the edit gets the fault (it is not billable, so it is retried). */
   uploadOutcome: Expectation;
+  /**
+   * The outcome on Oxen, when it differs: a request Oxen took whose answer was lost is found again in
+   * Oxen's own records and resumed. @default billableOutcome
+   */
+  oxenOutcome?: Expectation;
 }): FaultRow {
   return {
     id: options.id,
     label: options.label,
     notApplicable: () => undefined,
     faults: (_path, routes) => [{ route: routes.submission, times: 1, ...options.rule } as FaultRule],
-    expect: (path) => (isUpload(path) ? options.uploadOutcome : options.billableOutcome),
+    expect: (path) =>
+      isUpload(path)
+        ? options.uploadOutcome
+        : path.startsWith('oxen')
+          ? (options.oxenOutcome ?? options.billableOutcome)
+          : options.billableOutcome,
   };
 }
 
@@ -168,6 +178,15 @@ export const faultRows: readonly FaultRow[] = [
     rule: { kind: 'reset-after-body' },
     billableOutcome: { edit: 'ApiCallError', message: MAY_HAVE_BEEN_ACCEPTED, billable: 1 },
     uploadOutcome: success,
+    oxenOutcome: success,
+  }),
+  submissionRow({
+    id: 'error-after-billing',
+    label: '500 after the work was done',
+    rule: { kind: 'error-after-billing', status: 500 },
+    billableOutcome: { edit: 'ApiCallError', message: MAY_HAVE_BEEN_ACCEPTED, billable: 1 },
+    uploadOutcome: success,
+    oxenOutcome: success,
   }),
   submissionRow({
     id: 'hang',
@@ -182,6 +201,7 @@ export const faultRows: readonly FaultRow[] = [
     rule: { kind: 'malformed-json' },
     billableOutcome: { edit: 'InvalidResponseError', billable: 1 },
     uploadOutcome: { edit: 'InvalidResponseError', billable: 0 },
+    oxenOutcome: success,
   }),
   submissionRow({
     id: 'schema-violation',
@@ -189,6 +209,7 @@ export const faultRows: readonly FaultRow[] = [
     rule: { kind: 'schema-violation' },
     billableOutcome: { edit: 'InvalidResponseError', billable: 1 },
     uploadOutcome: { edit: 'InvalidResponseError', billable: 0 },
+    oxenOutcome: success,
   }),
   submissionRow({
     id: 'insufficient-credits',

@@ -113,7 +113,15 @@ export class EdenAIEditModel implements ProviderAdapter<EdenAIEditPlan> {
     edit: { request: NormalizedEditRequest; plan: EdenAIEditPlan },
     context: ProviderContext,
   ): Promise<Cost | undefined> {
-    const models = await this.#catalogue(context);
+    let models: readonly ModelInfo[];
+    try {
+      models = await this.#catalogue(context);
+    } catch (error) {
+      // A catalogue that cannot be read (after its retries) leaves Eden's published prices: a listed
+      // model must not become "cannot be estimated", and refused under every budget, over one read.
+      if (context.signal.aborted) throw error;
+      models = [];
+    }
     return estimateEdenAICost({ models, modelId: edit.request.modelId, n: edit.plan.n ?? 1 });
   }
 

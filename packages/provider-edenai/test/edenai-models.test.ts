@@ -324,6 +324,26 @@ describe('models, prices and capabilities', () => {
     }
   });
 
+  test('a catalogue that cannot be read: a model of the published table is estimated from it, not refused', async () => {
+    sim.setFaults([{ route: 'GET /v3/images/models', kind: 'status', status: 503 }]);
+    const provider = createEdenAI({ apiKey: sim.apiKey, baseURL: sim.url });
+    const retouch = createRetouch({ providers: [provider], budget: { maxUsd: 1 } });
+    try {
+      const result = await retouch.edit({
+        model: 'edenai:openai/gpt-image-1-mini',
+        prompt: 'x',
+        images: [pngBytes({ width: 4, height: 4 })],
+      });
+      expect(result.images).toHaveLength(1);
+      // Read, and sent again after each 503, before the published price stood in.
+      expect(requestsTo(sim, 'GET /v3/images/models')).toHaveLength(3);
+      expect(requestsTo(sim, EDITS)).toHaveLength(1);
+    } finally {
+      sim.setFaults([]);
+      await retouch.close();
+    }
+  });
+
   test('when Eden reports no cost, the result carries the estimate, marked estimated', async () => {
     const provider = createEdenAI({
       apiKey: sim.apiKey,

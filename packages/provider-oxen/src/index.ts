@@ -8,6 +8,13 @@
  *
  * @packageDocumentation
  */
+
+export type { OxenJobStatus } from './oxen-api.ts';
+export type {
+  OxenBilledGeneration,
+  OxenBilledGenerations,
+  OxenBilledGenerationsOptions,
+} from './oxen-billed-generations.ts';
 export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';

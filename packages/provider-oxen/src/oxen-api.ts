@@ -13,10 +13,12 @@ export const OXEN_BASE_URL = 'https://hub.oxen.ai';
 export const OXEN_PATHS = {
   /** Sync mode's edit, answered when the model is done (one image per request). */
   imageEdit: '/api/ai/images/edit',
-  /** Enqueues generations (`POST`). */
+  /** Enqueues generations (`POST`), or lists the active ones (`GET`). */
   queue: '/api/ai/queue',
   /** One generation on the queue: its status (`GET`) or its cancellation (`DELETE`). */
   queuedGeneration: (generationId: string): string => `/api/ai/queue/${encodeURIComponent(generationId)}`,
+  /** The generation history (`GET`): every generation, in pages, with its billed cost. */
+  generations: '/api/ai/generations',
   /** A generation's record, with its billed cost. */
   generation: (generationId: string): string => `/api/ai/generations/${encodeURIComponent(generationId)}`,
   /** The model catalogue. */
@@ -33,6 +35,7 @@ export type {
   OxenEnqueueResponse,
   OxenGenerationStatus,
   OxenJobStatus,
+  OxenListedGeneration,
   OxenModel,
   OxenParameter,
   OxenPricing,

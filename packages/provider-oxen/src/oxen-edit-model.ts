@@ -1,5 +1,6 @@
 import {
   type Cost,
+  type EditWarning,
   type ModelCapabilities,
   type ModelInfo,
   type NormalizedEditRequest,
@@ -19,6 +20,11 @@ import type {
   WatchOptions,
 } from '@retouch/core/provider-utils';
 import { oxenTimeToEpochMs } from './oxen-api.ts';
+import {
+  listBilledGenerations,
+  type OxenBilledGenerations,
+  type OxenBilledGenerationsOptions,
+} from './oxen-billed-generations.ts';
 import { checkOxenRequest, type OxenMode, oxenModeOf } from './oxen-edit-options.ts';
 import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-plan.ts';
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
@@ -35,6 +41,7 @@ import {
   splitJobId,
   withGenerations,
 } from './oxen-queue.ts';
+import { isAmbiguousSend, recoveredWarning, recoverLostRequest } from './oxen-recovery.ts';
 import { runOxenSyncEdit } from './oxen-sync-edit.ts';
 
 /** The provider id. */
@@ -133,15 +140,32 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
       plan.mode === 'sse' ? await this.#events().hold({ http: call.http, signal: call.signal }) : undefined;
     const generationIds: string[] = [];
     const raws: unknown[] = [];
+    const warnings: EditWarning[] = [];
     try {
       for (const count of splitGenerations(call.request.n)) {
-        const enqueued = await enqueue({
-          http: call.http,
-          body: withGenerations(base, count),
-          signal: call.signal,
-        });
-        generationIds.push(...enqueued.generationIds);
-        raws.push(enqueued.raw);
+        const body = withGenerations(base, count);
+        const sentAt = Date.now();
+        try {
+          const enqueued = await enqueue({ http: call.http, body, signal: call.signal });
+          generationIds.push(...enqueued.generationIds);
+          raws.push(enqueued.raw);
+        } catch (error) {
+          if (!isAmbiguousSend({ error, signal: call.signal })) throw error;
+          // Oxen may have queued it: its records say, where sending it again could bill it twice.
+          const found = await recoverLostRequest({
+            http: call.http,
+            error,
+            lost: { body, count, sentAt },
+            exclude: (row) =>
+              generationIds.includes(row.generation_id) ||
+              this.#contexts.get(row.generation_id) !== undefined,
+            signal: call.signal,
+          });
+          const ids = found.map((row) => row.generation_id);
+          generationIds.push(...ids);
+          raws.push({ recovered: found });
+          warnings.push(recoveredWarning({ error, generationIds: ids }));
+        }
       }
     } catch (error) {
       // A split request is all or nothing: what was already queued would bill for a failed edit. The
@@ -162,7 +186,7 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
       reportCost: plan.reportCost,
     });
     // The plan's warnings were reported by prepare.
-    return { jobId: joinJobId(generationIds), warnings: [], raw: raws.length === 1 ? raws[0] : raws };
+    return { jobId: joinJobId(generationIds), warnings, raw: raws.length === 1 ? raws[0] : raws };
   }
 
   /** Reads every generation of a job once and folds them into one status. */
@@ -258,6 +282,14 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
     return costPerImage
       ? { usd: roundUsd(costPerImage.usd * edit.request.n), source: 'estimated' }
       : undefined;
+  }
+
+  /** What Oxen billed over a time range, from its generation history (every page). */
+  listBilledGenerations(
+    options: OxenBilledGenerationsOptions & { http?: HttpClient | undefined },
+  ): Promise<OxenBilledGenerations> {
+    const { http, ...range } = options;
+    return listBilledGenerations({ http: http ?? this.http, range });
   }
 
   async capabilities(modelId: string, context: ProviderContext): Promise<ModelCapabilities | undefined> {

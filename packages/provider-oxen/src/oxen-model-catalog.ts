@@ -14,14 +14,17 @@ function unwrapModel(body: unknown): unknown {
   return body;
 }
 
-const FAILED_LOOKUP_TTL_MS = 60_000;
+// A lookup that failed (after its retries) is tried again by the next edit a few seconds on: one
+// refused read must not leave every edit of the next minute on the built-in table.
+const FAILED_LOOKUP_TTL_MS = 5_000;
 // A schema lookup is a small read; waiting a minute for it would delay every edit behind it.
 const LOOKUP_TIMEOUT_MS = 15_000;
 
 /**
  * Looks models up once and keeps them: a schema changes rarely, and 200 concurrent edits must not
- * make 200 lookups (a lookup in flight is shared). A failed lookup falls back to the built-in table
- * and is tried again after a minute.
+ * make 200 lookups (a lookup in flight is shared). A lookup is a free read, sent again through the
+ * lane after a 429 or 5xx; one that still fails falls back to the built-in table (with its dated
+ * prices) and is tried again a few seconds later.
  */
 export class OxenModelCatalog {
   readonly #specs = new Map<string, { spec: Promise<OxenModelSpec>; expiresAt: number }>();

@@ -20,6 +20,7 @@ import {
   type WatchOptions,
 } from '@retouch/core/provider-utils';
 import { OXEN_BASE_URL } from './oxen-api.ts';
+import type { OxenBilledGenerations, OxenBilledGenerationsOptions } from './oxen-billed-generations.ts';
 import { OxenEditModel } from './oxen-edit-model.ts';
 import type { OxenMode } from './oxen-edit-options.ts';
 import type { OxenEditPlan } from './oxen-edit-plan.ts';
@@ -140,6 +141,21 @@ export interface OxenProvider extends ProviderAdapter<OxenEditPlan> {
     edit: { request: NormalizedEditRequest; plan: OxenEditPlan },
     context: ProviderContext,
   ): Promise<Cost | undefined>;
+  /**
+   * What Oxen billed over a time range: every generation its history (`GET /api/ai/generations`, all
+   * pages) holds from `from` to `to`, with its id, model, prompt, status, cost in USD, creation time
+   * and output URLs, and their total. Free reads, each sent again after a 429 or 5xx. Requests go
+   * through the provider's own client unless `http` (e.g. a client bound to a lane) is given.
+   *
+   * @example
+   * const { generations, totalUsd } = await oxen.listBilledGenerations({
+   *   from: new Date('2026-12-01T00:00:00Z'),
+   *   to: new Date('2026-12-02T00:00:00Z'),
+   * });
+   */
+  listBilledGenerations(
+    options: OxenBilledGenerationsOptions & { http?: HttpClient | undefined },
+  ): Promise<OxenBilledGenerations>;
   /** What a model accepts, in neutral terms, from its parameter schema. */
   capabilities(modelId: string, context: ProviderContext): Promise<ModelCapabilities | undefined>;
   /**

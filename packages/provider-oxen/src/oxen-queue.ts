@@ -2,6 +2,7 @@ import { InvalidRequestError } from '@retouch/core';
 import type { HttpClient } from '@retouch/core/provider-utils';
 import { loadOxenWire, OXEN_PATHS, type OxenGenerationStatus } from './oxen-api.ts';
 import { refineOxenError } from './oxen-error.ts';
+import { costUsdOf } from './oxen-records.ts';
 
 /*
  * Oxen's async queue: enqueueing, reading and cancelling generations, and the job ids that join the
@@ -121,8 +122,5 @@ export async function readGenerationCost(options: {
     schema: oxenGenerationRecordSchema,
     signal: options.signal,
   });
-  const cost = response.data.generation.cost;
-  if (cost === null || cost === undefined || cost === '') return undefined;
-  const usd = Number(cost);
-  return Number.isFinite(usd) && usd >= 0 ? usd : undefined;
+  return costUsdOf(response.data.generation.cost);
 }

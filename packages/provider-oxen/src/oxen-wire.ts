@@ -73,10 +73,39 @@ export const oxenGenerationStatusSchema = lazySchema(() =>
 /** The parsed body of `GET /api/ai/queue/{id}`. */
 export type OxenGenerationStatus = z.infer<typeof oxenGenerationStatusSchema>;
 
-/** `GET /api/ai/queue`: the caller's active (queued or processing) generations. */
+/**
+ * A row of Oxen's own records, as both listings show it: the generation's identity and state, and
+ * the request's parameters merged in at the top level (`prompt`, `input_image`, ...), kept as they
+ * come (a lost answer is matched on them).
+ */
+export const oxenListedGenerationSchema = lazySchema(() =>
+  z.looseObject({
+    generation_id: z.string().min(1),
+    model_name: z.string().nullable().optional(),
+    status: oxenJobStatusSchema,
+    enqueued_at: z.number(),
+    completed_at: unixSeconds,
+    result_url: z.string().nullable().optional(),
+    error_message: z.string().nullable().optional(),
+    prompt: z.string().nullable().optional(),
+    cost: z.union([z.string(), z.number()]).nullable().optional(),
+    output_format: z.unknown().optional(),
+  }),
+);
+
+/** A row of `GET /api/ai/queue` or `GET /api/ai/generations`. */
+export type OxenListedGeneration = z.infer<typeof oxenListedGenerationSchema>;
+
+/** `GET /api/ai/queue`: the active (queued or processing) generations, or those of an explicit `status`. */
 export const oxenQueueListSchema = lazySchema(() =>
+  z.object({ generations: z.array(oxenListedGenerationSchema) }),
+);
+
+/** `GET /api/ai/generations`: one page of the generation history, newest first, with `cost` per row. */
+export const oxenGenerationListSchema = lazySchema(() =>
   z.object({
-    generations: z.array(z.object({ generation_id: z.string(), status: z.string().optional() })),
+    generations: z.array(oxenListedGenerationSchema),
+    total_pages: z.number().int().nonnegative(),
   }),
 );
 

@@ -10,6 +10,14 @@ import {
 import { oxenInvalidParams, oxenNotFound } from './oxen-errors.ts';
 import { oxenImagePrice } from './oxen-pricing.ts';
 import type { OxenJob, OxenQueue } from './oxen-queue.ts';
+import { filterOxenJobs } from './oxen-row-filters.ts';
+
+/** A listing query that keeps only the active rows, as `GET /api/ai/queue` does without `status`. */
+function withActiveStatuses(query: URLSearchParams): URLSearchParams {
+  const active = new URLSearchParams(query);
+  active.set('status', 'queued,processing');
+  return active;
+}
 
 /** What the queue routes count. */
 export interface OxenQueueCounters {
@@ -39,6 +47,7 @@ function jobView(job: OxenJob) {
     result_url: job.status === 'succeeded' ? job.resultUrl : null,
     error_message: job.status === 'failed' ? job.errorMessage : null,
     namespace: job.namespace,
+    target_namespace: job.namespace,
     enqueued_at: job.enqueuedAt,
     started_at: job.startedAt,
     completed_at: job.completedAt,
@@ -92,19 +101,12 @@ export function oxenQueueRoutes(options: OxenQueueRoutesOptions): RouteDefinitio
     },
     'GET /api/ai/queue': (context) => {
       const query = context.url.searchParams;
-      const statuses = query
-        .get('status')
-        ?.split(',')
-        .filter((status) => status !== '') ?? ['queued', 'processing'];
-      const generations = [...queue.jobs.values()]
-        .filter((job) => job.source === 'queue')
-        .filter((job) => statuses.includes(job.status))
-        .filter((job) => !query.has('namespace') || job.namespace === query.get('namespace'))
-        .filter((job) => !query.has('model') || job.model === query.get('model'))
-        .filter(() => !query.has('media_type') || query.get('media_type') === 'image')
-        .filter((job) => !query.has('repo') || job.parameters.repo === query.get('repo'))
-        .filter((job) => !query.has('folder') || job.parameters.folder === query.get('folder'))
-        .map(jobView);
+      // Without a status filter only the active rows are listed; an explicit one includes terminal rows.
+      const active = query.has('status') ? query : withActiveStatuses(query);
+      const generations = filterOxenJobs({
+        jobs: [...queue.jobs.values()].filter((job) => job.source === 'queue'),
+        query: active,
+      }).map(jobView);
       return { status: 200, json: { count: generations.length, generations } };
     },
     'GET /api/ai/queue/:id': (context) => {

@@ -2,9 +2,12 @@
  * What a fault does. Whether the request counts as billable (see `RecordedRequest.billable`):
  * - not billable: `rate-limit`, `rate-limit-without-retry-after`, `status`, `reset-before-body`, `hang`,
  *   `insufficient-credits` (the request is refused before any work);
- * - billable when the submission itself is valid: `reset-after-body`, `malformed-json`, `schema-violation`,
- *   `job-never-finishes`, `job-fails`, `result-404` (the work was done and paid for; only the answer or the
- *   result is broken);
+ * - billable when the submission itself is valid: `reset-after-body` (accepted, then the connection
+ *   drops), `error-after-billing` (billed, then a 5xx), `malformed-json` (a malformed answer after
+ *   billing), `schema-violation`, `job-never-finishes`, `job-fails`, `result-404` (the work was done and
+ *   paid for; only the answer or the result is broken);
+ * - `slow` delays any request by `delayMs` before it is handled (a slow price read), then answers it
+ *   as usual;
  * - `sse-drop` applies to the event stream, which is never billable.
  */
 export type FaultKind =
@@ -13,6 +16,8 @@ export type FaultKind =
   | 'status'
   | 'reset-before-body'
   | 'reset-after-body'
+  | 'error-after-billing'
+  | 'slow'
   | 'hang'
   | 'malformed-json'
   | 'schema-violation'
@@ -46,7 +51,7 @@ export interface FaultRule {
   probability?: number;
   /** Lets this many matching requests through untouched before the rule starts applying. @default 0 */
   after?: number;
-  /** For `status`: 500, 502 or 503 (any 4xx/5xx works). @default 500 */
+  /** For `status` and `error-after-billing`: 500, 502 or 503 (any 4xx/5xx works). @default 500 */
   status?: number;
   /** For `rate-limit`: the delay announced. @default 1 */
   retryAfterSeconds?: number;
@@ -55,6 +60,8 @@ export interface FaultRule {
    * `retry_after` in the body by default.
    */
   retryAfterIn?: 'header' | 'body' | 'both';
+  /** For `slow`: how long the request waits before it is handled, in milliseconds. @default 1000 */
+  delayMs?: number;
   /** For `job-fails`: the job's `error_message`. @default 'Insufficient credits' */
   message?: string;
   /** For `insufficient-credits` on Eden AI: which of its two documented 402 bodies. @default 'detailed' */

@@ -46,6 +46,11 @@ export interface SimulatorServer {
   close(): Promise<void>;
 }
 
+/** The wait of a `slow` fault; it does not keep the process alive. */
+function slowDown(delayMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs)).unref());
+}
+
 /** Starts a `node:http` server with recording, authentication, rate limiting and fault injection. */
 export async function startSimulatorServer(options: SimulatorServerOptions): Promise<SimulatorServer> {
   const sockets = new Set<Socket>();
@@ -182,6 +187,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
       send({ response, record, result });
       return;
     }
+    if (fault?.kind === 'slow') await slowDown(fault.delayMs ?? 1_000);
     const refusal = faultRefusal({ fault, profile: options.profile });
     if (refusal !== undefined) {
       send({ response, record, result: refusal });
@@ -206,6 +212,10 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     if ('streaming' in result || 'hang' in result) return;
     if (fault?.kind === 'reset-after-body') {
       resetSocket(request.socket);
+      return;
+    }
+    if (fault?.kind === 'error-after-billing') {
+      send({ response, record, result: options.profile.serverError(fault.status ?? 500) });
       return;
     }
     send({ response, record, result: faultyAnswer({ fault, result, routeKey, profile: options.profile }) });

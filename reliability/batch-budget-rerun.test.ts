@@ -120,8 +120,12 @@ test('batch kill -9 and rerun under --budget-usd: billed ≤ cap; spent + possib
     JSON.stringify({ model: 'oxen:qwen-image-edit', prompt: `edit ${index + 1}`, images: ['photo.png'] }),
   );
   await writeFile(join(cwd, 'manifest.jsonl'), `${lines.join('\n')}\n`);
-  // One enqueue is accepted and billed, then its connection drops: that line may have been billed.
-  oxen.setFaults([{ route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 1, times: 1 }]);
+  // One enqueue is accepted and billed, then its connection drops, and Oxen's records, where the
+  // provider would find it again, cannot be read: that line may have been billed.
+  oxen.setFaults([
+    { route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 1, times: 1 },
+    { route: 'GET /api/ai/generations', kind: 'status', status: 500 },
+  ]);
 
   const first = startBatch();
   const deadline = Date.now() + 60_000;

@@ -95,8 +95,12 @@ describe('a batch fixed and run again', { timeout: 60_000 }, () => {
 
   it('shows what may have been billed apart from what was spent, and --resend-possibly-billed sends it again', async () => {
     await manifest('oxen:qwen-image-edit');
-    // Line 3's enqueue is accepted and billed, then its connection drops before the answer.
-    oxen.setFaults([{ route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 2, times: 1 }]);
+    // Line 3's enqueue is accepted and billed, then its connection drops before the answer, and Oxen's
+    // records, where the provider would find it again, cannot be read.
+    oxen.setFaults([
+      { route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 2, times: 1 },
+      { route: 'GET /api/ai/generations', kind: 'status', status: 500 },
+    ]);
     const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--concurrency', '1'];
     const first = await run(argv, { cwd, env: env() });
     expect(first.code).toBe(1);

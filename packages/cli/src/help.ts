@@ -155,6 +155,28 @@ Example:
 
 ${KEYS}
 `;
+    case 'ledger':
+      return `Usage: retouch ledger --out <batch dir> [--from <time>] [--to <time>] [--recover] [--json]
+
+Compares what a batch's journal recorded with what Oxen billed over a time range (its generation
+history, a cost per generation): matched, possibly billed (sent, answer lost, not in Oxen's records),
+and orphans (billed by Oxen, never delivered). Eden AI keeps no such records: its edits are not listed.
+
+Options:
+  --out <dir>                The batch's output directory (it holds journal.jsonl)
+  --from <time>              Start of the range, e.g. 2026-12-08T00:00:00Z (default: a minute before
+                             the batch's first send)
+  --to <time>                End of the range (default: now)
+  --recover                  Download the orphans' outputs into <dir>/outputs and settle them
+  --json                     Print the comparison as JSON
+  -h, --help                 Show this help
+
+Example:
+  retouch ledger --out edits --recover
+
+${KEYS}
+Exit codes: 0 everything matched, 1 something does not match, 2 usage error.
+`;
     case 'models':
       return `Usage: retouch models [--provider oxen|edenai] [options]
 
@@ -191,6 +213,7 @@ Commands:
   compare     Run one edit on several models; table, report.html, results.json, results.csv
   batch       Run a JSONL manifest of edits, resumable; here or through a Redis queue
   worker      Serve a Redis queue of edits (with retouch batch --redis)
+  ledger      Check a batch's spend against what Oxen billed; recover paid results never delivered
   models      List edit-capable models with parameters and prices
   demo        Compare five models against local simulators: no keys, no network
 

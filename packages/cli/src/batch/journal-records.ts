@@ -9,6 +9,22 @@ export interface JournalContents {
   /** The spend ledger's entries, last state of each key, oldest change first. */
   entries: Map<string, SpendEntry>;
   runs: RunSpans;
+  /** Each billable send, by billing key, oldest first. */
+  sends: Map<string, JournalSend>;
+}
+
+/** One billable send of a line, as the journal recorded it. */
+export interface JournalSend {
+  /** The line's content key. */
+  key: string;
+  line: number;
+  billingKey: string;
+  model: string | undefined;
+  prompt: string | undefined;
+  /** When it left, in epoch ms. */
+  at: number;
+  /** The provider's job id, once the provider accepted it. */
+  providerJobId?: string;
 }
 
 /** A record of a journal written by an earlier version, which named lines by number and text hash. */
@@ -31,6 +47,7 @@ export function readJournalRecords(options: {
   const lines = options.into?.lines ?? new Map<string, JournalLineState>();
   const entries = options.into?.entries ?? new Map<string, SpendEntry>();
   const runs = new RunSpans();
+  const sends = new Map<string, JournalSend>();
   let header: JournalContents['header'];
   for (const raw of options.text.split('\n')) {
     if (raw.trim() === '') continue;
@@ -59,11 +76,26 @@ export function readJournalRecords(options: {
         const named = current ?? fromLegacy({ record: record as LegacyRecord, ...options, entries });
         if (!named || named.type === 'batch' || named.type === 'start' || named.type === 'spend') break;
         runs.saw(named.at);
-        lines.set(named.key, applyLineRecord(lines.get(named.key), named));
+        const state = applyLineRecord(lines.get(named.key), named);
+        lines.set(named.key, state);
+        if (named.type === 'sent') {
+          sends.set(named.billingKey, {
+            key: named.key,
+            line: named.line,
+            billingKey: named.billingKey,
+            model: named.model,
+            prompt: named.prompt,
+            at: named.at,
+          });
+        }
+        const send = state.billingKey === undefined ? undefined : sends.get(state.billingKey);
+        if (named.type === 'accepted' && send && named.snapshot.providerJobId !== undefined) {
+          send.providerJobId = named.snapshot.providerJobId;
+        }
       }
     }
   }
-  return { header, lines, entries, runs };
+  return { header, lines, entries, runs, sends };
 }
 
 function fromLegacy(options: {

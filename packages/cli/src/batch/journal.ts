@@ -43,6 +43,9 @@ export type JournalRecord =
       key: string;
       line: number;
       billingKey: string;
+      /** The line's model and prompt, for matching the send with the provider's records. */
+      model?: string;
+      prompt?: string;
       at: number;
     }
   | {
@@ -131,7 +134,10 @@ export class BatchJournal {
    */
   static async open(options: {
     path: string;
-    manifest: string;
+    /** The manifest's absolute path; without it, any batch's journal is read. */
+    manifest?: string;
+    /** Whether this opening is a run of the batch, recorded as its start. @default true */
+    run?: boolean;
     legacyKey?: (record: { line: number; hash: string }) => string | undefined;
   }): Promise<BatchJournal> {
     let bytes = Buffer.alloc(0);
@@ -145,7 +151,7 @@ export class BatchJournal {
       text,
       ...(options.legacyKey ? { legacyKey: options.legacyKey } : {}),
     });
-    if (contents.header && contents.header.manifest !== options.manifest) {
+    if (options.manifest !== undefined && contents.header && contents.header.manifest !== options.manifest) {
       throw new UsageError({
         command: 'batch',
         message: `${options.path} is the journal of another manifest (${contents.header.manifest}); pick another --out for ${options.manifest}`,
@@ -157,10 +163,10 @@ export class BatchJournal {
     // A torn last line gets its own line end, so the next record starts clean.
     if (text !== '' && !text.endsWith('\n')) await journal.#turn((write) => write('\n'));
     const at = Date.now();
-    if (!contents.header) {
+    if (!contents.header && options.manifest !== undefined) {
       await journal.append({ type: 'batch', version: 2, manifest: options.manifest, at });
     }
-    await journal.append({ type: 'start', at });
+    if (options.run ?? true) await journal.append({ type: 'start', at });
     return journal;
   }
 

@@ -228,6 +228,8 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
                 key: line.key,
                 line: line.line,
                 billingKey,
+                model: String(line.request.model),
+                prompt: String(line.request.prompt),
                 at: Date.now(),
               });
               state.sent = true;

@@ -164,7 +164,7 @@ describe('parseCommandLine', () => {
   it.each([
     [
       ['frobnicate'],
-      'unknown command "frobnicate"; the commands are edit, compare, batch, worker, models, demo',
+      'unknown command "frobnicate"; the commands are edit, compare, batch, worker, ledger, models, demo',
     ],
     [['--simulate'], '--simulate must follow a command'],
     [

@@ -55,7 +55,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
   const emit = (event: BatchProgressEvent): void => options.onProgress?.(event);
   try {
     const batchId = createHash('sha256').update(manifest.path).digest('hex').slice(0, 10);
-    const jobIds = await queueLineJobs({
+    const { jobIds, earlier } = await queueLineJobs({
       queue,
       journal,
       lines: manifest.lines,
@@ -63,9 +63,11 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
       retryFailed: options.retryFailed ?? false,
       resendPossiblyBilled: options.resendPossiblyBilled ?? false,
     });
-    const lineOf = new Map(manifest.lines.map((line) => [jobIds.get(line.key)!, line]));
+    for (const run of earlier) emit(settledEvent({ line: run.line, run }));
+    const followed = manifest.lines.filter((line) => jobIds.has(line.key));
+    const lineOf = new Map(followed.map((line) => [jobIds.get(line.key)!, line]));
     const handles: QueuedEdit[] = [];
-    for (const line of manifest.lines) handles.push((await queue.get(jobIds.get(line.key)!))!);
+    for (const line of followed) handles.push((await queue.get(jobIds.get(line.key)!))!);
 
     const following = new AbortController();
     const stop = (): void => following.abort();
@@ -90,8 +92,8 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
       }
     })();
 
-    let fromEarlierRuns = 0;
-    const runs: BatchLineRun[] = [];
+    let fromEarlierRuns = earlier.length;
+    const runs: BatchLineRun[] = [...earlier];
     const stopped = new Promise<void>((resolve) =>
       following.signal.addEventListener('abort', () => resolve()),
     );

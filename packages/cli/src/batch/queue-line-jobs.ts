@@ -1,5 +1,5 @@
 import type { EditQueue } from '@retouch/queue';
-import type { BatchJournal } from './journal.ts';
+import type { BatchJournal, BatchLineRun } from './journal.ts';
 import type { ManifestLine } from './manifest.ts';
 
 /** Jobs added to Redis in one round trip. */
@@ -19,10 +19,18 @@ export async function queueLineJobs(options: {
   batchId: string;
   retryFailed: boolean;
   resendPossiblyBilled: boolean;
-}): Promise<Map<string, string>> {
+}): Promise<{ jobIds: Map<string, string>; earlier: BatchLineRun[] }> {
   const { queue, journal } = options;
   const jobIds = new Map<string, string>();
+  const earlier: BatchLineRun[] = [];
+  const lines: ManifestLine[] = [];
   for (const line of options.lines) {
+    const state = journal.lines.get(line.key);
+    if (state?.status === 'done' && state.run.status === 'succeeded') {
+      earlier.push({ ...state.run, line: line.line });
+      continue;
+    }
+    lines.push(line);
     let jobId = journal.lines.get(line.key)?.jobId ?? `batch-${options.batchId}-${line.key}`;
     if (options.retryFailed || options.resendPossiblyBilled) {
       const handle = await queue.get(jobId);
@@ -39,18 +47,18 @@ export async function queueLineJobs(options: {
     }
     jobIds.set(line.key, jobId);
   }
-  for (let start = 0; start < options.lines.length; start += ADD_CHUNK) {
-    const chunk = options.lines.slice(start, start + ADD_CHUNK);
+  for (let start = 0; start < lines.length; start += ADD_CHUNK) {
+    const chunk = lines.slice(start, start + ADD_CHUNK);
     // A job Redis already holds is not added again.
     await queue.addBulk(chunk.map((line) => ({ request: line.request, jobId: jobIds.get(line.key)! })));
   }
-  for (const line of options.lines) {
+  for (const line of lines) {
     const jobId = jobIds.get(line.key)!;
     if (journal.lines.get(line.key)?.jobId !== jobId) {
       await journal.append({ type: 'queued', key: line.key, line: line.line, jobId, at: Date.now() });
     }
   }
-  return jobIds;
+  return { jobIds, earlier };
 }
 
 /** The id of a line's next job: `<id>~2`, then `~3`, ... */

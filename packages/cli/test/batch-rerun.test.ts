@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,6 +207,13 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     expect(second.stdout).toContain('20 lines: 20 succeeded, 0 failed (19 from an earlier run)');
     expect(billedPrompts()).toHaveLength(20);
     expect(billedPrompts().at(-1)).toBe('edit 7');
+
+    // The finished jobs are gone from Redis (removed, or a new Redis): the journal still has them.
+    execFileSync('redis-cli', ['-u', redis.url, 'flushall']);
+    const third = await run(argv, { cwd, env: env() });
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('20 lines: 20 succeeded, 0 failed (20 from an earlier run)');
+    expect(billedPrompts()).toHaveLength(20);
   });
 
   it('--retry-failed adds a new job for a failed line, as without --redis', async () => {

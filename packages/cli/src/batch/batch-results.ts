@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { roundUsd } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { formatDuration, formatUsd } from '../format.ts';
@@ -80,7 +81,7 @@ export async function writeBatchResults(options: {
       totalCostUsd:
         options.ledger?.spentUsd ??
         Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
-      ...(options.ledger ? { possiblyBilledUsd: options.ledger.possiblyBilledUsd } : {}),
+      ...possiblyBilled({ ledger: options.ledger, runs }),
       wallTimeMs: options.wallTimeMs,
     },
     rows,
@@ -93,6 +94,16 @@ export async function writeBatchResults(options: {
   await writeFile(csv, resultsToCsv(results));
   const report = await writeReport({ results, outDir: options.outDir });
   return { results, files: { report, json, csv }, pending: options.pending };
+}
+
+/** The ledger's possibly billed total, else the sum of the runs' (as a queue's workers counted them). */
+function possiblyBilled(options: {
+  ledger: { possiblyBilledUsd: number } | undefined;
+  runs: readonly CompareRun[];
+}): { possiblyBilledUsd?: number } {
+  if (options.ledger) return { possiblyBilledUsd: options.ledger.possiblyBilledUsd };
+  const total = options.runs.reduce((sum, run) => sum + (run.possiblyBilledUsd ?? 0), 0);
+  return total > 0 ? { possiblyBilledUsd: roundUsd(total) } : {};
 }
 
 /**

@@ -195,6 +195,8 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
           message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
         }
       : describeError(error);
+  // What the workers' budget counts of the line as possibly billed, when the queue says.
+  const possiblyBilledUsd = (error as { possiblyBilledUsd?: unknown } | undefined)?.possiblyBilledUsd;
   if (described.name === 'PossiblyBilledError') {
     // The library's advice, in this command's words: a new job is what the flag adds.
     described.message = described.message.replace(
@@ -210,6 +212,7 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     images: [],
     warnings: [],
     retries: 0,
+    ...(typeof possiblyBilledUsd === 'number' && possiblyBilledUsd > 0 ? { possiblyBilledUsd } : {}),
     error: described,
   };
 }

@@ -216,6 +216,44 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     expect(billedPrompts()).toHaveLength(20);
   });
 
+  it('--resend-possibly-billed adds a new job for a line a stopped worker may have sent', async () => {
+    await manifest('oxen:qwen-image-edit');
+    // Line 3's job as a worker leaves it when it dies between sending the edit and recording the answer.
+    const { createHash } = await import('node:crypto');
+    const { createEditQueue } = await import('@retouch/queue');
+    const { loadManifest } = await import('../src/batch/manifest.ts');
+    const loaded = await loadManifest({ path: 'manifest.jsonl', cwd });
+    const line3 = loaded.lines[2]!;
+    const batchId = createHash('sha256').update(loaded.path).digest('hex').slice(0, 10);
+    const jobId = `batch-${batchId}-${line3.key}`;
+    const queue = createEditQueue({ connection: redis.url, name: 'rerun' });
+    await queue.add(line3.request, { jobId });
+    await queue.close();
+    const key = `retouch:queue:rerun:${jobId}`;
+    const data = JSON.parse(
+      execFileSync('redis-cli', ['-u', redis.url, 'hget', key, 'data'], { encoding: 'utf8' }),
+    );
+    data.sent = { at: Date.now(), worker: 'a-stopped-worker' };
+    execFileSync('redis-cli', ['-u', redis.url, 'hset', key, 'data', JSON.stringify(data)]);
+    await startWorker();
+
+    const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'rerun', '--out', 'out'];
+    const first = await run(argv, { cwd, env: env() });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('20 lines: 19 succeeded, 1 failed');
+    expect(first.stdout).toMatch(
+      /line 3: PossiblyBilledError: .*Run the batch again with --resend-possibly-billed/,
+    );
+    expect(first.stdout).not.toContain('resendPossiblyBilled');
+    expect(billedPrompts()).toHaveLength(19);
+
+    const resent = await run([...argv, '--resend-possibly-billed'], { cwd, env: env() });
+    expect(resent.code).toBe(0);
+    expect(resent.stdout).toContain('20 lines: 20 succeeded, 0 failed (19 from an earlier run)');
+    expect(billedPrompts()).toHaveLength(20);
+    expect(billedPrompts().at(-1)).toBe('edit 3');
+  });
+
   it('--retry-failed adds a new job for a failed line, as without --redis', async () => {
     await startWorker();
     await manifest('oxen:qwen-image-edit');

@@ -104,14 +104,16 @@ Runs one edit per manifest line (an EditRequest as JSON; image paths relative to
 shows progress, prints a table per model and writes report.html, results.json and results.csv.
 A journal in the output directory makes the batch resumable: after a crash or Ctrl-C, the same
 command skips the lines done, resumes provider jobs already accepted, and never sends a line twice.
+Lines are known by their content: fix or add lines and run again, and only those run. The journal
+keeps what was spent, so --budget-usd counts every run, possibly billed edits included.
 
 Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
-  --retry-failed             Run again the lines that failed in an earlier run
-  --resend-possibly-billed   Send again lines an earlier run sent without recording the answer
-                             (they may be paid for twice)
+  --retry-failed             Run again the lines that failed in an earlier run (with --redis too)
+  --resend-possibly-billed   Send again lines an earlier run or worker sent without recording the
+                             answer (they may be paid for twice)
   --redis <url>              Enqueue into a Redis queue served by "retouch worker" and follow it
   --queue <name>             The queue's name with --redis (default: retouch-edits)
 ${CONNECTION_FLAGS}
@@ -141,6 +143,8 @@ Options:
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
+  --resend-possibly-billed   Send again jobs a stopped worker sent without recording the answer
+                             (they may be paid for twice)
   --simulate                 Use in-process simulators: no API keys, no network
 ${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
@@ -150,6 +154,28 @@ Example:
   retouch worker --redis redis://127.0.0.1:6379 --config worker.json
 
 ${KEYS}
+`;
+    case 'ledger':
+      return `Usage: retouch ledger --out <batch dir> [--from <time>] [--to <time>] [--recover] [--json]
+
+Compares what a batch's journal recorded with what Oxen billed over a time range (its generation
+history, a cost per generation): matched, possibly billed (sent, answer lost, not in Oxen's records),
+and orphans (billed by Oxen, never delivered). Eden AI keeps no such records: its edits are not listed.
+
+Options:
+  --out <dir>                The batch's output directory (it holds journal.jsonl)
+  --from <time>              Start of the range, e.g. 2026-12-08T00:00:00Z (default: a minute before
+                             the batch's first send)
+  --to <time>                End of the range (default: now)
+  --recover                  Download the orphans' outputs into <dir>/outputs and settle them
+  --json                     Print the comparison as JSON
+  -h, --help                 Show this help
+
+Example:
+  retouch ledger --out edits --recover
+
+${KEYS}
+Exit codes: 0 everything matched, 1 something does not match, 2 usage error.
 `;
     case 'models':
       return `Usage: retouch models [--provider oxen|edenai] [options]
@@ -187,6 +213,7 @@ Commands:
   compare     Run one edit on several models; table, report.html, results.json, results.csv
   batch       Run a JSONL manifest of edits, resumable; here or through a Redis queue
   worker      Serve a Redis queue of edits (with retouch batch --redis)
+  ledger      Check a batch's spend against what Oxen billed; recover paid results never delivered
   models      List edit-capable models with parameters and prices
   demo        Compare five models against local simulators: no keys, no network
 

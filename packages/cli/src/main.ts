@@ -5,6 +5,7 @@ import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';
 import { runEditCommand } from './commands/edit.ts';
+import { runLedgerCommand } from './commands/ledger.ts';
 import { runModelsCommand } from './commands/models.ts';
 import { runWorkerCommand } from './commands/worker.ts';
 import { type CliContext, processContext, wantsColor } from './context.ts';
@@ -53,6 +54,8 @@ export async function main(argv: readonly string[], context: CliContext = proces
         return await runBatchCommand(parsed.options, context);
       case 'worker':
         return await runWorkerCommand(parsed.options, context);
+      case 'ledger':
+        return await runLedgerCommand(parsed.options, context);
       case 'models':
         return await runModelsCommand(parsed.options, context);
       case 'demo':

@@ -37,6 +37,11 @@ export interface CompareRun {
   costUsd?: number;
   /** `reported` by the provider, or `estimated` from its published prices. */
   costSource?: 'reported' | 'estimated';
+  /**
+   * For a failed edit whose request left, so the provider may have billed it: its estimate, which a
+   * budget counts as spent until the provider's records say otherwise.
+   */
+  possiblyBilledUsd?: number;
   /** The saved output images. */
   images: SavedImage[];
   /** Warning messages: options dropped or adjusted. */
@@ -190,9 +195,17 @@ export interface CompareSummary {
   succeeded: number;
   /** Edits that failed. */
   failed: number;
-  /** What every edit cost together, in US dollars (reported, else estimated). */
+  /**
+   * What every edit cost together, in US dollars (reported, else estimated). For a batch run here: what
+   * its ledger settled over every run, lines since changed included.
+   */
   totalCostUsd: number;
-  /** From the first submission to the last settled edit. */
+  /**
+   * The estimates of edits that may have been billed and are not settled (sent, then the answer was
+   * lost), in US dollars, apart from `totalCostUsd`. Set by a batch that keeps a ledger.
+   */
+  possiblyBilledUsd?: number;
+  /** From the first submission to the last settled edit; for a batch, over every run, downtime left out. */
   wallTimeMs: number;
 }
 

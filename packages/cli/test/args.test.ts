@@ -125,6 +125,22 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('takes --retry-failed and --resend-possibly-billed on batch with --redis, and on worker', () => {
+    expect(
+      parseCommandLine([
+        'batch',
+        'm.jsonl',
+        '--redis',
+        'redis://127.0.0.1:6379',
+        '--retry-failed',
+        '--resend-possibly-billed',
+      ]),
+    ).toMatchObject({ command: 'batch', options: { retryFailed: true, resendPossiblyBilled: true } });
+    expect(
+      parseCommandLine(['worker', '--redis', 'redis://127.0.0.1:6379', '--resend-possibly-billed']),
+    ).toMatchObject({ command: 'worker', options: { resendPossiblyBilled: true } });
+  });
+
   it('reads models and demo options, help and version', () => {
     expect(parseCommandLine(['models', '--provider', 'edenai', '--simulate'])).toEqual({
       command: 'models',
@@ -148,7 +164,7 @@ describe('parseCommandLine', () => {
   it.each([
     [
       ['frobnicate'],
-      'unknown command "frobnicate"; the commands are edit, compare, batch, worker, models, demo',
+      'unknown command "frobnicate"; the commands are edit, compare, batch, worker, ledger, models, demo',
     ],
     [['--simulate'], '--simulate must follow a command'],
     [

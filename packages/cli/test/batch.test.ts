@@ -162,11 +162,12 @@ describe('retouch batch', { timeout: 60_000 }, () => {
     ).toContain('--budget-usd applies where the edits run');
   });
 
-  it('a line sent without its answer recorded fails as possibly billed; a changed manifest is refused', async () => {
+  it('a line sent without its answer recorded fails as possibly billed; a changed line is a new edit', async () => {
     await manifest(2, ['oxen:qwen-image-edit']);
     const first = await run(['batch', 'manifest.jsonl', '--simulate', '--out', 'out'], { cwd });
     expect(first.code).toBe(0);
-    // As if a crash had struck between sending line 3 and recording the provider's answer.
+    // As if a crash had struck between sending line 3 and recording the provider's answer (the record
+    // as an earlier version wrote it, by line number and text hash).
     await manifest(3, ['oxen:qwen-image-edit']);
     const lines = (await readFile(join(cwd, 'manifest.jsonl'), 'utf8')).split('\n');
     const { createHash } = await import('node:crypto');
@@ -179,22 +180,27 @@ describe('retouch batch', { timeout: 60_000 }, () => {
     expect(second.code).toBe(1);
     expect(second.stdout).toContain('3 lines: 2 succeeded, 1 failed');
     expect(second.stdout).toMatch(/line 3: PossiblyBilledError: an earlier run stopped after sending line 3/);
+    expect(second.stdout).toContain('Run the batch again with --resend-possibly-billed');
     expect((await results()).runs.map((entry) => entry.status)).toEqual(['succeeded', 'succeeded', 'failed']);
 
-    const retried = await run(['batch', 'manifest.jsonl', '--simulate', '--out', 'out', '--retry-failed'], {
-      cwd,
-    });
-    expect(retried.code).toBe(0);
-    expect(retried.stdout).toContain('3 lines: 3 succeeded, 0 failed');
+    // Running again changes nothing; the flag the error names sends the line again.
+    const again = await run(['batch', 'manifest.jsonl', '--simulate', '--out', 'out'], { cwd });
+    expect(again.stdout).toContain('3 lines: 2 succeeded, 1 failed (3 from an earlier run)');
+    const resent = await run(
+      ['batch', 'manifest.jsonl', '--simulate', '--out', 'out', '--resend-possibly-billed'],
+      { cwd },
+    );
+    expect(resent.code).toBe(0);
+    expect(resent.stdout).toContain('3 lines: 3 succeeded, 0 failed (2 from an earlier run)');
 
     await writeFile(
       join(cwd, 'manifest.jsonl'),
       lines.map((line) => line.replace('edit 2', 'edit two')).join('\n'),
     );
     const changed = await run(['batch', 'manifest.jsonl', '--simulate', '--out', 'out'], { cwd });
-    expect(changed.code).toBe(2);
-    expect(changed.stderr).toContain('line 2 of');
-    expect(changed.stderr).toContain('pick another --out');
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain('3 lines: 3 succeeded, 0 failed (2 from an earlier run)');
+    expect((await results()).runs.map((entry) => entry.prompt)).toEqual(['edit 1', 'edit two', 'edit 3']);
   });
 });
 

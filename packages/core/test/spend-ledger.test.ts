@@ -43,6 +43,19 @@ describe('the in-memory spend store', () => {
 });
 
 describe('the spend ledger in the dispatcher', () => {
+  test('a budget without a cap keeps its account in the store it names, refusing nothing', async () => {
+    const store = createMemorySpendStore();
+    const fake = createFakeProvider({ estimateUsd: 5, reportedUsd: 4 });
+    const retouch = createRetouch({ providers: [fake], budget: { store } });
+    await retouch.edit(request(), { billingKey: 'line-1' });
+    await retouch.edit(request(), { billingKey: 'line-2' });
+    expect(await store.totals()).toEqual({ settledUsd: 8, possiblyBilledUsd: 0, reservedUsd: 0 });
+    // A later client with a cap counts it.
+    const capped = createRetouch({ providers: [fake], budget: { maxUsd: 10, store } });
+    await expect(capped.edit(request())).rejects.toSatisfy(BudgetExceededError.isInstance);
+    expect(() => createRetouch({ providers: [fake], budget: {} })).toThrow('budget.maxUsd must be');
+  });
+
   test('each edit is one entry under its billing key, settled with the reported cost', async () => {
     const store = createMemorySpendStore();
     const fake = createFakeProvider({ estimateUsd: 0.05, reportedUsd: 0.04 });

@@ -80,7 +80,7 @@ describe('a lost answer that the records do not single out', () => {
       /Oxen lists 2 generations of qwen-image-edit with this prompt enqueued between .* where this request made 1, so which are this request's cannot be told; it may have been billed/,
     );
     expect(received(sim, 'POST /api/ai/queue')).toHaveLength(1);
-    expect(retouch.stats().spentUsd).toBeCloseTo(PRICE, 6);
+    expect(retouch.stats().possiblyBilledUsd).toBeCloseTo(PRICE, 6);
   });
 
   test('reset before Oxen read the body: no generation found, possibly billed, not sent again', async () => {
@@ -94,8 +94,8 @@ describe('a lost answer that the records do not single out', () => {
     expect(String(error)).toMatch(/may have accepted this billable request/);
     expect(received(sim, 'POST /api/ai/images/edit')).toHaveLength(1);
     expect(sim.billableCount).toBe(0);
-    // Possibly billed: the estimate counts as spent until the provider's records say otherwise.
-    expect(retouch.stats().spentUsd).toBeCloseTo(PRICE, 6);
+    // Possibly billed: the estimate counts as possibly billed until the provider's records say otherwise.
+    expect(retouch.stats().possiblyBilledUsd).toBeCloseTo(PRICE, 6);
   });
 
   test('records that cannot be read: the original failure, saying so', async () => {

@@ -1,5 +1,5 @@
 /** The commands of `retouch`. */
-export const COMMANDS = ['edit', 'compare', 'batch', 'worker', 'models', 'demo'] as const;
+export const COMMANDS = ['edit', 'compare', 'batch', 'worker', 'ledger', 'models', 'demo'] as const;
 
 /** A command name. */
 export type CommandName = (typeof COMMANDS)[number];

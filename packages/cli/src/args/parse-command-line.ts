@@ -7,6 +7,7 @@ import {
 } from '../commands/compare-args.ts';
 import { DEMO_COMMAND_FLAGS, type DemoCommandOptions, parseDemoArgs } from '../commands/demo-args.ts';
 import { EDIT_COMMAND_FLAGS, type EditCommandOptions, parseEditArgs } from '../commands/edit-args.ts';
+import { LEDGER_COMMAND_FLAGS, type LedgerCommandOptions, parseLedgerArgs } from '../commands/ledger-args.ts';
 import { MODELS_COMMAND_FLAGS, type ModelsCommandOptions, parseModelsArgs } from '../commands/models-args.ts';
 import { parseWorkerArgs, WORKER_COMMAND_FLAGS, type WorkerCommandOptions } from '../commands/worker-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -22,6 +23,7 @@ export type ParsedCommandLine =
   | { command: 'compare'; options: CompareCommandOptions }
   | { command: 'batch'; options: BatchCommandOptions }
   | { command: 'worker'; options: WorkerCommandOptions }
+  | { command: 'ledger'; options: LedgerCommandOptions }
   | { command: 'models'; options: ModelsCommandOptions }
   | { command: 'demo'; options: DemoCommandOptions };
 
@@ -30,6 +32,7 @@ const FLAGS: Record<CommandName, FlagSpecs> = {
   compare: COMPARE_COMMAND_FLAGS,
   batch: BATCH_COMMAND_FLAGS,
   worker: WORKER_COMMAND_FLAGS,
+  ledger: LEDGER_COMMAND_FLAGS,
   models: MODELS_COMMAND_FLAGS,
   demo: DEMO_COMMAND_FLAGS,
 };
@@ -71,6 +74,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       return { command, options: parseBatchArgs(flag) };
     case 'worker':
       return { command, options: parseWorkerArgs(flag) };
+    case 'ledger':
+      return { command, options: parseLedgerArgs(flag) };
     case 'models':
       return { command, options: parseModelsArgs(flag) };
     case 'demo':

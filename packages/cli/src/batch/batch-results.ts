@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { roundUsd } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { formatDuration, formatUsd } from '../format.ts';
@@ -27,8 +28,6 @@ export interface BatchOutcome {
   files: { report: string; json: string; csv: string };
   /** Lines not settled because the batch was stopped (Ctrl-C): a new run picks them up. */
   pending: number;
-  /** The estimates of failed lines that may have been billed, apart from what was spent, in US dollars. */
-  possiblyBilledUsd?: number;
 }
 
 /**
@@ -43,6 +42,8 @@ export async function writeBatchResults(options: {
   batch: Omit<BatchInfo, 'manifest' | 'lines'>;
   simulated: boolean;
   budgetUsd?: number;
+  /** The batch's ledger, over every run: settled, and the estimates of what may have been billed. */
+  ledger?: { spentUsd: number; possiblyBilledUsd: number };
   createdAt: Date;
   wallTimeMs: number;
   pending: number;
@@ -77,7 +78,10 @@ export async function writeBatchResults(options: {
       runs: runs.length,
       succeeded,
       failed: runs.length - succeeded,
-      totalCostUsd: Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
+      totalCostUsd:
+        options.ledger?.spentUsd ??
+        Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
+      ...possiblyBilled({ ledger: options.ledger, runs }),
       wallTimeMs: options.wallTimeMs,
     },
     rows,
@@ -90,6 +94,16 @@ export async function writeBatchResults(options: {
   await writeFile(csv, resultsToCsv(results));
   const report = await writeReport({ results, outDir: options.outDir });
   return { results, files: { report, json, csv }, pending: options.pending };
+}
+
+/** The ledger's possibly billed total, else the sum of the runs' (as a queue's workers counted them). */
+function possiblyBilled(options: {
+  ledger: { possiblyBilledUsd: number } | undefined;
+  runs: readonly CompareRun[];
+}): { possiblyBilledUsd?: number } {
+  if (options.ledger) return { possiblyBilledUsd: options.ledger.possiblyBilledUsd };
+  const total = options.runs.reduce((sum, run) => sum + (run.possiblyBilledUsd ?? 0), 0);
+  return total > 0 ? { possiblyBilledUsd: roundUsd(total) } : {};
 }
 
 /**
@@ -135,7 +149,7 @@ export function presentBatch(options: { context: CliContext; json: boolean; outc
       (outcome.pending > 0 ? `, ${outcome.pending} not finished` : '') +
       (earlier.length > 0 ? ` (${earlier.join(', ')})` : '') +
       ` · spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''}` +
-      (outcome.possiblyBilledUsd ? `, ~${formatUsd(outcome.possiblyBilledUsd)} possibly billed` : '') +
+      (summary.possiblyBilledUsd ? ` · ~${formatUsd(summary.possiblyBilledUsd)} possibly billed` : '') +
       ` · wall time ${formatDuration(summary.wallTimeMs)}` +
       (results.simulated ? ' · simulated' : ''),
   );

@@ -1,8 +1,11 @@
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { EditJobSnapshot } from '@retouch/core';
+import type { EditJobSnapshot, SpendEntry } from '@retouch/core';
 import type { CompareRun } from '../results.ts';
 import { UsageError } from '../usage-error.ts';
+import { type JournalContents, readJournalRecords } from './journal-records.ts';
+import { JournalSpendStore } from './journal-spend-store.ts';
+import type { RunSpans } from './run-spans.ts';
 
 /** What one manifest line came to, as the journal and the report keep it. */
 export interface BatchLineRun extends Omit<CompareRun, 'entry' | 'label' | 'repeat'> {
@@ -16,143 +19,233 @@ export interface BatchLineRun extends Omit<CompareRun, 'entry' | 'label' | 'repe
 
 /**
  * One record of a batch's journal, appended as a JSON line and flushed to disk (fsync) before the
- * batch goes on, so a crash at any point leaves a journal that says what may have been billed.
+ * batch goes on, so a crash at any point leaves a journal that says what may have been billed. Lines
+ * are named by their content key (see `ManifestLine.key`), so a line may move or change: a changed
+ * line is a new edit.
  */
 export type JournalRecord =
   | {
       /** The journal's first record. */
       type: 'batch';
-      version: 1;
+      version: 1 | 2;
       /** The manifest's absolute path. */
       manifest: string;
       at: number;
     }
   | {
-      /** The line's billable request is about to leave: from now on it may be billed. */
+      /** A run of the batch starts: the time between the last record of a run and the next start is downtime. */
+      type: 'start';
+      at: number;
+    }
+  | {
+      /** The line's billable request is about to leave under `billingKey`: from now on it may be billed. */
       type: 'sent';
+      key: string;
       line: number;
-      hash: string;
+      billingKey: string;
+      /** The line's model and prompt, for matching the send with the provider's records. */
+      model?: string;
+      prompt?: string;
       at: number;
     }
   | {
       /** The provider accepted the line as a job: a later run resumes it from the snapshot. */
       type: 'accepted';
+      key: string;
       line: number;
-      hash: string;
       snapshot: EditJobSnapshot;
+      at: number;
     }
   | {
       /** The line is finished: its outputs are saved, or it failed for good. */
       type: 'done';
+      key: string;
       line: number;
-      hash: string;
       run: BatchLineRun;
+      at: number;
+    }
+  | {
+      /** With `--redis`: the line's edit is the queue job `jobId`. */
+      type: 'queued';
+      key: string;
+      line: number;
+      jobId: string;
+      at: number;
+    }
+  | {
+      /** A change of the spend ledger: the entry as it now stands. */
+      type: 'spend';
+      entry: SpendEntry;
     };
 
-/** Where a line stands according to the journal. */
-export type JournalLineState =
-  | { status: 'sent'; hash: string; at: number }
-  | { status: 'accepted'; hash: string; snapshot: EditJobSnapshot }
-  | { status: 'done'; hash: string; run: BatchLineRun };
+/** Where a line stands according to the journal, by its content key. */
+export type JournalLineState = {
+  /** Its line number when last recorded. */
+  line: number;
+  /** The billing key of its last send. */
+  billingKey?: string;
+  /** Its queue job, with `--redis`. */
+  jobId?: string;
+} & (
+  | { status: 'sent'; at: number }
+  | { status: 'accepted'; snapshot: EditJobSnapshot; at: number }
+  | { status: 'done'; run: BatchLineRun; at: number }
+  | { status: 'queued'; at: number }
+);
 
 /**
  * The batch's journal in its output directory: read whole on start (a line torn by a crash mid-write
- * is ignored), then appended to, each record flushed to disk before the call returns.
+ * is ignored), then appended to, each record flushed to disk before the call returns. It holds the
+ * lines' states and the batch's spend ledger ({@link JournalSpendStore}), so a budget holds across a
+ * crash and a rerun. One process writes a journal at a time.
  */
 export class BatchJournal {
   readonly path: string;
+  /** The batch's spend ledger, every earlier run's entries included. */
+  readonly spend: JournalSpendStore;
+  /** The runs of the batch, for times without the downtime between them. */
+  readonly runs: RunSpans;
   readonly #handle: FileHandle;
-  readonly #lines: Map<number, JournalLineState>;
-  #writing: Promise<void> = Promise.resolve();
+  readonly #lines: Map<string, JournalLineState>;
+  readonly #entries: Map<string, SpendEntry>;
+  /** Bytes of the file read so far: what lies beyond was appended since, by this opener or another. */
+  #readBytes: number;
+  #turns: Promise<unknown> = Promise.resolve();
 
-  private constructor(options: { path: string; handle: FileHandle; lines: Map<number, JournalLineState> }) {
+  private constructor(options: {
+    path: string;
+    handle: FileHandle;
+    contents: JournalContents;
+    readBytes: number;
+  }) {
     this.path = options.path;
     this.#handle = options.handle;
-    this.#lines = options.lines;
+    this.#lines = options.contents.lines;
+    this.#entries = options.contents.entries;
+    this.runs = options.contents.runs;
+    this.#readBytes = options.readBytes;
+    this.spend = new JournalSpendStore({ entries: this.#entries, turn: (work) => this.#turn(work) });
   }
 
   /**
-   * Opens the journal at `path` for the manifest, creating it if needed. Throws a usage error when it
-   * belongs to another manifest.
+   * Opens the journal at `path` for the manifest, creating it if needed, and records the start of a
+   * run. Throws a usage error when it belongs to another manifest. `legacyKey` names the line of a
+   * record written by an earlier version (by line number and text hash), if the manifest still has it.
    */
-  static async open(options: { path: string; manifest: string }): Promise<BatchJournal> {
-    let text = '';
+  static async open(options: {
+    path: string;
+    /** The manifest's absolute path; without it, any batch's journal is read. */
+    manifest?: string;
+    /** Whether this opening is a run of the batch, recorded as its start. @default true */
+    run?: boolean;
+    legacyKey?: (record: { line: number; hash: string }) => string | undefined;
+  }): Promise<BatchJournal> {
+    let bytes = Buffer.alloc(0);
     try {
-      text = await readFile(options.path, 'utf8');
+      bytes = await readFile(options.path);
     } catch {
       // a new batch
     }
-    const lines = new Map<number, JournalLineState>();
-    let header: Extract<JournalRecord, { type: 'batch' }> | undefined;
-    for (const raw of text.split('\n')) {
-      if (raw.trim() === '') continue;
-      let record: JournalRecord;
-      try {
-        record = JSON.parse(raw) as JournalRecord;
-      } catch {
-        continue; // the last line, cut by a crash while it was written
-      }
-      switch (record.type) {
-        case 'batch':
-          header ??= record;
-          break;
-        case 'sent':
-          lines.set(record.line, { status: 'sent', hash: record.hash, at: record.at });
-          break;
-        case 'accepted':
-          lines.set(record.line, { status: 'accepted', hash: record.hash, snapshot: record.snapshot });
-          break;
-        case 'done':
-          lines.set(record.line, { status: 'done', hash: record.hash, run: record.run });
-          break;
-      }
-    }
-    if (header && header.manifest !== options.manifest) {
+    const text = bytes.toString('utf8');
+    const contents = readJournalRecords({
+      text,
+      ...(options.legacyKey ? { legacyKey: options.legacyKey } : {}),
+    });
+    if (options.manifest !== undefined && contents.header && contents.header.manifest !== options.manifest) {
       throw new UsageError({
         command: 'batch',
-        message: `${options.path} is the journal of another manifest (${header.manifest}); pick another --out for ${options.manifest}`,
+        message: `${options.path} is the journal of another manifest (${contents.header.manifest}); pick another --out for ${options.manifest}`,
       });
     }
     await mkdir(dirname(options.path), { recursive: true });
-    const handle = await open(options.path, 'a');
-    const journal = new BatchJournal({ path: options.path, handle, lines });
+    const handle = await open(options.path, 'a+');
+    const journal = new BatchJournal({ path: options.path, handle, contents, readBytes: bytes.length });
     // A torn last line gets its own line end, so the next record starts clean.
-    if (text !== '' && !text.endsWith('\n')) await journal.#write('\n');
-    if (!header)
-      await journal.append({ type: 'batch', version: 1, manifest: options.manifest, at: Date.now() });
+    if (text !== '' && !text.endsWith('\n')) await journal.#turn((write) => write('\n'));
+    const at = Date.now();
+    if (!contents.header && options.manifest !== undefined) {
+      await journal.append({ type: 'batch', version: 2, manifest: options.manifest, at });
+    }
+    if (options.run ?? true) await journal.append({ type: 'start', at });
     return journal;
   }
 
-  /** Each line's last state, by line number. */
-  get lines(): ReadonlyMap<number, JournalLineState> {
+  /** Each line's last state, by content key. */
+  get lines(): ReadonlyMap<string, JournalLineState> {
     return this.#lines;
   }
 
   /** Appends a record and resolves once it is on disk. */
-  append(record: JournalRecord): Promise<void> {
-    if (record.type === 'sent')
-      this.#lines.set(record.line, { status: 'sent', hash: record.hash, at: record.at });
-    if (record.type === 'accepted') {
-      this.#lines.set(record.line, { status: 'accepted', hash: record.hash, snapshot: record.snapshot });
-    }
-    if (record.type === 'done')
-      this.#lines.set(record.line, { status: 'done', hash: record.hash, run: record.run });
-    return this.#write(`${JSON.stringify(record)}\n`);
+  append(record: Exclude<JournalRecord, { type: 'spend' }>): Promise<void> {
+    return this.#turn((write) => {
+      if (record.type === 'start') this.runs.start(record.at);
+      else if (record.type !== 'batch') {
+        this.runs.saw(record.at);
+        this.#lines.set(record.key, applyLineRecord(this.#lines.get(record.key), record));
+      }
+      return write(`${JSON.stringify(record)}\n`);
+    });
   }
 
   /** Waits for the appends under way and closes the file. */
   async close(): Promise<void> {
-    await this.#writing.catch(() => {});
+    await this.#turns.catch(() => {});
     await this.#handle.close();
   }
 
-  #write(text: string): Promise<void> {
-    // Appends go one after another, each flushed before the next, so records never interleave.
-    const next = this.#writing.then(async () => {
-      await this.#handle.write(text);
-      await this.#handle.sync();
+  /**
+   * Runs `work` after every earlier turn, once what was appended to the file since it was last read
+   * (by another opener of the journal) is read. Records are written whole and flushed one at a time.
+   */
+  #turn<T>(work: (write: (text: string) => Promise<void>) => Promise<T>): Promise<T> {
+    const next = this.#turns.then(async () => {
+      await this.#catchUp();
+      return work(async (text) => {
+        await this.#handle.write(text);
+        await this.#handle.sync();
+      });
     });
-    this.#writing = next.catch(() => {});
+    this.#turns = next.catch(() => {});
     return next;
+  }
+
+  async #catchUp(): Promise<void> {
+    const { size } = await this.#handle.stat();
+    if (size <= this.#readBytes) return;
+    const buffer = Buffer.alloc(size - this.#readBytes);
+    const { bytesRead } = await this.#handle.read(buffer, 0, buffer.length, this.#readBytes);
+    const chunk = buffer.subarray(0, bytesRead);
+    const end = chunk.lastIndexOf(0x0a);
+    if (end < 0) return;
+    // Records this opener wrote are read again: each says the state it recorded, so that is harmless.
+    readJournalRecords({
+      text: chunk.subarray(0, end + 1).toString('utf8'),
+      into: { lines: this.#lines, entries: this.#entries },
+    });
+    this.#readBytes += end + 1;
+  }
+}
+
+/** A line's state after one of its records. */
+export function applyLineRecord(
+  previous: JournalLineState | undefined,
+  record: Extract<JournalRecord, { type: 'sent' | 'accepted' | 'done' | 'queued' }>,
+): JournalLineState {
+  const billingKey = record.type === 'sent' ? record.billingKey : previous?.billingKey;
+  const jobId = record.type === 'queued' ? record.jobId : previous?.jobId;
+  const kept = {
+    line: record.line,
+    ...(billingKey !== undefined ? { billingKey } : {}),
+    ...(jobId !== undefined ? { jobId } : {}),
+  };
+  switch (record.type) {
+    case 'sent':
+      return { ...kept, status: 'sent', at: record.at };
+    case 'accepted':
+      return { ...kept, status: 'accepted', snapshot: record.snapshot, at: record.at };
+    case 'done':
+      return { ...kept, status: 'done', run: record.run, at: record.at };
+    case 'queued':
+      return { ...kept, status: 'queued', at: record.at };
   }
 }

@@ -11,7 +11,13 @@ import { UsageError } from '../usage-error.ts';
 export interface ManifestLine {
   /** Its line number in the file, from 1. */
   line: number;
-  /** A hash of the line's text: the journal notices a manifest edited between runs. */
+  /**
+   * The line's identity in the journal and the queue: a hash of its content (the JSON with its keys
+   * sorted, so spacing and key order do not count), with `.2`, `.3`, ... for repeats of an identical
+   * line. A changed line is a new edit; an unchanged one keeps its key wherever it moves.
+   */
+  key: string;
+  /** A hash of the line's text as journals of earlier versions recorded it. */
   hash: string;
   /** The request, images resolved against the manifest's directory. */
   request: EditRequest;
@@ -47,6 +53,7 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
   const directory = dirname(path);
   const problems: string[] = [];
   const lines: ManifestLine[] = [];
+  const seen = new Map<string, number>();
   for (const [index, raw] of text.split('\n').entries()) {
     const source = raw.trim();
     if (source === '') continue;
@@ -82,8 +89,12 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
         problems.push(`${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
       continue;
     }
+    const content = createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+    const repeat = (seen.get(content) ?? 0) + 1;
+    seen.set(content, repeat);
     lines.push({
       line,
+      key: repeat === 1 ? content : `${content}.${repeat}`,
       hash: createHash('sha256').update(source).digest('hex').slice(0, 16),
       request: request as EditRequest,
     });
@@ -103,6 +114,18 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     });
   }
   return { path, lines };
+}
+
+/** JSON with every object's keys sorted: the same request however it was spaced or ordered. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Paths in `images` and `mask` are relative to the manifest; a string that is not a URL is a path. */

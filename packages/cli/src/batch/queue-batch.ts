@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { roundUsd } from '@retouch/core';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
 import { describeError, type RunError } from '../describe-error.ts';
 import type { SavedImage } from '../results.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
-import type { BatchLineRun } from './journal.ts';
+import { BatchJournal, type BatchLineRun } from './journal.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
-
-/** Jobs added to Redis in one round trip. */
-const ADD_CHUNK = 500;
+import { queueLineJobs } from './queue-line-jobs.ts';
+import { JOURNAL_FILE } from './run-batch.ts';
 
 /** Options of {@link runQueuedBatch}. */
 export interface QueuedBatchOptions {
@@ -24,6 +22,10 @@ export interface QueuedBatchOptions {
   manifest: Manifest;
   /** The report, results and copies of the outputs go here. */
   outDir: string;
+  /** Add a new job for each line whose job failed. */
+  retryFailed?: boolean;
+  /** Add a new job for each line whose job failed as possibly billed (it may then be paid twice). */
+  resendPossiblyBilled?: boolean;
   /** Hears each line's progress. */
   onProgress?: (event: BatchProgressEvent) => void;
   /** Stops following (the jobs stay queued for the workers). */
@@ -32,8 +34,9 @@ export interface QueuedBatchOptions {
 
 /**
  * Adds a manifest's edits to a `@retouch/queue` queue and follows them until every line settled. Each
- * line's job id is made from the manifest's path, the line number and its text, so running the same
- * command again adds nothing new and follows the same jobs. Outputs the workers wrote to paths this
+ * line's job id is made from the manifest's path and the line's content, so running the same command
+ * again adds nothing new and follows the same jobs, a changed line is a new job, and failed lines get
+ * new jobs with `retryFailed` (or `resendPossiblyBilled`), as a batch run here does. Outputs the workers wrote to paths this
  * machine can read are copied into `outDir/outputs/` for the report.
  *
  * @example
@@ -43,8 +46,8 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
   const { createEditQueue } = await import('@retouch/queue');
   const { manifest, outDir } = options;
   const createdAt = new Date();
-  const started = performance.now();
   await mkdir(outDir, { recursive: true });
+  const journal = await BatchJournal.open({ path: join(outDir, JOURNAL_FILE), manifest: manifest.path });
   const queue = createEditQueue({
     connection: options.redis,
     ...(options.queue ? { name: options.queue } : {}),
@@ -52,15 +55,19 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
   const emit = (event: BatchProgressEvent): void => options.onProgress?.(event);
   try {
     const batchId = createHash('sha256').update(manifest.path).digest('hex').slice(0, 10);
-    const jobIdOf = (line: ManifestLine) => `batch-${batchId}-line-${line.line}-${line.hash.slice(0, 8)}`;
-    const lineOf = new Map(manifest.lines.map((line) => [jobIdOf(line), line]));
+    const { jobIds, earlier } = await queueLineJobs({
+      queue,
+      journal,
+      lines: manifest.lines,
+      batchId,
+      retryFailed: options.retryFailed ?? false,
+      resendPossiblyBilled: options.resendPossiblyBilled ?? false,
+    });
+    for (const run of earlier) emit(settledEvent({ line: run.line, run }));
+    const followed = manifest.lines.filter((line) => jobIds.has(line.key));
+    const lineOf = new Map(followed.map((line) => [jobIds.get(line.key)!, line]));
     const handles: QueuedEdit[] = [];
-    for (let start = 0; start < manifest.lines.length; start += ADD_CHUNK) {
-      const chunk = manifest.lines.slice(start, start + ADD_CHUNK);
-      handles.push(
-        ...(await queue.addBulk(chunk.map((line) => ({ request: line.request, jobId: jobIdOf(line) })))),
-      );
-    }
+    for (const line of followed) handles.push((await queue.get(jobIds.get(line.key)!))!);
 
     const following = new AbortController();
     const stop = (): void => following.abort();
@@ -85,10 +92,8 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
       }
     })();
 
-    let fromEarlierRuns = 0;
-    const runs: BatchLineRun[] = [];
-    /** What the workers' budget counts of the failed lines as possibly billed. */
-    let possiblyBilledUsd = 0;
+    let fromEarlierRuns = earlier.length;
+    const runs: BatchLineRun[] = [...earlier];
     const stopped = new Promise<void>((resolve) =>
       following.signal.addEventListener('abort', () => resolve()),
     );
@@ -105,9 +110,9 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
             run = await succeededRun({ line, result, outDir });
           } catch (error) {
             run = failedRun({ line, error });
-            possiblyBilledUsd += (error as { possiblyBilledUsd?: number }).possiblyBilledUsd ?? 0;
           }
           if (following.signal.aborted) return;
+          await journal.append({ type: 'done', key: line.key, line: line.line, run, at: Date.now() });
           runs.push(run);
           emit(settledEvent({ line: line.line, run }));
         }),
@@ -119,7 +124,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     await watching;
 
     const settled = new Set(runs.map((run) => run.line));
-    const outcome = await writeBatchResults({
+    return await writeBatchResults({
       manifest,
       runs,
       outDir,
@@ -127,12 +132,12 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
       batch: { fromEarlierRuns, resumed: runs.filter((run) => run.resumed).length, ranIn: 'queue' },
       simulated: false,
       createdAt,
-      wallTimeMs: Math.round(performance.now() - started),
+      wallTimeMs: Math.round(journal.runs.activeMs(Date.now())),
       pending: manifest.lines.filter((line) => !settled.has(line.line)).length,
     });
-    return possiblyBilledUsd > 0 ? { ...outcome, possiblyBilledUsd: roundUsd(possiblyBilledUsd) } : outcome;
   } finally {
     await queue.close();
+    await journal.close();
   }
 }
 
@@ -190,6 +195,15 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
           message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
         }
       : describeError(error);
+  // What the workers' budget counts of the line as possibly billed, when the queue says.
+  const possiblyBilledUsd = (error as { possiblyBilledUsd?: unknown } | undefined)?.possiblyBilledUsd;
+  if (described.name === 'PossiblyBilledError') {
+    // The library's advice, in this command's words: a new job is what the flag adds.
+    described.message = described.message.replace(
+      /Add it again.*$/s,
+      'Run the batch again with --resend-possibly-billed to send it anyway (it may then be paid for twice)',
+    );
+  }
   return {
     line: options.line.line,
     prompt: String(options.line.request.prompt),
@@ -198,6 +212,7 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     images: [],
     warnings: [],
     retries: 0,
+    ...(typeof possiblyBilledUsd === 'number' && possiblyBilledUsd > 0 ? { possiblyBilledUsd } : {}),
     error: described,
   };
 }

@@ -1,22 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  createMemorySpendStore,
   createRetouch,
-  type EditJobSnapshot,
   type EditResult,
   type LaneLimits,
   type ProgressListener,
   type ProviderAdapter,
-  type SpendStore,
 } from '@retouch/core';
-import { describeError, type RunError } from '../describe-error.ts';
-import { saveImages } from '../outputs.ts';
+import { describeError } from '../describe-error.ts';
 import { providerOf } from '../provider-ids.ts';
-import { UsageError } from '../usage-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import { BatchJournal, type BatchLineRun } from './journal.ts';
+import { planLines } from './line-plan.ts';
+import { failedRun, possiblyBilledError, succeededRun } from './line-runs.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
 
 /** Lines in flight at once when `concurrency` is not given. */
@@ -46,7 +43,7 @@ export interface RunBatchOptions {
   simulated?: boolean;
   /** The mode label of each provider, for the table. */
   modes?: Readonly<Record<string, string>>;
-  /** Called once the journal is read, with the number of lines an earlier run settled. */
+  /** Called once the journal is read, with the number of lines already settled. */
   onStart?: (state: { settled: number }) => void;
   /** Hears each line's progress. */
   onProgress?: (event: BatchProgressEvent) => void;
@@ -65,9 +62,11 @@ class Stopped extends Error {
 /**
  * Runs a manifest's edits in this process, with a journal in `outDir` that makes the batch resumable
  * after a crash or Ctrl-C: each line's "may be billed" moment and its provider job's snapshot are
- * appended and flushed to disk before the batch goes on. A new run skips the lines already done,
- * resumes the accepted ones from their snapshots, and never sends a line twice: one that was sent
- * without its answer being recorded fails as possibly billed unless `resendPossiblyBilled`.
+ * appended and flushed to disk before the batch goes on, and the journal keeps the batch's spend
+ * ledger, so `budgetUsd` counts every run. Lines are known by their content: a new run skips the
+ * unchanged lines already done, runs changed and added ones, resumes the accepted ones from their
+ * snapshots, and never sends a line twice: one that was sent without its answer being recorded fails
+ * as possibly billed unless `resendPossiblyBilled` (a resend is a new billing, under a new key).
  *
  * @example
  * const manifest = await loadManifest({ path: 'catalogue.jsonl', cwd: process.cwd() });
@@ -76,48 +75,47 @@ class Stopped extends Error {
 export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> {
   const { manifest, outDir } = options;
   const createdAt = new Date();
-  const started = performance.now();
   await mkdir(outDir, { recursive: true });
-  const journal = await BatchJournal.open({ path: join(outDir, JOURNAL_FILE), manifest: manifest.path });
+  const legacy = new Map(manifest.lines.map((line) => [`${line.line}:${line.hash}`, line.key]));
+  const journal = await BatchJournal.open({
+    path: join(outDir, JOURNAL_FILE),
+    manifest: manifest.path,
+    legacyKey: ({ line, hash }) => legacy.get(`${line}:${hash}`),
+  });
   try {
-    checkJournal({ journal, manifest });
+    // Holds a stopped run left were never sent: an entry is possibly billed on disk before it leaves.
+    await journal.spend.releaseUnsent();
     const byLine = new Map(manifest.lines.map((line) => [line.line, line]));
+    const plans = planLines({
+      journal,
+      lines: manifest.lines,
+      retryFailed: options.retryFailed ?? false,
+      resendPossiblyBilled: options.resendPossiblyBilled ?? false,
+    });
     const earlier: BatchLineRun[] = [];
-    const toResume: { line: ManifestLine; snapshot: EditJobSnapshot }[] = [];
-    const toRun: ManifestLine[] = [];
-    for (const line of manifest.lines) {
-      const state = journal.lines.get(line.line);
-      if (state?.status === 'done' && !(options.retryFailed && state.run.status === 'failed')) {
-        earlier.push(state.run);
-      } else if (state?.status === 'accepted') {
-        toResume.push({ line, snapshot: state.snapshot });
-      } else if (state?.status === 'sent' && !options.resendPossiblyBilled) {
+    const possiblyBilled: BatchLineRun[] = [];
+    for (const plan of plans) {
+      if (plan.kind === 'earlier') earlier.push(plan.run);
+      if (plan.kind === 'possibly-billed') {
         const run = failedRun({
-          line,
-          error: {
-            name: 'PossiblyBilledError',
-            message: `an earlier run stopped after sending line ${line.line} (at ${new Date(state.at).toISOString()}) and before recording the provider's answer, so it may have been billed; it is not sent again. Run with --resend-possibly-billed to send it anyway (it may then be paid twice)`,
-          },
+          line: plan.line,
+          error: possiblyBilledError({ line: plan.line.line, at: plan.sentAt }),
+          ...possiblyBilledOf({ journal, billingKey: plan.billingKey }),
         });
-        await journal.append({ type: 'done', line: line.line, hash: line.hash, run });
-        earlier.push(run);
-      } else {
-        toRun.push(line);
+        await journal.append({ type: 'done', key: plan.line.key, line: plan.line.line, run, at: Date.now() });
+        possiblyBilled.push(run);
       }
     }
 
-    options.onStart?.({ settled: earlier.length });
+    options.onStart?.({ settled: earlier.length + possiblyBilled.length });
     const retouch = createRetouch({
       providers: options.providers,
       ...(options.limits ? { limits: options.limits } : {}),
-      ...(options.budgetUsd !== undefined
-        ? {
-            budget: {
-              maxUsd: options.budgetUsd,
-              store: memoryBudget(sum(earlier.map((run) => run.costUsd ?? 0))),
-            },
-          }
-        : {}),
+      // The ledger is kept in the journal with or without a cap, so a capped rerun counts every run.
+      budget: {
+        ...(options.budgetUsd !== undefined ? { maxUsd: options.budgetUsd } : {}),
+        store: journal.spend,
+      },
     });
     const runs: BatchLineRun[] = [];
     const inFlight = new Map<number, { sent: boolean; accepted: boolean }>();
@@ -144,23 +142,31 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
       state: { sent: boolean; accepted: boolean };
       retries: () => number;
       resumed: boolean;
+      billingKey: string | undefined;
     }): Promise<void> => {
       const { line } = context;
       let run: BatchLineRun;
       try {
         const result = await context.outcome;
+        const createdAt = Date.now() - result.timings.totalMs;
         run = await succeededRun({
           line,
           result,
           outDir,
           retries: context.retries(),
           resumed: context.resumed,
+          downtimeMs: journal.runs.downtimeBetween(createdAt, Date.now()),
         });
       } catch (error) {
         if (stopping && (!context.state.sent || context.state.accepted)) return; // left for the next run
-        run = failedRun({ line, error: describeError(error), retries: context.retries() });
+        run = failedRun({
+          line,
+          error: describeError(error),
+          retries: context.retries(),
+          ...possiblyBilledOf({ journal, billingKey: context.billingKey }),
+        });
       }
-      await journal.append({ type: 'done', line: line.line, hash: line.hash, run });
+      await journal.append({ type: 'done', key: line.key, line: line.line, run, at: Date.now() });
       runs.push(run);
       emit(settledEvent({ line: line.line, run }));
     };
@@ -174,44 +180,76 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
         }
       };
 
-    const tasks: (() => Promise<void>)[] = [
-      ...toResume.map(({ line, snapshot }) => async () => {
-        const state = { sent: true, accepted: true };
-        inFlight.set(line.line, state);
-        const counter = { retries: 0 };
-        emit({ type: 'resumed', line: line.line, model: snapshot.model });
-        let outcome: Promise<EditResult>;
-        try {
-          const job = await retouch.resume(snapshot);
-          job.on(listenerFor(line, counter));
-          outcome = job.result();
-        } catch (error) {
-          outcome = Promise.reject(error);
-        }
-        await settle({ line, outcome, state, retries: () => counter.retries, resumed: true });
-        inFlight.delete(line.line);
-      }),
-      ...toRun.map((line) => async () => {
-        const state = { sent: false, accepted: false };
-        inFlight.set(line.line, state);
-        const counter = { retries: 0 };
-        emit({ type: 'started', line: line.line, model: String(line.request.model) });
-        const outcome = retouch.edit(line.request, {
-          onProgress: listenerFor(line, counter),
-          beforeSend: async () => {
-            if (stopping) throw new Stopped('the batch is stopping');
-            await journal.append({ type: 'sent', line: line.line, hash: line.hash, at: Date.now() });
-            state.sent = true;
+    const tasks: (() => Promise<void>)[] = plans.flatMap((plan) => {
+      const { line } = plan;
+      if (plan.kind === 'resume') {
+        const { snapshot } = plan;
+        return [
+          async () => {
+            const state = { sent: true, accepted: true };
+            inFlight.set(line.line, state);
+            const counter = { retries: 0 };
+            emit({ type: 'resumed', line: line.line, model: snapshot.model });
+            let outcome: Promise<EditResult>;
+            try {
+              const job = await retouch.resume(snapshot);
+              job.on(listenerFor(line, counter));
+              outcome = job.result();
+            } catch (error) {
+              outcome = Promise.reject(error);
+            }
+            await settle({
+              line,
+              outcome,
+              state,
+              retries: () => counter.retries,
+              resumed: true,
+              billingKey: snapshot.billingKey ?? snapshot.id,
+            });
+            inFlight.delete(line.line);
           },
-          onProviderJob: async (snapshot) => {
-            await journal.append({ type: 'accepted', line: line.line, hash: line.hash, snapshot });
-            state.accepted = true;
-          },
-        });
-        await settle({ line, outcome, state, retries: () => counter.retries, resumed: false });
-        inFlight.delete(line.line);
-      }),
-    ];
+        ];
+      }
+      if (plan.kind !== 'run') return [];
+      const { billingKey } = plan;
+      return [
+        async () => {
+          const state = { sent: false, accepted: false };
+          inFlight.set(line.line, state);
+          const counter = { retries: 0 };
+          emit({ type: 'started', line: line.line, model: String(line.request.model) });
+          const outcome = retouch.edit(line.request, {
+            billingKey,
+            onProgress: listenerFor(line, counter),
+            beforeSend: async () => {
+              if (stopping) throw new Stopped('the batch is stopping');
+              await journal.append({
+                type: 'sent',
+                key: line.key,
+                line: line.line,
+                billingKey,
+                model: String(line.request.model),
+                prompt: String(line.request.prompt),
+                at: Date.now(),
+              });
+              state.sent = true;
+            },
+            onProviderJob: async (snapshot) => {
+              await journal.append({
+                type: 'accepted',
+                key: line.key,
+                line: line.line,
+                snapshot,
+                at: Date.now(),
+              });
+              state.accepted = true;
+            },
+          });
+          await settle({ line, outcome, state, retries: () => counter.retries, resumed: false, billingKey });
+          inFlight.delete(line.line);
+        },
+      ];
+    });
     const concurrency = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
     let next = 0;
     await Promise.all(
@@ -226,7 +264,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
     await closing;
     await retouch.close();
 
-    const all = [...earlier, ...runs];
+    const all = [...earlier, ...possiblyBilled, ...runs];
     const settledLines = new Set(all.map((run) => run.line));
     const modeOf = (run: BatchLineRun): string => {
       const request = byLine.get(run.line)?.request;
@@ -235,6 +273,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
       for (const key of ['mode', 'transport']) if (typeof own?.[key] === 'string') return own[key] as string;
       return options.modes?.[provider] ?? 'default';
     };
+    const totals = await journal.spend.totals();
     return await writeBatchResults({
       manifest,
       runs: all,
@@ -245,10 +284,11 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
         resumed: runs.filter((run) => run.resumed).length,
         ranIn: 'here',
       },
+      ledger: { spentUsd: totals.settledUsd, possiblyBilledUsd: totals.possiblyBilledUsd },
       simulated: options.simulated ?? false,
       ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
       createdAt,
-      wallTimeMs: Math.round(performance.now() - started),
+      wallTimeMs: Math.round(journal.runs.activeMs(Date.now())),
       pending: manifest.lines.filter((line) => !settledLines.has(line.line)).length,
     });
   } finally {
@@ -256,76 +296,11 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
   }
 }
 
-/** The journal must describe this manifest: a line edited since the batch started cannot be trusted. */
-function checkJournal(options: { journal: BatchJournal; manifest: Manifest }): void {
-  const hashes = new Map(options.manifest.lines.map((line) => [line.line, line.hash]));
-  for (const [line, state] of options.journal.lines) {
-    if (hashes.get(line) !== state.hash) {
-      throw new UsageError({
-        command: 'batch',
-        message: `line ${line} of ${options.manifest.path} is not the line this batch ran (the manifest changed since, see ${options.journal.path}); restore the manifest, or pick another --out to start a new batch`,
-      });
-    }
-  }
-}
-
-async function succeededRun(options: {
-  line: ManifestLine;
-  result: EditResult;
-  outDir: string;
-  retries: number;
-  resumed: boolean;
-}): Promise<BatchLineRun> {
-  const { line, result } = options;
-  const base = {
-    line: line.line,
-    prompt: String(line.request.prompt),
-    model: result.model,
-    latencyMs: Math.round(result.timings.totalMs),
-    queuedMs: Math.round(result.timings.queuedMs),
-    runningMs: Math.round(result.timings.runningMs),
-    warnings: result.warnings.map((warning) => warning.message),
-    retries: options.retries,
-    ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
-    ...(result.jobId ? { jobId: result.jobId } : {}),
-    ...(result.upstreamProvider ? { upstreamProvider: result.upstreamProvider } : {}),
-    ...(options.resumed ? { resumed: true } : {}),
-  };
-  try {
-    const images = await saveImages({
-      images: result.images,
-      root: options.outDir,
-      directory: join(options.outDir, 'outputs'),
-      baseName: `line-${line.line}`,
-    });
-    return { ...base, status: 'succeeded', images };
-  } catch (error) {
-    // The edit succeeded (and was paid for) but its images could not be fetched or saved.
-    return { ...base, status: 'failed', images: [], error: describeError(error) };
-  }
-}
-
-function failedRun(options: { line: ManifestLine; error: RunError; retries?: number }): BatchLineRun {
-  return {
-    line: options.line.line,
-    prompt: String(options.line.request.prompt),
-    model: String(options.line.request.model),
-    status: 'failed',
-    images: [],
-    warnings: [],
-    retries: options.retries ?? 0,
-    error: options.error,
-  };
-}
-
-/** A budget that starts with what earlier runs of the batch spent. */
-function memoryBudget(spentBefore: number): SpendStore {
-  const earlier = { key: 'earlier runs', model: 'earlier runs', state: 'settled' as const };
-  return createMemorySpendStore({
-    entries: [{ ...earlier, estimateUsd: spentBefore, costUsd: spentBefore, updatedAt: Date.now() }],
-  });
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
+/** The estimate a line's ledger entry counts as possibly billed, when it is. */
+function possiblyBilledOf(options: { journal: BatchJournal; billingKey: string | undefined }): {
+  possiblyBilledUsd?: number;
+} {
+  if (options.billingKey === undefined) return {};
+  const entry = options.journal.spend.entry(options.billingKey);
+  return entry?.state === 'possibly-billed' ? { possiblyBilledUsd: entry.estimateUsd } : {};
 }

@@ -21,9 +21,12 @@ export interface BatchCommandOptions extends ConnectionFlags {
   redis?: string;
   /** The queue's name with `redis`. */
   queue?: string;
-  /** Run again the lines that failed in an earlier run. */
+  /** Run again the lines that failed in an earlier run (with `redis`: add new jobs for them). */
   retryFailed: boolean;
-  /** Send again lines whose earlier run stopped after sending them and before recording the answer. */
+  /**
+   * Send again lines that may have been billed: an earlier run (or worker) stopped after sending them
+   * and before recording the answer.
+   */
   resendPossiblyBilled: boolean;
 }
 
@@ -75,8 +78,6 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
       options.simulate && '--simulate',
       budget !== undefined && '--budget-usd',
       concurrency !== undefined && '--concurrency',
-      options.retryFailed && '--retry-failed',
-      options.resendPossiblyBilled && '--resend-possibly-billed',
       options.oxenMode && '--oxen-mode',
       options.edenaiTransport && '--edenai-transport',
     ].filter((name): name is string => typeof name === 'string');

@@ -52,6 +52,8 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
           ...(options.queue ? { queue: options.queue } : {}),
           manifest,
           outDir,
+          retryFailed: options.retryFailed,
+          resendPossiblyBilled: options.resendPossiblyBilled,
           onProgress: (event) => progress.update(event),
           signal: stop.signal,
         });

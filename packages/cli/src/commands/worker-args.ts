@@ -21,6 +21,8 @@ export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
   out?: string;
   /** A budget shared by every worker of the account. */
   budgetUsd?: number;
+  /** Send again edits a stopped worker sent without recording the answer (they may be paid twice). */
+  resendPossiblyBilled?: boolean;
 }
 
 const { json: _json, ...WORKER_CONNECTION_FLAGS } = CONNECTION_FLAG_SPECS;
@@ -34,6 +36,7 @@ export const WORKER_COMMAND_FLAGS: FlagSpecs = {
   concurrency: { type: 'string' },
   out: { type: 'string' },
   'budget-usd': { type: 'string' },
+  'resend-possibly-billed': { type: 'boolean' },
 };
 
 /** Reads `retouch worker`'s flags: the Redis URL is required, here or in the `--config` file. */
@@ -55,5 +58,6 @@ export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   if (out !== undefined) options.out = out;
   const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
+  if (flag.boolean('resend-possibly-billed')) options.resendPossiblyBilled = true;
   return options;
 }

@@ -64,7 +64,9 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
       output: options.out
         ? resolve(context.cwd, options.out)
         : (config.out ?? resolve(context.cwd, DEFAULT_WORKER_OUT)),
-      ...(config.resendPossiblyBilled ? { resendPossiblyBilled: true } : {}),
+      ...((options.resendPossiblyBilled ?? config.resendPossiblyBilled)
+        ? { resendPossiblyBilled: true }
+        : {}),
       ...(config.shutdownGraceSeconds !== undefined
         ? { shutdownGraceMs: Math.round(config.shutdownGraceSeconds * 1000) }
         : {}),

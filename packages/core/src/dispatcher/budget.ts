@@ -11,8 +11,11 @@ import type { SpendState, SpendStore } from './spend-store.ts';
  * const retouch = createRetouch({ providers: [oxen], budget: { maxUsd: 5 } });
  */
 export interface BudgetOptions {
-  /** The most the client may spend, in US dollars. */
-  maxUsd: number;
+  /**
+   * The most the client may spend, in US dollars. Without it (a `store` is then required) the client
+   * caps nothing and keeps its account in the store, so that a later client with a cap counts it.
+   */
+  maxUsd?: number;
   /**
    * What to do with an edit whose cost cannot be estimated (the provider publishes no price for the
    * model): `refuse` it, since the cap could not be kept, or `allow` it and count its reported cost

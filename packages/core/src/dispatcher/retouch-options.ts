@@ -50,7 +50,7 @@ const retryCheck: OptionCheck = (value, path) => {
 
 const dollars = rule((value) => finiteNumber(value) && value >= 0, 'must be a number of US dollars ≥ 0');
 
-const budgetCheck = strictObject(
+const budgetFields = strictObject(
   {
     maxUsd: dollars,
     unknownCost: rule((value) => value === 'refuse' || value === 'allow', 'must be "refuse" or "allow"'),
@@ -60,8 +60,13 @@ const budgetCheck = strictObject(
     ),
   },
   'must be an object such as { maxUsd: 5 }',
-  ['maxUsd'],
 );
+
+/** A budget without a cap keeps its account in the store it names: without a store it would do nothing. */
+const budgetCheck: OptionCheck = (value, path) =>
+  isRecord(value) && value.maxUsd === undefined && value.store === undefined
+    ? dollars(undefined, [...path, 'maxUsd'])
+    : budgetFields(value, path);
 
 const MODEL_MESSAGE = 'must be "provider:model", e.g. "edenai:openai/gpt-image-2"';
 const PROVIDERS_MESSAGE = 'must be a non-empty array of provider adapters, e.g. [oxen, edenai]';

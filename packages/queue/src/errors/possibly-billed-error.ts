@@ -15,8 +15,8 @@ export interface PossiblyBilledErrorOptions {
 /**
  * A worker stopped (a crash, `kill -9`, a lost machine) after sending an edit's billable request and
  * before recording the provider's answer, so the edit may have been billed and nothing says where its
- * result is. It is not sent again, so it cannot be paid for twice. Add it again if it is still wanted
- * (accepting a possible second charge), or run workers with `resendPossiblyBilled: true`.
+ * result is. It is not sent again, so it cannot be paid for twice. Add it again under a new job id if it is
+ * still wanted (accepting a possible second charge), or run workers with `resendPossiblyBilled: true`.
  *
  * @example
  * if (PossiblyBilledError.isInstance(error)) console.warn(`${error.jobId} may have been billed`);
@@ -33,7 +33,7 @@ export class PossiblyBilledError extends RetouchError {
 
   constructor(options: PossiblyBilledErrorOptions) {
     super({
-      message: `job ${options.jobId}: a worker stopped after sending the billable request for ${options.model} (at ${new Date(options.sentAt).toISOString()}) and before recording the provider's answer, so this edit may have been billed; it is not sent again, so it cannot be paid for twice. Add it again if you still need it (it may then be paid for twice), or run workers with resendPossiblyBilled: true`,
+      message: `job ${options.jobId}: a worker stopped after sending the billable request for ${options.model} (at ${new Date(options.sentAt).toISOString()}) and before recording the provider's answer, so this edit may have been billed; it is not sent again, so it cannot be paid for twice. Add it again under a new job id if you still need it (it may then be paid for twice), or run workers with resendPossiblyBilled: true`,
     });
     Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.jobId = options.jobId;

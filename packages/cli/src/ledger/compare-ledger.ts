@@ -1,0 +1,132 @@
+import type { SpendEntry } from '@retouch/core';
+import type { OxenBilledGeneration } from '@retouch/provider-oxen';
+import type { JournalSend } from '../batch/journal-records.ts';
+
+/** How far Oxen's clock may be from this machine's, in ms: its times are whole seconds. */
+const CLOCK_SKEW_MS = 10_000;
+/** The longest a generation may be taken after its request left: a wait in Oxen's intake. */
+const LATEST_TAKE_MS = 10 * 60_000;
+/** Costs closer than this are the same. */
+const SAME_USD = 1e-6;
+
+/** A ledger entry and the generation Oxen recorded for it. */
+export interface LedgerMatch {
+  /** The manifest line, from 1, when the journal knows it. */
+  line: number | undefined;
+  entry: SpendEntry;
+  generation: OxenBilledGeneration;
+}
+
+/** What a batch's ledger says against what Oxen billed. */
+export interface LedgerComparison {
+  /** Settled in the ledger and billed by Oxen: the cost the ledger charged is `entry.costUsd`. */
+  matched: LedgerMatch[];
+  /** Matched, but the ledger charged another amount than Oxen billed. */
+  costDiffers: LedgerMatch[];
+  /** Possibly billed in the ledger and not found in Oxen's records (or not told apart there). */
+  possiblyBilled: { line: number | undefined; entry: SpendEntry }[];
+  /**
+   * Billed by Oxen and never delivered: a generation of the batch that no settled entry accounts for.
+   * `entry` is the ledger's possibly billed entry for it, when there is one.
+   */
+  orphans: {
+    line: number | undefined;
+    key: string | undefined;
+    entry?: SpendEntry;
+    generation: OxenBilledGeneration;
+  }[];
+  /** Settled in the ledger, but Oxen's records hold no generation for it. */
+  missing: { line: number | undefined; entry: SpendEntry }[];
+  /** Generations in the range that are not the batch's (other work on the account). */
+  others: number;
+  /** Whether everything matched. */
+  ok: boolean;
+}
+
+/**
+ * Matches a batch's Oxen entries with the generations Oxen recorded over the range. An entry finds
+ * its generation by the provider job id the journal recorded, else by model, prompt and time: the
+ * one generation of that model and prompt taken from when the request left (less the clock skew) to
+ * ten minutes later. A match must be unambiguous; two candidates leave the entry unmatched.
+ */
+export function compareLedger(options: {
+  entries: readonly SpendEntry[];
+  sends: ReadonlyMap<string, JournalSend>;
+  generations: readonly OxenBilledGeneration[];
+}): LedgerComparison {
+  const claimed = new Set<string>();
+  const byId = new Map(options.generations.map((generation) => [generation.generationId, generation]));
+  const find = (entry: SpendEntry): OxenBilledGeneration | undefined => {
+    const send = options.sends.get(entry.key);
+    const id = entry.providerJobId ?? send?.providerJobId;
+    const known = id === undefined ? undefined : byId.get(id);
+    if (known && !claimed.has(known.generationId)) return claimed.add(known.generationId) && known;
+    if (!send || send.prompt === undefined) return undefined;
+    const candidates = options.generations.filter(
+      (generation) =>
+        !claimed.has(generation.generationId) &&
+        sameModel(generation, entry.model) &&
+        generation.prompt === send.prompt &&
+        generation.createdAt.getTime() >= send.at - CLOCK_SKEW_MS &&
+        generation.createdAt.getTime() <= send.at + LATEST_TAKE_MS,
+    );
+    if (candidates.length !== 1) return undefined;
+    claimed.add(candidates[0]!.generationId);
+    return candidates[0];
+  };
+  const lineOf = (key: string): number | undefined => options.sends.get(key)?.line;
+  const oxen = options.entries.filter((entry) => entry.model.startsWith('oxen:'));
+  const comparison: LedgerComparison = {
+    matched: [],
+    costDiffers: [],
+    possiblyBilled: [],
+    orphans: [],
+    missing: [],
+    others: 0,
+    ok: true,
+  };
+  // Settled entries first: what was delivered claims its generation before a possibly billed one.
+  for (const entry of oxen.filter((item) => item.state === 'settled')) {
+    const generation = find(entry);
+    const line = lineOf(entry.key);
+    if (!generation) comparison.missing.push({ line, entry });
+    else if (Math.abs((generation.costUsd ?? 0) - (entry.costUsd ?? 0)) > SAME_USD) {
+      comparison.costDiffers.push({ line, entry, generation });
+    } else comparison.matched.push({ line, entry, generation });
+  }
+  for (const entry of oxen.filter((item) => item.state === 'possibly-billed')) {
+    const generation = find(entry);
+    const line = lineOf(entry.key);
+    if (generation && billed(generation)) {
+      comparison.orphans.push({ line, key: options.sends.get(entry.key)?.key, entry, generation });
+    } else comparison.possiblyBilled.push({ line, entry });
+  }
+  // The batch's generations no entry accounts for: billed, with no record of the send's answer.
+  const prompts = new Map<string, JournalSend>();
+  for (const send of options.sends.values()) if (send.prompt !== undefined) prompts.set(send.prompt, send);
+  for (const generation of options.generations) {
+    if (claimed.has(generation.generationId)) continue;
+    const send = generation.prompt === undefined ? undefined : prompts.get(generation.prompt);
+    if (send && sameModel(generation, send.model ?? '') && billed(generation)) {
+      comparison.orphans.push({ line: send.line, key: send.key, generation });
+    } else comparison.others++;
+  }
+  comparison.ok =
+    comparison.costDiffers.length === 0 &&
+    comparison.possiblyBilled.length === 0 &&
+    comparison.orphans.length === 0 &&
+    comparison.missing.length === 0;
+  return comparison;
+}
+
+/** Whether Oxen billed the generation: it succeeded, runs, or reports a cost. */
+function billed(generation: OxenBilledGeneration): boolean {
+  return generation.status !== 'failed' && generation.status !== 'cancelled'
+    ? true
+    : (generation.costUsd ?? 0) > 0;
+}
+
+/** Whether Oxen's model name is the entry's `oxen:<model>`. */
+function sameModel(generation: OxenBilledGeneration, model: string): boolean {
+  return generation.model === undefined || `oxen:${generation.model}` === model;
+}

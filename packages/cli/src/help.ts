@@ -111,7 +111,8 @@ Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
-  --retry-failed             Run again the lines that failed in an earlier run (with --redis too)
+  --retry-failed             Run again the lines that failed in an earlier run (with --redis too),
+                             except those that may have been billed (--resend-possibly-billed)
   --resend-possibly-billed   Send again lines an earlier run or worker sent without recording the
                              answer (they may be paid for twice)
   --redis <url>              Enqueue into a Redis queue served by "retouch worker" and follow it

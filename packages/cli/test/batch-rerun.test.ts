@@ -112,6 +112,10 @@ describe('a batch fixed and run again', { timeout: 60_000 }, () => {
     expect(summary.runs[2]).toMatchObject({ status: 'failed', possiblyBilledUsd: 0.03 });
     expect(await readFile(join(cwd, 'out', 'report.html'), 'utf8')).toContain('~$0.0300 possibly billed');
     expect(billedPrompts()).toHaveLength(20);
+    // --retry-failed never pays twice for one result: a line whose answer was lost is left alone.
+    const retried = await run([...argv, '--retry-failed'], { cwd, env: env() });
+    expect(retried.code).toBe(1);
+    expect(billedPrompts()).toHaveLength(20);
 
     const resent = await run([...argv, '--resend-possibly-billed'], { cwd, env: env() });
     expect(resent.code).toBe(0);
@@ -245,6 +249,10 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
       /line 3: PossiblyBilledError: .*Run the batch again with --resend-possibly-billed/,
     );
     expect(first.stdout).not.toContain('resendPossiblyBilled');
+    expect(billedPrompts()).toHaveLength(19);
+    // --retry-failed never pays twice for one result: a line a stopped worker may have sent is left alone.
+    const retried = await run([...argv, '--retry-failed'], { cwd, env: env() });
+    expect(retried.code).toBe(1);
     expect(billedPrompts()).toHaveLength(19);
 
     const resent = await run([...argv, '--resend-possibly-billed'], { cwd, env: env() });

@@ -54,8 +54,14 @@ export function planLines(options: {
     }
     const { run } = state;
     if (run.status === 'failed') {
-      const possiblyBilled = run.error?.name === 'PossiblyBilledError' || run.possiblyBilledUsd !== undefined;
-      if (options.retryFailed || (possiblyBilled && options.resendPossiblyBilled)) return again();
+      // A line whose outcome is unknown (sent, and the answer lost) is sent again only when asked:
+      // --retry-failed never pays twice for one result. A generation the provider reported failed is
+      // known to have no result, so --retry-failed runs it again.
+      const outcomeUnknown = unknownOutcome({
+        errorName: run.error?.name,
+        possiblyBilled: run.possiblyBilledUsd !== undefined,
+      });
+      if (outcomeUnknown ? options.resendPossiblyBilled : options.retryFailed) return again();
     }
     // The line may have moved in the manifest since.
     return { kind: 'earlier', line, run: { ...run, line: line.line } };
@@ -78,4 +84,13 @@ function nextBillingKey(options: { journal: BatchJournal; line: ManifestLine }):
   let send = match ? Number(match[1]) + 1 : 2;
   while (!usable(`${line.key}~${send}`)) send++;
   return `${line.key}~${send}`;
+}
+
+/**
+ * Whether a failed line's outcome is unknown: it may have been billed and produced a result that was
+ * never recorded. A generation the provider reported failed may have been charged, but has no result.
+ */
+export function unknownOutcome(options: { errorName: string | undefined; possiblyBilled: boolean }): boolean {
+  if (options.errorName === 'PossiblyBilledError') return true;
+  return options.possiblyBilled && options.errorName !== 'GenerationFailedError';
 }

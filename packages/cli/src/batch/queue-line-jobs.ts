@@ -1,5 +1,6 @@
 import type { EditQueue } from '@retouch/queue';
 import type { BatchJournal, BatchLineRun } from './journal.ts';
+import { unknownOutcome } from './line-plan.ts';
 import type { ManifestLine } from './manifest.ts';
 
 /** Jobs added to Redis in one round trip. */
@@ -37,10 +38,14 @@ export async function queueLineJobs(options: {
       if (handle && (await handle.status()) === 'failed') {
         const failure = await handle.result().then(
           () => undefined,
-          (error: unknown) => error as { errorName?: string },
+          (error: unknown) => error as { errorName?: string; possiblyBilledUsd?: number },
         );
-        const possiblyBilled = failure?.errorName === 'PossiblyBilledError';
-        if (options.retryFailed || (possiblyBilled && options.resendPossiblyBilled)) {
+        const outcomeUnknown = unknownOutcome({
+          errorName: failure?.errorName,
+          possiblyBilled: (failure?.possiblyBilledUsd ?? 0) > 0,
+        });
+        // Sent again only when asked: --retry-failed never pays twice for one result.
+        if (outcomeUnknown ? options.resendPossiblyBilled : options.retryFailed) {
           jobId = nextJobId(jobId);
         }
       }

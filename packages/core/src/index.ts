@@ -62,3 +62,4 @@ export { MODEL_ID, PROVIDER_ID, parseModelId } from './model-id.ts';
 export type { OptionProblem } from './option-rules.ts';
 export type { LaneLimits, ModelCapabilities, ModelInfo, ModelPricing, ProviderAdapter } from './provider.ts';
 export type { SerializedEditResult } from './schemas/edit-result-schema.ts';
+export type { RetouchLogFields, RetouchLogger } from './telemetry/retouch-logger.ts';

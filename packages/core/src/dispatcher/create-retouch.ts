@@ -11,7 +11,8 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
-import type { ModelInfo, ProviderAdapter } from '../provider.ts';
+import type { ModelInfo } from '../provider.ts';
+import { ClientTelemetry } from '../telemetry/client-telemetry.ts';
 import { settleWithin } from '../timers.ts';
 import { BudgetLedger } from './budget.ts';
 import { CANCEL_TIMEOUT_MS, cancelProviderJob } from './cancel-provider-job.ts';
@@ -109,6 +110,11 @@ class RetouchClient implements Retouch {
       retry: this.#retry,
       ledger: this.#ledger,
       strict: this.#strict,
+      telemetry: new ClientTelemetry({
+        logger: options.logger,
+        lanes,
+        budget: { ledger: this.#ledger, maxUsd: options.budget?.maxUsd },
+      }),
       lane: (provider) => lanes.get(provider)!,
       transport: (transport) => this.#transport(transport),
       countRetry: () => {
@@ -245,6 +251,7 @@ class RetouchClient implements Retouch {
     await settleWithin([...this.#runners, ...this.#background], { ms: CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS });
     for (const lane of this.#lanes.values()) lane.close();
     await Promise.allSettled([...this.#providers.adapters.values()].map((adapter) => adapter.close?.()));
+    this.#context.telemetry.close();
     this.#flushIdle();
   }
 
@@ -359,16 +366,13 @@ class RetouchClient implements Retouch {
    * starts by taking its client: a missing key is the first error, not a price that could not be looked
    * up without it.
    */
-  #transport(options: {
-    adapter: ProviderAdapter;
-    priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
-  }): HttpClient {
+  #transport(options: Parameters<DispatchContext['transport']>[0]): HttpClient {
     const { adapter } = options;
     // Called only where present: a client an adapter built with an earlier core has no such method.
     adapter.http?.requireApiKey?.();
     const base = adapter.http ?? this.#downloader();
-    return base.withGate(this.#lanes.get(adapter.id)!.gate(options));
+    const gate = this.#lanes.get(adapter.id)!.gate(options);
+    return base.withGate(options.observer ? options.observer.observeGate(gate) : gate);
   }
 
   #assertOpen(): void {

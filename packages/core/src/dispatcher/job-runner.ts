@@ -50,6 +50,7 @@ export class JobRunner {
   /** Runs a new edit through its models and settles the job. */
   async run(plan: DispatchPlan): Promise<void> {
     const job = this.#job;
+    if (this.#context.telemetry.wanted) job.observer = await this.#context.telemetry.observe(job);
     const models = [plan.primary.model, ...plan.fallback].filter(
       (model, index, list) => list.indexOf(model) === index,
     );
@@ -59,20 +60,21 @@ export class JobRunner {
       try {
         const normalized =
           index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
-        job.succeed(await this.#attempt({ plan, normalized, attempts, index }));
+        this.#succeed(await this.#attempt({ plan, normalized, attempts, index }));
         return;
       } catch (error) {
         if (job.control.signal.aborted) {
-          job.fail(job.control.signal.reason);
+          this.#fail(job.control.signal.reason);
           return;
         }
         const next = models[index + 1];
         if (next === undefined || !canFallBack(error, { primary: index === 0 })) {
-          job.fail(
+          this.#fail(
             attempts.length === 0 ? error : withNote(error, { note: `after ${describeAttempts(attempts)}` }),
           );
           return;
         }
+        job.observer?.fellBack({ to: next, error });
         attempts.push(failedAttempt({ model, error }));
         job.attempts = [...attempts];
         job.emit('retrying', {
@@ -95,6 +97,7 @@ export class JobRunner {
     stored?: EditResult;
   }): Promise<void> {
     const job = this.#job;
+    if (this.#context.telemetry.wanted) job.observer = await this.#context.telemetry.observe(job);
     // The job was accepted by an earlier process, at a moment this one cannot know: without word from
     // the provider, its time running counts from the re-attachment, and the time before as waiting.
     const started: SendState = {
@@ -120,7 +123,7 @@ export class JobRunner {
         provider: job.provider,
       });
       await this.#context.ledger.record(output.cost);
-      job.succeed(
+      this.#succeed(
         buildResult({
           job,
           output,
@@ -132,9 +135,9 @@ export class JobRunner {
         }),
       );
     } catch (error) {
-      if (job.control.signal.aborted) job.fail(job.control.signal.reason);
-      else if (options.stored) job.succeed(options.stored);
-      else job.fail(error);
+      if (job.control.signal.aborted) this.#fail(job.control.signal.reason);
+      else if (options.stored) this.#succeed(options.stored);
+      else this.#fail(error);
     }
   }
 
@@ -175,6 +178,7 @@ export class JobRunner {
     const http = context.transport({
       adapter,
       priority: plan.priority,
+      observer: job.observer,
       onAdmit: ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
@@ -289,9 +293,22 @@ export class JobRunner {
     } catch (error) {
       if (!state.sent || provablyFree(error)) await context.ledger.release(reservation);
       // The provider may have billed it: the budget counts the estimate as spent rather than risk the cap.
-      else await context.ledger.commit(reservation, { cost: undefined });
+      else {
+        job.observer?.possiblyBilled({ estimate, error });
+        await context.ledger.commit(reservation, { cost: undefined });
+      }
       throw error;
     }
+  }
+
+  #succeed(result: EditResult): void {
+    this.#job.succeed(result);
+    this.#job.observer?.settled({ result });
+  }
+
+  #fail(error: unknown): void {
+    this.#job.fail(error);
+    this.#job.observer?.settled({ error });
   }
 
   /**

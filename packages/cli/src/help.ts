@@ -122,6 +122,8 @@ Manifest line:
 Example:
   retouch batch catalogue.jsonl --out edits --budget-usd 20
 
+Traces and metrics go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+
 ${KEYS}
 Exit codes: 0 success, 1 some lines failed, 2 usage error, 130 stopped before every line settled.
 `;
@@ -141,6 +143,7 @@ Options:
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
+  --metrics-port <port>      Serve Prometheus metrics on http://localhost:<port>/metrics
   --simulate                 Use in-process simulators: no API keys, no network
 ${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
@@ -148,6 +151,8 @@ ${OXEN_MODE_FLAG}
 
 Example:
   retouch worker --redis redis://127.0.0.1:6379 --config worker.json
+
+Traces and metrics go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 
 ${KEYS}
 `;

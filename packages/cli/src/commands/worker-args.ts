@@ -21,6 +21,8 @@ export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
   out?: string;
   /** A budget shared by every worker of the account. */
   budgetUsd?: number;
+  /** Where Prometheus metrics are served. */
+  metricsPort?: number;
 }
 
 const { json: _json, ...WORKER_CONNECTION_FLAGS } = CONNECTION_FLAG_SPECS;
@@ -34,6 +36,7 @@ export const WORKER_COMMAND_FLAGS: FlagSpecs = {
   concurrency: { type: 'string' },
   out: { type: 'string' },
   'budget-usd': { type: 'string' },
+  'metrics-port': { type: 'string' },
 };
 
 /** Reads `retouch worker`'s flags: the Redis URL is required, here or in the `--config` file. */
@@ -55,5 +58,7 @@ export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   if (out !== undefined) options.out = out;
   const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
+  const metricsPort = flag.number('metrics-port', { whole: true, min: 1, max: 65_535 });
+  if (metricsPort !== undefined) options.metricsPort = metricsPort;
   return options;
 }

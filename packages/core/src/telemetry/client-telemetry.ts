@@ -125,10 +125,12 @@ function createInstruments(meter: Meter): EditInstruments {
     editDuration: meter.createHistogram(METRIC.editDuration, {
       description: 'Time from an edit being added to it settling',
       unit: 's',
+      advice: { explicitBucketBoundaries: [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600] },
     }),
     laneWait: meter.createHistogram(METRIC.laneWait, {
       description: "Time a request waited at its lane's gate",
       unit: 's',
+      advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
     }),
   };
 }

@@ -15,15 +15,19 @@ export interface CliTelemetry {
   close(): Promise<void>;
 }
 
-const OTLP_VARIABLES = [
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
-] as const;
-
-/** Whether the environment names an OTLP endpoint for traces or metrics. */
-export function otlpConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
-  return OTLP_VARIABLES.some((name) => (env[name] ?? '').trim() !== '');
+/**
+ * The OTLP/HTTP endpoints the environment names: a signal's own variable, else the common one with the
+ * signal's path, as the OpenTelemetry specification reads them.
+ */
+export function otlpEndpoints(env: Readonly<Record<string, string | undefined>>): {
+  traces: string | undefined;
+  metrics: string | undefined;
+} {
+  const common = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim().replace(/\/+$/, '') || undefined;
+  return {
+    traces: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || (common && `${common}/v1/traces`),
+    metrics: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT?.trim() || (common && `${common}/v1/metrics`),
+  };
 }
 
 /**
@@ -37,7 +41,8 @@ export async function startCliTelemetry(options: {
   serviceName: string;
 }): Promise<CliTelemetry | undefined> {
   const { env, metricsPort } = options;
-  const otlp = otlpConfigured(env);
+  const endpoints = otlpEndpoints(env);
+  const otlp = endpoints.traces !== undefined || endpoints.metrics !== undefined;
   if (metricsPort === undefined && !otlp) return undefined;
   const [
     api,
@@ -64,17 +69,23 @@ export async function startCliTelemetry(options: {
     readers.push(exporter);
   }
   const closers: (() => Promise<void>)[] = [];
-  if (otlp) {
-    const [{ OTLPMetricExporter }, { OTLPTraceExporter }, { TracerProvider, BatchSpanProcessor }] =
-      await Promise.all([
-        import('@opentelemetry/exporter-metrics-otlp-http'),
-        import('@opentelemetry/exporter-trace-otlp-http'),
-        import('@opentelemetry/sdk-trace'),
-      ]);
-    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+  // The exporters read the other OTEL_EXPORTER_OTLP_* variables (headers, timeouts) themselves.
+  if (endpoints.metrics) {
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    readers.push(
+      new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: endpoints.metrics }) }),
+    );
+  }
+  if (endpoints.traces) {
+    const [{ OTLPTraceExporter }, { TracerProvider, BatchSpanProcessor }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/sdk-trace'),
+    ]);
     const tracerProvider = new TracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+      spanProcessors: [
+        new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoints.traces }) }),
+      ],
     });
     api.trace.setGlobalTracerProvider(tracerProvider);
     closers.push(() => tracerProvider.shutdown());

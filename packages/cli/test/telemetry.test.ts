@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +110,33 @@ it('retouch worker refuses a --metrics-port that is not a port', async () => {
   const result = await run(['worker', '--redis', 'redis://127.0.0.1:6379', '--metrics-port', '0'], { cwd });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('--metrics-port must be a whole number from 1 to 65535');
+});
+
+it('retouch batch sends its traces and metrics to the OTLP endpoint the environment names', async () => {
+  const received: { path: string; body: string }[] = [];
+  const collector = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', () => resolve()));
+  cleanups.push(() => new Promise((resolve) => collector.close(resolve)));
+  const address = collector.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await writeFile(
+    join(cwd, 'manifest.jsonl'),
+    `${JSON.stringify({ model: 'oxen:qwen-image-edit', prompt: 'add a hat', images: ['photo.png'] })}\n`,
+  );
+  const batch = await run(['batch', 'manifest.jsonl', '--simulate', '--out', 'out'], {
+    cwd,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+  });
+  expect(batch.code).toBe(0);
+  const traces = received.filter((entry) => entry.path === '/v1/traces');
+  const metrics = received.filter((entry) => entry.path === '/v1/metrics');
+  expect(traces.some((entry) => entry.body.includes('retouch.edit'))).toBe(true);
+  expect(metrics.some((entry) => entry.body.includes('retouch.edits'))).toBe(true);
 });

@@ -151,7 +151,9 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
     measuredName: 'retouch (Eden AI)',
     baselineName: 'AI SDK generateImage',
   });
-  const tracing = await measureTracingOverhead(rawSizes);
+  // Tracing on against off is one client's CPU against itself: fewer edits suffice in a quick run.
+  const tracingSizes = quick ? { edits: 400, roundsPerArm: 4, warmupEditsPerArm: 150 } : rawSizes;
+  const tracing = await measureTracingOverhead(tracingSizes);
   describeRounds({
     context,
     rounds: tracing,
@@ -215,6 +217,10 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
     },
     parameters: {
       againstRawLoop: { ...rawSizes, edit: 'Oxen sync, URL input and output, no simulated latency' },
+      tracingOnAgainstOff: {
+        ...tracingSizes,
+        sdk: '@opentelemetry/sdk-trace and sdk-metrics, in-memory exporters, every span kept',
+      },
       againstAiSdk: {
         ...aiSdkSizes,
         edit: 'Eden AI POST /v3/images/edits, openai/gpt-image-1-mini, one 32x32 PNG in a multipart body, base64 output',

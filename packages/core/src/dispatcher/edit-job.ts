@@ -276,6 +276,7 @@ export class DispatchJob implements EditJob {
     if (this.settled) return;
     this.#result = result;
     this.#settle('succeeded');
+    this.observer?.settled({ result });
     this.emit('succeeded', { result, status: 'succeeded' });
     this.#resolve(result);
   }
@@ -286,6 +287,7 @@ export class DispatchJob implements EditJob {
     this.#error = error;
     const status = isCancellation(error) ? 'cancelled' : 'failed';
     this.#settle(status);
+    this.observer?.settled({ error });
     this.emit('failed', { error, status });
     this.#reject(error);
   }

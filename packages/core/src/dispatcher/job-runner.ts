@@ -60,16 +60,16 @@ export class JobRunner {
       try {
         const normalized =
           index === 0 ? plan.primary : await normalizeEditRequest({ ...plan.request, model });
-        this.#succeed(await this.#attempt({ plan, normalized, attempts, index }));
+        job.succeed(await this.#attempt({ plan, normalized, attempts, index }));
         return;
       } catch (error) {
         if (job.control.signal.aborted) {
-          this.#fail(job.control.signal.reason);
+          job.fail(job.control.signal.reason);
           return;
         }
         const next = models[index + 1];
         if (next === undefined || !canFallBack(error, { primary: index === 0 })) {
-          this.#fail(
+          job.fail(
             attempts.length === 0 ? error : withNote(error, { note: `after ${describeAttempts(attempts)}` }),
           );
           return;
@@ -123,7 +123,7 @@ export class JobRunner {
         provider: job.provider,
       });
       await this.#context.ledger.record(output.cost);
-      this.#succeed(
+      job.succeed(
         buildResult({
           job,
           output,
@@ -135,9 +135,9 @@ export class JobRunner {
         }),
       );
     } catch (error) {
-      if (job.control.signal.aborted) this.#fail(job.control.signal.reason);
-      else if (options.stored) this.#succeed(options.stored);
-      else this.#fail(error);
+      if (job.control.signal.aborted) job.fail(job.control.signal.reason);
+      else if (options.stored) job.succeed(options.stored);
+      else job.fail(error);
     }
   }
 
@@ -299,16 +299,6 @@ export class JobRunner {
       }
       throw error;
     }
-  }
-
-  #succeed(result: EditResult): void {
-    this.#job.succeed(result);
-    this.#job.observer?.settled({ result });
-  }
-
-  #fail(error: unknown): void {
-    this.#job.fail(error);
-    this.#job.observer?.settled({ error });
   }
 
   /**

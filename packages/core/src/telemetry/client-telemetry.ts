@@ -1,5 +1,4 @@
 import type { BatchObservableResult, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
-import type { LaneStats } from '../dispatcher/lane.ts';
 import { type EditInstruments, EditObserver, type ObservedJob } from './edit-observer.ts';
 import {
   loadedOpenTelemetry,
@@ -12,7 +11,7 @@ import { ATTRIBUTE, INSTRUMENTATION_SCOPE, METRIC } from './telemetry-names.ts';
 
 /** What the gauges read of the client: its lanes by provider id, and its budget. */
 export interface ObservedClient {
-  readonly lanes: ReadonlyMap<string, { stats(): LaneStats }>;
+  readonly lanes: ReadonlyMap<string, { stats(): { waiting: number; running: number } }>;
   readonly budget: {
     readonly ledger: { readonly spentUsd: number; readonly reservedUsd: number };
     /** The cap; without one there is no remaining budget to report. */

@@ -1,7 +1,6 @@
 import type { HttpClient } from '../http/http-client.ts';
 import type { ProviderAdapter } from '../provider.ts';
-import type { ClientTelemetry } from '../telemetry/client-telemetry.ts';
-import type { EditObserver } from '../telemetry/edit-observer.ts';
+import type { JobObserver, JobTelemetry } from '../telemetry/job-observer.ts';
 import type { BudgetLedger } from './budget.ts';
 import type { Lane } from './lane.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
@@ -13,7 +12,7 @@ export interface DispatchContext {
   readonly ledger: BudgetLedger;
   readonly strict: boolean;
   /** Spans, metrics and log lines, for an edit that anyone observes. */
-  readonly telemetry: ClientTelemetry;
+  readonly telemetry: JobTelemetry;
   lane(provider: string): Lane;
   /**
    * The adapter's client bound to its lane: every request through it waits for room in the window.
@@ -24,7 +23,7 @@ export interface DispatchContext {
     priority: number;
     onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
     /** The edit's observer, which gives each request let through a span. */
-    observer?: EditObserver | undefined;
+    observer?: JobObserver | undefined;
   }): HttpClient;
   countRetry(): void;
 }

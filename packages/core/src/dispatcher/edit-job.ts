@@ -5,7 +5,7 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { redactValue } from '../secrets.ts';
-import type { EditObserver } from '../telemetry/edit-observer.ts';
+import type { JobObserver } from '../telemetry/job-observer.ts';
 import type { JobControl } from './deadline.ts';
 import {
   deliver,
@@ -90,7 +90,7 @@ export class DispatchJob implements EditJob {
   /** Set once the caller stored the job's snapshot (`onProviderJob`): closing the client then leaves it running. */
   persisted = false;
   /** Follows the job for OpenTelemetry and the logger, when anyone listens. */
-  observer: EditObserver | undefined;
+  observer: JobObserver | undefined;
   readonly #listeners = new Set<ProgressListener>();
   readonly #sink: ProgressListener;
   readonly #sinkListening: () => boolean;

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from '../provider.ts';
-import type { EditObserver } from '../telemetry/edit-observer.ts';
+import type { JobObserver } from '../telemetry/job-observer.ts';
 import type { JobStage } from './deadline.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import type { DispatchJob } from './edit-job.ts';
@@ -61,7 +61,7 @@ export function withJobRetries<T>(options: {
 
 /** Runs one attempt and tells the observer how it ended. */
 async function observed<T>(options: {
-  observer: EditObserver;
+  observer: JobObserver;
   run: (signal: AbortSignal) => Promise<T>;
   signal: AbortSignal;
 }): Promise<T> {

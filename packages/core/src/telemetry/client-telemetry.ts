@@ -1,5 +1,6 @@
 import type { BatchObservableResult, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
 import { type EditInstruments, EditObserver, type ObservedJob } from './edit-observer.ts';
+import type { JobTelemetry } from './job-observer.ts';
 import {
   loadedOpenTelemetry,
   loadOpenTelemetry,
@@ -24,7 +25,7 @@ export interface ObservedClient {
  * for each edit when anyone is listening. The instruments are made again if the application registers
  * another meter provider, since the API hands a meter made before any registration that does nothing.
  */
-export class ClientTelemetry {
+export class ClientTelemetry implements JobTelemetry {
   readonly #logger: RetouchLogger | undefined;
   readonly #client: ObservedClient;
   #tracer: Tracer | undefined;

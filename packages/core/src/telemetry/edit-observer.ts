@@ -5,6 +5,7 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
 import { redact } from '../secrets.ts';
+import type { JobObserver } from './job-observer.ts';
 import type { OpenTelemetryApi } from './open-telemetry.ts';
 import { type RetouchLogFields, type RetouchLogger, writeLog } from './retouch-logger.ts';
 import {
@@ -51,7 +52,7 @@ const LONG_WAIT_MS = 1_000;
  * attempt and per HTTP request, the metrics counted as the edit goes, and the log lines an operator
  * reads. Made only when an SDK is registered or a logger is set; without either, an edit has none.
  */
-export class EditObserver {
+export class EditObserver implements JobObserver {
   readonly #job: ObservedJob;
   readonly #logger: RetouchLogger | undefined;
   readonly #telemetry: EditTelemetry | undefined;

@@ -50,7 +50,7 @@ export class JobRunner {
   /** Runs a new edit through its models and settles the job. */
   async run(plan: DispatchPlan): Promise<void> {
     const job = this.#job;
-    if (this.#context.telemetry.wanted) job.observer = await this.#context.telemetry.observe(job);
+    await this.#observe();
     const models = [plan.primary.model, ...plan.fallback].filter(
       (model, index, list) => list.indexOf(model) === index,
     );
@@ -97,7 +97,7 @@ export class JobRunner {
     stored?: EditResult;
   }): Promise<void> {
     const job = this.#job;
-    if (this.#context.telemetry.wanted) job.observer = await this.#context.telemetry.observe(job);
+    await this.#observe();
     // The job was accepted by an earlier process, at a moment this one cannot know: without word from
     // the provider, its time running counts from the re-attachment, and the time before as waiting.
     const started: SendState = {
@@ -299,6 +299,16 @@ export class JobRunner {
       }
       throw error;
     }
+  }
+
+  /** Gives the job its observer when anyone listens (an OpenTelemetry SDK, a logger). */
+  async #observe(): Promise<void> {
+    const { telemetry } = this.#context;
+    if (!telemetry.wanted) return;
+    const job = this.#job;
+    job.observer = await telemetry.observe(job);
+    // A job cancelled while its observer was made has settled already: its span ends here.
+    if (job.settled) job.observer?.settled({ error: job.control.signal.reason });
   }
 
   /**

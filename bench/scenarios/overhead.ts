@@ -30,11 +30,14 @@ import {
 } from '../support/scenario.ts';
 import { startSimulatorProcess } from '../support/simulator-process.ts';
 import { round } from '../support/statistics.ts';
+import { measureTracingOverhead } from '../support/tracing-overhead.ts';
 
 /** Retouch's throughput, at least this fraction of the raw fetch loop's. */
 const TARGET_THROUGHPUT_RATIO = 0.95;
 /** Client CPU per edit through Retouch, at most this multiple of the AI SDK's. */
 const TARGET_CPU_RATIO = 1.0;
+/** Client CPU per edit with an OpenTelemetry SDK registered, at most this multiple of it without. */
+const TARGET_TRACING_CPU_RATIO = 1.2;
 
 const EDIT_ROUTE = 'POST /api/ai/images/edit';
 
@@ -148,8 +151,19 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
     measuredName: 'retouch (Eden AI)',
     baselineName: 'AI SDK generateImage',
   });
+  // Tracing on against off is one client's CPU against itself: fewer edits suffice in a quick run.
+  const tracingSizes = quick ? { edits: 400, roundsPerArm: 4, warmupEditsPerArm: 150 } : rawSizes;
+  const tracing = await measureTracingOverhead(tracingSizes);
+  describeRounds({
+    context,
+    rounds: tracing,
+    measuredName: 'retouch, tracing on',
+    baselineName: 'retouch, tracing off',
+  });
   // A figure of failed edits measures nothing: the run is broken, not slow.
   const failures = {
+    'tracing on': tracing.measured.failures,
+    'tracing off': tracing.baseline.failures,
     'Retouch (Oxen)': raw.measured.failures,
     'raw fetch': raw.baseline.failures,
     'Retouch (Eden AI)': aiSdk.measured.failures,
@@ -167,8 +181,9 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
     summary:
       `${raw.throughputRatio.toFixed(2)} throughput ratio retouch/raw-fetch, ` +
       `${aiSdk.cpuRatio.toFixed(2)}x the AI SDK's client CPU per edit ` +
-      `(raw loop's: ${raw.cpuRatio.toFixed(2)}x)`,
-    targetText: `>= ${TARGET_THROUGHPUT_RATIO.toFixed(2)}, CPU <= ${TARGET_CPU_RATIO.toFixed(2)}x the AI SDK's`,
+      `(raw loop's: ${raw.cpuRatio.toFixed(2)}x), ` +
+      `${tracing.cpuRatio.toFixed(2)}x the client CPU per edit with tracing on`,
+    targetText: `>= ${TARGET_THROUGHPUT_RATIO.toFixed(2)}, CPU <= ${TARGET_CPU_RATIO.toFixed(2)}x the AI SDK's, tracing on <= ${TARGET_TRACING_CPU_RATIO.toFixed(2)}x off`,
     targets: [
       checkTarget({
         figure: 'throughput ratio retouch/raw-fetch',
@@ -182,8 +197,18 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
         comparison: '<=',
         threshold: TARGET_CPU_RATIO,
       }),
+      checkTarget({
+        figure: 'client CPU per edit, ratio tracing on/off',
+        value: round(tracing.cpuRatio, 3),
+        comparison: '<=',
+        threshold: TARGET_TRACING_CPU_RATIO,
+      }),
     ],
-    figures: { againstRawLoop: roundsFigures(raw), againstAiSdk: roundsFigures(aiSdk) },
+    figures: {
+      againstRawLoop: roundsFigures(raw),
+      againstAiSdk: roundsFigures(aiSdk),
+      tracingOnAgainstOff: { ...roundsFigures(tracing), spansExported: tracing.spansExported },
+    },
     baselines: {
       rawFetchEditsPerSecond: round(editsPerSecond(raw.baseline), 1),
       rawFetchClientCpuMsPerEdit: round(cpuMsPerEdit(raw.baseline), 4),
@@ -192,6 +217,10 @@ async function runOverhead(context: ScenarioContext): Promise<ScenarioResult> {
     },
     parameters: {
       againstRawLoop: { ...rawSizes, edit: 'Oxen sync, URL input and output, no simulated latency' },
+      tracingOnAgainstOff: {
+        ...tracingSizes,
+        sdk: '@opentelemetry/sdk-trace and sdk-metrics, in-memory exporters, every span kept',
+      },
       againstAiSdk: {
         ...aiSdkSizes,
         edit: 'Eden AI POST /v3/images/edits, openai/gpt-image-1-mini, one 32x32 PNG in a multipart body, base64 output',

@@ -125,6 +125,8 @@ Manifest line:
 Example:
   retouch batch catalogue.jsonl --out edits --budget-usd 20
 
+Traces and metrics go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+
 ${KEYS}
 Exit codes: 0 success, 1 some lines failed, 2 usage error, 130 stopped before every line settled.
 `;
@@ -146,6 +148,7 @@ Options:
   --budget-usd <amount>      A budget shared by every worker of the account
   --resend-possibly-billed   Send again jobs a stopped worker sent without recording the answer
                              (they may be paid for twice)
+  --metrics-port <port>      Serve Prometheus metrics on http://localhost:<port>/metrics
   --simulate                 Use in-process simulators: no API keys, no network
 ${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart
@@ -153,6 +156,8 @@ ${OXEN_MODE_FLAG}
 
 Example:
   retouch worker --redis redis://127.0.0.1:6379 --config worker.json
+
+Traces and metrics go to an OpenTelemetry collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 
 ${KEYS}
 `;

@@ -70,3 +70,6 @@ export { MODEL_ID, PROVIDER_ID, parseModelId } from './model-id.ts';
 export type { OptionProblem } from './option-rules.ts';
 export type { LaneLimits, ModelCapabilities, ModelInfo, ModelPricing, ProviderAdapter } from './provider.ts';
 export type { SerializedEditResult } from './schemas/edit-result-schema.ts';
+export type { RetouchLogFields, RetouchLogger } from './telemetry/retouch-logger.ts';
+export { runInTrace } from './telemetry/run-in-trace.ts';
+export type { TraceContext, TracedRun } from './telemetry/trace-context.ts';

@@ -76,3 +76,25 @@ test('creating a client with every option checked still loads no zod', async () 
   `);
   expect(afterCall.filter(isZod)).toEqual([]);
 });
+
+const isOpenTelemetry = ({ url }: Resolution): boolean => url.includes('/@opentelemetry/');
+
+test('with the OpenTelemetry API installed and no SDK registered, neither the import nor an edit loads it', async () => {
+  const { atImport, afterCall } = await resolvedAround(`
+    const retouch = core.createRetouch({
+      providers: [
+        {
+          id: 'fake',
+          specificationVersion: 2,
+          edit: async () => ({ images: [kit.createGeneratedImage({ provider: 'fake', base64: 'iVBORw0KGgo=' })], warnings: [], raw: {} }),
+        },
+      ],
+      logger: { info() {}, warn() {} },
+    });
+    await retouch.edit({ model: 'fake:model', prompt: 'add a hat', images: ['https://example.com/cat.png'] });
+    await retouch.close();
+  `);
+  expect(import.meta.resolve('@opentelemetry/api')).toContain('/@opentelemetry/api/');
+  expect(atImport.filter(isOpenTelemetry)).toEqual([]);
+  expect(afterCall.filter(isOpenTelemetry)).toEqual([]);
+});

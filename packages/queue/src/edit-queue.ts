@@ -1,4 +1,4 @@
-import { type EditRequest, RetouchError } from '@retouch/core';
+import { type EditRequest, RetouchError, runInTrace } from '@retouch/core';
 import { Queue, type QueueEvents } from 'bullmq';
 import type { EditQueueEvent } from './edit-queue-event.ts';
 import { EditQueueEventReader } from './edit-queue-events.ts';
@@ -141,8 +141,16 @@ class RedisEditQueue implements EditQueue {
 
   async add(request: EditRequest, options: AddEditOptions = {}): Promise<QueuedEdit> {
     const [entry] = await toQueuedEditEntries([{ ...options, request }], this.#settings);
-    const job = await this.#open().add(entry!.name, entry!.data, entry!.opts);
-    return this.#handle(job.id!);
+    // The worker's span continues the trace of the span that added the job.
+    return runInTrace({
+      name: 'retouch.queue.add',
+      kind: 'producer',
+      run: async (producer) => {
+        const data = producer ? { ...entry!.data, trace: { producer } } : entry!.data;
+        const job = await this.#open().add(entry!.name, data, entry!.opts);
+        return this.#handle(job.id!);
+      },
+    });
   }
 
   async addBulk(entries: readonly ({ request: EditRequest } & AddEditOptions)[]): Promise<QueuedEdit[]> {
@@ -150,8 +158,18 @@ class RedisEditQueue implements EditQueue {
       throw new RetouchError({ message: 'addBulk: pass an array of { request, jobId?, priority? }' });
     }
     if (entries.length === 0) return [];
-    const jobs = await this.#open().addBulk(await toQueuedEditEntries(entries, this.#settings));
-    return jobs.map((job) => this.#handle(job.id!));
+    const queued = await toQueuedEditEntries(entries, this.#settings);
+    return runInTrace({
+      name: 'retouch.queue.add',
+      kind: 'producer',
+      run: async (producer) => {
+        const traced = producer
+          ? queued.map((entry) => ({ ...entry, data: { ...entry.data, trace: { producer } } }))
+          : queued;
+        const jobs = await this.#open().addBulk(traced);
+        return jobs.map((job) => this.#handle(job.id!));
+      },
+    });
   }
 
   async get(jobId: string): Promise<QueuedEdit | undefined> {

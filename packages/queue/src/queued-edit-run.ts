@@ -7,6 +7,7 @@ import {
   type ProgressListener,
   type Retouch,
   roundUsd,
+  runInTrace,
 } from '@retouch/core';
 import type { Job } from 'bullmq';
 import { PossiblyBilledError } from './errors/possibly-billed-error.ts';
@@ -97,8 +98,26 @@ export class QueuedEditRun {
     return this.#sent && !this.#snapshot;
   }
 
-  /** Runs the edit (or resumes it) and stores its outputs. */
-  async process(): Promise<QueuedEditResult> {
+  /**
+   * Runs the edit (or resumes it) and stores its outputs, in a span that continues the trace of the
+   * process that queued it; a resumed job's span links to the worker that started it.
+   */
+  process(): Promise<QueuedEditResult> {
+    const { trace } = this.#data;
+    return runInTrace({
+      name: 'retouch.queue.process',
+      kind: 'consumer',
+      parent: trace?.producer,
+      links: this.resumes && trace?.worker ? [trace.worker] : [],
+      run: (own) => {
+        // Written with the job's next update, before anything is sent: a worker resuming it links here.
+        if (own && !this.resumes) this.#data = { ...this.#data, trace: { ...trace, worker: own } };
+        return this.#process();
+      },
+    });
+  }
+
+  async #process(): Promise<QueuedEditResult> {
     const { snapshot, sent } = this.#data;
     let result: EditResult;
     if (snapshot) result = await this.#resume(snapshot);

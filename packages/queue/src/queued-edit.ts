@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import { type EditJobSnapshot, type EditRequest, InvalidRequestError } from '@retouch/core';
+import {
+  type EditJobSnapshot,
+  type EditRequest,
+  InvalidRequestError,
+  type TraceContext,
+} from '@retouch/core';
 import { normalizeEditRequest, sniffImageMediaType } from '@retouch/core/provider-utils';
 import { editJobSnapshotSchema } from '@retouch/core/schemas';
 import * as z from 'zod';
@@ -52,6 +57,16 @@ export interface QueuedEditData {
   };
   /** The provider job's snapshot (`job.toJSON()`), once the provider accepted the edit. */
   snapshot?: EditJobSnapshot;
+  /**
+   * Where the edit sits in an OpenTelemetry trace: the span that queued it (the worker's span is its
+   * child) and the span of the worker that first ran it (a worker resuming it links to that one).
+   */
+  trace?: {
+    /** The span that added the job. */
+    producer?: TraceContext;
+    /** The span of the worker that first ran the job. */
+    worker?: TraceContext;
+  };
 }
 
 /** Zod schema of {@link QueuedEditData}; the request itself is checked again by the worker. */
@@ -65,6 +80,12 @@ export const queuedEditDataSchema: z.ZodType<QueuedEditData> = z.object({
   priority: z.number(),
   sent: z.object({ at: z.number(), worker: z.string() }).optional(),
   snapshot: editJobSnapshotSchema.optional(),
+  trace: z
+    .object({
+      producer: z.object({ traceparent: z.string(), tracestate: z.string().optional() }).optional(),
+      worker: z.object({ traceparent: z.string(), tracestate: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 
 /** The most bytes of images a queued request may carry inline by default: they travel through Redis. */

@@ -1,5 +1,5 @@
 import type { SpendEntry } from '@retouch/core';
-import { applyLineRecord, type JournalLineState, type JournalRecord } from './journal.ts';
+import { applyLineRecord, type JournalLineState, type JournalRecord } from './journal-format.ts';
 import { RunSpans } from './run-spans.ts';
 
 /** What a journal's text says, read back. */

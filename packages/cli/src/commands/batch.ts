@@ -7,6 +7,7 @@ import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
+import { startCliTelemetry } from '../telemetry-setup.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
 /**
@@ -37,6 +38,8 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Traces and metrics go to a collector only when the OTEL_EXPORTER_OTLP_* variables name one.
+  const telemetry = await startCliTelemetry({ env: context.env, serviceName: 'retouch-batch' });
   try {
     if (options.redis) {
       const progress = createBatchProgress({
@@ -105,6 +108,7 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       await session.close();
     }
   } finally {
+    await telemetry?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

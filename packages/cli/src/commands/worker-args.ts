@@ -23,6 +23,8 @@ export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
   budgetUsd?: number;
   /** Send again edits a stopped worker sent without recording the answer (they may be paid twice). */
   resendPossiblyBilled?: boolean;
+  /** Where Prometheus metrics are served. */
+  metricsPort?: number;
 }
 
 const { json: _json, ...WORKER_CONNECTION_FLAGS } = CONNECTION_FLAG_SPECS;
@@ -37,6 +39,7 @@ export const WORKER_COMMAND_FLAGS: FlagSpecs = {
   out: { type: 'string' },
   'budget-usd': { type: 'string' },
   'resend-possibly-billed': { type: 'boolean' },
+  'metrics-port': { type: 'string' },
 };
 
 /** Reads `retouch worker`'s flags: the Redis URL is required, here or in the `--config` file. */
@@ -59,5 +62,7 @@ export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   const budget = flag.number('budget-usd', BUDGET_RULE);
   if (budget !== undefined) options.budgetUsd = budget;
   if (flag.boolean('resend-possibly-billed')) options.resendPossiblyBilled = true;
+  const metricsPort = flag.number('metrics-port', { whole: true, min: 1, max: 65_535 });
+  if (metricsPort !== undefined) options.metricsPort = metricsPort;
   return options;
 }

@@ -6,6 +6,7 @@ import { formatUsd } from '../format.ts';
 import { doneText, elapsedStamp } from '../progress-text.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
+import { startCliTelemetry } from '../telemetry-setup.ts';
 import { UsageError } from '../usage-error.ts';
 import { loadWorkerConfig, type WorkerConfig } from '../worker-config.ts';
 import type { WorkerCommandOptions } from './worker-args.ts';
@@ -52,6 +53,19 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
   const started = performance.now();
   const log = (text: string) =>
     context.stderr.write(`${style.dim(elapsedStamp(performance.now() - started))} ${text}\n`);
+  const telemetry = await startCliTelemetry({
+    env: context.env,
+    metricsPort: options.metricsPort,
+    serviceName: 'retouch-worker',
+  }).catch(async (error: unknown) => {
+    await session.close();
+    throw new UsageError({
+      command: 'worker',
+      message: `--metrics-port ${options.metricsPort}: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  });
+  if (telemetry?.metricsUrl) log(`metrics: ${telemetry.metricsUrl}`);
+  if (telemetry?.otlp) log('traces and metrics: exported over OTLP');
   try {
     const { createEditWorker } = await import('@retouch/queue');
     const budgetUsd = options.budgetUsd ?? config.budgetUsd;
@@ -127,6 +141,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
     );
     return 0;
   } finally {
+    await telemetry?.close();
     await session.close();
   }
 }

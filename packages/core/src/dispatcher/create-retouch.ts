@@ -11,13 +11,14 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { createHttpClient, type HttpClient } from '../http/http-client.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
-import type { ModelInfo, ProviderAdapter } from '../provider.ts';
+import type { ModelInfo } from '../provider.ts';
+import { ClientTelemetry } from '../telemetry/client-telemetry.ts';
 import { settleWithin } from '../timers.ts';
 import { SpendLedger } from './budget.ts';
 import { CANCEL_TIMEOUT_MS, cancelProviderJob } from './cancel-provider-job.ts';
 import { createLanes } from './create-lanes.ts';
 import { JobControl } from './deadline.ts';
-import { checkBillingKey, checkHook, checkPriority } from './dispatch-checks.ts';
+import { checkDispatchOptions, checkPriority } from './dispatch-checks.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import { DispatchJob, type EditJob, type JobOrigin } from './edit-job.ts';
 import {
@@ -109,6 +110,11 @@ class RetouchClient implements Retouch {
       retry: this.#retry,
       ledger: this.#ledger,
       strict: this.#strict,
+      telemetry: new ClientTelemetry({
+        logger: options.logger,
+        lanes,
+        budget: { ledger: this.#ledger, maxUsd: options.budget?.maxUsd },
+      }),
       lane: (provider) => lanes.get(provider)!,
       transport: (transport) => this.#transport(transport),
       countRetry: () => {
@@ -246,6 +252,7 @@ class RetouchClient implements Retouch {
     await settleWithin([...this.#runners, ...this.#background], { ms: CLOSE_GRACE_MS + CANCEL_TIMEOUT_MS });
     for (const lane of this.#lanes.values()) lane.close();
     await Promise.allSettled([...this.#providers.adapters.values()].map((adapter) => adapter.close?.()));
+    this.#context.telemetry.close();
     this.#flushIdle();
   }
 
@@ -260,18 +267,9 @@ class RetouchClient implements Retouch {
     },
   ): Promise<{ job: DispatchJob; accepted: Promise<void> }> {
     this.#assertOpen();
-    const {
-      priority: givenPriority,
-      beforeSend,
-      onProviderJob,
-      onProgress,
-      billingKey,
-    } = options.dispatch ?? {};
-    const priority = checkPriority(givenPriority);
-    checkHook('beforeSend', beforeSend);
-    checkHook('onProviderJob', onProviderJob);
-    checkHook('onProgress', onProgress);
-    checkBillingKey(billingKey);
+    const { priority, beforeSend, onProviderJob, onProgress, billingKey } = checkDispatchOptions(
+      options.dispatch,
+    );
     const primary = await normalizeEditRequest(request);
     this.#providers.adapterFor(primary);
     this.#assertOpen();
@@ -369,16 +367,13 @@ class RetouchClient implements Retouch {
    * starts by taking its client: a missing key is the first error, not a price that could not be looked
    * up without it.
    */
-  #transport(options: {
-    adapter: ProviderAdapter;
-    priority: number;
-    onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
-  }): HttpClient {
+  #transport(options: Parameters<DispatchContext['transport']>[0]): HttpClient {
     const { adapter } = options;
     // Called only where present: a client an adapter built with an earlier core has no such method.
     adapter.http?.requireApiKey?.();
     const base = adapter.http ?? this.#downloader();
-    return base.withGate(this.#lanes.get(adapter.id)!.gate(options));
+    const gate = this.#lanes.get(adapter.id)!.gate(options);
+    return base.withGate(options.observer ? options.observer.observeGate(gate) : gate);
   }
 
   #assertOpen(): void {

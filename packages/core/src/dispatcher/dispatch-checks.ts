@@ -1,4 +1,5 @@
 import { RetouchError } from '../errors/retouch-error.ts';
+import type { DispatchOptions } from './retouch.ts';
 
 /** Checks a call's `priority`: a finite number, 0 when absent. */
 export function checkPriority(priority: number | undefined): number {
@@ -31,4 +32,16 @@ export function checkBillingKey(billingKey: unknown): void {
       message: `billingKey must be a non-empty string of at most ${MAX_BILLING_KEY_LENGTH} characters (e.g. your own id for the edit), got ${typeof billingKey === 'string' ? `${billingKey.length} characters` : typeof billingKey}`,
     });
   }
+}
+
+/** Checks one `edit()` or `submit()`'s options, with the priority resolved (0 when absent). */
+export function checkDispatchOptions(
+  options: DispatchOptions | undefined,
+): Omit<DispatchOptions, 'priority'> & { priority: number } {
+  const { priority, beforeSend, onProviderJob, onProgress, billingKey } = options ?? {};
+  checkHook('beforeSend', beforeSend);
+  checkHook('onProviderJob', onProviderJob);
+  checkHook('onProgress', onProgress);
+  checkBillingKey(billingKey);
+  return { ...options, priority: checkPriority(priority) };
 }

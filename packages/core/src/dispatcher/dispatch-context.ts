@@ -1,5 +1,6 @@
 import type { HttpClient } from '../http/http-client.ts';
 import type { ProviderAdapter } from '../provider.ts';
+import type { JobObserver, JobTelemetry } from '../telemetry/job-observer.ts';
 import type { SpendLedger } from './budget.ts';
 import type { Lane } from './lane.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
@@ -10,6 +11,8 @@ export interface DispatchContext {
   readonly retry: ResolvedRetryOptions;
   readonly ledger: SpendLedger;
   readonly strict: boolean;
+  /** Spans, metrics and log lines, for an edit that anyone observes. */
+  readonly telemetry: JobTelemetry;
   lane(provider: string): Lane;
   /**
    * The adapter's client bound to its lane: every request through it waits for room in the window.
@@ -19,6 +22,8 @@ export interface DispatchContext {
     adapter: ProviderAdapter;
     priority: number;
     onAdmit?: (request: { method: string; billable?: boolean | undefined }) => void | Promise<void>;
+    /** The edit's observer, which gives each request let through a span. */
+    observer?: JobObserver | undefined;
   }): HttpClient;
   countRetry(): void;
 }

@@ -5,6 +5,7 @@ import { JobCancelledError } from '../errors/job-cancelled-error.ts';
 import { RetouchError } from '../errors/retouch-error.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { redactValue } from '../secrets.ts';
+import type { JobObserver } from '../telemetry/job-observer.ts';
 import type { JobControl } from './deadline.ts';
 import {
   deliver,
@@ -90,6 +91,8 @@ export class DispatchJob implements EditJob {
   estimatedCost: Cost | undefined;
   /** Set once the caller stored the job's snapshot (`onProviderJob`): closing the client then leaves it running. */
   persisted = false;
+  /** Follows the job for OpenTelemetry and the logger, when anyone listens. */
+  observer: JobObserver | undefined;
   readonly #listeners = new Set<ProgressListener>();
   readonly #sink: ProgressListener;
   readonly #sinkListening: () => boolean;
@@ -278,6 +281,7 @@ export class DispatchJob implements EditJob {
     if (this.settled) return;
     this.#result = result;
     this.#settle('succeeded');
+    this.observer?.settled({ result });
     this.emit('succeeded', { result, status: 'succeeded' });
     this.#resolve(result);
   }
@@ -288,6 +292,7 @@ export class DispatchJob implements EditJob {
     this.#error = error;
     const status = isCancellation(error) ? 'cancelled' : 'failed';
     this.#settle(status);
+    this.observer?.settled({ error });
     this.emit('failed', { error, status });
     this.#reject(error);
   }

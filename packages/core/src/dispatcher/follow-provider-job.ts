@@ -37,7 +37,7 @@ export async function followProviderJob(options: {
   const polling = resolvePolling(adapter.polling);
   const deadline = job.control.deadline;
   // Polls yield to submissions: a late poll costs a little latency, a late submission a whole edit.
-  const http = context.transport({ adapter, priority: options.priority - 1 });
+  const http = context.transport({ adapter, priority: options.priority - 1, observer: job.observer });
   const read = (): Promise<ProviderJobStatus> =>
     withJobRetries({
       context,
@@ -55,7 +55,12 @@ export async function followProviderJob(options: {
           armed: adapter.http === undefined,
           run: (readSignal, arm) =>
             status(providerJobId, {
-              http: context.transport({ adapter, priority: options.priority - 1, onAdmit: arm }),
+              http: context.transport({
+                adapter,
+                priority: options.priority - 1,
+                onAdmit: arm,
+                observer: job.observer,
+              }),
               signal: readSignal,
             } satisfies ProviderContext),
         }),

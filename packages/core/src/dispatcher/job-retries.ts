@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from '../provider.ts';
+import type { JobObserver } from '../telemetry/job-observer.ts';
 import type { JobStage } from './deadline.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import type { DispatchJob } from './edit-job.ts';
@@ -24,6 +25,7 @@ export function withJobRetries<T>(options: {
   const { context, job } = options;
   const control = job.control;
   const waitingStage: JobStage = options.operation === 'read' ? 'poll' : 'queue';
+  const observer = job.observer;
   return retrying({
     retry: context.retry,
     lane: context.lane(options.adapter.id),
@@ -33,8 +35,9 @@ export function withJobRetries<T>(options: {
     deadline: control.deadline,
     paceCall: options.adapter.http === undefined,
     ...(options.acceptedJob ? { acceptedJob: options.acceptedJob } : {}),
-    run: options.run,
+    run: observer ? (signal) => observed({ observer, run: options.run, signal }) : options.run,
     onStart: (attempt) => {
+      observer?.attemptStarted({ attempt, operation: options.operation });
       if (options.operation === 'read') return;
       // An adapter that sends through its own means is not seen by the gate: its call is the request.
       if (options.adapter.http === undefined) {
@@ -50,7 +53,24 @@ export function withJobRetries<T>(options: {
     onRetry: ({ attempt, delayMs, reason, error }) => {
       control.stage = waitingStage;
       context.countRetry();
+      observer?.retried({ attempt, delayMs, reason });
       job.emit('retrying', { attempt, delayMs, reason, error });
     },
   });
+}
+
+/** Runs one attempt and tells the observer how it ended. */
+async function observed<T>(options: {
+  observer: JobObserver;
+  run: (signal: AbortSignal) => Promise<T>;
+  signal: AbortSignal;
+}): Promise<T> {
+  try {
+    const value = await options.run(options.signal);
+    options.observer.attemptEnded({});
+    return value;
+  } catch (error) {
+    options.observer.attemptEnded({ error });
+    throw error;
+  }
 }

@@ -11,6 +11,7 @@ import { InvalidRequestError } from '../errors/invalid-request-error.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type { ProviderAdapter, ProviderCall, ProviderEditOutput } from '../provider.ts';
+import { attemptKey, forAdapter, prefersJobs } from './attempt-plan.ts';
 import type { SpendHold } from './budget.ts';
 import type { DispatchContext } from './dispatch-context.ts';
 import type { DispatchJob } from './edit-job.ts';
@@ -51,6 +52,7 @@ export class JobRunner {
   /** Runs a new edit through its models and settles the job. */
   async run(plan: DispatchPlan): Promise<void> {
     const job = this.#job;
+    await this.#observe();
     const models = [plan.primary.model, ...plan.fallback].filter(
       (model, index, list) => list.indexOf(model) === index,
     );
@@ -74,6 +76,7 @@ export class JobRunner {
           );
           return;
         }
+        job.observer?.fellBack({ to: next, error });
         attempts.push(failedAttempt({ model, error }));
         job.attempts = [...attempts];
         job.emit('retrying', {
@@ -96,6 +99,7 @@ export class JobRunner {
     stored?: EditResult;
   }): Promise<void> {
     const job = this.#job;
+    await this.#observe();
     // The job was accepted by an earlier process, at a moment this one cannot know: without word from
     // the provider, its time running counts from the re-attachment, and the time before as waiting.
     const started: SendState = {
@@ -186,6 +190,7 @@ export class JobRunner {
     const http = context.transport({
       adapter,
       priority: plan.priority,
+      observer: job.observer,
       onAdmit: ({ billable }) => {
         // Until a request leaves, the edit is waiting in the lane (for a slot, the window, a pause).
         if (job.control.stage === 'queue') job.control.stage = 'request';
@@ -313,9 +318,22 @@ export class JobRunner {
       if (!state.sent || provablyFree(error)) await context.ledger.release(reservation);
       // The provider may have billed it: the entry stays possibly billed, its estimate counted as
       // spent rather than risk the cap, until the provider's records say otherwise.
-      else await context.ledger.leavePossiblyBilled(reservation);
+      else {
+        job.observer?.possiblyBilled({ estimate, error });
+        await context.ledger.leavePossiblyBilled(reservation);
+      }
       throw error;
     }
+  }
+
+  /** Gives the job its observer when anyone listens (an OpenTelemetry SDK, a logger). */
+  async #observe(): Promise<void> {
+    const { telemetry } = this.#context;
+    if (!telemetry.wanted) return;
+    const job = this.#job;
+    job.observer = await telemetry.observe(job);
+    // A job cancelled while its observer was made has settled already: its span ends here.
+    if (job.settled) job.observer?.settled({ error: job.control.signal.reason });
   }
 
   /**
@@ -366,30 +384,4 @@ export class JobRunner {
       return undefined;
     }
   }
-}
-
-/**
- * The ledger key of one model's attempt: the job's billing key for the requested model, with `#1`,
- * `#2`, ... for the fallbacks, as the idempotency key does.
- */
-function attemptKey(options: { billingKey: string; index: number }): string {
-  return options.index === 0 ? options.billingKey : `${options.billingKey}#${options.index}`;
-}
-
-/** Whether the adapter wants this request run as a provider job (`prefersJobs`, a flag or a function). */
-function prefersJobs(options: {
-  adapter: ProviderAdapter;
-  request: NormalizedEditRequest;
-  plan: unknown;
-}): boolean {
-  const { prefersJobs: preference } = options.adapter;
-  return typeof preference === 'function'
-    ? preference.call(options.adapter, options.request, options.plan) === true
-    : preference === true;
-}
-
-/** The request as adapters see it: the caller's signal and deadline are the dispatcher's business. */
-function forAdapter(request: NormalizedEditRequest): NormalizedEditRequest {
-  const { signal: _signal, timeoutMs: _timeoutMs, ...rest } = request;
-  return rest;
 }

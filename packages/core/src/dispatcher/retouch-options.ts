@@ -22,6 +22,7 @@ import {
   wholeAtLeast,
 } from '../option-rules.ts';
 import type { LaneLimits, ProviderAdapter } from '../provider.ts';
+import type { RetouchLogger } from '../telemetry/retouch-logger.ts';
 import type { BudgetOptions } from './budget.ts';
 import type { ProgressListener } from './events.ts';
 import type { RetouchOptions } from './retouch.ts';
@@ -108,6 +109,10 @@ const optionsCheck = strictObject(
       'must have a lane() method (see SharedLimits), e.g. from @retouch/queue',
     ),
     onProgress: rule((value) => typeof value === 'function', 'must be a function (event) => void'),
+    logger: rule(
+      (value) => hasMethods(value, 'info', 'warn'),
+      'must have info() and warn() methods, e.g. console or a pino logger',
+    ),
   },
   'pass an options object { providers: [...] }',
   ['providers'],
@@ -123,6 +128,7 @@ export interface ParsedRetouchOptions {
   strict?: boolean;
   sharedLimits?: SharedLimits;
   onProgress?: ProgressListener;
+  logger?: RetouchLogger;
 }
 
 /** The retry options with the defaults under the keys given (`{ maxRetries: undefined }` keeps it). */

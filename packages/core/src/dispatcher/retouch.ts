@@ -3,6 +3,7 @@ import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
 import type { EditRequest } from '../edit-request.ts';
 import type { EditResult } from '../edit-result.ts';
 import type { LaneLimits, ModelInfo, ProviderAdapter } from '../provider.ts';
+import type { RetouchLogger } from '../telemetry/retouch-logger.ts';
 import type { BudgetOptions } from './budget.ts';
 import type { EditJob } from './edit-job.ts';
 import type { EditManyOptions, EditOutcome } from './edit-many.ts';
@@ -56,6 +57,15 @@ export interface RetouchOptions {
   sharedLimits?: SharedLimits;
   /** Receives every job's {@link ProgressEvent}s. */
   onProgress?: ProgressListener;
+  /**
+   * Where to log what happens to edits: retries, waits over a second at a lane's gate, edits that
+   * may have been billed without a result, and fallbacks. `console` and pino loggers fit. Silent
+   * when unset; API keys are redacted from every line.
+   *
+   * @example
+   * createRetouch({ providers: [oxen], logger: console });
+   */
+  logger?: RetouchLogger;
 }
 
 /**

@@ -1,6 +1,5 @@
+import { type CompareRow, formatCost, formatLatency, formatStatus } from '@retouch/compare';
 import { type Styles, styles, visibleLength } from './ansi.ts';
-import { formatDuration, formatUsd } from './format.ts';
-import type { CompareRow } from './results.ts';
 
 /** One column of a {@link renderTable} table. */
 export interface TableColumn {
@@ -57,27 +56,6 @@ function truncate(text: string, maxWidth: number | undefined): string {
   return `${[...text].slice(0, maxWidth - 1).join('')}…`;
 }
 
-/** Latency as `1.21s` for one run, or `1.21s (1.10–1.32)` with the range over repeats. */
-export function formatLatency(latency: CompareRow['latency'] | undefined): string {
-  if (!latency) return '–';
-  const median = formatDuration(latency.medianMs);
-  if (latency.minMs === latency.maxMs) return median;
-  return `${median} (${formatDuration(latency.minMs)}–${formatDuration(latency.maxMs)})`;
-}
-
-/** A cost cell: `$0.0300`, with `~` in front when estimated from prices, `–` when unknown. */
-export function formatCost(usd: number | undefined, source: CompareRow['costSource']): string {
-  if (usd === undefined) return '–';
-  return `${source === 'estimated' ? '~' : ''}${formatUsd(usd)}`;
-}
-
-/** The status cell: `ok`, `2/3 ok` or `failed`. */
-export function formatStatus(row: Pick<CompareRow, 'status' | 'succeeded' | 'runs'>): string {
-  if (row.status === 'succeeded') return row.runs > 1 ? `ok ${row.succeeded}/${row.runs}` : 'ok';
-  if (row.status === 'partial') return `${row.succeeded}/${row.runs} ok`;
-  return 'failed';
-}
-
 /**
  * The comparison table: model, provider, mode, status, latency median (range over repeats), cost per
  * edit, cost per image and the number of distinct warnings. Estimated costs carry a `~`.
@@ -103,8 +81,8 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
     row.mode,
     formatStatus(row),
     formatLatency(row.latency),
-    formatCost(row.costPerEditUsd, row.costSource),
-    formatCost(row.costPerImageUsd, row.costSource),
+    formatCost({ usd: row.costPerEditUsd, source: row.costSource }),
+    formatCost({ usd: row.costPerImageUsd, source: row.costSource }),
     String(row.warnings.length),
   ]);
   return renderTable({

@@ -1,6 +1,6 @@
+import type { CompareResults } from '@retouch/compare';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/args/parse-command-line.ts';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { UsageError } from '../src/usage-error.ts';
 import { run } from './support/io.ts';

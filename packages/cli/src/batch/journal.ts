@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { CompareRun } from '@retouch/compare';
 import type { EditJobSnapshot } from '@retouch/core';
-import type { CompareRun } from '../results.ts';
 import { UsageError } from '../usage-error.ts';
 
 /** What one manifest line came to, as the journal and the report keep it. */

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeError, type RunError, saveImages } from '@retouch/compare';
 import {
   type BudgetStore,
   createRetouch,
@@ -9,8 +10,6 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
-import { describeError, type RunError } from '../describe-error.ts';
-import { saveImages } from '../outputs.ts';
 import { providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';

@@ -1,22 +1,24 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LaneLimits } from '@retouch/core';
-import { styles } from '../ansi.ts';
 import {
   type CompareEditOptions,
   type CompareModel,
+  formatDuration,
+  formatUsd,
+  pickEditOptions,
   type RunCompareOptions,
+  resultsToJson,
   runCompare,
-} from '../compare.ts';
+} from '@retouch/compare';
+import type { LaneLimits } from '@retouch/core';
+import { styles } from '../ansi.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { pickEditOptions } from '../edit-options.ts';
-import { formatDuration, formatUsd, timestamp } from '../format.ts';
+import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { createProgressDisplay } from '../progress.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
-import { resultsToJson } from '../results.ts';
 import { modeProviderOptions, openProviderSession, type ProviderSession } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
 import { UsageError } from '../usage-error.ts';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import type { CompareModel } from '@retouch/compare';
 import type { OxenJobInfo } from '@retouch/simulator';
-import type { CompareModel } from '../compare.ts';
 import type { CliContext } from '../context.ts';
 import { SAMPLE_IMAGE_PATH } from '../sample.ts';
 import { openProviderSession } from '../session.ts';

@@ -9,13 +9,10 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
-import { runCompareEdit } from './compare-run.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
-import type { ResolvedImage } from './inputs.ts';
-import { recordInputs } from './inputs.ts';
-import { checkNumber } from './number-rules.ts';
-import type { RunProgressEvent } from './progress.ts';
-import { providerOf } from './provider-ids.ts';
+import { providerOf } from './model-id.ts';
+import type { RunProgressEvent } from './progress-event.ts';
+import { type CompareImage, recordInputs } from './record-inputs.ts';
 import { writeReport } from './report/report-html.ts';
 import {
   type CompareResults,
@@ -25,6 +22,7 @@ import {
   resultsToJson,
   summarizeRuns,
 } from './results.ts';
+import { runCompareEdit } from './run-compare-edit.ts';
 
 /** One model of a comparison. */
 export interface CompareModel {
@@ -124,9 +122,10 @@ export interface CompareFiles {
  */
 export async function runCompare(options: RunCompareOptions): Promise<CompareOutcome> {
   const repeat = options.repeat ?? 1;
-  const repeatProblem = checkNumber({ value: repeat, rule: { whole: true, min: 1 } });
-  if (repeatProblem) {
-    throw new RetouchError({ message: `runCompare: repeat ${repeatProblem}, got ${String(repeat)}` });
+  if (!Number.isSafeInteger(repeat) || repeat < 1) {
+    throw new RetouchError({
+      message: `runCompare: repeat must be a whole number ≥ 1, got ${String(repeat)}`,
+    });
   }
   if (options.models.length === 0) throw new RetouchError({ message: 'runCompare: pass at least one model' });
   const createdAt = (options.now ?? (() => new Date()))();
@@ -218,7 +217,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
   return { results, files: { report, json, csv } };
 }
 
-function describe(image: string | ImagePathInput): ResolvedImage {
+function describe(image: string | ImagePathInput): CompareImage {
   return typeof image === 'string'
     ? { input: image, source: image }
     : { input: image, source: image.path, path: image.path };

@@ -8,9 +8,9 @@ import {
 } from '@retouch/core';
 import { describeError, errorLine } from './describe-error.ts';
 import { slugify } from './format.ts';
-import { saveImages } from './outputs.ts';
-import type { RunProgressEvent } from './progress.ts';
+import type { RunProgressEvent } from './progress-event.ts';
 import type { CompareRun, RowIdentity } from './results.ts';
+import { saveImages } from './save-images.ts';
 
 /**
  * Runs one edit of a comparison and saves its outputs under `outDir/outputs/<label>/`. It goes through
@@ -46,7 +46,7 @@ export async function runCompareEdit(context: {
           type: 'retrying',
           row: entry,
           repeat,
-          ...(event.attempt !== undefined ? { attempt: event.attempt + 1 } : {}),
+          ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
           ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
           ...(event.reason ? { reason: event.reason } : {}),
         });

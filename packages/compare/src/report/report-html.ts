@@ -1,8 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatDuration, formatUsd, truncate } from '../format.ts';
+import { formatCost, formatDuration, formatLatency, formatStatus, formatUsd, truncate } from '../format.ts';
 import type { CompareResults, CompareRow } from '../results.ts';
-import { formatCost, formatLatency, formatStatus } from '../table.ts';
 import { renderBatchLinesSection } from './batch-lines-section.ts';
 import { frontierLabels, providerClass } from './chart.ts';
 import { renderCostLatencySection } from './cost-latency-section.ts';
@@ -78,8 +77,8 @@ export function renderReport(options: RenderReportOptions): string {
   <td><strong>${escapeHtml(row.label)}</strong><small class="via"><i class="${providerClass(row.provider)}"></i>${escapeHtml(`${row.provider} · ${row.mode}`)}</small></td>
   <td><span class="pill ${row.status}">${escapeHtml(formatStatus(row))}</span></td>
   <td class="num">${escapeHtml(formatLatency(row.latency))}</td>
-  <td class="num">${escapeHtml(formatCost(row.costPerEditUsd, row.costSource))}</td>
-  <td class="num">${escapeHtml(formatCost(row.costPerImageUsd, row.costSource))}</td>
+  <td class="num">${escapeHtml(formatCost({ usd: row.costPerEditUsd, source: row.costSource }))}</td>
+  <td class="num">${escapeHtml(formatCost({ usd: row.costPerImageUsd, source: row.costSource }))}</td>
   <td class="num">${escapeHtml(row.totalCostUsd === undefined ? '–' : formatUsd(row.totalCostUsd))}</td>
   <td class="num">${row.retries}</td><td class="num">${row.warnings.length}</td>
 </tr>`,
@@ -111,7 +110,7 @@ export function renderReport(options: RenderReportOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="@retouch/cli">
+<meta name="generator" content="@retouch/compare">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(`${results.batch ? 'Retouch batch' : 'Retouch comparison'}: ${truncate({ text: results.prompt, length: 60 })}`)}</title>
 <style>${REPORT_CSS}</style>
@@ -152,7 +151,7 @@ ${tableRows}
   ${estimated ? '<p class="note">~ marks costs estimated from published prices rather than reported by the provider.</p>' : ''}
 </section>
 
-<footer><span>Made with <strong>@retouch/cli</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>
+<footer><span>Made with <strong>Retouch</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>
 </main>
 </body>
 </html>

@@ -1,4 +1,4 @@
-import { type CompareRow, formatCost, formatLatency, formatStatus } from '@retouch/compare';
+import { type CompareRow, formatCost, formatLatency, formatStatus, measureColumns } from '@retouch/compare';
 import { type Styles, styles, visibleLength } from './ansi.ts';
 
 /** One column of a {@link renderTable} table. */
@@ -58,7 +58,8 @@ function truncate(text: string, maxWidth: number | undefined): string {
 
 /**
  * The comparison table: model, provider, mode, status, latency median (range over repeats), cost per
- * edit, cost per image and the number of distinct warnings. Estimated costs carry a `~`.
+ * edit, cost per image and the number of distinct warnings, then the measures of what the outputs
+ * changed (with a key of their meanings) when they were measured. Estimated costs carry a `~`.
  *
  * @example
  * process.stdout.write(renderCompareTable({ rows: results.rows }));
@@ -75,6 +76,8 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
     { header: 'cost/image', align: 'right' },
     { header: 'warnings', align: 'right' },
   ];
+  const measures = measureColumns(options.rows);
+  for (const column of measures) columns.push({ header: column.header, align: 'right' });
   const rows = options.rows.map((row) => [
     row.label,
     row.provider,
@@ -84,8 +87,9 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
     formatCost({ usd: row.costPerEditUsd, source: row.costSource }),
     formatCost({ usd: row.costPerImageUsd, source: row.costSource }),
     String(row.warnings.length),
+    ...measures.map((column) => column.cell(row)),
   ]);
-  return renderTable({
+  const table = renderTable({
     columns,
     rows,
     headerStyle: style.bold,
@@ -99,4 +103,7 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
           : style.red(cell);
     },
   });
+  // Each measure's meaning under the table, so the numbers read without the docs.
+  const key = measures.map((column) => `  ${column.header.padEnd(10)} ${column.meaning}\n`).join('');
+  return measures.length === 0 ? table : `${table}\n${style.dim(key.trimEnd())}\n`;
 }

@@ -27,6 +27,16 @@ describe('retouch demo', () => {
       expect(row.costPerImageUsd).toBeGreaterThan(0);
       expect(row.latency!.medianMs).toBeGreaterThan(0);
     }
+    // The simulated models keep the masked-out hills differently, and the table says so.
+    expect(result.stdout).toMatch(/ leak +similarity /);
+    const leaks = results.rows.map((row) => row.measures!.maskLeak!);
+    const similarities = results.rows.map((row) => row.measures!.keptSimilarity!);
+    expect(Math.min(...leaks)).toBe(0);
+    expect(Math.max(...leaks)).toBeGreaterThan(0.5);
+    expect(Math.max(...similarities)).toBe(1);
+    expect(Math.min(...similarities)).toBeLessThan(0.5);
+    for (const saved of results.runs.flatMap((entry) => entry.images))
+      await access(join(outDir, saved.overlay!));
     const csv = (await readFile(join(outDir, 'results.csv'), 'utf8')).split('\r\n');
     expect(csv[0]).toBe(CSV_COLUMNS.join(','));
     expect(csv).toHaveLength(1 + 5 + 1);

@@ -33,6 +33,10 @@ export {
   slugify,
   truncate,
 } from './format.ts';
+export { type MeasureColumn, measureColumns } from './measures/measure-columns.ts';
+export { type MeasuredEdit, type MeasureEditOptions, measureEdit } from './measures/measure-edit.ts';
+export { MEASURE_MEANINGS, type OutputMeasures } from './measures/output-measures.ts';
+export { type RowMeasures, summarizeMeasures } from './measures/row-measures.ts';
 export type { RunProgressEvent } from './progress-event.ts';
 export { type CompareImage, recordInputs } from './record-inputs.ts';
 export { renderCostLatencyChart } from './report/chart.ts';

@@ -1,4 +1,6 @@
 import { errorLine, type RunError } from './describe-error.ts';
+import type { OutputMeasures } from './measures/output-measures.ts';
+import { type RowMeasures, summarizeMeasures } from './measures/row-measures.ts';
 import { spreadOf } from './statistics.ts';
 
 /** One output image of a run, saved in the output directory. */
@@ -13,6 +15,10 @@ export interface SavedImage {
   height?: number;
   /** File size in bytes. */
   bytes: number;
+  /** What the output changed against the first input; absent when it could not be measured. */
+  measures?: OutputMeasures;
+  /** The diff overlay's file, relative to the output directory like `file`. */
+  overlay?: string;
 }
 
 /** One edit of one model (one repeat). */
@@ -89,6 +95,8 @@ export interface CompareRow {
   retries: number;
   /** Distinct error lines, `Name: message`. */
   errors: string[];
+  /** What the model's outputs changed: medians over the measured outputs. */
+  measures?: RowMeasures;
 }
 
 /** Median and spread of a model's latency over its successful runs, in milliseconds. */
@@ -253,6 +261,10 @@ export function summarizeRuns(options: {
         p75Ms: Math.round(spread.p75),
       };
     }
+    const measures = summarizeMeasures(
+      runs.flatMap((run) => run.images.flatMap((image) => (image.measures ? [image.measures] : []))),
+    );
+    if (measures) row.measures = measures;
     if (costedSucceeded.length > 0) row.costPerEditUsd = roundUsd(succeededCost / costedSucceeded.length);
     if (costedImages > 0) row.costPerImageUsd = roundUsd(succeededCost / costedImages);
     if (totalCostUsd !== undefined) {

@@ -8,6 +8,7 @@ import {
 } from '@retouch/core';
 import { describeError, errorLine } from './describe-error.ts';
 import { slugify } from './format.ts';
+import type { OutputMeasurer } from './measures/output-measurer.ts';
 import type { RunProgressEvent } from './progress-event.ts';
 import type { CompareRun, RowIdentity } from './results.ts';
 import { saveImages } from './save-images.ts';
@@ -27,6 +28,8 @@ export async function runCompareEdit(context: {
   repeat: number;
   identity: RowIdentity;
   outDir: string;
+  /** Measures the saved outputs against the input, when the comparison measures. */
+  measurer?: OutputMeasurer;
   onProgress?: (event: RunProgressEvent) => void;
 }): Promise<CompareRun> {
   const { retouch, request, entry, repeat, identity } = context;
@@ -84,12 +87,14 @@ export async function runCompareEdit(context: {
   }
   const result = outcome.result;
   try {
-    const images = await saveImages({
+    const saved = await saveImages({
       images: result.images,
       root: context.outDir,
       directory: join(context.outDir, 'outputs', slugify(identity.label)),
       baseName: `run-${repeat}`,
     });
+    const measured = context.measurer ? await context.measurer(saved) : { images: saved, warnings: [] };
+    const images = measured.images;
     const run: CompareRun = {
       ...base,
       status: 'succeeded',
@@ -97,7 +102,7 @@ export async function runCompareEdit(context: {
       queuedMs: Math.round(result.timings.queuedMs),
       runningMs: Math.round(result.timings.runningMs),
       images,
-      warnings: result.warnings.map((warning) => warning.message),
+      warnings: [...result.warnings.map((warning) => warning.message), ...measured.warnings],
       retries,
       ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
       ...(result.jobId ? { jobId: result.jobId } : {}),

@@ -10,6 +10,7 @@ import {
   type RetryOptions,
 } from '@retouch/core';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
+import { createOutputMeasurer } from './measures/output-measurer.ts';
 import { providerOf } from './model-id.ts';
 import type { RunProgressEvent } from './progress-event.ts';
 import { type CompareImage, recordInputs } from './record-inputs.ts';
@@ -65,6 +66,13 @@ export interface RunCompareOptions {
   editOptions?: CompareEditOptions;
   /** Runs per model. @default 1 */
   repeat?: number;
+  /**
+   * Measure what each output changed against the first input (changed share, mask coverage and leak,
+   * kept-region similarity, size) and write its diff overlay beside it. Needs the first input and the
+   * mask as files or `data:` URLs; remote ones are not downloaded to be measured.
+   * @default true
+   */
+  measure?: boolean;
   /** Refuse edits that could take the total past this many US dollars. */
   budgetUsd?: number;
   /** Lane limits per provider id. */
@@ -151,6 +159,17 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
     ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
   });
 
+  const measurer =
+    options.measure === false
+      ? undefined
+      : createOutputMeasurer({
+          images: options.images,
+          ...(options.mask ? { mask: options.mask } : {}),
+          ...(options.editOptions?.size ? { size: options.editOptions.size } : {}),
+          ...(options.editOptions?.aspectRatio ? { aspectRatio: options.editOptions.aspectRatio } : {}),
+          outDir: options.outDir,
+        });
+
   const runs: CompareRun[] = [];
   const started = performance.now();
   try {
@@ -167,6 +186,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
             repeat: attempt,
             identity: identities[entry]!,
             outDir: options.outDir,
+            ...(measurer ? { measurer } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           }).then((run) => {
             runs.push(run);

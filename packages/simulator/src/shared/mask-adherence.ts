@@ -13,8 +13,8 @@ const NAMED_ADHERENCE: Readonly<Record<string, MaskAdherence>> = {
   'qwen-image-edit': 'keeps',
   'gpt-image-1': 'keeps',
   'gpt-image-1.5': 'keeps',
+  'gpt-image-1-mini': 'keeps',
   'gpt-image-2': 'leaks',
-  'gpt-image-1-mini': 'leaks',
   'nano-banana-2-edit': 'leaks',
   'flux-kontext-dev': 'ignores',
   'flux-kontext-pro': 'ignores',
@@ -64,7 +64,7 @@ export function editWeights(options: {
   for (let index = 0; index < weights.length; index++) {
     if (weights[index] === 0 && band[index]! > 0) weights[index] = 0.5;
   }
-  return { weights, shift: ({ x, y }) => (((x * 7 + y * 13) % 5) - 2) * 3 };
+  return { weights, shift: ({ x, y }) => ((x * 7 + y * 13) % 3) - 1 };
 }
 
 /** The mask grown by `radius` pixels in every direction: a box filter, rows then columns. */

@@ -1,14 +1,25 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatCost, formatDuration, formatLatency, formatStatus, formatUsd, truncate } from '../format.ts';
+import { formatDuration, formatUsd, truncate } from '../format.ts';
 import type { CompareResults, CompareRow } from '../results.ts';
 import { renderBatchLinesSection } from './batch-lines-section.ts';
-import { frontierLabels, providerClass } from './chart.ts';
+import { frontierLabels } from './chart.ts';
 import { renderCostLatencySection } from './cost-latency-section.ts';
 import { planEmbeddedImages } from './embedded-images.ts';
 import { escapeHtml, escapeRelativeUrl } from './html.ts';
+import { renderNumbersTable } from './numbers-table.ts';
 import { renderInputCards, renderModelCard } from './report-cards.ts';
 import { REPORT_CSS } from './report-styles.ts';
+import { renderCostSimilaritySection } from './similarity-chart.ts';
+import { renderSortControls, sortKeys, sortStyles } from './sort-order.ts';
+
+/**
+ * What the page may load: images from itself (embedded) or beside it, its own inline styles, and
+ * nothing else: no script, no font, no connection, so the report cannot call out even if a provider's
+ * text slipped past the escaping.
+ */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; script-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -71,19 +82,7 @@ export function renderReport(options: RenderReportOptions): string {
   ];
   const chartSection = renderCostLatencySection({ results, frontier });
 
-  const tableRows = results.rows
-    .map(
-      (row) => `<tr>
-  <td><strong>${escapeHtml(row.label)}</strong><small class="via"><i class="${providerClass(row.provider)}"></i>${escapeHtml(`${row.provider} · ${row.mode}`)}</small></td>
-  <td><span class="pill ${row.status}">${escapeHtml(formatStatus(row))}</span></td>
-  <td class="num">${escapeHtml(formatLatency(row.latency))}</td>
-  <td class="num">${escapeHtml(formatCost({ usd: row.costPerEditUsd, source: row.costSource }))}</td>
-  <td class="num">${escapeHtml(formatCost({ usd: row.costPerImageUsd, source: row.costSource }))}</td>
-  <td class="num">${escapeHtml(row.totalCostUsd === undefined ? '–' : formatUsd(row.totalCostUsd))}</td>
-  <td class="num">${row.retries}</td><td class="num">${row.warnings.length}</td>
-</tr>`,
-    )
-    .join('\n');
+  const keys = sortKeys(results.rows);
 
   const summary = results.summary;
   const created = new Date(results.createdAt);
@@ -113,7 +112,9 @@ export function renderReport(options: RenderReportOptions): string {
 <meta name="generator" content="@retouch/compare">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(`${results.batch ? 'Retouch batch' : 'Retouch comparison'}: ${truncate({ text: results.prompt, length: 60 })}`)}</title>
-<style>${REPORT_CSS}</style>
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<style>${REPORT_CSS}
+${sortStyles({ rows: results.rows, keys })}</style>
 </head>
 <body>
 <main>
@@ -132,6 +133,7 @@ export function renderReport(options: RenderReportOptions): string {
 
 <section>
   <h2>Outputs</h2>
+  ${results.rows.length > 1 ? renderSortControls(keys) : ''}
   <div class="grid" style="--ratio: ${ratio}">
 ${cards.join('\n')}
   </div>
@@ -139,17 +141,10 @@ ${cards.join('\n')}
 
 ${chartSection}
 
+${renderCostSimilaritySection({ rows: results.rows })}
+
 ${results.batch ? renderBatchLinesSection({ results }) : ''}
-<section>
-  <h2>All numbers</h2>
-  <div class="table-wrap"><table>
-    <thead><tr><th>Model</th><th>Status</th><th class="num">Latency (range)</th><th class="num">Cost/edit</th><th class="num">Cost/image</th><th class="num">Total</th><th class="num">Retries</th><th class="num">Warnings</th></tr></thead>
-    <tbody>
-${tableRows}
-    </tbody>
-  </table></div>
-  ${estimated ? '<p class="note">~ marks costs estimated from published prices rather than reported by the provider.</p>' : ''}
-</section>
+${renderNumbersTable({ results, keys })}
 
 <footer><span>Made with <strong>Retouch</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>
 </main>

@@ -33,6 +33,7 @@ export {
   slugify,
   truncate,
 } from './format.ts';
+export type { CompareJudge, JudgePrices, JudgeVerdict } from './judge/compare-judge.ts';
 export { type MeasureColumn, measureColumns } from './measures/measure-columns.ts';
 export { type MeasuredEdit, type MeasureEditOptions, measureEdit } from './measures/measure-edit.ts';
 export { MEASURE_MEANINGS, type OutputMeasures } from './measures/output-measures.ts';
@@ -50,15 +51,14 @@ export {
   type CompareRun,
   type CompareSettings,
   type CompareSummary,
-  CSV_COLUMNS,
-  csvField,
   type LatencySpread,
   type RowIdentity,
-  resultsToCsv,
+  type RowJudgement,
   resultsToJson,
   type SavedImage,
   summarizeRuns,
 } from './results.ts';
+export { CSV_COLUMNS, csvField, resultsToCsv } from './results-csv.ts';
 export {
   type CompareEditOptions,
   type CompareFiles,

@@ -8,6 +8,7 @@ import {
 } from '@retouch/core';
 import { describeError, errorLine } from './describe-error.ts';
 import { slugify } from './format.ts';
+import type { OutputJudge } from './judge/output-judge.ts';
 import type { OutputMeasurer } from './measures/output-measurer.ts';
 import type { RunProgressEvent } from './progress-event.ts';
 import type { CompareRun, RowIdentity } from './results.ts';
@@ -30,6 +31,8 @@ export async function runCompareEdit(context: {
   outDir: string;
   /** Measures the saved outputs against the input, when the comparison measures. */
   measurer?: OutputMeasurer;
+  /** Asks the comparison's judge about the saved outputs. */
+  judge?: OutputJudge;
   onProgress?: (event: RunProgressEvent) => void;
 }): Promise<CompareRun> {
   const { retouch, request, entry, repeat, identity } = context;
@@ -94,7 +97,10 @@ export async function runCompareEdit(context: {
       baseName: `run-${repeat}`,
     });
     const measured = context.measurer ? await context.measurer(saved) : { images: saved, warnings: [] };
-    const images = measured.images;
+    const judged = context.judge
+      ? await context.judge(measured.images)
+      : { images: measured.images, warnings: [] };
+    const images = judged.images;
     const run: CompareRun = {
       ...base,
       status: 'succeeded',
@@ -102,7 +108,11 @@ export async function runCompareEdit(context: {
       queuedMs: Math.round(result.timings.queuedMs),
       runningMs: Math.round(result.timings.runningMs),
       images,
-      warnings: [...result.warnings.map((warning) => warning.message), ...measured.warnings],
+      warnings: [
+        ...result.warnings.map((warning) => warning.message),
+        ...measured.warnings,
+        ...judged.warnings,
+      ],
       retries,
       ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
       ...(result.jobId ? { jobId: result.jobId } : {}),

@@ -9,20 +9,24 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
+import { createCompareBudget } from './compare-budget.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
+import type { CompareJudge } from './judge/compare-judge.ts';
+import { createOutputJudge } from './judge/output-judge.ts';
 import { createOutputMeasurer } from './measures/output-measurer.ts';
 import { providerOf } from './model-id.ts';
 import type { RunProgressEvent } from './progress-event.ts';
+import { readImage } from './read-image.ts';
 import { type CompareImage, recordInputs } from './record-inputs.ts';
 import { writeReport } from './report/report-html.ts';
 import {
   type CompareResults,
   type CompareRun,
   type RowIdentity,
-  resultsToCsv,
   resultsToJson,
   summarizeRuns,
 } from './results.ts';
+import { resultsToCsv } from './results-csv.ts';
 import { runCompareEdit } from './run-compare-edit.ts';
 
 /** One model of a comparison. */
@@ -73,6 +77,11 @@ export interface RunCompareOptions {
    * @default true
    */
   measure?: boolean;
+  /**
+   * A vision language model that scores each output's adherence to the prompt from 1 to 10 with a
+   * sentence of reason. Its cost is reported apart from the edits' and counted in `budgetUsd`.
+   */
+  judge?: CompareJudge;
   /** Refuse edits that could take the total past this many US dollars. */
   budgetUsd?: number;
   /** Lane limits per provider id. */
@@ -152,11 +161,23 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
 
   const images = options.images.map((image) => describe(image));
   const inputs = await recordInputs({ images, outDir: options.outDir });
+  // One purse for the edits and the judge, so the budget holds for both together.
+  const budget =
+    options.budgetUsd === undefined ? undefined : { store: createCompareBudget(), maxUsd: options.budgetUsd };
+  const judge = options.judge
+    ? createOutputJudge({
+        judge: options.judge,
+        prompt: options.prompt,
+        readInput: () => readImage(options.images[0]!),
+        outDir: options.outDir,
+        ...(budget ? { budget } : {}),
+      })
+    : undefined;
   const retouch = createRetouch({
     providers: options.providers,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
+    ...(budget ? { budget } : {}),
   });
 
   const measurer =
@@ -187,6 +208,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
             identity: identities[entry]!,
             outDir: options.outDir,
             ...(measurer ? { measurer } : {}),
+            ...(judge ? { judge } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           }).then((run) => {
             runs.push(run);
@@ -225,6 +247,12 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
       failed: runs.length - succeeded,
       totalCostUsd: Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
       wallTimeMs,
+      ...(rows.some((row) => row.judge?.costUsd !== undefined)
+        ? {
+            judgeCostUsd:
+              Math.round(rows.reduce((total, row) => total + (row.judge?.costUsd ?? 0), 0) * 1e7) / 1e7,
+          }
+        : {}),
     },
     rows,
     runs,

@@ -62,17 +62,30 @@ const ALL_COLUMNS: readonly MeasureColumn[] = [
     value: (row) => (row.measures ? row.measures.sizeMatches / row.measures.outputs : undefined),
     cell: (row) => (row.measures ? `${row.measures.sizeMatches}/${row.measures.outputs}` : '–'),
   },
+  {
+    key: 'judge',
+    header: 'judge',
+    meaning: MEASURE_MEANINGS.judge,
+    higherIsBetter: true,
+    value: (row) => row.judge?.score,
+    cell: (row) => (row.judge ? `${row.judge.score}/10` : '–'),
+  },
 ];
 
 /**
- * The measure columns worth showing for these rows: none when no output was measured, and coverage
- * and leak only when a mask was sent.
+ * The measure columns worth showing for these rows: none when no output was measured, coverage and
+ * leak only when a mask was sent, and the judge's score when there was a judge.
  *
  * @example
  * for (const column of measureColumns(results.rows)) console.log(column.header, results.rows.map(column.cell));
  */
 export function measureColumns(rows: readonly CompareRow[]): MeasureColumn[] {
-  if (!rows.some((row) => row.measures)) return [];
+  const measured = rows.some((row) => row.measures);
   const masked = rows.some((row) => row.measures?.maskCoverage !== undefined);
-  return ALL_COLUMNS.filter((column) => masked || (column.key !== 'coverage' && column.key !== 'leak'));
+  const judged = rows.some((row) => row.judge);
+  return ALL_COLUMNS.filter((column) => {
+    if (column.key === 'judge') return judged;
+    if (column.key === 'coverage' || column.key === 'leak') return masked;
+    return measured;
+  });
 }

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImagePathInput } from '@retouch/core';
+import { readImage } from '../read-image.ts';
 import type { SavedImage } from '../results.ts';
 import { measureOutput } from './measure-output.ts';
 import { type MeasureReference, prepareReference } from './measure-reference.ts';
@@ -63,16 +64,4 @@ export function createOutputMeasurer(options: {
 
 function isLocal(image: string | ImagePathInput): boolean {
   return typeof image !== 'string' || image.startsWith('data:');
-}
-
-async function readImage(image: string | ImagePathInput): Promise<Uint8Array> {
-  if (typeof image !== 'string') return new Uint8Array(await readFile(image.path));
-  const comma = image.indexOf(',');
-  const header = image.slice(0, comma);
-  const body = image.slice(comma + 1);
-  return new Uint8Array(
-    header.endsWith(';base64')
-      ? Buffer.from(body, 'base64')
-      : Buffer.from(decodeURIComponent(body), 'latin1'),
-  );
 }

@@ -31,4 +31,5 @@ export const MEASURE_MEANINGS = {
   leak: 'share of the picture outside the mask the edit changed (lower: it kept the rest)',
   similarity: 'structural similarity (SSIM) of the region to keep, 1 = untouched',
   size: 'output size against the size or aspect ratio asked (else the input’s)',
+  judge: 'prompt adherence scored from 1 to 10 by the judge model (median)',
 } as const;

@@ -1,4 +1,6 @@
+import { formatUsd } from '../format.ts';
 import { measureColumns } from '../measures/measure-columns.ts';
+import { MEASURE_MEANINGS } from '../measures/output-measures.ts';
 import type { CompareRow, SavedImage } from '../results.ts';
 import { escapeHtml } from './html.ts';
 
@@ -28,12 +30,23 @@ export function renderBeforeAfter(options: {
 
 /** The row's measures as a card's second line of metrics, each with its meaning as a tooltip. */
 export function renderMeasureMetrics(row: CompareRow): string {
-  if (!row.measures) return '';
+  if (!row.measures && !row.judge) return '';
   const columns = measureColumns([row]).filter((column) => column.key !== 'size');
   return `<dl class="metrics measures">${columns
     .map(
       (column) =>
         `<div class="metric" title="${escapeHtml(column.meaning)}"><dt>${escapeHtml(column.header)}</dt><dd>${escapeHtml(column.cell(row))}</dd></div>`,
     )
-    .join('')}</dl>`;
+    .join('')}</dl>${renderVerdicts(row)}`;
+}
+
+/** The judge's sentence for the row's first judged output, and what judging cost. */
+function renderVerdicts(row: CompareRow): string {
+  return row.judge
+    ? `<p class="verdict" title="${escapeHtml(MEASURE_MEANINGS.judge)}">Judge ${escapeHtml(`${row.judge.score}/10`)}: ${escapeHtml(row.judge.reason)}${
+        row.judge.costUsd === undefined
+          ? ''
+          : ` <small>(${escapeHtml(formatUsd(row.judge.costUsd))}, apart from the edits)</small>`
+      }</p>`
+    : '';
 }

@@ -127,7 +127,7 @@ ${sortStyles({ rows: results.rows, keys })}</style>
 <dl class="stats">
   <div class="stat"><dt>Fastest</dt><dd>${fastest ? escapeHtml(formatDuration(fastest.latency!.medianMs)) : '–'}<small>${fastest ? escapeHtml(fastest.label) : 'no successful edit'}</small></dd></div>
   <div class="stat"><dt>Cheapest per image</dt><dd>${cheapest ? escapeHtml(formatUsd(cheapest.costPerImageUsd!)) : '–'}<small>${cheapest ? escapeHtml(cheapest.label) : 'no cost reported'}</small></dd></div>
-  <div class="stat"><dt>Total spent</dt><dd>${escapeHtml(formatUsd(summary.totalCostUsd))}<small>${estimated ? 'partly estimated from prices' : 'as reported by the providers'}</small></dd></div>
+  <div class="stat"><dt>Total spent</dt><dd>${escapeHtml(formatUsd(summary.totalCostUsd))}<small>${estimated ? 'partly estimated from prices' : 'as reported by the providers'}${summary.judgeCostUsd === undefined ? '' : escapeHtml(` · judge ${formatUsd(summary.judgeCostUsd)} more`)}</small></dd></div>
   <div class="stat"><dt>Succeeded</dt><dd>${summary.succeeded} / ${summary.runs}<small>${summary.failed > 0 ? `${summary.failed} failed · ` : ''}${escapeHtml(formatDuration(summary.wallTimeMs))} wall time</small></dd></div>
 </dl>
 

@@ -47,7 +47,7 @@ export async function measureOutput(options: {
   }
   const total = changed.length;
   const outsideCount = total - insideCount;
-  const similarity = keptSimilarity({ input, output, ...(edited ? { edited } : {}) });
+  const similarity = await keptSimilarity({ input, output, ...(edited ? { edited } : {}) });
   const measures: OutputMeasures = {
     changedShare: round(changedCount / total),
     ...(edited && insideCount > 0 ? { maskCoverage: round(insideChanged / insideCount) } : {}),

@@ -26,32 +26,22 @@ export function diffOverlay(options: { input: Raster; changed: Uint8Array; edite
   if (edited) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
-        if (!edited[y * width + x] || !onEdge({ edited, width, height, x, y })) continue;
-        const offset = (y * width + x) * 4;
-        for (let channel = 0; channel < 3; channel++) data[offset + channel] = OUTLINE[channel]!;
+        const pixel = y * width + x;
+        if (!edited[pixel]) continue;
+        // An edge pixel of the mask: on the picture's border, or beside a pixel outside the mask.
+        const edge =
+          x === 0 ||
+          y === 0 ||
+          x === width - 1 ||
+          y === height - 1 ||
+          !edited[pixel - 1] ||
+          !edited[pixel + 1] ||
+          !edited[pixel - width] ||
+          !edited[pixel + width];
+        if (!edge) continue;
+        for (let channel = 0; channel < 3; channel++) data[pixel * 4 + channel] = OUTLINE[channel]!;
       }
     }
   }
   return { data, width, height };
-}
-
-function onEdge(options: {
-  edited: Uint8Array;
-  width: number;
-  height: number;
-  x: number;
-  y: number;
-}): boolean {
-  const { edited, width, height, x, y } = options;
-  for (const [dx, dy] of [
-    [-1, 0],
-    [1, 0],
-    [0, -1],
-    [0, 1],
-  ] as const) {
-    const nx = x + dx;
-    const ny = y + dy;
-    if (nx < 0 || ny < 0 || nx >= width || ny >= height || !edited[ny * width + nx]) return true;
-  }
-  return false;
 }

@@ -58,7 +58,11 @@ export async function measureOutput(options: {
     expectedSize: expectedLabel(expected),
     sizeMatches: sizeMatches({ expected, size: decodedSize }),
   };
-  const overlay = await encodePng(diffOverlay({ input, changed, ...(edited ? { edited } : {}) }));
+  // The report shows the overlay at card size: 768 pixels keep it sharp there and cheap to encode.
+  const overlay = await encodePng({
+    raster: diffOverlay({ input, changed, ...(edited ? { edited } : {}) }),
+    maximumSide: 768,
+  });
   return { measures, overlay };
 }
 

@@ -36,15 +36,15 @@ export async function rasterSize(bytes: Uint8Array): Promise<{ width: number; he
   return swapped ? { width: height, height: width } : { width, height };
 }
 
-/** Encodes RGBA pixels as PNG bytes. */
-export async function encodePng(raster: Raster): Promise<Uint8Array> {
-  const buffer = await sharp(
-    Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength),
-    {
-      raw: { width: raster.width, height: raster.height, channels: 4 },
-    },
-  )
-    .png({ compressionLevel: 6 })
-    .toBuffer();
+/** Encodes RGBA pixels as PNG bytes, shrunk to fit `maximumSide` when given. */
+export async function encodePng(options: { raster: Raster; maximumSide?: number }): Promise<Uint8Array> {
+  const { raster, maximumSide } = options;
+  let pipeline = sharp(Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength), {
+    raw: { width: raster.width, height: raster.height, channels: 4 },
+  });
+  if (maximumSide !== undefined && Math.max(raster.width, raster.height) > maximumSide) {
+    pipeline = pipeline.resize({ width: maximumSide, height: maximumSide, fit: 'inside' });
+  }
+  const buffer = await pipeline.png({ compressionLevel: 3 }).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

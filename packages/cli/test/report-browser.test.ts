@@ -75,7 +75,8 @@ describe.runIf(runs)('report.html in headless Chromium', () => {
     const result = await run(['demo', '--repeat', '1', '--out', 'demo'], { cwd });
     expect(result.code).toBe(0);
     const { page, problems, images } = await open(join(cwd, 'demo', 'report.html'), 'light');
-    expect(images.length).toBe(6);
+    // The input, then each of the five models' output, the input beside it (before/after) and its diff.
+    expect(images.length).toBe(1 + 5 * 3);
     for (const image of images) expect(image.naturalWidth, image.alt).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(OUTPUT, 'report-demo.png'), fullPage: true });

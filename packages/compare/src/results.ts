@@ -60,6 +60,8 @@ export interface CompareRun {
   error?: RunError;
   /** In a batch: the line's prompt (each line has its own). */
   prompt?: string;
+  /** In a batch: the line's input picture, copied into the output directory, for its thumbnail. */
+  input?: { file: string; mediaType?: string };
 }
 
 /** The summary of all runs of one model: one line of the table. */

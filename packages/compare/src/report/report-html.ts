@@ -143,7 +143,7 @@ ${chartSection}
 
 ${renderCostSimilaritySection({ rows: results.rows })}
 
-${results.batch ? renderBatchLinesSection({ results }) : ''}
+${results.batch ? renderBatchLinesSection({ results, source }) : ''}
 ${renderNumbersTable({ results, keys })}
 
 <footer><span>Made with <strong>Retouch</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>

@@ -147,6 +147,9 @@ footer a { color: var(--muted); }
 .shot.diff figcaption { left: 6px; bottom: 6px; }
 .metrics.measures { grid-template-columns: repeat(auto-fit, minmax(56px, 1fr)); margin-top: 8px; }
 .verdict { font-size: 13px; color: var(--muted); margin: 8px 0 0; }
+table.lines .thumb { width: 64px; height: 48px; object-fit: cover; border-radius: 6px; margin-right: 4px; vertical-align: middle; background: var(--surface-2); }
+body:has(#lines-failed:checked) tr.line:not(.failed) { display: none; }
+body:has(#lines-possibly-billed:checked) tr.line:not(.possibly-billed) { display: none; }
 .measure-key { display: grid; gap: 4px; font-size: 13px; color: var(--muted); margin: 10px 0 0; }
 .measure-key div { display: flex; gap: 10px; } .measure-key dt { font-weight: 600; min-width: 84px; } .measure-key dd { margin: 0; }
 @media (max-width: 560px) { main { padding: 24px 14px 40px; } .metrics { grid-template-columns: repeat(2, 1fr); } }

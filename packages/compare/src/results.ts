@@ -61,7 +61,12 @@ export interface CompareRun {
   /** In a batch: the line's prompt (each line has its own). */
   prompt?: string;
   /** In a batch: the line's input picture, copied into the output directory, for its thumbnail. */
-  input?: { file: string; mediaType?: string };
+  input?: {
+    /** Path relative to the output directory, with `/` separators. */
+    file: string;
+    /** Its media type, e.g. `image/png`. */
+    mediaType?: string;
+  };
 }
 
 /** The summary of all runs of one model: one line of the table. */

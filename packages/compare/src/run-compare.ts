@@ -94,7 +94,7 @@ export interface RunCompareOptions {
   simulated?: boolean;
   /** Mode labels per provider id for models without their own `mode`. */
   modes?: Readonly<Record<string, string>>;
-  /** Receives per-run progress, e.g. for {@link createProgressDisplay}. */
+  /** Receives per-run progress, e.g. for the CLI's `createProgressDisplay`. */
   onProgress?: (event: RunProgressEvent) => void;
   /** Cancels the edits still running. */
   signal?: AbortSignal;

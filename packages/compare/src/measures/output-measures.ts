@@ -26,10 +26,16 @@ export interface OutputMeasures {
 
 /** The one-line meaning of each measure, as the table's key and the report's headers say it. */
 export const MEASURE_MEANINGS = {
+  /** Of `changedShare`. */
   changed: 'share of pixels the edit changed beyond a perceptual threshold',
+  /** Of `maskCoverage`. */
   coverage: 'share of the mask the edit changed (higher: it edited what was asked)',
+  /** Of `maskLeak`. */
   leak: 'share of the picture outside the mask the edit changed (lower: it kept the rest)',
+  /** Of `keptSimilarity`. */
   similarity: 'structural similarity (SSIM) of the region to keep, 1 = untouched',
+  /** Of `sizeMatches`. */
   size: 'output size against the size or aspect ratio asked (else the input’s)',
+  /** Of the judge's score. */
   judge: 'prompt adherence scored from 1 to 10 by the judge model (median)',
 } as const;

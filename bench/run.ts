@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { aiSdkStormScenario } from './scenarios/ai-sdk-storm.ts';
 import { bundleScenario } from './scenarios/bundle.ts';
+import { compareScenario } from './scenarios/compare.ts';
 import { distributedScenario } from './scenarios/distributed.ts';
 import { eventFanInScenario } from './scenarios/event-fan-in.ts';
 import { importCostScenario } from './scenarios/import-cost.ts';
@@ -26,6 +27,7 @@ const scenarios: Scenario[] = [
   bundleScenario,
   aiSdkStormScenario,
   distributedScenario,
+  compareScenario,
 ];
 
 /** Longest a scenario may take before the run is declared broken. */

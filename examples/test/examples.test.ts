@@ -69,6 +69,24 @@ describe('examples', { timeout: 60_000 }, () => {
     expect(world.edenai.billableCount).toBe(3);
   });
 
+  it('compare-what-changed measures each masked edit and ranks the models by what they leaked', async () => {
+    const output = await example('compare-what-changed');
+
+    const rows = output.split('\n').filter((line) => /^(oxen|edenai):/.test(line));
+    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual([
+      'edenai:openai/gpt-image-1-mini',
+      'oxen:gpt-image-2',
+      'oxen:flux-kontext-dev',
+    ]);
+    // The model that keeps the mask leaks nothing and leaves the hills untouched.
+    expect(rows[0]).toMatch(/^edenai:openai\/gpt-image-1-mini\s+\d+\.\d%\s+0\.0%\s+1\.000\s+\$0\.0110/);
+    expect(output).toContain('kept the rest best: edenai:openai/gpt-image-1-mini');
+    const html = readFileSync(join(cwd, '.retouch-out/compare-what-changed/report.html'), 'utf8');
+    expect(html).toContain('diff: changed pixels tinted, mask outlined');
+    expect(world.oxen.billableCount).toBe(2);
+    expect(world.edenai.billableCount).toBe(1);
+  });
+
   it('batch-under-budget edits 400 of 500 pictures and refuses the rest before sending them', async () => {
     const output = await example('batch-under-budget');
 

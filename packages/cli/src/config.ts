@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { describeError, NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from '@retouch/compare';
 import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId } from './args/model-id.ts';
-import { describeError } from './describe-error.ts';
-import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from './edit-options.ts';
 import { BUDGET_RULE, checkNumber, type NumberRule, REPEAT_RULE, TIMEOUT_RULE } from './number-rules.ts';
 import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';

@@ -78,6 +78,10 @@ ${EDIT_FLAGS}
   --budget-usd <amount>      Refuse edits that could push the total past this many dollars
   --concurrency <count>      Most edits in flight per provider
   --out <dir>                Where to write the report (default: .retouch-out/compare-<time>)
+  --judge <provider:model>   Score each output's prompt adherence (1-10) with a vision model through
+                             the AI SDK: openai, anthropic or google (install @ai-sdk/<provider>)
+  --judge-prices <in,out>    The judge's US dollars per million input and output tokens; needed
+                             with --budget-usd, which then counts the judge too
 ${CONNECTION_FLAGS}
 
 Example:

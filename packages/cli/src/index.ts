@@ -5,7 +5,7 @@
  * self-contained HTML page, and the table, CSV and JSON writers format them.
  *
  * @example
- * import { runCompare } from '@retouch/cli';
+ * import { runCompare } from '@retouch/compare';
  * import { createOxen } from '@retouch/provider-oxen';
  * import { createEdenAI } from '@retouch/provider-edenai';
  *
@@ -21,14 +21,42 @@
  * @packageDocumentation
  */
 
+/**
+ * The comparison run, its results and the report live in `@retouch/compare`; they stay exported here
+ * so scripts written against this package keep working.
+ */
 export {
+  type BatchInfo,
   type CompareEditOptions,
   type CompareFiles,
+  type CompareInput,
   type CompareModel,
   type CompareOutcome,
+  type CompareResults,
+  type CompareRow,
+  type CompareRun,
+  type CompareSettings,
+  type CompareSummary,
+  CSV_COLUMNS,
+  csvField,
+  DEFAULT_MAX_EMBEDDED_BYTES,
+  type LatencySpread,
+  type NeutralEditOptions,
+  planEmbeddedImages,
+  type RenderReportOptions,
+  type RowIdentity,
   type RunCompareOptions,
+  type RunError,
+  type RunProgressEvent,
+  renderCostLatencyChart,
+  renderReport,
+  resultsToCsv,
+  resultsToJson,
   runCompare,
-} from './compare.ts';
+  type SavedImage,
+  summarizeRuns,
+  writeReport,
+} from '@retouch/compare';
 export {
   type CompareConfig,
   type CompareConfigLimits,
@@ -37,31 +65,9 @@ export {
   parseCompareConfig,
 } from './config.ts';
 export type { CliContext, OutputStream } from './context.ts';
-export type { RunError } from './describe-error.ts';
-export type { NeutralEditOptions } from './edit-options.ts';
 export { EXIT_CODES, main } from './main.ts';
-export { createProgressDisplay, type ProgressDisplay, type RunProgressEvent } from './progress.ts';
+export { createProgressDisplay, type ProgressDisplay } from './progress.ts';
 export type { ProvidersModule, ProvidersModuleContext, ProvidersModuleResult } from './provider-modules.ts';
-export { renderCostLatencyChart } from './report/chart.ts';
-export { DEFAULT_MAX_EMBEDDED_BYTES, planEmbeddedImages } from './report/embedded-images.ts';
-export { type RenderReportOptions, renderReport, writeReport } from './report/report-html.ts';
-export {
-  type BatchInfo,
-  type CompareInput,
-  type CompareResults,
-  type CompareRow,
-  type CompareRun,
-  type CompareSettings,
-  type CompareSummary,
-  CSV_COLUMNS,
-  csvField,
-  type LatencySpread,
-  type RowIdentity,
-  resultsToCsv,
-  resultsToJson,
-  type SavedImage,
-  summarizeRuns,
-} from './results.ts';
 export { SAMPLE_IMAGE_PATH } from './sample.ts';
 export { renderCompareTable, renderTable, type TableColumn } from './table.ts';
 export { UsageError } from './usage-error.ts';

@@ -1,9 +1,8 @@
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { ImageInput } from '@retouch/core';
-import { imageSize, sniffImageMediaType } from '@retouch/core/provider-utils';
+import { sniffImageMediaType } from '@retouch/core/provider-utils';
 import type { CommandName } from './args/command-names.ts';
-import type { CompareInput } from './results.ts';
 import { UsageError } from './usage-error.ts';
 
 /** An image named on the command line, checked and ready for a request. */
@@ -43,36 +42,4 @@ export async function resolveImage(options: {
   const head = (await readFile(path)).subarray(0, 16);
   if (!sniffImageMediaType(head)) fail('not a PNG, JPEG, WebP or GIF picture');
   return { input: { path }, source: value, path };
-}
-
-/**
- * Copies local inputs into `<outDir>/inputs/` so the output directory (and its report) stands on its
- * own, and describes every input for the report.
- */
-export async function recordInputs(options: {
-  images: readonly ResolvedImage[];
-  outDir: string;
-}): Promise<CompareInput[]> {
-  const inputs: CompareInput[] = [];
-  for (const [index, image] of options.images.entries()) {
-    if (!image.path) {
-      inputs.push({ source: image.source });
-      continue;
-    }
-    const bytes = new Uint8Array(await readFile(image.path));
-    const name = `${index + 1}-${basename(image.path, extname(image.path)).replace(/[^\w.-]+/g, '-')}${extname(image.path).toLowerCase()}`;
-    await mkdir(join(options.outDir, 'inputs'), { recursive: true });
-    await copyFile(image.path, join(options.outDir, 'inputs', name));
-    const input: CompareInput = {
-      source: image.source,
-      file: `inputs/${name}`,
-      bytes: bytes.byteLength,
-    };
-    const mediaType = sniffImageMediaType(bytes);
-    if (mediaType) input.mediaType = mediaType;
-    const size = imageSize(bytes);
-    if (size) Object.assign(input, size);
-    inputs.push(input);
-  }
-  return inputs;
 }

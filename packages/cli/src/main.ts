@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { describeError, errorLine } from '@retouch/compare';
 import { styles } from './ansi.ts';
 import { parseCommandLine } from './args/parse-command-line.ts';
 import { runBatchCommand } from './commands/batch.ts';
@@ -9,7 +10,6 @@ import { runLedgerCommand } from './commands/ledger.ts';
 import { runModelsCommand } from './commands/models.ts';
 import { runWorkerCommand } from './commands/worker.ts';
 import { type CliContext, processContext, wantsColor } from './context.ts';
-import { describeError, errorLine } from './describe-error.ts';
 import { helpText } from './help.ts';
 import { UsageError } from './usage-error.ts';
 

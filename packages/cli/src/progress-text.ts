@@ -1,4 +1,4 @@
-import { formatDuration, formatUsd } from './format.ts';
+import { formatDuration, formatUsd } from '@retouch/compare';
 
 /**
  * `[ 1.50s]`: the time since a command started, padded so the lines of a log line up.

@@ -1,6 +1,5 @@
+import { type CompareRow, formatCost, formatLatency, formatStatus, measureColumns } from '@retouch/compare';
 import { type Styles, styles, visibleLength } from './ansi.ts';
-import { formatDuration, formatUsd } from './format.ts';
-import type { CompareRow } from './results.ts';
 
 /** One column of a {@link renderTable} table. */
 export interface TableColumn {
@@ -57,30 +56,10 @@ function truncate(text: string, maxWidth: number | undefined): string {
   return `${[...text].slice(0, maxWidth - 1).join('')}…`;
 }
 
-/** Latency as `1.21s` for one run, or `1.21s (1.10–1.32)` with the range over repeats. */
-export function formatLatency(latency: CompareRow['latency'] | undefined): string {
-  if (!latency) return '–';
-  const median = formatDuration(latency.medianMs);
-  if (latency.minMs === latency.maxMs) return median;
-  return `${median} (${formatDuration(latency.minMs)}–${formatDuration(latency.maxMs)})`;
-}
-
-/** A cost cell: `$0.0300`, with `~` in front when estimated from prices, `–` when unknown. */
-export function formatCost(usd: number | undefined, source: CompareRow['costSource']): string {
-  if (usd === undefined) return '–';
-  return `${source === 'estimated' ? '~' : ''}${formatUsd(usd)}`;
-}
-
-/** The status cell: `ok`, `2/3 ok` or `failed`. */
-export function formatStatus(row: Pick<CompareRow, 'status' | 'succeeded' | 'runs'>): string {
-  if (row.status === 'succeeded') return row.runs > 1 ? `ok ${row.succeeded}/${row.runs}` : 'ok';
-  if (row.status === 'partial') return `${row.succeeded}/${row.runs} ok`;
-  return 'failed';
-}
-
 /**
  * The comparison table: model, provider, mode, status, latency median (range over repeats), cost per
- * edit, cost per image and the number of distinct warnings. Estimated costs carry a `~`.
+ * edit, cost per image and the number of distinct warnings, then the measures of what the outputs
+ * changed (with a key of their meanings) when they were measured. Estimated costs carry a `~`.
  *
  * @example
  * process.stdout.write(renderCompareTable({ rows: results.rows }));
@@ -97,17 +76,20 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
     { header: 'cost/image', align: 'right' },
     { header: 'warnings', align: 'right' },
   ];
+  const measures = measureColumns(options.rows);
+  for (const column of measures) columns.push({ header: column.header, align: 'right' });
   const rows = options.rows.map((row) => [
     row.label,
     row.provider,
     row.mode,
     formatStatus(row),
     formatLatency(row.latency),
-    formatCost(row.costPerEditUsd, row.costSource),
-    formatCost(row.costPerImageUsd, row.costSource),
+    formatCost({ usd: row.costPerEditUsd, source: row.costSource }),
+    formatCost({ usd: row.costPerImageUsd, source: row.costSource }),
     String(row.warnings.length),
+    ...measures.map((column) => column.cell(row)),
   ]);
-  return renderTable({
+  const table = renderTable({
     columns,
     rows,
     headerStyle: style.bold,
@@ -121,4 +103,7 @@ export function renderCompareTable(options: { rows: readonly CompareRow[]; color
           : style.red(cell);
     },
   });
+  // Each measure's meaning under the table, so the numbers read without the docs.
+  const key = measures.map((column) => `  ${column.header.padEnd(10)} ${column.meaning}\n`).join('');
+  return measures.length === 0 ? table : `${table}\n${style.dim(key.trimEnd())}\n`;
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { describeError } from '@retouch/compare';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import { REDIS_URL } from './args/redis-flag.ts';
-import { describeError } from './describe-error.ts';
 import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';

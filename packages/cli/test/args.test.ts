@@ -1,6 +1,6 @@
+import type { CompareResults } from '@retouch/compare';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/args/parse-command-line.ts';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { UsageError } from '../src/usage-error.ts';
 import { run } from './support/io.ts';
@@ -216,6 +216,12 @@ describe('parseCommandLine', () => {
       '--budget-usd must be a positive number of US dollars',
     ],
     [['compare', '--models', 'oxen:a', '--budget-usd', 'lots'], '--budget-usd must be a positive number'],
+    [['compare', '--models', 'oxen:a', '--judge', 'gpt-4.1-mini'], '--judge must be <provider>:<model>'],
+    [['compare', '--models', 'oxen:a', '--judge', 'fal:x'], 'a provider of openai, anthropic, google'],
+    [
+      ['compare', '--models', 'oxen:a', '--judge-prices', '0.4'],
+      '--judge-prices must be <input>,<output> US dollars per million tokens',
+    ],
     [['models', '--provider', 'fal'], '--provider must be one of oxen, edenai, not "fal"'],
     [['demo', '--repeat', '50'], '--repeat must be a whole number from 1 to 10'],
     [['help', 'paint'], 'unknown command "paint"'],

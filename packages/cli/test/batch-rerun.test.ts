@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CompareResults } from '@retouch/compare';
 import { type OxenSimulator, startOxenSimulator } from '@retouch/simulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
 import { main } from '../src/main.ts';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { collector, run } from './support/io.ts';
 

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CompareResults } from '@retouch/compare';
 import { describe, expect, it } from 'vitest';
 import { loadCompareConfig, parseCompareConfig } from '../src/config.ts';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { UsageError } from '../src/usage-error.ts';
 import { run, temporaryDirectory } from './support/io.ts';

@@ -1,8 +1,8 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CompareResults } from '@retouch/compare';
 import { startOxenSimulator } from '@retouch/simulator';
 import { describe, expect, it } from 'vitest';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { run, temporaryDirectory } from './support/io.ts';
 

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CompareResults } from '@retouch/compare';
 import { type OpenAISimulator, type RecordedMultipartBody, startOpenAISimulator } from '@retouch/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCompareConfig } from '../src/config.ts';
-import type { CompareResults } from '../src/results.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { run, temporaryDirectory } from './support/io.ts';
 

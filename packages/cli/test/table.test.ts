@@ -1,6 +1,6 @@
+import { type CompareRow, formatLatency } from '@retouch/compare';
 import { describe, expect, it } from 'vitest';
-import type { CompareRow } from '../src/results.ts';
-import { formatLatency, renderCompareTable, renderTable } from '../src/table.ts';
+import { renderCompareTable, renderTable } from '../src/table.ts';
 
 const row = (overrides: Partial<CompareRow>): CompareRow => ({
   label: 'oxen:qwen-image-edit',

@@ -19,6 +19,7 @@ export {
 } from './oxen/oxen-simulator.ts';
 export type { FaultKind, FaultRule, SetFaultsOptions } from './shared/faults.ts';
 export type { RemoteImagePolicy } from './shared/image-source.ts';
+export { type MaskAdherence, maskAdherenceFor } from './shared/mask-adherence.ts';
 export type { Simulator } from './shared/provider-simulator.ts';
 export type { RateLimitOptions } from './shared/rate-limiter.ts';
 export type { RecordedFile, RecordedMultipartBody, RecordedRequest } from './shared/recording.ts';

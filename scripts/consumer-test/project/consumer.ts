@@ -90,3 +90,13 @@ export function queueFor(url: string): EditQueue {
 export function paths(result: QueuedEditResult): string[] {
   return result.images.map((image) => ('path' in image ? image.path : image.url));
 }
+
+// The comparison's results as a script reads them: typed rows to sort, saved as JSON.
+import { type CompareResults, resultsToJson } from '@retouch/compare';
+
+export function cheapestFirst(results: CompareResults): string {
+  const rows = [...results.rows].sort(
+    (left, right) => (left.costPerImageUsd ?? Infinity) - (right.costPerImageUsd ?? Infinity),
+  );
+  return resultsToJson({ ...results, rows });
+}

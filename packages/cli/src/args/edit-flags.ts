@@ -1,5 +1,5 @@
+import type { NeutralEditOptions } from '@retouch/compare';
 import { ASPECT_RATIO_PATTERN, OUTPUT_FORMATS, QUALITIES, SIZE_PATTERN } from '@retouch/core';
-import type { NeutralEditOptions } from '../edit-options.ts';
 import { OUTPUTS_RULE, SEED_RULE, TIMEOUT_RULE } from '../number-rules.ts';
 import type { FlagReader, FlagSpecs } from './flag-reader.ts';
 

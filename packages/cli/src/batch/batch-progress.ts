@@ -1,7 +1,6 @@
+import { errorLine, formatDuration, formatUsd } from '@retouch/compare';
 import { styles } from '../ansi.ts';
 import type { OutputStream } from '../context.ts';
-import { errorLine } from '../describe-error.ts';
-import { formatDuration, formatUsd } from '../format.ts';
 import { createLiveDisplay, spinnerFrame } from '../live-display.ts';
 import { doneText, elapsedStamp, retryingText } from '../progress-text.ts';
 import type { BatchLineRun } from './journal.ts';

@@ -1,21 +1,22 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { roundUsd } from '@retouch/core';
-import { styles } from '../ansi.ts';
-import { type CliContext, wantsColor } from '../context.ts';
-import { formatDuration, formatUsd } from '../format.ts';
-import { providerOf } from '../provider-ids.ts';
-import { writeReport } from '../report/report-html.ts';
 import {
   type BatchInfo,
   type CompareResults,
   type CompareRun,
+  formatDuration,
+  formatUsd,
   type RowIdentity,
   resultsToCsv,
   resultsToJson,
   summarizeRuns,
-} from '../results.ts';
+  writeReport,
+} from '@retouch/compare';
+import { roundUsd } from '@retouch/core';
+import { styles } from '../ansi.ts';
+import { type CliContext, wantsColor } from '../context.ts';
+import { providerOf } from '../provider-ids.ts';
 import { renderCompareTable } from '../table.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { Manifest } from './manifest.ts';

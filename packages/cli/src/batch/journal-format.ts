@@ -2,8 +2,9 @@
  * The journal's records and what they make of a line: the format both the journal and its reader
  * follow.
  */
+
+import type { CompareRun } from '@retouch/compare';
 import type { EditJobSnapshot, SpendEntry } from '@retouch/core';
-import type { CompareRun } from '../results.ts';
 
 /** What one manifest line came to, as the journal and the report keep it. */
 export interface BatchLineRun extends Omit<CompareRun, 'entry' | 'label' | 'repeat'> {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
+import { describeError, type RunError, saveImages } from '@retouch/compare';
 import type { EditResult } from '@retouch/core';
-import { describeError, type RunError } from '../describe-error.ts';
-import { saveImages } from '../outputs.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { ManifestLine } from './manifest.ts';
 

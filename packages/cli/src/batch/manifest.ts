@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { describeError } from '@retouch/compare';
 import { type EditRequest, InvalidRequestError } from '@retouch/core';
 import { normalizeEditRequest } from '@retouch/core/provider-utils';
-import { describeError } from '../describe-error.ts';
 import { isBundledProvider, PROVIDERS, providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 

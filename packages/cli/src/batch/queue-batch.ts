@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { describeError, type RunError, type SavedImage } from '@retouch/compare';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
-import { describeError, type RunError } from '../describe-error.ts';
-import type { SavedImage } from '../results.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import { BatchJournal, type BatchLineRun } from './journal.ts';

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeError } from '@retouch/compare';
 import {
   createRetouch,
   type EditResult,
@@ -7,7 +8,6 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
-import { describeError } from '../describe-error.ts';
 import { providerOf } from '../provider-ids.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';

@@ -6,6 +6,7 @@ import {
 import { EDIT_FLAG_SPECS, type EditFlags, parseEditFlags } from '../args/edit-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { checkModelId } from '../args/model-id.ts';
+import { JUDGE_PROVIDERS } from '../judge-model.ts';
 import { BUDGET_RULE, concurrencyRule, REPEAT_RULE } from '../number-rules.ts';
 
 /** One model of a comparison. */
@@ -27,6 +28,10 @@ export interface CompareCommandOptions extends ConnectionFlags, EditFlags {
   /** Most edits in flight per provider. */
   concurrency?: number;
   out?: string;
+  /** `--judge <provider>:<model>`: the AI SDK model that scores each output. */
+  judge?: string;
+  /** `--judge-prices <input>,<output>`: the judge's US dollars per million tokens. */
+  judgePrices?: { inputUsdPerMillionTokens: number; outputUsdPerMillionTokens: number };
 }
 
 /** The flags of `retouch compare`. */
@@ -39,6 +44,8 @@ export const COMPARE_COMMAND_FLAGS: FlagSpecs = {
   'budget-usd': { type: 'string' },
   concurrency: { type: 'string' },
   out: { type: 'string' },
+  judge: { type: 'string' },
+  'judge-prices': { type: 'string' },
 };
 
 /**
@@ -74,5 +81,31 @@ export function parseCompareArgs(flag: FlagReader): CompareCommandOptions {
   if (concurrency !== undefined) options.concurrency = concurrency;
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
+  const judge = flag.string('judge');
+  if (judge !== undefined) {
+    const provider = judge.slice(0, Math.max(0, judge.indexOf(':')));
+    if (!(provider in JUDGE_PROVIDERS) || judge.endsWith(':')) {
+      flag.fail(
+        `--judge must be <provider>:<model> with a provider of ${Object.keys(JUDGE_PROVIDERS).join(', ')}, e.g. --judge openai:gpt-4.1-mini`,
+      );
+    }
+    options.judge = judge;
+  }
+  const prices = flag.string('judge-prices');
+  if (prices !== undefined) {
+    const [input, output, ...rest] = prices.split(',').map((part) => Number(part.trim()));
+    if (
+      rest.length > 0 ||
+      !(input! >= 0) ||
+      !(output! >= 0) ||
+      !Number.isFinite(input) ||
+      !Number.isFinite(output)
+    ) {
+      flag.fail(
+        '--judge-prices must be <input>,<output> US dollars per million tokens, e.g. --judge-prices 0.4,1.6',
+      );
+    }
+    options.judgePrices = { inputUsdPerMillionTokens: input!, outputUsdPerMillionTokens: output! };
+  }
   return options;
 }

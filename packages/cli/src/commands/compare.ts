@@ -1,22 +1,25 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LaneLimits } from '@retouch/core';
-import { styles } from '../ansi.ts';
 import {
   type CompareEditOptions,
   type CompareModel,
+  formatDuration,
+  formatUsd,
+  pickEditOptions,
   type RunCompareOptions,
+  resultsToJson,
   runCompare,
-} from '../compare.ts';
+} from '@retouch/compare';
+import type { LaneLimits } from '@retouch/core';
+import { styles } from '../ansi.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { pickEditOptions } from '../edit-options.ts';
-import { formatDuration, formatUsd, timestamp } from '../format.ts';
+import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
+import { loadJudgeModel } from '../judge-model.ts';
 import { createProgressDisplay } from '../progress.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
-import { resultsToJson } from '../results.ts';
 import { modeProviderOptions, openProviderSession, type ProviderSession } from '../session.ts';
 import { renderCompareTable } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
@@ -108,6 +111,10 @@ async function compareWith(input: {
     ? resolve(context.cwd, options.out)
     : (config?.out ?? resolve(context.cwd, '.retouch-out', `compare-${timestamp(new Date())}`));
 
+  // The judge's key and package are checked before any edit is sent.
+  const judgeModel = options.judge
+    ? await loadJudgeModel({ spec: options.judge, env: context.env })
+    : undefined;
   const session = await openProviderSession({
     providers: bundled,
     simulate: options.simulate,
@@ -159,6 +166,9 @@ async function compareWith(input: {
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         outDir,
         simulated: session.simulated,
+        ...(judgeModel
+          ? { judge: { model: judgeModel, ...(options.judgePrices ? { prices: options.judgePrices } : {}) } }
+          : {}),
       },
     });
   } finally {
@@ -222,6 +232,7 @@ export async function presentComparison(options: {
   lines.push(
     `${summary.runs} edit${summary.runs === 1 ? '' : 's'}: ${summary.succeeded} succeeded, ${summary.failed} failed · ` +
       `spent ${formatUsd(summary.totalCostUsd)}${estimated ? ' (~ estimated from prices)' : ''} · wall time ${formatDuration(summary.wallTimeMs)}` +
+      (summary.judgeCostUsd !== undefined ? ` · judge ${formatUsd(summary.judgeCostUsd)} apart` : '') +
       (results.simulated ? ' · simulated' : ''),
   );
   lines.push(`Report:  ${style.cyan(shown(files.report))}  ${style.dim(pathToFileURL(files.report).href)}`);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
+import type { CompareModel } from '@retouch/compare';
 import type { OxenJobInfo } from '@retouch/simulator';
-import type { CompareModel } from '../compare.ts';
 import type { CliContext } from '../context.ts';
-import { SAMPLE_IMAGE_PATH } from '../sample.ts';
+import { SAMPLE_IMAGE_PATH, SAMPLE_MASK_PATH } from '../sample.ts';
 import { openProviderSession } from '../session.ts';
 import { presentComparison } from './compare.ts';
 import type { DemoCommandOptions } from './demo-args.ts';
@@ -65,6 +65,7 @@ export async function runDemoCommand(options: DemoCommandOptions, context: CliCo
         models,
         prompt: DEMO_PROMPT,
         images: [{ path: SAMPLE_IMAGE_PATH }],
+        mask: { path: SAMPLE_MASK_PATH },
         editOptions: { aspectRatio: '3:2' },
         repeat: options.repeat ?? 2,
         outDir,

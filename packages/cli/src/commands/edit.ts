@@ -1,5 +1,16 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
+  describeError,
+  errorLine,
+  formatBytes,
+  formatDuration,
+  formatUsd,
+  pickEditOptions,
+  type SavedImage,
+  saveImages,
+  slugify,
+} from '@retouch/compare';
+import {
   createRetouch,
   type EditRequest,
   type EditResult,
@@ -8,14 +19,10 @@ import {
 } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { describeError, errorLine } from '../describe-error.ts';
-import { pickEditOptions } from '../edit-options.ts';
-import { formatBytes, formatDuration, formatUsd, slugify, timestamp } from '../format.ts';
+import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
-import { saveImages } from '../outputs.ts';
 import { elapsedStamp, retryingText } from '../progress-text.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
-import type { SavedImage } from '../results.ts';
 import { openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
 import type { EditCommandOptions } from './edit-args.ts';

@@ -1,7 +1,7 @@
+import { formatUsd } from '@retouch/compare';
 import { createRetouch, type ModelInfo } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { formatUsd } from '../format.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
 import type { ModelsCommandOptions } from './models-args.ts';

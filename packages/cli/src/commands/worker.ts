@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
+import { describeError, errorLine, formatUsd } from '@retouch/compare';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { describeError, errorLine } from '../describe-error.ts';
-import { formatUsd } from '../format.ts';
 import { doneText, elapsedStamp } from '../progress-text.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';

@@ -1,6 +1,6 @@
+import { formatUsd } from '@retouch/compare';
 import { roundUsd } from '@retouch/core';
 import type { Styles } from '../ansi.ts';
-import { formatUsd } from '../format.ts';
 import type { LedgerComparison } from './compare-ledger.ts';
 import type { RecoveredOrphan } from './recover-orphans.ts';
 

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { SavedImage } from '@retouch/compare';
 import { extensionFor, imageSize } from '@retouch/core/provider-utils';
 import type { OxenBilledGeneration } from '@retouch/provider-oxen';
 import type { BatchJournal, BatchLineRun } from '../batch/journal.ts';
-import type { SavedImage } from '../results.ts';
 import type { LedgerComparison } from './compare-ledger.ts';
 
 /** What `--recover` did with one orphan. */

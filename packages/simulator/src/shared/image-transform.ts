@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { editWeights, type MaskCoverage, maskAdherenceFor } from './mask-adherence.ts';
 import { decodePng, encodePng, type Raster } from './png.ts';
 
 /** The image formats the simulator recognizes by their first bytes. */
@@ -226,25 +227,29 @@ function generate(options: { seed: string; width: number; height: number }): Ras
   return { width, height, pixels };
 }
 
-function maskAllowsEdit(options: {
-  mask: Raster | undefined;
-  convention: string;
-  x: number;
-  y: number;
-}): boolean {
-  const { mask } = options;
-  if (mask === undefined) return true;
-  const x = Math.min(mask.width - 1, options.x);
-  const y = Math.min(mask.height - 1, options.y);
-  const offset = (y * mask.width + x) * 4;
-  if (options.convention === 'transparent-edits') return mask.pixels[offset + 3]! < 128;
-  const brightness = (mask.pixels[offset]! + mask.pixels[offset + 1]! + mask.pixels[offset + 2]!) / 3;
-  return brightness >= 128;
+/** Where the mask lets the edit through, read at the canvas's size (the mask may be smaller or larger). */
+function maskCoverage(options: { mask: Raster; convention: string; canvas: Raster }): MaskCoverage {
+  const { mask, canvas } = options;
+  const coverage = new Uint8Array(canvas.width * canvas.height);
+  for (let y = 0; y < canvas.height; y++) {
+    for (let x = 0; x < canvas.width; x++) {
+      const maskX = Math.min(mask.width - 1, Math.floor((x * mask.width) / canvas.width));
+      const maskY = Math.min(mask.height - 1, Math.floor((y * mask.height) / canvas.height));
+      const offset = (maskY * mask.width + maskX) * 4;
+      const edits =
+        options.convention === 'transparent-edits'
+          ? mask.pixels[offset + 3]! < 128
+          : (mask.pixels[offset]! + mask.pixels[offset + 1]! + mask.pixels[offset + 2]!) / 3 >= 128;
+      if (edits) coverage[y * canvas.width + x] = 255;
+    }
+  }
+  return coverage;
 }
 
 /**
  * Produces the "edited" picture as PNG bytes. A decodable PNG canvas gets the model's look (see
- * {@link simulatedEditFor}: inverted, tinted, mirrored, posterized...; alpha kept) inside the mask,
+ * {@link simulatedEditFor}: inverted, tinted, mirrored, posterized...; alpha kept) inside the mask, as
+ * the model treats masks ({@link maskAdherenceFor}: kept exactly outside it, leaking a little, or ignored),
  * and variant `k` rotates the colour channels `k` times so outputs of one request differ; any other
  * input yields a generated gradient seeded by the inputs, the model and the prompt. Deterministic
  * throughout: the same model, prompt and input give the same bytes.
@@ -271,23 +276,37 @@ export function renderEdit(options: RenderEditOptions): { png: Buffer; width: nu
     const mirrored = choice.edit === 'mirror';
     const pixels = new Uint8Array(canvas.pixels);
     const rotation = variant % 3;
+    const { weights, shift } = editWeights({
+      width: canvas.width,
+      height: canvas.height,
+      coverage: mask === undefined ? undefined : maskCoverage({ mask, convention, canvas }),
+      adherence: maskAdherenceFor(options.model),
+    });
     for (let y = 0; y < canvas.height; y++) {
       for (let x = 0; x < canvas.width; x++) {
-        if (mask !== undefined) {
-          const maskX = Math.floor((x * mask.width) / canvas.width);
-          const maskY = Math.floor((y * mask.height) / canvas.height);
-          if (!maskAllowsEdit({ mask, convention, x: maskX, y: maskY })) continue;
-        }
         const offset = (y * canvas.width + x) * 4;
+        const weight = weights[y * canvas.width + x]!;
+        if (weight === 0) {
+          if (shift !== undefined) {
+            const amount = shift({ x, y });
+            for (let channel = 0; channel < 3; channel++) {
+              pixels[offset + channel] = clampByte(canvas.pixels[offset + channel]! + amount);
+            }
+          }
+          continue;
+        }
         const source = mirrored ? (y * canvas.width + (canvas.width - 1 - x)) * 4 : offset;
         const channels = transform([
           canvas.pixels[source]!,
           canvas.pixels[source + 1]!,
           canvas.pixels[source + 2]!,
         ]);
-        pixels[offset] = channels[rotation % 3]!;
-        pixels[offset + 1] = channels[(rotation + 1) % 3]!;
-        pixels[offset + 2] = channels[(rotation + 2) % 3]!;
+        for (let channel = 0; channel < 3; channel++) {
+          const edited = channels[(rotation + channel) % 3]!;
+          pixels[offset + channel] = clampByte(
+            canvas.pixels[offset + channel]! + (edited - canvas.pixels[offset + channel]!) * weight,
+          );
+        }
         pixels[offset + 3] = canvas.pixels[source + 3]!;
       }
     }

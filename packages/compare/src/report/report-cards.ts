@@ -3,6 +3,7 @@ import type { CompareResults, CompareRow, SavedImage } from '../results.ts';
 import { providerClass } from './chart.ts';
 import { showcaseRun } from './embedded-images.ts';
 import { escapeHtml } from './html.ts';
+import { renderBeforeAfter, renderMeasureMetrics } from './report-comparison.ts';
 
 /** The `src` of an image of the output directory: a `data:` URI when embedded, else its relative path. */
 export type ImageSource = (file: string, mediaType: string | undefined) => string;
@@ -46,9 +47,18 @@ export function renderModelCard(options: {
   const otherRuns = results.runs.filter(
     (run) => run.entry === index && run !== showcase && run.images.length > 0,
   );
-  const hero = showcase
-    ? `<figure class="shot"><img src="${source(showcase.images[0]!.file, showcase.images[0]!.mediaType)}" alt="${escapeHtml(`${row.label}, output 1`)}"${dimensions(showcase.images[0]!)}></figure>`
-    : `<div class="shot failed"><div>${FAILED_ICON}<span>No image</span></div></div>`;
+  const input = results.inputs[0];
+  const first = showcase?.images[0];
+  const hero = !first
+    ? `<div class="shot failed"><div>${FAILED_ICON}<span>No image</span></div></div>`
+    : first.overlay && input?.file
+      ? renderBeforeAfter({
+          label: row.label,
+          image: first,
+          input: source(input.file, input.mediaType),
+          source,
+        })
+      : `<figure class="shot"><img src="${source(first.file, first.mediaType)}" alt="${escapeHtml(`${row.label}, output 1`)}"${dimensions(first)}></figure>`;
   const thumbs = [
     ...(showcase?.images
       .slice(1)
@@ -102,7 +112,7 @@ export function renderModelCard(options: {
         : row.succeeded > 1
           ? '<small>mean</small>'
           : '';
-  return `<article class="card model ${row.status}">
+  return `<article class="card model ${row.status}" id="model-${index}">
   ${hero}
   ${thumbStrip}
   <div class="body">
@@ -113,6 +123,7 @@ export function renderModelCard(options: {
       <div class="metric"><dt>Cost/edit</dt><dd>${escapeHtml(row.costPerEditUsd === undefined ? '–' : formatUsd(row.costPerEditUsd))}${costNote}</dd></div>
       <div class="metric"><dt>Cost/image</dt><dd>${escapeHtml(row.costPerImageUsd === undefined ? '–' : formatUsd(row.costPerImageUsd))}<small>${row.images} image${row.images === 1 ? '' : 's'}</small></dd></div>
     </dl>
+    ${renderMeasureMetrics(row)}
     ${warnings}${errors}
   </div>
 </article>`;

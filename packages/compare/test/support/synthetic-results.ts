@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { imageSize } from '@retouch/core/provider-utils';
 import { createTestImage } from '@retouch/simulator';
 import { type CompareResults, type CompareRun, type RowIdentity, summarizeRuns } from '../../src/results.ts';
-import { SAMPLE_IMAGE_PATH } from '../../src/sample.ts';
+import { SAMPLE_IMAGE_PATH } from './sample.ts';
 
 const ENTRIES: RowIdentity[] = [
   { label: 'oxen:qwen-image-edit', model: 'oxen:qwen-image-edit', provider: 'oxen', mode: 'sync' },

@@ -191,7 +191,7 @@ export function renderCostLatencyChart(options: { rows: readonly CompareRow[] })
  * linear axis the cheap models pile up at the bottom: past a ratio of 6 between the dearest and the
  * cheapest, the axis is logarithmic with 1-2-5 ticks.
  */
-function costScale(options: { costs: readonly number[]; top: number; height: number }): {
+export function costScale(options: { costs: readonly number[]; top: number; height: number }): {
   scale: (usd: number) => number;
   ticks: number[];
   logarithmic: boolean;
@@ -223,7 +223,7 @@ function costScale(options: { costs: readonly number[]; top: number; height: num
 }
 
 /** A dollar tick without trailing zeros: `$0`, `$0.02`, `$0.025`. */
-function formatTickUsd(usd: number): string {
+export function formatTickUsd(usd: number): string {
   if (usd === 0) return '$0';
   const text = String(Number(usd.toPrecision(6)));
   const decimals = text.split('.')[1]?.length ?? 0;

@@ -8,9 +8,11 @@ import {
 } from '@retouch/core';
 import { describeError, errorLine } from './describe-error.ts';
 import { slugify } from './format.ts';
-import { saveImages } from './outputs.ts';
-import type { RunProgressEvent } from './progress.ts';
+import type { OutputJudge } from './judge/output-judge.ts';
+import type { OutputMeasurer } from './measures/output-measurer.ts';
+import type { RunProgressEvent } from './progress-event.ts';
 import type { CompareRun, RowIdentity } from './results.ts';
+import { saveImages } from './save-images.ts';
 
 /**
  * Runs one edit of a comparison and saves its outputs under `outDir/outputs/<label>/`. It goes through
@@ -27,6 +29,10 @@ export async function runCompareEdit(context: {
   repeat: number;
   identity: RowIdentity;
   outDir: string;
+  /** Measures the saved outputs against the input, when the comparison measures. */
+  measurer?: OutputMeasurer;
+  /** Asks the comparison's judge about the saved outputs. */
+  judge?: OutputJudge;
   onProgress?: (event: RunProgressEvent) => void;
 }): Promise<CompareRun> {
   const { retouch, request, entry, repeat, identity } = context;
@@ -46,7 +52,7 @@ export async function runCompareEdit(context: {
           type: 'retrying',
           row: entry,
           repeat,
-          ...(event.attempt !== undefined ? { attempt: event.attempt + 1 } : {}),
+          ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
           ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
           ...(event.reason ? { reason: event.reason } : {}),
         });
@@ -84,12 +90,17 @@ export async function runCompareEdit(context: {
   }
   const result = outcome.result;
   try {
-    const images = await saveImages({
+    const saved = await saveImages({
       images: result.images,
       root: context.outDir,
       directory: join(context.outDir, 'outputs', slugify(identity.label)),
       baseName: `run-${repeat}`,
     });
+    const measured = context.measurer ? await context.measurer(saved) : { images: saved, warnings: [] };
+    const judged = context.judge
+      ? await context.judge(measured.images)
+      : { images: measured.images, warnings: [] };
+    const images = judged.images;
     const run: CompareRun = {
       ...base,
       status: 'succeeded',
@@ -97,7 +108,11 @@ export async function runCompareEdit(context: {
       queuedMs: Math.round(result.timings.queuedMs),
       runningMs: Math.round(result.timings.runningMs),
       images,
-      warnings: result.warnings.map((warning) => warning.message),
+      warnings: [
+        ...result.warnings.map((warning) => warning.message),
+        ...measured.warnings,
+        ...judged.warnings,
+      ],
       retries,
       ...(result.cost ? { costUsd: result.cost.usd, costSource: result.cost.source } : {}),
       ...(result.jobId ? { jobId: result.jobId } : {}),

@@ -132,6 +132,26 @@ table.lines td { white-space: normal; vertical-align: middle; }
 
 footer { color: var(--faint); font-size: 13px; border-top: 1px solid var(--border); padding-top: 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; justify-content: space-between; }
 footer a { color: var(--muted); }
+.sort { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 0 0 14px; font-size: 13px; color: var(--muted); }
+.sort input { position: absolute; opacity: 0; pointer-events: none; }
+.sort label { border: 1px solid var(--border); border-radius: 999px; padding: 3px 10px; cursor: pointer; background: var(--surface); }
+.sort input:checked + label { background: var(--accent); border-color: var(--accent); color: #fff; }
+.sort input:focus-visible + label { outline: 2px solid var(--accent); outline-offset: 2px; }
+.before-after { position: relative; container-type: inline-size; }
+.before-after .before { position: absolute; top: 0; left: 0; bottom: 0; width: 50%; min-width: 14px; max-width: 100%; overflow: hidden; resize: horizontal; border-right: 2px solid #fff; box-shadow: 1px 0 0 rgba(0, 0, 0, .35); }
+.before-after .before img { width: 100cqw; max-width: none; height: 100%; object-fit: contain; display: block; }
+.before-after .before::-webkit-resizer { background: linear-gradient(135deg, transparent 45%, #fff 45%, #fff 60%, transparent 60%); }
+.tag, .shot.diff figcaption { position: absolute; font-size: 11px; line-height: 1.5; background: rgba(0, 0, 0, .6); color: #fff; padding: 0 6px; border-radius: 6px; pointer-events: none; }
+.tag { top: 6px; } .tag-before { left: 6px; } .tag-after { right: 6px; }
+.shot.diff { position: relative; border-top: 1px solid var(--border); }
+.shot.diff figcaption { left: 6px; bottom: 6px; }
+.metrics.measures { grid-template-columns: repeat(auto-fit, minmax(56px, 1fr)); margin-top: 8px; }
+.verdict { font-size: 13px; color: var(--muted); margin: 8px 0 0; }
+table.lines .thumb { width: 64px; height: 48px; object-fit: cover; border-radius: 6px; margin-right: 4px; vertical-align: middle; background: var(--surface-2); }
+body:has(#lines-failed:checked) tr.line:not(.failed) { display: none; }
+body:has(#lines-possibly-billed:checked) tr.line:not(.possibly-billed) { display: none; }
+.measure-key { display: grid; gap: 4px; font-size: 13px; color: var(--muted); margin: 10px 0 0; }
+.measure-key div { display: flex; gap: 10px; } .measure-key dt { font-weight: 600; min-width: 84px; } .measure-key dd { margin: 0; }
 @media (max-width: 560px) { main { padding: 24px 14px 40px; } .metrics { grid-template-columns: repeat(2, 1fr); } }
 @media print { body { background: #fff; } .card, .panel, .stat, .table-wrap { box-shadow: none; break-inside: avoid; } }
 `;

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  createMemorySpendStore,
   createRetouch,
   type EditRequest,
   type ImagePathInput,
@@ -9,22 +10,24 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
-import { runCompareEdit } from './compare-run.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
-import type { ResolvedImage } from './inputs.ts';
-import { recordInputs } from './inputs.ts';
-import { checkNumber } from './number-rules.ts';
-import type { RunProgressEvent } from './progress.ts';
-import { providerOf } from './provider-ids.ts';
+import type { CompareJudge } from './judge/compare-judge.ts';
+import { createOutputJudge } from './judge/output-judge.ts';
+import { createOutputMeasurer } from './measures/output-measurer.ts';
+import { providerOf } from './model-id.ts';
+import type { RunProgressEvent } from './progress-event.ts';
+import { readImage } from './read-image.ts';
+import { type CompareImage, recordInputs } from './record-inputs.ts';
 import { writeReport } from './report/report-html.ts';
 import {
   type CompareResults,
   type CompareRun,
   type RowIdentity,
-  resultsToCsv,
   resultsToJson,
   summarizeRuns,
 } from './results.ts';
+import { resultsToCsv } from './results-csv.ts';
+import { runCompareEdit } from './run-compare-edit.ts';
 
 /** One model of a comparison. */
 export interface CompareModel {
@@ -67,6 +70,18 @@ export interface RunCompareOptions {
   editOptions?: CompareEditOptions;
   /** Runs per model. @default 1 */
   repeat?: number;
+  /**
+   * Measure what each output changed against the first input (changed share, mask coverage and leak,
+   * kept-region similarity, size) and write its diff overlay beside it. Needs the first input and the
+   * mask as files or `data:` URLs; remote ones are not downloaded to be measured.
+   * @default true
+   */
+  measure?: boolean;
+  /**
+   * A vision language model that scores each output's adherence to the prompt from 1 to 10 with a
+   * sentence of reason. Its cost is reported apart from the edits' and counted in `budgetUsd`.
+   */
+  judge?: CompareJudge;
   /** Refuse edits that could take the total past this many US dollars. */
   budgetUsd?: number;
   /** Lane limits per provider id. */
@@ -79,7 +94,7 @@ export interface RunCompareOptions {
   simulated?: boolean;
   /** Mode labels per provider id for models without their own `mode`. */
   modes?: Readonly<Record<string, string>>;
-  /** Receives per-run progress, e.g. for {@link createProgressDisplay}. */
+  /** Receives per-run progress, e.g. for the CLI's `createProgressDisplay`. */
   onProgress?: (event: RunProgressEvent) => void;
   /** Cancels the edits still running. */
   signal?: AbortSignal;
@@ -124,9 +139,10 @@ export interface CompareFiles {
  */
 export async function runCompare(options: RunCompareOptions): Promise<CompareOutcome> {
   const repeat = options.repeat ?? 1;
-  const repeatProblem = checkNumber({ value: repeat, rule: { whole: true, min: 1 } });
-  if (repeatProblem) {
-    throw new RetouchError({ message: `runCompare: repeat ${repeatProblem}, got ${String(repeat)}` });
+  if (!Number.isSafeInteger(repeat) || repeat < 1) {
+    throw new RetouchError({
+      message: `runCompare: repeat must be a whole number ≥ 1, got ${String(repeat)}`,
+    });
   }
   if (options.models.length === 0) throw new RetouchError({ message: 'runCompare: pass at least one model' });
   const createdAt = (options.now ?? (() => new Date()))();
@@ -145,12 +161,37 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
 
   const images = options.images.map((image) => describe(image));
   const inputs = await recordInputs({ images, outDir: options.outDir });
+  // One purse for the edits and the judge, so the budget holds for both together.
+  const budget =
+    options.budgetUsd === undefined
+      ? undefined
+      : { store: createMemorySpendStore(), maxUsd: options.budgetUsd };
+  const judge = options.judge
+    ? createOutputJudge({
+        judge: options.judge,
+        prompt: options.prompt,
+        readInput: () => readImage(options.images[0]!),
+        outDir: options.outDir,
+        ...(budget ? { budget } : {}),
+      })
+    : undefined;
   const retouch = createRetouch({
     providers: options.providers,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
+    ...(budget ? { budget } : {}),
   });
+
+  const measurer =
+    options.measure === false
+      ? undefined
+      : createOutputMeasurer({
+          images: options.images,
+          ...(options.mask ? { mask: options.mask } : {}),
+          ...(options.editOptions?.size ? { size: options.editOptions.size } : {}),
+          ...(options.editOptions?.aspectRatio ? { aspectRatio: options.editOptions.aspectRatio } : {}),
+          outDir: options.outDir,
+        });
 
   const runs: CompareRun[] = [];
   const started = performance.now();
@@ -168,6 +209,8 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
             repeat: attempt,
             identity: identities[entry]!,
             outDir: options.outDir,
+            ...(measurer ? { measurer } : {}),
+            ...(judge ? { judge } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           }).then((run) => {
             runs.push(run);
@@ -206,6 +249,12 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
       failed: runs.length - succeeded,
       totalCostUsd: Math.round(rows.reduce((total, row) => total + (row.totalCostUsd ?? 0), 0) * 1e7) / 1e7,
       wallTimeMs,
+      ...(rows.some((row) => row.judge?.costUsd !== undefined)
+        ? {
+            judgeCostUsd:
+              Math.round(rows.reduce((total, row) => total + (row.judge?.costUsd ?? 0), 0) * 1e7) / 1e7,
+          }
+        : {}),
     },
     rows,
     runs,
@@ -218,7 +267,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
   return { results, files: { report, json, csv } };
 }
 
-function describe(image: string | ImagePathInput): ResolvedImage {
+function describe(image: string | ImagePathInput): CompareImage {
   return typeof image === 'string'
     ? { input: image, source: image }
     : { input: image, source: image.path, path: image.path };

@@ -2,14 +2,24 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration, formatUsd, truncate } from '../format.ts';
 import type { CompareResults, CompareRow } from '../results.ts';
-import { formatCost, formatLatency, formatStatus } from '../table.ts';
 import { renderBatchLinesSection } from './batch-lines-section.ts';
-import { frontierLabels, providerClass } from './chart.ts';
+import { frontierLabels } from './chart.ts';
 import { renderCostLatencySection } from './cost-latency-section.ts';
 import { planEmbeddedImages } from './embedded-images.ts';
 import { escapeHtml, escapeRelativeUrl } from './html.ts';
+import { renderNumbersTable } from './numbers-table.ts';
 import { renderInputCards, renderModelCard } from './report-cards.ts';
 import { REPORT_CSS } from './report-styles.ts';
+import { renderCostSimilaritySection } from './similarity-chart.ts';
+import { renderSortControls, sortKeys, sortStyles } from './sort-order.ts';
+
+/**
+ * What the page may load: images from itself (embedded) or beside it, its own inline styles, and
+ * nothing else: no script, no font, no connection, so the report cannot call out even if a provider's
+ * text slipped past the escaping.
+ */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; script-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -72,19 +82,7 @@ export function renderReport(options: RenderReportOptions): string {
   ];
   const chartSection = renderCostLatencySection({ results, frontier });
 
-  const tableRows = results.rows
-    .map(
-      (row) => `<tr>
-  <td><strong>${escapeHtml(row.label)}</strong><small class="via"><i class="${providerClass(row.provider)}"></i>${escapeHtml(`${row.provider} · ${row.mode}`)}</small></td>
-  <td><span class="pill ${row.status}">${escapeHtml(formatStatus(row))}</span></td>
-  <td class="num">${escapeHtml(formatLatency(row.latency))}</td>
-  <td class="num">${escapeHtml(formatCost(row.costPerEditUsd, row.costSource))}</td>
-  <td class="num">${escapeHtml(formatCost(row.costPerImageUsd, row.costSource))}</td>
-  <td class="num">${escapeHtml(row.totalCostUsd === undefined ? '–' : formatUsd(row.totalCostUsd))}</td>
-  <td class="num">${row.retries}</td><td class="num">${row.warnings.length}</td>
-</tr>`,
-    )
-    .join('\n');
+  const keys = sortKeys(results.rows);
 
   const summary = results.summary;
   const created = new Date(results.createdAt);
@@ -111,10 +109,12 @@ export function renderReport(options: RenderReportOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="@retouch/cli">
+<meta name="generator" content="@retouch/compare">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(`${results.batch ? 'Retouch batch' : 'Retouch comparison'}: ${truncate({ text: results.prompt, length: 60 })}`)}</title>
-<style>${REPORT_CSS}</style>
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<style>${REPORT_CSS}
+${sortStyles({ rows: results.rows, keys })}</style>
 </head>
 <body>
 <main>
@@ -127,12 +127,13 @@ export function renderReport(options: RenderReportOptions): string {
 <dl class="stats">
   <div class="stat"><dt>Fastest</dt><dd>${fastest ? escapeHtml(formatDuration(fastest.latency!.medianMs)) : '–'}<small>${fastest ? escapeHtml(fastest.label) : 'no successful edit'}</small></dd></div>
   <div class="stat"><dt>Cheapest per image</dt><dd>${cheapest ? escapeHtml(formatUsd(cheapest.costPerImageUsd!)) : '–'}<small>${cheapest ? escapeHtml(cheapest.label) : 'no cost reported'}</small></dd></div>
-  <div class="stat"><dt>Total spent</dt><dd>${escapeHtml(formatUsd(summary.totalCostUsd))}<small>${estimated ? 'partly estimated from prices' : 'as reported by the providers'}${summary.possiblyBilledUsd ? escapeHtml(` · ~${formatUsd(summary.possiblyBilledUsd)} possibly billed`) : ''}</small></dd></div>
+  <div class="stat"><dt>Total spent</dt><dd>${escapeHtml(formatUsd(summary.totalCostUsd))}<small>${estimated ? 'partly estimated from prices' : 'as reported by the providers'}${summary.possiblyBilledUsd ? escapeHtml(` · ~${formatUsd(summary.possiblyBilledUsd)} possibly billed`) : ''}${summary.judgeCostUsd === undefined ? '' : escapeHtml(` · judge ${formatUsd(summary.judgeCostUsd)} more`)}</small></dd></div>
   <div class="stat"><dt>Succeeded</dt><dd>${summary.succeeded} / ${summary.runs}<small>${summary.failed > 0 ? `${summary.failed} failed · ` : ''}${escapeHtml(formatDuration(summary.wallTimeMs))} wall time</small></dd></div>
 </dl>
 
 <section>
   <h2>Outputs</h2>
+  ${results.rows.length > 1 ? renderSortControls(keys) : ''}
   <div class="grid" style="--ratio: ${ratio}">
 ${cards.join('\n')}
   </div>
@@ -140,19 +141,12 @@ ${cards.join('\n')}
 
 ${chartSection}
 
-${results.batch ? renderBatchLinesSection({ results }) : ''}
-<section>
-  <h2>All numbers</h2>
-  <div class="table-wrap"><table>
-    <thead><tr><th>Model</th><th>Status</th><th class="num">Latency (range)</th><th class="num">Cost/edit</th><th class="num">Cost/image</th><th class="num">Total</th><th class="num">Retries</th><th class="num">Warnings</th></tr></thead>
-    <tbody>
-${tableRows}
-    </tbody>
-  </table></div>
-  ${estimated ? '<p class="note">~ marks costs estimated from published prices rather than reported by the provider.</p>' : ''}
-</section>
+${renderCostSimilaritySection({ rows: results.rows })}
 
-<footer><span>Made with <strong>@retouch/cli</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>
+${results.batch ? renderBatchLinesSection({ results, source }) : ''}
+${renderNumbersTable({ results, keys })}
+
+<footer><span>Made with <strong>Retouch</strong></span><span>Raw data: <a href="results.json">results.json</a> · <a href="results.csv">results.csv</a></span></footer>
 </main>
 </body>
 </html>

@@ -1,4 +1,7 @@
 import { errorLine, type RunError } from './describe-error.ts';
+import type { JudgeVerdict } from './judge/compare-judge.ts';
+import type { OutputMeasures } from './measures/output-measures.ts';
+import { type RowMeasures, summarizeMeasures } from './measures/row-measures.ts';
 import { spreadOf } from './statistics.ts';
 
 /** One output image of a run, saved in the output directory. */
@@ -13,6 +16,12 @@ export interface SavedImage {
   height?: number;
   /** File size in bytes. */
   bytes: number;
+  /** What the output changed against the first input; absent when it could not be measured. */
+  measures?: OutputMeasures;
+  /** The diff overlay's file, relative to the output directory like `file`. */
+  overlay?: string;
+  /** The judge's answer, when the comparison has a judge. */
+  judge?: JudgeVerdict;
 }
 
 /** One edit of one model (one repeat). */
@@ -56,6 +65,13 @@ export interface CompareRun {
   error?: RunError;
   /** In a batch: the line's prompt (each line has its own). */
   prompt?: string;
+  /** In a batch: the line's input picture, copied into the output directory, for its thumbnail. */
+  input?: {
+    /** Path relative to the output directory, with `/` separators. */
+    file: string;
+    /** Its media type, e.g. `image/png`. */
+    mediaType?: string;
+  };
 }
 
 /** The summary of all runs of one model: one line of the table. */
@@ -94,6 +110,22 @@ export interface CompareRow {
   retries: number;
   /** Distinct error lines, `Name: message`. */
   errors: string[];
+  /** What the model's outputs changed: medians over the measured outputs. */
+  measures?: RowMeasures;
+  /** The judge's view of the model's outputs, when the comparison has a judge. */
+  judge?: RowJudgement;
+}
+
+/** The judge's answers over a model's outputs. */
+export interface RowJudgement {
+  /** Median prompt-adherence score, 1 to 10. */
+  score: number;
+  /** Outputs judged. */
+  outputs: number;
+  /** The judge's reason about the model's first judged output. */
+  reason: string;
+  /** What the answers cost, when the judge has prices. */
+  costUsd?: number;
 }
 
 /** Median and spread of a model's latency over its successful runs, in milliseconds. */
@@ -207,6 +239,8 @@ export interface CompareSummary {
   possiblyBilledUsd?: number;
   /** From the first submission to the last settled edit; for a batch, over every run, downtime left out. */
   wallTimeMs: number;
+  /** What the judge's answers cost, apart from `totalCostUsd`, when there was a priced judge. */
+  judgeCostUsd?: number;
 }
 
 /** A model entry of a comparison, as {@link summarizeRuns} needs it. */
@@ -266,6 +300,21 @@ export function summarizeRuns(options: {
         p75Ms: Math.round(spread.p75),
       };
     }
+    const measures = summarizeMeasures(
+      runs.flatMap((run) => run.images.flatMap((image) => (image.measures ? [image.measures] : []))),
+    );
+    if (measures) row.measures = measures;
+    const verdicts = runs.flatMap((run) => run.images.flatMap((image) => (image.judge ? [image.judge] : [])));
+    const scores = spreadOf(verdicts.map((verdict) => verdict.score));
+    if (scores) {
+      const priced = verdicts.filter((verdict) => verdict.costUsd !== undefined);
+      row.judge = {
+        score: scores.median,
+        outputs: verdicts.length,
+        reason: verdicts[0]!.reason,
+        ...(priced.length > 0 ? { costUsd: roundUsd(sum(priced.map((verdict) => verdict.costUsd!))) } : {}),
+      };
+    }
     if (costedSucceeded.length > 0) row.costPerEditUsd = roundUsd(succeededCost / costedSucceeded.length);
     if (costedImages > 0) row.costPerImageUsd = roundUsd(succeededCost / costedImages);
     if (totalCostUsd !== undefined) {
@@ -291,75 +340,4 @@ function roundUsd(usd: number): number {
 /** `results.json`: the whole comparison, pretty-printed, ending with a newline. */
 export function resultsToJson(results: CompareResults): string {
   return `${JSON.stringify(results, null, 2)}\n`;
-}
-
-/** The columns of `results.csv`, one line per run. */
-export const CSV_COLUMNS = [
-  'label',
-  'model',
-  'provider',
-  'mode',
-  'repeat',
-  'status',
-  'latency_ms',
-  'queued_ms',
-  'running_ms',
-  'cost_usd',
-  'cost_source',
-  'images',
-  'cost_per_image_usd',
-  'retries',
-  'warnings',
-  'error',
-  'files',
-] as const;
-
-/**
- * `results.csv`: one line per run (RFC 4180: comma-separated, CRLF line ends, fields quoted when they
- * hold a comma, quote or line break). Text that a spreadsheet would run as a formula is prefixed with
- * `'`, so a provider's error message cannot become one.
- *
- * @example
- * await writeFile('results.csv', resultsToCsv(results));
- */
-export function resultsToCsv(results: CompareResults): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const run of results.runs) {
-    const row = results.rows[run.entry];
-    const perImage =
-      run.costUsd !== undefined && run.images.length > 0
-        ? roundUsd(run.costUsd / run.images.length)
-        : undefined;
-    const values: Record<(typeof CSV_COLUMNS)[number], string | number | undefined> = {
-      label: run.label,
-      model: run.model,
-      provider: row?.provider,
-      mode: row?.mode,
-      repeat: run.repeat,
-      status: run.status,
-      latency_ms: run.latencyMs,
-      queued_ms: run.queuedMs,
-      running_ms: run.runningMs,
-      cost_usd: run.costUsd,
-      cost_source: run.costSource,
-      images: run.images.length,
-      cost_per_image_usd: perImage,
-      retries: run.retries,
-      warnings: run.warnings.join(' | '),
-      error: run.error ? errorLine(run.error) : undefined,
-      files: run.images.map((image) => image.file).join(' '),
-    };
-    lines.push(CSV_COLUMNS.map((column) => csvField(values[column])).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-/** One CSV field, quoted and escaped when needed. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  if (/[",\r\n]/.test(text) || text !== text.trim()) return `"${text.replaceAll('"', '""')}"`;
-  return text;
 }

@@ -1,11 +1,11 @@
-import type { CompareResults, CompareRun } from '../results.ts';
+import type { CompareResults, CompareRun, SavedImage } from '../results.ts';
 
 /** The default ceiling on image bytes embedded in `report.html`. */
 export const DEFAULT_MAX_EMBEDDED_BYTES = 20 * 1024 * 1024;
 
 /**
  * Which image files to embed in the report, in priority order (the inputs, then the first successful
- * run of each model, then the other runs) until `maxEmbeddedBytes` is reached. Past it, images are
+ * run of each model with its diff overlay, then the other runs) until `maxEmbeddedBytes` is reached. Past it, images are
  * linked as files beside the report instead, so a comparison with many large outputs stays openable.
  */
 export function planEmbeddedImages(options: {
@@ -20,7 +20,11 @@ export function planEmbeddedImages(options: {
   const showcases = options.results.rows.map((_, entry) =>
     showcaseRun({ runs: options.results.runs, entry }),
   );
-  for (const run of showcases) for (const image of run?.images ?? []) candidates.push(image);
+  const withOverlay = (image: SavedImage) => [
+    image,
+    ...(image.overlay ? [{ file: image.overlay, bytes: image.bytes }] : []),
+  ];
+  for (const run of showcases) for (const image of run?.images ?? []) candidates.push(...withOverlay(image));
   for (const run of options.results.runs) {
     if (showcases.includes(run)) continue;
     for (const image of run.images) candidates.push(image);

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CompareResults,
-  type CompareRun,
-  CSV_COLUMNS,
-  csvField,
-  resultsToCsv,
-  resultsToJson,
-  summarizeRuns,
-} from '../src/results.ts';
+import { type CompareResults, type CompareRun, resultsToJson, summarizeRuns } from '../src/results.ts';
+import { CSV_COLUMNS, csvField, resultsToCsv } from '../src/results-csv.ts';
 import { spreadOf } from '../src/statistics.ts';
 
 const identity = {

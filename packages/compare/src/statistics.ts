@@ -2,11 +2,15 @@
 export interface Spread {
   /** The middle value (mean of the two middle values for an even count). */
   median: number;
+  /** The smallest value. */
   min: number;
+  /** The largest value. */
   max: number;
-  /** First and third quartiles (linear interpolation). */
+  /** First quartile (quartiles interpolate linearly). */
   p25: number;
+  /** Third quartile. */
   p75: number;
+  /** How many values there were. */
   count: number;
 }
 

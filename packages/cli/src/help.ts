@@ -101,7 +101,8 @@ ${EXIT_CODES}
       return `Usage: retouch batch <manifest.jsonl> [options]
 
 Runs one edit per manifest line (an EditRequest as JSON; image paths relative to the manifest),
-shows progress, prints a table per model and writes report.html, results.json and results.csv.
+after checking every line (files, options, and models against the provider's catalogue, or the
+dated built-in one offline): a bad line stops the batch before anything is sent. Then it shows progress, prints a table per model and writes report.html, results.json and results.csv.
 A journal in the output directory makes the batch resumable: after a crash or Ctrl-C, the same
 command skips the lines done, resumes provider jobs already accepted, and never sends a line twice.
 
@@ -109,6 +110,7 @@ Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
+  --skip-invalid             Run the lines that pass the checks; report the others as failed
   --retry-failed             Run again the lines that failed in an earlier run
   --resend-possibly-billed   Send again lines an earlier run sent without recording the answer
                              (they may be paid for twice)

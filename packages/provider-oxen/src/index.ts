@@ -8,6 +8,8 @@
  *
  * @packageDocumentation
  */
+
+export { type OxenBuiltInCatalogue, oxenBuiltInCatalogue } from './oxen-built-in-catalogue.ts';
 export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';

@@ -17,21 +17,33 @@ export interface ManifestLine {
   request: EditRequest;
 }
 
+/** A manifest line that cannot be sent as it stands, with what is wrong and how to fix it. */
+export interface InvalidManifestLine {
+  /** Its line number in the file, from 1. */
+  line: number;
+  /** The model the line names, as written (empty when it names none). */
+  model: string;
+  /** The line's prompt, as written (empty when it has none). */
+  prompt: string;
+  /** Each problem, `file:line: field: what is wrong and the fix`. */
+  problems: string[];
+}
+
 /** A checked manifest. */
 export interface Manifest {
   /** Its absolute path. */
   path: string;
-  /** Its edits, in file order (blank lines skipped). */
+  /** Its edits that passed the checks, in file order (blank lines skipped). */
   lines: ManifestLine[];
+  /** The lines that did not, in file order: a batch refuses them all, or skips them with `--skip-invalid`. */
+  invalid: InvalidManifestLine[];
 }
-
-/** How many problems a usage error lists before it says "and N more". */
-const SHOWN_PROBLEMS = 10;
 
 /**
  * Reads a JSONL manifest (one `EditRequest` a line) and checks every line as `retouch.edit()` would,
- * before anything is sent: a problem is named by file, line, field and fix. Image paths (`{ "path" }`,
- * or a string that is not a URL) are relative to the manifest.
+ * before anything is sent: a line with a problem goes to `invalid`, each problem named by file,
+ * line, field and fix. Image paths (`{ "path" }`, or a string that is not a URL) are relative to the
+ * manifest. Only a missing or empty manifest throws.
  *
  * @example
  * const manifest = await loadManifest({ path: 'catalogue.jsonl', cwd: process.cwd() });
@@ -45,8 +57,8 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     throw new UsageError({ command: 'batch', message: `${options.path}: no such file` });
   }
   const directory = dirname(path);
-  const problems: string[] = [];
   const lines: ManifestLine[] = [];
+  const invalid: InvalidManifestLine[] = [];
   for (const [index, raw] of text.split('\n').entries()) {
     const source = raw.trim();
     if (source === '') continue;
@@ -56,12 +68,24 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       value = JSON.parse(source);
     } catch (error) {
-      problems.push(`${where}: not valid JSON (${describeError(error).message})`);
+      invalid.push(
+        invalidLine({
+          line,
+          value: undefined,
+          problems: [`${where}: not valid JSON (${describeError(error).message})`],
+        }),
+      );
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push(
-        `${where}: each line must be one edit request, a JSON object { "model", "prompt", "images" }`,
+      invalid.push(
+        invalidLine({
+          line,
+          value: undefined,
+          problems: [
+            `${where}: each line must be one edit request, a JSON object { "model", "prompt", "images" }`,
+          ],
+        }),
       );
       continue;
     }
@@ -71,15 +95,28 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       await normalizeEditRequest(request);
       if (model.includes(':') && !isBundledProvider(provider)) {
-        problems.push(
-          `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
+        invalid.push(
+          invalidLine({
+            line,
+            value,
+            problems: [
+              `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
+            ],
+          }),
         );
         continue;
       }
     } catch (error) {
       if (!InvalidRequestError.isInstance(error)) throw error;
-      for (const issue of error.issues)
-        problems.push(`${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      invalid.push(
+        invalidLine({
+          line,
+          value,
+          problems: error.issues.map(
+            (issue) => `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`,
+          ),
+        }),
+      );
       continue;
     }
     lines.push({
@@ -88,21 +125,23 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
       request: request as EditRequest,
     });
   }
-  if (problems.length > 0) {
-    const shown = problems.slice(0, SHOWN_PROBLEMS);
-    const more = problems.length - shown.length;
-    throw new UsageError({
-      command: 'batch',
-      message: `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent:\n  ${shown.join('\n  ')}${more > 0 ? `\n  and ${more} more` : ''}`,
-    });
-  }
-  if (lines.length === 0) {
+  if (lines.length === 0 && invalid.length === 0) {
     throw new UsageError({
       command: 'batch',
       message: `${options.path} holds no edits: write one JSON edit request a line, e.g. {"model":"oxen:qwen-image-edit","prompt":"Add a hat","images":["cat.png"]}`,
     });
   }
-  return { path, lines };
+  return { path, lines, invalid };
+}
+
+function invalidLine(options: { line: number; value: unknown; problems: string[] }): InvalidManifestLine {
+  const { model, prompt } = (options.value ?? {}) as { model?: unknown; prompt?: unknown };
+  return {
+    line: options.line,
+    model: typeof model === 'string' ? model : '',
+    prompt: typeof prompt === 'string' ? prompt : '',
+    problems: options.problems,
+  };
 }
 
 /** Paths in `images` and `mask` are relative to the manifest; a string that is not a URL is a path. */

@@ -25,6 +25,8 @@ export interface BatchCommandOptions extends ConnectionFlags {
   retryFailed: boolean;
   /** Send again lines whose earlier run stopped after sending them and before recording the answer. */
   resendPossiblyBilled: boolean;
+  /** Run the lines that pass the checks and report the others as failed, instead of sending nothing. */
+  skipInvalid: boolean;
 }
 
 /** The flags of `retouch batch`. */
@@ -37,6 +39,7 @@ export const BATCH_COMMAND_FLAGS: FlagSpecs = {
   queue: { type: 'string' },
   'retry-failed': { type: 'boolean' },
   'resend-possibly-billed': { type: 'boolean' },
+  'skip-invalid': { type: 'boolean' },
 };
 
 /**
@@ -56,6 +59,7 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
     manifest: positionals[0]!,
     retryFailed: flag.boolean('retry-failed'),
     resendPossiblyBilled: flag.boolean('resend-possibly-billed'),
+    skipInvalid: flag.boolean('skip-invalid'),
   };
   const out = flag.string('out');
   if (out !== undefined) options.out = out;

@@ -1,6 +1,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
+import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { runBatch } from '../batch/run-batch.ts';
@@ -10,16 +11,29 @@ import { openProviderSession } from '../session.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
 /**
- * `retouch batch <manifest.jsonl>`: checks every line, then runs the edits here with a journal (or,
- * with `--redis`, enqueues them for `retouch worker`s and follows them), shows progress, and writes
- * the table, `report.html`, `results.json` and `results.csv`. Ctrl-C stops it; the same command
+ * `retouch batch <manifest.jsonl>`: checks every line (files, options, models against the
+ * catalogues) and sends nothing while one is invalid, unless `--skip-invalid`; then runs the edits
+ * here with a journal (or, with `--redis`, enqueues them for `retouch worker`s and follows them),
+ * shows progress, and writes the table, `report.html`, `results.json` and `results.csv`. Ctrl-C stops it; the same command
  * finishes the rest.
  */
 export async function runBatchCommand(options: BatchCommandOptions, context: CliContext): Promise<number> {
-  const manifest = await loadManifest({ path: options.manifest, cwd: context.cwd });
+  const loaded = await loadManifest({ path: options.manifest, cwd: context.cwd });
+  // The manifest's models were checked to name a bundled provider.
+  const providers = [
+    ...new Set(loaded.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+  ];
+  const manifest = await checkBatchManifest({
+    manifest: loaded,
+    shownPath: options.manifest,
+    providers,
+    skipInvalid: options.skipInvalid,
+    simulate: options.simulate,
+    context,
+  });
   const outDir = resolve(
     context.cwd,
-    options.out ?? join('.retouch-out', `batch-${basename(manifest.path, extname(manifest.path))}`),
+    options.out ?? join('.retouch-out', `batch-${basename(loaded.path, extname(loaded.path))}`),
   );
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -62,12 +76,10 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       }
     }
 
-    // The manifest's models were checked to name a bundled provider.
-    const providers = [
-      ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
-    ];
     const session = await openProviderSession({
-      providers,
+      providers: [
+        ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+      ],
       simulate: options.simulate,
       env: context.env,
       ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),

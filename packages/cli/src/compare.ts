@@ -69,6 +69,8 @@ export interface RunCompareOptions {
   repeat?: number;
   /** Refuse edits that could take the total past this many US dollars. */
   budgetUsd?: number;
+  /** Under `budgetUsd`, whether edits whose cost cannot be estimated are refused or sent. @default 'refuse' */
+  unknownCost?: 'refuse' | 'allow';
   /** Lane limits per provider id. */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** Retry policy of the dispatcher. */
@@ -149,7 +151,14 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
     providers: options.providers,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.budgetUsd !== undefined ? { budget: { maxUsd: options.budgetUsd } } : {}),
+    ...(options.budgetUsd !== undefined
+      ? {
+          budget: {
+            maxUsd: options.budgetUsd,
+            ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+          },
+        }
+      : {}),
   });
 
   const runs: CompareRun[] = [];

@@ -1,4 +1,5 @@
 import { RetouchError } from '@retouch/core';
+import { inCliWords } from './cli-words.ts';
 
 /** Why a run failed, secret-free. */
 export interface RunError {
@@ -13,8 +14,8 @@ export interface RunError {
 }
 
 /**
- * What a caught value says about the failure: its class name and message, and the provider's error
- * code and HTTP status when it carries them. Anything thrown that is not an error is named `Error`,
+ * What a caught value says about the failure: its class name and message (its advice in the CLI's
+ * terms, see {@link inCliWords}), and the provider's error code and HTTP status when it carries them. Anything thrown that is not an error is named `Error`,
  * with its text as the message. Retouch's errors arrive with secrets already redacted.
  *
  * @example
@@ -22,13 +23,13 @@ export interface RunError {
  */
 export function describeError(error: unknown): RunError {
   if (error instanceof Error || RetouchError.isInstance(error)) {
-    const described: RunError = { name: error.name, message: error.message };
+    const described: RunError = { name: error.name, message: inCliWords(error.message) };
     const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
     if (typeof code === 'string') described.code = code;
     if (typeof statusCode === 'number') described.statusCode = statusCode;
     return described;
   }
-  return { name: 'Error', message: String(error) };
+  return { name: 'Error', message: inCliWords(String(error)) };
 }
 
 /**

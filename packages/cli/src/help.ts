@@ -38,6 +38,11 @@ const EDIT_FLAGS = `  -p, --prompt <text>        The edit to make
   --negative-prompt <text>   What to avoid, for models that take it
   --timeout <seconds>        Give up on an edit after this long`;
 
+const SPENDING_FLAGS = `  --unknown-cost allow       Under --budget-usd, send edits of models without a published price
+                             and count what they report (default: refuse them)
+  --price <model>=<usd>      A model's price per output image, for the budget; repeat for several
+  --max-retries <count>      Retries of a failed request before the edit fails (default 2)`;
+
 const KEYS = `Keys: OXEN_API_KEY for oxen:* models, EDENAI_API_KEY for edenai:* models (not needed with --simulate).`;
 
 const EXIT_CODES = `Exit codes: 0 success, 1 some edits failed, 2 usage error (bad flag, missing key).`;
@@ -55,6 +60,7 @@ Options:
 ${EDIT_FLAGS}
   --option <key=value>       A provider option in the model's own spelling; repeat for several
   --strict                   Fail instead of dropping or adjusting unsupported options
+  --max-retries <count>      Retries of a failed request before the edit fails (default 2)
   --out <dir>                Where to save the outputs (default: .retouch-out)
 ${CONNECTION_FLAGS}
 
@@ -76,6 +82,7 @@ Options:
 ${EDIT_FLAGS}
   -r, --repeat <count>       Runs per model, for the latency spread (default 1)
   --budget-usd <amount>      Refuse edits that could push the total past this many dollars
+${SPENDING_FLAGS}
   --concurrency <count>      Most edits in flight per provider
   --out <dir>                Where to write the report (default: .retouch-out/compare-<time>)
 ${CONNECTION_FLAGS}
@@ -110,6 +117,7 @@ Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
+${SPENDING_FLAGS}
   --skip-invalid             Run the lines that pass the checks; report the others as failed
   --retry-failed             Run again the lines that failed in an earlier run
   --resend-possibly-billed   Send again lines an earlier run sent without recording the answer
@@ -143,6 +151,7 @@ Options:
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
+${SPENDING_FLAGS}
   --simulate                 Use in-process simulators: no API keys, no network
 ${OXEN_MODE_FLAG}
   --edenai-transport <t>     Eden AI bodies: auto (default), json or multipart

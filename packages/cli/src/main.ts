@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { styles } from './ansi.ts';
 import { parseCommandLine } from './args/parse-command-line.ts';
+import { inCliWords } from './cli-words.ts';
 import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';
@@ -62,7 +63,7 @@ export async function main(argv: readonly string[], context: CliContext = proces
     if (UsageError.isInstance(error)) {
       const command = (error as UsageError).command;
       context.stderr.write(
-        `${style.red('error:')} ${error.message}\n${style.dim(`Run "retouch ${command ? `${command} ` : ''}--help" for usage.`)}\n`,
+        `${style.red('error:')} ${inCliWords(error.message)}\n${style.dim(`Run "retouch ${command ? `${command} ` : ''}--help" for usage.`)}\n`,
       );
       return EXIT_CODES.usage;
     }

@@ -1,3 +1,4 @@
+import { inCliWords } from './cli-words.ts';
 import { formatDuration, formatUsd } from './format.ts';
 
 /**
@@ -38,5 +39,5 @@ export function retryingText(options: {
     options.attempt ? `attempt ${options.attempt}` : undefined,
     options.delayMs !== undefined ? `in ${formatDuration(options.delayMs)}` : undefined,
   ].filter(Boolean);
-  return `retrying${details.length > 0 ? ` (${details.join(', ')})` : ''}${options.reason ? `: ${options.reason}` : ''}`;
+  return `retrying${details.length > 0 ? ` (${details.join(', ')})` : ''}${options.reason ? `: ${inCliWords(options.reason)}` : ''}`;
 }

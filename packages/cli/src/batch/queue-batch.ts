@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
+import { inCliWords } from '../cli-words.ts';
 import { describeError, type RunError } from '../describe-error.ts';
 import type { SavedImage } from '../results.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
@@ -182,7 +183,7 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     typeof (error as { errorName?: unknown }).errorName === 'string'
       ? {
           name: (error as { errorName: string }).errorName,
-          message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
+          message: inCliWords((error as Error).message.replace(/^[A-Za-z]+Error: /, '')),
         }
       : describeError(error);
   return {

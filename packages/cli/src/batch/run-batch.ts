@@ -35,6 +35,10 @@ export interface RunBatchOptions {
   concurrency?: number;
   /** Refuse edits that could take the batch's total (earlier runs included) past this. */
   budgetUsd?: number;
+  /** Under `budgetUsd`, whether edits whose cost cannot be estimated are refused or sent. @default 'refuse' */
+  unknownCost?: 'refuse' | 'allow';
+  /** How many times a failed request is tried again before its line fails. */
+  maxRetries?: number;
   /** Lane limits per provider id. */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** Run again the lines that failed in an earlier run. */
@@ -109,10 +113,12 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
     const retouch = createRetouch({
       providers: options.providers,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
       ...(options.budgetUsd !== undefined
         ? {
             budget: {
               maxUsd: options.budgetUsd,
+              ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
               store: memoryBudget(sum(earlier.map((run) => run.costUsd ?? 0))),
             },
           }

@@ -5,10 +5,11 @@ import {
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { parseRedisFlag } from '../args/redis-flag.ts';
+import { parseSpendingFlags, SPENDING_FLAG_SPECS, type SpendingFlags } from '../args/spending-flags.ts';
 import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch batch` options. */
-export interface BatchCommandOptions extends ConnectionFlags {
+export interface BatchCommandOptions extends ConnectionFlags, SpendingFlags {
   /** The JSONL manifest: one edit request a line. */
   manifest: string;
   /** Output directory, which also holds the journal. */
@@ -32,6 +33,7 @@ export interface BatchCommandOptions extends ConnectionFlags {
 /** The flags of `retouch batch`. */
 export const BATCH_COMMAND_FLAGS: FlagSpecs = {
   ...CONNECTION_FLAG_SPECS,
+  ...SPENDING_FLAG_SPECS,
   out: { type: 'string' },
   concurrency: { type: 'string' },
   'budget-usd': { type: 'string' },
@@ -56,6 +58,7 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
   }
   const options: BatchCommandOptions = {
     ...parseConnectionFlags(flag),
+    ...parseSpendingFlags(flag),
     manifest: positionals[0]!,
     retryFailed: flag.boolean('retry-failed'),
     resendPossiblyBilled: flag.boolean('resend-possibly-billed'),
@@ -83,6 +86,9 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
       options.resendPossiblyBilled && '--resend-possibly-billed',
       options.oxenMode && '--oxen-mode',
       options.edenaiTransport && '--edenai-transport',
+      options.unknownCost && '--unknown-cost',
+      options.prices && '--price',
+      options.maxRetries !== undefined && '--max-retries',
     ].filter((name): name is string => typeof name === 'string');
     if (local.length > 0) {
       flag.fail(

@@ -6,6 +6,7 @@ import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
@@ -89,11 +90,13 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       // The journal says how many lines an earlier run settled; the display counts from there.
       let progress: ReturnType<typeof createBatchProgress> | undefined;
       const outcome = await runBatch({
-        providers: session.adapters,
+        providers: withPrices({ adapters: session.adapters, prices: options.prices }),
         manifest,
         outDir,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+        ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
         retryFailed: options.retryFailed,
         resendPossiblyBilled: options.resendPossiblyBilled,
         simulated: session.simulated,

@@ -13,6 +13,7 @@ import { type CliContext, wantsColor } from '../context.ts';
 import { pickEditOptions } from '../edit-options.ts';
 import { formatDuration, formatUsd, timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { createProgressDisplay } from '../progress.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
@@ -148,7 +149,10 @@ async function compareWith(input: {
       json: options.json,
       session,
       compare: {
-        providers: [...session.adapters, ...(plugins?.adapters ?? [])],
+        providers: withPrices({
+          adapters: [...session.adapters, ...(plugins?.adapters ?? [])],
+          prices: options.prices,
+        }),
         models: entries,
         prompt,
         images: images.map((image) => image.input as string | { path: string }),
@@ -156,6 +160,8 @@ async function compareWith(input: {
         editOptions,
         repeat: options.repeat ?? config?.repeat ?? 1,
         ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+        ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         outDir,
         simulated: session.simulated,

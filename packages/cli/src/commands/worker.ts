@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { describeError, errorLine } from '../describe-error.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { doneText, elapsedStamp } from '../progress-text.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
@@ -56,7 +57,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
     const budgetUsd = options.budgetUsd ?? config.budgetUsd;
     const worker = createEditWorker({
       connection: redis,
-      providers: session.adapters,
+      providers: withPrices({ adapters: session.adapters, prices: options.prices }),
       ...((options.queue ?? config.queue) ? { name: (options.queue ?? config.queue)! } : {}),
       ...(config.account ? { account: config.account } : {}),
       concurrency: options.concurrency ?? config.concurrency ?? 4,
@@ -72,8 +73,15 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
       retouch: {
         ...(config.limits ? { limits: config.limits } : {}),
         ...(budgetUsd !== undefined
-          ? { budget: { maxUsd: budgetUsd, ...(config.budgetName ? { name: config.budgetName } : {}) } }
+          ? {
+              budget: {
+                maxUsd: budgetUsd,
+                ...(config.budgetName ? { name: config.budgetName } : {}),
+                ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+              },
+            }
           : {}),
+        ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
         onProgress: (event) => {
           if (event.type === 'succeeded') {
             log(

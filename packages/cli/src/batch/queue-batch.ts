@@ -10,6 +10,7 @@ import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
+import { watchQueueActivity } from './queue-activity-watch.ts';
 
 /** Jobs added to Redis in one round trip. */
 const ADD_CHUNK = 500;
@@ -49,7 +50,11 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     connection: options.redis,
     ...(options.queue ? { name: options.queue } : {}),
   });
-  const emit = (event: BatchProgressEvent): void => options.onProgress?.(event);
+  let lastShownMs = performance.now();
+  const emit = (event: BatchProgressEvent): void => {
+    lastShownMs = performance.now();
+    options.onProgress?.(event);
+  };
   try {
     const batchId = createHash('sha256').update(manifest.path).digest('hex').slice(0, 10);
     const jobIdOf = (line: ManifestLine) => `batch-${batchId}-line-${line.line}-${line.hash.slice(0, 8)}`;
@@ -66,6 +71,13 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     const stop = (): void => following.abort();
     if (options.signal?.aborted) stop();
     else options.signal?.addEventListener('abort', stop, { once: true });
+    const watchingActivity = watchQueueActivity({
+      queue,
+      workerCommand: `retouch worker --redis ${redactedUrl(options.redis)}${options.queue ? ` --queue ${options.queue}` : ''}`,
+      quietSinceMs: () => lastShownMs,
+      say: (message) => emit({ type: 'waiting', line: 0, model: '', message }),
+      signal: following.signal,
+    });
     const watching = (async () => {
       for await (const event of queue.events({ signal: following.signal })) {
         const line = lineOf.get(event.jobId);
@@ -114,6 +126,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     options.signal?.removeEventListener('abort', stop);
     following.abort();
     await watching;
+    await watchingActivity;
 
     const settled = new Set(runs.map((run) => run.line));
     return await writeBatchResults({
@@ -196,4 +209,9 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     retries: 0,
     error: described,
   };
+}
+
+/** A Redis URL fit to print: a password in it is replaced by `***`. */
+function redactedUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

@@ -175,7 +175,13 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
       (event) => {
         if (event.type === 'retrying') {
           counter.retries++;
-          emit({ type: 'retrying', line: line.line, model: event.model, message: event.reason });
+          emit({
+            type: 'retrying',
+            line: line.line,
+            model: event.model,
+            message: event.reason,
+            delayMs: event.delayMs,
+          });
         }
       };
 

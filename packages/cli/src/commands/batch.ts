@@ -4,6 +4,7 @@ import { presentBatch } from '../batch/batch-results.ts';
 import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
+import { quietNotice } from '../batch/quiet-notice.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { withPrices } from '../priced-adapters.ts';
@@ -89,6 +90,7 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
     try {
       // The journal says how many lines an earlier run settled; the display counts from there.
       let progress: ReturnType<typeof createBatchProgress> | undefined;
+      const quiet = quietNotice({ onProgress: (event) => progress?.update(event) });
       const outcome = await runBatch({
         providers: withPrices({ adapters: session.adapters, prices: options.prices }),
         manifest,
@@ -111,8 +113,11 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
             color: wantsColor({ stream: context.stderr, env: context.env }),
           });
         },
-        onProgress: (event) => progress?.update(event),
-      }).finally(() => progress?.finish());
+        onProgress: quiet.onProgress,
+      }).finally(() => {
+        quiet.stop();
+        progress?.finish();
+      });
       return presentBatch({ context, json: options.json, outcome });
     } finally {
       await session.close();

@@ -165,7 +165,8 @@ ${KEYS}
     case 'models':
       return `Usage: retouch models [--provider oxen|edenai] [options]
 
-Lists the edit-capable models with their parameters and prices.
+Lists the edit-capable models with their parameters and prices. Without a key (or a network),
+a provider's built-in catalogue is listed instead, marked offline with the date it was read.
 
 Options:
   --provider <id>            Only this provider's models

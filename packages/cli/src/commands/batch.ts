@@ -12,6 +12,9 @@ import { type ProviderName, providerOf } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
+/** Where `batch --simulate` keeps its simulators' jobs, results and bill, in the output directory. */
+export const SIMULATOR_STATE_DIRECTORY = '.simulator';
+
 /**
  * `retouch batch <manifest.jsonl>`: checks every line (files, options, models against the
  * catalogues) and sends nothing while one is invalid, unless `--skip-invalid`; then runs the edits
@@ -86,6 +89,10 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       env: context.env,
       ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
       ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+      // Kept beside the journal, so a batch killed mid-run resumes its jobs on the same simulator
+      // state, and jobs take long enough to try that.
+      simulatorState: join(outDir, SIMULATOR_STATE_DIRECTORY),
+      oxenSimulator: { jobSchedule: { queuedMs: 200, processingMs: 1_000 } },
     });
     try {
       // The journal says how many lines an earlier run settled; the display counts from there.

@@ -231,9 +231,8 @@ export function specFromModel(options: { model: OxenModel; modelId?: string }): 
     parameters: properties ?? builtIn?.parameters ?? {},
     pricing: model.pricing ?? undefined,
     editCapable,
-    deprecated: model.deprecated
-      ? (model.deprecation_message ?? builtIn?.deprecated ?? 'Oxen marks it deprecated')
-      : builtIn?.deprecated,
+    // Oxen's API has no deprecation field: the table knows which models it stopped documenting.
+    deprecated: builtIn?.deprecated,
   };
 }
 

@@ -175,9 +175,6 @@ export const oxenModelSchema = lazySchema(() =>
     pricing: oxenPricingSchema.nullable().optional(),
     request_schema: oxenRequestSchemaSchema.nullable().optional(),
     json_request_schema: oxenRequestSchemaSchema.nullable().optional(),
-    /** Set on a model Oxen still serves but no longer documents. */
-    deprecated: z.boolean().nullable().optional().catch(undefined),
-    deprecation_message: z.string().nullable().optional().catch(undefined),
   }),
 );
 

@@ -60,6 +60,15 @@ export async function main(argv: readonly string[], context: CliContext = proces
         return await runDemoCommand(parsed.options, context);
     }
   } catch (error) {
+    // With --json, stdout stays one JSON document: the error as an object, the exit code as ever.
+    if (argv.includes('--json')) {
+      const usage = UsageError.isInstance(error);
+      const described = usage
+        ? { name: 'UsageError', message: inCliWords(error.message) }
+        : describeError(error);
+      context.stdout.write(`${JSON.stringify({ error: described }, null, 2)}\n`);
+      return usage ? EXIT_CODES.usage : EXIT_CODES.editsFailed;
+    }
     if (UsageError.isInstance(error)) {
       const command = (error as UsageError).command;
       context.stderr.write(

@@ -145,7 +145,8 @@ On SIGTERM it stops taking jobs, lets those in flight finish, and hands back wha
 Options:
   --redis <url>              The Redis, e.g. redis://127.0.0.1:6379
   -c, --config <file>        A JSON file: { redis, queue, account, concurrency, out, budgetUsd,
-                             limits, providers, oxenMode, edenaiTransport, shutdownGraceSeconds }
+                             unknownCost, prices, limits, providers, oxenMode, edenaiTransport,
+                             shutdownGraceSeconds }
   --queue <name>             The queue to serve (default: retouch-edits)
   --concurrency <count>      Jobs at once (default 4)
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker

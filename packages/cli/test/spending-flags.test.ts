@@ -88,3 +88,24 @@ describe('an unpriced model under --budget-usd', { timeout: 60_000 }, () => {
     ).toContain('--unknown-cost applies where the edits run');
   });
 });
+
+describe('a worker config', () => {
+  it('takes unknownCost and prices, checked like the flags', async () => {
+    const { loadWorkerConfig } = await import('../src/worker-config.ts');
+    const cwd = await temporaryDirectory();
+    const write = (value: unknown) => writeFile(join(cwd, 'worker.json'), JSON.stringify(value));
+    await write({ unknownCost: 'allow', prices: { [UNPRICED]: 0.08 } });
+    expect(await loadWorkerConfig({ path: 'worker.json', cwd })).toEqual({
+      unknownCost: 'allow',
+      prices: { [UNPRICED]: 0.08 },
+    });
+    await write({ unknownCost: 'maybe' });
+    await expect(loadWorkerConfig({ path: 'worker.json', cwd })).rejects.toThrow(
+      'worker.json: unknownCost must be "refuse" or "allow"',
+    );
+    await write({ prices: { flux: 1 } });
+    await expect(loadWorkerConfig({ path: 'worker.json', cwd })).rejects.toThrow(
+      'prices.flux must name a model',
+    );
+  });
+});

@@ -57,7 +57,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
     const budgetUsd = options.budgetUsd ?? config.budgetUsd;
     const worker = createEditWorker({
       connection: redis,
-      providers: withPrices({ adapters: session.adapters, prices: options.prices }),
+      providers: withPrices({ adapters: session.adapters, prices: { ...config.prices, ...options.prices } }),
       ...((options.queue ?? config.queue) ? { name: (options.queue ?? config.queue)! } : {}),
       ...(config.account ? { account: config.account } : {}),
       concurrency: options.concurrency ?? config.concurrency ?? 4,
@@ -77,7 +77,9 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
               budget: {
                 maxUsd: budgetUsd,
                 ...(config.budgetName ? { name: config.budgetName } : {}),
-                ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+                ...((options.unknownCost ?? config.unknownCost)
+                  ? { unknownCost: (options.unknownCost ?? config.unknownCost)! }
+                  : {}),
               },
             }
           : {}),

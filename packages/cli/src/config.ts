@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { describeError, NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions } from '@retouch/compare';
+import { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions, OUTPUT_FORMAT_ALIASES } from '@retouch/compare';
 import { checkLaneLimits } from '@retouch/core';
 import { checkEditOption } from '@retouch/core/schemas';
 import { checkModelId } from './args/model-id.ts';
+import { describeError } from './describe-error.ts';
 import { BUDGET_RULE, checkNumber, type NumberRule, REPEAT_RULE, TIMEOUT_RULE } from './number-rules.ts';
 import { isBundledProvider, PROVIDER_ID, PROVIDERS, providerOf } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -234,7 +235,10 @@ export function parseCompareConfig(options: {
   // The neutral options are checked by core's own rules, with its messages.
   for (const key of NEUTRAL_EDIT_OPTION_KEYS) {
     if (record[key] === undefined) continue;
-    const checked = checkEditOption(key, record[key]);
+    const raw = record[key];
+    const value =
+      key === 'outputFormat' && typeof raw === 'string' ? (OUTPUT_FORMAT_ALIASES[raw] ?? raw) : raw;
+    const checked = checkEditOption(key, value);
     if (!checked.ok) return fail('', checked.message);
     Object.assign(config, { [key]: checked.value });
   }

@@ -38,6 +38,11 @@ const EDIT_FLAGS = `  -p, --prompt <text>        The edit to make
   --negative-prompt <text>   What to avoid, for models that take it
   --timeout <seconds>        Give up on an edit after this long`;
 
+const SPENDING_FLAGS = `  --unknown-cost allow       Under --budget-usd, send edits of models without a published price
+                             and count what they report (default: refuse them)
+  --price <model>=<usd>      A model's price per output image, for the budget; repeat for several
+  --max-retries <count>      Retries of a failed request before the edit fails (default 2)`;
+
 const KEYS = `Keys: OXEN_API_KEY for oxen:* models, EDENAI_API_KEY for edenai:* models (not needed with --simulate).`;
 
 const EXIT_CODES = `Exit codes: 0 success, 1 some edits failed, 2 usage error (bad flag, missing key).`;
@@ -55,6 +60,7 @@ Options:
 ${EDIT_FLAGS}
   --option <key=value>       A provider option in the model's own spelling; repeat for several
   --strict                   Fail instead of dropping or adjusting unsupported options
+  --max-retries <count>      Retries of a failed request before the edit fails (default 2)
   --out <dir>                Where to save the outputs (default: .retouch-out)
 ${CONNECTION_FLAGS}
 
@@ -76,6 +82,7 @@ Options:
 ${EDIT_FLAGS}
   -r, --repeat <count>       Runs per model, for the latency spread (default 1)
   --budget-usd <amount>      Refuse edits that could push the total past this many dollars
+${SPENDING_FLAGS}
   --concurrency <count>      Most edits in flight per provider
   --out <dir>                Where to write the report (default: .retouch-out/compare-<time>)
   --judge <provider:model>   Score each output's prompt adherence (1-10) with a vision model through
@@ -105,7 +112,8 @@ ${EXIT_CODES}
       return `Usage: retouch batch <manifest.jsonl> [options]
 
 Runs one edit per manifest line (an EditRequest as JSON; image paths relative to the manifest),
-shows progress, prints a table per model and writes report.html, results.json and results.csv.
+after checking every line (files, options, and models against the provider's catalogue, or the
+dated built-in one offline): a bad line stops the batch before anything is sent. Then it shows progress, prints a table per model and writes report.html, results.json and results.csv.
 A journal in the output directory makes the batch resumable: after a crash or Ctrl-C, the same
 command skips the lines done, resumes provider jobs already accepted, and never sends a line twice.
 Lines are known by their content: fix or add lines and run again, and only those run. The journal
@@ -115,6 +123,8 @@ Options:
   --out <dir>                Outputs, journal and report (default: .retouch-out/batch-<manifest name>)
   --concurrency <count>      Edits in flight at once (default 8)
   --budget-usd <amount>      Refuse edits that could push the batch's total past this many dollars
+${SPENDING_FLAGS}
+  --skip-invalid             Run the lines that pass the checks; report the others as failed
   --retry-failed             Run again the lines that failed in an earlier run (with --redis too),
                              except those that may have been billed (--resend-possibly-billed)
   --resend-possibly-billed   Send again lines an earlier run or worker sent without recording the
@@ -144,12 +154,14 @@ On SIGTERM it stops taking jobs, lets those in flight finish, and hands back wha
 Options:
   --redis <url>              The Redis, e.g. redis://127.0.0.1:6379
   -c, --config <file>        A JSON file: { redis, queue, account, concurrency, out, budgetUsd,
-                             limits, providers, oxenMode, edenaiTransport, shutdownGraceSeconds }
+                             unknownCost, prices, limits, providers, oxenMode, edenaiTransport,
+                             shutdownGraceSeconds }
   --queue <name>             The queue to serve (default: retouch-edits)
   --concurrency <count>      Jobs at once (default 4)
   --out <dir>                Where outputs go (default: .retouch-out/worker); give every worker
                              the same shared directory so "retouch batch" can read them
   --budget-usd <amount>      A budget shared by every worker of the account
+${SPENDING_FLAGS}
   --resend-possibly-billed   Send again jobs a stopped worker sent without recording the answer
                              (they may be paid for twice)
   --metrics-port <port>      Serve Prometheus metrics on http://localhost:<port>/metrics
@@ -190,7 +202,8 @@ Exit codes: 0 everything matched, 1 something does not match, 2 usage error.
     case 'models':
       return `Usage: retouch models [--provider oxen|edenai] [options]
 
-Lists the edit-capable models with their parameters and prices.
+Lists the edit-capable models with their parameters and prices. Without a key (or a network),
+a provider's built-in catalogue is listed instead, marked offline with the date it was read.
 
 Options:
   --provider <id>            Only this provider's models

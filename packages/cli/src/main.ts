@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describeError, errorLine } from '@retouch/compare';
 import { styles } from './ansi.ts';
 import { parseCommandLine } from './args/parse-command-line.ts';
+import { inCliWords } from './cli-words.ts';
 import { runBatchCommand } from './commands/batch.ts';
 import { runCompareCommand } from './commands/compare.ts';
 import { runDemoCommand } from './commands/demo.ts';
@@ -10,6 +10,7 @@ import { runLedgerCommand } from './commands/ledger.ts';
 import { runModelsCommand } from './commands/models.ts';
 import { runWorkerCommand } from './commands/worker.ts';
 import { type CliContext, processContext, wantsColor } from './context.ts';
+import { describeError, errorLine } from './describe-error.ts';
 import { helpText } from './help.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -62,10 +63,19 @@ export async function main(argv: readonly string[], context: CliContext = proces
         return await runDemoCommand(parsed.options, context);
     }
   } catch (error) {
+    // With --json, stdout stays one JSON document: the error as an object, the exit code as ever.
+    if (argv.includes('--json')) {
+      const usage = UsageError.isInstance(error);
+      const described = usage
+        ? { name: 'UsageError', message: inCliWords(error.message) }
+        : describeError(error);
+      context.stdout.write(`${JSON.stringify({ error: described }, null, 2)}\n`);
+      return usage ? EXIT_CODES.usage : EXIT_CODES.editsFailed;
+    }
     if (UsageError.isInstance(error)) {
       const command = (error as UsageError).command;
       context.stderr.write(
-        `${style.red('error:')} ${error.message}\n${style.dim(`Run "retouch ${command ? `${command} ` : ''}--help" for usage.`)}\n`,
+        `${style.red('error:')} ${inCliWords(error.message)}\n${style.dim(`Run "retouch ${command ? `${command} ` : ''}--help" for usage.`)}\n`,
       );
       return EXIT_CODES.usage;
     }

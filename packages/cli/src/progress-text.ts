@@ -1,4 +1,5 @@
 import { formatDuration, formatUsd } from '@retouch/compare';
+import { inCliWords } from './cli-words.ts';
 
 /**
  * `[ 1.50s]`: the time since a command started, padded so the lines of a log line up.
@@ -38,5 +39,5 @@ export function retryingText(options: {
     options.attempt ? `attempt ${options.attempt}` : undefined,
     options.delayMs !== undefined ? `in ${formatDuration(options.delayMs)}` : undefined,
   ].filter(Boolean);
-  return `retrying${details.length > 0 ? ` (${details.join(', ')})` : ''}${options.reason ? `: ${options.reason}` : ''}`;
+  return `retrying${details.length > 0 ? ` (${details.join(', ')})` : ''}${options.reason ? `: ${inCliWords(options.reason)}` : ''}`;
 }

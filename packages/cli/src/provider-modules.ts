@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeError } from '@retouch/compare';
 import type { ProviderAdapter } from '@retouch/core';
 import type { CliContext } from './context.ts';
+import { describeError } from './describe-error.ts';
 import { PROVIDER_ID } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 

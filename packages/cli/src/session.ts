@@ -52,6 +52,11 @@ export interface ProviderSessionOptions {
   env: CliContext['env'];
   oxenMode?: OxenMode;
   edenaiTransport?: EdenAITransportName;
+  /**
+   * With `simulate`, a directory the simulators keep accepted jobs, results and their bill in, so a
+   * command started again on it resumes what the last one left (a batch's crash-resume).
+   */
+  simulatorState?: string;
   /** Simulator tuning (demo schedules, tests). */
   oxenSimulator?: OxenSimulatorOptions;
   edenaiSimulator?: EdenAISimulatorOptions;
@@ -147,10 +152,16 @@ export async function openProviderSession(options: ProviderSessionOptions): Prom
   const stopSimulators = () => Promise.allSettled([simulators.oxen?.close(), simulators.edenai?.close()]);
   try {
     if (options.simulate && providers.includes('oxen')) {
-      simulators.oxen = await startOxenSimulator(options.oxenSimulator ?? {});
+      simulators.oxen = await startOxenSimulator({
+        ...(options.simulatorState ? { stateDirectory: options.simulatorState } : {}),
+        ...options.oxenSimulator,
+      });
     }
     if (options.simulate && providers.includes('edenai')) {
-      simulators.edenai = await startEdenAISimulator(options.edenaiSimulator ?? {});
+      simulators.edenai = await startEdenAISimulator({
+        ...(options.simulatorState ? { stateDirectory: options.simulatorState } : {}),
+        ...options.edenaiSimulator,
+      });
     }
     if (providers.includes('oxen')) {
       modes.oxen = options.oxenMode ?? DEFAULT_OXEN_MODE;

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { describeError } from '@retouch/compare';
 import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import { REDIS_URL } from './args/redis-flag.ts';
+import { describeError } from './describe-error.ts';
 import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
@@ -37,6 +37,10 @@ export interface WorkerConfig {
   budgetUsd?: number;
   /** The budget's name in Redis. */
   budgetName?: string;
+  /** Under the budget, `allow` sends edits of models without a published price (`--unknown-cost`). */
+  unknownCost?: 'refuse' | 'allow';
+  /** Prices per output image in US dollars by `provider:model`, for the budget (`--price`). */
+  prices?: Record<string, number>;
   /** The account's limits per provider, the same for every worker. */
   limits?: Partial<Record<ProviderName, LaneLimits>>;
   /** The providers to serve; by default those whose API key is set. */
@@ -59,6 +63,8 @@ const KEYS = [
   'out',
   'budgetUsd',
   'budgetName',
+  'unknownCost',
+  'prices',
   'limits',
   'providers',
   'oxenMode',
@@ -131,6 +137,29 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
   const grace = number('shutdownGraceSeconds', { min: 0, unit: 'seconds' });
   if (grace !== undefined) config.shutdownGraceSeconds = grace;
+  if (raw.unknownCost !== undefined) {
+    if (raw.unknownCost !== 'refuse' && raw.unknownCost !== 'allow')
+      fail('unknownCost', 'must be "refuse" or "allow"');
+    config.unknownCost = raw.unknownCost as 'refuse' | 'allow';
+  }
+  if (raw.prices !== undefined) {
+    const entries =
+      typeof raw.prices === 'object' && raw.prices !== null && !Array.isArray(raw.prices)
+        ? Object.entries(raw.prices as Record<string, unknown>)
+        : undefined;
+    if (!entries)
+      fail(
+        'prices',
+        'must be an object of US dollars per image by model, e.g. { "edenai:bfl/flux-kontext-max": 0.08 }',
+      );
+    for (const [model, usd] of entries!) {
+      if (!/^[a-z][a-z0-9-]*:\S+$/i.test(model))
+        fail(`prices.${model}`, 'must name a model as provider:model');
+      const problem = checkNumber({ value: usd, rule: { min: 0, unit: 'US dollars' } });
+      if (problem) fail(`prices.${model}`, problem);
+    }
+    config.prices = Object.fromEntries(entries!) as Record<string, number>;
+  }
   if (raw.resendPossiblyBilled !== undefined) {
     if (typeof raw.resendPossiblyBilled !== 'boolean') fail('resendPossiblyBilled', 'must be true or false');
     config.resendPossiblyBilled = raw.resendPossiblyBilled as boolean;

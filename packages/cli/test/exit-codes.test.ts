@@ -136,9 +136,11 @@ describe('retouch edit', () => {
     expect(oxen.stderr.split('\n')[0]).toBe(
       'error: OXEN_API_KEY is not set: export your Oxen.ai API key as OXEN_API_KEY, or add --simulate to use a local simulator',
     );
+    // retouch models needs no key: it lists the built-in catalogue, saying why.
     const edenai = await run(['models', '--provider', 'edenai']);
-    expect(edenai.code).toBe(2);
-    expect(edenai.stderr).toContain('error: EDENAI_API_KEY is not set');
+    expect(edenai.code).toBe(0);
+    expect(edenai.stdout).toContain('edenai: offline, the built-in catalogue of');
+    expect(edenai.stdout).toContain('EDENAI_API_KEY is not set');
   });
 });
 
@@ -317,5 +319,27 @@ describe('retouch models', () => {
     expect(models.map((model) => model.id)).toEqual(
       expect.arrayContaining(['oxen:qwen-image-edit', 'oxen:gpt-image-2', 'edenai:openai/gpt-image-2']),
     );
+  });
+
+  it('without keys, lists the built-in catalogues and prices, marked offline and dated', async () => {
+    const result = await run(['models']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^oxen: offline, the built-in catalogue of \d{4}-\d{2}-\d{2} \(OXEN_API_KEY is not set/,
+    );
+    expect(result.stdout).toMatch(
+      /\nedenai: offline, the built-in catalogue of \d{4}-\d{2}-\d{2} \(EDENAI_API_KEY is not set/,
+    );
+    expect(result.stdout).toMatch(/ {2}oxen:qwen-image-edit +price unknown/);
+    expect(result.stdout).toMatch(/ {2}edenai:openai\/gpt-image-2 +\$0\.0530\/image/);
+
+    const json = await run(['models', '--json', '--provider', 'edenai']);
+    const models = JSON.parse(json.stdout) as {
+      id: string;
+      catalogue?: { source: string; checked: string };
+    }[];
+    expect(models.length).toBeGreaterThan(0);
+    for (const model of models)
+      expect(model.catalogue).toEqual({ source: 'built-in', checked: expect.any(String) });
   });
 });

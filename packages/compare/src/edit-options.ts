@@ -7,6 +7,12 @@ import { EDIT_OPTION_KEYS, type EditOptions } from '@retouch/core';
  */
 export type NeutralEditOptions = EditOptions;
 
+/**
+ * Other names people write for an output format, as file extensions spell it: `jpg` for `jpeg`, taken
+ * by `--output-format` and a config's `outputFormat` alike.
+ */
+export const OUTPUT_FORMAT_ALIASES: Readonly<Record<string, 'jpeg'>> = { jpg: 'jpeg' };
+
 /** The names of the neutral edit options, in the order a request lists them. */
 export const NEUTRAL_EDIT_OPTION_KEYS = EDIT_OPTION_KEYS;
 

@@ -22,7 +22,12 @@
  */
 
 export { describeError, errorLine, type RunError } from './describe-error.ts';
-export { NEUTRAL_EDIT_OPTION_KEYS, type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
+export {
+  NEUTRAL_EDIT_OPTION_KEYS,
+  type NeutralEditOptions,
+  OUTPUT_FORMAT_ALIASES,
+  pickEditOptions,
+} from './edit-options.ts';
 export {
   formatBytes,
   formatCost,

@@ -84,6 +84,8 @@ export interface RunCompareOptions {
   judge?: CompareJudge;
   /** Refuse edits that could take the total past this many US dollars. */
   budgetUsd?: number;
+  /** Under `budgetUsd`, whether edits whose cost cannot be estimated are refused or sent. @default 'refuse' */
+  unknownCost?: 'refuse' | 'allow';
   /** Lane limits per provider id. */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** Retry policy of the dispatcher. */
@@ -179,7 +181,9 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
     providers: options.providers,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
-    ...(budget ? { budget } : {}),
+    ...(budget
+      ? { budget: { ...budget, ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}) } }
+      : {}),
   });
 
   const measurer =

@@ -8,5 +8,6 @@
  * @packageDocumentation
  */
 
+export { type EdenAIBuiltInCatalogue, edenaiBuiltInCatalogue } from './edenai-built-in-catalogue.ts';
 export type { EdenAIEditOptions, EdenAITransport, EdenAIUploadMode } from './edenai-edit-options.ts';
 export { createEdenAI, type EdenAIProvider, type EdenAIProviderSettings, edenai } from './edenai-provider.ts';

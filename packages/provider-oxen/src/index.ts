@@ -15,6 +15,7 @@ export type {
   OxenBilledGenerations,
   OxenBilledGenerationsOptions,
 } from './oxen-billed-generations.ts';
+export { type OxenBuiltInCatalogue, oxenBuiltInCatalogue } from './oxen-built-in-catalogue.ts';
 export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';

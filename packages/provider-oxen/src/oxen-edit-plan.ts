@@ -75,6 +75,9 @@ export function planOxenEdit(options: {
   const optionWarnings: EditWarning[] = [];
   const body: Record<string, unknown> = {};
 
+  if (spec.deprecated) {
+    warnings.push({ type: 'other', message: `oxen:${spec.modelId} is deprecated: ${spec.deprecated}` });
+  }
   if (spec.source === 'unknown') {
     warnings.push({
       type: 'other',

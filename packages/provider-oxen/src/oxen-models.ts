@@ -23,6 +23,8 @@ export interface OxenModelSpec {
   readonly pricing?: OxenPricing | undefined;
   /** Whether the model takes images and returns images, when the catalogue says. */
   readonly editCapable: boolean;
+  /** Why the model is deprecated and what replaces it, when it is: edits still go, with a warning. */
+  readonly deprecated?: string | undefined;
 }
 
 const string = (values: string[], defaultValue?: string): OxenParameter => ({
@@ -35,7 +37,8 @@ const string = (values: string[], defaultValue?: string): OxenParameter => ({
  * The edit models of Oxen's per-model reference pages, read on 2026-08-08 (the pages of the docs
  * repository as regenerated that day), for when `GET /api/ai/models/{name}` cannot be read. The
  * live schema (`request_schema`) is the authority: Oxen adds edit models every month and removes
- * others (`gpt-image-2-edit` and `nano-banana-2-edit` in July 2026), so this is only a fallback.
+ * others (`gpt-image-2-edit` and `nano-banana-2-edit` in July 2026: kept here, marked deprecated,
+ * because users hold those ids), so this is only a fallback.
  * An enum is listed only where the page lists every value; elsewhere any value is passed on. The
  * pages publish no prices, so a model known only from this table has no estimate.
  */
@@ -43,7 +46,39 @@ export const BUILT_IN_TABLE_DATE = '2026-08-08';
 
 const qwenAspectRatios = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'];
 
+/** Why the seeds' models, whose pages Oxen removed in July 2026, are deprecated. */
+const removedPage = (successor: string) =>
+  `Oxen no longer documents it (its page was removed in July 2026); use oxen:${successor}`;
+
 const BUILT_IN: Record<string, Omit<OxenModelSpec, 'modelId' | 'source' | 'editCapable'>> = {
+  'gpt-image-2-edit': {
+    displayName: 'GPT Image 2 Edit',
+    inputImage: 'array',
+    parameters: {
+      resolution: string(
+        ['auto', '1024x768', '1024x1024', '1024x1536', '1920x1080', '2560x1440', '3840x2160'],
+        'auto',
+      ),
+      quality: string(['auto', 'low', 'medium', 'high'], 'high'),
+      output_format: string(['png', 'jpeg', 'webp'], 'png'),
+      mask_url: { type: 'string', format: 'uri' },
+    },
+    deprecated: removedPage('gpt-image-2'),
+  },
+  'nano-banana-2-edit': {
+    displayName: 'Nano Banana 2 Edit',
+    inputImage: 'array',
+    parameters: {
+      aspect_ratio: string(
+        ['auto', '1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '4:5', '5:4', '21:9'],
+        '16:9',
+      ),
+      resolution: string(['1K', '2K', '4K'], '2K'),
+      enable_web_search: { type: 'boolean', default: false },
+      safety_tolerance: string(['1', '2', '3', '4', '5', '6']),
+    },
+    deprecated: removedPage('nano-banana-2'),
+  },
   'qwen-image-edit': {
     displayName: 'Qwen Image Edit',
     inputImage: 'string',
@@ -196,6 +231,8 @@ export function specFromModel(options: { model: OxenModel; modelId?: string }): 
     parameters: properties ?? builtIn?.parameters ?? {},
     pricing: model.pricing ?? undefined,
     editCapable,
+    // Oxen's API has no deprecation field: the table knows which models it stopped documenting.
+    deprecated: builtIn?.deprecated,
   };
 }
 

@@ -39,12 +39,14 @@ describe('the catalogue', () => {
     expect(result.warnings).toEqual([]);
   });
 
-  test('the built-in table holds the models of the current pages, dated, not the removed ones', () => {
+  test('the built-in table holds the models of the current pages, dated, and the seeds’ removed ones, deprecated', () => {
     expect(BUILT_IN_TABLE_DATE).toBe('2026-08-08');
     expect([...builtInModelIds].sort()).toEqual(
       [
         'flux-kontext-dev',
         'gpt-image-2',
+        'gpt-image-2-edit',
+        'nano-banana-2-edit',
         'nano-banana-2',
         'qwen-image-edit',
         'qwen-image-edit-2511',
@@ -113,5 +115,23 @@ describe('masks on Oxen', () => {
       mask_url: 'https://example.com/mask.png',
     });
     expect(result.warnings.map((warning) => warning.message).join('\n')).not.toContain('mask: sent inline');
+  });
+});
+
+describe('the seeds’ deprecated models', () => {
+  test('gpt-image-2-edit still edits, several images in its input_image array, with a deprecation warning', async () => {
+    const sim = await simulator();
+    const result = await client(provider(sim, { mode: 'sync' })).edit({
+      model: 'oxen:gpt-image-2-edit',
+      prompt: 'hat',
+      images: [PHOTO, PHOTO],
+    });
+    const body = bodies(sim, 'POST /api/ai/images/edit')[0] as { model: string; input_image: unknown };
+    expect(body.model).toBe('gpt-image-2-edit');
+    expect(Array.isArray(body.input_image)).toBe(true);
+    expect((body.input_image as unknown[]).length).toBe(2);
+    expect(result.warnings.map((warning) => warning.message)).toContainEqual(
+      expect.stringContaining('oxen:gpt-image-2-edit is deprecated: Oxen no longer documents it'),
+    );
   });
 });

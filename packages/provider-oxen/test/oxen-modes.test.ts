@@ -230,8 +230,10 @@ describe('the catalogue', () => {
     const sim = await simulator();
     const retouch = client(provider(sim));
     const models = await retouch.listModels({ provider: 'oxen' });
-    // The built-in table's models, and one newer than the table.
-    expect(models.map((model) => model.modelId).sort()).toEqual([...tableModels, 'flux-2-pro'].sort());
+    // The built-in table's models, one newer than the table, and the seeds' deprecated ones.
+    expect(models.map((model) => model.modelId).sort()).toEqual(
+      [...tableModels, 'flux-2-pro', 'gpt-image-2-edit', 'nano-banana-2-edit'].sort(),
+    );
     const gpt = models.find((model) => model.modelId === 'gpt-image-2')!;
     expect(gpt).toMatchObject({
       id: 'oxen:gpt-image-2',

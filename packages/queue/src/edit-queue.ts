@@ -1,5 +1,6 @@
 import { type EditRequest, RetouchError, runInTrace } from '@retouch/core';
 import { Queue, type QueueEvents } from 'bullmq';
+import type { EditQueueActivity } from './edit-queue-activity.ts';
 import type { EditQueueEvent } from './edit-queue-event.ts';
 import { EditQueueEventReader } from './edit-queue-events.ts';
 import {
@@ -11,6 +12,7 @@ import {
 import { toQueuedEditEntries } from './queued-edit-entries.ts';
 import { createQueuedEditHandle, type QueuedEditSource } from './queued-edit-handle.ts';
 import type { QueuedEdit } from './queued-edit-status.ts';
+import { readEditQueueActivity } from './read-edit-queue-activity.ts';
 import { bullPrefix } from './redis-keys.ts';
 import { subscriptionIterator } from './subscription-iterator.ts';
 
@@ -78,6 +80,15 @@ export interface EditQueue {
    */
   counts(): Promise<EditQueueCounts>;
   /**
+   * Who serves the queue and what holds its work back: the number of workers connected, the jobs
+   * waiting out a retry delay and the active jobs' locks, each with its time left.
+   *
+   * @example
+   * const { workers } = await queue.activity();
+   * if (workers === 0) console.warn('no worker serves the queue');
+   */
+  activity(): Promise<EditQueueActivity>;
+  /**
    * Closes the connections. Jobs stay in Redis for the workers.
    *
    * @example
@@ -107,6 +118,7 @@ export function createEditQueue(options: EditQueueOptions): EditQueue {
     get: (jobId) => queue.get(jobId),
     events: (eventOptions) => queue.events(eventOptions),
     counts: () => queue.counts(),
+    activity: () => queue.activity(),
     close: () => queue.close(),
   };
 }
@@ -203,6 +215,10 @@ class RedisEditQueue implements EditQueue {
       completed: counts.completed ?? 0,
       failed: counts.failed ?? 0,
     };
+  }
+
+  activity(): Promise<EditQueueActivity> {
+    return readEditQueueActivity(this.#open());
   }
 
   async close(): Promise<void> {

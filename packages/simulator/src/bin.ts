@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEdenAISimulator } from './edenai/edenai-simulator.ts';
 import { startOpenAISimulator } from './openai/openai-simulator.ts';
 import { startOxenSimulator } from './oxen/oxen-simulator.ts';
+import { BILLING_PATH } from './shared/simulator-server.ts';
 
 const usage = `Usage: retouch-simulator [options]
 
@@ -19,6 +21,9 @@ Options:
   --job-ms <ms>          How long an Oxen queued job runs (default 2000)
   --no-rate-limit        Turn off Eden AI's 10 requests/s limit
   --remote-images <p>    generate | forbid | fetch: what to do with input URLs on other hosts (default generate)
+  --state <dir>          Keep accepted jobs, result files and the bill in <dir>: started again on
+                         the same directory, it finishes the jobs it had accepted, so a client that
+                         crashed can resume them (default: in memory, lost on exit)
   -h, --help             Show this help
 `;
 
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
       'job-ms': { type: 'string', default: '2000' },
       'no-rate-limit': { type: 'boolean', default: false },
       'remote-images': { type: 'string', default: 'generate' },
+      state: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -55,6 +61,7 @@ async function main(): Promise<void> {
   if (remoteImages !== 'generate' && remoteImages !== 'forbid' && remoteImages !== 'fetch') {
     throw new Error(`Invalid --remote-images "${remoteImages}": use generate, forbid or fetch.`);
   }
+  const state = values.state ? resolve(values.state) : undefined;
   const jobMs = Number(values['job-ms']);
   if (!Number.isFinite(jobMs) || jobMs < 0) throw new Error(`Invalid --job-ms "${values['job-ms']}".`);
   const oxen = await startOxenSimulator({
@@ -63,12 +70,14 @@ async function main(): Promise<void> {
     apiKey: values['oxen-key'],
     jobSchedule: { queuedMs: 500, processingMs: jobMs },
     remoteImages,
+    ...(state ? { stateDirectory: state } : {}),
   });
   const edenai = await startEdenAISimulator({
     port: port(values['edenai-port'], 4020),
     host: values.host,
     apiKey: values['edenai-key'],
     remoteImages,
+    ...(state ? { stateDirectory: state } : {}),
     ...(values['no-rate-limit'] ? { rateLimit: false as const } : {}),
   });
   const openai = await startOpenAISimulator({
@@ -82,17 +91,36 @@ async function main(): Promise<void> {
       `  Oxen.ai  ${oxen.url}  key: ${oxen.apiKey}`,
       `  Eden AI  ${edenai.url}  key: ${edenai.apiKey}`,
       `  OpenAI   ${openai.url}  key: ${openai.apiKey}`,
+      ...(state ? [`  State kept in ${state}`] : []),
       '',
-      'Point an app at them, e.g.:',
-      `  OXEN_API_KEY=${oxen.apiKey} EDENAI_API_KEY=${edenai.apiKey}`,
-      `  createOxen({ baseURL: '${oxen.url}' }), createEdenAI({ baseURL: '${edenai.url}' })`,
+      'Point the retouch CLI at them (keep --simulate off):',
+      `  export OXEN_API_KEY=${oxen.apiKey} OXEN_BASE_URL=${oxen.url}`,
+      `  export EDENAI_API_KEY=${edenai.apiKey} EDENAI_BASE_URL=${edenai.url}`,
+      '',
+      'Or an app:',
+      `  createOxen({ apiKey: '${oxen.apiKey}', baseURL: '${oxen.url}' }), createEdenAI({ apiKey: '${edenai.apiKey}', baseURL: '${edenai.url}' })`,
       `  createOpenAI({ apiKey: '${openai.apiKey}', baseURL: '${openai.url}/v1' }) from @ai-sdk/openai`,
+      `What they billed: GET ${oxen.url}${BILLING_PATH} (and ${edenai.url}, ${openai.url}); shown again on exit.`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
   const stop = () => {
-    process.stdout.write('Stopping.\n');
+    const bills = [
+      ['Oxen.ai', oxen.billing],
+      ['Eden AI', edenai.billing],
+      ['OpenAI ', openai.billing],
+    ] as const;
+    process.stdout.write(
+      [
+        'Stopping. Billed:',
+        ...bills.map(
+          ([name, bill]) =>
+            `  ${name}  ${bill.billableRequests} billable request${bill.billableRequests === 1 ? '' : 's'}, $${bill.billedUsd.toFixed(4)}`,
+        ),
+        '',
+      ].join('\n'),
+    );
     void Promise.all([oxen.close(), edenai.close(), openai.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

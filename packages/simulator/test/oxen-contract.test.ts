@@ -429,11 +429,18 @@ describe('models', () => {
     ]) {
       expect(ids).toContain(id);
     }
-    // Oxen removed these pages in July 2026.
-    expect(ids).not.toContain('gpt-image-2-edit');
-    expect(ids).not.toContain('nano-banana-2-edit');
+    // Oxen removed these pages in July 2026; the seeds name them, so they are served, marked deprecated.
+    for (const id of ['gpt-image-2-edit', 'nano-banana-2-edit']) {
+      const entry = (list.json.data as { id: string; deprecated?: boolean }[]).find(
+        (model) => model.id === id,
+      );
+      expect(entry).toMatchObject({
+        deprecated: true,
+        deprecation_message: expect.stringContaining('July 2026'),
+      });
+    }
     const edits = await get('/api/ai/models?action=edit');
-    expect((edits.json.data as unknown[]).length).toBe(8);
+    expect((edits.json.data as unknown[]).length).toBe(10);
     const model = await get('/api/ai/models/gpt-image-2');
     expect(model.json).toMatchObject({
       id: 'gpt-image-2',

@@ -1,4 +1,4 @@
-import type { NeutralEditOptions } from '@retouch/compare';
+import { type NeutralEditOptions, OUTPUT_FORMAT_ALIASES } from '@retouch/compare';
 import { ASPECT_RATIO_PATTERN, OUTPUT_FORMATS, QUALITIES, SIZE_PATTERN } from '@retouch/core';
 import { OUTPUTS_RULE, SEED_RULE, TIMEOUT_RULE } from '../number-rules.ts';
 import type { FlagReader, FlagSpecs } from './flag-reader.ts';
@@ -61,9 +61,6 @@ export function parseEditFlags(flag: FlagReader): EditFlags {
 }
 
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** Other names people write for a format, as file extensions spell it. */
-const OUTPUT_FORMAT_ALIASES: Readonly<Record<string, OutputFormat>> = { jpg: 'jpeg' };
 
 /** `--output-format`, where `jpg` stands for `jpeg`, the name the edit request (and so each provider) is given. */
 function readOutputFormat(flag: FlagReader): OutputFormat | undefined {

@@ -1,4 +1,4 @@
-import { describeError } from '@retouch/compare';
+import { describeError } from '../describe-error.ts';
 import { UsageError } from '../usage-error.ts';
 import type { CommandName } from './command-names.ts';
 import type { FlagSpecs } from './flag-reader.ts';

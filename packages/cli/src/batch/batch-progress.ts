@@ -9,10 +9,11 @@ import type { BatchLineRun } from './journal.ts';
 export interface BatchProgressEvent {
   /**
    * `started` (sent, or taken by a queue worker), `resumed` (collected from a provider job an earlier
-   * run had started), `retrying`, `succeeded`, `failed`.
+   * run had started), `retrying`, `succeeded`, `failed`; `waiting` says what the batch waits on
+   * (no worker on the queue, a lock, a retry delay), for no line in particular.
    */
-  type: 'started' | 'resumed' | 'retrying' | 'succeeded' | 'failed';
-  /** The manifest line. */
+  type: 'started' | 'resumed' | 'retrying' | 'succeeded' | 'failed' | 'waiting';
+  /** The manifest line (0 for `waiting`). */
   line: number;
   /** The `provider:model`. */
   model: string;
@@ -20,8 +21,10 @@ export interface BatchProgressEvent {
   latencyMs?: number;
   /** For `succeeded`: the cost, when known. */
   costUsd?: number;
-  /** For `failed` and `retrying`: why. */
+  /** For `failed` and `retrying`: why; for `waiting`: on what. */
   message?: string;
+  /** For `retrying`: how long until the next attempt, in milliseconds. */
+  delayMs?: number;
 }
 
 /** The event that reports a line's settled run, the same for local and queued batches. */
@@ -99,19 +102,31 @@ export function createBatchProgress(options: {
   const log = (event: BatchProgressEvent): void => {
     const at = style.dim(elapsedStamp(now() - start));
     const name = `line ${event.line} ${event.model}`;
+    if (event.type === 'waiting') {
+      options.stream.write(`${at} ${event.message ?? ''}\n`);
+      return;
+    }
     let text: string | undefined;
     if (event.type === 'succeeded') {
       text = `${doneText({ latencyMs: event.latencyMs ?? 0, costUsd: event.costUsd })} (${done}/${options.total})`;
     } else if (event.type === 'failed') {
       text = `${style.red('failed')}: ${event.message ?? 'unknown error'} (${done}/${options.total})`;
     } else if (event.type === 'retrying') {
-      text = retryingText({ reason: event.message });
+      text = retryingText({
+        ...(event.message ? { reason: event.message } : {}),
+        ...(event.delayMs !== undefined ? { delayMs: event.delayMs } : {}),
+      });
     } else if (event.type === 'resumed') {
       text = 'resumed from the provider job an earlier run started';
     }
     if (text !== undefined) options.stream.write(`${at} ${name} ${text}\n`);
   };
   const record = (event: BatchProgressEvent): boolean => {
+    if (event.type === 'waiting' && options.interactive) {
+      // Printed above the bar, which the display redraws below it.
+      options.stream.write(`${drawn ? '\r' : ''}\u001b[2K${style.yellow(event.message ?? '')}\n`);
+      drawn = false;
+    }
     if (event.type === 'started' || event.type === 'resumed') running.add(event.line);
     if (event.type === 'succeeded' || event.type === 'failed') {
       running.delete(event.line);

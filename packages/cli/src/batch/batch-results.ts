@@ -18,6 +18,7 @@ import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { providerOf } from '../provider-ids.ts';
 import { renderCompareTable } from '../table.ts';
+import { invalidLineRun } from './invalid-lines.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { Manifest } from './manifest.ts';
 
@@ -32,8 +33,8 @@ export interface BatchOutcome {
 }
 
 /**
- * Folds the lines' runs into results (one row per model, in order of first appearance; `repeat` is the
- * line number) and writes `results.json`, `results.csv` and `report.html` into `outDir`.
+ * Folds the lines' runs, and the manifest's invalid lines as failed ones, into results (one row per
+ * model, in order of first appearance; `repeat` is the line number) and writes `results.json`, `results.csv` and `report.html` into `outDir`.
  */
 export async function writeBatchResults(options: {
   manifest: Manifest;
@@ -51,7 +52,8 @@ export async function writeBatchResults(options: {
 }): Promise<BatchOutcome> {
   const identities: RowIdentity[] = [];
   const runs: CompareRun[] = [];
-  for (const run of [...options.runs].sort((left, right) => left.line - right.line)) {
+  const every = [...options.runs, ...options.manifest.invalid.map(invalidLineRun)];
+  for (const run of every.sort((left, right) => left.line - right.line)) {
     let entry = identities.findIndex((identity) => identity.model === run.model);
     if (entry === -1) {
       entry = identities.length;
@@ -87,7 +89,11 @@ export async function writeBatchResults(options: {
     },
     rows,
     runs,
-    batch: { manifest: options.manifest.path, lines: options.manifest.lines.length, ...options.batch },
+    batch: {
+      manifest: options.manifest.path,
+      lines: options.manifest.lines.length + options.manifest.invalid.length,
+      ...options.batch,
+    },
   };
   const json = join(options.outDir, 'results.json');
   const csv = join(options.outDir, 'results.csv');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { describeError, type RunError, saveImages } from '@retouch/compare';
+import { saveImages } from '@retouch/compare';
 import type { EditResult } from '@retouch/core';
+import { describeError, type RunError } from '../describe-error.ts';
 import type { BatchLineRun } from './journal.ts';
 import type { ManifestLine } from './manifest.ts';
 

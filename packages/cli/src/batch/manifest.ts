@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { describeError } from '@retouch/compare';
 import { type EditRequest, InvalidRequestError } from '@retouch/core';
 import { normalizeEditRequest } from '@retouch/core/provider-utils';
+import { describeError } from '../describe-error.ts';
 import { isBundledProvider, PROVIDERS, providerOf } from '../provider-ids.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -23,21 +23,33 @@ export interface ManifestLine {
   request: EditRequest;
 }
 
+/** A manifest line that cannot be sent as it stands, with what is wrong and how to fix it. */
+export interface InvalidManifestLine {
+  /** Its line number in the file, from 1. */
+  line: number;
+  /** The model the line names, as written (empty when it names none). */
+  model: string;
+  /** The line's prompt, as written (empty when it has none). */
+  prompt: string;
+  /** Each problem, `file:line: field: what is wrong and the fix`. */
+  problems: string[];
+}
+
 /** A checked manifest. */
 export interface Manifest {
   /** Its absolute path. */
   path: string;
-  /** Its edits, in file order (blank lines skipped). */
+  /** Its edits that passed the checks, in file order (blank lines skipped). */
   lines: ManifestLine[];
+  /** The lines that did not, in file order: a batch refuses them all, or skips them with `--skip-invalid`. */
+  invalid: InvalidManifestLine[];
 }
-
-/** How many problems a usage error lists before it says "and N more". */
-const SHOWN_PROBLEMS = 10;
 
 /**
  * Reads a JSONL manifest (one `EditRequest` a line) and checks every line as `retouch.edit()` would,
- * before anything is sent: a problem is named by file, line, field and fix. Image paths (`{ "path" }`,
- * or a string that is not a URL) are relative to the manifest.
+ * before anything is sent: a line with a problem goes to `invalid`, each problem named by file,
+ * line, field and fix. Image paths (`{ "path" }`, or a string that is not a URL) are relative to the
+ * manifest. Only a missing or empty manifest throws.
  *
  * @example
  * const manifest = await loadManifest({ path: 'catalogue.jsonl', cwd: process.cwd() });
@@ -51,9 +63,9 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     throw new UsageError({ command: 'batch', message: `${options.path}: no such file` });
   }
   const directory = dirname(path);
-  const problems: string[] = [];
   const lines: ManifestLine[] = [];
   const seen = new Map<string, number>();
+  const invalid: InvalidManifestLine[] = [];
   for (const [index, raw] of text.split('\n').entries()) {
     const source = raw.trim();
     if (source === '') continue;
@@ -63,12 +75,24 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       value = JSON.parse(source);
     } catch (error) {
-      problems.push(`${where}: not valid JSON (${describeError(error).message})`);
+      invalid.push(
+        invalidLine({
+          line,
+          value: undefined,
+          problems: [`${where}: not valid JSON (${describeError(error).message})`],
+        }),
+      );
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push(
-        `${where}: each line must be one edit request, a JSON object { "model", "prompt", "images" }`,
+      invalid.push(
+        invalidLine({
+          line,
+          value: undefined,
+          problems: [
+            `${where}: each line must be one edit request, a JSON object { "model", "prompt", "images" }`,
+          ],
+        }),
       );
       continue;
     }
@@ -78,15 +102,28 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
     try {
       await normalizeEditRequest(request);
       if (model.includes(':') && !isBundledProvider(provider)) {
-        problems.push(
-          `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
+        invalid.push(
+          invalidLine({
+            line,
+            value,
+            problems: [
+              `${where}: model: unknown provider "${provider}"; the providers are ${PROVIDERS.join(' and ')}`,
+            ],
+          }),
         );
         continue;
       }
     } catch (error) {
       if (!InvalidRequestError.isInstance(error)) throw error;
-      for (const issue of error.issues)
-        problems.push(`${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
+      invalid.push(
+        invalidLine({
+          line,
+          value,
+          problems: error.issues.map(
+            (issue) => `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`,
+          ),
+        }),
+      );
       continue;
     }
     const content = createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
@@ -99,21 +136,23 @@ export async function loadManifest(options: { path: string; cwd: string }): Prom
       request: request as EditRequest,
     });
   }
-  if (problems.length > 0) {
-    const shown = problems.slice(0, SHOWN_PROBLEMS);
-    const more = problems.length - shown.length;
-    throw new UsageError({
-      command: 'batch',
-      message: `the manifest has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was sent:\n  ${shown.join('\n  ')}${more > 0 ? `\n  and ${more} more` : ''}`,
-    });
-  }
-  if (lines.length === 0) {
+  if (lines.length === 0 && invalid.length === 0) {
     throw new UsageError({
       command: 'batch',
       message: `${options.path} holds no edits: write one JSON edit request a line, e.g. {"model":"oxen:qwen-image-edit","prompt":"Add a hat","images":["cat.png"]}`,
     });
   }
-  return { path, lines };
+  return { path, lines, invalid };
+}
+
+function invalidLine(options: { line: number; value: unknown; problems: string[] }): InvalidManifestLine {
+  const { model, prompt } = (options.value ?? {}) as { model?: unknown; prompt?: unknown };
+  return {
+    line: options.line,
+    model: typeof model === 'string' ? model : '',
+    prompt: typeof prompt === 'string' ? prompt : '',
+    problems: options.problems,
+  };
 }
 
 /** JSON with every object's keys sorted: the same request however it was spaced or ordered. */

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { describeError, type RunError, type SavedImage } from '@retouch/compare';
+import type { SavedImage } from '@retouch/compare';
 import { imageSize } from '@retouch/core/provider-utils';
 import type { QueuedEdit, QueuedEditResult } from '@retouch/queue';
+import { inCliWords } from '../cli-words.ts';
+import { describeError, type RunError } from '../describe-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import { BatchJournal, type BatchLineRun } from './journal.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
+import { watchQueueActivity } from './queue-activity-watch.ts';
 import { queueLineJobs } from './queue-line-jobs.ts';
 import { JOURNAL_FILE } from './run-batch.ts';
 
@@ -51,7 +54,11 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     connection: options.redis,
     ...(options.queue ? { name: options.queue } : {}),
   });
-  const emit = (event: BatchProgressEvent): void => options.onProgress?.(event);
+  let lastShownMs = performance.now();
+  const emit = (event: BatchProgressEvent): void => {
+    lastShownMs = performance.now();
+    options.onProgress?.(event);
+  };
   try {
     const batchId = createHash('sha256').update(manifest.path).digest('hex').slice(0, 10);
     const { jobIds, earlier } = await queueLineJobs({
@@ -72,6 +79,13 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     const stop = (): void => following.abort();
     if (options.signal?.aborted) stop();
     else options.signal?.addEventListener('abort', stop, { once: true });
+    const watchingActivity = watchQueueActivity({
+      queue,
+      workerCommand: `retouch worker --redis ${redactedUrl(options.redis)}${options.queue ? ` --queue ${options.queue}` : ''}`,
+      quietSinceMs: () => lastShownMs,
+      say: (message) => emit({ type: 'waiting', line: 0, model: '', message }),
+      signal: following.signal,
+    });
     const watching = (async () => {
       for await (const event of queue.events({ signal: following.signal })) {
         const line = lineOf.get(event.jobId);
@@ -121,6 +135,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
     options.signal?.removeEventListener('abort', stop);
     following.abort();
     await watching;
+    await watchingActivity;
 
     const settled = new Set(runs.map((run) => run.line));
     return await writeBatchResults({
@@ -191,7 +206,7 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     typeof (error as { errorName?: unknown }).errorName === 'string'
       ? {
           name: (error as { errorName: string }).errorName,
-          message: (error as Error).message.replace(/^[A-Za-z]+Error: /, ''),
+          message: inCliWords((error as Error).message.replace(/^[A-Za-z]+Error: /, '')),
         }
       : describeError(error);
   // What the workers' budget counts of the line as possibly billed, when the queue says.
@@ -214,4 +229,9 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
     ...(typeof possiblyBilledUsd === 'number' && possiblyBilledUsd > 0 ? { possiblyBilledUsd } : {}),
     error: described,
   };
+}
+
+/** A Redis URL fit to print: a password in it is replaced by `***`. */
+function redactedUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

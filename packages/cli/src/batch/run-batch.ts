@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '@retouch/compare';
 import {
   createRetouch,
   type EditResult,
@@ -8,6 +7,7 @@ import {
   type ProgressListener,
   type ProviderAdapter,
 } from '@retouch/core';
+import { describeError } from '../describe-error.ts';
 import { providerOf } from '../provider-ids.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
@@ -33,6 +33,10 @@ export interface RunBatchOptions {
   concurrency?: number;
   /** Refuse edits that could take the batch's total (earlier runs included) past this. */
   budgetUsd?: number;
+  /** Under `budgetUsd`, whether edits whose cost cannot be estimated are refused or sent. @default 'refuse' */
+  unknownCost?: 'refuse' | 'allow';
+  /** How many times a failed request is tried again before its line fails. */
+  maxRetries?: number;
   /** Lane limits per provider id. */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** Run again the lines that failed in an earlier run. */
@@ -111,9 +115,11 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
     const retouch = createRetouch({
       providers: options.providers,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
       // The ledger is kept in the journal with or without a cap, so a capped rerun counts every run.
       budget: {
         ...(options.budgetUsd !== undefined ? { maxUsd: options.budgetUsd } : {}),
+        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
         store: journal.spend,
       },
     });
@@ -176,7 +182,13 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
       (event) => {
         if (event.type === 'retrying') {
           counter.retries++;
-          emit({ type: 'retrying', line: line.line, model: event.model, message: event.reason });
+          emit({
+            type: 'retrying',
+            line: line.line,
+            model: event.model,
+            message: event.reason,
+            delayMs: event.delayMs,
+          });
         }
       };
 

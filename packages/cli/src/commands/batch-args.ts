@@ -5,10 +5,11 @@ import {
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { parseRedisFlag } from '../args/redis-flag.ts';
+import { parseSpendingFlags, SPENDING_FLAG_SPECS, type SpendingFlags } from '../args/spending-flags.ts';
 import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch batch` options. */
-export interface BatchCommandOptions extends ConnectionFlags {
+export interface BatchCommandOptions extends ConnectionFlags, SpendingFlags {
   /** The JSONL manifest: one edit request a line. */
   manifest: string;
   /** Output directory, which also holds the journal. */
@@ -28,11 +29,14 @@ export interface BatchCommandOptions extends ConnectionFlags {
    * and before recording the answer.
    */
   resendPossiblyBilled: boolean;
+  /** Run the lines that pass the checks and report the others as failed, instead of sending nothing. */
+  skipInvalid: boolean;
 }
 
 /** The flags of `retouch batch`. */
 export const BATCH_COMMAND_FLAGS: FlagSpecs = {
   ...CONNECTION_FLAG_SPECS,
+  ...SPENDING_FLAG_SPECS,
   out: { type: 'string' },
   concurrency: { type: 'string' },
   'budget-usd': { type: 'string' },
@@ -40,6 +44,7 @@ export const BATCH_COMMAND_FLAGS: FlagSpecs = {
   queue: { type: 'string' },
   'retry-failed': { type: 'boolean' },
   'resend-possibly-billed': { type: 'boolean' },
+  'skip-invalid': { type: 'boolean' },
 };
 
 /**
@@ -56,9 +61,11 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
   }
   const options: BatchCommandOptions = {
     ...parseConnectionFlags(flag),
+    ...parseSpendingFlags(flag),
     manifest: positionals[0]!,
     retryFailed: flag.boolean('retry-failed'),
     resendPossiblyBilled: flag.boolean('resend-possibly-billed'),
+    skipInvalid: flag.boolean('skip-invalid'),
   };
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
@@ -80,6 +87,9 @@ export function parseBatchArgs(flag: FlagReader): BatchCommandOptions {
       concurrency !== undefined && '--concurrency',
       options.oxenMode && '--oxen-mode',
       options.edenaiTransport && '--edenai-transport',
+      options.unknownCost && '--unknown-cost',
+      options.prices && '--price',
+      options.maxRetries !== undefined && '--max-retries',
     ].filter((name): name is string => typeof name === 'string');
     if (local.length > 0) {
       flag.fail(

@@ -1,26 +1,45 @@
 import { basename, extname, join, resolve } from 'node:path';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
+import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
+import { quietNotice } from '../batch/quiet-notice.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
 import { startCliTelemetry } from '../telemetry-setup.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
+/** Where `batch --simulate` keeps its simulators' jobs, results and bill, in the output directory. */
+export const SIMULATOR_STATE_DIRECTORY = '.simulator';
+
 /**
- * `retouch batch <manifest.jsonl>`: checks every line, then runs the edits here with a journal (or,
- * with `--redis`, enqueues them for `retouch worker`s and follows them), shows progress, and writes
- * the table, `report.html`, `results.json` and `results.csv`. Ctrl-C stops it; the same command
+ * `retouch batch <manifest.jsonl>`: checks every line (files, options, models against the
+ * catalogues) and sends nothing while one is invalid, unless `--skip-invalid`; then runs the edits
+ * here with a journal (or, with `--redis`, enqueues them for `retouch worker`s and follows them),
+ * shows progress, and writes the table, `report.html`, `results.json` and `results.csv`. Ctrl-C stops it; the same command
  * finishes the rest.
  */
 export async function runBatchCommand(options: BatchCommandOptions, context: CliContext): Promise<number> {
-  const manifest = await loadManifest({ path: options.manifest, cwd: context.cwd });
+  const loaded = await loadManifest({ path: options.manifest, cwd: context.cwd });
+  // The manifest's models were checked to name a bundled provider.
+  const providers = [
+    ...new Set(loaded.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+  ];
+  const manifest = await checkBatchManifest({
+    manifest: loaded,
+    shownPath: options.manifest,
+    providers,
+    skipInvalid: options.skipInvalid,
+    simulate: options.simulate,
+    context,
+  });
   const outDir = resolve(
     context.cwd,
-    options.out ?? join('.retouch-out', `batch-${basename(manifest.path, extname(manifest.path))}`),
+    options.out ?? join('.retouch-out', `batch-${basename(loaded.path, extname(loaded.path))}`),
   );
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -67,26 +86,31 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       }
     }
 
-    // The manifest's models were checked to name a bundled provider.
-    const providers = [
-      ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
-    ];
     const session = await openProviderSession({
-      providers,
+      providers: [
+        ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
+      ],
       simulate: options.simulate,
       env: context.env,
       ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
       ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+      // Kept beside the journal, so a batch killed mid-run resumes its jobs on the same simulator
+      // state, and jobs take long enough to try that.
+      simulatorState: join(outDir, SIMULATOR_STATE_DIRECTORY),
+      oxenSimulator: { jobSchedule: { queuedMs: 200, processingMs: 1_000 } },
     });
     try {
       // The journal says how many lines an earlier run settled; the display counts from there.
       let progress: ReturnType<typeof createBatchProgress> | undefined;
+      const quiet = quietNotice({ onProgress: (event) => progress?.update(event) });
       const outcome = await runBatch({
-        providers: session.adapters,
+        providers: withPrices({ adapters: session.adapters, prices: options.prices }),
         manifest,
         outDir,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+        ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
         retryFailed: options.retryFailed,
         resendPossiblyBilled: options.resendPossiblyBilled,
         simulated: session.simulated,
@@ -101,8 +125,11 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
             color: wantsColor({ stream: context.stderr, env: context.env }),
           });
         },
-        onProgress: (event) => progress?.update(event),
-      }).finally(() => progress?.finish());
+        onProgress: quiet.onProgress,
+      }).finally(() => {
+        quiet.stop();
+        progress?.finish();
+      });
       return presentBatch({ context, json: options.json, outcome });
     } finally {
       await session.close();

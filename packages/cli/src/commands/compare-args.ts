@@ -6,6 +6,7 @@ import {
 import { EDIT_FLAG_SPECS, type EditFlags, parseEditFlags } from '../args/edit-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { checkModelId } from '../args/model-id.ts';
+import { parseSpendingFlags, SPENDING_FLAG_SPECS, type SpendingFlags } from '../args/spending-flags.ts';
 import { JUDGE_PROVIDERS } from '../judge-model.ts';
 import { BUDGET_RULE, concurrencyRule, REPEAT_RULE } from '../number-rules.ts';
 
@@ -20,7 +21,7 @@ export interface CompareModelSpec {
 }
 
 /** `retouch compare` options, before `--config` is merged in. */
-export interface CompareCommandOptions extends ConnectionFlags, EditFlags {
+export interface CompareCommandOptions extends ConnectionFlags, EditFlags, SpendingFlags {
   models?: CompareModelSpec[];
   config?: string;
   repeat?: number;
@@ -38,6 +39,7 @@ export interface CompareCommandOptions extends ConnectionFlags, EditFlags {
 export const COMPARE_COMMAND_FLAGS: FlagSpecs = {
   ...CONNECTION_FLAG_SPECS,
   ...EDIT_FLAG_SPECS,
+  ...SPENDING_FLAG_SPECS,
   models: { type: 'string', short: 'm' },
   config: { type: 'string', short: 'c' },
   repeat: { type: 'string', short: 'r' },
@@ -53,7 +55,11 @@ export const COMPARE_COMMAND_FLAGS: FlagSpecs = {
  * come from the config, so the command checks them once it is read.
  */
 export function parseCompareArgs(flag: FlagReader): CompareCommandOptions {
-  const options: CompareCommandOptions = { ...parseConnectionFlags(flag), ...parseEditFlags(flag) };
+  const options: CompareCommandOptions = {
+    ...parseConnectionFlags(flag),
+    ...parseEditFlags(flag),
+    ...parseSpendingFlags(flag),
+  };
   const models = flag.string('models');
   const config = flag.string('config');
   if (models !== undefined) {

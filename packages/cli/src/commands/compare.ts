@@ -17,6 +17,7 @@ import { type CliContext, wantsColor } from '../context.ts';
 import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { loadJudgeModel } from '../judge-model.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { createProgressDisplay } from '../progress.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName, providerOf } from '../provider-ids.ts';
 import { type LoadedProviderModules, loadProviderModules } from '../provider-modules.ts';
@@ -155,7 +156,10 @@ async function compareWith(input: {
       json: options.json,
       session,
       compare: {
-        providers: [...session.adapters, ...(plugins?.adapters ?? [])],
+        providers: withPrices({
+          adapters: [...session.adapters, ...(plugins?.adapters ?? [])],
+          prices: options.prices,
+        }),
         models: entries,
         prompt,
         images: images.map((image) => image.input as string | { path: string }),
@@ -163,6 +167,8 @@ async function compareWith(input: {
         editOptions,
         repeat: options.repeat ?? config?.repeat ?? 1,
         ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+        ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
         ...(Object.keys(limits).length > 0 ? { limits } : {}),
         outDir,
         simulated: session.simulated,

@@ -6,6 +6,7 @@ import {
 import { EDIT_FLAG_SPECS, type EditFlags, parseEditFlags } from '../args/edit-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { checkModelId } from '../args/model-id.ts';
+import { parseSpendingFlags, RETRY_FLAG_SPECS } from '../args/spending-flags.ts';
 
 /** `retouch edit` options. */
 export interface EditCommandOptions extends ConnectionFlags, EditFlags {
@@ -17,12 +18,15 @@ export interface EditCommandOptions extends ConnectionFlags, EditFlags {
   out?: string;
   /** Refuse options the model would drop or adjust, instead of warning. */
   strict: boolean;
+  /** Retries of a failed request (not 429s) before the edit fails. */
+  maxRetries?: number;
 }
 
 /** The flags of `retouch edit`. */
 export const EDIT_COMMAND_FLAGS: FlagSpecs = {
   ...CONNECTION_FLAG_SPECS,
   ...EDIT_FLAG_SPECS,
+  ...RETRY_FLAG_SPECS,
   model: { type: 'string', short: 'm' },
   option: { type: 'string', multiple: true },
   out: { type: 'string' },
@@ -54,6 +58,8 @@ export function parseEditArgs(flag: FlagReader): EditCommandOptions {
   };
   const out = flag.string('out');
   if (out !== undefined) options.out = out;
+  const { maxRetries } = parseSpendingFlags(flag);
+  if (maxRetries !== undefined) options.maxRetries = maxRetries;
   return options;
 }
 

@@ -70,6 +70,7 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
   const retouch = createRetouch({
     providers: session.adapters,
     strict: options.strict,
+    ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
     onProgress: (event) => {
       const at = elapsedStamp(event.elapsedMs);
       if (event.type === 'started')

@@ -1,44 +1,43 @@
 import { formatUsd } from '@retouch/compare';
-import { createRetouch, type ModelInfo } from '@retouch/core';
+import type { ModelInfo } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
-import { openProviderSession } from '../session.ts';
+import { readModelCatalogues } from '../model-catalogue.ts';
+import { PROVIDERS } from '../provider-ids.ts';
 import type { ModelsCommandOptions } from './models-args.ts';
 
 /**
- * Lists the edit-capable models of the providers (all of them, or `provider`), read from each
- * provider's model catalogue.
- *
- * @example
- * const models = await listEditModels({ providers: ['oxen'], simulate: true, env: process.env });
+ * `retouch models`: prints the models with their parameters and prices, or `--json`. A provider whose
+ * live catalogue cannot be read (no key, no network) is listed from the adapter's built-in
+ * catalogue, marked offline with its date; in `--json` each model then carries
+ * `catalogue: { source: 'built-in', checked }`.
  */
-export async function listEditModels(options: {
-  providers: readonly ProviderName[];
-  simulate: boolean;
-  env: CliContext['env'];
-}): Promise<ModelInfo[]> {
-  const session = await openProviderSession(options);
-  // Through a client, so the catalogue reads keep to each provider's lane like every other request.
-  const retouch = createRetouch({ providers: session.adapters });
-  try {
-    return await retouch.listModels();
-  } finally {
-    await retouch.close();
-    await session.close();
-  }
-}
-
-/** `retouch models`: prints the models with their parameters and prices, or `--json`. */
 export async function runModelsCommand(options: ModelsCommandOptions, context: CliContext): Promise<number> {
   const providers = options.provider ? [options.provider] : [...PROVIDERS];
-  const models = await listEditModels({ providers, simulate: options.simulate, env: context.env });
+  const catalogues = await readModelCatalogues({ providers, simulate: options.simulate, env: context.env });
   if (options.json) {
+    const models = catalogues.flatMap((catalogue) =>
+      catalogue.source === 'live'
+        ? catalogue.models
+        : catalogue.models.map((model) => ({
+            ...model,
+            catalogue: { source: catalogue.source, checked: catalogue.checked },
+          })),
+    );
     context.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     return 0;
   }
+  const color = wantsColor({ stream: context.stdout, env: context.env });
+  const style = styles(color);
+  const offline = catalogues.filter((catalogue) => catalogue.source === 'built-in');
+  for (const catalogue of offline) {
+    context.stdout.write(
+      `${style.yellow(`${catalogue.provider}: offline, the built-in catalogue of ${catalogue.checked}`)} (${catalogue.reason}); models added or repriced since are not shown\n`,
+    );
+  }
+  if (offline.length > 0) context.stdout.write('\n');
   context.stdout.write(
-    renderModelList({ models, color: wantsColor({ stream: context.stdout, env: context.env }) }),
+    renderModelList({ models: catalogues.flatMap((catalogue) => catalogue.models), color }),
   );
   if (options.simulate) {
     context.stdout.write(

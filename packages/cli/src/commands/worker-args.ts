@@ -5,10 +5,11 @@ import {
 } from '../args/connection-flags.ts';
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
 import { parseRedisFlag } from '../args/redis-flag.ts';
+import { parseSpendingFlags, SPENDING_FLAG_SPECS, type SpendingFlags } from '../args/spending-flags.ts';
 import { BUDGET_RULE, concurrencyRule } from '../number-rules.ts';
 
 /** `retouch worker` options, before `--config` is merged in. */
-export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'> {
+export interface WorkerCommandOptions extends Omit<ConnectionFlags, 'json'>, SpendingFlags {
   /** The Redis URL (required, here or in the config). */
   redis?: string;
   /** A JSON file of worker settings. */
@@ -32,6 +33,7 @@ const { json: _json, ...WORKER_CONNECTION_FLAGS } = CONNECTION_FLAG_SPECS;
 /** The flags of `retouch worker`: a worker prints no results, so it takes no `--json`. */
 export const WORKER_COMMAND_FLAGS: FlagSpecs = {
   ...WORKER_CONNECTION_FLAGS,
+  ...SPENDING_FLAG_SPECS,
   redis: { type: 'string' },
   config: { type: 'string', short: 'c' },
   queue: { type: 'string' },
@@ -45,7 +47,7 @@ export const WORKER_COMMAND_FLAGS: FlagSpecs = {
 /** Reads `retouch worker`'s flags: the Redis URL is required, here or in the `--config` file. */
 export function parseWorkerArgs(flag: FlagReader): WorkerCommandOptions {
   const { json: _ignored, ...connection } = parseConnectionFlags(flag);
-  const options: WorkerCommandOptions = connection;
+  const options: WorkerCommandOptions = { ...connection, ...parseSpendingFlags(flag) };
   const redis = parseRedisFlag(flag);
   if (redis !== undefined) options.redis = redis;
   const config = flag.string('config');

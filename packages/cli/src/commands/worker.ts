@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
-import { describeError, errorLine, formatUsd } from '@retouch/compare';
+import { formatUsd } from '@retouch/compare';
 import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { describeError, errorLine } from '../describe-error.ts';
+import { withPrices } from '../priced-adapters.ts';
 import { doneText, elapsedStamp } from '../progress-text.ts';
 import { PROVIDERS, type ProviderName } from '../provider-ids.ts';
 import { API_KEY_VARIABLES, openProviderSession } from '../session.ts';
@@ -70,7 +72,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
     const budgetUsd = options.budgetUsd ?? config.budgetUsd;
     const worker = createEditWorker({
       connection: redis,
-      providers: session.adapters,
+      providers: withPrices({ adapters: session.adapters, prices: { ...config.prices, ...options.prices } }),
       ...((options.queue ?? config.queue) ? { name: (options.queue ?? config.queue)! } : {}),
       ...(config.account ? { account: config.account } : {}),
       concurrency: options.concurrency ?? config.concurrency ?? 4,
@@ -88,8 +90,17 @@ export async function runWorkerCommand(options: WorkerCommandOptions, context: C
       retouch: {
         ...(config.limits ? { limits: config.limits } : {}),
         ...(budgetUsd !== undefined
-          ? { budget: { maxUsd: budgetUsd, ...(config.budgetName ? { name: config.budgetName } : {}) } }
+          ? {
+              budget: {
+                maxUsd: budgetUsd,
+                ...(config.budgetName ? { name: config.budgetName } : {}),
+                ...((options.unknownCost ?? config.unknownCost)
+                  ? { unknownCost: (options.unknownCost ?? config.unknownCost)! }
+                  : {}),
+              },
+            }
           : {}),
+        ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
         onProgress: (event) => {
           if (event.type === 'succeeded') {
             log(

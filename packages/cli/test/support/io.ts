@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { LIBRARY_ONLY_WORDING } from '../../src/cli-words.ts';
 import type { CliContext, OutputStream } from '../../src/context.ts';
 import { main } from '../../src/main.ts';
 
@@ -46,5 +47,23 @@ export async function run(
     env: options.env ?? {},
     cwd: options.cwd ?? (await temporaryDirectory()),
   });
+  expectCliWording(stderr.text);
+  expectCliWording(stdout.text);
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/**
+ * Fails the test when the CLI printed advice meant for library callers (`budget.maxUsd`,
+ * `listModels()`, ...) instead of the flag or command that fixes the problem.
+ */
+export function expectCliWording(text: string): void {
+  for (const pattern of LIBRARY_ONLY_WORDING) {
+    const found = pattern.exec(text);
+    if (found) {
+      const line = text.slice(0, found.index).split('\n').length;
+      throw new Error(
+        `the CLI printed library-only wording (${pattern}) on line ${line}: ${text.split('\n')[line - 1]}`,
+      );
+    }
+  }
 }

@@ -2,6 +2,7 @@
  * Eden AI's v3 image-edit API as one simulator: its options and handle, over the route groups beside it
  * (edits, uploads, models) and the shared server.
  */
+import { join } from 'node:path';
 import { CreditBalance } from '../shared/credit-balance.ts';
 import { FileStore } from '../shared/file-store.ts';
 import type { RemoteImagePolicy } from '../shared/image-source.ts';
@@ -53,6 +54,11 @@ export interface EdenAISimulatorOptions {
   remoteImages?: RemoteImagePolicy;
   /** Largest JSON body, in bytes (413 above). @default 64 MiB */
   maxJsonBodyBytes?: number;
+  /**
+   * A directory the bill is kept in, so a simulator started again on it keeps counting (Eden's edits
+   * answer at once: there are no jobs to keep). @default in memory only
+   */
+  stateDirectory?: string;
   /** Largest multipart body, in bytes (413 above). @default 1 GiB */
   maxMultipartBodyBytes?: number;
   /** Largest file accepted by `POST /v3/upload`. @default 100 MB */
@@ -134,6 +140,8 @@ export async function startEdenAISimulator(options: EdenAISimulatorOptions = {})
     profile: edenAIProfile,
     fileStore,
     timers,
+    balance,
+    billingFile: options.stateDirectory ? join(options.stateDirectory, 'edenai-billing.json') : undefined,
     rateLimiter,
     maxJsonBodyBytes: options.maxJsonBodyBytes,
     maxMultipartBodyBytes: options.maxMultipartBodyBytes ?? 1024 * 1024 * 1024,

@@ -103,6 +103,7 @@ export async function startOpenAISimulator(options: OpenAISimulatorOptions = {})
     profile: openAIProfile,
     fileStore,
     timers,
+    balance,
     rateLimiter,
     maxMultipartBodyBytes: options.maxMultipartBodyBytes ?? 1024 * 1024 * 1024,
     onRateLimited: () => {

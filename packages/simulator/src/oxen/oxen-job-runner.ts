@@ -12,6 +12,8 @@ export interface OxenJobQueueOptions {
   inputs: OxenImageInputs;
   balance: CreditBalance;
   events: OxenEventHub;
+  /** Where the job table is kept across restarts; in memory when omitted. */
+  stateFile?: string | undefined;
   /** Told of each job that succeeds or fails, just before its completion event is sent. */
   onJobFinished?: ((job: { generationId: string; status: 'succeeded' | 'failed' }) => void) | undefined;
 }
@@ -24,6 +26,7 @@ export function createOxenJobQueue(options: OxenJobQueueOptions): OxenQueue {
   const { events } = options;
   return new OxenQueue({
     timing: options.timing,
+    stateFile: options.stateFile,
     run: async (job) => {
       if (job.failMessage !== undefined) throw new Error(job.failMessage);
       const model = findOxenModel(job.model)!;

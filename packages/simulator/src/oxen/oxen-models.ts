@@ -1,3 +1,5 @@
+import { oxenSeedModels } from './oxen-seed-models.ts';
+
 /** A JSON-schema property as Oxen's model schemas write them. */
 export interface OxenSchemaProperty {
   type: 'string' | 'integer' | 'number' | 'boolean' | 'array';
@@ -41,6 +43,8 @@ export interface OxenModel {
   capabilities: { input: string[]; output: string[] };
   pricing: OxenPricing;
   schema: OxenRequestSchema;
+  /** Why the model is deprecated and what replaces it: it is still served, and says so. */
+  deprecated?: string;
 }
 
 const promptProperty = (order: number): OxenSchemaProperty => ({
@@ -84,10 +88,11 @@ const qwenMultiImageSchema: OxenRequestSchema = {
  * The edit models of Oxen's per-model reference pages as of 2026-08-08 (docs repository, "Regenerate
  * model API reference docs"), with their parameters as those pages list them, plus one chat model
  * (which the queue must refuse). The pages publish no prices: the prices here are the simulator's own.
- * `gpt-image-2-edit` and `nano-banana-2-edit` are gone: Oxen removed their pages in July 2026, and
- * `gpt-image-2` and `nano-banana-2` take `input_image` themselves.
+ * `gpt-image-2-edit` and `nano-banana-2-edit`, whose pages Oxen removed in July 2026 (`gpt-image-2`
+ * and `nano-banana-2` take `input_image` themselves), are still served, marked deprecated: see
+ * `oxen-seed-models.ts`.
  */
-export const oxenModels: OxenModel[] = [
+const documentedModels: OxenModel[] = [
   {
     name: 'qwen-image-edit',
     display_name: 'Qwen Image Edit',
@@ -343,6 +348,9 @@ export const oxenModels: OxenModel[] = [
   },
 ];
 
+/** Every model the simulator serves: the documented ones, then the deprecated seed models. */
+export const oxenModels: OxenModel[] = [...documentedModels, ...oxenSeedModels];
+
 /** Finds a model by name, which is its id. */
 export function findOxenModel(name: string): OxenModel | undefined {
   return oxenModels.find((model) => model.name === name);
@@ -370,5 +378,6 @@ export function serializeOxenModel(model: OxenModel) {
     image_url: null,
     released_at: new Date(model.created * 1000).toISOString(),
     request_schema: model.schema,
+    ...(model.deprecated ? { deprecated: true, deprecation_message: model.deprecated } : {}),
   };
 }

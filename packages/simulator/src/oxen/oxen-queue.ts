@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** A job's status. `succeeded`, `failed` and `cancelled` are terminal. */
 export type OxenJobStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled';
@@ -58,6 +59,11 @@ export interface OxenQueueOptions {
   run: (job: OxenJob) => Promise<string>;
   onStarted: (job: OxenJob) => void;
   onFinished: (job: OxenJob) => void;
+  /**
+   * A file the job table is kept in: read on start, where jobs an earlier run accepted and had not
+   * finished run again to their end, and written after every change.
+   */
+  stateFile?: string | undefined;
 }
 
 /** The job table and the timers that move jobs through their lifecycle. */
@@ -68,13 +74,60 @@ export class OxenQueue {
 
   constructor(options: OxenQueueOptions) {
     this.#options = options;
+    if (options.stateFile) this.#load(options.stateFile);
   }
 
   /** Adds a generation row without scheduling it (synchronous edits). */
   record(job: Omit<OxenJob, 'id' | 'timer'>): OxenJob {
     const row: OxenJob = { ...job, id: randomUUID(), timer: undefined };
     this.jobs.set(row.id, row);
+    this.save();
     return row;
+  }
+
+  /**
+   * Points the result URLs of jobs read from the state file at this run's server, which may listen
+   * on another port than the run that made them.
+   */
+  rebase(baseUrl: string): void {
+    for (const job of this.jobs.values()) {
+      if (job.resultUrl?.includes('/files/')) {
+        job.resultUrl = `${baseUrl}${job.resultUrl.slice(job.resultUrl.indexOf('/files/'))}`;
+      }
+    }
+  }
+
+  /** Writes the job table to the state file, when there is one. */
+  save(): void {
+    const file = this.#options.stateFile;
+    if (!file || this.#closed) return;
+    const rows = [...this.jobs.values()].map(({ timer: _timer, ...row }) => row);
+    writeFileSync(`${file}.tmp`, JSON.stringify(rows));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  #load(file: string): void {
+    let rows: Omit<OxenJob, 'timer'>[];
+    try {
+      rows = JSON.parse(readFileSync(file, 'utf8')) as Omit<OxenJob, 'timer'>[];
+    } catch {
+      return; // A new state directory.
+    }
+    for (const row of rows) {
+      const job: OxenJob = { ...row, timer: undefined };
+      this.jobs.set(job.id, job);
+      if (job.status !== 'queued' && job.status !== 'processing') continue;
+      // Accepted before the restart: it runs again from the start of its processing.
+      const timing = this.#options.timing({
+        generationId: job.id,
+        model: job.model,
+        index: 0,
+        parameters: job.parameters,
+      });
+      job.status = 'queued';
+      job.timer = setTimeout(() => this.#start({ job, timing }), 0);
+      job.timer.unref();
+    }
   }
 
   /** Enqueues a job and schedules its lifecycle. */
@@ -121,6 +174,7 @@ export class OxenQueue {
     if (this.#closed || job.status !== 'queued') return;
     job.status = 'processing';
     job.startedAt = unixSeconds();
+    this.save();
     this.#options.onStarted(job);
     if (job.neverFinishes) return;
     job.timer = setTimeout(() => void this.#finish(job), Math.max(0, options.timing.processingMs));
@@ -145,6 +199,7 @@ export class OxenQueue {
       job.status = 'failed';
       job.errorMessage = outcome.error;
     }
+    this.save();
     this.#options.onFinished(job);
   }
 
@@ -155,6 +210,7 @@ export class OxenQueue {
     job.timer = undefined;
     job.status = 'cancelled';
     job.completedAt = unixSeconds();
+    this.save();
   }
 
   /** Stops every timer. */

@@ -2,6 +2,8 @@
  * Oxen.ai's image-edit API as one simulator: its options and handle, over the route groups beside it
  * (synchronous edits, the queue, generations, models, the event stream) and the shared server.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreditBalance } from '../shared/credit-balance.ts';
 import { FileStore } from '../shared/file-store.ts';
 import type { RemoteImagePolicy } from '../shared/image-source.ts';
@@ -62,6 +64,12 @@ export interface OxenSimulatorOptions {
    * sent: the moment a client could learn of it at the earliest, which benchmarks measure lag from.
    */
   onJobFinished?: (job: { generationId: string; status: 'succeeded' | 'failed' }) => void;
+  /**
+   * A directory the simulator keeps its state in: accepted jobs, result files and the bill. A
+   * simulator started again on the same directory finishes the jobs the last one accepted and serves
+   * their results, so a client that crashed can resume them. @default in memory only
+   */
+  stateDirectory?: string;
 }
 
 /** Counters for tests and benchmarks. */
@@ -111,7 +119,12 @@ function resolveTiming(options: OxenSimulatorOptions): (job: OxenJobInfo) => Oxe
 export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Promise<OxenSimulator> {
   const apiKey = options.apiKey ?? 'sim-oxen-key';
   const defaultNamespace = options.defaultNamespace ?? 'sim-user';
-  const fileStore = new FileStore({ ttlMs: options.resultTtlMs ?? 10 * 60 * 1000 });
+  const state = options.stateDirectory;
+  if (state) mkdirSync(state, { recursive: true });
+  const fileStore = new FileStore({
+    ttlMs: options.resultTtlMs ?? 10 * 60 * 1000,
+    directory: state ? join(state, 'oxen-files') : undefined,
+  });
   const inputs = { fileStore, remoteImages: options.remoteImages ?? 'generate' };
   const events = new OxenEventHub({
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 15_000,
@@ -126,6 +139,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     balance,
     events,
     onJobFinished: options.onJobFinished,
+    stateFile: state ? join(state, 'oxen-jobs.json') : undefined,
   });
 
   const server = await startProviderServer({
@@ -149,6 +163,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     profile: oxenProfile,
     fileStore,
     timers,
+    balance,
+    billingFile: state ? join(state, 'oxen-billing.json') : undefined,
     maxJsonBodyBytes: options.maxJsonBodyBytes,
     maxMultipartBodyBytes: 64 * 1024 * 1024,
     onClose: () => {
@@ -157,6 +173,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     },
   });
 
+  queue.rebase(server.url);
   return providerSimulatorHandle({
     server,
     apiKey,

@@ -7,6 +7,8 @@ import { roundUsd } from './values.ts';
 export class CreditBalance {
   #remaining: number | undefined;
   #spentUsd = 0;
+  /** Told of every charge, for the simulator's bill. */
+  onCharge: ((usd: number) => void) | undefined;
 
   /** `undefined` for an account without a balance, which can always pay. */
   constructor(remaining: number | undefined) {
@@ -32,6 +34,7 @@ export class CreditBalance {
   charge(amount: number): void {
     if (this.#remaining !== undefined) this.#remaining = roundUsd(this.#remaining - amount);
     this.#spentUsd = roundUsd(this.#spentUsd + amount);
+    this.onCharge?.(amount);
   }
 
   /** Pays `amount` when the balance covers it; says whether it did. */

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface StoredFile {
   bytes: Buffer;
@@ -11,15 +13,26 @@ interface StoredFile {
 /**
  * Result files behind presigned-style URLs: `/files/<id>.png?expires=<unix ms>&signature=<hmac>`. No bearer
  * token is needed (like the providers' presigned URLs), and the URL stops working after its TTL.
+ * With a `directory`, the files and the signing secret are kept there, so URLs handed out before a
+ * restart still work after it.
  */
 export class FileStore {
   #files = new Map<string, StoredFile>();
-  #secret = randomBytes(32);
+  #secret: Buffer;
+  readonly #directory: string | undefined;
   readonly ttlMs: number;
   baseUrl = '';
 
-  constructor(options: { ttlMs: number }) {
+  constructor(options: { ttlMs: number; directory?: string | undefined }) {
     this.ttlMs = options.ttlMs;
+    this.#directory = options.directory;
+    this.#secret = randomBytes(32);
+    if (this.#directory) {
+      mkdirSync(join(this.#directory, 'files'), { recursive: true });
+      const secretFile = join(this.#directory, 'file-secret');
+      if (existsSync(secretFile)) this.#secret = readFileSync(secretFile);
+      else writeFileSync(secretFile, this.#secret);
+    }
   }
 
   #sign(options: { name: string; expires: number }): string {
@@ -31,12 +44,20 @@ export class FileStore {
     this.#prune();
     const name = `${randomUUID()}.${options.extension ?? 'png'}`;
     const expiresAt = Date.now() + this.ttlMs;
-    this.#files.set(name, {
+    const stored: StoredFile = {
       bytes: options.bytes,
       mediaType: options.mediaType ?? 'image/png',
       expiresAt,
       missing: options.missing ?? false,
-    });
+    };
+    this.#files.set(name, stored);
+    if (this.#directory) {
+      writeFileSync(join(this.#directory, 'files', name), stored.bytes);
+      writeFileSync(
+        join(this.#directory, 'files', `${name}.json`),
+        JSON.stringify({ mediaType: stored.mediaType, expiresAt, missing: stored.missing }),
+      );
+    }
     const expires = expiresAt;
     return `${this.baseUrl}/files/${name}?expires=${expires}&signature=${this.#sign({ name, expires })}`;
   }
@@ -60,7 +81,7 @@ export class FileStore {
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       return { ok: false, reason: 'forbidden' };
     }
-    const file = this.#files.get(options.name);
+    const file = this.#files.get(options.name) ?? this.#read(options.name);
     if (expires <= now || (file !== undefined && file.expiresAt <= now)) {
       return { ok: false, reason: 'expired' };
     }
@@ -78,6 +99,22 @@ export class FileStore {
       signature: url.searchParams.get('signature'),
     });
     return result.ok ? result.bytes : undefined;
+  }
+
+  /** A file kept in the directory by an earlier run of the simulator. */
+  #read(name: string): StoredFile | undefined {
+    if (!this.#directory || !/^[\w-]+\.\w+$/.test(name)) return undefined;
+    try {
+      const meta = JSON.parse(readFileSync(join(this.#directory, 'files', `${name}.json`), 'utf8')) as Omit<
+        StoredFile,
+        'bytes'
+      >;
+      const file = { ...meta, bytes: readFileSync(join(this.#directory, 'files', name)) };
+      this.#files.set(name, file);
+      return file;
+    } catch {
+      return undefined;
+    }
   }
 
   #prune(): void {

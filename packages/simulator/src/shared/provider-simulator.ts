@@ -1,3 +1,5 @@
+import { BillingLedger, type BillingReport } from './billing-ledger.ts';
+import type { CreditBalance } from './credit-balance.ts';
 import type { FaultRule, SetFaultsOptions } from './faults.ts';
 import type { FileStore } from './file-store.ts';
 import type { PendingTimers } from './pending-timers.ts';
@@ -29,6 +31,10 @@ export interface ProviderServerOptions {
   onRateLimited?: () => void;
   /** Stops the provider's own machinery (queues, streams) before the pending timers are cleared. */
   onClose?: () => void;
+  /** The account's balance, whose charges go on the bill. */
+  balance: CreditBalance;
+  /** A file the bill is kept in across restarts; in memory when omitted. */
+  billingFile?: string | undefined;
 }
 
 /**
@@ -36,6 +42,8 @@ export interface ProviderServerOptions {
  * result files served from `fileStore` and pending timers cleared on close.
  */
 export async function startProviderServer(options: ProviderServerOptions): Promise<SimulatorServer> {
+  const billing = new BillingLedger({ file: options.billingFile });
+  options.balance.onCharge = (usd) => billing.recordCharge(usd);
   const server = await startSimulatorServer({
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
@@ -46,6 +54,7 @@ export async function startProviderServer(options: ProviderServerOptions): Promi
     maxJsonBodyBytes: options.maxJsonBodyBytes ?? 64 * 1024 * 1024,
     maxMultipartBodyBytes: options.maxMultipartBodyBytes,
     retainUploadBytes: 16 * 1024 * 1024,
+    billing,
     ...(options.onRateLimited === undefined ? {} : { onRateLimited: options.onRateLimited }),
     onClose: () => {
       options.onClose?.();
@@ -77,6 +86,11 @@ export interface Simulator {
   readonly requests: RecordedRequest[];
   /** Requests accepted for paid work. */
   readonly billableCount: number;
+  /**
+   * What it has billed since it started (or since its state directory was made), never cleared by
+   * `clearRequests()`; also served at `GET /__retouch/billing`.
+   */
+  readonly billing: BillingReport;
   /** Remaining USD balance when `credits` was set. */
   readonly credits: number | undefined;
   /** Replaces the fault script. */
@@ -109,6 +123,9 @@ export function providerSimulatorHandle<Extra extends object>(options: {
     },
     get billableCount() {
       return server.billableCount;
+    },
+    get billing() {
+      return server.billing.report();
     },
     get credits() {
       return options.credits();

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { BillingLedger } from './billing-ledger.ts';
 import { faultRefusal, faultyAnswer, resetSocket } from './fault-answers.ts';
 import { FaultInjector, type FaultRule, type SetFaultsOptions } from './faults.ts';
 import { MultipartError } from './multipart.ts';
@@ -14,6 +15,9 @@ import { BodyTooLargeError, type ParsedBody, readBody } from './request-body.ts'
 import type { RouteContext, RouteResult } from './route.ts';
 import type { RouteTable } from './route-table.ts';
 import { reportExchange } from './traffic.ts';
+
+/** Where every simulator serves its bill: what it has billed, as a {@link BillingLedger} reports it. */
+export const BILLING_PATH = '/__retouch/billing';
 
 /** Options of {@link startSimulatorServer}. */
 export interface SimulatorServerOptions {
@@ -30,6 +34,8 @@ export interface SimulatorServerOptions {
   /** Multipart file parts above this size are hashed, not kept. */
   retainUploadBytes: number;
   onClose?: () => void;
+  /** The bill, served at `GET /__retouch/billing` and told of each billable request. */
+  billing: BillingLedger;
   /** Called for each request refused by `rateLimiter`. */
   onRateLimited?: () => void;
 }
@@ -40,6 +46,7 @@ export interface SimulatorServer {
   port: number;
   requests: RecordedRequest[];
   billableCount: number;
+  billing: BillingLedger;
   faults: FaultInjector;
   setFaults(rules: FaultRule[], options?: SetFaultsOptions): void;
   clearRequests(): void;
@@ -64,6 +71,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     port: 0,
     requests: [],
     billableCount: 0,
+    billing: options.billing,
     faults,
     setFaults: (rules, setOptions) => faults.setFaults(rules, setOptions),
     clearRequests: () => {
@@ -103,6 +111,14 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   const handleRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
+    if (method === 'GET' && url.pathname === BILLING_PATH) {
+      // The simulator's own page, not the provider's API: neither recorded nor authenticated.
+      request.resume();
+      const payload = JSON.stringify(options.billing.report());
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(payload);
+      return;
+    }
     const matched = options.routes.match({ method, path: url.pathname });
     const authorization = request.headers.authorization ?? '';
     const authenticated = authorization.toLowerCase() === expectedAuthorization && options.apiKey !== '';
@@ -206,6 +222,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         if (record.billable) return;
         record.billable = true;
         state.billableCount += 1;
+        options.billing.recordBillable(routeKey);
       },
     };
     const result = await route.handle(context);

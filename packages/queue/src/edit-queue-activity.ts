@@ -1,0 +1,17 @@
+/** What is happening on a queue right now: who serves it, and what holds work back. */
+export interface EditQueueActivity {
+  /** Workers connected to the queue (BullMQ's `getWorkersCount()`); 0 means nothing will run. */
+  workers: number;
+  /** Waiting for a worker, retry waits included. */
+  waiting: number;
+  /** Taken by a worker. */
+  active: number;
+  /** Jobs waiting out a delay before their next attempt, and how long is left, soonest first. */
+  delayed: { jobId: string; remainingMs: number }[];
+  /**
+   * Each active job's lock and how long it has left. A live worker renews its locks; a lock whose
+   * time runs down belongs to a worker that stopped, and its job goes back to the queue once the
+   * lock expires and a worker's stalled check finds it.
+   */
+  locks: { jobId: string; remainingMs: number }[];
+}

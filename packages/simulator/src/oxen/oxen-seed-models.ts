@@ -1,4 +1,4 @@
-import type { OxenModel } from './oxen-models.ts';
+import type { OxenModel } from './oxen-model-types.ts';
 
 /*
  * Edit models Oxen served when Retouch's first sources were written, whose pages Oxen removed in July

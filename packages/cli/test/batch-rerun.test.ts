@@ -66,7 +66,12 @@ describe('a batch fixed and run again', { timeout: 60_000 }, () => {
   it('runs the fixed line alone: exactly one new billable request', async () => {
     await manifest('oxen:qwen-image-edt');
     const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--budget-usd', '5'];
-    const first = await run(argv, { cwd, env: env() });
+    // Checked before anything is sent: the mistyped model is named, and nothing goes out.
+    const refused = await run(argv, { cwd, env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/manifest.jsonl:7: model: "oxen:qwen-image-edt" is not in/);
+    expect(billedPrompts()).toHaveLength(0);
+    const first = await run([...argv, '--skip-invalid'], { cwd, env: env() });
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('20 lines: 19 succeeded, 1 failed');
     expect(first.stdout).toMatch(/line 7: /);
@@ -200,7 +205,10 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     await startWorker(['--resend-possibly-billed']);
     await manifest('oxen:qwen-image-edt');
     const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'rerun', '--out', 'out'];
-    const first = await run(argv, { cwd, env: env() });
+    const refused = await run(argv, { cwd, env: env() });
+    expect(refused.code).toBe(2);
+    expect(billedPrompts()).toHaveLength(0);
+    const first = await run([...argv, '--skip-invalid'], { cwd, env: env() });
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('20 lines: 19 succeeded, 1 failed');
     expect(billedPrompts()).toHaveLength(19);

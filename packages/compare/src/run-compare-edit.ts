@@ -6,7 +6,7 @@ import {
   type Retouch,
   RetouchError,
 } from '@retouch/core';
-import { describeError, errorLine } from './describe-error.ts';
+import { describeError, errorLine, type RunError } from './describe-error.ts';
 import { slugify } from './format.ts';
 import type { OutputJudge } from './judge/output-judge.ts';
 import type { OutputMeasurer } from './measures/output-measurer.ts';
@@ -31,6 +31,8 @@ export async function runCompareEdit(context: {
   outDir: string;
   /** Measures the saved outputs against the input, when the comparison measures. */
   measurer?: OutputMeasurer;
+  /** Describes a failed run; the library's wording by default. */
+  describeError?: (error: unknown) => RunError;
   /** Asks the comparison's judge about the saved outputs. */
   judge?: OutputJudge;
   onProgress?: (event: RunProgressEvent) => void;
@@ -84,7 +86,7 @@ export async function runCompareEdit(context: {
   if (!outcome) outcome = { ok: false, error: new RetouchError({ message: 'the edit produced no outcome' }) };
 
   if (!outcome.ok) {
-    const error = describeError(outcome.error);
+    const error = (context.describeError ?? describeError)(outcome.error);
     emit({ type: 'failed', row: entry, repeat, message: errorLine(error) });
     return { ...base, status: 'failed', retries, error };
   }
@@ -129,7 +131,7 @@ export async function runCompareEdit(context: {
     return run;
   } catch (caught) {
     // The edit succeeded (and was paid for) but its images could not be fetched or saved.
-    const error = describeError(caught);
+    const error = (context.describeError ?? describeError)(caught);
     emit({ type: 'failed', row: entry, repeat, message: errorLine(error) });
     return {
       ...base,

@@ -10,6 +10,7 @@ import {
   RetouchError,
   type RetryOptions,
 } from '@retouch/core';
+import type { RunError } from './describe-error.ts';
 import { type NeutralEditOptions, pickEditOptions } from './edit-options.ts';
 import type { CompareJudge } from './judge/compare-judge.ts';
 import { createOutputJudge } from './judge/output-judge.ts';
@@ -86,6 +87,12 @@ export interface RunCompareOptions {
   budgetUsd?: number;
   /** Under `budgetUsd`, whether edits whose cost cannot be estimated are refused or sent. @default 'refuse' */
   unknownCost?: 'refuse' | 'allow';
+  /**
+   * How a failed run is described in the results and the progress events. By default its class and
+   * message as the library words them; a command line passes one that names its own flags.
+   * @default describeError
+   */
+  describeError?: (error: unknown) => RunError;
   /** Lane limits per provider id. */
   limits?: Readonly<Record<string, LaneLimits>>;
   /** Retry policy of the dispatcher. */
@@ -215,6 +222,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
             outDir: options.outDir,
             ...(measurer ? { measurer } : {}),
             ...(judge ? { judge } : {}),
+            ...(options.describeError ? { describeError: options.describeError } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           }).then((run) => {
             runs.push(run);

@@ -14,6 +14,7 @@ import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
+import { describeError } from '../describe-error.ts';
 import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
 import { loadJudgeModel } from '../judge-model.ts';
@@ -203,7 +204,11 @@ export async function presentComparison(options: {
   });
   let outcome: Awaited<ReturnType<typeof runCompare>>;
   try {
-    outcome = await runCompare({ ...options.compare, onProgress: (event) => display.update(event) });
+    outcome = await runCompare({
+      ...options.compare,
+      describeError,
+      onProgress: (event) => display.update(event),
+    });
   } finally {
     display.finish();
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +112,12 @@ describe('retouch batch', { timeout: 60_000 }, () => {
     const report = await readFile(join(cwd, 'out', 'report.html'), 'utf8');
     expect(report).toContain('Every line');
     for (const line of [1, 2, 3, 4]) expect(report).toContain(`outputs/line-${line}-1.png`);
+    // Each line's row shows its input beside its output; one picture used by every line is copied once.
+    expect(summary.runs.map((entry) => entry.input)).toEqual(
+      Array(4).fill({ file: 'inputs/input-1.png', mediaType: 'image/png' }),
+    );
+    expect(report).toContain('alt="line 1, input"');
+    expect((await stat(join(cwd, 'out', 'inputs', 'input-1.png'))).size).toBeGreaterThan(0);
     const records = await journal();
     expect(records.filter((record) => record.type === 'done')).toHaveLength(4);
     expect(records.filter((record) => record.type === 'sent')).toHaveLength(4);

@@ -20,6 +20,7 @@ import { providerOf } from '../provider-ids.ts';
 import { renderCompareTable } from '../table.ts';
 import { invalidLineRun } from './invalid-lines.ts';
 import type { BatchLineRun } from './journal.ts';
+import { withLineInputs } from './line-inputs.ts';
 import type { Manifest } from './manifest.ts';
 
 /** What a batch produced. */
@@ -52,7 +53,12 @@ export async function writeBatchResults(options: {
 }): Promise<BatchOutcome> {
   const identities: RowIdentity[] = [];
   const runs: CompareRun[] = [];
-  const every = [...options.runs, ...options.manifest.invalid.map(invalidLineRun)];
+  const withInputs = await withLineInputs({
+    runs: options.runs,
+    manifest: options.manifest,
+    outDir: options.outDir,
+  });
+  const every = [...withInputs, ...options.manifest.invalid.map(invalidLineRun)];
   for (const run of every.sort((left, right) => left.line - right.line)) {
     let entry = identities.findIndex((identity) => identity.model === run.model);
     if (entry === -1) {

@@ -64,7 +64,7 @@ export const queuedEditDataSchema: z.ZodType<QueuedEditData> = z.object({
   ),
   priority: z.number(),
   sent: z.object({ at: z.number(), worker: z.string() }).optional(),
-  snapshot: editJobSnapshotSchema.optional(),
+  snapshot: z.optional(editJobSnapshotSchema),
 });
 
 /** The most bytes of images a queued request may carry inline by default: they travel through Redis. */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.ts';
 import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
@@ -14,23 +15,23 @@ const failedAttemptSchema = lazySchema(() =>
  * @example
  * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
  */
-export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = lazySchema(() =>
+export const editJobSnapshotSchema: z.ZodMiniType<EditJobSnapshot> = lazySchema(() =>
   z.object({
     type: z.literal('retouch.edit-job'),
     version: z.literal(1),
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
     requestedModel: z.string(),
     model: z.string(),
     provider: z.string(),
-    providerJobId: z.string().optional(),
+    providerJobId: z.optional(z.string()),
     createdAt: z.number(),
     updatedAt: z.number(),
-    settledAt: z.number().optional(),
-    estimatedCost: costSchema.optional(),
+    settledAt: z.optional(z.number()),
+    estimatedCost: z.optional(costSchema),
     warnings: z.array(editWarningSchema),
     attempts: z.array(failedAttemptSchema),
-    result: editResultSchema.optional(),
-    error: z.object({ name: z.string(), message: z.string() }).optional(),
+    result: z.optional(editResultSchema),
+    error: z.optional(z.object({ name: z.string(), message: z.string() })),
   }),
 );

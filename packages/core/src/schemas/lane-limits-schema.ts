@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.ts';
 import { checkLaneLimits } from '../check-lane-limits.ts';
 import { lazySchema } from '../lazy-schema.ts';
 import { describeProblem } from '../option-rules.ts';
@@ -11,8 +12,8 @@ import type { LaneLimits } from '../provider.ts';
  * @example
  * laneLimitsSchema.parse({ concurrency: 4, requestsPerSecond: 10 });
  */
-export const laneLimitsSchema: z.ZodType<LaneLimits> = lazySchema(() =>
-  z.custom<LaneLimits>().check((context) => {
+export const laneLimitsSchema: z.ZodMiniType<LaneLimits> = lazySchema(() =>
+  z.custom<LaneLimits>().check((context: z.core.ParsePayload<LaneLimits>) => {
     const found = checkLaneLimits(context.value);
     if (!found) return;
     context.issues.push({

@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
-import './zod-english.ts';
-import { lazySchema } from '../lazy-schema.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
 /** Zod schema of a `Cost`. */
-export const costSchema = lazySchema(() =>
+export const costSchema = lazyZodSchema(() =>
   z.object({
     /** The amount in US dollars. */
     usd: z.number().check(z.nonnegative()),

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
-import './zod-english.ts';
 import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
 import { editResultSchema, editWarningSchema } from './edit-result-schema.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
-const failedAttemptSchema = lazySchema(() =>
+const failedAttemptSchema = lazyZodSchema(() =>
   z.object({ model: z.string(), errorName: z.string(), message: z.string() }),
 );
 
@@ -15,7 +14,7 @@ const failedAttemptSchema = lazySchema(() =>
  * @example
  * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
  */
-export const editJobSnapshotSchema: z.ZodMiniType<EditJobSnapshot> = lazySchema(() =>
+export const editJobSnapshotSchema: z.ZodMiniType<EditJobSnapshot> = lazyZodSchema(() =>
   z.object({
     type: z.literal('retouch.edit-job'),
     version: z.literal(1),

@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import './zod-english.ts';
 import {
   ASPECT_RATIO_PATTERN,
   type EDIT_OPTION_KEYS,
@@ -13,10 +12,10 @@ import {
 } from '../edit-request-constants.ts';
 import type { RequestIssue } from '../errors/invalid-request-error.ts';
 import type { ImageInput } from '../image-input.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { MODEL_ID, PROVIDER_ID } from '../model-id.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
-const imageInputSchema = lazySchema(() =>
+const imageInputSchema = lazyZodSchema(() =>
   z.custom<ImageInput>(
     (value) =>
       typeof value === 'string' ||
@@ -35,7 +34,7 @@ const imageInputSchema = lazySchema(() =>
  * Zod schema of an `EditRequest`. Every message names the fix, and unknown keys are
  * rejected (a typo such as `aspect_ratio` would otherwise be silently ignored).
  */
-export const editRequestSchema = lazySchema(() =>
+export const editRequestSchema = lazyZodSchema(() =>
   z.strictObject({
     /**
      * The model as `"provider:model"`, e.g. `"oxen:qwen-image-edit"` or `"edenai:openai/gpt-image-2"`.
@@ -181,7 +180,7 @@ export const editRequestSchema = lazySchema(() =>
 );
 
 /** The neutral options alone, with the request's own rules and messages. */
-const editOptionsSchema = lazySchema(() =>
+const editOptionsSchema = lazyZodSchema(() =>
   z.pick(editRequestSchema, {
     size: true,
     aspectRatio: true,

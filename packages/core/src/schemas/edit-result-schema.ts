@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
-import './zod-english.ts';
 import type { EditResult, EditWarningOption } from '../edit-result.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
 /** Zod schema of an `EditWarning`. */
-export const editWarningSchema = lazySchema(() =>
+export const editWarningSchema = lazyZodSchema(() =>
   z.discriminatedUnion('type', [
     z.object({
       /** The model lacks the option, so it was not sent. */
@@ -37,7 +36,7 @@ export const editWarningSchema = lazySchema(() =>
 );
 
 /** Zod schema of an `EditResult` as serialized with `JSON.stringify` (`bytes()` is not serialized). */
-export const editResultSchema = lazySchema(() =>
+export const editResultSchema = lazyZodSchema(() =>
   z.object({
     /** The output images, without their `bytes()` method. */
     images: z.array(

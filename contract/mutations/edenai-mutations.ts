@@ -178,8 +178,8 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
       },
       {
         file: EDEN_WIRE,
-        find: '    cost: z.number().nullish(),',
-        replace: '    costs: z.number().nullish(),',
+        find: '    cost: z.nullish(z.number()),',
+        replace: '    costs: z.nullish(z.number()),',
       },
     ],
     named: /required property 'cost'/,
@@ -214,8 +214,8 @@ export const EDENAI_MUTATIONS: readonly Mutation[] = [
       },
       {
         file: EDEN_WIRE,
-        find: '    input_modalities: z.array(z.string()).optional().catch(undefined),',
-        replace: '    input_modes: z.array(z.string()).optional().catch(undefined),',
+        find: '    input_modalities: z.catch(z.optional(z.array(z.string())), undefined),',
+        replace: '    input_modes: z.catch(z.optional(z.array(z.string())), undefined),',
       },
     ],
     named: /required property 'input_modalities'/,

@@ -69,8 +69,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     edits: [
       {
         file: OXEN_WIRE,
-        find: '    status: oxenJobStatusSchema,\n    result_url: z.string().nullable().optional(),',
-        replace: '    status: oxenJobStatusSchema,\n    url: z.string().nullable().optional(),',
+        find: '    status: oxenJobStatusSchema,\n    result_url: z.optional(z.nullable(z.string())),',
+        replace: '    status: oxenJobStatusSchema,\n    url: z.optional(z.nullable(z.string())),',
       },
     ],
     named: /oxenGenerationStatusSchema reads "url"/,
@@ -83,8 +83,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
     edits: [
       {
         file: OXEN_WIRE,
-        find: '    status: oxenJobStatusSchema,\n    result_url: z.string().nullable().optional(),',
-        replace: '    status: oxenJobStatusSchema,\n    url: z.string().nullable().optional(),',
+        find: '    status: oxenJobStatusSchema,\n    result_url: z.optional(z.nullable(z.string())),',
+        replace: '    status: oxenJobStatusSchema,\n    url: z.optional(z.nullable(z.string())),',
       },
       {
         file: OXEN_QUEUE_ROUTES,
@@ -131,8 +131,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
       { file: OXEN_GENERATION_ROUTES, find: '    cost: charged', replace: '    costs: charged' },
       {
         file: OXEN_WIRE,
-        find: '      cost: z.union([z.string(), z.number()]).nullable().optional(),',
-        replace: '      costs: z.union([z.string(), z.number()]).nullable().optional(),',
+        find: '      cost: z.optional(z.nullable(z.union([z.string(), z.number()]))),',
+        replace: '      costs: z.optional(z.nullable(z.union([z.string(), z.number()]))),',
       },
     ],
     named: /required property 'cost'/,
@@ -147,8 +147,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
       { file: OXEN_MODELS_SIMULATED, find: /cost_per_image: 0/g, replace: 'price_per_image: 0' },
       {
         file: OXEN_WIRE,
-        find: '    cost_per_image: numeric.nullable().optional(),',
-        replace: '    price_per_image: numeric.nullable().optional(),',
+        find: '    cost_per_image: z.optional(z.nullable(numeric)),',
+        replace: '    price_per_image: z.optional(z.nullable(numeric)),',
       },
     ],
     named: /"price_per_image"/,
@@ -166,8 +166,9 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
       },
       {
         file: OXEN_WIRE,
-        find: '      .array(z.object({ generation_id: z.string().min(1), status: z.string().optional() }))',
-        replace: '      .array(z.object({ id: z.string().min(1), status: z.string().optional() }))',
+        find: '      .array(z.object({ generation_id: z.string().check(z.minLength(1)), status: z.optional(z.string()) }))',
+        replace:
+          '      .array(z.object({ id: z.string().check(z.minLength(1)), status: z.optional(z.string()) }))',
       },
       {
         file: 'packages/provider-oxen/src/oxen-queue.ts',

@@ -4,7 +4,7 @@ import { checkLaneLimits, type LaneLimits } from '@retouch/core';
 import type { EdenAITransportName, OxenMode } from './args/connection-flags.ts';
 import { REDIS_URL } from './args/redis-flag.ts';
 import { describeError } from './describe-error.ts';
-import { checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
+import { BUDGET_RULE, checkNumber, concurrencyRule, type NumberRule } from './number-rules.ts';
 import { isBundledProvider, PROVIDERS, type ProviderName } from './provider-ids.ts';
 import { PROVIDER_MODES } from './session.ts';
 import { UsageError } from './usage-error.ts';
@@ -132,8 +132,8 @@ export async function loadWorkerConfig(options: { path: string; cwd: string }): 
   };
   const concurrency = number('concurrency', concurrencyRule());
   if (concurrency !== undefined) config.concurrency = concurrency;
-  // Zero is accepted, as createRetouch's budget accepts it: the account spends nothing more.
-  const budgetUsd = number('budgetUsd', { min: 0, unit: 'US dollars' });
+  // The same rule as the --budget-usd flag: a cap of nothing would refuse every edit the worker takes.
+  const budgetUsd = number('budgetUsd', BUDGET_RULE);
   if (budgetUsd !== undefined) config.budgetUsd = budgetUsd;
   const grace = number('shutdownGraceSeconds', { min: 0, unit: 'seconds' });
   if (grace !== undefined) config.shutdownGraceSeconds = grace;

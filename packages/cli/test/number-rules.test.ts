@@ -56,10 +56,14 @@ describe('numeric option rules', () => {
       'worker.json: concurrency must be a whole number ≥ 1',
     );
     await expect(worker({ budgetUsd: -1 })).rejects.toThrow(
-      'worker.json: budgetUsd must be a number of US dollars ≥ 0',
+      'worker.json: budgetUsd must be a positive number of US dollars',
     );
-    await expect(worker({ budgetUsd: 0, shutdownGraceSeconds: 0 })).resolves.toEqual({
-      budgetUsd: 0,
+    // As with --budget-usd: a cap of nothing would refuse every edit the worker takes.
+    await expect(worker({ budgetUsd: 0 })).rejects.toThrow(
+      'worker.json: budgetUsd must be a positive number of US dollars',
+    );
+    await expect(worker({ budgetUsd: 0.5, shutdownGraceSeconds: 0 })).resolves.toEqual({
+      budgetUsd: 0.5,
       shutdownGraceSeconds: 0,
     });
   });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { EDIT_OPTION_KEYS } from './edit-request-constants.ts';
 import type { NormalizedImage } from './image-input.ts';
 import type { editRequestSchema } from './schemas/edit-request-schema.ts';

@@ -1,7 +1,12 @@
 // Loaded by the first call that reads an answer from Eden (see `loadWire`), not at import: zod costs
 // about 50 ms and 15 MiB to load, which a program's cold start should not pay before it calls Eden.
 import { lazySchema } from '@retouch/core/provider-utils';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// zod/mini has no messages of its own: zod's English ones, as the full zod sets them when it loads,
+// word an answer of the wrong shape.
+z.config(en());
 
 /**
  * Eden AI v3 answers: minimal schemas of what this package reads. Fields it does not read are let
@@ -11,21 +16,21 @@ import * as z from 'zod';
 /** One output item: `url` (most upstream providers) or `b64_json` (gpt-image-*). */
 export const edenaiImageDataItemSchema = lazySchema(() =>
   z.looseObject({
-    url: z.string().nullish(),
-    b64_json: z.string().nullish(),
-    revised_prompt: z.string().nullish(),
+    url: z.nullish(z.string()),
+    b64_json: z.nullish(z.string()),
+    revised_prompt: z.nullish(z.string()),
   }),
 );
 
 /** `ImageResponse` of `POST /v3/images/edits`: OpenAI's image response plus Eden's `cost` and `provider`. */
 export const edenaiImageResponseSchema = lazySchema(() =>
   z.looseObject({
-    created: z.number().nullish(),
+    created: z.nullish(z.number()),
     data: z.array(edenaiImageDataItemSchema),
-    output_format: z.string().nullish(),
-    usage: z.record(z.string(), z.unknown()).nullish(),
-    cost: z.number().nullish(),
-    provider: z.string().nullish(),
+    output_format: z.nullish(z.string()),
+    usage: z.nullish(z.record(z.string(), z.unknown())),
+    cost: z.nullish(z.number()),
+    provider: z.nullish(z.string()),
   }),
 );
 
@@ -35,12 +40,12 @@ export type EdenAIImageResponse = z.infer<typeof edenaiImageResponseSchema>;
 /** The answer of `POST /v3/upload`. */
 export const edenaiUploadResponseSchema = lazySchema(() =>
   z.looseObject({
-    file_id: z.string().min(1),
-    file_name: z.string().nullish(),
-    file_size: z.number().nullish(),
-    file_mimetype: z.string().nullish(),
-    created_at: z.string().nullish(),
-    expires_at: z.string().nullish(),
+    file_id: z.string().check(z.minLength(1)),
+    file_name: z.nullish(z.string()),
+    file_size: z.nullish(z.number()),
+    file_mimetype: z.nullish(z.string()),
+    created_at: z.nullish(z.string()),
+    expires_at: z.nullish(z.string()),
   }),
 );
 
@@ -54,8 +59,8 @@ export type EdenAIUploadResponse = z.infer<typeof edenaiUploadResponseSchema>;
  */
 export const edenaiCapabilitiesSchema = lazySchema(() =>
   z.looseObject({
-    input_modalities: z.array(z.string()).optional().catch(undefined),
-    output_modalities: z.array(z.string()).optional().catch(undefined),
+    input_modalities: z.catch(z.optional(z.array(z.string())), undefined),
+    output_modalities: z.catch(z.optional(z.array(z.string())), undefined),
   }),
 );
 
@@ -67,12 +72,12 @@ export const edenaiCapabilitiesSchema = lazySchema(() =>
  */
 export const edenaiModelSchema = lazySchema(() =>
   z.looseObject({
-    id: z.string().min(1),
-    model_name: z.string().nullish(),
-    description: z.string().nullish(),
-    capabilities: edenaiCapabilitiesSchema.optional().catch(undefined),
-    pricing: z.unknown().optional(),
-    list_pricing: z.unknown().optional(),
+    id: z.string().check(z.minLength(1)),
+    model_name: z.nullish(z.string()),
+    description: z.nullish(z.string()),
+    capabilities: z.catch(z.optional(edenaiCapabilitiesSchema), undefined),
+    pricing: z.optional(z.unknown()),
+    list_pricing: z.optional(z.unknown()),
   }),
 );
 

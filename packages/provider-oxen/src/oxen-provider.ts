@@ -196,17 +196,29 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
       message: `createOxen: mode must be "sse", "queue" or "sync", not ${JSON.stringify(mode)}`,
     });
   }
-  const intervalMs = positive('pollIntervalMs', settings.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS);
+  const intervalMs = positive({
+    name: 'pollIntervalMs',
+    value: settings.pollIntervalMs,
+    fallback: DEFAULT_POLL_INTERVAL_MS,
+  });
   const maxIntervalMs = Math.max(
     intervalMs,
-    positive('maxPollIntervalMs', settings.maxPollIntervalMs, DEFAULT_MAX_POLL_INTERVAL_MS),
+    positive({
+      name: 'maxPollIntervalMs',
+      value: settings.maxPollIntervalMs,
+      fallback: DEFAULT_MAX_POLL_INTERVAL_MS,
+    }),
   );
-  const whileWatchedMs = positive(
-    'events.reconcileIntervalMs',
-    settings.events?.reconcileIntervalMs,
-    DEFAULT_WHILE_WATCHED_MS,
-  );
-  const syncTimeoutMs = positive('syncTimeoutMs', settings.syncTimeoutMs, DEFAULT_SYNC_TIMEOUT_MS);
+  const whileWatchedMs = positive({
+    name: 'events.reconcileIntervalMs',
+    value: settings.events?.reconcileIntervalMs,
+    fallback: DEFAULT_WHILE_WATCHED_MS,
+  });
+  const syncTimeoutMs = positive({
+    name: 'syncTimeoutMs',
+    value: settings.syncTimeoutMs,
+    fallback: DEFAULT_SYNC_TIMEOUT_MS,
+  });
   const baseURL = settings.baseURL ?? OXEN_BASE_URL;
   if (!/^https?:\/\/[^/]/i.test(baseURL) || !URL.canParse(baseURL)) {
     throw new RetouchError({
@@ -239,7 +251,9 @@ export function createOxen(settings: OxenProviderSettings = {}): OxenProvider {
   });
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+/** A setting of milliseconds that must be positive: `value`, else `fallback` when it is not given. */
+function positive(options: { name: string; value: number | undefined; fallback: number }): number {
+  const { name, value, fallback } = options;
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
     throw new RetouchError({ message: `createOxen: ${name} must be a positive number of milliseconds` });

@@ -1,7 +1,12 @@
 // Loaded by the first call that needs it, not at import: zod costs about 50 ms and 15 MiB on a cold start.
 import type { RequestIssue } from '@retouch/core';
 import { lazySchema } from '@retouch/core/provider-utils';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// zod/mini has no messages of its own: zod's English ones, as the full zod sets them when it loads,
+// word an answer of the wrong shape.
+z.config(en());
 
 /*
  * The Oxen.ai wire format, limited to the fields the adapter reads, and the checks that run on it.
@@ -13,17 +18,17 @@ import * as z from 'zod';
 /** One output of `POST /api/ai/images/edit`: a hosted URL, or the bytes with `response_format: "b64_json"`. */
 export const oxenEditImageSchema = lazySchema(() =>
   z.object({
-    url: z.string().optional(),
-    b64_json: z.string().optional(),
+    url: z.optional(z.string()),
+    b64_json: z.optional(z.string()),
   }),
 );
 
 /** `POST /api/ai/images/edit` → `{ model, created, images: [{ url } | { b64_json }] }`. */
 export const oxenEditResponseSchema = lazySchema(() =>
   z.object({
-    model: z.string().optional(),
-    created: z.number().optional(),
-    images: z.array(oxenEditImageSchema).min(1),
+    model: z.optional(z.string()),
+    created: z.optional(z.number()),
+    images: z.array(oxenEditImageSchema).check(z.minLength(1)),
   }),
 );
 
@@ -42,15 +47,15 @@ export type OxenJobStatus = z.infer<typeof oxenJobStatusSchema>;
 export const oxenEnqueueResponseSchema = lazySchema(() =>
   z.object({
     generations: z
-      .array(z.object({ generation_id: z.string().min(1), status: z.string().optional() }))
-      .min(1),
+      .array(z.object({ generation_id: z.string().check(z.minLength(1)), status: z.optional(z.string()) }))
+      .check(z.minLength(1)),
   }),
 );
 
 /** The parsed body of `POST /api/ai/queue`. */
 export type OxenEnqueueResponse = z.infer<typeof oxenEnqueueResponseSchema>;
 
-const unixSeconds = lazySchema(() => z.number().nullable().optional());
+const unixSeconds = lazySchema(() => z.optional(z.nullable(z.number())));
 
 /**
  * `GET /api/ai/queue/{id}`: one generation. The row also echoes the request's parameters
@@ -59,14 +64,14 @@ const unixSeconds = lazySchema(() => z.number().nullable().optional());
 export const oxenGenerationStatusSchema = lazySchema(() =>
   z.object({
     generation_id: z.string(),
-    model_name: z.string().nullable().optional(),
+    model_name: z.optional(z.nullable(z.string())),
     status: oxenJobStatusSchema,
-    result_url: z.string().nullable().optional(),
-    error_message: z.string().nullable().optional(),
+    result_url: z.optional(z.nullable(z.string())),
+    error_message: z.optional(z.nullable(z.string())),
     enqueued_at: unixSeconds,
     started_at: unixSeconds,
     completed_at: unixSeconds,
-    output_format: z.unknown().optional(),
+    output_format: z.optional(z.unknown()),
   }),
 );
 
@@ -80,16 +85,16 @@ export type OxenGenerationStatus = z.infer<typeof oxenGenerationStatusSchema>;
  */
 export const oxenListedGenerationSchema = lazySchema(() =>
   z.looseObject({
-    generation_id: z.string().min(1),
-    model_name: z.string().nullable().optional(),
+    generation_id: z.string().check(z.minLength(1)),
+    model_name: z.optional(z.nullable(z.string())),
     status: oxenJobStatusSchema,
     enqueued_at: z.number(),
     completed_at: unixSeconds,
-    result_url: z.string().nullable().optional(),
-    error_message: z.string().nullable().optional(),
-    prompt: z.string().nullable().optional(),
-    cost: z.union([z.string(), z.number()]).nullable().optional(),
-    output_format: z.unknown().optional(),
+    result_url: z.optional(z.nullable(z.string())),
+    error_message: z.optional(z.nullable(z.string())),
+    prompt: z.optional(z.nullable(z.string())),
+    cost: z.optional(z.nullable(z.union([z.string(), z.number()]))),
+    output_format: z.optional(z.unknown()),
   }),
 );
 
@@ -105,21 +110,21 @@ export const oxenQueueListSchema = lazySchema(() =>
 export const oxenGenerationListSchema = lazySchema(() =>
   z.object({
     generations: z.array(oxenListedGenerationSchema),
-    total_pages: z.number().int().nonnegative(),
+    total_pages: z.int().check(z.nonnegative()),
   }),
 );
 
 /** `DELETE /api/ai/queue/{id}` → `{ status: "success", generation_id }`. */
 export const oxenCancelResponseSchema = lazySchema(() =>
-  z.object({ status: z.string().optional(), generation_id: z.string().optional() }).optional(),
+  z.optional(z.object({ status: z.optional(z.string()), generation_id: z.optional(z.string()) })),
 );
 
 /** `GET /api/ai/generations/{id}` → `{ generation: { cost: "0.04" } }`; `cost` is a decimal string in USD. */
 export const oxenGenerationRecordSchema = lazySchema(() =>
   z.object({
     generation: z.object({
-      generation_id: z.string().optional(),
-      cost: z.union([z.string(), z.number()]).nullable().optional(),
+      generation_id: z.optional(z.string()),
+      cost: z.optional(z.nullable(z.union([z.string(), z.number()]))),
     }),
   }),
 );
@@ -127,12 +132,12 @@ export const oxenGenerationRecordSchema = lazySchema(() =>
 /** The payload of a `media_generation_completed` event on `GET /api/events`. */
 export const oxenCompletedEventSchema = lazySchema(() =>
   z.object({
-    generation_id: z.string().min(1),
+    generation_id: z.string().check(z.minLength(1)),
     status: z.string(),
-    media_type: z.string().optional(),
-    model: z.string().optional(),
-    url: z.string().nullable().optional(),
-    error: z.string().nullable().optional(),
+    media_type: z.optional(z.string()),
+    model: z.optional(z.string()),
+    url: z.optional(z.nullable(z.string())),
+    error: z.optional(z.nullable(z.string())),
   }),
 );
 
@@ -140,27 +145,21 @@ export const oxenCompletedEventSchema = lazySchema(() =>
 export type OxenCompletedEvent = z.infer<typeof oxenCompletedEventSchema>;
 
 const numeric = lazySchema(() =>
-  z.union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\s*\d+(\.\d+)?\s*$/)
-      .transform(Number),
-  ]),
+  z.union([z.number(), z.pipe(z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/)), z.transform(Number))]),
 );
 
 /** One parameter of a model's JSON schema. */
 export const oxenParameterSchema = lazySchema(() =>
   z.object({
-    type: z.union([z.string(), z.array(z.string())]).optional(),
-    enum: z.array(z.unknown()).optional(),
-    default: z.unknown().optional(),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    format: z.string().optional(),
-    description: z.string().optional(),
-    items: z.object({ type: z.union([z.string(), z.array(z.string())]).optional() }).optional(),
-    maxItems: z.number().optional(),
+    type: z.optional(z.union([z.string(), z.array(z.string())])),
+    enum: z.optional(z.array(z.unknown())),
+    default: z.optional(z.unknown()),
+    minimum: z.optional(z.number()),
+    maximum: z.optional(z.number()),
+    format: z.optional(z.string()),
+    description: z.optional(z.string()),
+    items: z.optional(z.object({ type: z.optional(z.union([z.string(), z.array(z.string())])) })),
+    maxItems: z.optional(z.number()),
   }),
 );
 
@@ -170,17 +169,17 @@ export type OxenParameter = z.infer<typeof oxenParameterSchema>;
 /** A model's parameter schema (`request_schema` or `json_request_schema`). */
 export const oxenRequestSchemaSchema = lazySchema(() =>
   z.object({
-    properties: z.record(z.string(), oxenParameterSchema).default({}),
-    required: z.array(z.string()).optional(),
+    properties: z._default(z.record(z.string(), oxenParameterSchema), {}),
+    required: z.optional(z.array(z.string())),
   }),
 );
 
 /** A model's price list. Prices are USD (Oxen does not name the currency). */
 export const oxenPricingSchema = lazySchema(() =>
   z.object({
-    method: z.string().nullable().optional(),
-    cost_per_image: numeric.nullable().optional(),
-    cost_per_image_grid: z.record(z.string(), z.record(z.string(), numeric)).nullable().optional(),
+    method: z.optional(z.nullable(z.string())),
+    cost_per_image: z.optional(z.nullable(numeric)),
+    cost_per_image_grid: z.optional(z.nullable(z.record(z.string(), z.record(z.string(), numeric)))),
   }),
 );
 
@@ -190,20 +189,21 @@ export type OxenPricing = z.infer<typeof oxenPricingSchema>;
 /** A model from `GET /api/ai/models` or `GET /api/ai/models/{name}`. */
 export const oxenModelSchema = lazySchema(() =>
   z.object({
-    id: z.string().optional(),
-    name: z.string().optional(),
-    display_name: z.string().nullable().optional(),
-    description: z.string().nullable().optional(),
-    capabilities: z
-      .object({
-        input: z.array(z.string()).optional(),
-        output: z.array(z.string()).optional(),
-      })
-      .nullable()
-      .optional(),
-    pricing: oxenPricingSchema.nullable().optional(),
-    request_schema: oxenRequestSchemaSchema.nullable().optional(),
-    json_request_schema: oxenRequestSchemaSchema.nullable().optional(),
+    id: z.optional(z.string()),
+    name: z.optional(z.string()),
+    display_name: z.optional(z.nullable(z.string())),
+    description: z.optional(z.nullable(z.string())),
+    capabilities: z.optional(
+      z.nullable(
+        z.object({
+          input: z.optional(z.array(z.string())),
+          output: z.optional(z.array(z.string())),
+        }),
+      ),
+    ),
+    pricing: z.optional(z.nullable(oxenPricingSchema)),
+    request_schema: z.optional(z.nullable(oxenRequestSchemaSchema)),
+    json_request_schema: z.optional(z.nullable(oxenRequestSchemaSchema)),
   }),
 );
 
@@ -232,21 +232,24 @@ export function parseOxenCompletedEvent(payload: unknown): OxenCompletedEvent | 
  */
 export const oxenProviderOptionsSchema = lazySchema(() =>
   z.looseObject({
-    mode: z
-      .enum(['sync', 'queue', 'sse'], {
+    mode: z.optional(
+      z.enum(['sync', 'queue', 'sse'], {
         error:
           'mode must be "sync", "queue" or "sse"; omit it to use the mode the provider was created with (createOxen({ mode }))',
-      })
-      .optional(),
-    targetNamespace: z
-      .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
-      .trim()
-      .min(1, { error: 'targetNamespace is empty; omit it to bill the key owner' })
-      .optional(),
-    responseFormat: z
-      .enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' })
-      .optional(),
-    reportCost: z.boolean({ error: 'reportCost must be true or false' }).optional(),
+      }),
+    ),
+    targetNamespace: z.optional(
+      z
+        .string({ error: 'targetNamespace must be the name of an Oxen user or organization' })
+        .check(
+          z.trim(),
+          z.minLength(1, { error: 'targetNamespace is empty; omit it to bill the key owner' }),
+        ),
+    ),
+    responseFormat: z.optional(
+      z.enum(['url', 'b64_json'], { error: 'responseFormat must be "url" or "b64_json"' }),
+    ),
+    reportCost: z.optional(z.boolean({ error: 'reportCost must be true or false' })),
   }),
 );
 
@@ -273,7 +276,7 @@ export function parseOxenProviderOptions(
   return { success: true, options: { mode, targetNamespace, responseFormat, reportCost, parameters } };
 }
 
-function optionIssues(error: z.ZodError): RequestIssue[] {
+function optionIssues(error: z.core.$ZodError): RequestIssue[] {
   return error.issues.map((issue) => ({
     path: ['providerOptions', 'oxen', ...issue.path.map(String)].join('.'),
     message: issue.message,

@@ -79,7 +79,7 @@ export const queuedEditDataSchema: z.ZodType<QueuedEditData> = z.object({
   ),
   priority: z.number(),
   sent: z.object({ at: z.number(), worker: z.string() }).optional(),
-  snapshot: editJobSnapshotSchema.optional(),
+  snapshot: z.optional(editJobSnapshotSchema),
   trace: z
     .object({
       producer: z.object({ traceparent: z.string(), tracestate: z.string().optional() }).optional(),

@@ -19,15 +19,30 @@ const MARGIN_STEP_MS = 10;
 /** The widest shared margin: 10 requests a second still reach 0.91 of the limit. */
 export const MAX_SHARED_WINDOW_MARGIN_MS = 100;
 /**
- * A request answered within this long is checked for having left late, as core's lane does
- * (`ANSWERED_RESTAMP_MS`): its round trip less the quickest this process saw recently is how late it
- * most likely reached the provider; lateness past the window's margin moves it that much later, so a
- * request slow to leave its machine cannot land in the provider's next window, while requests that
- * left on time keep their admission.
+ * Every answer that comes while its request's place may still be in the window (the window and the
+ * widest margin after its admission) is checked for having left late: its round trip less the
+ * quickest this process saw recently is how late it most likely reached the provider, and lateness
+ * past the margin moves its place that much later. A request slow to leave its machine then cannot
+ * land in the provider's next window, while requests that left on time keep their admission. Core's
+ * lane looks only at answers within 500 ms (`ANSWERED_RESTAMP_MS`); processes that share a loaded
+ * machine see requests arrive later than that, and a 429 here pauses every process. The price: a
+ * request to an endpoint slower than the quickest by more than the margin holds its place for that
+ * much longer. The quickest is taken from round trips of at most this long: a slower one is most
+ * likely a slow endpoint, and would hide every other request's lateness.
  */
-const ANSWERED_RESTAMP_MS = 500;
-/** How many recent round trips the quickest is taken from. */
+const QUICK_ROUND_TRIP_MS = 500;
+/** How many recent round trips of at most {@link QUICK_ROUND_TRIP_MS} the quickest is taken from. */
 const ROUND_TRIPS_KEPT = 32;
+/**
+ * How many quick round trips a process measures before it trusts the quickest as the time a request
+ * spends on the way and at the provider. A new process's first requests meet a new connection,
+ * modules still loading and the machine's stalls all at once, often several in the same stall, so
+ * their round trips tell little yet of how late they left. Until then the quickest counts for a share
+ * of itself (nothing at first, all of it after this many): an answer later than the margin moves its
+ * request towards the answer's time. A quick answer is under the margin and moves nothing, so the
+ * caution costs only the places of requests that may have arrived late.
+ */
+const ROUND_TRIPS_BEFORE_TRUSTED = 16;
 
 /**
  * Admits one request: a sorted set of admission times (members are request ids) is trimmed to the
@@ -58,14 +73,15 @@ end
 return { 1, now }`);
 
 /**
- * Learns from one answer. A quick answer that came late moves the request's place in the window by its
+ * Learns from one answer. An answer that came late (while its place may still count) moves the request's place in the window by its
  * lateness past the margin (Redis's clock now, less the quickest recent round trip, less its admission);
  * a 429 gives its place back (the provider did not count it), pauses every process for the provider's
  * `Retry-After` (else a doubling pause) and widens the margin.
  *
  * KEYS: window, state
  * ARGV: request id, admittedAt, outcome ('answered' | 'limited'), retry-after ms (-1 if none),
- *       initial pause, max pause, whether a window is configured (1/0), quickest round trip ms (-1 if none)
+ *       initial pause, max pause, whether a window is configured (1/0), quickest round trip ms (-1 if none),
+ *       how long after its admission an answer may still move its request
  * Reply: the pause in ms after a 429, else 0
  */
 const SETTLE = new RedisScript(`${LUA_NOW_MS}
@@ -75,7 +91,7 @@ if ARGV[3] == 'answered' then
   local quickest = tonumber(ARGV[8])
   local margin = tonumber(redis.call('HGET', KEYS[2], 'marginMs') or '${SHARED_WINDOW_MARGIN_MS}')
   local late = now - quickest - admitted - margin
-  if quickest >= 0 and now - admitted <= ${ANSWERED_RESTAMP_MS} and late > 0 then
+  if quickest >= 0 and now - admitted <= tonumber(ARGV[9]) and late > 0 then
     redis.call('ZADD', KEYS[1], 'XX', admitted + late, ARGV[1])
   end
   redis.call('HSET', KEYS[2], 'consecutive429', 0)
@@ -137,7 +153,7 @@ export class RedisRequestWindow implements RequestGate {
   #closed = false;
   #sequence = 0;
   readonly #instance = crypto.randomUUID();
-  /** Round trips of recent requests answered within {@link ANSWERED_RESTAMP_MS}, oldest first. */
+  /** Round trips of recent requests answered within {@link QUICK_ROUND_TRIP_MS}, oldest first. */
   readonly #roundTrips: number[] = [];
 
   constructor(settings: RedisRequestWindowSettings) {
@@ -210,11 +226,14 @@ export class RedisRequestWindow implements RequestGate {
     let quickest = -1;
     if (!limited) {
       const roundTrip = performance.now() - options.leftAt;
-      // A long request keeps its admission: the margin covers its arrival.
-      if (roundTrip > ANSWERED_RESTAMP_MS) return;
-      this.#roundTrips.push(roundTrip);
-      if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
-      quickest = Math.floor(Math.min(...this.#roundTrips));
+      // Trust grows with the round trips measured before this one.
+      const trust = Math.min(1, this.#roundTrips.length / ROUND_TRIPS_BEFORE_TRUSTED);
+      // A slow round trip is most likely a slow endpoint: as the quickest, it would hide lateness.
+      if (roundTrip <= QUICK_ROUND_TRIP_MS) {
+        this.#roundTrips.push(roundTrip);
+        if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
+      }
+      quickest = this.#roundTrips.length === 0 ? 0 : Math.floor(Math.min(...this.#roundTrips) * trust);
     }
     const retryAfterMs = limited ? (outcome.error as RateLimitError).retryAfterMs : undefined;
     void SETTLE.run(this.#settings.client, {
@@ -228,6 +247,7 @@ export class RedisRequestWindow implements RequestGate {
         this.#settings.maxPauseMs,
         this.#cap > 0 ? 1 : 0,
         quickest,
+        this.#windowMs + MAX_SHARED_WINDOW_MARGIN_MS,
       ],
     }).catch(() => {
       // Losing one restamp or pause costs at most one early request; the window still holds.

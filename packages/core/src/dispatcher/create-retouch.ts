@@ -38,6 +38,7 @@ import { resumeJob } from './resume-job.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 import { parseRetouchOptions } from './retouch-options.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
+import { UnsettledJobs } from './unsettled-jobs.ts';
 
 export type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 
@@ -72,10 +73,9 @@ class RetouchClient implements Retouch {
   readonly #fallback: readonly string[];
   readonly #strict: boolean;
   readonly #listeners = new Set<ProgressListener>();
-  readonly #active = new Set<DispatchJob>();
+  readonly #active = new UnsettledJobs();
   readonly #runners = new Set<Promise<void>>();
   readonly #background = new Set<Promise<void>>();
-  readonly #idleWaiters: (() => void)[] = [];
   readonly #context: DispatchContext;
   #counts = { succeeded: 0, failed: 0, cancelled: 0, retries: 0 };
   #closing: Promise<void> | undefined;
@@ -223,10 +223,7 @@ class RetouchClient implements Retouch {
   }
 
   onIdle(): Promise<void> {
-    if (this.#active.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-    });
+    return this.#active.onIdle();
   }
 
   close(): Promise<void> {
@@ -253,7 +250,7 @@ class RetouchClient implements Retouch {
     for (const lane of this.#lanes.values()) lane.close();
     await Promise.allSettled([...this.#providers.adapters.values()].map((adapter) => adapter.close?.()));
     this.#context.telemetry.close();
-    this.#flushIdle();
+    this.#active.release();
   }
 
   async #start(
@@ -353,11 +350,6 @@ class RetouchClient implements Retouch {
     if (job.status === 'succeeded') this.#counts.succeeded++;
     else if (job.status === 'cancelled') this.#counts.cancelled++;
     else this.#counts.failed++;
-    if (this.#active.size === 0) this.#flushIdle();
-  }
-
-  #flushIdle(): void {
-    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { ZodMiniType } from 'zod/mini';
 import { InvalidResponseError } from '../errors/invalid-response-error.ts';
 import { lazyModule } from '../lazy-module.ts';
 import { registerSecret } from '../secrets.ts';
@@ -117,7 +118,8 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
       }
       let data = body as T;
       if (request.schema) {
-        const parsed = request.schema.safeParse(body);
+        // Schemas of zod and of zod/mini both parse with safeParse.
+        const parsed = (request.schema as unknown as SafeParsing<T>).safeParse(body);
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
           const path = issue.path.map(String).join('.');
@@ -228,4 +230,9 @@ function refuseDeclaredOverCap(sent: Sent, maxBytes: number, provider: string): 
     return;
   void sent.response.body?.cancel().catch(() => undefined);
   throw tooLarge({ provider, method: sent.hop.method, url: sent.hop.url }, maxBytes);
+}
+
+/** What the client needs of a zod schema (`zod` or `zod/mini`): its `safeParse`. */
+interface SafeParsing<T> {
+  safeParse(value: unknown): ReturnType<ZodMiniType<T>['safeParse']>;
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import type { ProviderErrorInfo } from './http-errors.ts';
 import type { RequestGate } from './request-gate.ts';
 
@@ -40,8 +40,8 @@ export interface HttpRequest<T> {
   form?: FormData;
   /** Query parameters. */
   query?: Record<string, string | number | undefined>;
-  /** Validates the 2xx JSON body; a mismatch is an `InvalidResponseError`. */
-  schema?: z.ZodType<T>;
+  /** Validates the 2xx JSON body (a zod or `zod/mini` schema); a mismatch is an `InvalidResponseError`. */
+  schema?: $ZodType<T>;
   /** Aborts the request; the abort error passes through unwrapped. */
   signal?: AbortSignal;
   /** Overrides the client's per-attempt timeout; `false` for none. */

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditJobSnapshot } from '../edit-job-snapshot.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
 import { editResultSchema, editWarningSchema } from './edit-result-schema.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
-const failedAttemptSchema = lazySchema(() =>
+const failedAttemptSchema = lazyZodSchema(() =>
   z.object({ model: z.string(), errorName: z.string(), message: z.string() }),
 );
 
@@ -14,24 +14,24 @@ const failedAttemptSchema = lazySchema(() =>
  * @example
  * const snapshot = editJobSnapshotSchema.parse(JSON.parse(text));
  */
-export const editJobSnapshotSchema: z.ZodType<EditJobSnapshot> = lazySchema(() =>
+export const editJobSnapshotSchema: z.ZodMiniType<EditJobSnapshot> = lazyZodSchema(() =>
   z.object({
     type: z.literal('retouch.edit-job'),
     version: z.literal(1),
-    id: z.string().min(1),
-    billingKey: z.string().min(1).optional(),
+    id: z.string().check(z.minLength(1)),
+    billingKey: z.optional(z.string().check(z.minLength(1))),
     status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
     requestedModel: z.string(),
     model: z.string(),
     provider: z.string(),
-    providerJobId: z.string().optional(),
+    providerJobId: z.optional(z.string()),
     createdAt: z.number(),
     updatedAt: z.number(),
-    settledAt: z.number().optional(),
-    estimatedCost: costSchema.optional(),
+    settledAt: z.optional(z.number()),
+    estimatedCost: z.optional(costSchema),
     warnings: z.array(editWarningSchema),
     attempts: z.array(failedAttemptSchema),
-    result: editResultSchema.optional(),
-    error: z.object({ name: z.string(), message: z.string() }).optional(),
+    result: z.optional(editResultSchema),
+    error: z.optional(z.object({ name: z.string(), message: z.string() })),
   }),
 );

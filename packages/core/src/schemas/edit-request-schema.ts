@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ASPECT_RATIO_PATTERN,
   type EDIT_OPTION_KEYS,
@@ -12,10 +12,10 @@ import {
 } from '../edit-request-constants.ts';
 import type { RequestIssue } from '../errors/invalid-request-error.ts';
 import type { ImageInput } from '../image-input.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { MODEL_ID, PROVIDER_ID } from '../model-id.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
-const imageInputSchema = lazySchema(() =>
+const imageInputSchema = lazyZodSchema(() =>
   z.custom<ImageInput>(
     (value) =>
       typeof value === 'string' ||
@@ -34,7 +34,7 @@ const imageInputSchema = lazySchema(() =>
  * Zod schema of an `EditRequest`. Every message names the fix, and unknown keys are
  * rejected (a typo such as `aspect_ratio` would otherwise be silently ignored).
  */
-export const editRequestSchema = lazySchema(() =>
+export const editRequestSchema = lazyZodSchema(() =>
   z.strictObject({
     /**
      * The model as `"provider:model"`, e.g. `"oxen:qwen-image-edit"` or `"edenai:openai/gpt-image-2"`.
@@ -47,9 +47,11 @@ export const editRequestSchema = lazySchema(() =>
             ? 'model is required: a "provider:model" string such as "oxen:qwen-image-edit"'
             : 'model must be a "provider:model" string such as "oxen:qwen-image-edit"',
       })
-      .regex(MODEL_ID, {
-        error: 'model must be "provider:model", e.g. "oxen:qwen-image-edit" or "edenai:openai/gpt-image-2"',
-      }),
+      .check(
+        z.regex(MODEL_ID, {
+          error: 'model must be "provider:model", e.g. "oxen:qwen-image-edit" or "edenai:openai/gpt-image-2"',
+        }),
+      ),
     /** What to change, in words: e.g. `"make the sky purple"`. At most 32,000 characters. */
     prompt: z
       .string({
@@ -58,10 +60,12 @@ export const editRequestSchema = lazySchema(() =>
             ? 'prompt is required: a text instruction such as "make the sky purple"'
             : 'prompt must be a string: a text instruction such as "make the sky purple"',
       })
-      .refine((value) => value.trim().length > 0, { error: 'prompt is empty; describe the edit to make' })
-      .refine((value) => value.length <= MAX_PROMPT_LENGTH, {
-        error: `prompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
-      }),
+      .check(
+        z.refine((value) => value.trim().length > 0, { error: 'prompt is empty; describe the edit to make' }),
+        z.refine((value) => value.length <= MAX_PROMPT_LENGTH, {
+          error: `prompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
+        }),
+      ),
     /**
      * The pictures to edit, 1 to 16 of them (see {@link ImageInput}). The first is the canvas; the
      * others are references for models that take several.
@@ -73,97 +77,111 @@ export const editRequestSchema = lazySchema(() =>
             ? `images is required: an array of 1 to ${MAX_INPUT_IMAGES} input images`
             : `images must be an array of 1 to ${MAX_INPUT_IMAGES} input images; wrap a single image in [ ]`,
       })
-      .min(1, { error: 'images is empty; pass at least one input image' })
-      .max(MAX_INPUT_IMAGES, {
-        error: (issue) =>
-          `images has ${(issue.input as unknown[]).length} entries; at most ${MAX_INPUT_IMAGES} are allowed, pass fewer`,
-      }),
+      .check(
+        z.minLength(1, { error: 'images is empty; pass at least one input image' }),
+        z.maxLength(MAX_INPUT_IMAGES, {
+          error: (issue) =>
+            `images has ${(issue.input as unknown[]).length} entries; at most ${MAX_INPUT_IMAGES} are allowed, pass fewer`,
+        }),
+      ),
     /** An image whose white pixels mark where the edit may change the picture, for models that take one. */
-    mask: imageInputSchema.optional(),
+    mask: z.optional(imageInputSchema),
     /**
      * How many output images to make, 1 to 10.
      * @default 1
      */
-    n: z
-      .number({ error: `n must be a whole number of output images from 1 to ${MAX_OUTPUTS}` })
-      .int({ error: `n must be a whole number from 1 to ${MAX_OUTPUTS}` })
-      .min(1, { error: `n must be at least 1; omit it for one image` })
-      .max(MAX_OUTPUTS, { error: `n must be at most ${MAX_OUTPUTS}; send several requests for more` })
-      .optional(),
+    n: z.optional(
+      z
+        .number({ error: `n must be a whole number of output images from 1 to ${MAX_OUTPUTS}` })
+        .check(
+          z.int({ error: `n must be a whole number from 1 to ${MAX_OUTPUTS}` }),
+          z.gte(1, { error: `n must be at least 1; omit it for one image` }),
+          z.lte(MAX_OUTPUTS, { error: `n must be at most ${MAX_OUTPUTS}; send several requests for more` }),
+        ),
+    ),
     /** Output size as `"WxH"` (e.g. `"1024x1024"`) or `"auto"`, for models that take a size. */
-    size: z
-      .string({ error: 'size must be a string "WxH" such as "1024x1024", or "auto"' })
-      .regex(SIZE_PATTERN, {
-        error: 'size must be "WxH" such as "1024x1024", or "auto"',
-      })
-      .optional(),
+    size: z.optional(
+      z
+        .string({ error: 'size must be a string "WxH" such as "1024x1024", or "auto"' })
+        .check(z.regex(SIZE_PATTERN, { error: 'size must be "WxH" such as "1024x1024", or "auto"' })),
+    ),
     /** Output aspect ratio as `"W:H"`, e.g. `"16:9"` or `"1:1"`, for models that take one. */
-    aspectRatio: z
-      .string({ error: 'aspectRatio must be a string "W:H" such as "16:9"' })
-      .regex(ASPECT_RATIO_PATTERN, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })
-      .optional(),
+    aspectRatio: z.optional(
+      z
+        .string({ error: 'aspectRatio must be a string "W:H" such as "16:9"' })
+        .check(z.regex(ASPECT_RATIO_PATTERN, { error: 'aspectRatio must be "W:H" such as "16:9" or "1:1"' })),
+    ),
     /** Rendering quality, for models that offer a choice. */
-    quality: z
-      .enum(QUALITIES, {
+    quality: z.optional(
+      z.enum(QUALITIES, {
         error: 'quality must be one of "auto", "low", "medium", "high"',
-      })
-      .optional(),
+      }),
+    ),
     /** The output image format, in neutral spelling: `jpeg`, not `jpg`. */
-    outputFormat: z
-      .enum(OUTPUT_FORMATS, {
+    outputFormat: z.optional(
+      z.enum(OUTPUT_FORMATS, {
         error: 'outputFormat must be one of "png", "jpeg", "webp" (use "jpeg", not "jpg")',
-      })
-      .optional(),
+      }),
+    ),
     /** A seed for reproducible outputs, for models that honour one. */
-    seed: z
-      .number({ error: 'seed must be a whole number' })
-      .int({ error: 'seed must be a whole number' })
-      .min(0, { error: 'seed must be 0 or more' })
-      .max(MAX_SEED, { error: `seed must be at most ${MAX_SEED}` })
-      .optional(),
+    seed: z.optional(
+      z
+        .number({ error: 'seed must be a whole number' })
+        .check(
+          z.int({ error: 'seed must be a whole number' }),
+          z.gte(0, { error: 'seed must be 0 or more' }),
+          z.lte(MAX_SEED, { error: `seed must be at most ${MAX_SEED}` }),
+        ),
+    ),
     /** What the edit should avoid, for models that take a negative prompt. */
-    negativePrompt: z
-      .string({ error: 'negativePrompt must be a string describing what to avoid' })
-      .max(MAX_PROMPT_LENGTH, {
-        error: `negativePrompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
-      })
-      .optional(),
+    negativePrompt: z.optional(
+      z.string({ error: 'negativePrompt must be a string describing what to avoid' }).check(
+        z.maxLength(MAX_PROMPT_LENGTH, {
+          error: `negativePrompt is longer than ${MAX_PROMPT_LENGTH} characters; shorten it`,
+        }),
+      ),
+    ),
     /**
      * Options only one provider understands, keyed by provider id and passed to its model as they
      * are, e.g. `{ oxen: { guidance: 3 } }`. Options for other providers are ignored, so one request can
      * go to several providers in a comparison or a fallback chain.
      */
-    providerOptions: z
-      .record(
-        z
-          .string()
-          .regex(PROVIDER_ID, { error: 'providerOptions keys are provider ids such as "oxen" or "edenai"' }),
+    providerOptions: z.optional(
+      z.record(
+        z.string().check(
+          z.regex(PROVIDER_ID, {
+            error: 'providerOptions keys are provider ids such as "oxen" or "edenai"',
+          }),
+        ),
         z.record(z.string(), z.unknown(), {
           error:
             "providerOptions.<provider> must be an object of that provider's options, e.g. { oxen: { guidance: 3 } }",
         }),
         { error: 'providerOptions must be an object keyed by provider id, e.g. { oxen: { ... } }' },
-      )
-      .optional(),
+      ),
+    ),
     /** Aborts the edit: nothing more is sent, and a provider-side job is cancelled where possible. */
-    signal: z
-      .custom<AbortSignal>((value) => value instanceof AbortSignal, {
+    signal: z.optional(
+      z.custom<AbortSignal>((value) => value instanceof AbortSignal, {
         error: 'signal must be an AbortSignal',
-      })
-      .optional(),
+      }),
+    ),
     /** A deadline for the whole edit, in milliseconds, including waiting in queues and retries. */
-    timeoutMs: z
-      .number({ error: 'timeoutMs must be a number of milliseconds' })
-      .int({ error: 'timeoutMs must be a whole number of milliseconds' })
-      .positive({ error: 'timeoutMs must be greater than 0; omit it for no deadline' })
-      .max(24 * 60 * 60 * 1000, { error: 'timeoutMs must be at most 24 hours (86400000)' })
-      .optional(),
+    timeoutMs: z.optional(
+      z
+        .number({ error: 'timeoutMs must be a number of milliseconds' })
+        .check(
+          z.int({ error: 'timeoutMs must be a whole number of milliseconds' }),
+          z.positive({ error: 'timeoutMs must be greater than 0; omit it for no deadline' }),
+          z.lte(24 * 60 * 60 * 1000, { error: 'timeoutMs must be at most 24 hours (86400000)' }),
+        ),
+    ),
   }),
 );
 
 /** The neutral options alone, with the request's own rules and messages. */
-const editOptionsSchema = lazySchema(() =>
-  editRequestSchema.pick({
+const editOptionsSchema = lazyZodSchema(() =>
+  z.pick(editRequestSchema, {
     size: true,
     aspectRatio: true,
     quality: true,

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EditResult, EditWarningOption } from '../edit-result.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { costSchema } from './cost-schema.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
 /** Zod schema of an `EditWarning`. */
-export const editWarningSchema = lazySchema(() =>
+export const editWarningSchema = lazyZodSchema(() =>
   z.discriminatedUnion('type', [
     z.object({
       /** The model lacks the option, so it was not sent. */
@@ -36,15 +36,15 @@ export const editWarningSchema = lazySchema(() =>
 );
 
 /** Zod schema of an `EditResult` as serialized with `JSON.stringify` (`bytes()` is not serialized). */
-export const editResultSchema = lazySchema(() =>
+export const editResultSchema = lazyZodSchema(() =>
   z.object({
     /** The output images, without their `bytes()` method. */
     images: z.array(
       z.object({
         /** Where the provider serves the image; provider URLs expire. */
-        url: z.string().optional(),
+        url: z.optional(z.string()),
         /** The image bytes, base64-encoded, when the provider returned them inline. */
-        base64: z.string().optional(),
+        base64: z.optional(z.string()),
         /** `image/png`, `image/jpeg`, `image/webp` or `image/gif`. */
         mediaType: z.string(),
       }),
@@ -54,7 +54,7 @@ export const editResultSchema = lazySchema(() =>
     /** The `provider:model` that served the edit. */
     model: z.string(),
     /** What the edit cost, when known. */
-    cost: costSchema.optional(),
+    cost: z.optional(costSchema),
     /** Options that were dropped or adjusted, and other advice. */
     warnings: z.array(editWarningSchema),
     /** Queue, run and total time, in milliseconds. */
@@ -67,14 +67,14 @@ export const editResultSchema = lazySchema(() =>
       totalMs: z.number(),
     }),
     /** The provider's job id, when the edit ran as a job. */
-    jobId: z.string().optional(),
+    jobId: z.optional(z.string()),
     /** For aggregators: the upstream provider that ran the model. */
-    upstreamProvider: z.string().optional(),
+    upstreamProvider: z.optional(z.string()),
     /** Token or other usage the provider reported. */
-    usage: z.record(z.string(), z.unknown()).optional(),
+    usage: z.optional(z.record(z.string(), z.unknown())),
     /** Earlier models that failed when a fallback served this edit. */
-    attempts: z
-      .array(
+    attempts: z.optional(
+      z.array(
         z.object({
           /** The `provider:model` that was tried. */
           model: z.string(),
@@ -83,8 +83,8 @@ export const editResultSchema = lazySchema(() =>
           /** The error's message, secrets redacted. */
           message: z.string(),
         }),
-      )
-      .optional(),
+      ),
+    ),
     /** The provider's parsed response, with secrets and long base64 strings elided. */
     raw: z.unknown(),
   }),

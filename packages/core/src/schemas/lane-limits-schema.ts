@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { checkLaneLimits } from '../check-lane-limits.ts';
-import { lazySchema } from '../lazy-schema.ts';
 import { describeProblem } from '../option-rules.ts';
 import type { LaneLimits } from '../provider.ts';
+import { lazyZodSchema } from './lazy-zod-schema.ts';
 
 /**
  * Zod schema of one provider's `LaneLimits`, for configuration read with zod: the rule
@@ -11,8 +11,8 @@ import type { LaneLimits } from '../provider.ts';
  * @example
  * laneLimitsSchema.parse({ concurrency: 4, requestsPerSecond: 10 });
  */
-export const laneLimitsSchema: z.ZodType<LaneLimits> = lazySchema(() =>
-  z.custom<LaneLimits>().check((context) => {
+export const laneLimitsSchema: z.ZodMiniType<LaneLimits> = lazyZodSchema(() =>
+  z.custom<LaneLimits>().check((context: z.core.ParsePayload<LaneLimits>) => {
     const found = checkLaneLimits(context.value);
     if (!found) return;
     context.issues.push({

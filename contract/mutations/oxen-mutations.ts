@@ -108,8 +108,8 @@ export const OXEN_MUTATIONS: readonly Mutation[] = [
       },
       {
         file: OXEN_WIRE,
-        find: '    total_pages: z.number().int().nonnegative(),',
-        replace: '    pages: z.number().int().nonnegative(),',
+        find: '    total_pages: z.int().check(z.nonnegative()),',
+        replace: '    pages: z.int().check(z.nonnegative()),',
       },
     ],
     named: /required property 'total_pages'/,

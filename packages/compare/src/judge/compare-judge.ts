@@ -1,4 +1,4 @@
-import type { LanguageModel } from 'ai';
+import type { LanguageModelV4 } from '@ai-sdk/provider';
 
 /**
  * A vision language model that scores how well each output follows the prompt, through the AI SDK.
@@ -9,8 +9,11 @@ import type { LanguageModel } from 'ai';
  * const judge: CompareJudge = { model: openai('gpt-4.1-mini'), prices: { inputUsdPerMillionTokens: 0.4, outputUsdPerMillionTokens: 1.6 } };
  */
 export interface CompareJudge {
-  /** The AI SDK language model to ask; it must take images. */
-  model: LanguageModel;
+  /**
+   * The AI SDK language model to ask (what `openai('gpt-4.1-mini')` and the other AI SDK providers
+   * return); it must take images.
+   */
+  model: LanguageModelV4;
   /**
    * What the model costs, to count each answer from its token usage. Required with a budget: a judge
    * whose cost cannot be counted could spend past it.

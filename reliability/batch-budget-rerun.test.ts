@@ -113,7 +113,7 @@ async function killable(): Promise<boolean> {
   );
 }
 
-test('batch kill -9 and rerun under --budget-usd: billed ≤ cap; spent + possibly billed = billed', {
+test('batch kill -9 and rerun under --budget-usd: billed ≤ cap; spent ≤ billed ≤ spent + possibly billed', {
   timeout: 90_000,
 }, async () => {
   const lines = Array.from({ length: LINES }, (_, index) =>
@@ -149,13 +149,19 @@ test('batch kill -9 and rerun under --budget-usd: billed ≤ cap; spent + possib
   const refused = results.runs.filter((run) => run.error?.name === 'BudgetExceededError').length;
   console.log(
     `batch kill -9 and rerun, --budget-usd ${CAP_USD}, ${LINES} lines at $${PRICE_USD}: ` +
+      `spent + possibly billed ${Math.abs(totalCostUsd + possiblyBilledUsd - billedUsd) < 1e-6 ? '=' : '>'} billed; ` +
       `provider billed $${billedUsd.toFixed(4)} (${oxen.billableCount} requests, ${billedAtKill} before the kill); ` +
       `summary: spent $${totalCostUsd.toFixed(4)} + ~$${possiblyBilledUsd.toFixed(4)} possibly billed; ` +
       `${succeeded} succeeded, ${failed} failed (${refused} refused by the budget); exit ${code}`,
   );
   expect(billedUsd).toBeLessThanOrEqual(CAP_USD + 1e-9);
-  expect(totalCostUsd + possiblyBilledUsd).toBeCloseTo(billedUsd, 6);
-  expect(possiblyBilledUsd).toBeCloseTo(PRICE_USD, 6);
+  // The ledger never counts less than was billed, and counts more only by lines that may have been
+  // billed: the faulted line, and a line the kill caught between its journal record and the
+  // provider, if the kill landed there (the journal read and the kill are not one step). Only the
+  // provider's records (`retouch ledger`) can tell such a line apart.
+  expect(totalCostUsd).toBeLessThanOrEqual(billedUsd + 1e-6);
+  expect(totalCostUsd + possiblyBilledUsd).toBeGreaterThanOrEqual(billedUsd - 1e-6);
+  expect(possiblyBilledUsd).toBeGreaterThanOrEqual(PRICE_USD - 1e-6);
   expect(refused).toBeGreaterThan(0);
   expect(succeeded + failed).toBe(LINES);
 });

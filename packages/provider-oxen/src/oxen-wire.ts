@@ -41,7 +41,7 @@ export const oxenJobStatusSchema = lazySchema(() =>
 );
 
 /** A job's status on Oxen's queue. */
-export type OxenJobStatus = z.infer<typeof oxenJobStatusSchema>;
+export type OxenJobStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled';
 
 /** `POST /api/ai/queue` → `{ generations: [{ generation_id, status }] }`, one entry per `num_generations`. */
 export const oxenEnqueueResponseSchema = lazySchema(() =>

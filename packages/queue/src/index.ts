@@ -24,7 +24,7 @@ export {
   type EditQueue,
   type EditQueueCounts,
 } from './edit-queue.ts';
-export type { EditQueueActivity } from './edit-queue-activity.ts';
+export type { EditQueueActivity, HeldJob } from './edit-queue-activity.ts';
 export type { EditQueueEvent } from './edit-queue-event.ts';
 export type { AddEditOptions, EditQueueOptions } from './edit-queue-options.ts';
 export { createEditWorker, type EditWorker, type EditWorkerStats } from './edit-worker.ts';

@@ -35,6 +35,7 @@ export interface SpendEntry {
   key: string;
   /** The `provider:model` it was sent to. */
   model: string;
+  /** Where it stands: reserved, possibly billed, settled or released. */
   state: SpendState;
   /** The estimate held for it, in US dollars (0 when the cost could not be estimated and was allowed). */
   estimateUsd: number;

@@ -16,7 +16,7 @@ import type { RouteContext, RouteResult } from './route.ts';
 import type { RouteTable } from './route-table.ts';
 import { reportExchange } from './traffic.ts';
 
-/** Where every simulator serves its bill: what it has billed, as a {@link BillingLedger} reports it. */
+/** Where every simulator serves its bill: what it has billed, as a `BillingReport` (the simulator's `billing`). */
 export const BILLING_PATH = '/__retouch/billing';
 
 /** Options of {@link startSimulatorServer}. */

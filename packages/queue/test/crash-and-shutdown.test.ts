@@ -39,7 +39,7 @@ beforeEach(async () => {
   budget = { maxUsd: 10, name: uniqueName('budget') };
 });
 afterEach(async () => {
-  killWorkerProcesses();
+  await killWorkerProcesses();
   for (const each of opened.splice(0).reverse()) await each.close();
   await server?.close();
   await rm(directory, { recursive: true, force: true });

@@ -15,8 +15,20 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
+const names = new Set<string>();
+
+/**
+ * Opens the journal `name`: the first opening is a run; later ones stand for another process on the
+ * same journal (a run's lock is its own, so they open it as `retouch ledger` does, without a run).
+ */
 async function openJournal(name: string): Promise<BatchJournal> {
-  const journal = await BatchJournal.open({ path: join(directory, `${name}.jsonl`), manifest: '/m.jsonl' });
+  const run = !names.has(name);
+  names.add(name);
+  const journal = await BatchJournal.open({
+    path: join(directory, `${name}.jsonl`),
+    manifest: '/m.jsonl',
+    run,
+  });
   opened.push(journal);
   return journal;
 }

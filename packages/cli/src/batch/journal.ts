@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { SpendEntry } from '@retouch/core';
 import { UsageError } from '../usage-error.ts';
 import { applyLineRecord, type JournalLineState, type JournalRecord } from './journal-format.ts';
+import { type JournalLock, takeJournalLock } from './journal-lock.ts';
 import { type JournalContents, readJournalRecords } from './journal-records.ts';
 import { JournalSpendStore } from './journal-spend-store.ts';
 import type { RunSpans } from './run-spans.ts';
@@ -11,7 +12,8 @@ import type { RunSpans } from './run-spans.ts';
  * The batch's journal in its output directory: read whole on start (a line torn by a crash mid-write
  * is ignored), then appended to, each record flushed to disk before the call returns. It holds the
  * lines' states and the batch's spend ledger ({@link JournalSpendStore}), so a budget holds across a
- * crash and a rerun. One process writes a journal at a time.
+ * crash and a rerun. One run writes a journal at a time: a run holds the journal's lock file until
+ * {@link BatchJournal.close}.
  */
 export class BatchJournal {
   readonly path: string;
@@ -20,6 +22,7 @@ export class BatchJournal {
   /** The runs of the batch, for times without the downtime between them. */
   readonly runs: RunSpans;
   readonly #handle: FileHandle;
+  readonly #lock: JournalLock | undefined;
   readonly #lines: Map<string, JournalLineState>;
   readonly #entries: Map<string, SpendEntry>;
   /** Bytes of the file read so far: what lies beyond was appended since, by this opener or another. */
@@ -31,9 +34,11 @@ export class BatchJournal {
     handle: FileHandle;
     contents: JournalContents;
     readBytes: number;
+    lock: JournalLock | undefined;
   }) {
     this.path = options.path;
     this.#handle = options.handle;
+    this.#lock = options.lock;
     this.#lines = options.contents.lines;
     this.#entries = options.contents.entries;
     this.runs = options.contents.runs;
@@ -43,7 +48,8 @@ export class BatchJournal {
 
   /**
    * Opens the journal at `path` for the manifest, creating it if needed, and records the start of a
-   * run. Throws a usage error when it belongs to another manifest. `legacyKey` names the line of a
+   * run, holding the journal's lock. Throws a usage error when it belongs to another manifest or
+   * another live run holds it. `legacyKey` names the line of a
    * record written by an earlier version (by line number and text hash), if the manifest still has it.
    */
   static async open(options: {
@@ -52,6 +58,28 @@ export class BatchJournal {
     manifest?: string;
     /** Whether this opening is a run of the batch, recorded as its start. @default true */
     run?: boolean;
+    legacyKey?: (record: { line: number; hash: string }) => string | undefined;
+    /** The command named in a refusal. @default 'batch' */
+    command?: string;
+  }): Promise<BatchJournal> {
+    const run = options.run ?? true;
+    await mkdir(dirname(options.path), { recursive: true });
+    const lock = run
+      ? await takeJournalLock({ journalPath: options.path, command: options.command ?? 'batch' })
+      : undefined;
+    try {
+      return await BatchJournal.#open({ ...options, run, lock });
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
+  }
+
+  static async #open(options: {
+    path: string;
+    manifest?: string;
+    run: boolean;
+    lock: JournalLock | undefined;
     legacyKey?: (record: { line: number; hash: string }) => string | undefined;
   }): Promise<BatchJournal> {
     let bytes = Buffer.alloc(0);
@@ -71,16 +99,21 @@ export class BatchJournal {
         message: `${options.path} is the journal of another manifest (${contents.header.manifest}); pick another --out for ${options.manifest}`,
       });
     }
-    await mkdir(dirname(options.path), { recursive: true });
     const handle = await open(options.path, 'a+');
-    const journal = new BatchJournal({ path: options.path, handle, contents, readBytes: bytes.length });
+    const journal = new BatchJournal({
+      path: options.path,
+      handle,
+      contents,
+      readBytes: bytes.length,
+      lock: options.lock,
+    });
     // A torn last line gets its own line end, so the next record starts clean.
     if (text !== '' && !text.endsWith('\n')) await journal.#turn((write) => write('\n'));
     const at = Date.now();
     if (!contents.header && options.manifest !== undefined) {
       await journal.append({ type: 'batch', version: 2, manifest: options.manifest, at });
     }
-    if (options.run ?? true) await journal.append({ type: 'start', at });
+    if (options.run) await journal.append({ type: 'start', at });
     return journal;
   }
 
@@ -101,10 +134,11 @@ export class BatchJournal {
     });
   }
 
-  /** Waits for the appends under way and closes the file. */
+  /** Waits for the appends under way, closes the file and gives back the run's lock. */
   async close(): Promise<void> {
     await this.#turns.catch(() => {});
     await this.#handle.close();
+    await this.#lock?.release();
   }
 
   /**

@@ -144,6 +144,10 @@ class RedisEditWorker implements EditWorker {
           store: this.#spendStore,
           bullOptions,
           readJobData: async (jobId) => (await Job.fromId(this.#worker, jobId))?.data,
+          readJobState: async (jobId) => {
+            const job = await Job.fromId(this.#worker, jobId);
+            return job ? await job.getState() : undefined;
+          },
           onError: (error) => settings.onError(error),
         })
       : undefined;

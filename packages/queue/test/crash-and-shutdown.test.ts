@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import {
@@ -213,6 +213,44 @@ describeWithRedis('a job’s budget hold', { timeout: 30_000 }, () => {
     const { usage, entries } = await ledger();
     expect(usage).toMatchObject({ spentUsd: 0.25, possiblyBilledUsd: 0, reservedUsd: 0 });
     expect(entries).toMatchObject([{ key: `${name}:unsent`, state: 'settled' }]);
+  });
+
+  test('a worker starting returns the holds of jobs that failed or went while no worker listened', async () => {
+    server = await startWireServer();
+    const store = createRedisSpendStore({ connection: redisUrl(), name: budget.name });
+    opened.push(store);
+    const bull = new Queue(name, { connection: { url: redisUrl() }, prefix: 'retouch:queue' });
+    opened.push(bull);
+    // Held by workers that died; the jobs were then removed, or failed, with no worker listening.
+    await store.reserve({ key: `${name}:gone`, model: 'wire:model', usd: 0.25 });
+    await store.reserve({ key: `${name}:gone:resent-77`, model: 'wire:model', usd: 0.25 });
+    await store.reserve({ key: `${name}:crashed`, model: 'wire:model', usd: 0.25 });
+    const failing = await bull.add('edit', { nothing: true }, { jobId: 'crashed', attempts: 1 });
+    // Failed by a process with no Retouch worker in it, so no one hears the event.
+    const bare = new Worker(
+      name,
+      async () => {
+        throw new Error('failed elsewhere');
+      },
+      { connection: { url: redisUrl() }, prefix: 'retouch:queue' },
+    );
+    await until(async () => (await failing.getState()) === 'failed');
+    await bare.close();
+    // Still to run: its hold is the job's, for whichever worker runs it.
+    await store.reserve({ key: `${name}:later`, model: 'wire:model', usd: 0.25 });
+    await bull.add('edit', wireRequest('later'), { jobId: 'later', delay: 60_000 });
+    // Another queue's hold is not this worker's to judge.
+    await store.reserve({ key: `other-${name}:gone`, model: 'wire:model', usd: 0.25 });
+    survivor(false);
+    await (opened.at(-1) as EditWorker).ready();
+    const states = Object.fromEntries((await store.entries()).map((entry) => [entry.key, entry.state]));
+    expect(states).toEqual({
+      [`${name}:gone`]: 'released',
+      [`${name}:gone:resent-77`]: 'released',
+      [`${name}:crashed`]: 'released',
+      [`${name}:later`]: 'reserved',
+      [`other-${name}:gone`]: 'reserved',
+    });
   });
 
   test('the hold of a job that ends without running is returned; a possibly billed one keeps counting', async () => {

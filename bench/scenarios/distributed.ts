@@ -20,6 +20,7 @@ import type { EditRequest } from '@retouch/core';
 import { createEditQueue, createRedisSpendStore, type QueuedEditResult } from '@retouch/queue';
 import { createTestImage } from '@retouch/simulator';
 import { hasRedisServer, startRedisServer } from '../../scripts/lib/redis-server.ts';
+import { until } from '../../scripts/lib/until.ts';
 import { type QueueWorkerProcess, startQueueWorker } from '../support/queue-worker-process.ts';
 import type { QueueWorkerConfig } from '../support/queue-worker-protocol.ts';
 import {
@@ -600,14 +601,6 @@ function achievedRate(times: number[]): number {
   if (times.length === 0) return 0;
   const sorted = [...times].sort((a, b) => a - b);
   return (sorted.length / (sorted.at(-1)! - sorted[0]! + WINDOW_MS)) * 1000;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`a condition did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Lets the simulator's window empty between arms. */

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { killReadyChildren, type ReadyChild, startReadyChild } from '../../scripts/lib/ready-child.ts';
 import type { QueueWorkerChildSettings } from './queue-worker-child.ts';
 
+export { until } from '../../scripts/lib/until.ts';
+
 const script = fileURLToPath(new URL('./queue-worker-child.ts', import.meta.url));
 
 /** A queue worker running in a child process. */
@@ -15,13 +17,4 @@ export function startQueueWorker(settings: QueueWorkerChildSettings): Promise<Qu
 /** Kills every worker process still running, and waits until they are gone. */
 export function killQueueWorkers(): Promise<void> {
   return killReadyChildren();
-}
-
-/** Waits until `condition` holds, checking every 20 ms, for at most `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`the condition did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -10,6 +10,7 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
+import { until } from '../../../scripts/lib/until.ts';
 import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { collector, run } from './support/io.ts';
@@ -52,14 +53,6 @@ function billedPrompts(): string[] {
 
 async function results(): Promise<CompareResults> {
   return JSON.parse(await readFile(join(cwd, 'out', 'results.json'), 'utf8')) as CompareResults;
-}
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`the condition did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('a batch fixed and run again', { timeout: 60_000 }, () => {

@@ -1,41 +1,17 @@
-import { spawn } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CompareResults } from '@retouch/compare';
 import type { BillingReport } from '@retouch/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIMULATOR_STATE_DIRECTORY } from '../src/commands/batch.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
+import { spawnCli } from './support/cli-process.ts';
 import { expectCliWording, temporaryDirectory } from './support/io.ts';
 
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 const children: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const stop of children.splice(0)) await stop();
 });
-
-function spawnCli(options: { cwd: string; argv: string[] }) {
-  const child = spawn(process.execPath, ['--conditions=@retouch/source', bin, ...options.argv], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  children.push(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
 
 async function journalStates(cwd: string): Promise<string[]> {
   const text = await readFile(join(cwd, 'out', 'journal.jsonl'), 'utf8').catch(() => '');
@@ -71,7 +47,7 @@ describe('retouch batch --simulate keeps its simulator state beside the journal'
       '3',
     ];
 
-    const first = spawnCli({ cwd, argv });
+    const first = spawnCli({ cwd, argv, cleanups: children });
     // Killed while lines wait on accepted jobs and none is between sending and journaling the answer.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -83,7 +59,7 @@ describe('retouch batch --simulate keeps its simulator state beside the journal'
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = spawnCli({ cwd, argv });
+    const second = spawnCli({ cwd, argv, cleanups: children });
     expect(await second.exited).toBe(0);
     expectCliWording(second.output().stderr);
     expect(second.output().stdout).toMatch(/6 lines: 6 succeeded, 0 failed \(.*\d+ resumed\)/);

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CompareResults } from '@retouch/compare';
 import { type OxenSimulator, startOxenSimulator } from '@retouch/simulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,11 +9,12 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
+import { until } from '../../../scripts/lib/until.ts';
 import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
+import { spawnCli } from './support/cli-process.ts';
 import { collector, run } from './support/io.ts';
 
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 let cwd: string;
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -48,34 +47,8 @@ async function results(out = 'out'): Promise<CompareResults> {
 }
 
 /** Runs `retouch` as its own process (so it can be killed), against a simulator of this process. */
-function spawnCli(argv: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--conditions=@retouch/source', bin, ...argv], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    child.kill('SIGKILL');
-    await exited;
-  });
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`the condition did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function spawnBatch(argv: string[], env: Record<string, string>) {
+  return spawnCli({ cwd, argv, env, cleanups });
 }
 
 async function journal(out = 'out'): Promise<{ type: string; line?: number }[]> {
@@ -221,7 +194,7 @@ describe('retouch batch after a crash or Ctrl-C', { timeout: 90_000 }, () => {
   it('killed mid-run (kill -9) and run again, finishes the rest and pays for every line once', async () => {
     await manifest(10, ['oxen:qwen-image-edit']);
     const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--oxen-mode', 'queue', '--concurrency', '3'];
-    const first = spawnCli(argv, env());
+    const first = spawnBatch(argv, env());
     // Killed while some lines wait on accepted provider jobs and none is between sending and
     // journaling the provider's answer (a line killed there would rightly fail as possibly billed).
     await until(async () => {
@@ -240,7 +213,7 @@ describe('retouch batch after a crash or Ctrl-C', { timeout: 90_000 }, () => {
     const billedAtCrash = oxen.billableCount;
     expect(billedAtCrash).toBeLessThan(10);
 
-    const second = spawnCli(argv, env());
+    const second = spawnBatch(argv, env());
     const code = await second.exited;
     const summary = await results();
     // Every line is in the report: done, resumed from its provider job, or (killed between sending it
@@ -266,7 +239,7 @@ describe('retouch batch after a crash or Ctrl-C', { timeout: 90_000 }, () => {
   it('stopped with Ctrl-C, leaves accepted jobs running, exits 130, and the same command finishes', async () => {
     await manifest(6, ['oxen:qwen-image-edit']);
     const argv = ['batch', 'manifest.jsonl', '--out', 'out', '--oxen-mode', 'queue', '--concurrency', '2'];
-    const first = spawnCli(argv, env());
+    const first = spawnBatch(argv, env());
     await until(async () => (await journal()).some((record) => record.type === 'accepted'));
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(130);
@@ -275,7 +248,7 @@ describe('retouch batch after a crash or Ctrl-C', { timeout: 90_000 }, () => {
     // Nothing was cancelled on the provider: accepted jobs are left for the next run.
     expect(oxen.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
 
-    const second = spawnCli(argv, env());
+    const second = spawnBatch(argv, env());
     expect(await second.exited).toBe(0);
     expect(second.output().stdout).toContain('6 lines: 6 succeeded, 0 failed');
     expect(oxen.billableCount).toBe(6);

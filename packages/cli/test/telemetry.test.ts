@@ -11,6 +11,7 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
+import { until } from '../../../scripts/lib/until.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { run } from './support/io.ts';
 
@@ -33,14 +34,6 @@ async function freePort(): Promise<number> {
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return typeof address === 'object' && address ? address.port : 0;
-}
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe.skipIf(!hasRedis)('retouch worker --metrics-port', { timeout: 60_000 }, () => {

@@ -15,6 +15,7 @@ import {
   startOxenSimulator,
 } from '@retouch/simulator';
 import { afterEach } from 'vitest';
+import { until as untilWithin } from '../../../scripts/lib/until.ts';
 import { maxInWindow } from '../../core/test/support/request-windows.ts';
 import { createOxen, type OxenEditPlan, type OxenProvider, type OxenProviderSettings } from '../src/index.ts';
 
@@ -121,15 +122,6 @@ export function busiestSecond(sim: OxenSimulator): number {
     sim.requests.map((request) => request.at),
     1_000,
   );
-}
-
-/** Polls a condition (no fixed sleeps): resolves once it holds, fails after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A small valid PNG: 2×2, a light row over a dark one. */
@@ -240,4 +232,9 @@ export async function proxy(sim: OxenSimulator): Promise<OxenProxy> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return state;
+}
+
+/** Waits until `condition` holds, for at most `timeoutMs` (default 5000 ms). */
+export function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  return untilWithin(condition, timeoutMs);
 }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { hasRedisServer, type RedisServer, startRedisServer } from '../../../../scripts/lib/redis-server.ts';
+import { until as untilWithin } from '../../../../scripts/lib/until.ts';
 
 /** Whether `redis-server` is installed here. */
 export const hasRedis = hasRedisServer;
@@ -32,11 +33,7 @@ export function uniqueName(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** Waits until `condition` holds, checking every 20 ms, for at most `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`the condition did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until `condition` holds, for at most `timeoutMs` (default 15000 ms). */
+export function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  return untilWithin(condition, timeoutMs);
 }

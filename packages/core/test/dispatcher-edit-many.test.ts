@@ -137,6 +137,49 @@ describe('editMany', () => {
     await retouch.close();
   });
 
+  test('a source that throws ends the loop with its error, and the edits in flight are cancelled', async () => {
+    const fake = createFakeProvider({ latencyMs: 200 });
+    const retouch = createRetouch({ providers: [fake] });
+    const broken = new Error('the source broke');
+    let closed = false;
+    function* source(): Generator<EditRequest> {
+      try {
+        yield request('edit 0');
+        yield request('edit 1');
+        throw broken;
+      } finally {
+        closed = true;
+      }
+    }
+    const outcomes: EditOutcome[] = [];
+    await expect(
+      (async () => {
+        for await (const outcome of retouch.editMany(source(), { maxInFlight: 4 })) outcomes.push(outcome);
+      })(),
+    ).rejects.toBe(broken);
+    expect(outcomes).toEqual([]);
+    expect(closed).toBe(true);
+    expect(retouch.stats()).toMatchObject({ cancelled: 2, running: 0 });
+    await retouch.close();
+  });
+
+  test('the source is pulled again only once the consumer comes back for more', async () => {
+    const fake = createFakeProvider({ latencyMs: 5 });
+    const retouch = createRetouch({ providers: [fake] });
+    const { state, requests } = countingSource(10);
+    const pulledAtEachOutcome: number[] = [];
+    for await (const _ of retouch.editMany(requests, { maxInFlight: 2 })) {
+      // Both edits in flight settle while the consumer is away; neither frees room by itself.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      pulledAtEachOutcome.push(state.pulled);
+    }
+    expect(pulledAtEachOutcome).toHaveLength(10);
+    for (const [consumed, pulled] of pulledAtEachOutcome.entries()) {
+      expect(pulled).toBeLessThanOrEqual(consumed + 2);
+    }
+    await retouch.close();
+  });
+
   test('refuses a source that is not iterable, and a bad maxInFlight', () => {
     const retouch = createRetouch({ providers: [createFakeProvider()] });
     expect(() => retouch.editMany(42 as never)).toThrow(/iterable or async iterable of edit requests/);

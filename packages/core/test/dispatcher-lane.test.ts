@@ -5,7 +5,7 @@ import { MAX_WINDOW_MARGIN_MS, WINDOW_MARGIN_MS } from '../src/dispatcher/lane.t
 import { createFakeProvider, failures, TINY_PNG_BASE64 } from './support/fake-provider.ts';
 import { startScriptedServer } from './support/http-provider.ts';
 import { maxInWindow, recordingFetch } from './support/request-windows.ts';
-import { runOnVirtualClock, useVirtualClock } from './support/virtual-clock.ts';
+import { CLOCK_STEP_MS, runOnVirtualClock, useVirtualClock } from './support/virtual-clock.ts';
 
 const request = (prompt = 'add a hat'): EditRequest => ({
   model: 'fake:model-a',
@@ -391,6 +391,40 @@ describe('every request of a call goes through the lane', () => {
     const arrivals = server.received.map((entry) => entry.at);
     expect(arrivals).toHaveLength(8);
     expect(maxInWindow(arrivals, 1000)).toBeLessThanOrEqual(2);
+    await retouch.close();
+    await server.close();
+  });
+
+  test('a request that left late is counted from when it arrived, so the next window at the server still holds', async () => {
+    const server = await startScriptedServer();
+    const sent = recordingFetch();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let late = true;
+    // The first request leaves 150 ms after its start (a busy machine); every answer takes 10 ms.
+    const slowToLeave: typeof globalThis.fetch = async (input, init) => {
+      if (late) {
+        late = false;
+        await sleep(150);
+      }
+      const response = await sent.fetch(input, init);
+      await sleep(10);
+      return response;
+    };
+    const retouch = createRetouch({
+      providers: [uploadingAdapter({ baseURL: server.url, fetch: slowToLeave })],
+      limits: { fake: { requestsPerSecond: 2, concurrency: 2 } },
+    });
+    const outcomes = await runOnVirtualClock({
+      work: Promise.allSettled([retouch.edit(request('first')), retouch.edit(request('second'))]),
+      inTransit: () => server.received.length < sent.handOffs.length,
+    });
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled']);
+    const arrivals = server.received.map((entry) => entry.at);
+    expect(arrivals).toHaveLength(4);
+    // Counted from its start, the late request would let both second requests leave one window after
+    // the first two started: three arrivals within a second at the server. One step of the virtual
+    // clock is how far the lane's estimate of an arrival may be off.
+    expect(maxInWindow(arrivals, 1000 - CLOCK_STEP_MS)).toBeLessThanOrEqual(2);
     await retouch.close();
     await server.close();
   });

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type { EditRequest } from '../edit-request.ts';
 import type { EditResult } from '../edit-result.ts';
 import { JobCancelledError } from '../errors/job-cancelled-error.ts';
@@ -73,9 +74,13 @@ export interface EditManySource {
 }
 
 /**
- * Pulls requests lazily, keeping at most `maxInFlight` taken and not yet yielded, and yields outcomes
- * as edits settle. Stopping early (a `break`, a throw in the loop, an abort) cancels the edits still in
- * flight and closes the source.
+ * Pulls requests lazily, keeping at most `maxInFlight` taken and not yet handed over, and yields
+ * outcomes as edits settle. Stopping early (a `break`, a throw in the loop, an abort) cancels the edits
+ * still in flight and closes the source.
+ *
+ * Each request taken from the source holds a place in a p-queue that never runs its tasks, from its
+ * pull until the consumer comes back for the outcome after it: the queue's size is the number
+ * `maxInFlight` bounds, and the puller waits for room with the queue's `onSizeLessThan`.
  */
 export async function* editManyOutcomes(
   source: EditManySource,
@@ -84,41 +89,66 @@ export async function* editManyOutcomes(
     Symbol.asyncIterator in source.requests
       ? source.requests[Symbol.asyncIterator]()
       : (source.requests as Iterable<EditRequest>)[Symbol.iterator]();
+  const places = new PQueue({ autoStart: false });
   const inFlight = new Set<Promise<void>>();
-  const ready: EditOutcome[] = [];
+  const ready: { outcome: EditOutcome; place: AbortController }[] = [];
   let wake: (() => void) | undefined;
   let exhausted = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
   let index = 0;
+
+  const take = (request: EditRequest): void => {
+    const position = index++;
+    const place = new AbortController();
+    // The place is given back by aborting it, which takes its task out of the queue.
+    places.add(() => undefined, { signal: place.signal }).catch(() => undefined);
+    const settled: Promise<void> = source.start(request).then(
+      (result) => {
+        ready.push({ outcome: { index: position, request, ok: true, result }, place });
+      },
+      (error: unknown) => {
+        ready.push({ outcome: { index: position, request, ok: false, error }, place });
+      },
+    );
+    const tracked = settled.finally(() => {
+      inFlight.delete(tracked);
+      wake?.();
+    });
+    inFlight.add(tracked);
+  };
+
+  const pull = async (): Promise<void> => {
+    for (;;) {
+      await places.onSizeLessThan(source.maxInFlight);
+      if (stopped) return;
+      if (source.signal.aborted) throw source.signal.reason;
+      source.assertOpen();
+      const next = await iterator.next();
+      if (stopped) return;
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      take(next.value);
+    }
+  };
+  const puller = pull()
+    .catch((error: unknown) => {
+      failure = { error };
+    })
+    .finally(() => wake?.());
+
   let finished = false;
   try {
     for (;;) {
-      while (!exhausted && inFlight.size + ready.length < source.maxInFlight) {
-        if (source.signal.aborted) throw source.signal.reason;
-        source.assertOpen();
-        const next = await iterator.next();
-        if (next.done) {
-          exhausted = true;
-          break;
-        }
-        const position = index++;
-        const request = next.value;
-        const settled: Promise<void> = source.start(request).then(
-          (result) => {
-            ready.push({ index: position, request, ok: true, result });
-          },
-          (error: unknown) => {
-            ready.push({ index: position, request, ok: false, error });
-          },
-        );
-        const tracked = settled.finally(() => {
-          inFlight.delete(tracked);
-          wake?.();
-        });
-        inFlight.add(tracked);
-      }
-      const outcome = ready.shift();
-      if (outcome) {
-        yield outcome;
+      if (failure) throw failure.error;
+      if (!exhausted && source.signal.aborted) throw source.signal.reason;
+      const next = ready.shift();
+      if (next) {
+        yield next.outcome;
+        // The consumer is back for more: the outcome is handed over, and its place makes room.
+        next.place.abort();
         continue;
       }
       if (exhausted && inFlight.size === 0) {
@@ -131,12 +161,16 @@ export async function* editManyOutcomes(
       wake = undefined;
     }
   } finally {
+    stopped = true;
+    // Wakes the puller if it waits for room; it stops there.
+    places.clear();
     if (!finished) {
       source.stop(
         source.signal.aborted
           ? source.signal.reason
           : new JobCancelledError({ message: 'editMany was stopped before this edit settled' }),
       );
+      await puller;
       await Promise.allSettled(inFlight);
       if (!exhausted) await iterator.return?.();
     }

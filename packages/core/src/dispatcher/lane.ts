@@ -63,9 +63,12 @@ export interface LaneSettings {
  * When the window has room is a {@link RateController}'s rule: a sliding window with a margin for
  * arrival jitter, a start moved later when its answer shows it left late, a start given back when the
  * provider refused it with a 429, the pause after a 429 and the adaptive rate. p-queue's own `strict`
- * interval can do none of the last four, so the controller decides and the queue waits: the lane
- * pauses the request queue when the controller says the window is full, and starts it again, with one
- * timer, when the controller says it opens.
+ * interval stamps each start once, when its task leaves the queue, keeps its interval for life and
+ * can take back only the newest start of a task that never ran, so it cannot move a late start, give
+ * a refused one back, or widen the margin of the starts already counted after a 429 under a
+ * configured rate. The controller decides, for a configured rate as for an adaptive one, and the queue
+ * waits: the lane pauses the request queue when the controller says the window is full, and starts it
+ * again, with one timer, when the controller says it opens.
  */
 export class Lane {
   readonly #settings: LaneSettings;

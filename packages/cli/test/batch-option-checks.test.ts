@@ -125,3 +125,28 @@ describe("retouch batch checks each line's options as the adapters do, before se
     });
   });
 });
+
+describe("retouch compare checks each model's options before sending any edit", { timeout: 60_000 }, () => {
+  it('refuses a model parameter outside its range, naming the model and the field', async () => {
+    const cwd = await temporaryDirectory();
+    await copyFile(SAMPLE_IMAGE_PATH, join(cwd, 'photo.png'));
+    await writeFile(
+      join(cwd, 'compare.json'),
+      JSON.stringify({
+        models: [
+          'oxen:qwen-image-edit',
+          { model: 'oxen:flux-kontext-dev', providerOptions: { oxen: { num_inference_steps: 2 } } },
+        ],
+        prompt: 'Add a hat',
+        image: 'photo.png',
+      }),
+    );
+    const result = await run(['compare', '--config', 'compare.json', '--out', 'out'], { cwd, env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('a model has a bad option; nothing was sent');
+    expect(result.stderr).toContain(
+      'oxen:flux-kontext-dev: providerOptions.oxen.num_inference_steps: 2 is not a valid flux-kontext-dev num_inference_steps: must be at least 4',
+    );
+    expect(sent()).toEqual([]);
+  });
+});

@@ -10,7 +10,7 @@ import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { withPrices } from '../priced-adapters.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
-import { hasApiKeys, openProviderSession, type ProviderSession } from '../session.ts';
+import { API_KEY_VARIABLES, hasApiKeys, openProviderSession, type ProviderSession } from '../session.ts';
 import { startCliTelemetry } from '../telemetry-setup.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
@@ -64,7 +64,7 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
     if (options.redis) {
       if (!session) {
         context.stderr.write(
-          'Options not checked here (no provider keys in this environment): each worker checks a line before sending it\n',
+          `Options not checked: this process lacks the provider keys the workers hold; export ${providers.map((provider) => API_KEY_VARIABLES[provider]).join(' and ')} here to check each line's options before anything is enqueued\n`,
         );
       }
     }

@@ -150,3 +150,28 @@ describe("retouch compare checks each model's options before sending any edit", 
     expect(sent()).toEqual([]);
   });
 });
+
+describe('retouch edit checks --option before sending', { timeout: 60_000 }, () => {
+  it('refuses a value outside the enum of the model, naming the --option and the fix', async () => {
+    const cwd = await temporaryDirectory();
+    const result = await run(
+      [
+        'edit',
+        '--model',
+        'oxen:flux-kontext-dev',
+        '--prompt',
+        'Add a hat',
+        '--image',
+        SAMPLE_IMAGE_PATH,
+        '--option',
+        'output_format=gif',
+      ],
+      { cwd, env: env() },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /oxen:flux-kontext-dev: --option output_format: "gif" is not a valid flux-kontext-dev output_format: [^\n]*; change or remove it/,
+    );
+    expect(sent()).toEqual([]);
+  });
+});

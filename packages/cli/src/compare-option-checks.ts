@@ -1,6 +1,6 @@
 import { pickEditOptions, type RunCompareOptions } from '@retouch/compare';
-import { createRetouch, type EditRequest } from '@retouch/core';
-import { optionProblems } from './option-problems.ts';
+import type { EditRequest } from '@retouch/core';
+import { createCheckingClient, optionProblems } from './option-problems.ts';
 import { providerOf } from './provider-ids.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -13,8 +13,7 @@ import { UsageError } from './usage-error.ts';
  * await refuseBadCompareOptions(compareOptions);
  */
 export async function refuseBadCompareOptions(compare: RunCompareOptions): Promise<void> {
-  // Adapters stay usable after a client closes them: the comparison's own client uses them next.
-  const retouch = createRetouch({ providers: compare.providers });
+  const retouch = createCheckingClient(compare.providers);
   let problems: string[];
   try {
     const found = await Promise.all(

@@ -1,4 +1,11 @@
-import { type EditCheck, type EditRequest, InvalidRequestError } from '@retouch/core';
+import {
+  createRetouch,
+  type EditCheck,
+  type EditRequest,
+  InvalidRequestError,
+  type ProviderAdapter,
+  type Retouch,
+} from '@retouch/core';
 import { inCliWords } from './cli-words.ts';
 
 /** One problem {@link optionProblems} found. */
@@ -53,4 +60,29 @@ export async function optionProblems(options: {
 /** A warning's message without what happened at run time ("it was not sent, so …"): nothing was. */
 function withoutRunNote(message: string): string {
   return message.replace(/; it was not sent.*$/s, '');
+}
+
+/**
+ * A client for checking requests with the command's adapters, whose `close()` leaves them open: the
+ * command's own client sends through them next, and an adapter from a providers module may not be
+ * usable once closed.
+ *
+ * @example
+ * const checker = createCheckingClient(session.adapters);
+ * try { await checker.check(request); } finally { await checker.close(); }
+ */
+export function createCheckingClient(adapters: readonly ProviderAdapter[]): Retouch {
+  return createRetouch({
+    providers: adapters.map(
+      (adapter) =>
+        // A proxy rather than a copy: adapters may be class instances with private state.
+        new Proxy(adapter, {
+          get(target, key) {
+            if (key === 'close') return undefined;
+            const value = Reflect.get(target, key, target) as unknown;
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    ),
+  });
 }

@@ -1,6 +1,7 @@
-import { createRetouch, type ProviderAdapter } from '@retouch/core';
+import type { ProviderAdapter } from '@retouch/core';
 import type { CliContext } from '../context.ts';
 import { catalogueSource, readModelCatalogues } from '../model-catalogue.ts';
+import { createCheckingClient } from '../option-problems.ts';
 import type { ProviderName } from '../provider-ids.ts';
 import { checkManifestModels } from './check-manifest-models.ts';
 import { checkManifestOptions } from './check-manifest-options.ts';
@@ -64,8 +65,7 @@ async function checkOptions(options: {
   adapters: readonly ProviderAdapter[];
   shownPath: string;
 }): Promise<Manifest> {
-  // Adapters stay usable after a client closes them; the batch's own client uses them next.
-  const retouch = createRetouch({ providers: options.adapters });
+  const retouch = createCheckingClient(options.adapters);
   try {
     return await checkManifestOptions({
       manifest: options.manifest,

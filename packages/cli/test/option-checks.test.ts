@@ -13,8 +13,9 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
+import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
-import { run, temporaryDirectory } from './support/io.ts';
+import { collector, run, temporaryDirectory } from './support/io.ts';
 
 let oxen: OxenSimulator;
 let edenai: EdenAISimulator;
@@ -122,6 +123,39 @@ describe("retouch batch checks each line's options as the adapters do, before se
       expect(result.stderr).toContain('the manifest has 3 problems; nothing was sent');
       expect(result.stderr).toContain('manifest.jsonl:2: providerOptions.oxen.num_inference_steps');
       expect(sent()).toEqual([]);
+    });
+
+    it('with --skip-invalid enqueues the good lines only and reports the others as failed', async () => {
+      const cwd = await temporaryDirectory();
+      await manifestWithBadOptions(cwd);
+      const stop = new AbortController();
+      const workerErr = collector();
+      const worker = main(
+        ['worker', '--redis', redis.url, '--queue', 'options', '--out', join(cwd, 'shared')],
+        {
+          stdout: collector(),
+          stderr: workerErr,
+          env: env(),
+          cwd,
+          signal: stop.signal,
+        },
+      );
+      try {
+        const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'options', '--out', 'out'];
+        const result = await run([...argv, '--skip-invalid'], { cwd, env: env() });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(
+          'Skipping 3 invalid lines (--skip-invalid), reported as failed: 2, 3, 4',
+        );
+        expect(result.stdout).toContain('5 lines: 2 succeeded, 3 failed');
+        expect(oxen.billableCount + edenai.billableCount).toBe(2);
+        const prompts = sent().map((request) => JSON.stringify(request.body));
+        for (const line of [2, 3, 4])
+          expect(prompts.some((body) => body.includes(`"edit ${line}"`))).toBe(false);
+      } finally {
+        stop.abort();
+        await worker;
+      }
     });
   });
 });

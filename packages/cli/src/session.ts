@@ -70,6 +70,13 @@ export const PROVIDER_MODES: Record<ProviderName, readonly string[]> = {
   edenai: ['auto', 'json', 'multipart'],
 };
 
+/** Whether the environment holds every key the providers need. */
+export function hasApiKeys(options: { providers: readonly ProviderName[]; env: CliContext['env'] }): boolean {
+  return options.providers.every(
+    (provider) => (options.env[API_KEY_VARIABLES[provider]] ?? '').trim() !== '',
+  );
+}
+
 /**
  * Checks that every provider the command needs has its key, before anything is sent: throws a
  * one-line {@link UsageError} naming the variable otherwise.

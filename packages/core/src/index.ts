@@ -10,6 +10,7 @@
 export { checkLaneLimits } from './check-lane-limits.ts';
 export { type Cost, roundUsd, sumCosts } from './cost.ts';
 export type { BudgetOptions } from './dispatcher/budget.ts';
+export type { EditCheck } from './dispatcher/check-edit.ts';
 export { createRetouch } from './dispatcher/create-retouch.ts';
 export type { EditJob } from './dispatcher/edit-job.ts';
 export type { EditManyOptions, EditOutcome } from './dispatcher/edit-many.ts';

@@ -2,6 +2,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
 import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
+import type { Manifest } from '../batch/manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { quietNotice } from '../batch/quiet-notice.ts';
@@ -9,7 +10,7 @@ import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { withPrices } from '../priced-adapters.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
-import { openProviderSession } from '../session.ts';
+import { API_KEY_VARIABLES, hasApiKeys, openProviderSession, type ProviderSession } from '../session.ts';
 import { startCliTelemetry } from '../telemetry-setup.ts';
 import type { BatchCommandOptions } from './batch-args.ts';
 
@@ -29,18 +30,59 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
   const providers = [
     ...new Set(loaded.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
   ];
-  const manifest = await checkBatchManifest({
-    manifest: loaded,
-    shownPath: options.manifest,
-    providers,
-    skipInvalid: options.skipInvalid,
-    simulate: options.simulate,
-    context,
-  });
   const outDir = resolve(
     context.cwd,
     options.out ?? join('.retouch-out', `batch-${basename(loaded.path, extname(loaded.path))}`),
   );
+  // Opened before the check, which reads the catalogues and checks each line's options through the
+  // adapters the batch sends with. With --redis the workers send; the options are checked here when
+  // this process has the keys.
+  const session =
+    options.redis && !hasApiKeys({ providers, env: context.env })
+      ? undefined
+      : await openProviderSession({
+          providers,
+          simulate: options.simulate,
+          env: context.env,
+          ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
+          ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
+          // Kept beside the journal, so a batch killed mid-run resumes its jobs on the same simulator
+          // state, and jobs take long enough to try that.
+          simulatorState: join(outDir, SIMULATOR_STATE_DIRECTORY),
+          oxenSimulator: { jobSchedule: { queuedMs: 200, processingMs: 1_000 } },
+        });
+  try {
+    const manifest = await checkBatchManifest({
+      manifest: loaded,
+      shownPath: options.manifest,
+      providers,
+      skipInvalid: options.skipInvalid,
+      simulate: options.simulate,
+      context,
+      ...(session ? { adapters: session.adapters } : {}),
+    });
+    if (options.redis) {
+      if (!session) {
+        context.stderr.write(
+          `Options not checked: this process lacks the provider keys the workers hold; export ${providers.map((provider) => API_KEY_VARIABLES[provider]).join(' and ')} here to check each line's options before anything is enqueued\n`,
+        );
+      }
+    }
+    return await runCheckedBatch({ options, manifest, outDir, session, context });
+  } finally {
+    await session?.close();
+  }
+}
+
+/** Runs a checked manifest: here with the session's adapters, or through Redis with `--redis`. */
+async function runCheckedBatch(parameters: {
+  options: BatchCommandOptions;
+  manifest: Manifest;
+  outDir: string;
+  session: ProviderSession | undefined;
+  context: CliContext;
+}): Promise<number> {
+  const { options, manifest, outDir, context } = parameters;
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) {
@@ -86,54 +128,39 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       }
     }
 
-    const session = await openProviderSession({
-      providers: [
-        ...new Set(manifest.lines.map((line) => providerOf(String(line.request.model)) as ProviderName)),
-      ],
-      simulate: options.simulate,
-      env: context.env,
-      ...(options.oxenMode ? { oxenMode: options.oxenMode } : {}),
-      ...(options.edenaiTransport ? { edenaiTransport: options.edenaiTransport } : {}),
-      // Kept beside the journal, so a batch killed mid-run resumes its jobs on the same simulator
-      // state, and jobs take long enough to try that.
-      simulatorState: join(outDir, SIMULATOR_STATE_DIRECTORY),
-      oxenSimulator: { jobSchedule: { queuedMs: 200, processingMs: 1_000 } },
+    // Without --redis the session is always open: only a queued batch may lack keys here.
+    const session = parameters.session!;
+    // The journal says how many lines an earlier run settled; the display counts from there.
+    let progress: ReturnType<typeof createBatchProgress> | undefined;
+    const quiet = quietNotice({ onProgress: (event) => progress?.update(event) });
+    const outcome = await runBatch({
+      providers: withPrices({ adapters: session.adapters, prices: options.prices }),
+      manifest,
+      outDir,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+      ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      retryFailed: options.retryFailed,
+      resendPossiblyBilled: options.resendPossiblyBilled,
+      simulated: session.simulated,
+      modes: session.modes,
+      signal: stop.signal,
+      onStart: ({ settled }) => {
+        progress = createBatchProgress({
+          stream: context.stderr,
+          total: manifest.lines.length,
+          settled,
+          interactive: context.stderr.isTTY === true,
+          color: wantsColor({ stream: context.stderr, env: context.env }),
+        });
+      },
+      onProgress: quiet.onProgress,
+    }).finally(() => {
+      quiet.stop();
+      progress?.finish();
     });
-    try {
-      // The journal says how many lines an earlier run settled; the display counts from there.
-      let progress: ReturnType<typeof createBatchProgress> | undefined;
-      const quiet = quietNotice({ onProgress: (event) => progress?.update(event) });
-      const outcome = await runBatch({
-        providers: withPrices({ adapters: session.adapters, prices: options.prices }),
-        manifest,
-        outDir,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
-        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
-        ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-        retryFailed: options.retryFailed,
-        resendPossiblyBilled: options.resendPossiblyBilled,
-        simulated: session.simulated,
-        modes: session.modes,
-        signal: stop.signal,
-        onStart: ({ settled }) => {
-          progress = createBatchProgress({
-            stream: context.stderr,
-            total: manifest.lines.length,
-            settled,
-            interactive: context.stderr.isTTY === true,
-            color: wantsColor({ stream: context.stderr, env: context.env }),
-          });
-        },
-        onProgress: quiet.onProgress,
-      }).finally(() => {
-        quiet.stop();
-        progress?.finish();
-      });
-      return presentBatch({ context, json: options.json, outcome });
-    } finally {
-      await session.close();
-    }
+    return presentBatch({ context, json: options.json, outcome });
   } finally {
     await telemetry?.close();
     process.off('SIGINT', onSignal);

@@ -12,6 +12,7 @@ import {
 } from '@retouch/compare';
 import type { LaneLimits } from '@retouch/core';
 import { styles } from '../ansi.ts';
+import { refuseBadCompareOptions } from '../compare-option-checks.ts';
 import { type CompareConfig, loadCompareConfig } from '../config.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { describeError } from '../describe-error.ts';
@@ -152,32 +153,29 @@ async function compareWith(input: {
     if (timeoutSeconds !== undefined) editOptions.timeoutMs = Math.round(timeoutSeconds * 1000);
     const budgetUsd = options.budgetUsd ?? config?.budgetUsd;
 
-    return await presentComparison({
-      context,
-      json: options.json,
-      session,
-      compare: {
-        providers: withPrices({
-          adapters: [...session.adapters, ...(plugins?.adapters ?? [])],
-          prices: options.prices,
-        }),
-        models: entries,
-        prompt,
-        images: images.map((image) => image.input as string | { path: string }),
-        ...(mask ? { mask: mask.input as string | { path: string } } : {}),
-        editOptions,
-        repeat: options.repeat ?? config?.repeat ?? 1,
-        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-        ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
-        ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
-        ...(Object.keys(limits).length > 0 ? { limits } : {}),
-        outDir,
-        simulated: session.simulated,
-        ...(judgeModel
-          ? { judge: { model: judgeModel, ...(options.judgePrices ? { prices: options.judgePrices } : {}) } }
-          : {}),
-      },
-    });
+    const compare: RunCompareOptions = {
+      providers: withPrices({
+        adapters: [...session.adapters, ...(plugins?.adapters ?? [])],
+        prices: options.prices,
+      }),
+      models: entries,
+      prompt,
+      images: images.map((image) => image.input as string | { path: string }),
+      ...(mask ? { mask: mask.input as string | { path: string } } : {}),
+      editOptions,
+      repeat: options.repeat ?? config?.repeat ?? 1,
+      ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+      ...(options.unknownCost ? { unknownCost: options.unknownCost } : {}),
+      ...(options.maxRetries !== undefined ? { retry: { maxRetries: options.maxRetries } } : {}),
+      ...(Object.keys(limits).length > 0 ? { limits } : {}),
+      outDir,
+      simulated: session.simulated,
+      ...(judgeModel
+        ? { judge: { model: judgeModel, ...(options.judgePrices ? { prices: options.judgePrices } : {}) } }
+        : {}),
+    };
+    await refuseBadCompareOptions(compare);
+    return await presentComparison({ context, json: options.json, session, compare });
   } finally {
     await session.close();
   }

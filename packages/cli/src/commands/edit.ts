@@ -12,6 +12,7 @@ import {
 } from '@retouch/compare';
 import {
   createRetouch,
+  type EditCheck,
   type EditRequest,
   type EditResult,
   InvalidRequestError,
@@ -21,6 +22,7 @@ import { styles } from '../ansi.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { timestamp } from '../format.ts';
 import { resolveImage } from '../inputs.ts';
+import { optionProblems } from '../option-problems.ts';
 import { elapsedStamp, retryingText } from '../progress-text.ts';
 import { type ProviderName, providerOf } from '../provider-ids.ts';
 import { openProviderSession } from '../session.ts';
@@ -105,8 +107,10 @@ export async function runEditCommand(options: EditCommandOptions, context: CliCo
   let result: EditResult;
   try {
     try {
+      await refuseBadOptions({ request, provider, check: (checked) => retouch.check(checked) });
       result = await retouch.edit(request);
     } catch (error) {
+      if (UsageError.isInstance(error)) throw error;
       // Both are refusals before anything is sent (a bad option, or one --strict will not let the
       // model drop): the command line is what to change, as for any usage error.
       if (InvalidRequestError.isInstance(error) || UnsupportedFeatureError.isInstance(error)) {
@@ -178,4 +182,27 @@ export function describeEdit(options: { summary: EditCommandResult; cwd: string;
   }
   for (const warning of summary.warnings) lines.push(`  ${style.yellow('warning')} ${warning}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Refuses, before anything is sent, an `--option` the model would not take as written (an unknown
+ * parameter, a value outside its values or range), as `retouch batch` refuses such a line.
+ */
+async function refuseBadOptions(options: {
+  request: EditRequest;
+  provider: ProviderName;
+  check: (request: EditRequest) => Promise<EditCheck>;
+}): Promise<void> {
+  const problems = await optionProblems({
+    request: options.request,
+    where: String(options.request.model),
+    check: options.check,
+  });
+  if (problems.length === 0) return;
+  throw new UsageError({
+    command: 'edit',
+    message: problems
+      .map((problem) => problem.text.replaceAll(`providerOptions.${options.provider}.`, '--option '))
+      .join('\n'),
+  });
 }

@@ -16,6 +16,7 @@ import { ClientTelemetry } from '../telemetry/client-telemetry.ts';
 import { settleWithin } from '../timers.ts';
 import { SpendLedger } from './budget.ts';
 import { CANCEL_TIMEOUT_MS, cancelProviderJob } from './cancel-provider-job.ts';
+import { checkEdit, type EditCheck } from './check-edit.ts';
 import { createLanes } from './create-lanes.ts';
 import { JobControl } from './deadline.ts';
 import { checkDispatchOptions, checkPriority } from './dispatch-checks.ts';
@@ -185,6 +186,11 @@ class RetouchClient implements Retouch {
   async estimate(request: EditRequest): Promise<Cost | undefined> {
     this.#assertOpen();
     return estimateEdit({ request, providers: this.#providers, context: this.#context });
+  }
+
+  async check(request: EditRequest): Promise<EditCheck> {
+    this.#assertOpen();
+    return checkEdit({ request, providers: this.#providers, context: this.#context });
   }
 
   async listModels(options: { provider?: string; signal?: AbortSignal } = {}): Promise<ModelInfo[]> {

@@ -3,6 +3,7 @@ import type { EditRequest } from '../edit-request.ts';
 import { normalizeEditRequest } from '../normalize-edit-request.ts';
 import type { ProviderContext } from '../provider.ts';
 import type { DispatchContext } from './dispatch-context.ts';
+import { prepareEdit } from './prepare-edit.ts';
 import type { ProviderRegistry } from './provider-registry.ts';
 
 /**
@@ -23,6 +24,6 @@ export async function estimateEdit(options: {
     http: options.context.transport({ adapter, priority: 0 }),
     signal: callerSignal ?? new AbortController().signal,
   };
-  const prepared = adapter.prepare ? await adapter.prepare(forAdapter, context) : { plan: undefined };
+  const prepared = await prepareEdit({ adapter, request: forAdapter, context, strict: false });
   return adapter.estimateCost({ request: forAdapter, plan: prepared.plan }, context);
 }

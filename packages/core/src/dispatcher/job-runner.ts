@@ -18,9 +18,9 @@ import type { DispatchJob } from './edit-job.ts';
 import { canFallBack, describeAttempts, failedAttempt, provablyFree, withNote } from './failure-rules.ts';
 import { followProviderJob, outputOfProviderJob } from './follow-provider-job.ts';
 import { withJobRetries } from './job-retries.ts';
+import { prepareEdit } from './prepare-edit.ts';
 import { buildResult, dedupeWarnings, type SendState } from './result-timings.ts';
 import type { DispatchOptions } from './retouch.ts';
-import { throwIfStrict } from './strict-mode.ts';
 
 /** One edit to run: the request as given, its validated form, and how to dispatch it. */
 export interface DispatchPlan {
@@ -359,12 +359,12 @@ export class JobRunner {
     request: NormalizedEditRequest;
     http: HttpClient;
   }): Promise<{ plan: unknown; warnings: EditWarning[] }> {
-    const { adapter, request } = options;
-    const prepared = adapter.prepare
-      ? await adapter.prepare(request, { http: options.http, signal: this.#job.control.signal })
-      : { plan: undefined, warnings: [] };
-    if (this.#context.strict) throwIfStrict({ request, warnings: prepared.warnings });
-    return prepared;
+    return prepareEdit({
+      adapter: options.adapter,
+      request: options.request,
+      context: { http: options.http, signal: this.#job.control.signal },
+      strict: this.#context.strict,
+    });
   }
 
   async #estimate(options: {

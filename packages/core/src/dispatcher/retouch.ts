@@ -5,6 +5,7 @@ import type { EditResult } from '../edit-result.ts';
 import type { LaneLimits, ModelInfo, ProviderAdapter } from '../provider.ts';
 import type { RetouchLogger } from '../telemetry/retouch-logger.ts';
 import type { BudgetOptions } from './budget.ts';
+import type { EditCheck } from './check-edit.ts';
 import type { EditJob } from './edit-job.ts';
 import type { EditManyOptions, EditOutcome } from './edit-many.ts';
 import type { ProgressEvent, ProgressListener } from './events.ts';
@@ -229,6 +230,18 @@ export interface Retouch {
    * if (cost) console.log(`about $${cost.usd.toFixed(3)}`);
    */
   estimate(request: EditRequest): Promise<Cost | undefined>;
+  /**
+   * Checks a request as `edit()` would before sending it, and sends nothing billable: the request's
+   * fields, then its adapter's preparation (a model's parameter schema, read from the provider's
+   * catalogue where the adapter reads one). Throws `InvalidRequestError` (or, in strict mode,
+   * `UnsupportedFeatureError`) for what `edit()` would refuse; returns what the model would drop or
+   * adjust, as the result's `warnings` would say.
+   *
+   * @example
+   * const { warnings } = await retouch.check(request);
+   * for (const warning of warnings) console.warn(warning.message);
+   */
+  check(request: EditRequest): Promise<EditCheck>;
   /**
    * The edit-capable models of every registered provider (or of one), read from each provider's
    * catalogue through its lane.

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { SpendEntry } from '@retouch/core';
 import { UsageError } from '../usage-error.ts';
 import { applyLineRecord, type JournalLineState, type JournalRecord } from './journal-format.ts';
-import { type JournalContents, readJournalRecords } from './journal-records.ts';
+import { type JournalContents, type JournalSend, readJournalRecords } from './journal-records.ts';
 import { JournalSpendStore } from './journal-spend-store.ts';
 import type { RunSpans } from './run-spans.ts';
 
@@ -22,6 +22,7 @@ export class BatchJournal {
   readonly #handle: FileHandle;
   readonly #lines: Map<string, JournalLineState>;
   readonly #entries: Map<string, SpendEntry>;
+  readonly #sends: Map<string, JournalSend>;
   /** Bytes of the file read so far: what lies beyond was appended since, by this opener or another. */
   #readBytes: number;
   #turns: Promise<unknown> = Promise.resolve();
@@ -36,6 +37,7 @@ export class BatchJournal {
     this.#handle = options.handle;
     this.#lines = options.contents.lines;
     this.#entries = options.contents.entries;
+    this.#sends = options.contents.sends;
     this.runs = options.contents.runs;
     this.#readBytes = options.readBytes;
     this.spend = new JournalSpendStore({ entries: this.#entries, turn: (work) => this.#turn(work) });
@@ -89,6 +91,11 @@ export class BatchJournal {
     return this.#lines;
   }
 
+  /** Each billable send the journal holds, by billing key. */
+  get sends(): ReadonlyMap<string, JournalSend> {
+    return this.#sends;
+  }
+
   /** Appends a record and resolves once it is on disk. */
   append(record: Exclude<JournalRecord, { type: 'spend' }>): Promise<void> {
     return this.#turn((write) => {
@@ -96,6 +103,10 @@ export class BatchJournal {
       else if (record.type !== 'batch') {
         this.runs.saw(record.at);
         this.#lines.set(record.key, applyLineRecord(this.#lines.get(record.key), record));
+        if (record.type === 'sent') {
+          const { key, line, billingKey, model, prompt, at } = record;
+          this.#sends.set(billingKey, { key, line, billingKey, model, prompt, at });
+        }
       }
       return write(`${JSON.stringify(record)}\n`);
     });

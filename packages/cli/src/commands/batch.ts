@@ -1,10 +1,12 @@
 import { basename, extname, join, resolve } from 'node:path';
+import type { OxenProvider } from '@retouch/provider-oxen';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
 import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { quietNotice } from '../batch/quiet-notice.ts';
+import type { OxenRecordsReader } from '../batch/reconcile-sends.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { withPrices } from '../priced-adapters.ts';
@@ -99,6 +101,7 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
       simulatorState: join(outDir, SIMULATOR_STATE_DIRECTORY),
       oxenSimulator: { jobSchedule: { queuedMs: 200, processingMs: 1_000 } },
     });
+    const oxen = session.adapters.find((adapter) => adapter.id === 'oxen') as OxenProvider | undefined;
     try {
       // The journal says how many lines an earlier run settled; the display counts from there.
       let progress: ReturnType<typeof createBatchProgress> | undefined;
@@ -116,6 +119,8 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
         simulated: session.simulated,
         modes: session.modes,
         signal: stop.signal,
+        ...(oxen ? { readOxenRecords: readRecordsOf(oxen) } : {}),
+        onNotice: (message) => context.stderr.write(`${message}\n`),
         onStart: ({ settled }) => {
           progress = createBatchProgress({
             stream: context.stderr,
@@ -139,4 +144,9 @@ export async function runBatchCommand(options: BatchCommandOptions, context: Cli
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Oxen's generation history, as the batch reads it to settle lines an earlier run left unanswered. */
+function readRecordsOf(oxen: OxenProvider): OxenRecordsReader {
+  return async (range) => (await oxen.listBilledGenerations(range)).generations;
 }

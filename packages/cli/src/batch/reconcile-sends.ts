@@ -72,6 +72,7 @@ export async function reconcileSends(options: {
     );
     await sleep({ ms: waitMs, signal: options.signal });
   }
+  if (options.signal?.aborted) return; // stopped while waiting: the lines stay as they are
   let generations: readonly OxenBilledGeneration[];
   try {
     const earliest = Math.min(...unanswered.map((item) => item.send.at));

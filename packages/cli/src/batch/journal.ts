@@ -126,8 +126,13 @@ export class BatchJournal {
     const next = this.#turns.then(async () => {
       await this.#catchUp();
       return work(async (text) => {
-        await this.#handle.write(text);
+        const from = this.#readBytes;
+        const { bytesWritten } = await this.#handle.write(text);
         await this.#handle.sync();
+        // The record this opener just wrote need not be read back, unless another opener appended
+        // around it: then the next turn reads from where it stopped, this record included.
+        const { size } = await this.#handle.stat();
+        if (size === from + bytesWritten) this.#readBytes = size;
       });
     });
     this.#turns = next.catch(() => {});
@@ -142,12 +147,13 @@ export class BatchJournal {
     const chunk = buffer.subarray(0, bytesRead);
     const end = chunk.lastIndexOf(0x0a);
     if (end < 0) return;
-    // Records this opener wrote are read again: each says the state it recorded, so that is harmless.
+    // Records this opener wrote may be read again: each says the state it recorded, so that is harmless.
     readJournalRecords({
       text: chunk.subarray(0, end + 1).toString('utf8'),
       into: { lines: this.#lines, entries: this.#entries },
     });
     this.#readBytes += end + 1;
+    this.spend.recount();
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * `retouch batch --budget-usd`, killed with SIGKILL mid-run and run again: the provider never bills
  * past the cap, and what the summary says was spent plus what it says was possibly billed is exactly
- * what the provider billed. The simulator's billable requests are the truth.
+ * what the provider billed. The simulator's bill (`GET /__retouch/billing`) is the truth. Lines the
+ * kill caught between their "sent" record and the provider's answer are settled by the rerun from
+ * Oxen's records: delivered when Oxen took them, run when they never arrived.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,7 +1,9 @@
 /**
  * `retouch batch --budget-usd`, killed with SIGKILL mid-run and run again: the provider never bills
  * past the cap, and what the summary says was spent plus what it says was possibly billed is exactly
- * what the provider billed. The simulator's billable requests are the truth.
+ * what the provider billed. The simulator's bill (`GET /__retouch/billing`) is the truth. Lines the
+ * kill caught between their "sent" record and the provider's answer are settled by the rerun from
+ * Oxen's records: delivered when Oxen took them, run when they never arrived.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,9 +61,12 @@ function startBatch() {
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
   });
-  child.stderr.resume();
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, stdout: () => stdout };
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
 interface JournalRecord {
@@ -83,11 +88,12 @@ async function journal(): Promise<JournalRecord[]> {
 }
 
 /**
- * Some lines are done and some wait on accepted provider jobs, and no request is between the ledger's
- * "possibly billed" and the provider's answer: a kill there could not be told from a billed edit
- * without the provider's records, which this line of the suite does not read.
+ * Some lines are done, some wait on accepted provider jobs, and the faulted line has failed as
+ * possibly billed. The kill then lands a random moment later: anywhere in a line's way, between the
+ * ledger's "possibly billed" and the provider's answer included, which the rerun settles from the
+ * provider's records.
  */
-async function killable(): Promise<boolean> {
+async function killable(options: { whileSending: boolean }): Promise<boolean> {
   const records = await journal();
   const lineState = new Map<string, string>();
   const lineOfKey = new Map<string, string>();
@@ -100,68 +106,91 @@ async function killable(): Promise<boolean> {
     }
   }
   const states = [...lineState.values()];
-  const answered = [...spend].every(([key, state]) => {
-    if (state !== 'possibly-billed') return true;
-    const line = lineOfKey.get(key);
-    return line !== undefined && ['accepted', 'done'].includes(lineState.get(line)!);
-  });
+  const faultedLineDone = [...spend].some(
+    ([key, state]) => state === 'possibly-billed' && lineState.get(lineOfKey.get(key) ?? '') === 'done',
+  );
   return (
-    answered &&
-    !states.includes('sent') &&
+    faultedLineDone &&
     states.filter((type) => type === 'done').length >= 3 &&
-    states.includes('accepted')
+    states.includes('accepted') &&
+    (!options.whileSending || states.includes('sent'))
   );
 }
 
-test('batch kill -9 and rerun under --budget-usd: billed ≤ cap; spent ≤ billed ≤ spent + possibly billed', {
-  timeout: 90_000,
-}, async () => {
-  const lines = Array.from({ length: LINES }, (_, index) =>
-    JSON.stringify({ model: 'oxen:qwen-image-edit', prompt: `edit ${index + 1}`, images: ['photo.png'] }),
-  );
-  await writeFile(join(cwd, 'manifest.jsonl'), `${lines.join('\n')}\n`);
-  // One enqueue is accepted and billed, then its connection drops, and Oxen's records, where the
-  // provider would find it again, cannot be read: that line may have been billed.
-  oxen.setFaults([
-    { route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 1, times: 1 },
-    { route: 'GET /api/ai/generations', kind: 'status', status: 500 },
-  ]);
+/** What the simulator billed in all, in US dollars. */
+async function billedUsd(): Promise<number> {
+  const response = await fetch(`${oxen.url}/__retouch/billing`);
+  return ((await response.json()) as { billedUsd: number }).billedUsd;
+}
 
-  const first = startBatch();
-  const deadline = Date.now() + 60_000;
-  while (!(await killable())) {
-    if (Date.now() > deadline) throw new Error('the batch never reached a state to kill it in');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  first.child.kill('SIGKILL');
-  await first.exited;
-  const billedAtKill = oxen.billableCount;
+/**
+ * Where the kill lands: a random moment once the batch is well under way, or while a line's request
+ * is journaled as sent and unanswered (its enqueue slowed, so the request reaches Oxen after the
+ * process died).
+ */
+const KILL_POINTS = [
+  { name: 'at a random moment', whileSending: false },
+  { name: 'while a line is sent and unanswered', whileSending: true },
+] as const;
 
-  const second = startBatch();
-  const code = await second.exited;
-  const results = JSON.parse(second.stdout()) as {
-    summary: { totalCostUsd: number; possiblyBilledUsd: number; succeeded: number; failed: number };
-    runs: { status: string; error?: { name: string } }[];
-  };
-  // Jobs accepted before the kill have finished on the provider by now.
-  const billedUsd = Math.round(oxen.billableCount * PRICE_USD * 1e6) / 1e6;
-  const { totalCostUsd, possiblyBilledUsd, succeeded, failed } = results.summary;
-  const refused = results.runs.filter((run) => run.error?.name === 'BudgetExceededError').length;
-  console.log(
-    `batch kill -9 and rerun, --budget-usd ${CAP_USD}, ${LINES} lines at $${PRICE_USD}: ` +
-      `spent + possibly billed ${Math.abs(totalCostUsd + possiblyBilledUsd - billedUsd) < 1e-6 ? '=' : '>'} billed; ` +
-      `provider billed $${billedUsd.toFixed(4)} (${oxen.billableCount} requests, ${billedAtKill} before the kill); ` +
-      `summary: spent $${totalCostUsd.toFixed(4)} + ~$${possiblyBilledUsd.toFixed(4)} possibly billed; ` +
-      `${succeeded} succeeded, ${failed} failed (${refused} refused by the budget); exit ${code}`,
-  );
-  expect(billedUsd).toBeLessThanOrEqual(CAP_USD + 1e-9);
-  // The ledger never counts less than was billed, and counts more only by lines that may have been
-  // billed: the faulted line, and a line the kill caught between its journal record and the
-  // provider, if the kill landed there (the journal read and the kill are not one step). Only the
-  // provider's records (`retouch ledger`) can tell such a line apart.
-  expect(totalCostUsd).toBeLessThanOrEqual(billedUsd + 1e-6);
-  expect(totalCostUsd + possiblyBilledUsd).toBeGreaterThanOrEqual(billedUsd - 1e-6);
-  expect(possiblyBilledUsd).toBeGreaterThanOrEqual(PRICE_USD - 1e-6);
-  expect(refused).toBeGreaterThan(0);
-  expect(succeeded + failed).toBe(LINES);
-});
+test.for(KILL_POINTS)(
+  'batch kill -9 ($name) and rerun under --budget-usd: billed ≤ cap; spent + possibly billed = billed',
+  {
+    timeout: 90_000,
+  },
+  async ({ name, whileSending }) => {
+    const lines = Array.from({ length: LINES }, (_, index) =>
+      JSON.stringify({ model: 'oxen:qwen-image-edit', prompt: `edit ${index + 1}`, images: ['photo.png'] }),
+    );
+    await writeFile(join(cwd, 'manifest.jsonl'), `${lines.join('\n')}\n`);
+    // One enqueue is accepted and billed, then its connection drops, and Oxen's records, where the
+    // provider would find it again, cannot be read: that line may have been billed.
+    oxen.setFaults([
+      { route: 'POST /api/ai/queue', kind: 'reset-after-body', after: 1, times: 1 },
+      { route: 'GET /api/ai/generations', kind: 'status', status: 500 },
+      ...(whileSending
+        ? [{ route: 'POST /api/ai/queue', kind: 'slow', delayMs: 400, after: 3 } as const]
+        : []),
+    ]);
+
+    const first = startBatch();
+    const deadline = Date.now() + 60_000;
+    while (!(await killable({ whileSending }))) {
+      if (Date.now() > deadline) throw new Error('the batch never reached a state to kill it in');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const killDelayMs = whileSending ? 0 : Math.round(Math.random() * 400);
+    await new Promise((resolve) => setTimeout(resolve, killDelayMs));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const billedAtKill = oxen.billableCount;
+    // Oxen's records are readable again: the rerun looks up what the killed run sent unanswered.
+    oxen.setFaults([]);
+
+    const second = startBatch();
+    const code = await second.exited;
+    const results = JSON.parse(second.stdout()) as {
+      summary: { totalCostUsd: number; possiblyBilledUsd: number; succeeded: number; failed: number };
+      runs: { status: string; error?: { name: string } }[];
+    };
+    // Jobs accepted before the kill have finished on the provider by now.
+    const billed = await billedUsd();
+    const { totalCostUsd, possiblyBilledUsd, succeeded, failed } = results.summary;
+    const refused = results.runs.filter((run) => run.error?.name === 'BudgetExceededError').length;
+    console.log(
+      `batch kill -9 ${name} (${killDelayMs} ms after the kill point) and rerun, --budget-usd ${CAP_USD}, ${LINES} lines at $${PRICE_USD}: ` +
+        `spent + possibly billed ${Math.abs(totalCostUsd + possiblyBilledUsd - billed) < 1e-6 ? '=' : '≠'} billed; ` +
+        `provider billed $${billed.toFixed(4)} (${oxen.billableCount} requests, ${billedAtKill} before the kill); ` +
+        `summary: spent $${totalCostUsd.toFixed(4)} + ~$${possiblyBilledUsd.toFixed(4)} possibly billed; ` +
+        `${succeeded} succeeded, ${failed} failed (${refused} refused by the budget); exit ${code}; ` +
+        (/^Reconciled .*$/m.exec(second.stderr())?.[0] ?? 'nothing to reconcile'),
+    );
+    expect(billed).toBeLessThanOrEqual(CAP_USD + 1e-9);
+    // The ledger counts exactly what was billed: settled costs, and the estimate of the faulted line,
+    // which Oxen billed and whose answer was lost while its records could not be read.
+    expect(totalCostUsd + possiblyBilledUsd).toBeCloseTo(billed, 6);
+    expect(possiblyBilledUsd).toBeCloseTo(PRICE_USD, 6);
+    expect(refused).toBeGreaterThan(0);
+    expect(succeeded + failed).toBe(LINES);
+  },
+);

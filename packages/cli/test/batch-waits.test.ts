@@ -29,7 +29,7 @@ describe('retouch batch without --redis is never silent', { timeout: 60_000 }, (
         env: { OXEN_API_KEY: oxen.apiKey, OXEN_BASE_URL: oxen.url },
       });
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/line 1 .*retrying \(in 8[^\n]*429/);
+      expect(result.stderr).toMatch(/line 1 .*retrying \(in [78](\.\d+)?s\)[^\n]*429/);
       // Printed once nothing else was for 5 s, while about 3 s of the delay remain.
       expect(result.stderr).toMatch(
         /1 edit waiting to be retried, the next \(line 1\) in \d+(\.\d+)?m?s \(429 rate limited\); nothing changed for \d/,

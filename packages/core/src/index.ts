@@ -37,6 +37,13 @@ export type {
 } from './dispatcher/retouch.ts';
 export type { RetryOptions } from './dispatcher/retry.ts';
 export type { SharedLane, SharedLimits } from './dispatcher/shared-limits.ts';
+export {
+  applySpendChange,
+  CAP_SLACK_USD,
+  fitsCap,
+  type SpendChange,
+  type SpendChangeOutcome,
+} from './dispatcher/spend-change.ts';
 export type {
   SpendEntry,
   SpendReservation,
@@ -44,6 +51,7 @@ export type {
   SpendStore,
   SpendTotals,
 } from './dispatcher/spend-store.ts';
+export { SpendTally } from './dispatcher/spend-tally.ts';
 export type { EditJobSnapshot, EditJobStatus } from './edit-job-snapshot.ts';
 export type { EditOptionName, EditOptions, EditRequest, NormalizedEditRequest } from './edit-request.ts';
 export {

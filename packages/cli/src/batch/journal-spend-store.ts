@@ -1,8 +1,11 @@
 import {
+  applySpendChange,
   roundUsd,
+  type SpendChange,
   type SpendEntry,
   type SpendReservation,
   type SpendStore,
+  SpendTally,
   type SpendTotals,
 } from '@retouch/core';
 
@@ -12,26 +15,33 @@ import {
  */
 export type JournalTurn = <T>(work: (write: (text: string) => Promise<void>) => Promise<T>) => Promise<T>;
 
-/** A slack of a millionth of a cent, so floating-point sums never refuse an edit that fits exactly. */
-const CAP_SLACK_USD = 1e-9;
-
 /**
  * The spend ledger of `retouch batch`, kept in its journal: every change is appended as a record and
  * flushed to disk before the call returns, so a rerun after a crash (even `kill -9`) starts with every
  * earlier entry counted: settled costs, and the estimates of edits that may have been billed. The
  * journal is the batch's own, written by one process at a time; reopening it reads every entry back.
+ * The ledger's rules are core's (`applySpendChange`); its money is kept as entries change.
  */
 export class JournalSpendStore implements SpendStore {
   readonly #entries: Map<string, SpendEntry>;
   readonly #turn: JournalTurn;
+  readonly #tally = new SpendTally();
 
   /**
    * `entries` is the journal's map of entries, which the journal keeps up to date with what other
-   * openers of the file appended; `turn` runs each change alone, after reading those appends.
+   * openers of the file appended (then calls {@link recount}); `turn` runs each change alone, after
+   * reading those appends.
    */
   constructor(options: { entries: Map<string, SpendEntry>; turn: JournalTurn }) {
     this.#entries = options.entries;
     this.#turn = options.turn;
+    this.recount();
+  }
+
+  /** Counts the money of every entry again, once entries changed behind the store (records read back). */
+  recount(): void {
+    this.#tally.clear();
+    for (const entry of this.#entries.values()) this.#tally.replace({ previous: undefined, next: entry });
   }
 
   /** The entry of `key`, if the ledger has one. */
@@ -41,36 +51,14 @@ export class JournalSpendStore implements SpendStore {
   }
 
   reserve(options: { key: string; model: string; usd: number; maxUsd?: number }): Promise<SpendReservation> {
-    return this.#turn(async (write) => {
-      const committedUsd = roundUsd(this.#committed());
-      const existing = this.#entries.get(options.key);
-      if (existing && existing.state !== 'released')
-        return { ok: true, committedUsd, inherited: existing.state };
-      const { usd, maxUsd } = options;
-      const fits =
-        maxUsd === undefined ||
-        !(committedUsd + usd > maxUsd + CAP_SLACK_USD || (usd === 0 && committedUsd >= maxUsd));
-      if (!fits) return { ok: false, committedUsd };
-      await this.#put(write, {
-        key: options.key,
-        model: options.model,
-        state: 'reserved',
-        estimateUsd: usd,
-        updatedAt: Date.now(),
-      });
-      return { ok: true, committedUsd };
-    });
+    return this.#apply({ type: 'reserve', ...options }).then((outcome) => outcome.reservation!);
   }
 
-  markPossiblyBilled(options: { key: string }): Promise<void> {
-    return this.#turn(async (write) => {
-      const entry = this.#entries.get(options.key);
-      if (entry?.state !== 'reserved') return;
-      await this.#put(write, { ...entry, state: 'possibly-billed', updatedAt: Date.now() });
-    });
+  async markPossiblyBilled(options: { key: string }): Promise<void> {
+    await this.#apply({ type: 'mark-possibly-billed', key: options.key });
   }
 
-  settle(options: {
+  async settle(options: {
     key: string;
     model: string;
     usd?: number;
@@ -78,49 +66,15 @@ export class JournalSpendStore implements SpendStore {
     estimateUsd?: number;
     providerJobId?: string;
   }): Promise<void> {
-    return this.#turn(async (write) => {
-      const entry = this.#entries.get(options.key);
-      if (entry?.state === 'settled') return;
-      const estimateUsd =
-        entry && entry.state !== 'released' ? entry.estimateUsd : (options.estimateUsd ?? 0);
-      const providerJobId = options.providerJobId ?? entry?.providerJobId;
-      await this.#put(write, {
-        key: options.key,
-        model: entry?.model || options.model,
-        state: 'settled',
-        estimateUsd,
-        costUsd: options.usd ?? estimateUsd,
-        costSource: options.usd === undefined ? 'estimated' : (options.source ?? 'reported'),
-        ...(providerJobId !== undefined ? { providerJobId } : {}),
-        updatedAt: Date.now(),
-      });
-    });
+    await this.#apply({ type: 'settle', ...options });
   }
 
-  release(options: { key: string }): Promise<void> {
-    return this.#turn(async (write) => {
-      const entry = this.#entries.get(options.key);
-      if (!entry || entry.state === 'settled' || entry.state === 'released') return;
-      await this.#put(write, { ...entry, state: 'released', updatedAt: Date.now() });
-    });
+  async release(options: { key: string }): Promise<void> {
+    await this.#apply({ type: 'release', key: options.key });
   }
 
   totals(): Promise<SpendTotals> {
-    return this.#turn(async () => {
-      let settledUsd = 0;
-      let possiblyBilledUsd = 0;
-      let reservedUsd = 0;
-      for (const entry of this.#entries.values()) {
-        if (entry.state === 'settled') settledUsd += entry.costUsd ?? entry.estimateUsd;
-        else if (entry.state === 'possibly-billed') possiblyBilledUsd += entry.estimateUsd;
-        else if (entry.state === 'reserved') reservedUsd += entry.estimateUsd;
-      }
-      return {
-        settledUsd: roundUsd(settledUsd),
-        possiblyBilledUsd: roundUsd(possiblyBilledUsd),
-        reservedUsd: roundUsd(reservedUsd),
-      };
-    });
+    return this.#turn(async () => this.#tally.totals());
   }
 
   entries(options?: { since?: number; until?: number }): Promise<SpendEntry[]> {
@@ -144,19 +98,27 @@ export class JournalSpendStore implements SpendStore {
     }
   }
 
-  #committed(): number {
-    let total = 0;
-    for (const entry of this.#entries.values()) {
-      if (entry.state === 'settled') total += entry.costUsd ?? entry.estimateUsd;
-      else if (entry.state !== 'released') total += entry.estimateUsd;
-    }
-    return total;
+  /** Applies the ledger's rules to the change's entry within a turn, and keeps the outcome on disk. */
+  #apply(change: SpendChange): Promise<{ reservation?: SpendReservation }> {
+    return this.#turn(async (write) => {
+      const outcome = applySpendChange({
+        entry: this.#entries.get(change.key),
+        change,
+        // Rounded, so that a sum of many entries is checked against the cap as the totals show it.
+        committedUsd: roundUsd(this.#tally.committedUsd),
+        now: Date.now(),
+      });
+      if (outcome.entry) await this.#put({ write, entry: outcome.entry });
+      return outcome.reservation ? { reservation: outcome.reservation } : {};
+    });
   }
 
   /** Changes the entry here and on disk, within the turn. */
-  #put(write: (text: string) => Promise<void>, entry: SpendEntry): Promise<void> {
+  #put(options: { write: (text: string) => Promise<void>; entry: SpendEntry }): Promise<void> {
+    const { entry } = options;
+    this.#tally.replace({ previous: this.#entries.get(entry.key), next: entry });
     this.#entries.delete(entry.key);
     this.#entries.set(entry.key, entry);
-    return write(`${JSON.stringify({ type: 'spend', entry })}\n`);
+    return options.write(`${JSON.stringify({ type: 'spend', entry })}\n`);
   }
 }

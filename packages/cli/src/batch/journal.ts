@@ -4,7 +4,7 @@ import type { SpendEntry } from '@retouch/core';
 import { UsageError } from '../usage-error.ts';
 import { applyLineRecord, type JournalLineState, type JournalRecord } from './journal-format.ts';
 import { type JournalLock, takeJournalLock } from './journal-lock.ts';
-import { type JournalContents, readJournalRecords } from './journal-records.ts';
+import { type JournalContents, type JournalSend, readJournalRecords } from './journal-records.ts';
 import { JournalSpendStore } from './journal-spend-store.ts';
 import type { RunSpans } from './run-spans.ts';
 
@@ -25,6 +25,7 @@ export class BatchJournal {
   readonly #lock: JournalLock | undefined;
   readonly #lines: Map<string, JournalLineState>;
   readonly #entries: Map<string, SpendEntry>;
+  readonly #sends: Map<string, JournalSend>;
   /** Bytes of the file read so far: what lies beyond was appended since, by this opener or another. */
   #readBytes: number;
   #turns: Promise<unknown> = Promise.resolve();
@@ -41,6 +42,7 @@ export class BatchJournal {
     this.#lock = options.lock;
     this.#lines = options.contents.lines;
     this.#entries = options.contents.entries;
+    this.#sends = options.contents.sends;
     this.runs = options.contents.runs;
     this.#readBytes = options.readBytes;
     this.spend = new JournalSpendStore({ entries: this.#entries, turn: (work) => this.#turn(work) });
@@ -122,6 +124,11 @@ export class BatchJournal {
     return this.#lines;
   }
 
+  /** Each billable send the journal holds, by billing key. */
+  get sends(): ReadonlyMap<string, JournalSend> {
+    return this.#sends;
+  }
+
   /** Appends a record and resolves once it is on disk. */
   append(record: Exclude<JournalRecord, { type: 'spend' }>): Promise<void> {
     return this.#turn((write) => {
@@ -129,6 +136,10 @@ export class BatchJournal {
       else if (record.type !== 'batch') {
         this.runs.saw(record.at);
         this.#lines.set(record.key, applyLineRecord(this.#lines.get(record.key), record));
+        if (record.type === 'sent') {
+          const { key, line, billingKey, model, prompt, at } = record;
+          this.#sends.set(billingKey, { key, line, billingKey, model, prompt, at });
+        }
       }
       return write(`${JSON.stringify(record)}\n`);
     });
@@ -149,8 +160,13 @@ export class BatchJournal {
     const next = this.#turns.then(async () => {
       await this.#catchUp();
       return work(async (text) => {
-        await this.#handle.write(text);
+        const from = this.#readBytes;
+        const { bytesWritten } = await this.#handle.write(text);
         await this.#handle.sync();
+        // The record this opener just wrote need not be read back, unless another opener appended
+        // around it: then the next turn reads from where it stopped, this record included.
+        const { size } = await this.#handle.stat();
+        if (size === from + bytesWritten) this.#readBytes = size;
       });
     });
     this.#turns = next.catch(() => {});
@@ -165,12 +181,13 @@ export class BatchJournal {
     const chunk = buffer.subarray(0, bytesRead);
     const end = chunk.lastIndexOf(0x0a);
     if (end < 0) return;
-    // Records this opener wrote are read again: each says the state it recorded, so that is harmless.
+    // Records this opener wrote may be read again: each says the state it recorded, so that is harmless.
     readJournalRecords({
       text: chunk.subarray(0, end + 1).toString('utf8'),
       into: { lines: this.#lines, entries: this.#entries },
     });
     this.#readBytes += end + 1;
+    this.spend.recount();
   }
 }
 

@@ -48,9 +48,12 @@ export function planLines(options: {
     if (state === undefined || state.status === 'queued') return again();
     if (state.status === 'accepted') return { kind: 'resume', line, snapshot: state.snapshot };
     if (state.status === 'sent') {
-      return options.resendPossiblyBilled
+      const billingKey = state.billingKey ?? line.key;
+      // Released: the provider's records show the request never arrived, so sending it pays once.
+      const neverArrived = journal.spend.entry(billingKey)?.state === 'released';
+      return options.resendPossiblyBilled || neverArrived
         ? again()
-        : { kind: 'possibly-billed', line, sentAt: state.at, billingKey: state.billingKey ?? line.key };
+        : { kind: 'possibly-billed', line, sentAt: state.at, billingKey };
     }
     const { run } = state;
     if (run.status === 'failed') {

@@ -15,6 +15,7 @@ import { BatchJournal, type BatchLineRun } from './journal.ts';
 import { planLines } from './line-plan.ts';
 import { failedRun, possiblyBilledError, succeededRun } from './line-runs.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
+import { type OxenRecordsReader, reconcileSends } from './reconcile-sends.ts';
 
 /** Lines in flight at once when `concurrency` is not given. */
 export const DEFAULT_BATCH_CONCURRENCY = 8;
@@ -47,6 +48,13 @@ export interface RunBatchOptions {
   simulated?: boolean;
   /** The mode label of each provider, for the table. */
   modes?: Readonly<Record<string, string>>;
+  /**
+   * Reads Oxen's records (its generation history), to settle the lines an earlier run sent and
+   * stopped before recording the answer: without it they stay possibly billed.
+   */
+  readOxenRecords?: OxenRecordsReader;
+  /** Hears what the batch found before running anything, one sentence at a time. */
+  onNotice?: (message: string) => void;
   /** Called once the journal is read, with the number of lines already settled. */
   onStart?: (state: { settled: number }) => void;
   /** Hears each line's progress. */
@@ -69,8 +77,10 @@ class Stopped extends Error {
  * appended and flushed to disk before the batch goes on, and the journal keeps the batch's spend
  * ledger, so `budgetUsd` counts every run. Lines are known by their content: a new run skips the
  * unchanged lines already done, runs changed and added ones, resumes the accepted ones from their
- * snapshots, and never sends a line twice: one that was sent without its answer being recorded fails
- * as possibly billed unless `resendPossiblyBilled` (a resend is a new billing, under a new key).
+ * snapshots, and never sends a line twice: one that was sent without its answer being recorded is
+ * looked up in Oxen's records first (`readOxenRecords`): delivered or followed when Oxen took it, run
+ * when it never arrived; otherwise it fails as possibly billed unless `resendPossiblyBilled` (a
+ * resend is a new billing, under a new key).
  *
  * @example
  * const manifest = await loadManifest({ path: 'catalogue.jsonl', cwd: process.cwd() });
@@ -89,6 +99,13 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchOutcome> 
   try {
     // Holds a stopped run left were never sent: an entry is possibly billed on disk before it leaves.
     await journal.spend.releaseUnsent();
+    await reconcileSends({
+      journal,
+      outDir,
+      readOxenRecords: options.readOxenRecords,
+      notify: (message) => options.onNotice?.(message),
+      signal: options.signal,
+    });
     const byLine = new Map(manifest.lines.map((line) => [line.line, line]));
     const plans = planLines({
       journal,

@@ -1,4 +1,5 @@
 import { basename, extname, join, resolve } from 'node:path';
+import type { OxenProvider } from '@retouch/provider-oxen';
 import { createBatchProgress } from '../batch/batch-progress.ts';
 import { presentBatch } from '../batch/batch-results.ts';
 import { checkBatchManifest } from '../batch/check-batch-manifest.ts';
@@ -6,6 +7,7 @@ import type { Manifest } from '../batch/manifest.ts';
 import { loadManifest } from '../batch/manifest.ts';
 import { runQueuedBatch } from '../batch/queue-batch.ts';
 import { quietNotice } from '../batch/quiet-notice.ts';
+import type { OxenRecordsReader } from '../batch/reconcile-sends.ts';
 import { runBatch } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { withPrices } from '../priced-adapters.ts';
@@ -130,6 +132,7 @@ async function runCheckedBatch(parameters: {
 
     // Without --redis the session is always open: only a queued batch may lack keys here.
     const session = parameters.session!;
+    const oxen = session.adapters.find((adapter) => adapter.id === 'oxen') as OxenProvider | undefined;
     // The journal says how many lines an earlier run settled; the display counts from there.
     let progress: ReturnType<typeof createBatchProgress> | undefined;
     const quiet = quietNotice({ onProgress: (event) => progress?.update(event) });
@@ -146,6 +149,8 @@ async function runCheckedBatch(parameters: {
       simulated: session.simulated,
       modes: session.modes,
       signal: stop.signal,
+      ...(oxen ? { readOxenRecords: readRecordsOf(oxen) } : {}),
+      onNotice: (message) => context.stderr.write(`${message}\n`),
       onStart: ({ settled }) => {
         progress = createBatchProgress({
           stream: context.stderr,
@@ -166,4 +171,9 @@ async function runCheckedBatch(parameters: {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Oxen's generation history, as the batch reads it to settle lines an earlier run left unanswered. */
+function readRecordsOf(oxen: OxenProvider): OxenRecordsReader {
+  return async (range) => (await oxen.listBilledGenerations(range)).generations;
 }

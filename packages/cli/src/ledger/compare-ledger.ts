@@ -17,6 +17,24 @@ export interface LedgerMatch {
   generation: OxenBilledGeneration;
 }
 
+/**
+ * Why a possibly billed entry stays unmatched: no generation of Oxen's records can be its request
+ * (`absent`), several can (`ambiguous`), the one that is its request failed without a charge
+ * (`unbilled`), or the journal holds too little of its request to look for it (`unmatchable`).
+ */
+export type UnmatchedReason = 'absent' | 'ambiguous' | 'unbilled' | 'unmatchable';
+
+/** A possibly billed entry that matched no billed generation, and why. */
+export interface UnmatchedEntry {
+  line: number | undefined;
+  entry: SpendEntry;
+  reason: UnmatchedReason;
+  /** With `unbilled`: the generation that is its request. */
+  generation?: OxenBilledGeneration;
+  /** With `ambiguous`: how many generations could be its request. */
+  candidates?: number;
+}
+
 /** What a batch's ledger says against what Oxen billed. */
 export interface LedgerComparison {
   /** Settled in the ledger and billed by Oxen: the cost the ledger charged is `entry.costUsd`. */
@@ -24,7 +42,7 @@ export interface LedgerComparison {
   /** Matched, but the ledger charged another amount than Oxen billed. */
   costDiffers: LedgerMatch[];
   /** Possibly billed in the ledger and not found in Oxen's records (or not told apart there). */
-  possiblyBilled: { line: number | undefined; entry: SpendEntry }[];
+  possiblyBilled: UnmatchedEntry[];
   /**
    * Billed by Oxen and never delivered: a generation of the batch that no settled entry accounts for.
    * `entry` is the ledger's possibly billed entry for it, when there is one.
@@ -56,12 +74,15 @@ export function compareLedger(options: {
 }): LedgerComparison {
   const claimed = new Set<string>();
   const byId = new Map(options.generations.map((generation) => [generation.generationId, generation]));
-  const find = (entry: SpendEntry): OxenBilledGeneration | undefined => {
+  const find = (entry: SpendEntry): Lookup => {
     const send = options.sends.get(entry.key);
     const id = entry.providerJobId ?? send?.providerJobId;
     const known = id === undefined ? undefined : byId.get(id);
-    if (known && !claimed.has(known.generationId)) return claimed.add(known.generationId) && known;
-    if (!send || send.prompt === undefined) return undefined;
+    if (known && !claimed.has(known.generationId)) {
+      claimed.add(known.generationId);
+      return { generation: known, candidates: 1 };
+    }
+    if (!send || send.prompt === undefined) return { candidates: 0, unmatchable: true };
     const candidates = options.generations.filter(
       (generation) =>
         !claimed.has(generation.generationId) &&
@@ -70,9 +91,9 @@ export function compareLedger(options: {
         generation.createdAt.getTime() >= send.at - CLOCK_SKEW_MS &&
         generation.createdAt.getTime() <= send.at + LATEST_TAKE_MS,
     );
-    if (candidates.length !== 1) return undefined;
+    if (candidates.length !== 1) return { candidates: candidates.length };
     claimed.add(candidates[0]!.generationId);
-    return candidates[0];
+    return { generation: candidates[0], candidates: 1 };
   };
   const lineOf = (key: string): number | undefined => options.sends.get(key)?.line;
   const oxen = options.entries.filter((entry) => entry.model.startsWith('oxen:'));
@@ -87,7 +108,7 @@ export function compareLedger(options: {
   };
   // Settled entries first: what was delivered claims its generation before a possibly billed one.
   for (const entry of oxen.filter((item) => item.state === 'settled')) {
-    const generation = find(entry);
+    const { generation } = find(entry);
     const line = lineOf(entry.key);
     if (!generation) comparison.missing.push({ line, entry });
     else if (Math.abs((generation.costUsd ?? 0) - (entry.costUsd ?? 0)) > SAME_USD) {
@@ -95,11 +116,16 @@ export function compareLedger(options: {
     } else comparison.matched.push({ line, entry, generation });
   }
   for (const entry of oxen.filter((item) => item.state === 'possibly-billed')) {
-    const generation = find(entry);
+    const lookup = find(entry);
+    const { generation } = lookup;
     const line = lineOf(entry.key);
     if (generation && billed(generation)) {
       comparison.orphans.push({ line, key: options.sends.get(entry.key)?.key, entry, generation });
-    } else comparison.possiblyBilled.push({ line, entry });
+    } else if (generation) comparison.possiblyBilled.push({ line, entry, reason: 'unbilled', generation });
+    else if (lookup.unmatchable) comparison.possiblyBilled.push({ line, entry, reason: 'unmatchable' });
+    else if (lookup.candidates > 1) {
+      comparison.possiblyBilled.push({ line, entry, reason: 'ambiguous', candidates: lookup.candidates });
+    } else comparison.possiblyBilled.push({ line, entry, reason: 'absent' });
   }
   // The batch's generations no entry accounts for: billed, with no record of the send's answer.
   const prompts = new Map<string, JournalSend>();
@@ -117,6 +143,15 @@ export function compareLedger(options: {
     comparison.orphans.length === 0 &&
     comparison.missing.length === 0;
   return comparison;
+}
+
+/** What looking an entry up in Oxen's records found. */
+interface Lookup {
+  generation?: OxenBilledGeneration | undefined;
+  /** How many unclaimed generations could be the entry's request. */
+  candidates: number;
+  /** True when the journal holds too little of the request to look for it. */
+  unmatchable?: boolean;
 }
 
 /** Whether Oxen billed the generation: it succeeded, runs, or reports a cost. */

@@ -1,8 +1,16 @@
 import { formatUsd } from '@retouch/compare';
 import { roundUsd } from '@retouch/core';
 import type { Styles } from '../ansi.ts';
-import type { LedgerComparison } from './compare-ledger.ts';
+import type { LedgerComparison, UnmatchedReason } from './compare-ledger.ts';
 import type { RecoveredOrphan } from './recover-orphans.ts';
+
+/** A possibly billed line's reason, as the table says it. */
+const UNMATCHED_WORDS: Record<UnmatchedReason, string> = {
+  absent: "not found in Oxen's records",
+  ambiguous: "two or more generations in Oxen's records could be it",
+  unbilled: 'Oxen took it and reports no charge',
+  unmatchable: 'the journal holds too little of the request to look for it',
+};
 
 /** What `retouch ledger --json` prints. */
 export interface LedgerReport {
@@ -14,7 +22,8 @@ export interface LedgerReport {
   providerBilledUsd: number;
   matched: { line?: number; generationId: string; costUsd: number }[];
   costDiffers: { line?: number; generationId: string; ledgerUsd: number; providerUsd: number }[];
-  possiblyBilled: { line?: number; billingKey: string; estimateUsd: number }[];
+  /** Why each stays possibly billed: see {@link UnmatchedReason}. */
+  possiblyBilled: { line?: number; billingKey: string; estimateUsd: number; reason: UnmatchedReason }[];
   orphans: { line?: number; generationId: string; status: string; costUsd: number }[];
   missing: { line?: number; billingKey: string; costUsd: number }[];
   /** Generations in the range that are not the batch's. */
@@ -56,6 +65,7 @@ export function ledgerReport(options: {
       ...line(item.line),
       billingKey: item.entry.key,
       estimateUsd: item.entry.estimateUsd,
+      reason: item.reason,
     })),
     orphans: comparison.orphans.map((item) => ({
       ...line(item.line),
@@ -108,7 +118,7 @@ export function ledgerText(options: { report: LedgerReport; style: Styles }): st
     row(
       'possibly billed',
       item.line,
-      `~${formatUsd(item.estimateUsd)}, not found in Oxen's records (${item.billingKey})`,
+      `~${formatUsd(item.estimateUsd)}, ${UNMATCHED_WORDS[item.reason]} (${item.billingKey})`,
     );
   }
   for (const item of report.missing) {

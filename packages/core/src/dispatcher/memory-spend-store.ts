@@ -1,21 +1,6 @@
-import { roundUsd } from '../cost.ts';
+import { applySpendChange, type SpendChange } from './spend-change.ts';
 import type { SpendEntry, SpendReservation, SpendStore, SpendTotals } from './spend-store.ts';
-
-/**
- * A slack of a millionth of a cent, so that floating-point sums never refuse an edit that fits the cap
- * exactly.
- */
-export const CAP_SLACK_USD = 1e-9;
-
-/**
- * Whether `usd` more fits under `maxUsd` with `committedUsd` already counted: a zero amount fits while
- * the sum is below the cap; no cap always fits.
- */
-export function fitsCap(options: { committedUsd: number; usd: number; maxUsd: number | undefined }): boolean {
-  const { committedUsd, usd, maxUsd } = options;
-  if (maxUsd === undefined) return true;
-  return !(committedUsd + usd > maxUsd + CAP_SLACK_USD || (usd === 0 && committedUsd >= maxUsd));
-}
+import { SpendTally } from './spend-tally.ts';
 
 /** How many settled or released entries a memory store remembers by default. */
 const DEFAULT_REMEMBERED = 10_000;
@@ -51,9 +36,7 @@ export function createMemorySpendStore(options?: MemorySpendStoreOptions): Spend
 
 class MemorySpendStore implements SpendStore {
   readonly #entries = new Map<string, SpendEntry>();
-  #settledUsd = 0;
-  #possiblyBilledUsd = 0;
-  #reservedUsd = 0;
+  readonly #tally = new SpendTally();
   /** Keys of settled or released entries, oldest first, to forget beyond `remember`. */
   readonly #finished: string[] = [];
   readonly #remember: number;
@@ -69,27 +52,11 @@ class MemorySpendStore implements SpendStore {
     usd: number;
     maxUsd?: number;
   }): Promise<SpendReservation> {
-    const committedUsd = this.#committed();
-    const existing = this.#entries.get(options.key);
-    if (existing && existing.state !== 'released') {
-      return { ok: true, committedUsd, inherited: existing.state };
-    }
-    if (!fitsCap({ committedUsd, usd: options.usd, maxUsd: options.maxUsd }))
-      return { ok: false, committedUsd };
-    this.#replace({
-      key: options.key,
-      model: options.model,
-      state: 'reserved',
-      estimateUsd: options.usd,
-      updatedAt: Date.now(),
-    });
-    return { ok: true, committedUsd };
+    return this.#apply({ type: 'reserve', ...options }).reservation!;
   }
 
   async markPossiblyBilled(options: { key: string }): Promise<void> {
-    const entry = this.#entries.get(options.key);
-    if (entry?.state !== 'reserved') return;
-    this.#replace({ ...entry, state: 'possibly-billed', updatedAt: Date.now() });
+    this.#apply({ type: 'mark-possibly-billed', key: options.key });
   }
 
   async settle(options: {
@@ -100,34 +67,15 @@ class MemorySpendStore implements SpendStore {
     estimateUsd?: number;
     providerJobId?: string;
   }): Promise<void> {
-    const entry = this.#entries.get(options.key);
-    if (entry?.state === 'settled') return;
-    const estimateUsd = entry && entry.state !== 'released' ? entry.estimateUsd : (options.estimateUsd ?? 0);
-    const providerJobId = options.providerJobId ?? entry?.providerJobId;
-    this.#replace({
-      key: options.key,
-      model: entry?.model ?? options.model,
-      state: 'settled',
-      estimateUsd,
-      costUsd: options.usd ?? estimateUsd,
-      costSource: options.usd === undefined ? 'estimated' : (options.source ?? 'reported'),
-      ...(providerJobId !== undefined ? { providerJobId } : {}),
-      updatedAt: Date.now(),
-    });
+    this.#apply({ type: 'settle', ...options });
   }
 
   async release(options: { key: string }): Promise<void> {
-    const entry = this.#entries.get(options.key);
-    if (!entry || entry.state === 'settled' || entry.state === 'released') return;
-    this.#replace({ ...entry, state: 'released', updatedAt: Date.now() });
+    this.#apply({ type: 'release', key: options.key });
   }
 
   async totals(): Promise<SpendTotals> {
-    return {
-      settledUsd: roundUsd(this.#settledUsd),
-      possiblyBilledUsd: roundUsd(this.#possiblyBilledUsd),
-      reservedUsd: roundUsd(this.#reservedUsd),
-    };
+    return this.#tally.totals();
   }
 
   async entries(options?: { since?: number; until?: number }): Promise<SpendEntry[]> {
@@ -139,16 +87,22 @@ class MemorySpendStore implements SpendStore {
       .map((entry) => ({ ...entry }));
   }
 
-  #committed(): number {
-    return this.#settledUsd + this.#possiblyBilledUsd + this.#reservedUsd;
+  /** Applies the ledger's rules to the change's entry and keeps the outcome. */
+  #apply(change: SpendChange): { reservation?: SpendReservation } {
+    const outcome = applySpendChange({
+      entry: this.#entries.get(change.key),
+      change,
+      committedUsd: this.#tally.committedUsd,
+      now: Date.now(),
+    });
+    if (outcome.entry) this.#replace(outcome.entry);
+    return outcome.reservation ? { reservation: outcome.reservation } : {};
   }
 
   /** Puts `entry` in place of the key's current one, moving its money between the totals. */
   #replace(entry: SpendEntry): void {
-    const previous = this.#entries.get(entry.key);
-    if (previous) this.#count(previous, -1);
+    this.#tally.replace({ previous: this.#entries.get(entry.key), next: entry });
     this.#entries.set(entry.key, entry);
-    this.#count(entry, 1);
     if (entry.state === 'settled' || entry.state === 'released') this.#forgetOld(entry.key);
   }
 
@@ -162,11 +116,5 @@ class MemorySpendStore implements SpendStore {
         this.#entries.delete(old);
       }
     }
-  }
-
-  #count(entry: SpendEntry, sign: 1 | -1): void {
-    if (entry.state === 'reserved') this.#reservedUsd += sign * entry.estimateUsd;
-    else if (entry.state === 'possibly-billed') this.#possiblyBilledUsd += sign * entry.estimateUsd;
-    else if (entry.state === 'settled') this.#settledUsd += sign * (entry.costUsd ?? entry.estimateUsd);
   }
 }

@@ -111,6 +111,8 @@ class RedisEditWorker implements EditWorker {
   readonly #counts = { completed: 0, jobsFailed: 0, resumed: 0, handedBack: 0 };
   /** Set when the grace period ends: nothing more is sent, and the client may be closed. */
   #handingOver = false;
+  /** Ids of the jobs it handed back to the queue on shutdown. */
+  readonly #handedBackJobs = new Set<string>();
   #closing: Promise<void> | undefined;
 
   constructor(settings: EditWorkerSettings) {
@@ -171,7 +173,13 @@ class RedisEditWorker implements EditWorker {
       maxStalledCount: 3,
       name: this.id,
     });
-    this.#worker.on('error', (error) => settings.onError(error));
+    this.#worker.on('error', (error) => {
+      // A job handed back on shutdown is no longer this worker's: BullMQ's lock renewal may still try
+      // it once before the processor returns, and fails as it should.
+      const renewal = /^could not renew lock for job (.+)$/.exec(error.message);
+      if (renewal && this.#handedBackJobs.has(renewal[1]!)) return;
+      settings.onError(error);
+    });
     // The failures are the jobs' own outcomes, reported through the queue.
     this.#worker.on('failed', () => {});
     this.#signals = new ShutdownSignals({ onShutdown: () => void this.close() });
@@ -223,6 +231,7 @@ class RedisEditWorker implements EditWorker {
       // On shutdown: a job the provider accepted (its snapshot is stored) or one never sent goes back
       // to the queue for another worker; the edit was stopped by the client's close, not failed.
       if (this.#handingOver && run.canHandBack && JobCancelledError.isInstance(error) && token) {
+        this.#handedBackJobs.add(run.jobId);
         await run.handBack(token);
         this.#counts.handedBack++;
         throw new WaitingError();

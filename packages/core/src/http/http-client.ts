@@ -221,8 +221,8 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
 }
 
 /**
- * An answer that declares more than the cap is refused before a byte of it is read; ky's
- * `maxResponseSize` counts what arrives, for answers that declare nothing or a compressed length.
+ * An answer that declares more than the cap is refused before a byte of it is read; the transport's
+ * `capResponse` counts what arrives, for answers that declare nothing or a compressed length.
  */
 function refuseDeclaredOverCap(sent: Sent, maxBytes: number, provider: string): void {
   const declared = Number(sent.response.headers.get('content-length'));

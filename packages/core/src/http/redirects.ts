@@ -110,6 +110,8 @@ export async function send(core: ClientCore, outgoing: Outgoing): Promise<Sent> 
       gate: own ? outgoing.gate : undefined,
       callerSignal: outgoing.signal,
       timeoutMs: outgoing.timeoutMs,
+      maxResponseBytes: outgoing.maxResponseBytes,
+      sizeError: undefined,
       settle: undefined,
       answered: undefined,
     };
@@ -121,8 +123,9 @@ export async function send(core: ClientCore, outgoing: Outgoing): Promise<Sent> 
       signal: outgoing.signal,
       timeout: outgoing.timeoutMs,
       redirect: direct ? 'error' : 'manual',
-      retry: { limit: outgoing.retry, methods: ['get'] },
-      maxResponseSize: outgoing.maxResponseBytes,
+      // The instance resends nothing: only an idempotent read asks for retries.
+      ...(outgoing.retry > 0 ? { retry: { limit: outgoing.retry, methods: ['get'] } } : {}),
+      // The cap is kept by the transport's fetch (`capResponse`), for the answers that need it.
       context: { hop: state },
       ...(json ? { json: outgoing.json } : {}),
       ...(streamed ? { body: outgoing.form } : {}),

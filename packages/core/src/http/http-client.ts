@@ -59,6 +59,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             apiKeyEnvVar: options.apiKeyEnvVar,
             parseErrorBody: options.parseErrorBody,
             authorization: () => `Bearer ${apiKey()}`,
+            timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             // A wrapper, not `globalThis.fetch` itself: the runtime's own fetch must keep its `this`
             // however it is called (workerd refuses a detached one with "Illegal invocation").
             fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),

@@ -28,6 +28,8 @@ export interface TransportSettings extends ErrorContext {
   /** Reads the key, at the first request to the provider's origin. */
   authorization(): string;
   fetch: typeof globalThis.fetch;
+  /** Each attempt's time limit unless a request sets its own, in milliseconds, or `false`. */
+  timeoutMs: number | false;
 }
 
 const hopOf = (options: { context: Record<string, unknown> }): Hop => options.context.hop as Hop;
@@ -51,6 +53,9 @@ const hopOf = (options: { context: Record<string, unknown> }): Hop => options.co
 export function createTransport(settings: TransportSettings): KyInstance {
   return ky.create({
     retry: 0,
+    timeout: settings.timeoutMs,
+    // Redirects are followed by hand (`send`), hop by hop.
+    redirect: 'manual',
     throwHttpErrors: (status) => status >= 400,
     // fetch keeps a copy of a request body to replay it on a redirect unless redirects are errors and
     // there is no window: both must reach fetch itself, which builds its own Request from ky's.

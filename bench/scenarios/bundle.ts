@@ -5,6 +5,7 @@
  * lazily loaded chunk counts, every output file gzipped. The figure is the ratio of the gzipped totals;
  * the packages and files that hold the most minified bytes on each side say what a miss is made of.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../../scripts/lib/built-packages.ts';
 import { type BundleShare, type BundleSize, measureBundle } from '../support/bundle-size.ts';
@@ -42,6 +43,24 @@ export const edit = ({ model, prompt, images }) =>
   generateImage({ model: openai.image(model), prompt: { text: prompt, images } });
 `;
 
+/**
+ * The optional peer dependencies of the packages an app imports (such as `@opentelemetry/api`): an app
+ * installs them only to use them, with its own SDK, so they are not what the library ships. This
+ * repository installs them for its tests, so the bundle leaves them out by name, on both sides alike.
+ */
+function optionalPeers(packageNames: string[]): string[] {
+  const require = createRequire(`${root}package.json`);
+  const names = packageNames.flatMap((name) => {
+    const manifest = require(`${name}/package.json`) as {
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    return Object.entries(manifest.peerDependenciesMeta ?? {})
+      .filter(([, meta]) => meta.optional === true)
+      .map(([peer]) => peer);
+  });
+  return [...new Set(names)].sort();
+}
+
 const kilobytes = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
 
 /** The minified bytes the metafile attributes to some input: the outputs' size less esbuild's glue. */
@@ -69,8 +88,14 @@ function bundleFigures(size: BundleSize): Record<string, unknown> {
 
 async function runBundle(context: ScenarioContext): Promise<ScenarioResult> {
   const built = ensureBuilt({ folders: packages, log: context.log });
-  const retouch = await measureBundle({ source: retouchApp, root });
-  const aiSdk = await measureBundle({ source: aiSdkApp, root });
+  const retouchExternal = optionalPeers([
+    '@retouch/core',
+    '@retouch/provider-oxen',
+    '@retouch/provider-edenai',
+  ]);
+  const aiSdkExternal = optionalPeers(['ai', '@ai-sdk/openai']);
+  const retouch = await measureBundle({ source: retouchApp, root, external: retouchExternal });
+  const aiSdk = await measureBundle({ source: aiSdkApp, root, external: aiSdkExternal });
   const ratio = retouch.gzipBytes / aiSdk.gzipBytes;
   for (const [name, size] of Object.entries({ retouch, 'AI SDK': aiSdk })) {
     const inputBytes = totalInputBytes(size);
@@ -124,10 +149,12 @@ async function runBundle(context: ScenarioContext): Promise<ScenarioResult> {
       bundler:
         'esbuild: bundle, minify, splitting, format esm, platform node; each output gzipped at level 9',
       kilobyte: `${KB} bytes`,
+      optionalPeersLeftOut: { retouch: retouchExternal, aiSdk: aiSdkExternal },
       rebuilt: built,
     },
     notes: [
       "Retouch is bundled from its published build (each package's dist); Node's built-in modules stay external on both sides.",
+      `Optional peer dependencies, which an app installs only to use them, are left out: Retouch's ${retouchExternal.join(', ') || 'none'}; the AI SDK's ${aiSdkExternal.join(', ') || 'none'}.`,
     ],
   };
 }

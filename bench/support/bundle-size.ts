@@ -84,7 +84,12 @@ function shares(options: { metafile: Metafile; root: string }): {
  * server code would be, and measures it. The entry is written to a temporary directory, so only what
  * it imports is bundled.
  */
-export async function measureBundle(options: { source: string; root: string }): Promise<BundleSize> {
+export async function measureBundle(options: {
+  source: string;
+  root: string;
+  /** Packages left out of the bundle: ones the app does not install. */
+  external?: string[];
+}): Promise<BundleSize> {
   const directory = await mkdtemp(join(tmpdir(), 'retouch-bundle-'));
   try {
     const entry = join(directory, 'app.js');
@@ -99,6 +104,7 @@ export async function measureBundle(options: { source: string; root: string }): 
       minify: true,
       format: 'esm',
       platform: 'node',
+      external: options.external ?? [],
       outdir: join(directory, 'out'),
       metafile: true,
       write: false,

@@ -128,7 +128,8 @@ export class RateController {
     this.#forget(now);
     let openAt = this.#pausedUntil;
     const window = this.#window();
-    if (window) {
+    // Fewer starts kept than the window's cap cannot fill it: no need to look for the recent ones.
+    if (window && this.#starts.length >= window.cap) {
       const recent = this.#starts.filter((start) => now - start < window.windowMs);
       if (recent.length >= window.cap) {
         // The start `cap` places back must leave the window before another may begin.

@@ -17,6 +17,10 @@ export interface Hop {
   /** The caller's signal, whose reason passes through unwrapped. */
   readonly callerSignal: AbortSignal | undefined;
   readonly timeoutMs: number | false;
+  /** The most bytes of the answer read (see `capResponse`). */
+  readonly maxResponseBytes: number;
+  /** The size error raised while the answer was read, if its bytes passed the cap. */
+  sizeError: Error | undefined;
   /** The gate's outcome function for the attempt in flight, until it is told. */
   settle: Settle | undefined;
   /** The last answer's status line and headers (the body stays with ky). */

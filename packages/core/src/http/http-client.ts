@@ -59,6 +59,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             apiKeyEnvVar: options.apiKeyEnvVar,
             parseErrorBody: options.parseErrorBody,
             authorization: () => `Bearer ${apiKey()}`,
+            timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             // A wrapper, not `globalThis.fetch` itself: the runtime's own fetch must keep its `this`
             // however it is called (workerd refuses a detached one with "Illegal invocation").
             fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -221,8 +222,8 @@ function buildClient(core: ClientCore, gate: RequestGate | undefined): HttpClien
 }
 
 /**
- * An answer that declares more than the cap is refused before a byte of it is read; ky's
- * `maxResponseSize` counts what arrives, for answers that declare nothing or a compressed length.
+ * An answer that declares more than the cap is refused before a byte of it is read; the transport's
+ * `capResponse` counts what arrives, for answers that declare nothing or a compressed length.
  */
 function refuseDeclaredOverCap(sent: Sent, maxBytes: number, provider: string): void {
   const declared = Number(sent.response.headers.get('content-length'));

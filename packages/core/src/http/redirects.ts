@@ -1,4 +1,4 @@
-import type { KyInstance, ResponsePromise } from 'ky';
+import type { KyInstance, Options, ResponsePromise } from 'ky';
 import { ApiCallError } from '../errors/api-call-error.ts';
 import type { LazyModule } from '../lazy-module.ts';
 import { type Hop, tell, UnexpectedRedirect } from './hop.ts';
@@ -110,24 +110,27 @@ export async function send(core: ClientCore, outgoing: Outgoing): Promise<Sent> 
       gate: own ? outgoing.gate : undefined,
       callerSignal: outgoing.signal,
       timeoutMs: outgoing.timeoutMs,
+      maxResponseBytes: outgoing.maxResponseBytes,
+      sizeError: undefined,
       settle: undefined,
       answered: undefined,
     };
     outgoing.onHop?.(state);
     const transport = core.transport.loaded() ?? (await core.transport());
-    const pending = transport(current, {
-      method,
-      headers,
-      signal: outgoing.signal,
-      timeout: outgoing.timeoutMs,
-      redirect: direct ? 'error' : 'manual',
-      retry: { limit: outgoing.retry, methods: ['get'] },
-      maxResponseSize: outgoing.maxResponseBytes,
-      context: { hop: state },
-      ...(json ? { json: outgoing.json } : {}),
-      ...(streamed ? { body: outgoing.form } : {}),
-      ...(streamed && outgoing.onUploadProgress ? { onUploadProgress: outgoing.onUploadProgress } : {}),
-    });
+    // Only what differs from the instance's defaults: ky merges each option given into them, per request.
+    const request: Options = { method, context: { hop: state } };
+    if (Object.keys(headers).length > 0) request.headers = headers;
+    if (outgoing.signal) request.signal = outgoing.signal;
+    if (outgoing.timeoutMs !== core.defaultTimeout) request.timeout = outgoing.timeoutMs;
+    // The instance leaves redirects to this loop (`manual`); a body fetch keeps no replay copy of goes `error`.
+    if (direct) request.redirect = 'error';
+    // The instance resends nothing: only an idempotent read asks for retries.
+    if (outgoing.retry > 0) request.retry = { limit: outgoing.retry, methods: ['get'] };
+    // The cap is kept by the transport's fetch (`capResponse`), for the answers that need it.
+    if (json) request.json = outgoing.json;
+    if (streamed) request.body = outgoing.form;
+    if (streamed && outgoing.onUploadProgress) request.onUploadProgress = outgoing.onUploadProgress;
+    const pending = transport(current, request);
     let response: Response;
     try {
       response = await pending;

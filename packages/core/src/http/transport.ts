@@ -21,12 +21,15 @@ import {
   NOT_CONNECTED_CODES,
   tooLarge,
 } from './http-errors.ts';
+import { capResponse } from './response-cap.ts';
 
 /** What the transport needs of the client it serves. */
 export interface TransportSettings extends ErrorContext {
   /** Reads the key, at the first request to the provider's origin. */
   authorization(): string;
   fetch: typeof globalThis.fetch;
+  /** Each attempt's time limit unless a request sets its own, in milliseconds, or `false`. */
+  timeoutMs: number | false;
 }
 
 const hopOf = (options: { context: Record<string, unknown> }): Hop => options.context.hop as Hop;
@@ -50,6 +53,9 @@ const hopOf = (options: { context: Record<string, unknown> }): Hop => options.co
 export function createTransport(settings: TransportSettings): KyInstance {
   return ky.create({
     retry: 0,
+    timeout: settings.timeoutMs,
+    // Redirects are followed by hand (`send`), hop by hop.
+    redirect: 'manual',
     throwHttpErrors: (status) => status >= 400,
     // fetch keeps a copy of a request body to replay it on a redirect unless redirects are errors and
     // there is no window: both must reach fetch itself, which builds its own Request from ky's.
@@ -61,8 +67,16 @@ export function createTransport(settings: TransportSettings): KyInstance {
       // The status line is known before ky reads a byte: an error answer too large to read is still
       // reported with its status.
       const hop = input instanceof Request ? sending.get(input) : undefined;
-      if (hop) hop.answered = { status: response.status, headers: response.headers };
-      return response;
+      if (!hop) return response;
+      hop.answered = { status: response.status, headers: response.headers };
+      return capResponse({
+        response,
+        request: input as Request,
+        maxBytes: hop.maxResponseBytes,
+        onExceeded: (error) => {
+          hop.sizeError = error;
+        },
+      });
     },
     hooks: {
       beforeRequest: [({ request, options }: BeforeRequestState) => admit(hopOf(options), request, settings)],
@@ -115,8 +129,10 @@ async function admit(hop: Hop, request: KyRequest, settings: TransportSettings):
 }
 
 /** Retouch's typed error for what ky threw. */
-export function typedError(error: unknown, hop: Hop, settings: ErrorContext): unknown {
+export function typedError(thrown: unknown, hop: Hop, settings: ErrorContext): unknown {
   if (hop.callerSignal?.aborted) return hop.callerSignal.reason;
+  // Chromium's body readers replace a stream's error with a bare TypeError: the cap's error stands.
+  const error = hop.sizeError !== undefined && thrown instanceof TypeError ? hop.sizeError : thrown;
   if (isHTTPError(error)) {
     const { response, data } = error;
     return httpError({

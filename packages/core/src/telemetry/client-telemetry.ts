@@ -1,41 +1,22 @@
-import type { BatchObservableResult, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
-import { type EditInstruments, EditObserver, type ObservedJob } from './edit-observer.ts';
+import { lazyModule } from '../lazy-module.ts';
+import type { ClientObservers, ObservedClient } from './client-observers.ts';
+import type { EditObserver, ObservedJob } from './edit-observer.ts';
 import type { JobTelemetry } from './job-observer.ts';
-import {
-  loadedOpenTelemetry,
-  loadOpenTelemetry,
-  type OpenTelemetryApi,
-  openTelemetryRegistered,
-} from './open-telemetry.ts';
+import { loadedOpenTelemetry, loadOpenTelemetry, openTelemetryRegistered } from './open-telemetry.ts';
 import type { RetouchLogger } from './retouch-logger.ts';
-import { ATTRIBUTE, INSTRUMENTATION_SCOPE, METRIC } from './telemetry-names.ts';
 
-/** What the gauges read of the client: its lanes by provider id, and its budget. */
-export interface ObservedClient {
-  readonly lanes: ReadonlyMap<string, { stats(): { waiting: number; running: number } }>;
-  readonly budget: {
-    readonly ledger: {
-      readonly spentUsd: number;
-      readonly possiblyBilledUsd: number;
-      readonly reservedUsd: number;
-    };
-    /** The cap; without one there is no remaining budget to report. */
-    readonly maxUsd: number | undefined;
-  };
-}
+/** The spans, metrics and log lines of edits: only an application that listens loads them. */
+const loadObservers = lazyModule(() => import('./client-observers.ts'), "Retouch's telemetry");
 
 /**
- * One client's telemetry: its tracer, its meter's instruments and gauges, and an {@link EditObserver}
- * for each edit when anyone is listening. The instruments are made again if the application registers
- * another meter provider, since the API hands a meter made before any registration that does nothing.
+ * One client's telemetry: whether anyone listens (an SDK registered with OpenTelemetry, or a logger),
+ * and an observer for each edit when so. What observes is loaded with the first observed edit, which
+ * waits for it, so that edit's spans and metrics are not lost.
  */
 export class ClientTelemetry implements JobTelemetry {
   readonly #logger: RetouchLogger | undefined;
   readonly #client: ObservedClient;
-  #tracer: Tracer | undefined;
-  #meterProvider: MeterProvider | undefined;
-  #instruments: EditInstruments | undefined;
-  #removeGauges: (() => void) | undefined;
+  #observers: ClientObservers | undefined;
 
   constructor(options: ObservedClient & { logger?: RetouchLogger | undefined }) {
     this.#logger = options.logger;
@@ -52,90 +33,14 @@ export class ClientTelemetry implements JobTelemetry {
     const api = openTelemetryRegistered()
       ? (loadedOpenTelemetry() ?? (await loadOpenTelemetry()))
       : undefined;
-    if (!api) return this.#logger ? new EditObserver({ job, logger: this.#logger }) : undefined;
-    this.#tracer ??= api.trace.getTracer(INSTRUMENTATION_SCOPE);
-    return new EditObserver({
-      job,
-      logger: this.#logger,
-      telemetry: { api, tracer: this.#tracer, instruments: this.#instrumentsOf(api) },
-    });
+    if (!api && !this.#logger) return undefined;
+    const { ClientObservers } = loadObservers.loaded() ?? (await loadObservers());
+    this.#observers ??= new ClientObservers({ client: this.#client, logger: this.#logger });
+    return this.#observers.observe({ job, api });
   }
 
   /** Stops the gauges' reading of this client. */
   close(): void {
-    this.#removeGauges?.();
-    this.#removeGauges = undefined;
+    this.#observers?.close();
   }
-
-  #instrumentsOf(api: OpenTelemetryApi): EditInstruments {
-    const provider = api.metrics.getMeterProvider();
-    if (this.#instruments && this.#meterProvider === provider) return this.#instruments;
-    this.close();
-    this.#meterProvider = provider;
-    const meter = provider.getMeter(INSTRUMENTATION_SCOPE);
-    this.#instruments = createInstruments(meter);
-    this.#removeGauges = this.#observeGauges(meter);
-    return this.#instruments;
-  }
-
-  #observeGauges(meter: Meter): () => void {
-    const queueDepth = meter.createObservableGauge(METRIC.laneQueueDepth, {
-      description: 'Calls and requests waiting in a provider lane',
-      unit: '{request}',
-    });
-    const inFlight = meter.createObservableGauge(METRIC.laneInFlight, {
-      description: 'Calls in flight in a provider lane',
-      unit: '{call}',
-    });
-    const budgetRemaining = meter.createObservableGauge(METRIC.budgetRemaining, {
-      description: 'US dollars left under the budget cap',
-      unit: 'USD',
-    });
-    // One callback for the three, so one collection reads the lanes once.
-    const observe = (result: BatchObservableResult): void => {
-      for (const [provider, lane] of this.#client.lanes) {
-        const stats = lane.stats();
-        const attributes = { [ATTRIBUTE.providerName]: provider };
-        result.observe(queueDepth, stats.waiting, attributes);
-        result.observe(inFlight, stats.running, attributes);
-      }
-      const { ledger, maxUsd } = this.#client.budget;
-      if (maxUsd !== undefined) {
-        const committedUsd = ledger.spentUsd + ledger.possiblyBilledUsd + ledger.reservedUsd;
-        result.observe(budgetRemaining, Math.max(0, maxUsd - committedUsd));
-      }
-    };
-    const observables = [queueDepth, inFlight, budgetRemaining];
-    meter.addBatchObservableCallback(observe, observables);
-    return () => meter.removeBatchObservableCallback(observe, observables);
-  }
-}
-
-function createInstruments(meter: Meter): EditInstruments {
-  return {
-    edits: meter.createCounter(METRIC.edits, { description: 'Edits settled, by outcome', unit: '{edit}' }),
-    cost: meter.createCounter(METRIC.cost, { description: 'What settled edits cost', unit: 'USD' }),
-    rateLimited: meter.createCounter(METRIC.rateLimited, {
-      description: 'Requests a provider answered with 429',
-      unit: '{request}',
-    }),
-    possiblyBilled: meter.createCounter(METRIC.possiblyBilled, {
-      description: 'Edits that failed after they were sent, which the provider may have billed',
-      unit: '{edit}',
-    }),
-    budgetRefusals: meter.createCounter(METRIC.budgetRefusals, {
-      description: 'Edits the budget refused before anything was sent',
-      unit: '{edit}',
-    }),
-    editDuration: meter.createHistogram(METRIC.editDuration, {
-      description: 'Time from an edit being added to it settling',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600] },
-    }),
-    laneWait: meter.createHistogram(METRIC.laneWait, {
-      description: "Time a request waited at its lane's gate",
-      unit: 's',
-      advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
-    }),
-  };
 }

@@ -1,7 +1,8 @@
 import type { Context, Counter, Histogram, Span, Tracer } from '@opentelemetry/api';
 import type { Cost } from '../cost.ts';
 import type { EditResult } from '../edit-result.ts';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
+import type { BudgetExceededError } from '../errors/budget-exceeded-error.ts';
+import { hasMarker, markerFor } from '../errors/marker.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
 import { redact } from '../secrets.ts';
@@ -43,6 +44,12 @@ export interface ObservedJob {
   readonly providerJobId: string | undefined;
   readonly createdAt: number;
 }
+
+/**
+ * {@link BudgetExceededError.isInstance}, read from the class's marker: the class lives with the
+ * dispatcher, which this module (loaded only once anyone listens) does not import.
+ */
+const budgetExceeded = markerFor('BudgetExceededError');
 
 /** A wait at a lane's gate longer than this is logged. */
 const LONG_WAIT_MS = 1_000;
@@ -206,8 +213,7 @@ export class EditObserver implements JobObserver {
     const cost = outcome.result?.cost;
     if (cost)
       instruments.cost.add(cost.usd, { ...this.#metricAttributes(), [ATTRIBUTE.costSource]: cost.source });
-    if (BudgetExceededError.isInstance(outcome.error))
-      instruments.budgetRefusals.add(1, this.#metricAttributes());
+    if (hasMarker(outcome.error, budgetExceeded)) instruments.budgetRefusals.add(1, this.#metricAttributes());
     const span = this.#span;
     if (!span) return;
     span.setAttributes({

@@ -36,6 +36,31 @@ export async function rasterSize(bytes: Uint8Array): Promise<{ width: number; he
   return swapped ? { width: height, height: width } : { width, height };
 }
 
+/**
+ * Shrinks RGBA pixels by a whole factor in libvips (box averaging, the last partial block dropped),
+ * much faster than shrinking them in JavaScript.
+ */
+export async function shrinkRaster(options: { raster: Raster; factor: number }): Promise<Raster> {
+  const { raster, factor } = options;
+  if (factor === 1) return raster;
+  const width = Math.floor(raster.width / factor);
+  const height = Math.floor(raster.height / factor);
+  const { data, info } = await sharp(
+    Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength),
+    {
+      raw: { width: raster.width, height: raster.height, channels: 4 },
+    },
+  )
+    .resize({ width, height, fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+    width: info.width,
+    height: info.height,
+  };
+}
+
 /** Encodes RGBA pixels as PNG bytes, shrunk to fit `maximumSide` when given. */
 export async function encodePng(options: { raster: Raster; maximumSide?: number }): Promise<Uint8Array> {
   const { raster, maximumSide } = options;

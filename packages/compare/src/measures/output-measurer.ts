@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImagePathInput } from '@retouch/core';
@@ -53,20 +54,30 @@ export function createOutputMeasurer(options: {
     // The first output measured reports why the input could not be read.
     () => {},
   );
+  // Outputs with the same bytes have the same measures and overlay: models or repeats that answer
+  // identically are measured once.
+  const measuredBytes = new Map<string, ReturnType<typeof measureOutput>>();
+  const measureBytes = async (output: Uint8Array): ReturnType<typeof measureOutput> => {
+    const key = createHash('sha256').update(output).digest('hex');
+    let measured = measuredBytes.get(key);
+    if (measured === undefined) {
+      measured = reference.then((prepared) =>
+        measureOutput({ reference: prepared, output, compare: pool.compare }),
+      );
+      measuredBytes.set(key, measured);
+    }
+    return measured;
+  };
   const measure: OutputMeasurer['measure'] = async (images) => {
     const measured: SavedImage[] = [];
     const warnings: string[] = [];
     for (const image of images) {
       try {
         const output = new Uint8Array(await readFile(join(options.outDir, ...image.file.split('/'))));
-        const { measures, overlay } = await measureOutput({
-          reference: await reference,
-          output,
-          compare: pool.compare,
-        });
+        const { measures, overlay } = await measureBytes(output);
         const overlayFile = image.file.replace(/\.[^./]+$/, '') + '.diff.png';
         await writeFile(join(options.outDir, ...overlayFile.split('/')), overlay);
-        measured.push({ ...image, measures, overlay: overlayFile });
+        measured.push({ ...image, measures: { ...measures }, overlay: overlayFile });
       } catch (error) {
         warnings.push(
           `${image.file} could not be measured: ${error instanceof Error ? error.message : String(error)}`,

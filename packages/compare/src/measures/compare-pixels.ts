@@ -1,7 +1,7 @@
 import pixelmatch from 'pixelmatch';
 import { diffOverlay, type OverlayLayers, overlayLayers } from './diff-overlay.ts';
-import { keptSimilarity, keptWindows } from './kept-similarity.ts';
-import type { Raster } from './raster.ts';
+import { keptSimilarity, keptWindows, similarityMapSize } from './kept-similarity.ts';
+import type { Raster, RgbPixels } from './raster.ts';
 
 /** pixelmatch's perceptual threshold: colour distances below it are the same pixel. */
 const CHANGE_THRESHOLD = 0.1;
@@ -20,7 +20,12 @@ export interface PixelReference {
   /** What the diff overlay picks its pixels from. */
   layers: OverlayLayers;
   /** The input shrunk for SSIM, and by what factor; absent when the picture is too small for SSIM. */
-  similarity?: { input: Raster; factor: number };
+  similarity?: {
+    input: Raster;
+    factor: number;
+    /** With a mask: the SSIM windows wholly outside it (see `keptWindows`), for a map of `map`'s size. */
+    kept?: { map: { width: number; height: number }; windows: Uint8Array };
+  };
 }
 
 /** What {@link comparePixels} found; the shares are worked out from the counts. */
@@ -32,12 +37,13 @@ export interface PixelComparison {
   /** Kept-region SSIM, when there is one. */
   similarity?: number;
   /** The diff overlay, at the input's size. */
-  overlay: Raster;
+  overlay: RgbPixels;
 }
 
 /**
  * Works out, once for every output of a comparison, what comparing them needs from the input and the
- * mask: the mask's pixel count and the overlay's layers. The arrays go in shared memory.
+ * mask: the mask's pixel count, the overlay's layers and the SSIM windows to keep. The large arrays go
+ * in shared memory.
  */
 export function preparePixelReference(options: {
   input: Raster;
@@ -54,17 +60,43 @@ export function preparePixelReference(options: {
     edited.set(options.edited);
     for (let pixel = 0; pixel < edited.length; pixel++) if (edited[pixel]) insideCount += 1;
   }
+  let similarity: PixelReference['similarity'];
+  if (options.similarity) {
+    const { factor } = options.similarity;
+    const map = similarityMapSize(options.similarity.input);
+    similarity = {
+      ...options.similarity,
+      ...(edited
+        ? {
+            kept: {
+              map,
+              windows: keptWindows({ edited, width: input.width, height: input.height, factor, map }),
+            },
+          }
+        : {}),
+    };
+  }
   return {
     input,
     ...(edited ? { edited } : {}),
     insideCount,
     layers: overlayLayers({ input, ...(edited ? { edited } : {}), allocate: shared }),
-    ...(options.similarity ? { similarity: options.similarity } : {}),
+    ...(similarity ? { similarity } : {}),
   };
 }
 
-/** The SSIM windows to keep, worked out on a thread's first output of each reference. */
-const keptWindowsOf = new WeakMap<PixelReference, Uint8Array>();
+/** Buffers a thread reuses from one output to the next of the same size, sparing the collector. */
+let scratch: { difference: Uint8ClampedArray; changed: Uint8Array } | undefined;
+
+function scratchFor(pixels: number): { difference: Uint8ClampedArray; changed: Uint8Array } {
+  if (scratch?.changed.length !== pixels) {
+    scratch = { difference: new Uint8ClampedArray(pixels * 4), changed: new Uint8Array(pixels) };
+  } else {
+    scratch.difference.fill(0);
+    scratch.changed.fill(0);
+  }
+  return scratch;
+}
 
 /**
  * Compares an output (decoded at the input's size, RGBA) with the reference, pixel by pixel: which
@@ -79,7 +111,7 @@ export function comparePixels(options: {
 }): PixelComparison {
   const { reference, output } = options;
   const { input, edited } = reference;
-  const difference = new Uint8ClampedArray(input.width * input.height * 4);
+  const { difference, changed } = scratchFor(input.width * input.height);
   pixelmatch(input.data, output.data, difference, input.width, input.height, {
     threshold: CHANGE_THRESHOLD,
     includeAA: false,
@@ -87,7 +119,6 @@ export function comparePixels(options: {
     diffColor: [255, 0, 0],
     aaColor: [0, 0, 255],
   });
-  const changed = new Uint8Array(input.width * input.height);
   let changedCount = 0;
   let insideChanged = 0;
   for (let pixel = 0; pixel < changed.length; pixel++) {
@@ -106,18 +137,17 @@ export function comparePixels(options: {
         ...(edited
           ? {
               kept: (map: { width: number; height: number }) => {
-                let kept = keptWindowsOf.get(reference);
-                if (kept === undefined) {
-                  kept = keptWindows({
-                    edited,
-                    width: input.width,
-                    height: input.height,
-                    factor: reference.similarity!.factor,
-                    map,
-                  });
-                  keptWindowsOf.set(reference, kept);
+                const prepared = reference.similarity!.kept;
+                if (prepared?.map.width === map.width && prepared.map.height === map.height) {
+                  return prepared.windows;
                 }
-                return kept;
+                return keptWindows({
+                  edited,
+                  width: input.width,
+                  height: input.height,
+                  factor: reference.similarity!.factor,
+                  map,
+                });
               },
             }
           : {}),

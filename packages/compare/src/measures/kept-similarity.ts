@@ -17,6 +17,14 @@ export function similarityFactor(size: { width: number; height: number }): numbe
   return Math.floor(shortSide / factor) < WINDOW ? undefined : factor;
 }
 
+/** The size of ssim.js's map of a picture of `size`: one value a window position. */
+export function similarityMapSize(size: { width: number; height: number }): {
+  width: number;
+  height: number;
+} {
+  return { width: size.width - WINDOW + 1, height: size.height - WINDOW + 1 };
+}
+
 /**
  * Which windows of the SSIM map hold no pixel of the edited region (`edited`, one byte a pixel of the
  * full-size picture, non-zero = the mask): one byte a window, 1 = wholly kept. It depends on the mask

@@ -50,7 +50,7 @@ export async function measureOutput(options: {
     sizeMatches: sizeMatches({ expected, size: decodedSize }),
   };
   // The report shows the overlay at card size: 768 pixels keep it sharp there and cheap to encode.
-  const overlay = await encodePng({ raster: comparison.overlay, maximumSide: 768 });
+  const overlay = await encodePng({ pixels: comparison.overlay, maximumSide: 768 });
   return { measures, overlay };
 }
 

@@ -61,13 +61,23 @@ export async function shrinkRaster(options: { raster: Raster; factor: number }):
   };
 }
 
-/** Encodes RGBA pixels as PNG bytes, shrunk to fit `maximumSide` when given. */
-export async function encodePng(options: { raster: Raster; maximumSide?: number }): Promise<Uint8Array> {
-  const { raster, maximumSide } = options;
-  let pipeline = sharp(Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength), {
-    raw: { width: raster.width, height: raster.height, channels: 4 },
+/** Opaque RGB pixels, three bytes a pixel, row by row. */
+export interface RgbPixels {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/**
+ * Encodes opaque RGB pixels as PNG bytes, shrunk to fit `maximumSide` when given. Without an alpha
+ * channel libvips resizes the 8-bit values as they are, instead of premultiplying them in floating point.
+ */
+export async function encodePng(options: { pixels: RgbPixels; maximumSide?: number }): Promise<Uint8Array> {
+  const { pixels, maximumSide } = options;
+  let pipeline = sharp(Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength), {
+    raw: { width: pixels.width, height: pixels.height, channels: 3 },
   });
-  if (maximumSide !== undefined && Math.max(raster.width, raster.height) > maximumSide) {
+  if (maximumSide !== undefined && Math.max(pixels.width, pixels.height) > maximumSide) {
     pipeline = pipeline.resize({ width: maximumSide, height: maximumSide, fit: 'inside' });
   }
   const buffer = await pipeline.png({ compressionLevel: 3 }).toBuffer();

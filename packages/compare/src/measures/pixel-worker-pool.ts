@@ -65,9 +65,10 @@ export function createPixelWorkerPool(
   let onThisThread = false;
   let closed = false;
 
-  const send = (thread: Thread, request: PixelThreadRequest) => thread.worker.postMessage(request);
+  const send = (to: { thread: Thread; request: PixelThreadRequest }) =>
+    to.thread.worker.postMessage(to.request);
 
-  const hand = (thread: Thread, reference: PixelReference): number => {
+  const hand = ({ thread, reference }: { thread: Thread; reference: PixelReference }): number => {
     let id = referenceIds.get(reference);
     if (id === undefined) {
       id = nextReferenceId++;
@@ -83,13 +84,13 @@ export function createPixelWorkerPool(
         ...(edited ? { edited } : {}),
         ...(similarity ? { similarity } : {}),
       };
-      send(thread, { kind: 'reference', id, reference: pixels });
+      send({ thread, request: { kind: 'reference', id, reference: pixels } });
       thread.references.add(id);
     }
     return id;
   };
 
-  const fail = (thread: Thread, error: Error) => {
+  const fail = ({ thread, error }: { thread: Thread; error: Error }) => {
     const index = threads.indexOf(thread);
     if (index === -1) return;
     threads.splice(index, 1);
@@ -127,9 +128,10 @@ export function createPixelWorkerPool(
       else job?.reject(new Error(answer.message));
       dispatch();
     });
-    worker.on('error', (error) => fail(thread, error));
+    worker.on('error', (error) => fail({ thread, error }));
     worker.on('exit', (code) => {
-      if (!closed) fail(thread, new Error(`the pixel comparison thread stopped with exit code ${code}`));
+      if (closed) return;
+      fail({ thread, error: new Error(`the pixel comparison thread stopped with exit code ${code}`) });
     });
     threads.push(thread);
     return thread;
@@ -154,12 +156,15 @@ export function createPixelWorkerPool(
       thread.job = job;
       // A thread at work holds the process open until it answers; an idle one does not.
       thread.worker.ref();
-      const reference = hand(thread, job.reference);
-      send(thread, {
-        kind: 'compare',
-        reference,
-        output: job.output,
-        ...(job.smallOutput ? { smallOutput: job.smallOutput } : {}),
+      const reference = hand({ thread, reference: job.reference });
+      send({
+        thread,
+        request: {
+          kind: 'compare',
+          reference,
+          output: job.output,
+          ...(job.smallOutput ? { smallOutput: job.smallOutput } : {}),
+        },
       });
     }
   };
@@ -172,14 +177,14 @@ export function createPixelWorkerPool(
       while (!closed && !onThisThread && threads.length < size) {
         if (start() === undefined) break;
       }
-      for (const thread of threads) hand(thread, reference);
+      for (const thread of threads) hand({ thread, reference });
     },
     forget(reference) {
       const id = referenceIds.get(reference);
       if (id === undefined) return;
       referenceIds.delete(reference);
       for (const thread of threads) {
-        if (thread.references.delete(id)) send(thread, { kind: 'forget', id });
+        if (thread.references.delete(id)) send({ thread, request: { kind: 'forget', id } });
       }
     },
     compare(job) {

@@ -1,3 +1,6 @@
 import { packageConfig } from '../../tsdown.shared.ts';
 
-export default packageConfig();
+// The pixel threads start from a file of their own, beside the entry.
+export default packageConfig({
+  entry: { index: 'src/index.ts', 'pixel-worker': 'src/measures/pixel-worker.ts' },
+});

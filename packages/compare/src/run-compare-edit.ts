@@ -98,7 +98,9 @@ export async function runCompareEdit(context: {
       directory: join(context.outDir, 'outputs', slugify(identity.label)),
       baseName: `run-${repeat}`,
     });
-    const measured = context.measurer ? await context.measurer(saved) : { images: saved, warnings: [] };
+    const measured = context.measurer
+      ? await context.measurer.measure(saved)
+      : { images: saved, warnings: [] };
     const judged = context.judge
       ? await context.judge(measured.images)
       : { images: measured.images, warnings: [] };

@@ -232,7 +232,7 @@ export async function runCompare(options: RunCompareOptions): Promise<CompareOut
     }
     await Promise.all(tasks);
   } finally {
-    await retouch.close();
+    await Promise.all([retouch.close(), measurer?.close()]);
   }
   const wallTimeMs = Math.round(performance.now() - started);
   runs.sort((left, right) => left.entry - right.entry || left.repeat - right.repeat);

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { ssim } from 'ssim.js';
 import type { Raster } from './raster.ts';
 
@@ -8,66 +7,81 @@ const WINDOW = 11;
 const SSIM_SIDE = 256;
 
 /**
- * SSIM of the pixels to keep: the mean of ssim.js's map over the windows that hold no pixel of the
- * edited region (`edited`, one byte a pixel, non-zero = the mask), so a model that kept the region
- * exactly scores 1 even right next to its edit. `undefined` when no window is wholly kept.
+ * The whole factor a picture is shrunk by before SSIM, or `undefined` when the picture (or its
+ * shrunk copy) is narrower than one SSIM window and has no SSIM.
  */
-export async function keptSimilarity(options: {
-  input: Raster;
-  output: Raster;
-  edited?: Uint8Array;
-}): Promise<number | undefined> {
-  const { input, output, edited } = options;
-  if (Math.min(input.width, input.height) < WINDOW) return undefined;
-  // Shrunk by a whole factor in libvips (box averaging), much faster than ssim.js shrinking in JavaScript.
-  const factor = Math.max(1, Math.round(Math.min(input.width, input.height) / SSIM_SIDE));
-  const [small, smallOutput] = await Promise.all([
-    shrink({ raster: input, factor }),
-    shrink({ raster: output, factor }),
-  ]);
-  if (Math.min(small.width, small.height) < WINDOW) return undefined;
-  const map = ssim(small, smallOutput, { ssim: 'weber', windowSize: WINDOW, downsample: false }).ssim_map;
-  if (map.width === 0 || map.height === 0) return undefined;
-  const table = edited ? summedArea({ values: edited, width: input.width, height: input.height }) : undefined;
-  let total = 0;
-  let count = 0;
-  for (let row = 0; row < map.height; row++) {
-    for (let column = 0; column < map.width; column++) {
-      if (table) {
-        const box = {
-          left: column * factor,
-          top: row * factor,
-          right: Math.min(input.width, (column + WINDOW) * factor),
-          bottom: Math.min(input.height, (row + WINDOW) * factor),
-        };
-        if (boxSum({ table, width: input.width, box }) > 0) continue;
-      }
-      total += map.data[row * map.width + column]!;
-      count += 1;
-    }
-  }
-  return count === 0 ? undefined : Math.min(1, Math.max(-1, total / count));
+export function similarityFactor(size: { width: number; height: number }): number | undefined {
+  const shortSide = Math.min(size.width, size.height);
+  if (shortSide < WINDOW) return undefined;
+  const factor = Math.max(1, Math.round(shortSide / SSIM_SIDE));
+  return Math.floor(shortSide / factor) < WINDOW ? undefined : factor;
 }
 
-async function shrink(options: { raster: Raster; factor: number }): Promise<Raster> {
-  const { raster, factor } = options;
-  if (factor === 1) return raster;
-  const width = Math.floor(raster.width / factor);
-  const height = Math.floor(raster.height / factor);
-  const { data, info } = await sharp(
-    Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength),
-    {
-      raw: { width: raster.width, height: raster.height, channels: 4 },
-    },
-  )
-    .resize({ width, height, fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return {
-    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
-    width: info.width,
-    height: info.height,
-  };
+/** The size of ssim.js's map of a picture of `size`: one value a window position. */
+export function similarityMapSize(size: { width: number; height: number }): {
+  width: number;
+  height: number;
+} {
+  return { width: size.width - WINDOW + 1, height: size.height - WINDOW + 1 };
+}
+
+/**
+ * Which windows of the SSIM map hold no pixel of the edited region (`edited`, one byte a pixel of the
+ * full-size picture, non-zero = the mask): one byte a window, 1 = wholly kept. It depends on the mask
+ * alone, so a comparison works it out once for all its outputs.
+ */
+export function keptWindows(options: {
+  edited: Uint8Array;
+  width: number;
+  height: number;
+  factor: number;
+  map: { width: number; height: number };
+}): Uint8Array {
+  const { edited, width, height, factor, map } = options;
+  const table = summedArea({ values: edited, width, height });
+  const kept = new Uint8Array(map.width * map.height);
+  for (let row = 0; row < map.height; row++) {
+    for (let column = 0; column < map.width; column++) {
+      const box = {
+        left: column * factor,
+        top: row * factor,
+        right: Math.min(width, (column + WINDOW) * factor),
+        bottom: Math.min(height, (row + WINDOW) * factor),
+      };
+      kept[row * map.width + column] = boxSum({ table, width, box }) > 0 ? 0 : 1;
+    }
+  }
+  return kept;
+}
+
+/**
+ * SSIM of the pixels to keep: the mean of ssim.js's map of the shrunk input and output over the
+ * windows `kept` marks (every window without it), so a model that kept the region exactly scores 1
+ * even right next to its edit. `undefined` when no window is wholly kept.
+ */
+export function keptSimilarity(options: {
+  /** The input, shrunk by its {@link similarityFactor}. */
+  input: Raster;
+  /** The output at the input's size, shrunk by the same factor. */
+  output: Raster;
+  /** The windows to average, from {@link keptWindows}, once the map's size is known. */
+  kept?: (map: { width: number; height: number }) => Uint8Array;
+}): number | undefined {
+  const map = ssim(options.input, options.output, {
+    ssim: 'weber',
+    windowSize: WINDOW,
+    downsample: false,
+  }).ssim_map;
+  if (map.width === 0 || map.height === 0) return undefined;
+  const kept = options.kept?.(map);
+  let total = 0;
+  let count = 0;
+  for (let cell = 0; cell < map.width * map.height; cell++) {
+    if (kept && !kept[cell]) continue;
+    total += map.data[cell]!;
+    count += 1;
+  }
+  return count === 0 ? undefined : Math.min(1, Math.max(-1, total / count));
 }
 
 /** A summed-area table with a zero row and column in front: `(width + 1) × (height + 1)`. */

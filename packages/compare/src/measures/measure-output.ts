@@ -1,57 +1,48 @@
-import pixelmatch from 'pixelmatch';
-import { diffOverlay } from './diff-overlay.ts';
-import { keptSimilarity } from './kept-similarity.ts';
+import { comparePixels, type PixelComparison, type PixelReference } from './compare-pixels.ts';
 import type { ExpectedSize, MeasureReference } from './measure-reference.ts';
 import type { OutputMeasures } from './output-measures.ts';
-import { decodeRaster, encodePng, rasterSize } from './raster.ts';
+import { decodeRaster, encodePng, type Raster, rasterSize, shrinkRaster } from './raster.ts';
 
-/** pixelmatch's perceptual threshold: colour distances below it are the same pixel. */
-const CHANGE_THRESHOLD = 0.1;
+/** Runs {@link comparePixels}, on this thread or another. */
+export type PixelComparer = (job: {
+  reference: PixelReference;
+  output: Raster;
+  smallOutput?: Raster;
+}) => Promise<PixelComparison>;
+
+/** Compares on the calling thread. */
+const compareHere: PixelComparer = async (job) => comparePixels(job);
 
 /**
  * Measures one output against its reference at the input's size: changed share, mask coverage and
  * leak, kept-region SSIM and size, and renders the diff overlay (changed pixels tinted over a faded
- * input, the mask's outline drawn) as PNG bytes.
+ * input, the mask's outline drawn) as PNG bytes. Decoding, resizing and encoding run in libvips;
+ * the pixel-by-pixel comparison runs in `compare` (this thread by default).
  */
 export async function measureOutput(options: {
   reference: MeasureReference;
   output: Uint8Array;
+  compare?: PixelComparer;
 }): Promise<{ measures: OutputMeasures; overlay: Uint8Array }> {
-  const { input, edited, expected } = options.reference;
-  const decodedSize = await rasterSize(options.output);
-  const output = await decodeRaster({ bytes: options.output, size: input });
-  const difference = new Uint8ClampedArray(input.width * input.height * 4);
-  pixelmatch(input.data, output.data, difference, input.width, input.height, {
-    threshold: CHANGE_THRESHOLD,
-    includeAA: false,
-    diffMask: true,
-    diffColor: [255, 0, 0],
-    aaColor: [0, 0, 255],
-  });
-  const changed = new Uint8Array(input.width * input.height);
-  let changedCount = 0;
-  let insideCount = 0;
-  let insideChanged = 0;
-  for (let pixel = 0; pixel < changed.length; pixel++) {
-    const offset = pixel * 4;
-    const isChanged =
-      difference[offset + 3]! > 0 && difference[offset]! === 255 && difference[offset + 2]! === 0;
-    if (isChanged) {
-      changed[pixel] = 1;
-      changedCount += 1;
-    }
-    if (edited?.[pixel]) {
-      insideCount += 1;
-      if (isChanged) insideChanged += 1;
-    }
-  }
-  const total = changed.length;
+  const { reference } = options;
+  const { input, expected } = reference;
+  const [decodedSize, output] = await Promise.all([
+    rasterSize(options.output),
+    decodeRaster({ bytes: options.output, size: input }),
+  ]);
+  const factor = reference.similarity?.factor ?? 1;
+  const smallOutput = factor > 1 ? await shrinkRaster({ raster: output, factor }) : undefined;
+  const pixels = { reference, output, ...(smallOutput ? { smallOutput } : {}) };
+  const comparison = await (options.compare ?? compareHere)(pixels);
+  const { changedCount, insideChanged, similarity } = comparison;
+  const { insideCount } = reference;
+  const total = input.width * input.height;
   const outsideCount = total - insideCount;
-  const similarity = await keptSimilarity({ input, output, ...(edited ? { edited } : {}) });
+  const masked = reference.edited !== undefined;
   const measures: OutputMeasures = {
     changedShare: round(changedCount / total),
-    ...(edited && insideCount > 0 ? { maskCoverage: round(insideChanged / insideCount) } : {}),
-    ...(edited && outsideCount > 0 ? { maskLeak: round((changedCount - insideChanged) / outsideCount) } : {}),
+    ...(masked && insideCount > 0 ? { maskCoverage: round(insideChanged / insideCount) } : {}),
+    ...(masked && outsideCount > 0 ? { maskLeak: round((changedCount - insideChanged) / outsideCount) } : {}),
     ...(similarity === undefined ? {} : { keptSimilarity: round(similarity) }),
     outputWidth: decodedSize.width,
     outputHeight: decodedSize.height,
@@ -59,10 +50,7 @@ export async function measureOutput(options: {
     sizeMatches: sizeMatches({ expected, size: decodedSize }),
   };
   // The report shows the overlay at card size: 768 pixels keep it sharp there and cheap to encode.
-  const overlay = await encodePng({
-    raster: diffOverlay({ input, changed, ...(edited ? { edited } : {}) }),
-    maximumSide: 768,
-  });
+  const overlay = await encodePng({ pixels: comparison.overlay, maximumSide: 768 });
   return { measures, overlay };
 }
 

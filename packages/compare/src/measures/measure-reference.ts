@@ -1,11 +1,9 @@
-import { decodeRaster, type Raster } from './raster.ts';
+import { type PixelReference, preparePixelReference } from './compare-pixels.ts';
+import { similarityFactor } from './kept-similarity.ts';
+import { decodeRaster, type Raster, shrinkRaster } from './raster.ts';
 
 /** The input an output is measured against, decoded once for every output of a comparison. */
-export interface MeasureReference {
-  /** The input picture, at its own size. */
-  input: Raster;
-  /** With a mask: one byte a pixel of the input, 1 where the edit applies (white). */
-  edited?: Uint8Array;
+export interface MeasureReference extends PixelReference {
   /** What the output's size is held against. */
   expected: ExpectedSize;
 }
@@ -27,13 +25,19 @@ export interface PrepareReferenceOptions {
   aspectRatio?: string;
 }
 
-/** Decodes the input (and the mask, at the input's size) and reads what size the output should have. */
+/**
+ * Decodes the input (and the mask, at the input's size), shrinks it for SSIM, and reads what size the
+ * output should have.
+ */
 export async function prepareReference(options: PrepareReferenceOptions): Promise<MeasureReference> {
   const input = await decodeRaster({ bytes: options.input });
-  const reference: MeasureReference = { input, expected: expectedSize({ ...options, input }) };
+  const factor = similarityFactor(input);
+  const similarity =
+    factor === undefined ? undefined : { input: await shrinkRaster({ raster: input, factor }), factor };
+  let edited: Uint8Array | undefined;
   if (options.mask) {
     const mask = await decodeRaster({ bytes: options.mask, size: input });
-    const edited = new Uint8Array(input.width * input.height);
+    edited = new Uint8Array(input.width * input.height);
     for (let pixel = 0; pixel < edited.length; pixel++) {
       const offset = pixel * 4;
       // A transparent pixel counts as black, as Retouch's neutral mask defines it.
@@ -42,9 +46,11 @@ export async function prepareReference(options: PrepareReferenceOptions): Promis
         (mask.data[offset + 3]! / 255);
       edited[pixel] = brightness >= 128 ? 1 : 0;
     }
-    reference.edited = edited;
   }
-  return reference;
+  return {
+    ...preparePixelReference({ input, ...(edited ? { edited } : {}), ...(similarity ? { similarity } : {}) }),
+    expected: expectedSize({ ...options, input }),
+  };
 }
 
 function expectedSize(options: { size?: string; aspectRatio?: string; input: Raster }): ExpectedSize {

@@ -17,7 +17,8 @@ export const RECORDS_LISTING_DELAY_MS = 5_000;
  * Oxen's records with the matching of an in-process recovery (model, prompt, echoed parameters and
  * enqueue time from `sentAt`; every one of its `n` generations, and nothing else that could be them).
  * Found generations are claimed, so this process never matches them to another edit, and resumed
- * with their billed cost read back. A request is `absent` only once the records would list it and
+ * with their billed cost read back. A sync edit found there stays `unknown`, naming its generation:
+ * Oxen serves a sync generation's status on no route a job is followed by. A request is `absent` only once the records would list it and
  * were read whole. Rows of an identical request another live process sent at the same moment cannot
  * be told from these: such a pair shows as ambiguous only when both reached Oxen.
  */
@@ -43,6 +44,13 @@ export async function findOxenLostEdit(options: {
     if (context.signal.aborted) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     return { state: 'unknown', reason: `Oxen's records could not be read (${detail})` };
+  }
+  if ('found' in search && plan.mode === 'sync') {
+    const rows = search.found.map((row) => `${row.generation_id} (${row.status})`).join(', ');
+    return {
+      state: 'unknown',
+      reason: `Oxen's records hold it as generation ${rows}, but a sync edit has no job on Oxen that can be followed or read again`,
+    };
   }
   if ('found' in search) {
     const generationIds = search.found.map((row) => row.generation_id);

@@ -126,3 +126,28 @@ test('a generation this provider already accounts for is never taken for the los
   );
   expect(lost).toEqual({ state: 'absent' });
 });
+
+test('a sync edit found in the records stays unknown, naming its generation: it has no job to follow', async () => {
+  const sim = await simulator();
+  const sentAt = Date.now();
+  const response = await fetch(`${sim.url}/api/ai/images/edit`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'qwen-image-edit',
+      prompt: request.prompt,
+      input_image: request.images[0],
+    }),
+  });
+  expect(response.ok).toBe(true);
+  const oxen = provider(sim, { mode: 'sync' });
+  const prepared = await call(oxen, request);
+  const lost = await oxen.findLostEdit({ request: prepared.request, plan: prepared.plan, sentAt }, prepared);
+  expect(lost).toMatchObject({
+    state: 'unknown',
+    reason: expect.stringMatching(
+      /^Oxen's records hold it as generation [0-9a-f-]{36} \(succeeded\), but a sync edit has no job on Oxen/,
+    ),
+  });
+  expect(sim.billableCount).toBe(1);
+});

@@ -18,6 +18,8 @@ export interface QueueWorkerChildSettings {
   stalledIntervalMs: number;
   shutdownGraceMs: number;
   concurrency: number;
+  /** How the workers run Oxen edits. @default 'queue' */
+  mode?: 'queue' | 'sync';
 }
 
 const settings = JSON.parse(process.argv[2]!) as QueueWorkerChildSettings;
@@ -28,7 +30,7 @@ const worker = createEditWorker({
     createOxen({
       apiKey: settings.oxenApiKey,
       baseURL: settings.oxenUrl,
-      mode: 'queue',
+      mode: settings.mode ?? 'queue',
       pollIntervalMs: 50,
       maxPollIntervalMs: 100,
     }),

@@ -26,6 +26,7 @@ export type {
   StatusEvent,
   SucceededEvent,
 } from './dispatcher/events.ts';
+export type { FindLostEditOptions, LostEdit } from './dispatcher/find-lost-edit.ts';
 export type { LaneStats } from './dispatcher/lane.ts';
 export { createMemorySpendStore, type MemorySpendStoreOptions } from './dispatcher/memory-spend-store.ts';
 export type {

@@ -50,6 +50,8 @@ export { normalizeEditRequest } from './normalize-edit-request.ts';
 export type {
   JobWatch,
   LaneLimits,
+  LostEditQuery,
+  LostEditSearch,
   ModelCapabilities,
   ModelInfo,
   ModelPricing,

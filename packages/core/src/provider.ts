@@ -84,6 +84,17 @@ export interface ProviderAdapter<Plan = unknown> {
    */
   watch?(jobId: string, options: WatchOptions): JobWatch;
 
+  /**
+   * Looks up, in the provider's own records, an edit whose billable request left at `sentAt` and
+   * whose answer was lost with the process that sent it (a worker that died), so the process taking
+   * it over neither pays for it twice nor gives up a result already paid for. Answers `found` with the
+   * provider job to re-attach to (running or finished: `status` reads it), `absent` only when the
+   * records would list the request by now had the provider received it, else `unknown` with the
+   * reason (ambiguous, unreadable, or too early: `notBefore` says when asking again can tell).
+   * Optional: without it such an edit stays possibly billed. A free read, like `status`.
+   */
+  findLostEdit?(lost: LostEditQuery<Plan>, context: ProviderContext): Promise<LostEditSearch>;
+
   /** Cancels a job on the provider, where the provider allows it. */
   cancel?(jobId: string, context: ProviderContext): Promise<void>;
 
@@ -188,6 +199,37 @@ export interface JobWatch {
   /** Stops listening. */
   stop(): void;
 }
+
+/** The edit {@link ProviderAdapter.findLostEdit} looks for. */
+export interface LostEditQuery<Plan = unknown> {
+  /** The request as it was sent, with this provider's `providerOptions`. */
+  readonly request: NormalizedEditRequest;
+  /** What `prepare` returns for it now (the same request prepares the same way). */
+  readonly plan: Plan;
+  /** When its billable request was about to leave, in epoch milliseconds: it left at or after this. */
+  readonly sentAt: number;
+}
+
+/** What {@link ProviderAdapter.findLostEdit} found. */
+export type LostEditSearch =
+  | {
+      /** The provider's records hold the edit, and nothing else that could be it. */
+      state: 'found';
+      /** The provider job to re-attach to, as `submit` would have returned it. */
+      providerJobId: string;
+    }
+  | {
+      /** The provider provably never received it: its records would list it by now, and do not. */
+      state: 'absent';
+    }
+  | {
+      /** The records cannot tell: the edit may have been billed. */
+      state: 'unknown';
+      /** Why, for people: e.g. two generations could be it, or the records could not be read. */
+      reason: string;
+      /** Epoch milliseconds from which the records would surely list the request, when it is not yet. */
+      notBefore?: number;
+    };
 
 /** What `prepare` found. */
 export interface PreparedEdit<Plan = unknown> {

@@ -11,6 +11,8 @@ import {
 import type {
   HttpClient,
   JobWatch,
+  LostEditQuery,
+  LostEditSearch,
   PreparedEdit,
   ProviderCall,
   ProviderContext,
@@ -31,6 +33,7 @@ import { encodeOxenBody, type OxenEditPlan, planOxenEdit } from './oxen-edit-pla
 import { OxenEventStream, type OxenEventStreamOptions } from './oxen-events.ts';
 import { OxenJobContexts } from './oxen-job-contexts.ts';
 import { foldGenerations, partFromEvent, partFromRow } from './oxen-job-status.ts';
+import { findOxenLostEdit } from './oxen-lost-edit.ts';
 import { OxenModelCatalog } from './oxen-model-catalog.ts';
 import { capabilitiesOf, modelInfoOf } from './oxen-model-info.ts';
 import {
@@ -269,6 +272,11 @@ export class OxenEditModel implements ProviderAdapter<OxenEditPlan> {
         handle.stop();
       },
     };
+  }
+
+  /** Looks an edit another process lost the answer to up in Oxen's records (see `oxen-lost-edit.ts`). */
+  findLostEdit(lost: LostEditQuery<OxenEditPlan>, context: ProviderContext): Promise<LostEditSearch> {
+    return findOxenLostEdit({ lost, context, claims: this.#claims, contexts: this.#contexts });
   }
 
   /** Cancels every generation of a job; fails only when no generation could be cancelled. */

@@ -10,6 +10,8 @@ import {
   createHttpClient,
   type HttpClient,
   type JobWatch,
+  type LostEditQuery,
+  type LostEditSearch,
   loadApiKey,
   type PreparedEdit,
   type ProviderCall,
@@ -134,6 +136,14 @@ export interface OxenProvider extends ProviderAdapter<OxenEditPlan> {
    * generation is announced, and asks for a status read when the stream drops or comes back.
    */
   watch(jobId: string, options: WatchOptions): JobWatch;
+  /**
+   * Looks up an edit whose answer was lost with the process that sent it (a queue worker that died)
+   * in Oxen's records (`GET /api/ai/queue` and `GET /api/ai/generations`), matching model, prompt,
+   * echoed parameters and enqueue time from `sentAt`: `found` only when exactly its generations
+   * match, `absent` once a request that recent would be listed (5 s) and nothing matches, else
+   * `unknown` with the reason. Through a client: `retouch.findLostEdit(request, { sentAt })`.
+   */
+  findLostEdit(lost: LostEditQuery<OxenEditPlan>, context: ProviderContext): Promise<LostEditSearch>;
   /** Cancels every generation of a job (`DELETE /api/ai/queue/{id}`). */
   cancel(jobId: string, context: ProviderContext): Promise<void>;
   /** The expected cost of a prepared edit, from the model's published prices. */

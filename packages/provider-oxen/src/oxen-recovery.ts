@@ -59,8 +59,11 @@ export interface LostRequest {
   sentAt: number;
 }
 
-/** The rows a lost request made, or why they cannot be told apart from others. */
-export type LostRequestSearch = { found: OxenListedGeneration[] } | { reason: string };
+/**
+ * The rows a lost request made, or why they cannot be told apart from others; `none` when the
+ * records were read whole and hold nothing that could be the request.
+ */
+export type LostRequestSearch = { found: OxenListedGeneration[] } | { reason: string; none?: true };
 
 /**
  * Looks a lost request's generations up in Oxen's records. `exclude` names rows already accounted
@@ -117,6 +120,7 @@ export async function findLostGenerations(options: {
     ? ''
     : ` (only the newest ${MAX_HISTORY_PAGES} pages of its history were read)`;
   return {
+    ...(matches.length === 0 && history.complete ? { none: true as const } : {}),
     reason:
       matches.length === 0
         ? `Oxen's records hold no generation of ${model} with this prompt ${window}${cut}`

@@ -75,8 +75,10 @@ export interface EditWorkerOptions {
   /**
    * Send again an edit whose earlier worker stopped after sending its billable request and before
    * recording the provider's answer. It may then be paid for twice: the budget counts the resend as a
-   * new edit, and the first send's estimate stays counted as possibly billed. Without it such a job
-   * fails with {@link PossiblyBilledError}.
+   * new edit, and the first send's estimate stays counted as possibly billed. Without it the provider's
+   * records are asked first (`retouch.findLostEdit`, for providers that keep them): an edit found there
+   * is resumed, one the provider never received is sent, and any other fails with
+   * {@link PossiblyBilledError}.
    * @default false
    */
   resendPossiblyBilled?: boolean;

@@ -18,6 +18,7 @@ import { queuedEditBillingKey } from './queued-edit-billing-key.ts';
 import { toQueuedEditProgress } from './queued-edit-progress.ts';
 import type { QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
 import type { RedisSpendStore } from './redis-spend-store.ts';
+import { takeOverSent } from './take-over-sent.ts';
 
 /** What a run uses of its worker. */
 export interface QueuedEditRunContext {
@@ -121,7 +122,7 @@ export class QueuedEditRun {
     const { snapshot, sent } = this.#data;
     let result: EditResult;
     if (snapshot) result = await this.#resume(snapshot);
-    else if (sent && !this.#context.resendPossiblyBilled) return this.#refusePossiblyBilled(sent);
+    else if (sent && !this.#context.resendPossiblyBilled) result = await this.#takeOverSent(sent);
     else result = await this.#edit();
     this.#report({ type: 'saving', model: result.model });
     const images = await storeOutputs({ jobId: this.jobId, result, output: this.#context.output });
@@ -162,13 +163,41 @@ export class QueuedEditRun {
     return resumed.result();
   }
 
+  /**
+   * An earlier worker stopped after sending and before recording the provider's answer: the
+   * provider's records say what became of the edit (see `takeOverSent`).
+   */
+  async #takeOverSent(sent: NonNullable<QueuedEditData['sent']>): Promise<EditResult> {
+    const lost = await takeOverSent({
+      retouch: this.#context.retouch,
+      request: this.#data.request as EditRequest,
+      sentAt: sent.at,
+      billingKey: this.#billingKey(),
+      fallbacks: this.#context.fallbacks,
+    });
+    if (lost.state === 'found') {
+      await this.#recordSnapshot(lost.snapshot);
+      return this.#resume(lost.snapshot);
+    }
+    if (lost.state === 'unknown') return this.#refusePossiblyBilled({ sent, reason: lost.reason });
+    // Never received, so never billed: its entry is returned, and the edit sent as the job's first.
+    await this.#context.spendStore?.release({ key: this.#billingKey() });
+    const { sent: _never, ...unsent } = this.#data;
+    this.#data = unsent;
+    return this.#edit();
+  }
+
   /** An earlier worker stopped after sending: sending again could pay twice. */
-  async #refusePossiblyBilled(sent: NonNullable<QueuedEditData['sent']>): Promise<never> {
+  async #refusePossiblyBilled(options: {
+    sent: NonNullable<QueuedEditData['sent']>;
+    reason: string;
+  }): Promise<never> {
     await this.#keepCountedAsPossiblyBilled();
     throw new PossiblyBilledError({
       jobId: this.jobId,
       model: String(this.#data.request.model),
-      sentAt: sent.at,
+      sentAt: options.sent.at,
+      reason: options.reason,
     });
   }
 

@@ -42,6 +42,11 @@ export function checkAdapter(adapter: ProviderAdapter, options: { where: string 
       message: `${where} (${adapter.id}) has submit() but no status(), so its jobs cannot be followed`,
     });
   }
+  if (adapter.findLostEdit && !adapter.status) {
+    throw new RetouchError({
+      message: `${where} (${adapter.id}) has findLostEdit() but no status(), so an edit it finds cannot be followed`,
+    });
+  }
   if (adapter.http !== undefined && typeof adapter.http?.withGate !== 'function') {
     throw new RetouchError({
       message: `${where} (${adapter.id}) has an http that is not a client from createHttpClient()`,

@@ -31,6 +31,7 @@ import {
 } from './edit-many.ts';
 import { estimateEdit } from './estimate-edit.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
+import { type FindLostEditOptions, findLostEdit, type LostEdit } from './find-lost-edit.ts';
 import { JobRunner } from './job-runner.ts';
 import type { Lane, LaneStats } from './lane.ts';
 import { listModels } from './list-models.ts';
@@ -152,6 +153,11 @@ class RetouchClient implements Retouch {
       track: (runner, job) => this.#track(runner, job),
       downloader: () => this.#downloader(),
     });
+  }
+
+  async findLostEdit(request: EditRequest, options: FindLostEditOptions): Promise<LostEdit> {
+    this.#assertOpen();
+    return findLostEdit({ request, lost: options, providers: this.#providers, context: this.#context });
   }
 
   editMany(
@@ -359,11 +365,10 @@ class RetouchClient implements Retouch {
   }
 
   /**
-   * The adapter's HTTP client bound to its lane, so every request it sends waits for room in the
-   * provider's rate window. An adapter without a client of its own gets a keyless one (its calls are
-   * then paced one request each, see the retry loop). The key is read here, as every step of an edit
-   * starts by taking its client: a missing key is the first error, not a price that could not be looked
-   * up without it.
+   * The adapter's HTTP client bound to its lane, so every request waits for room in the provider's rate
+   * window (an adapter without a client gets a keyless one, paced one request each by the retry loop).
+   * The key is read here, as every step of an edit starts by taking its client: a missing key is the
+   * first error, not a price that could not be looked up without it.
    */
   #transport(options: Parameters<DispatchContext['transport']>[0]): HttpClient {
     const { adapter } = options;
@@ -375,11 +380,8 @@ class RetouchClient implements Retouch {
   }
 
   #assertOpen(): void {
-    if (this.#closing) {
-      throw new RetouchError({
-        message: 'This Retouch client is closed; create a new one with createRetouch() to send more edits',
-      });
-    }
+    const message = 'This Retouch client is closed; create a new one with createRetouch() to send more edits';
+    if (this.#closing) throw new RetouchError({ message });
   }
 
   /** Downloads result URLs of restored results. It holds no key, so it can send none. */

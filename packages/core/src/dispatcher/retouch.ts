@@ -9,6 +9,7 @@ import type { EditCheck } from './check-edit.ts';
 import type { EditJob } from './edit-job.ts';
 import type { EditManyOptions, EditOutcome } from './edit-many.ts';
 import type { ProgressEvent, ProgressListener } from './events.ts';
+import type { FindLostEditOptions, LostEdit } from './find-lost-edit.ts';
 import type { LaneStats } from './lane.ts';
 import type { RetryOptions } from './retry.ts';
 import type { SharedLimits } from './shared-limits.ts';
@@ -205,6 +206,19 @@ export interface Retouch {
    * const result = await job.result();
    */
   resume(snapshot: EditJobSnapshot | unknown, options?: ResumeOptions): Promise<EditJob>;
+  /**
+   * Looks an edit up in its provider's own records after the process that sent it stopped before its
+   * answer (a queue worker that died): `found` holds a snapshot for `resume()`, which charges the
+   * `billingKey` entry once with the provider's cost; `absent` means the provider never received it,
+   * so sending it again cannot pay twice; `unknown` says why the records cannot tell. A provider
+   * without records (no `findLostEdit` in its adapter) always answers `unknown`. Waits, when the
+   * provider's records may not list a request that recent yet. Sends nothing billable.
+   *
+   * @example
+   * const lost = await retouch.findLostEdit(request, { sentAt, billingKey });
+   * if (lost.state === 'found') await (await retouch.resume(lost.snapshot)).result();
+   */
+  findLostEdit(request: EditRequest, options: FindLostEditOptions): Promise<LostEdit>;
   /**
    * Runs many edits and yields each outcome as it settles (completion order; `index` gives the source
    * position). Requests are taken from the source lazily, at most `maxInFlight` ahead of the consumer,

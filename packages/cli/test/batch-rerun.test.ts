@@ -240,6 +240,8 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     );
     data.sent = { at: Date.now(), worker: 'a-stopped-worker' };
     execFileSync('redis-cli', ['-u', redis.url, 'hset', key, 'data', JSON.stringify(data)]);
+    // Oxen's records, where the taker would look the edit up, cannot be read: it may have been billed.
+    oxen.setFaults([{ route: 'GET /api/ai/generations', kind: 'status', status: 500 }]);
     await startWorker();
 
     const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'rerun', '--out', 'out'];
@@ -261,6 +263,35 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     expect(resent.stdout).toContain('20 lines: 20 succeeded, 0 failed (19 from an earlier run)');
     expect(billedPrompts()).toHaveLength(20);
     expect(billedPrompts().at(-1)).toBe('edit 3');
+  });
+
+  it('a line a stopped worker marked sent, that never reached Oxen, is sent once by the worker taking it over', async () => {
+    await manifest('oxen:qwen-image-edit');
+    const { createHash } = await import('node:crypto');
+    const { createEditQueue } = await import('@retouch/queue');
+    const { loadManifest } = await import('../src/batch/manifest.ts');
+    const loaded = await loadManifest({ path: 'manifest.jsonl', cwd });
+    const line3 = loaded.lines[2]!;
+    const batchId = createHash('sha256').update(loaded.path).digest('hex').slice(0, 10);
+    const jobId = `batch-${batchId}-${line3.key}`;
+    const queue = createEditQueue({ connection: redis.url, name: 'rerun' });
+    await queue.add(line3.request, { jobId });
+    await queue.close();
+    const key = `retouch:queue:rerun:${jobId}`;
+    const data = JSON.parse(
+      execFileSync('redis-cli', ['-u', redis.url, 'hget', key, 'data'], { encoding: 'utf8' }),
+    );
+    // Sent long enough ago that Oxen would list it had it arrived.
+    data.sent = { at: Date.now() - 10_000, worker: 'a-stopped-worker' };
+    execFileSync('redis-cli', ['-u', redis.url, 'hset', key, 'data', JSON.stringify(data)]);
+    await startWorker();
+
+    const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'rerun', '--out', 'out'];
+    const first = await run(argv, { cwd, env: env() });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('20 lines: 20 succeeded, 0 failed');
+    expect(billedPrompts()).toHaveLength(20);
+    expect(billedPrompts().filter((prompt) => prompt === 'edit 3')).toHaveLength(1);
   });
 
   it('--retry-failed adds a new job for a failed line, as without --redis', async () => {

@@ -19,4 +19,5 @@ export { type OxenBuiltInCatalogue, oxenBuiltInCatalogue } from './oxen-built-in
 export type { OxenMode, OxenProviderOptions } from './oxen-edit-options.ts';
 export type { OxenEditPlan } from './oxen-edit-plan.ts';
 export type { OxenEventStreamOptions } from './oxen-events.ts';
+export { RECORDS_LISTING_DELAY_MS as OXEN_RECORDS_LISTING_DELAY_MS } from './oxen-lost-edit.ts';
 export { createOxen, type OxenProvider, type OxenProviderSettings, oxen } from './oxen-provider.ts';

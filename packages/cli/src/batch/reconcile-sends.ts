@@ -1,17 +1,11 @@
 import type { EditJobSnapshot, SpendEntry } from '@retouch/core';
-import type { OxenBilledGeneration } from '@retouch/provider-oxen';
+import { OXEN_RECORDS_LISTING_DELAY_MS, type OxenBilledGeneration } from '@retouch/provider-oxen';
 import { describeError } from '../describe-error.ts';
 import { compareLedger } from '../ledger/compare-ledger.ts';
 import { deliverGeneration } from '../ledger/deliver-generation.ts';
 import type { BatchJournal, BatchLineRun } from './journal.ts';
 import type { JournalSend } from './journal-records.ts';
 
-/**
- * How long after a request left Oxen's records surely list it, if Oxen received it: a request still
- * on its way when the process died arrives within this, or never (its connection closed with the
- * process). Oxen lists a generation as it takes the request.
- */
-export const RECORDS_LISTING_DELAY_MS = 5_000;
 /** How far before the earliest send the records are read: Oxen's times are whole seconds. */
 const RANGE_MARGIN_MS = 60_000;
 
@@ -65,7 +59,7 @@ export async function reconcileSends(options: {
   const count = `${unanswered.length} possibly billed line${unanswered.length === 1 ? '' : 's'}`;
 
   const latest = Math.max(...unanswered.map((item) => item.send.at));
-  const waitMs = latest + RECORDS_LISTING_DELAY_MS - Date.now();
+  const waitMs = latest + OXEN_RECORDS_LISTING_DELAY_MS - Date.now();
   if (waitMs > 0) {
     notify(
       `Waiting ${Math.ceil(waitMs / 1000)} s for Oxen's records to list what an earlier run sent just before it stopped`,

@@ -221,9 +221,11 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     expect(billedPrompts()).toHaveLength(20);
   });
 
-  it('--resend-possibly-billed adds a new job for a line a stopped worker may have sent', async () => {
-    await manifest('oxen:qwen-image-edit');
-    // Line 3's job as a worker leaves it when it dies between sending the edit and recording the answer.
+  /**
+   * Enqueues line 3's job as a worker leaves it when it dies between marking the edit sent and
+   * recording the answer: marked sent at `at`, with no provider job.
+   */
+  async function markLine3Sent(at: number): Promise<void> {
     const { createHash } = await import('node:crypto');
     const { createEditQueue } = await import('@retouch/queue');
     const { loadManifest } = await import('../src/batch/manifest.ts');
@@ -238,8 +240,13 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
     const data = JSON.parse(
       execFileSync('redis-cli', ['-u', redis.url, 'hget', key, 'data'], { encoding: 'utf8' }),
     );
-    data.sent = { at: Date.now(), worker: 'a-stopped-worker' };
+    data.sent = { at, worker: 'a-stopped-worker' };
     execFileSync('redis-cli', ['-u', redis.url, 'hset', key, 'data', JSON.stringify(data)]);
+  }
+
+  it('--resend-possibly-billed adds a new job for a line a stopped worker may have sent', async () => {
+    await manifest('oxen:qwen-image-edit');
+    await markLine3Sent(Date.now());
     // Oxen's records, where the taker would look the edit up, cannot be read: it may have been billed.
     oxen.setFaults([{ route: 'GET /api/ai/generations', kind: 'status', status: 500 }]);
     await startWorker();
@@ -267,23 +274,8 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
 
   it('a line a stopped worker marked sent, that never reached Oxen, is sent once by the worker taking it over', async () => {
     await manifest('oxen:qwen-image-edit');
-    const { createHash } = await import('node:crypto');
-    const { createEditQueue } = await import('@retouch/queue');
-    const { loadManifest } = await import('../src/batch/manifest.ts');
-    const loaded = await loadManifest({ path: 'manifest.jsonl', cwd });
-    const line3 = loaded.lines[2]!;
-    const batchId = createHash('sha256').update(loaded.path).digest('hex').slice(0, 10);
-    const jobId = `batch-${batchId}-${line3.key}`;
-    const queue = createEditQueue({ connection: redis.url, name: 'rerun' });
-    await queue.add(line3.request, { jobId });
-    await queue.close();
-    const key = `retouch:queue:rerun:${jobId}`;
-    const data = JSON.parse(
-      execFileSync('redis-cli', ['-u', redis.url, 'hget', key, 'data'], { encoding: 'utf8' }),
-    );
     // Sent long enough ago that Oxen would list it had it arrived.
-    data.sent = { at: Date.now() - 10_000, worker: 'a-stopped-worker' };
-    execFileSync('redis-cli', ['-u', redis.url, 'hset', key, 'data', JSON.stringify(data)]);
+    await markLine3Sent(Date.now() - 10_000);
     await startWorker();
 
     const argv = ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'rerun', '--out', 'out'];

@@ -33,12 +33,13 @@ import { estimateEdit } from './estimate-edit.ts';
 import { deliver, type ProgressEvent, type ProgressListener } from './events.ts';
 import { type FindLostEditOptions, findLostEdit, type LostEdit } from './find-lost-edit.ts';
 import { JobRunner } from './job-runner.ts';
-import type { Lane, LaneStats } from './lane.ts';
+import type { Lane } from './lane.ts';
 import { listModels } from './list-models.ts';
 import { ProviderRegistry } from './provider-registry.ts';
 import { resumeJob } from './resume-job.ts';
 import type { DispatchOptions, ResumeOptions, Retouch, RetouchOptions, RetouchStats } from './retouch.ts';
 import { parseRetouchOptions } from './retouch-options.ts';
+import { retouchStats, type SettledCounts } from './retouch-stats.ts';
 import type { ResolvedRetryOptions } from './retry.ts';
 import { UnsettledJobs } from './unsettled-jobs.ts';
 
@@ -79,7 +80,7 @@ class RetouchClient implements Retouch {
   readonly #runners = new Set<Promise<void>>();
   readonly #background = new Set<Promise<void>>();
   readonly #context: DispatchContext;
-  #counts = { succeeded: 0, failed: 0, cancelled: 0, retries: 0 };
+  #counts: SettledCounts = { succeeded: 0, failed: 0, cancelled: 0, retries: 0 };
   #closing: Promise<void> | undefined;
   #keylessHttp: HttpClient | undefined;
   /** How every job reaches the client: made once, not for each job. */
@@ -205,23 +206,12 @@ class RetouchClient implements Retouch {
   }
 
   stats(): RetouchStats {
-    let queued = 0;
-    let running = 0;
-    for (const job of this.#active) {
-      if (job.status === 'running') running++;
-      else queued++;
-    }
-    const lanes: Record<string, LaneStats> = {};
-    for (const [provider, lane] of this.#lanes) lanes[provider] = lane.stats();
-    return {
-      queued,
-      running,
-      ...this.#counts,
-      spentUsd: this.#ledger.spentUsd,
-      possiblyBilledUsd: this.#ledger.possiblyBilledUsd,
-      reservedUsd: this.#ledger.reservedUsd,
-      lanes,
-    };
+    return retouchStats({
+      active: this.#active,
+      counts: this.#counts,
+      ledger: this.#ledger,
+      lanes: this.#lanes,
+    });
   }
 
   subscribe(listener: ProgressListener): () => void {

@@ -179,13 +179,18 @@ ${KEYS}
 `;
     case 'ledger':
       return `Usage: retouch ledger --out <batch dir> [--from <time>] [--to <time>] [--recover] [--json]
+       retouch ledger --redis <url> [--queue <name>] [--budget-name <name>] [--from <time>] [--to <time>] [--json]
 
-Compares what a batch's journal recorded with what Oxen billed over a time range (its generation
-history, a cost per generation): matched, possibly billed (sent, answer lost, not in Oxen's records),
-and orphans (billed by Oxen, never delivered). Eden AI keeps no such records: its edits are not listed.
+Compares what a batch's journal (or the ledger a queue's workers keep in Redis) recorded with what
+Oxen billed over a time range (its generation history, a cost per generation): matched, possibly
+billed (sent, answer lost, not in Oxen's records), and orphans (billed by Oxen, never delivered).
+Eden AI keeps no such records: its edits are not listed.
 
 Options:
   --out <dir>                The batch's output directory (it holds journal.jsonl)
+  --redis <url>              Instead: the Redis of a queue served by retouch worker with a budget
+  --queue <name>             With --redis: the queue (default: retouch-edits)
+  --budget-name <name>       With --redis: the budget's name (default: the queue's name)
   --from <time>              Start of the range, e.g. 2026-12-08T00:00:00Z (default: a minute before
                              the batch's first send)
   --to <time>                End of the range (default: now)
@@ -236,7 +241,7 @@ Commands:
   compare     Run one edit on several models; table, report.html, results.json, results.csv
   batch       Run a JSONL manifest of edits, resumable; here or through a Redis queue
   worker      Serve a Redis queue of edits (with retouch batch --redis)
-  ledger      Check a batch's spend against what Oxen billed; recover paid results never delivered
+  ledger      Check a batch's or a queue's spend against what Oxen billed; recover paid results
   models      List edit-capable models with parameters and prices
   demo        Compare five models against local simulators: no keys, no network
 

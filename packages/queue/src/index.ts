@@ -43,7 +43,7 @@ export {
 } from './output-sink.ts';
 export type { QueuedEditData, QueuedEditRequest, QueuedImage } from './queued-edit.ts';
 export type { QueuedEditImage, QueuedEditProgress, QueuedEditResult } from './queued-edit-result.ts';
-export type { QueuedEdit, QueuedEditStatus } from './queued-edit-status.ts';
+export type { QueuedEdit, QueuedEditSend, QueuedEditStatus } from './queued-edit-status.ts';
 export type { RedisConnection } from './redis-connection.ts';
 export { DEFAULT_QUEUE_NAME } from './redis-keys.ts';
 export {

@@ -2,6 +2,7 @@ import { RetouchError } from '@retouch/core';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { describeError } from './error-message.ts';
 import { failureOf } from './job-failure.ts';
+import { queuedEditDataSchema } from './queued-edit.ts';
 import {
   type QueuedEditProgress,
   type QueuedEditResult,
@@ -33,6 +34,13 @@ export function createQueuedEditHandle(options: { jobId: string; source: QueuedE
       return typeof progress === 'object' && progress !== null
         ? (progress as unknown as QueuedEditProgress)
         : undefined;
+    },
+    async sent() {
+      const parsed = queuedEditDataSchema.safeParse((await source.queue().getJob(jobId))?.data);
+      const sent = parsed.success ? parsed.data.sent : undefined;
+      if (!parsed.success || !sent) return undefined;
+      const { model, prompt } = parsed.data.request;
+      return { at: sent.at, worker: sent.worker, model: String(model), prompt: String(prompt) };
     },
     async result(resultOptions = {}) {
       const job = await source.queue().getJob(jobId);

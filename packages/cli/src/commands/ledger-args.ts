@@ -1,9 +1,16 @@
 import type { FlagReader, FlagSpecs } from '../args/flag-reader.ts';
+import { parseRedisFlag } from '../args/redis-flag.ts';
 
-/** `retouch ledger` options. */
+/** `retouch ledger` options: a batch's `out`, or a queue's `redis` (with `queue` and `budgetName`). */
 export interface LedgerCommandOptions {
   /** The batch's output directory, which holds its journal. */
-  out: string;
+  out?: string;
+  /** The Redis of a queue served by `retouch worker`, whose shared ledger is checked instead. */
+  redis?: string;
+  /** With `redis`: the queue's name. @default 'retouch-edits' */
+  queue?: string;
+  /** With `redis`: the budget's name in Redis. @default the queue's name */
+  budgetName?: string;
   /** The start of the range, epoch ms; by default the batch's first send, less a minute. */
   from?: number;
   /** The end of the range, epoch ms; by default now. */
@@ -17,6 +24,9 @@ export interface LedgerCommandOptions {
 /** The flags of `retouch ledger`. */
 export const LEDGER_COMMAND_FLAGS: FlagSpecs = {
   out: { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  'budget-name': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   recover: { type: 'boolean' },
@@ -24,13 +34,37 @@ export const LEDGER_COMMAND_FLAGS: FlagSpecs = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** Reads `retouch ledger`'s flags: `--out` is required, times are ISO 8601 or epoch milliseconds. */
+/**
+ * Reads `retouch ledger`'s flags: `--out` (a batch) or `--redis` (a queue) is required, times are ISO
+ * 8601 or epoch milliseconds.
+ */
 export function parseLedgerArgs(flag: FlagReader): LedgerCommandOptions {
   const out = flag.string('out');
-  if (out === undefined) {
-    flag.fail('--out <dir> is required: the output directory of the batch to check (it holds journal.jsonl)');
+  const redis = parseRedisFlag(flag);
+  if (out === undefined && redis === undefined) {
+    flag.fail(
+      '--out <dir> or --redis <url> is required: the output directory of the batch to check (it holds journal.jsonl), or the Redis of the queue whose workers kept the ledger',
+    );
   }
-  const options: LedgerCommandOptions = { out, recover: flag.boolean('recover'), json: flag.boolean('json') };
+  if (out !== undefined && redis !== undefined) {
+    flag.fail('give --out (a batch run here) or --redis (a queue served by retouch worker), not both');
+  }
+  const options: LedgerCommandOptions = { recover: flag.boolean('recover'), json: flag.boolean('json') };
+  if (out !== undefined) options.out = out;
+  if (redis !== undefined) {
+    options.redis = redis;
+    const queue = flag.string('queue');
+    if (queue !== undefined) options.queue = queue;
+    const budgetName = flag.string('budget-name');
+    if (budgetName !== undefined) options.budgetName = budgetName;
+    if (options.recover) {
+      flag.fail(
+        "--recover downloads into a batch's --out; with --redis, run the queue's batch (retouch batch --redis) to collect results",
+      );
+    }
+  } else if (flag.string('queue') !== undefined || flag.string('budget-name') !== undefined) {
+    flag.fail('--queue and --budget-name go with --redis');
+  }
   const time = (name: 'from' | 'to'): number | undefined => {
     const value = flag.string(name);
     if (value === undefined) return undefined;

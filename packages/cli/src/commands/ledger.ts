@@ -7,7 +7,8 @@ import { readJournalRecords } from '../batch/journal-records.ts';
 import { JOURNAL_FILE } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
 import { compareLedger } from '../ledger/compare-ledger.ts';
-import { ledgerReport, ledgerText } from '../ledger/present-ledger.ts';
+import { type LedgerReport, ledgerReport, ledgerText } from '../ledger/present-ledger.ts';
+import { readQueueLedger } from '../ledger/queue-ledger.ts';
 import { type RecoveredOrphan, recoverOrphans } from '../ledger/recover-orphans.ts';
 import { openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
@@ -20,10 +21,12 @@ const RANGE_MARGIN_MS = 60_000;
  * `retouch ledger --out <dir>`: what a batch's journal recorded against what Oxen billed over a time
  * range (its generation history, with a cost per row): matched, possibly billed, and orphans (billed,
  * never delivered). `--recover` downloads the orphans' outputs into the batch's output directory and
- * settles them. Exits 1 when something does not match.
+ * settles them. With `--redis`, the same for the ledger a queue's workers keep in Redis. Exits 1 when
+ * something does not match.
  */
 export async function runLedgerCommand(options: LedgerCommandOptions, context: CliContext): Promise<number> {
-  const outDir = resolve(context.cwd, options.out);
+  if (options.redis !== undefined) return runQueueLedger({ ...options, redis: options.redis }, context);
+  const outDir = resolve(context.cwd, options.out!);
   const path = join(outDir, JOURNAL_FILE);
   let text: string;
   try {
@@ -64,14 +67,55 @@ export async function runLedgerCommand(options: LedgerCommandOptions, context: C
       totals: { settledUsd: totals.settledUsd, possiblyBilledUsd: totals.possiblyBilledUsd },
       ...(recovered ? { recovered } : {}),
     });
-    if (options.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      const style = styles(wantsColor({ stream: context.stdout, env: context.env }));
-      context.stdout.write(ledgerText({ report, style }));
-    }
-    return report.ok ? 0 : 1;
+    return printLedger({ report, json: options.json, context, subject: 'batch' });
   } finally {
     await journal.close();
     await session.close();
   }
+}
+
+/** `retouch ledger --redis <url>`: the queue's shared ledger against what Oxen billed. */
+async function runQueueLedger(
+  options: LedgerCommandOptions & { redis: string },
+  context: CliContext,
+): Promise<number> {
+  const { DEFAULT_QUEUE_NAME } = await import('@retouch/queue');
+  const queue = options.queue ?? DEFAULT_QUEUE_NAME;
+  // The key first: nothing is read from Redis for a check that cannot be made.
+  const session = await openProviderSession({ providers: ['oxen'], simulate: false, env: context.env });
+  try {
+    const ledger = await readQueueLedger({
+      redis: options.redis,
+      queue,
+      budgetName: options.budgetName ?? queue,
+      ...(options.from !== undefined ? { from: options.from } : {}),
+      ...(options.to !== undefined ? { to: options.to } : {}),
+    });
+    const oxen = session.adapters[0] as OxenProvider;
+    const { generations } = await oxen.listBilledGenerations(ledger.range);
+    const comparison = compareLedger({ entries: ledger.entries, sends: ledger.sends, generations });
+    const report = ledgerReport({
+      comparison,
+      range: ledger.range,
+      totals: { settledUsd: ledger.totals.settledUsd, possiblyBilledUsd: ledger.totals.possiblyBilledUsd },
+    });
+    return printLedger({ report, json: options.json, context, subject: 'queue' });
+  } finally {
+    await session.close();
+  }
+}
+
+function printLedger(options: {
+  report: LedgerReport;
+  json: boolean;
+  context: CliContext;
+  subject: 'batch' | 'queue';
+}): number {
+  const { report, context } = options;
+  if (options.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    const style = styles(wantsColor({ stream: context.stdout, env: context.env }));
+    context.stdout.write(ledgerText({ report, style, subject: options.subject }));
+  }
+  return report.ok ? 0 : 1;
 }

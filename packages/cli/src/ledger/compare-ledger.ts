@@ -1,6 +1,5 @@
 import type { SpendEntry } from '@retouch/core';
 import type { OxenBilledGeneration } from '@retouch/provider-oxen';
-import type { JournalSend } from '../batch/journal-records.ts';
 
 /** How far Oxen's clock may be from this machine's, in ms: its times are whole seconds. */
 const CLOCK_SKEW_MS = 10_000;
@@ -8,6 +7,23 @@ const CLOCK_SKEW_MS = 10_000;
 const LATEST_TAKE_MS = 10 * 60_000;
 /** Costs closer than this are the same. */
 const SAME_USD = 1e-6;
+
+/**
+ * What the ledger's keeper recorded of an edit's send, by billing key: a batch's journal, or a queued
+ * job's data. `line` and `key` are a batch's.
+ */
+export interface LedgerSend {
+  model: string | undefined;
+  prompt: string | undefined;
+  /** When it left, in epoch ms. */
+  at: number;
+  /** The provider's job id, once the provider accepted it. */
+  providerJobId?: string;
+  /** The manifest line, from 1. */
+  line?: number;
+  /** The line's content key. */
+  key?: string;
+}
 
 /** A ledger entry and the generation Oxen recorded for it. */
 export interface LedgerMatch {
@@ -69,7 +85,7 @@ export interface LedgerComparison {
  */
 export function compareLedger(options: {
   entries: readonly SpendEntry[];
-  sends: ReadonlyMap<string, JournalSend>;
+  sends: ReadonlyMap<string, LedgerSend>;
   generations: readonly OxenBilledGeneration[];
 }): LedgerComparison {
   const claimed = new Set<string>();
@@ -128,7 +144,7 @@ export function compareLedger(options: {
     } else comparison.possiblyBilled.push({ line, entry, reason: 'absent' });
   }
   // The batch's generations no entry accounts for: billed, with no record of the send's answer.
-  const prompts = new Map<string, JournalSend>();
+  const prompts = new Map<string, LedgerSend>();
   for (const send of options.sends.values()) if (send.prompt !== undefined) prompts.set(send.prompt, send);
   for (const generation of options.generations) {
     if (claimed.has(generation.generationId)) continue;

@@ -85,9 +85,16 @@ export function ledgerReport(options: {
 }
 
 /** The report as plain text: one line per finding, then the totals and the verdict. */
-export function ledgerText(options: { report: LedgerReport; style: Styles }): string {
+export function ledgerText(options: {
+  report: LedgerReport;
+  style: Styles;
+  /** What kept the ledger: a batch's journal (rows name lines) or a queue's workers. @default 'batch' */
+  subject?: 'batch' | 'queue';
+}): string {
   const { report, style } = options;
-  const where = (line: number | undefined) => (line === undefined ? 'no line' : `line ${line}`);
+  const subject = options.subject ?? 'batch';
+  const where = (line: number | undefined) =>
+    line !== undefined ? `line ${line}` : subject === 'batch' ? 'no line' : '';
   const rows: string[] = [`Oxen's records from ${report.range.from} to ${report.range.to}`, ''];
   const row = (status: string, line: number | undefined, detail: string) => {
     const paint =
@@ -138,7 +145,7 @@ export function ledgerText(options: { report: LedgerReport; style: Styles }): st
       (report.ledger.possiblyBilledUsd > 0
         ? ` · ~${formatUsd(report.ledger.possiblyBilledUsd)} possibly billed`
         : '') +
-      ` · Oxen billed ${formatUsd(report.providerBilledUsd)} for the batch` +
+      ` · Oxen billed ${formatUsd(report.providerBilledUsd)} for the ${subject}` +
       (report.others > 0
         ? ` · ${report.others} other generation${report.others === 1 ? '' : 's'} in the range`
         : ''),

@@ -50,7 +50,7 @@ export class JournalSpendStore implements SpendStore {
     return entry ? { ...entry } : undefined;
   }
 
-  reserve(options: { key: string; model: string; usd: number; maxUsd?: number }): Promise<SpendReservation> {
+  reserve(options: Parameters<SpendStore['reserve']>[0]): Promise<SpendReservation> {
     return this.#apply({ type: 'reserve', ...options }).then((outcome) => outcome.reservation!);
   }
 
@@ -58,14 +58,7 @@ export class JournalSpendStore implements SpendStore {
     await this.#apply({ type: 'mark-possibly-billed', key: options.key });
   }
 
-  async settle(options: {
-    key: string;
-    model: string;
-    usd?: number;
-    source?: 'reported' | 'estimated';
-    estimateUsd?: number;
-    providerJobId?: string;
-  }): Promise<void> {
+  async settle(options: Parameters<SpendStore['settle']>[0]): Promise<void> {
     await this.#apply({ type: 'settle', ...options });
   }
 

@@ -9,6 +9,7 @@ import { describeError, type RunError } from '../describe-error.ts';
 import { type BatchProgressEvent, settledEvent } from './batch-progress.ts';
 import { type BatchOutcome, writeBatchResults } from './batch-results.ts';
 import { BatchJournal, type BatchLineRun } from './journal.ts';
+import { failedRun } from './line-runs.ts';
 import type { Manifest, ManifestLine } from './manifest.ts';
 import { watchQueueActivity } from './queue-activity-watch.ts';
 import { queueLineJobs } from './queue-line-jobs.ts';
@@ -122,7 +123,7 @@ export async function runQueuedBatch(options: QueuedBatchOptions): Promise<Batch
             if (result === undefined) return;
             run = await succeededRun({ line, result, outDir });
           } catch (error) {
-            run = failedRun({ line, error });
+            run = failedQueuedRun({ line, error });
           }
           if (following.signal.aborted) return;
           await journal.append({ type: 'done', key: line.key, line: line.line, run, at: Date.now() });
@@ -198,7 +199,7 @@ async function succeededRun(options: {
   };
 }
 
-function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRun {
+function failedQueuedRun(options: { line: ManifestLine; error: unknown }): BatchLineRun {
   const { error } = options;
   const described: RunError =
     typeof error === 'object' &&
@@ -218,17 +219,11 @@ function failedRun(options: { line: ManifestLine; error: unknown }): BatchLineRu
       'Run the batch again with --resend-possibly-billed to send it anyway (it may then be paid for twice)',
     );
   }
-  return {
-    line: options.line.line,
-    prompt: String(options.line.request.prompt),
-    model: String(options.line.request.model),
-    status: 'failed',
-    images: [],
-    warnings: [],
-    retries: 0,
-    ...(typeof possiblyBilledUsd === 'number' && possiblyBilledUsd > 0 ? { possiblyBilledUsd } : {}),
+  return failedRun({
+    line: options.line,
     error: described,
-  };
+    ...(typeof possiblyBilledUsd === 'number' && possiblyBilledUsd > 0 ? { possiblyBilledUsd } : {}),
+  });
 }
 
 /** A Redis URL fit to print: a password in it is replaced by `***`. */

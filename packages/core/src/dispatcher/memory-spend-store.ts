@@ -46,12 +46,7 @@ class MemorySpendStore implements SpendStore {
     for (const entry of options.entries) this.#replace({ ...entry });
   }
 
-  async reserve(options: {
-    key: string;
-    model: string;
-    usd: number;
-    maxUsd?: number;
-  }): Promise<SpendReservation> {
+  async reserve(options: Parameters<SpendStore['reserve']>[0]): Promise<SpendReservation> {
     return this.#apply({ type: 'reserve', ...options }).reservation!;
   }
 
@@ -59,14 +54,7 @@ class MemorySpendStore implements SpendStore {
     this.#apply({ type: 'mark-possibly-billed', key: options.key });
   }
 
-  async settle(options: {
-    key: string;
-    model: string;
-    usd?: number;
-    source?: 'reported' | 'estimated';
-    estimateUsd?: number;
-    providerJobId?: string;
-  }): Promise<void> {
+  async settle(options: Parameters<SpendStore['settle']>[0]): Promise<void> {
     this.#apply({ type: 'settle', ...options });
   }
 

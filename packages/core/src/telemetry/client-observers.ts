@@ -1,5 +1,6 @@
 import type { BatchObservableResult, Meter, MeterProvider, Tracer } from '@opentelemetry/api';
-import { type EditInstruments, EditObserver, type ObservedJob } from './edit-observer.ts';
+import { type EditInstruments, EditObserver } from './edit-observer.ts';
+import type { ObservedJob } from './job-observer.ts';
 import type { OpenTelemetryApi } from './open-telemetry.ts';
 import type { RetouchLogger } from './retouch-logger.ts';
 import { ATTRIBUTE, INSTRUMENTATION_SCOPE, METRIC } from './telemetry-names.ts';

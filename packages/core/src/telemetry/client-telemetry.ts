@@ -1,7 +1,7 @@
 import { lazyModule } from '../lazy-module.ts';
 import type { ClientObservers, ObservedClient } from './client-observers.ts';
-import type { EditObserver, ObservedJob } from './edit-observer.ts';
-import type { JobTelemetry } from './job-observer.ts';
+import type { EditObserver } from './edit-observer.ts';
+import type { JobTelemetry, ObservedJob } from './job-observer.ts';
 import { loadedOpenTelemetry, loadOpenTelemetry, openTelemetryRegistered } from './open-telemetry.ts';
 import type { RetouchLogger } from './retouch-logger.ts';
 

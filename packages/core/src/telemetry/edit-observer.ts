@@ -6,7 +6,7 @@ import { hasMarker, markerFor } from '../errors/marker.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
 import type { RequestGate, RequestOutcome } from '../http/request-gate.ts';
 import { redact } from '../secrets.ts';
-import type { JobObserver } from './job-observer.ts';
+import type { JobObserver, ObservedJob } from './job-observer.ts';
 import type { OpenTelemetryApi } from './open-telemetry.ts';
 import { type RetouchLogFields, type RetouchLogger, writeLog } from './retouch-logger.ts';
 import {
@@ -33,16 +33,6 @@ export interface EditTelemetry {
   readonly api: OpenTelemetryApi;
   readonly tracer: Tracer;
   readonly instruments: EditInstruments;
-}
-
-/** What the observer reads of the job it follows. */
-export interface ObservedJob {
-  readonly id: string;
-  readonly model: string;
-  readonly provider: string;
-  readonly status: string;
-  readonly providerJobId: string | undefined;
-  readonly createdAt: number;
 }
 
 /**

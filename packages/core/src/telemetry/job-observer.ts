@@ -23,19 +23,22 @@ export interface JobObserver {
   settled(outcome: { result?: EditResult | undefined; error?: unknown }): void;
 }
 
+/** What the observer reads of the job it follows. */
+export interface ObservedJob {
+  readonly id: string;
+  readonly model: string;
+  readonly provider: string;
+  readonly status: string;
+  readonly providerJobId: string | undefined;
+  readonly createdAt: number;
+}
+
 /** What a job reads of the client's telemetry: whether anyone listens, and an observer if so. */
 export interface JobTelemetry {
   /** Whether an edit gets an observer. Cheap. */
   readonly wanted: boolean;
   /** An observer for a new edit, or `undefined` when nothing listens. */
-  observe(job: {
-    readonly id: string;
-    readonly model: string;
-    readonly provider: string;
-    readonly status: string;
-    readonly providerJobId: string | undefined;
-    readonly createdAt: number;
-  }): Promise<JobObserver | undefined>;
+  observe(job: ObservedJob): Promise<JobObserver | undefined>;
   /** Stops the gauges' reading of the client. */
   close(): void;
 }

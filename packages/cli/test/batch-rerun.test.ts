@@ -10,10 +10,9 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
-import { until } from '../../../scripts/lib/until.ts';
-import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
-import { collector, run } from './support/io.ts';
+import { startCliWorker } from './support/cli-worker.ts';
+import { run } from './support/io.ts';
 
 let cwd: string;
 let oxen: OxenSimulator;
@@ -181,17 +180,13 @@ describe.skipIf(!hasRedis)('a batch fixed and run again with --redis', { timeout
   });
 
   async function startWorker(extra: string[] = []): Promise<void> {
-    const stop = new AbortController();
-    const workerErr = collector();
-    const worker = main(
-      ['worker', '--redis', redis.url, '--queue', 'rerun', '--out', join(cwd, 'shared'), ...extra],
-      { stdout: collector(), stderr: workerErr, env: env(), cwd, signal: stop.signal },
-    );
-    cleanups.push(async () => {
-      stop.abort();
-      await worker;
+    await startCliWorker({
+      argv: ['--redis', redis.url, '--queue', 'rerun', '--out', join(cwd, 'shared'), ...extra],
+      env: env(),
+      cwd,
+      cleanups,
+      ready: 'serving oxen',
     });
-    await until(() => workerErr.text.includes('serving oxen'));
   }
 
   it('runs the fixed line alone: exactly one new billable request', async () => {

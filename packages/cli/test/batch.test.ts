@@ -10,10 +10,10 @@ import {
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
 import { until } from '../../../scripts/lib/until.ts';
-import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
 import { spawnCli } from './support/cli-process.ts';
-import { collector, run } from './support/io.ts';
+import { startCliWorker } from './support/cli-worker.ts';
+import { run } from './support/io.ts';
 
 let cwd: string;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -264,11 +264,8 @@ describe.skipIf(!hasRedis)('retouch batch --redis with retouch worker', { timeou
 
   it('enqueues every line, a worker runs them, and the batch follows them into the same report', async () => {
     await manifest(4);
-    const stop = new AbortController();
-    const workerErr = collector();
-    const worker = main(
-      [
-        'worker',
+    const { stderr: workerErr, stop: stopWorker } = await startCliWorker({
+      argv: [
         '--redis',
         redis.url,
         '--simulate',
@@ -279,13 +276,11 @@ describe.skipIf(!hasRedis)('retouch batch --redis with retouch worker', { timeou
         '--concurrency',
         '2',
       ],
-      { stdout: collector(), stderr: workerErr, env: {}, cwd, signal: stop.signal },
-    );
-    cleanups.push(async () => {
-      stop.abort();
-      await worker;
+      env: {},
+      cwd,
+      cleanups,
+      ready: 'serving oxen and edenai (simulated)',
     });
-    await until(() => workerErr.text.includes('serving oxen and edenai (simulated)'));
 
     const result = await run(
       ['batch', 'manifest.jsonl', '--redis', redis.url, '--queue', 'cli-test', '--out', 'out'],
@@ -310,8 +305,7 @@ describe.skipIf(!hasRedis)('retouch batch --redis with retouch worker', { timeou
     );
     expect(again.stdout).toContain('4 lines: 4 succeeded, 0 failed (4 from an earlier run)');
 
-    stop.abort();
-    expect(await worker).toBe(0);
+    expect(await stopWorker()).toBe(0);
     expect(workerErr.text).toContain('stopped: 4 completed, 0 failed');
     // Money apart: what was settled, and possibly billed only when something may have been.
     expect(workerErr.text).toMatch(/stopped: .* handed back · spent \$[\d.]+$/m);

@@ -8,11 +8,10 @@ import {
   type RedisServer,
   startRedisServer,
 } from '../../../scripts/lib/redis-server.ts';
-import { until } from '../../../scripts/lib/until.ts';
 import type { LedgerReport } from '../src/ledger/present-ledger.ts';
-import { main } from '../src/main.ts';
 import { SAMPLE_IMAGE_PATH } from '../src/sample.ts';
-import { collector, run } from './support/io.ts';
+import { startCliWorker } from './support/cli-worker.ts';
+import { run } from './support/io.ts';
 
 let cwd: string;
 let oxen: OxenSimulator;
@@ -38,11 +37,8 @@ describe.skipIf(!hasRedis)("retouch ledger --redis: a queue's shared ledger", { 
   });
 
   it('matches what the workers settled, and names the edit Oxen billed that was never delivered', async () => {
-    const stop = new AbortController();
-    const workerErr = collector();
-    const worker = main(
-      [
-        'worker',
+    await startCliWorker({
+      argv: [
         '--redis',
         redis.url,
         '--queue',
@@ -51,14 +47,14 @@ describe.skipIf(!hasRedis)("retouch ledger --redis: a queue's shared ledger", { 
         join(cwd, 'shared'),
         '--budget-usd',
         '5',
+        '--concurrency',
+        '1',
       ],
-      { stdout: collector(), stderr: workerErr, env: env(), cwd, signal: stop.signal },
-    );
-    cleanups.push(async () => {
-      stop.abort();
-      await worker;
+      env: env(),
+      cwd,
+      cleanups,
+      ready: 'serving oxen',
     });
-    await until(() => workerErr.text.includes('serving oxen'));
     const lines = [1, 2, 3].map((line) =>
       JSON.stringify({ model: 'oxen:qwen-image-edit', prompt: `edit ${line}`, images: ['photo.png'] }),
     );

@@ -44,8 +44,8 @@ const TRANSLATIONS: readonly Translation[] = [
   },
   {
     library:
-      /Add it again if you still need it \(it may then be paid for twice\), or run workers with resendPossiblyBilled: true/g,
-    cli: 'If you still need it, run the batch again with --resend-possibly-billed (it may then be paid for twice)',
+      /Add it again(?: under a new job id)? if you still need it \(it may then be paid for twice\), or run workers with resendPossiblyBilled: true/g,
+    cli: 'Run the batch again with --resend-possibly-billed to send it anyway (it may then be paid for twice)',
   },
   { library: /resendPossiblyBilled: true/g, cli: '--resend-possibly-billed' },
   {

@@ -212,13 +212,6 @@ function failedQueuedRun(options: { line: ManifestLine; error: unknown }): Batch
       : describeError(error);
   // What the workers' budget counts of the line as possibly billed, when the queue says.
   const possiblyBilledUsd = (error as { possiblyBilledUsd?: unknown } | undefined)?.possiblyBilledUsd;
-  if (described.name === 'PossiblyBilledError') {
-    // The library's advice, in this command's words: a new job is what the flag adds.
-    described.message = described.message.replace(
-      /Add it again.*$/s,
-      'Run the batch again with --resend-possibly-billed to send it anyway (it may then be paid for twice)',
-    );
-  }
   return failedRun({
     line: options.line,
     error: described,

@@ -1,13 +1,10 @@
 import type { EditJobSnapshot, SpendEntry } from '@retouch/core';
 import { OXEN_RECORDS_LISTING_DELAY_MS, type OxenBilledGeneration } from '@retouch/provider-oxen';
 import { describeError } from '../describe-error.ts';
-import { compareLedger } from '../ledger/compare-ledger.ts';
+import { compareLedger, RANGE_MARGIN_MS } from '../ledger/compare-ledger.ts';
 import { deliverGeneration } from '../ledger/deliver-generation.ts';
 import type { BatchJournal, BatchLineRun } from './journal.ts';
 import type { JournalSend } from './journal-records.ts';
-
-/** How far before the earliest send the records are read: Oxen's times are whole seconds. */
-const RANGE_MARGIN_MS = 60_000;
 
 /** Reads the generations Oxen took over a range of epoch milliseconds (its generation history). */
 export type OxenRecordsReader = (range: {

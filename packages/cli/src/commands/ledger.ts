@@ -6,16 +6,13 @@ import { BatchJournal } from '../batch/journal.ts';
 import { readJournalRecords } from '../batch/journal-records.ts';
 import { JOURNAL_FILE } from '../batch/run-batch.ts';
 import { type CliContext, wantsColor } from '../context.ts';
-import { compareLedger } from '../ledger/compare-ledger.ts';
+import { compareLedger, RANGE_MARGIN_MS } from '../ledger/compare-ledger.ts';
 import { type LedgerReport, ledgerReport, ledgerText } from '../ledger/present-ledger.ts';
 import { readQueueLedger } from '../ledger/queue-ledger.ts';
 import { type RecoveredOrphan, recoverOrphans } from '../ledger/recover-orphans.ts';
 import { openProviderSession } from '../session.ts';
 import { UsageError } from '../usage-error.ts';
 import type { LedgerCommandOptions } from './ledger-args.ts';
-
-/** How far before the batch's first send the default range starts: Oxen's times are whole seconds. */
-const RANGE_MARGIN_MS = 60_000;
 
 /**
  * `retouch ledger --out <dir>`: what a batch's journal recorded against what Oxen billed over a time

@@ -1,6 +1,8 @@
 import type { SpendEntry } from '@retouch/core';
 import type { OxenBilledGeneration } from '@retouch/provider-oxen';
 
+/** How far before the first send Oxen's records are read by default: its times are whole seconds. */
+export const RANGE_MARGIN_MS = 60_000;
 /** How far Oxen's clock may be from this machine's, in ms: its times are whole seconds. */
 const CLOCK_SKEW_MS = 10_000;
 /** The longest a generation may be taken after its request left: a wait in Oxen's intake. */

@@ -1,8 +1,5 @@
 import type { SpendEntry, SpendTotals } from '@retouch/core';
-import type { LedgerSend } from './compare-ledger.ts';
-
-/** How far before the queue's first send the default range starts: Oxen's times are whole seconds. */
-const RANGE_MARGIN_MS = 60_000;
+import { type LedgerSend, RANGE_MARGIN_MS } from './compare-ledger.ts';
 
 /** What a queue's shared ledger recorded: its entries, each sent edit's model, prompt and time. */
 export interface QueueLedger {
